@@ -1,0 +1,255 @@
+// The shell's own commands: help, set, explain, source, history, exit/quit.
+package shell
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Builtins returns the shell's own commands; they need a *Table to describe,
+// which they read from the session at run time.
+func Builtins() []*Command {
+	return []*Command{
+		{
+			Name: "help", Aliases: []string{"?"}, Group: "The shell",
+			Usage:   "help [COMMAND]",
+			Summary: "List the commands, or show one command's usage, help and Python equivalent.",
+			Help:    "With no argument, help lists every command by group with its one-line summary. With a command name, it shows the synopsis, the longer help, the Python the command corresponds to, and examples.",
+			Python:  "help(socket)",
+			Examples: []string{"help", "help servport"},
+			MinArgs: 0, MaxArgs: 1,
+			Complete: func(s *Session, args []string) []string {
+				if len(args) == 0 {
+					return s.Table.Names()
+				}
+				return nil
+			},
+			Run: runHelp,
+		},
+		{
+			Name: "set", Group: "The shell",
+			Usage:   "set [NAME [VALUE]]",
+			Summary: "Show or change a setting: format, timeout, explain, dns, color, prompt.",
+			Help: "set alone shows every setting; set NAME shows one; set NAME VALUE changes it.\n" +
+				"  format   python, table, json or auto (python for values, table for rows)\n" +
+				"  timeout  seconds that lookups and blocking socket calls may take, or none\n" +
+				"  explain  on or off: show the Python and the system calls behind each command\n" +
+				"  dns      HOST:PORT of a DNS server to ask instead of the system's, or system\n" +
+				"  color    on or off (never on when NO_COLOR is set)\n" +
+				"  prompt   the prompt text",
+			Python:   "socket.setdefaulttimeout(30)",
+			Examples: []string{"set", "set format json", "set timeout 2.5", "set dns 127.0.0.1:5353"},
+			MinArgs:  0, MaxArgs: 2,
+			Complete: func(s *Session, args []string) []string {
+				switch len(args) {
+				case 0:
+					return SettingNames
+				case 1:
+					switch args[0] {
+					case "format":
+						return []string{"auto", "python", "table", "json"}
+					case "explain", "color":
+						return []string{"on", "off"}
+					case "timeout":
+						return []string{"none", "1", "5", "30"}
+					case "dns":
+						return []string{"system", "127.0.0.1:53"}
+					}
+				}
+				return nil
+			},
+			Run: runSet,
+		},
+		{
+			Name: "explain", Group: "The shell",
+			Usage:    "explain on|off",
+			Summary:  "Show the Python equivalent and the system calls of each command as it runs.",
+			Help:     "The same as set explain. With explain on, each command first prints the Python line that does the same thing (>>> ...) and, for sockets, the system calls it made with their results (  # ...).",
+			Python:   "",
+			Examples: []string{"explain on", "servport http tcp"},
+			MinArgs:  0, MaxArgs: 1,
+			Complete: CompleteChoices([]string{"on", "off"}),
+			Run: func(c *Call) (any, error) {
+				if c.NArg() == 0 {
+					return Text("explain is " + onOff(c.Session.Settings.Explain)), nil
+				}
+				return None, c.Session.Set("explain", c.Arg(0))
+			},
+		},
+		{
+			Name: "source", Group: "The shell",
+			Usage:    "source FILE",
+			Summary:  "Run a script of commands, one a line, '#' for comments.",
+			Help:     "Runs each line of FILE as if typed at the prompt. The first failing line stops the script, and its error says FILE:LINE.",
+			Python:   "exec(open(file).read())",
+			Examples: []string{"source demo.sock"},
+			MinArgs:  1, MaxArgs: 1,
+			Run:      runSource,
+		},
+		{
+			Name: "history", Group: "The shell",
+			Usage:    "history [N]",
+			Summary:  "Show the command history (the last N lines).",
+			Help:     "Lines typed at the prompt are kept in $XDG_STATE_HOME/sockshell/history (mode 0600). A line that begins with a space is kept out of it. Ctrl-R searches it.",
+			MinArgs:  0, MaxArgs: 1,
+			Run: func(c *Call) (any, error) {
+				h := c.Session.History
+				if c.NArg() == 1 {
+					var n int
+					if _, err := fmt.Sscan(c.Arg(0), &n); err != nil || n < 0 {
+						return nil, c.UsageError("N is a count of lines")
+					}
+					if n < len(h) {
+						h = h[len(h)-n:]
+					}
+				}
+				var b strings.Builder
+				base := len(c.Session.History) - len(h)
+				for i, l := range h {
+					fmt.Fprintf(&b, "%5d  %s\n", base+i+1, l)
+				}
+				return Text(b.String()), nil
+			},
+		},
+		{
+			Name: "exit", Aliases: []string{"quit"}, Group: "The shell",
+			Usage:   "exit",
+			Summary: "Close every socket and server, then leave (Ctrl-D does the same).",
+			Python:  "sys.exit()",
+			MinArgs: 0, MaxArgs: 0,
+			Run: func(c *Call) (any, error) {
+				c.Session.Exit()
+				return None, nil
+			},
+		},
+	}
+}
+
+func runHelp(c *Call) (any, error) {
+	t := c.Session.Table
+	if c.NArg() == 1 {
+		cmd := t.Lookup(c.Arg(0))
+		if cmd == nil {
+			return nil, c.Session.unknown(c.Arg(0))
+		}
+		return Text(HelpText(cmd)), nil
+	}
+	var b strings.Builder
+	for _, g := range t.Groups() {
+		fmt.Fprintf(&b, "%s:\n", g)
+		for _, cmd := range t.Commands() {
+			if cmd.Group == g {
+				fmt.Fprintf(&b, "  %-12s %s\n", cmd.Name, cmd.Summary)
+			}
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("Type help COMMAND for more on one command. Tab completes names and arguments.\n")
+	return Text(b.String()), nil
+}
+
+// HelpText is one command's full help, as `help CMD` prints it.
+func HelpText(cmd *Command) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "usage: %s\n\n%s\n", cmd.Usage, cmd.Summary)
+	if cmd.Help != "" {
+		fmt.Fprintf(&b, "\n%s\n", cmd.Help)
+	}
+	if len(cmd.Flags) > 0 {
+		b.WriteString("\noptions:\n")
+		for _, f := range cmd.Flags {
+			name := "--" + f.Name
+			if f.Value {
+				name += " " + strings.ToUpper(f.Name)
+			}
+			fmt.Fprintf(&b, "  %-16s %s\n", name, f.Help)
+		}
+	}
+	if len(cmd.Aliases) > 0 {
+		fmt.Fprintf(&b, "\naliases: %s\n", strings.Join(cmd.Aliases, ", "))
+	}
+	if cmd.Python != "" {
+		fmt.Fprintf(&b, "\nPython: %s\n", cmd.Python)
+	}
+	if len(cmd.Examples) > 0 {
+		b.WriteString("\nexamples:\n")
+		for _, e := range cmd.Examples {
+			fmt.Fprintf(&b, "  >>> %s\n", e)
+		}
+	}
+	return b.String()
+}
+
+func runSet(c *Call) (any, error) {
+	s := c.Session
+	switch c.NArg() {
+	case 0:
+		r := &Rows{Header: []string{"setting", "value"}}
+		for _, n := range SettingNames {
+			v, _ := s.Setting(n)
+			r.Append(n, v)
+		}
+		return r, nil
+	case 1:
+		v, err := s.Setting(c.Arg(0))
+		if err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
+	if c.Arg(0) == "timeout" {
+		c.Python("socket.setdefaulttimeout(%s)", pyTimeout(c.Arg(1)))
+	}
+	return None, s.Set(c.Arg(0), c.Arg(1))
+}
+
+func pyTimeout(v string) string {
+	if strings.EqualFold(v, "none") {
+		return "None"
+	}
+	return v
+}
+
+func runSource(c *Call) (any, error) {
+	f, err := os.Open(c.Arg(0))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	s := c.Session
+	depth := s.State("source.depth", func() any { return new(int) }).(*int)
+	if *depth >= 8 {
+		return nil, Errorf("RecursionError", "source nested more than 8 deep")
+	}
+	*depth++
+	defer func() { *depth-- }()
+	// The script's lines run under this command's context, so Ctrl-C ends the script.
+	s.mu.Lock()
+	cancel := s.cancel
+	s.mu.Unlock()
+	data, err := io.ReadAll(io.LimitReader(f, 16<<20))
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	for i, l := range lines {
+		ctx := c.Ctx
+		if e := s.Exec(context.WithoutCancel(ctx), l, fmt.Sprintf("%s:%d: ", c.Arg(0), i+1)); e != nil {
+			e.reported = true // printed already, with its FILE:LINE
+			return nil, e
+		}
+		s.mu.Lock()
+		s.cancel = cancel
+		s.mu.Unlock()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if s.exit {
+			break
+		}
+	}
+	return None, nil
+}

@@ -1,0 +1,206 @@
+// The command type: commands are data, read by the dispatcher, help,
+// completion and the generated reference alike.
+package shell
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Flag is an option a command accepts, as --name (Value false) or
+// --name VALUE (Value true). Options may stand anywhere after the command name.
+type Flag struct {
+	Name  string
+	Value bool
+	Help  string
+}
+
+// Command is one command of the shell.
+type Command struct {
+	Name     string   // canonical name
+	Aliases  []string // other names
+	Group    string   // heading in the help listing
+	Usage    string   // synopsis: "servport NAME [PROTO]"
+	Summary  string   // one sentence, shown in the grouped help list
+	Help     string   // longer prose
+	Python   string   // the Python it corresponds to
+	Examples []string // example lines, shown by help and the reference
+	MinArgs  int
+	MaxArgs  int // -1: no limit
+	Flags    []Flag
+	// Complete returns candidates for the argument at index len(args) (the
+	// words before it are args); it must not block on the network.
+	Complete func(s *Session, args []string) []string
+	Run      func(c *Call) (any, error)
+}
+
+// Call is one run of a command: its context, session, arguments and the
+// explain trace it builds.
+type Call struct {
+	Ctx     context.Context
+	Session *Session
+	Cmd     *Command
+	Line    string // the statement as typed
+	Args    []Word
+	flags   map[string]string
+	python  []string
+	trace   []string
+	notes   []string
+}
+
+// Arg returns positional argument i as text ("" if absent).
+func (c *Call) Arg(i int) string {
+	if i < len(c.Args) {
+		return c.Args[i].Text
+	}
+	return ""
+}
+
+// NArg is the number of positional arguments.
+func (c *Call) NArg() int { return len(c.Args) }
+
+// Flag returns an option's value and whether it was given.
+func (c *Call) Flag(name string) (string, bool) {
+	v, ok := c.flags[name]
+	return v, ok
+}
+
+// Has reports whether a boolean option was given.
+func (c *Call) Has(name string) bool { _, ok := c.flags[name]; return ok }
+
+// Python records the Python line that does what this command does.
+func (c *Call) Python(format string, args ...any) {
+	c.python = append(c.python, fmt.Sprintf(format, args...))
+}
+
+// Syscalls records system calls the command made, as they happened.
+func (c *Call) Syscalls(lines ...string) { c.trace = append(c.trace, lines...) }
+
+// Note adds a line of context printed after the result ("from the embedded table").
+func (c *Call) Note(format string, args ...any) {
+	c.notes = append(c.notes, fmt.Sprintf(format, args...))
+}
+
+// Explaining reports whether explain mode is on, for commands that do
+// extra work only to explain.
+func (c *Call) Explaining() bool { return c.Session.Settings.Explain }
+
+// UsageError is the usage error of this command.
+func (c *Call) UsageError(why string) *Error {
+	msg := "usage: " + c.Cmd.Usage
+	if why != "" {
+		msg = why + "; " + msg
+	}
+	return &Error{Class: "UsageError", Msg: msg}
+}
+
+// Table is the set of commands, looked up by name or alias.
+type Table struct {
+	cmds  []*Command
+	index map[string]*Command
+}
+
+// NewTable builds a command table; it panics on a duplicate name, which is a
+// programming error found by any test.
+func NewTable(cmds ...*Command) *Table {
+	t := &Table{index: map[string]*Command{}}
+	t.Add(cmds...)
+	return t
+}
+
+// Add adds commands to the table.
+func (t *Table) Add(cmds ...*Command) {
+	for _, c := range cmds {
+		for _, n := range append([]string{c.Name}, c.Aliases...) {
+			if _, dup := t.index[n]; dup {
+				panic("duplicate command name " + n)
+			}
+			t.index[n] = c
+		}
+		t.cmds = append(t.cmds, c)
+	}
+}
+
+// Lookup finds a command by name or alias.
+func (t *Table) Lookup(name string) *Command { return t.index[name] }
+
+// Commands returns the commands in the order they were added.
+func (t *Table) Commands() []*Command { return t.cmds }
+
+// Names returns every name and alias, sorted.
+func (t *Table) Names() []string {
+	out := make([]string, 0, len(t.index))
+	for n := range t.index {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Groups returns the group names in first-seen order.
+func (t *Table) Groups() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range t.cmds {
+		if !seen[c.Group] {
+			seen[c.Group] = true
+			out = append(out, c.Group)
+		}
+	}
+	return out
+}
+
+// parseArgs separates options from positional words. A quoted word is
+// never an option; "--" ends options.
+func parseArgs(cmd *Command, words []Word) ([]Word, map[string]string, error) {
+	flags := map[string]string{}
+	var pos []Word
+	endOpts := false
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		if endOpts || w.Quoted || !strings.HasPrefix(w.Text, "--") || len(w.Text) < 3 || isNumber(w.Text) {
+			if !w.Quoted && w.Text == "--" && !endOpts {
+				endOpts = true
+				continue
+			}
+			pos = append(pos, w)
+			continue
+		}
+		name, val, hasVal := strings.Cut(w.Text[2:], "=")
+		var f *Flag
+		for j := range cmd.Flags {
+			if cmd.Flags[j].Name == name {
+				f = &cmd.Flags[j]
+			}
+		}
+		if f == nil {
+			return nil, nil, fmt.Errorf("unknown option --%s", name)
+		}
+		if f.Value && !hasVal {
+			if i+1 >= len(words) {
+				return nil, nil, fmt.Errorf("option --%s needs a value", name)
+			}
+			i++
+			val = words[i].Text
+		} else if !f.Value && hasVal {
+			return nil, nil, fmt.Errorf("option --%s takes no value", name)
+		}
+		flags[name] = val
+	}
+	return pos, flags, nil
+}
+
+func isNumber(s string) bool {
+	s = strings.TrimLeft(s, "-")
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && c != '.' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,162 @@
+// The dispatcher: a line is lexed into statements, each statement looked up
+// in the command table, checked against its usage, run, and its result rendered.
+package shell
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"strings"
+)
+
+// maxLine bounds one input line; longer lines are refused with a usage error.
+const maxLine = 64 * 1024
+
+// Exec runs one line of input (one or more statements separated by ';').
+// It prints results and errors and returns the first error, after which the
+// rest of the line does not run. prefix goes before error text ("file:3: ").
+func (s *Session) Exec(ctx context.Context, line, prefix string) *Error {
+	if len(line) > maxLine {
+		e := Usagef("line too long (%d bytes; the limit is %d)", len(line), maxLine)
+		s.printError(prefix, e)
+		return e
+	}
+	stmts, err := Lex(line)
+	if err != nil {
+		e := Classify(err)
+		s.printError(prefix, e)
+		return e
+	}
+	for _, words := range stmts {
+		if e := s.execStmt(ctx, words); e != nil {
+			s.printError(prefix, e)
+			return e
+		}
+		if s.exit {
+			break
+		}
+	}
+	return nil
+}
+
+func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
+	name := words[0].Text
+	cmd := s.Table.Lookup(name)
+	if cmd == nil {
+		return s.unknown(name)
+	}
+	args, flags, err := parseArgs(cmd, words[1:])
+	if err != nil {
+		return &Error{Class: "UsageError", Msg: err.Error() + "; usage: " + cmd.Usage}
+	}
+	c := &Call{Session: s, Cmd: cmd, Args: args, flags: flags, Line: joinWords(words)}
+	if len(args) < cmd.MinArgs || (cmd.MaxArgs >= 0 && len(args) > cmd.MaxArgs) {
+		why := "missing argument"
+		if len(args) > cmd.MinArgs {
+			why = "too many arguments"
+		}
+		return c.UsageError(why)
+	}
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	s.mu.Lock()
+	s.cancel = cancel
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.cancel = nil
+		s.mu.Unlock()
+	}()
+	c.Ctx = ctx
+	defer func() {
+		if r := recover(); r != nil {
+			out = &Error{Class: "InternalError", Msg: fmt.Sprintf("%s crashed: %v (a bug in sockshell; the session goes on)", name, r)}
+			if debugPanics {
+				fmt.Fprintf(s.errw, "%s\n", debug.Stack())
+			}
+		}
+	}()
+	v, err := cmd.Run(c)
+	if err != nil {
+		e := Classify(err)
+		if ctx.Err() != nil && parent.Err() == nil && e.Class != "KeyboardInterrupt" && isCancelClass(e) {
+			e = &Error{Class: "KeyboardInterrupt", Err: err}
+		}
+		if s.Settings.Explain && s.Settings.Format != "json" {
+			// Show the Python and the system calls that led to the error.
+			s.render(c, nil)
+		}
+		return e
+	}
+	if err := s.render(c, v); err != nil {
+		return Classify(err)
+	}
+	return nil
+}
+
+// debugPanics prints the stack of a recovered panic (SOCKSHELL_DEBUG=1).
+var debugPanics = false
+
+func isCancelClass(e *Error) bool {
+	return e.Class == "TimeoutError" || e.Class == "OSError" && strings.Contains(e.Msg, "cancel")
+}
+
+// Interrupt cancels the running command, if any; it reports whether one was running.
+func (s *Session) Interrupt() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel != nil {
+		s.cancel()
+		return true
+	}
+	return false
+}
+
+func (s *Session) unknown(name string) *Error {
+	msg := fmt.Sprintf("unknown command %q", name)
+	best := ""
+	for _, n := range s.Table.Names() {
+		if editDistance(n, name) <= 2 && (best == "" || editDistance(n, name) < editDistance(best, name)) {
+			best = n
+		}
+	}
+	if best != "" {
+		msg += fmt.Sprintf("; did you mean %q?", best)
+	}
+	return &Error{Class: "UsageError", Msg: msg + " (type help for the list)"}
+}
+
+func joinWords(words []Word) string {
+	parts := make([]string, len(words))
+	for i, w := range words {
+		if w.Quoted || strings.ContainsAny(w.Text, " \t;#'\"\\") || w.Text == "" {
+			parts[i] = PyRepr(w.Text)
+		} else {
+			parts[i] = w.Text
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 32 || len(b) > 32 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

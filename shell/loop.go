@@ -1,0 +1,210 @@
+// The loops: the interactive prompt (readline) and the non-interactive runs
+// (-c, a script file, piped standard input), all feeding one dispatcher.
+package shell
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+
+	"github.com/chzyer/readline"
+)
+
+// Exit statuses of a run.
+const (
+	ExitOK        = 0
+	ExitError     = 1
+	ExitInterrupt = 130
+)
+
+// handleSignals installs the session's one SIGINT handler: it cancels the
+// running command. With no command running, onIdle decides what happens.
+func (s *Session) handleSignals(onIdle func()) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-ch:
+				if !s.Interrupt() && onIdle != nil {
+					onIdle()
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
+}
+
+// RunLines runs commands read from r, one line at a time, without readline:
+// no prompt, no history. name labels errors ("script.sock:3: "); "" for none.
+// The first failing command stops the run unless keepGoing.
+func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
+	var interrupted atomic.Bool
+	stop := s.handleSignals(func() {
+		interrupted.Store(true)
+		s.CloseAll()
+		os.Exit(ExitInterrupt)
+	})
+	defer stop()
+	defer s.CloseAll()
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	status := ExitOK
+	lineNo := 0
+	for sc.Scan() {
+		lineNo++
+		prefix := ""
+		if name != "" {
+			prefix = fmt.Sprintf("%s:%d: ", name, lineNo)
+		}
+		if e := s.Exec(context.Background(), sc.Text(), prefix); e != nil {
+			if e.Class == "KeyboardInterrupt" {
+				return ExitInterrupt
+			}
+			status = ExitError
+			if !keepGoing {
+				return status
+			}
+		}
+		if s.exit {
+			return status
+		}
+	}
+	if err := sc.Err(); err != nil {
+		e := Usagef("reading input: %v", err)
+		if errors.Is(err, bufio.ErrTooLong) {
+			e = Usagef("line %d is too long (over 1 MiB)", lineNo+1)
+		}
+		s.printError(strings.TrimSuffix(name+":", ":")+" ", e)
+		return ExitError
+	}
+	return status
+}
+
+// RunString runs `-c` commands (';' or newlines between them).
+func (s *Session) RunString(cmds string, keepGoing bool) int {
+	return s.RunLines(strings.NewReader(cmds), "", keepGoing)
+}
+
+// HistoryPath is where the prompt keeps its history:
+// $XDG_STATE_HOME/sockshell/history, else ~/.local/state/sockshell/history.
+func HistoryPath() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "sockshell", "history")
+}
+
+// prepareHistory makes the history file with mode 0600 (readline would
+// create it 0666 less the umask) and loads its lines.
+func (s *Session) prepareHistory(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Chmod(0o600); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if sc.Text() != "" {
+			s.History = append(s.History, sc.Text())
+		}
+	}
+	return nil
+}
+
+// Interactive options.
+type PromptOptions struct {
+	HistoryFile string // "" for no history file
+	Stdin       io.ReadCloser
+	Stdout      io.Writer
+	Stderr      io.Writer
+	Banner      string
+}
+
+// RunPrompt runs the interactive prompt until exit, quit or Ctrl-D.
+func (s *Session) RunPrompt(o PromptOptions) int {
+	cfg := &readline.Config{
+		Prompt:                 s.Settings.Prompt,
+		AutoComplete:           completer{s},
+		InterruptPrompt:        "^C",
+		EOFPrompt:              "",
+		DisableAutoSaveHistory: true,
+		HistorySearchFold:      true,
+		HistoryLimit:           5000,
+	}
+	if o.Stdin != nil {
+		cfg.Stdin = o.Stdin
+	}
+	if o.Stdout != nil {
+		cfg.Stdout = o.Stdout
+	}
+	if o.Stderr != nil {
+		cfg.Stderr = o.Stderr
+	}
+	if o.HistoryFile != "" {
+		if err := s.prepareHistory(o.HistoryFile); err != nil {
+			s.printErr(fmt.Sprintf("warning: history off: %v\n", err))
+		} else {
+			cfg.HistoryFile = o.HistoryFile
+		}
+	}
+	rl, err := readline.NewEx(cfg)
+	if err != nil {
+		s.printErr(fmt.Sprintf("cannot start the prompt: %v\n", err))
+		return ExitError
+	}
+	defer rl.Close()
+	s.mu.Lock()
+	s.async = rl.Stdout()
+	s.mu.Unlock()
+	stop := s.handleSignals(nil)
+	defer stop()
+	defer s.CloseAll()
+	if o.Banner != "" {
+		s.Print(o.Banner)
+	}
+	for !s.exit {
+		rl.SetPrompt(s.Settings.Prompt)
+		line, err := rl.Readline()
+		if errors.Is(err, readline.ErrInterrupt) {
+			continue // Ctrl-C at the prompt clears the line
+		}
+		if errors.Is(err, io.EOF) {
+			break // Ctrl-D on an empty line
+		}
+		if err != nil {
+			s.printErr(fmt.Sprintf("reading the prompt: %v\n", err))
+			return ExitError
+		}
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if !strings.HasPrefix(line, " ") {
+			s.History = append(s.History, line)
+			rl.SaveHistory(line)
+		}
+		s.Exec(context.Background(), line, "")
+	}
+	return ExitOK
+}

@@ -1,0 +1,211 @@
+// Renderers: a command's result printed as Python repr, as a table
+// (olekukonko/tablewriter v1), or as one JSON document.
+package shell
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Rows is a result with rows: a table by default.
+type Rows struct {
+	Header []string
+	Rows   [][]any
+	// Py is the Python value shown with `set format python` (nil: a list of tuples).
+	Py any
+}
+
+// Append adds a row.
+func (r *Rows) Append(cells ...any) { r.Rows = append(r.Rows, cells) }
+
+// cell renders a table cell: strings as they are (escaped), other values as repr.
+func cell(v any) string {
+	switch x := v.(type) {
+	case string:
+		return SafeText(x)
+	case Text:
+		return SafeText(string(x))
+	case nil, noneType:
+		return ""
+	case []string:
+		return SafeText(strings.Join(x, " "))
+	}
+	return PyRepr(v)
+}
+
+func renderTable(w io.Writer, header []string, rows [][]string) error {
+	t := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithTrimSpace(tw.Off),
+	)
+	t.Header(header)
+	for _, r := range rows {
+		if err := t.Append(r); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+// render prints a result in the session's format.
+func (s *Session) render(c *Call, v any) error {
+	var buf bytes.Buffer
+	format := s.Settings.Format
+	if format == "json" {
+		doc := map[string]any{"command": c.Line, "result": toJSON(v)}
+		if len(c.python) > 0 {
+			doc["python"] = c.python
+		}
+		if len(c.trace) > 0 {
+			doc["syscalls"] = c.trace
+		}
+		if len(c.notes) > 0 {
+			doc["notes"] = c.notes
+		}
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(doc); err != nil {
+			return err
+		}
+		s.Print(buf.String())
+		return nil
+	}
+	if s.Settings.Explain {
+		for _, p := range c.python {
+			buf.WriteString(s.paint(dim, ">>> "+SafeText(p)) + "\n")
+		}
+		for _, t := range c.trace {
+			buf.WriteString(s.paint(dim, "  # "+SafeText(t)) + "\n")
+		}
+	}
+	if err := writeValue(&buf, v, format); err != nil {
+		return err
+	}
+	for _, n := range c.notes {
+		buf.WriteString(s.paint(dim, "# "+SafeText(n)) + "\n")
+	}
+	s.Print(buf.String())
+	return nil
+}
+
+func writeValue(buf *bytes.Buffer, v any, format string) error {
+	switch x := v.(type) {
+	case nil, noneType:
+		return nil
+	case Text:
+		t := SafeText(string(x))
+		buf.WriteString(t)
+		if t != "" && !strings.HasSuffix(t, "\n") {
+			buf.WriteByte('\n')
+		}
+		return nil
+	case *Rows:
+		if format == "python" {
+			py := x.Py
+			if py == nil {
+				l := make(List, len(x.Rows))
+				for i, r := range x.Rows {
+					l[i] = Tuple(r)
+				}
+				py = l
+			}
+			buf.WriteString(PyRepr(py) + "\n")
+			return nil
+		}
+		rows := make([][]string, len(x.Rows))
+		for i, r := range x.Rows {
+			row := make([]string, len(r))
+			for j, c := range r {
+				row[j] = cell(c)
+			}
+			rows[i] = row
+		}
+		return renderTable(buf, x.Header, rows)
+	}
+	if format == "table" {
+		return renderTable(buf, []string{"result"}, [][]string{{cell(v)}})
+	}
+	buf.WriteString(PyRepr(v) + "\n")
+	return nil
+}
+
+// toJSON maps a result to plain JSON values: tuples and lists to arrays,
+// bytes to {"repr", "base64"}, rows to an array of objects keyed by header.
+func toJSON(v any) any {
+	switch x := v.(type) {
+	case nil, noneType:
+		return nil
+	case []byte:
+		return map[string]any{"len": len(x), "repr": BytesRepr(x), "base64": base64.StdEncoding.EncodeToString(x)}
+	case Tuple:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = toJSON(e)
+		}
+		return out
+	case List:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = toJSON(e)
+		}
+		return out
+	case Repr:
+		if x.JSON != nil {
+			return x.JSON
+		}
+		return x.Text
+	case Text:
+		return string(x)
+	case *Rows:
+		out := make([]any, len(x.Rows))
+		for i, r := range x.Rows {
+			obj := map[string]any{}
+			for j, c := range r {
+				if j < len(x.Header) {
+					obj[strings.ToLower(strings.ReplaceAll(x.Header[j], " ", "_"))] = toJSON(c)
+				}
+			}
+			out[i] = obj
+		}
+		return out
+	case string, int, int64, uint32, float64, bool, []string, map[string]any:
+		return x
+	}
+	return fmt.Sprint(v)
+}
+
+// printError prints an error as Python would name it, with its hint.
+func (s *Session) printError(prefix string, e *Error) {
+	if e.reported {
+		return
+	}
+	if s.Settings.Format == "json" {
+		doc := map[string]any{"error": map[string]any{"class": e.Class, "message": e.Msg}}
+		if e.HasErrno {
+			doc["error"].(map[string]any)["errno"] = e.Errno
+		}
+		if e.Hint != "" {
+			doc["error"].(map[string]any)["hint"] = e.Hint
+		}
+		b, _ := json.Marshal(doc)
+		s.printErr(string(b) + "\n")
+		return
+	}
+	line := prefix + s.paint(red, SafeText(e.Error()))
+	if e.Hint != "" {
+		line += "\n" + s.paint(dim, "  hint: "+SafeText(e.Hint))
+	}
+	s.printErr(line + "\n")
+}

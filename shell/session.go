@@ -1,0 +1,380 @@
+// The session: settings, the registry of named resources (sockets, servers),
+// per-family state, and the one locked path to the terminal.
+package shell
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Settings are what `set` shows and changes.
+type Settings struct {
+	Format  string        // "" (python for values, table for rows), "python", "table", "json"
+	Timeout time.Duration // 0 with NoTimeout false means the default
+	// NoTimeout is true after `set timeout none`: blocking calls wait until
+	// they finish or Ctrl-C.
+	NoTimeout bool
+	Explain   bool
+	DNS       string // "HOST:PORT" of a DNS server to ask instead of the system's
+	Color     bool
+	Prompt    string
+}
+
+// DefaultTimeout bounds lookups and blocking socket calls unless `set timeout` says otherwise.
+const DefaultTimeout = 30 * time.Second
+
+// Resource is something the session holds by name and closes on exit.
+type Resource interface {
+	Close() error
+}
+
+// Named is a registered resource and its name.
+type Named struct {
+	Name     string
+	Resource Resource
+}
+
+// Session is the state of one run of the shell.
+type Session struct {
+	Settings Settings
+	Table    *Table
+	History  []string // lines of history, oldest first
+	Stdin    io.Reader
+
+	mu       sync.Mutex // guards out, errw, and writes to them
+	out      io.Writer
+	errw     io.Writer
+	async    io.Writer // where background output goes (readline's writer at the prompt)
+	res      map[string]Resource
+	order    []string
+	counters map[string]int
+	state    map[string]any
+	cancel   func()
+	exit     bool
+	noColor  bool // NO_COLOR or --no-color: colour can never be turned on
+	source   string
+}
+
+// NewSession makes a session writing results to out and errors to errw.
+func NewSession(t *Table, out, errw io.Writer) *Session {
+	s := &Session{
+		Table: t, out: out, errw: errw, async: errw,
+		res: map[string]Resource{}, counters: map[string]int{}, state: map[string]any{},
+		Settings: Settings{Prompt: ">>> ", Timeout: DefaultTimeout},
+	}
+	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+		s.noColor = true
+	}
+	return s
+}
+
+// DisableColor turns colour off for good (NO_COLOR, --no-color).
+func (s *Session) DisableColor() { s.noColor = true; s.Settings.Color = false }
+
+// Timeout is the bound for blocking work; ok is false for `set timeout none`.
+func (s *Session) Timeout() (time.Duration, bool) {
+	if s.Settings.NoTimeout {
+		return 0, false
+	}
+	if s.Settings.Timeout <= 0 {
+		return DefaultTimeout, true
+	}
+	return s.Settings.Timeout, true
+}
+
+// Register adds a resource under the next free name with the prefix ("s" →
+// s1, s2, …). Names are never reused in a session.
+func (s *Session) Register(prefix string, r Resource) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counters[prefix]++
+	name := prefix + strconv.Itoa(s.counters[prefix])
+	s.res[name] = r
+	s.order = append(s.order, name)
+	return name
+}
+
+// RegisterAs adds a resource under a chosen name; it fails if the name is taken.
+func (s *Session) RegisterAs(name string, r Resource) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.res[name]; ok {
+		return fmt.Errorf("%s is already in use", name)
+	}
+	s.res[name] = r
+	s.order = append(s.order, name)
+	return nil
+}
+
+// Resource returns the resource of that name.
+func (s *Session) Resource(name string) (Resource, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.res[name]
+	return r, ok
+}
+
+// Remove forgets a resource (it does not close it).
+func (s *Session) Remove(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.res, name)
+	for i, n := range s.order {
+		if n == name {
+			s.order = append(s.order[:i:i], s.order[i+1:]...)
+			break
+		}
+	}
+}
+
+// Resources lists the registered resources in the order they were made.
+func (s *Session) Resources() []Named {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Named, 0, len(s.order))
+	for _, n := range s.order {
+		out = append(out, Named{n, s.res[n]})
+	}
+	return out
+}
+
+// ResourceNames lists names whose resource satisfies keep (nil: all), for completion.
+func (s *Session) ResourceNames(keep func(Resource) bool) []string {
+	var out []string
+	for _, r := range s.Resources() {
+		if keep == nil || keep(r.Resource) {
+			out = append(out, r.Name)
+		}
+	}
+	return out
+}
+
+// CloseAll closes every resource, newest first, and empties the registry.
+func (s *Session) CloseAll() {
+	all := s.Resources()
+	for i := len(all) - 1; i >= 0; i-- {
+		all[i].Resource.Close()
+		s.Remove(all[i].Name)
+	}
+}
+
+// State returns per-session state for a family of commands, made by init on first use.
+func (s *Session) State(key string, init func() any) any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.state[key]
+	if !ok {
+		v = init()
+		s.state[key] = v
+	}
+	return v
+}
+
+// Exit asks the loop to end after the current command.
+func (s *Session) Exit() { s.exit = true }
+
+// Exiting reports whether exit was asked for.
+func (s *Session) Exiting() bool { return s.exit }
+
+// Async prints a line of background output (a server's log) without
+// breaking the line being typed at the prompt.
+func (s *Session) Async(format string, args ...any) {
+	line := SafeText(fmt.Sprintf(format, args...))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintln(s.async, s.paint(dim, line))
+}
+
+// Print writes text to standard output through the session's lock.
+func (s *Session) Print(text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	io.WriteString(s.out, text)
+}
+
+// Stdout is the writer for results (for streaming commands); writes to it
+// are not locked, so use it only from the running command.
+func (s *Session) Stdout() io.Writer { return s.out }
+
+func (s *Session) printErr(text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	io.WriteString(s.errw, text)
+}
+
+const (
+	red = "31"
+	dim = "2"
+)
+
+func (s *Session) paint(code, text string) string {
+	if !s.Settings.Color || s.noColor {
+		return text
+	}
+	return "\x1b[" + code + "m" + text + "\x1b[0m"
+}
+
+// SettingNames are the names `set` knows, in display order.
+var SettingNames = []string{"format", "timeout", "explain", "dns", "color", "prompt"}
+
+// Setting shows one setting's value as `set` prints it.
+func (s *Session) Setting(name string) (string, error) {
+	st := s.Settings
+	switch name {
+	case "format":
+		if st.Format == "" {
+			return "auto", nil
+		}
+		return st.Format, nil
+	case "timeout":
+		if d, ok := s.Timeout(); ok {
+			return strconv.FormatFloat(d.Seconds(), 'g', -1, 64), nil
+		}
+		return "none", nil
+	case "explain":
+		return onOff(st.Explain), nil
+	case "dns":
+		if st.DNS == "" {
+			return "system", nil
+		}
+		return st.DNS, nil
+	case "color":
+		return onOff(st.Color && !s.noColor), nil
+	case "prompt":
+		return st.Prompt, nil
+	}
+	return "", Usagef("no setting %q; settings are %s", name, strings.Join(SettingNames, ", "))
+}
+
+// Set changes one setting, checking the value.
+func (s *Session) Set(name, value string) error {
+	switch name {
+	case "format":
+		switch value {
+		case "auto", "":
+			s.Settings.Format = ""
+		case "python", "table", "json":
+			s.Settings.Format = value
+		default:
+			return Usagef("format is python, table, json or auto, not %q", value)
+		}
+	case "timeout":
+		d, none, err := ParseSeconds(value)
+		if err != nil {
+			return err
+		}
+		s.Settings.NoTimeout = none
+		if !none {
+			s.Settings.Timeout = d
+		}
+	case "explain":
+		b, err := parseOnOff(value)
+		if err != nil {
+			return err
+		}
+		s.Settings.Explain = b
+	case "dns":
+		if value == "system" || value == "" || value == "none" {
+			s.Settings.DNS = ""
+			return nil
+		}
+		hp, err := normalizeHostPort(value, "53")
+		if err != nil {
+			return err
+		}
+		s.Settings.DNS = hp
+	case "color":
+		b, err := parseOnOff(value)
+		if err != nil {
+			return err
+		}
+		if b && s.noColor {
+			return Usagef("colour is off for good in this session (NO_COLOR is set, or --no-color)")
+		}
+		s.Settings.Color = b
+	case "prompt":
+		s.Settings.Prompt = value
+	default:
+		return Usagef("no setting %q; settings are %s", name, strings.Join(SettingNames, ", "))
+	}
+	return nil
+}
+
+// ParseSeconds reads a time in seconds as Python takes it: "1", "0.5", "none".
+func ParseSeconds(v string) (d time.Duration, none bool, err error) {
+	if strings.EqualFold(v, "none") {
+		return 0, true, nil
+	}
+	f, perr := strconv.ParseFloat(v, 64)
+	if perr != nil || f != f {
+		return 0, false, Usagef("a time is seconds (1, 0.5) or none, not %q", v)
+	}
+	if f < 0 {
+		return 0, false, &Error{Class: "ValueError", Msg: "Timeout value out of range"}
+	}
+	if f > 1e9 {
+		return 0, false, &Error{Class: "OverflowError", Msg: "timeout doesn't fit into C timeval"}
+	}
+	return time.Duration(f * float64(time.Second)), false, nil
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+func parseOnOff(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "on", "true", "1", "yes":
+		return true, nil
+	case "off", "false", "0", "no":
+		return false, nil
+	}
+	return false, Usagef("expected on or off, not %q", v)
+}
+
+// normalizeHostPort checks HOST[:PORT], adding the default port.
+func normalizeHostPort(v, defPort string) (string, error) {
+	host, port := v, defPort
+	if strings.HasPrefix(v, "[") {
+		end := strings.Index(v, "]")
+		if end < 0 {
+			return "", Usagef("bad address %q: missing ]", v)
+		}
+		host = v[1:end]
+		if rest := v[end+1:]; rest != "" {
+			if !strings.HasPrefix(rest, ":") {
+				return "", Usagef("bad address %q", v)
+			}
+			port = rest[1:]
+		}
+	} else if strings.Count(v, ":") == 1 {
+		host, port, _ = strings.Cut(v, ":")
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 1 || n > 65535 || host == "" {
+		return "", Usagef("expected HOST:PORT with a port 1-65535, not %q", v)
+	}
+	if strings.Contains(host, ":") {
+		return "[" + host + "]:" + port, nil
+	}
+	return host + ":" + port, nil
+}
+
+// sortedKeys is a small helper for stable output.
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

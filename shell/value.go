@@ -1,0 +1,210 @@
+// Values a command returns, and their Python repr.
+package shell
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Tuple is a Python tuple: ('127.0.0.1', 80).
+type Tuple []any
+
+// List is a Python list: ['a', 'b'].
+type List []any
+
+// Repr is text already in Python repr form, printed as it is
+// (for objects like <socket fd=5, ...> that have no literal form).
+// JSON is what the json renderer shows for it (nil: the text).
+type Repr struct {
+	Text string
+	JSON any
+}
+
+// Text is plain text for a person (help, a gopher text file). Control
+// characters in it are escaped when printed, except newline and tab.
+type Text string
+
+// None is Python's None: at the prompt it prints nothing.
+type noneType struct{}
+
+// None is the result of a command that returns nothing.
+var None = noneType{}
+
+// PyRepr formats v as Python's repr() would.
+func PyRepr(v any) string {
+	switch x := v.(type) {
+	case nil, noneType:
+		return "None"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case uint32:
+		return strconv.FormatUint(uint64(x), 10)
+	case float64:
+		s := strconv.FormatFloat(x, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eEn") {
+			s += ".0"
+		}
+		return s
+	case string:
+		return StrRepr(x)
+	case []byte:
+		return BytesRepr(x)
+	case Tuple:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = PyRepr(e)
+		}
+		if len(x) == 1 {
+			return "(" + parts[0] + ",)"
+		}
+		return "(" + strings.Join(parts, ", ") + ")"
+	case List:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = PyRepr(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case []string:
+		l := make(List, len(x))
+		for i, e := range x {
+			l[i] = e
+		}
+		return PyRepr(l)
+	case Repr:
+		return x.Text
+	case Text:
+		return string(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// StrRepr is Python's repr of a str: single quotes unless the text holds a
+// single quote and no double quote; \\, \n, \r, \t escaped; other control
+// characters as \xNN; printable non-ASCII kept. Bytes that are not UTF-8
+// show as \udcNN, the way Python's surrogateescape shows them.
+func StrRepr(s string) string {
+	q := byte('\'')
+	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
+		q = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(q)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			fmt.Fprintf(&b, `\udc%02x`, s[i])
+			i++
+			continue
+		}
+		i += size
+		switch {
+		case r == rune(q) || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r >= 0x80 && r < 0xa0:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r == 0x2028 || r == 0x2029 || (r >= 0x200b && r <= 0x200f) || r == 0xfeff:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}
+
+// BytesRepr is Python's repr of bytes: b'...' with printable ASCII kept and
+// everything else escaped, so no byte from a peer reaches the terminal raw.
+func BytesRepr(p []byte) string {
+	q := byte('\'')
+	if bytesHas(p, '\'') && !bytesHas(p, '"') {
+		q = '"'
+	}
+	var b strings.Builder
+	b.Grow(len(p) + 3)
+	b.WriteString("b")
+	b.WriteByte(q)
+	const hexd = "0123456789abcdef"
+	for _, c := range p {
+		switch {
+		case c == q || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c < 0x20 || c >= 0x7f:
+			b.WriteString(`\x`)
+			b.WriteByte(hexd[c>>4])
+			b.WriteByte(hexd[c&15])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}
+
+func bytesHas(p []byte, c byte) bool {
+	for _, x := range p {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// SafeText escapes control characters and escape sequences in text meant for
+// a terminal, keeping newlines and tabs, so a peer cannot drive the terminal.
+// Invalid UTF-8 bytes show as \xNN.
+func SafeText(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || c >= 0x80 {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case r == '\r' && i+1 < len(s) && s[i+1] == '\n':
+			// CRLF line ends print as plain line ends.
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
