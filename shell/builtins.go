@@ -15,12 +15,12 @@ func Builtins() []*Command {
 	return []*Command{
 		{
 			Name: "help", Aliases: []string{"?"}, Group: "The shell",
-			Usage:   "help [COMMAND]",
-			Summary: "List the commands, or show one command's usage, help and Python equivalent.",
-			Help:    "With no argument, help lists every command by group with its one-line summary. With a command name, it shows the synopsis, the longer help, the Python the command corresponds to, and examples.",
-			Python:  "help(socket)",
+			Usage:    "help [COMMAND]",
+			Summary:  "List the commands, or show one command's usage, help and Python equivalent.",
+			Help:     "With no argument, help lists every command by group with its one-line summary. With a command name, it shows the synopsis, the longer help, the Python the command corresponds to, and examples.",
+			Python:   "help(socket)",
 			Examples: []string{"help", "help servport"},
-			MinArgs: 0, MaxArgs: 1,
+			MinArgs:  0, MaxArgs: 1,
 			Complete: func(s *Session, args []string) []string {
 				if len(args) == 0 {
 					return s.Table.Names()
@@ -87,14 +87,14 @@ func Builtins() []*Command {
 			Python:   "exec(open(file).read())",
 			Examples: []string{"source demo.sock"},
 			MinArgs:  1, MaxArgs: 1,
-			Run:      runSource,
+			Run: runSource,
 		},
 		{
 			Name: "history", Group: "The shell",
-			Usage:    "history [N]",
-			Summary:  "Show the command history (the last N lines).",
-			Help:     "Lines typed at the prompt are kept in $XDG_STATE_HOME/sockshell/history (mode 0600). A line that begins with a space is kept out of it. Ctrl-R searches it.",
-			MinArgs:  0, MaxArgs: 1,
+			Usage:   "history [N]",
+			Summary: "Show the command history (the last N lines).",
+			Help:    "Lines typed at the prompt are kept in $XDG_STATE_HOME/sockshell/history (mode 0600). A line that begins with a space is kept out of it. Ctrl-R searches it.",
+			MinArgs: 0, MaxArgs: 1,
 			Run: func(c *Call) (any, error) {
 				h := c.Session.History
 				if c.NArg() == 1 {

@@ -46,12 +46,12 @@ func TestLex(t *testing.T) {
 
 func TestLexErrors(t *testing.T) {
 	cases := map[string]string{
-		`send s1 "abc`:  "unterminated string: the \" opened here is never closed (at column 9)",
-		`send s1 'abc`:  "unterminated string: the ' opened here is never closed (at column 9)",
-		`x \xZZ`:        `bad \x escape: it needs exactly two hex digits, as in \x0a (at column 3)`,
-		`x \x1`:         `bad \x escape: it needs exactly two hex digits, as in \x0a (at column 3)`,
-		`x \`:           "a backslash at the end of the line escapes nothing (at column 3)",
-		`x \777`:        `octal escape out of range (more than \377) (at column 3)`,
+		`send s1 "abc`: "unterminated string: the \" opened here is never closed (at column 9)",
+		`send s1 'abc`: "unterminated string: the ' opened here is never closed (at column 9)",
+		`x \xZZ`:       `bad \x escape: it needs exactly two hex digits, as in \x0a (at column 3)`,
+		`x \x1`:        `bad \x escape: it needs exactly two hex digits, as in \x0a (at column 3)`,
+		`x \`:          "a backslash at the end of the line escapes nothing (at column 3)",
+		`x \777`:       `octal escape out of range (more than \377) (at column 3)`,
 	}
 	for in, want := range cases {
 		_, err := Lex(in)

@@ -35,12 +35,12 @@ func TestPyRepr(t *testing.T) {
 
 func TestSafeText(t *testing.T) {
 	cases := map[string]string{
-		"plain\ttext\n":           "plain\ttext\n",
-		"line\r\nnext":            "line\nnext",
-		"\x1b[2Jclear":            `\x1b[2Jclear`,
-		"bell\a cr\r":             `bell\x07 cr\x0d`,
-		"ok \u00e9 \xff":          `ok ` + "\u00e9" + ` \xff`,
-		"\u009b31m (C1 CSI)":      `\x9b31m (C1 CSI)`,
+		"plain\ttext\n":      "plain\ttext\n",
+		"line\r\nnext":       "line\nnext",
+		"\x1b[2Jclear":       `\x1b[2Jclear`,
+		"bell\a cr\r":        `bell\x07 cr\x0d`,
+		"ok \u00e9 \xff":     `ok ` + "\u00e9" + ` \xff`,
+		"\u009b31m (C1 CSI)": `\x9b31m (C1 CSI)`,
 	}
 	for in, want := range cases {
 		if got := SafeText(in); got != want {
