@@ -1,0 +1,387 @@
+// This file holds the Resolver and the socket-module functions built on it:
+// gethostbyname, gethostbyname_ex, gethostbyaddr, getaddrinfo and getfqdn, each
+// following the steps CPython's socketmodule.c takes.
+
+package netdb
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strings"
+	"syscall"
+)
+
+// Address families, socket types and getaddrinfo flags, with Linux's values.
+const (
+	AF_UNSPEC      = 0
+	AF_INET        = 2
+	AF_INET6       = 10
+	SOCK_STREAM    = 1
+	SOCK_DGRAM     = 2
+	SOCK_RAW       = 3
+	SOCK_SEQPACKET = 5
+	AI_PASSIVE     = 0x1
+	AI_CANONNAME   = 0x2
+	AI_NUMERICHOST = 0x4
+	AI_NUMERICSERV = 0x400
+)
+
+// Resolver answers host-name questions. The zero value uses the system's
+// resolver: /etc/hosts and DNS, in the order /etc/nsswitch.conf gives.
+type Resolver struct {
+	// Server is "" for the system's resolver, or "HOST:PORT" (":53" assumed when
+	// the port is missing) to send DNS queries to that server, over UDP with a
+	// fallback to TCP. /etc/hosts is still read first, as the system would.
+	Server string
+}
+
+// AddrInfo is one row of getaddrinfo's answer: (family, type, proto, canonname,
+// sockaddr). Addr is the host part of the sockaddr as Python prints it (an IPv6
+// link-local address carries its %scope); FlowInfo and ScopeID are set for IPv6.
+type AddrInfo struct {
+	Family, Type, Proto int
+	Canonname           string
+	Addr                string
+	Port                int
+	FlowInfo, ScopeID   uint32
+}
+
+// addrHints are getaddrinfo's hints.
+type addrHints struct {
+	family, socktype, proto, flags int
+}
+
+// hostent is a struct hostent with addresses already formatted.
+type hostent struct {
+	name    string
+	aliases []string
+	family  int
+	addrs   []string
+}
+
+// backend is the C library's view of name service: the three calls CPython makes.
+// Errors are already Python-classed (*Error) or wrap the context's error.
+type backend interface {
+	getaddrinfo(ctx context.Context, host, port *string, hints addrHints) ([]AddrInfo, error)
+	gethostbyname(ctx context.Context, name string) (hostent, error)
+	gethostbyaddr(ctx context.Context, addr netip.Addr) (hostent, error)
+}
+
+func (r *Resolver) backend() backend {
+	if r == nil || r.Server == "" {
+		return systemBackend()
+	}
+	server := r.Server
+	if _, _, err := net.SplitHostPort(server); err != nil {
+		server = net.JoinHostPort(strings.Trim(server, "[]"), "53")
+	}
+	return newGoBackend(server)
+}
+
+// HostByName answers socket.gethostbyname(host): one IPv4 address. An IPv4
+// literal comes back as written, without a lookup.
+func (r *Resolver) HostByName(ctx context.Context, host string) (string, error) {
+	if err := checkHostArg("gethostbyname", host); err != nil {
+		return "", err
+	}
+	a, err := setipaddr(ctx, r.backend(), host, AF_INET)
+	if err != nil {
+		return "", err
+	}
+	return formatAddr(a), nil
+}
+
+// HostByNameEx answers socket.gethostbyname_ex(host): the canonical name, the
+// aliases and the IPv4 addresses.
+func (r *Resolver) HostByNameEx(ctx context.Context, host string) (name string, aliases, addrs []string, err error) {
+	if err := checkHostArg("gethostbyname_ex", host); err != nil {
+		return "", nil, nil, err
+	}
+	b := r.backend()
+	if _, err := setipaddr(ctx, b, host, AF_INET); err != nil {
+		return "", nil, nil, err
+	}
+	h, err := b.gethostbyname(ctx, host)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if h.family != AF_INET {
+		return "", nil, nil, errnoError(int(syscall.EAFNOSUPPORT), "Address family not supported by protocol", nil)
+	}
+	return h.name, nonNil(h.aliases), nonNil(h.addrs), nil
+}
+
+// HostAddrs6 returns host's IPv6 addresses, in the order getaddrinfo(host, None,
+// AF_INET6, SOCK_STREAM) gives them, for `resolve --all`.
+func (r *Resolver) HostAddrs6(ctx context.Context, host string) ([]string, error) {
+	if err := checkHostArg("getaddrinfo", host); err != nil {
+		return nil, err
+	}
+	rows, err := r.backend().getaddrinfo(ctx, &host, nil, addrHints{family: AF_INET6, socktype: SOCK_STREAM})
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, row := range rows {
+		out = append(out, row.Addr)
+	}
+	return out, nil
+}
+
+// AddrInfo answers socket.getaddrinfo(host, port, family, socktype). port may be
+// a number, a service name, or "" for None; host "" is Python's ”. socktype and
+// family 0 mean any, in which case glibc answers with SOCK_STREAM, SOCK_DGRAM and
+// SOCK_RAW rows for each address.
+func (r *Resolver) AddrInfo(ctx context.Context, host, port string, socktype, family int) ([]AddrInfo, error) {
+	return r.AddrInfoFlags(ctx, host, port, family, socktype, 0, 0)
+}
+
+// AddrInfoFlags is AddrInfo with every argument of socket.getaddrinfo, in
+// Python's order: family, type, proto, flags (AI_CANONNAME, AI_PASSIVE, …).
+func (r *Resolver) AddrInfoFlags(ctx context.Context, host, port string, family, socktype, proto, flags int) ([]AddrInfo, error) {
+	if err := checkIDNA(host); err != nil {
+		return nil, err
+	}
+	var pp *string
+	if port != "" {
+		pp = &port
+	}
+	return r.backend().getaddrinfo(ctx, &host, pp, addrHints{family: family, socktype: socktype, proto: proto, flags: flags})
+}
+
+// HostByAddr answers socket.gethostbyaddr(addr): the name recorded for an address
+// (a host name is resolved first, as Python does), its aliases and addresses.
+func (r *Resolver) HostByAddr(ctx context.Context, addr string) (name string, aliases, addrs []string, err error) {
+	if err := checkHostArg("gethostbyaddr", addr); err != nil {
+		return "", nil, nil, err
+	}
+	b := r.backend()
+	a, err := setipaddr(ctx, b, addr, AF_UNSPEC)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	h, err := b.gethostbyaddr(ctx, a)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if want := familyOf(a); h.family != want {
+		return "", nil, nil, errnoError(int(syscall.EAFNOSUPPORT), "Address family not supported by protocol", nil)
+	}
+	return h.name, nonNil(h.aliases), nonNil(h.addrs), nil
+}
+
+// FQDN answers socket.getfqdn(name) and says in one line which case of Python's
+// rule gave the answer.
+func (r *Resolver) FQDN(ctx context.Context, name string) (fqdn string, why string, err error) {
+	name = strings.TrimSpace(name)
+	lead := ""
+	if name == "" || name == "0.0.0.0" || name == "::" {
+		shown := name
+		if shown == "" {
+			shown = "an empty name"
+		}
+		hn, err := Hostname()
+		if err != nil {
+			return "", "", err
+		}
+		lead = shown + " means this host, so getfqdn starts from gethostname() = " + pyRepr(hn) + "; "
+		name = hn
+	}
+	host, aliases, _, err := r.HostByAddr(ctx, name)
+	if err != nil {
+		if pe, ok := err.(*Error); ok && isOSErrorClass(pe.Class) {
+			return name, lead + "gethostbyaddr(" + pyRepr(name) + ") failed (" + pe.Error() + "), so getfqdn returns " + pyRepr(name) + " unchanged", nil
+		}
+		return "", "", err
+	}
+	for _, n := range append([]string{host}, aliases...) {
+		if strings.Contains(n, ".") {
+			return n, lead + "gethostbyaddr(" + pyRepr(name) + ") gave " + pyRepr(n) + ", the first of the name and aliases containing a dot", nil
+		}
+	}
+	return host, lead + "gethostbyaddr(" + pyRepr(name) + ") gave " + pyRepr(host) + "; no name or alias contains a dot, so getfqdn returns that host name", nil
+}
+
+// isOSErrorClass reports whether Python's `except socket.error` (OSError) catches
+// the class.
+func isOSErrorClass(c string) bool {
+	return c == ClassOS || c == ClassGai || c == ClassH
+}
+
+// setipaddr turns a host argument into one address as CPython's setipaddr does:
+// ” is the wildcard, '<broadcast>' the broadcast address, literals parse without
+// a lookup, and anything else is the first answer of getaddrinfo.
+func setipaddr(ctx context.Context, b backend, name string, af int) (netip.Addr, error) {
+	if name == "" {
+		zero := "0"
+		rows, err := b.getaddrinfo(ctx, nil, &zero, addrHints{family: af, socktype: SOCK_DGRAM, flags: AI_PASSIVE})
+		if err != nil {
+			return netip.Addr{}, err
+		}
+		if len(rows) > 1 {
+			return netip.Addr{}, plainError(ClassOS, "wildcard resolved to multiple address",
+				"'' means every local address, and there is one for IPv4 and one for IPv6")
+		}
+		return parseRowAddr(rows[0]), nil
+	}
+	if name == "255.255.255.255" || name == "<broadcast>" {
+		if af != AF_INET && af != AF_UNSPEC {
+			return netip.Addr{}, plainError(ClassOS, "address family mismatched", "")
+		}
+		return netip.AddrFrom4([4]byte{255, 255, 255, 255}), nil
+	}
+	if a, err := netip.ParseAddr(name); err == nil && a.Zone() == "" {
+		if a.Is4() && (af == AF_UNSPEC || af == AF_INET) {
+			return a, nil
+		}
+		if a.Is6() && (af == AF_UNSPEC || af == AF_INET6) {
+			return a, nil
+		}
+	}
+	rows, err := b.getaddrinfo(ctx, &name, nil, addrHints{family: af})
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	return parseRowAddr(rows[0]), nil
+}
+
+func parseRowAddr(row AddrInfo) netip.Addr {
+	host := row.Addr
+	if i := strings.IndexByte(host, '%'); i >= 0 {
+		host = host[:i]
+	}
+	a, _ := netip.ParseAddr(host)
+	return a
+}
+
+func familyOf(a netip.Addr) int {
+	if a.Is4() {
+		return AF_INET
+	}
+	return AF_INET6
+}
+
+// formatAddr prints an address as glibc's inet_ntop does.
+func formatAddr(a netip.Addr) string {
+	if a.Is4() {
+		return a.String()
+	}
+	return formatIPv6(a.As16())
+}
+
+// formatIPv6 is glibc's inet_ntop for AF_INET6: the longest run of two or more
+// zero groups becomes "::", and IPv4-compatible (::a.b.c.d) and IPv4-mapped
+// (::ffff:a.b.c.d) addresses end in dotted quads.
+func formatIPv6(b [16]byte) string {
+	var w [8]uint16
+	for i := range w {
+		w[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+	}
+	bestBase, bestLen, curBase, curLen := -1, 0, -1, 0
+	for i := 0; i < 8; i++ {
+		if w[i] == 0 {
+			if curBase < 0 {
+				curBase, curLen = i, 1
+			} else {
+				curLen++
+			}
+			if curLen > bestLen {
+				bestBase, bestLen = curBase, curLen
+			}
+		} else {
+			curBase, curLen = -1, 0
+		}
+	}
+	if bestLen < 2 {
+		bestBase = -1
+	}
+	var sb strings.Builder
+	for i := 0; i < 8; i++ {
+		if bestBase >= 0 && i >= bestBase && i < bestBase+bestLen {
+			if i == bestBase {
+				sb.WriteByte(':')
+			}
+			continue
+		}
+		if i > 0 {
+			sb.WriteByte(':')
+		}
+		if i == 6 && bestBase == 0 && (bestLen == 6 || (bestLen == 5 && w[5] == 0xffff)) {
+			sb.WriteString(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}).String())
+			break
+		}
+		sb.WriteString(strings.ToLower(strconvHex(w[i])))
+	}
+	if bestBase >= 0 && bestBase+bestLen == 8 {
+		sb.WriteByte(':')
+	}
+	return sb.String()
+}
+
+func strconvHex(v uint16) string {
+	const digits = "0123456789abcdef"
+	if v == 0 {
+		return "0"
+	}
+	var buf [4]byte
+	i := len(buf)
+	for v > 0 {
+		i--
+		buf[i] = digits[v&0xf]
+		v >>= 4
+	}
+	return string(buf[i:])
+}
+
+// checkHostArg applies Python's argument conversion for the gethostby* functions:
+// no NUL characters, then the idna codec.
+func checkHostArg(fn, host string) error {
+	if strings.IndexByte(host, 0) >= 0 {
+		return plainError(ClassType, fn+"() argument 1 must be encoded string without null bytes, not str", "")
+	}
+	return checkIDNA(host)
+}
+
+// checkIDNA applies the label-length checks of Python's idna codec to an ASCII
+// name: every label but the last must have 1 to 63 characters, the last at most 63.
+func checkIDNA(host string) error {
+	if host == "" {
+		return nil
+	}
+	for i := 0; i < len(host); i++ {
+		if host[i] >= 0x80 {
+			return nil // non-ASCII names are passed on as UTF-8 (see the package notes)
+		}
+	}
+	labels := strings.Split(host, ".")
+	for _, l := range labels[:len(labels)-1] {
+		if len(l) == 0 || len(l) >= 64 {
+			return idnaError("label empty or too long")
+		}
+	}
+	if len(labels[len(labels)-1]) >= 64 {
+		return idnaError("label too long")
+	}
+	return nil
+}
+
+func idnaError(why string) *Error {
+	return plainError(ClassUnicode, "encoding with 'idna' codec failed (UnicodeError: "+why+")",
+		"a DNS name is made of labels of 1 to 63 characters separated by single dots")
+}
+
+// pyRepr quotes a string as Python's repr does for plain text.
+func pyRepr(s string) string {
+	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
+		return `"` + s + `"`
+	}
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

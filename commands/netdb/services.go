@@ -1,0 +1,299 @@
+// This file holds the services database: parsing services(5) files the way glibc
+// does, and the lookups behind getservbyname and getservbyport.
+
+package netdb
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// SystemServicesPath is the services database glibc reads.
+const SystemServicesPath = "/etc/services"
+
+// Service is one line of a services database: a name, a port, a protocol and the
+// name's aliases.
+type Service struct {
+	Name    string
+	Port    int
+	Proto   string
+	Aliases []string
+}
+
+// ServicesDB is a parsed services database, its entries in file order.
+type ServicesDB struct {
+	Entries []Service
+	Source  string // the file path, or "embedded" when the built-in table answered
+}
+
+// LoadServices parses a services(5) file. Lines glibc would reject are skipped the
+// same way. When the file does not exist, the embedded table of well-known
+// services is returned, with Source "embedded".
+func LoadServices(file string) (*ServicesDB, error) {
+	f, err := os.Open(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return embeddedServices(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	entries, err := parseServices(f)
+	if err != nil {
+		return nil, err
+	}
+	return &ServicesDB{Entries: entries, Source: file}, nil
+}
+
+var (
+	defaultOnce sync.Once
+	defaultDB   *ServicesDB
+)
+
+// DefaultServices returns /etc/services (or the embedded table when the file is
+// missing or unreadable), loaded once per process.
+func DefaultServices() *ServicesDB {
+	defaultOnce.Do(func() {
+		db, err := LoadServices(SystemServicesPath)
+		if err != nil {
+			db = embeddedServices()
+		}
+		defaultDB = db
+	})
+	return defaultDB
+}
+
+func embeddedServices() *ServicesDB {
+	entries, _ := parseServices(strings.NewReader(embeddedServicesText))
+	return &ServicesDB{Entries: entries, Source: "embedded"}
+}
+
+// parseServices reads services(5) lines.
+func parseServices(r io.Reader) ([]Service, error) {
+	var out []Service
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	for sc.Scan() {
+		if s, ok := parseServiceLine(sc.Text()); ok {
+			out = append(out, s)
+		}
+	}
+	return out, sc.Err()
+}
+
+// isSpace reports C's isspace in the "C" locale.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// parseServiceLine parses "name port/proto [alias...] [# comment]" with glibc's
+// rules: the port is read as strtoul with base 0 (so 0x50 and 0120 are 80), must be
+// followed by one or more slashes or end the line (leaving an empty protocol),
+// values above 2^32-1 are rejected and the rest are cut to 16 bits.
+func parseServiceLine(line string) (Service, bool) {
+	if i := strings.IndexByte(line, '#'); i >= 0 {
+		line = line[:i]
+	}
+	i := 0
+	skip := func() {
+		for i < len(line) && isSpace(line[i]) {
+			i++
+		}
+	}
+	word := func() string {
+		start := i
+		for i < len(line) && !isSpace(line[i]) {
+			i++
+		}
+		return line[start:i]
+	}
+	skip()
+	if i == len(line) {
+		return Service{}, false
+	}
+	name := word()
+	skip()
+	port, n, ok := parseCUlong(line[i:])
+	if !ok || port > 0xffffffff {
+		return Service{}, false
+	}
+	i += n
+	switch {
+	case i == len(line):
+	case line[i] == '/':
+		for i < len(line) && line[i] == '/' {
+			i++
+		}
+	default:
+		return Service{}, false
+	}
+	proto := word()
+	skip()
+	var aliases []string
+	for i < len(line) {
+		aliases = append(aliases, word())
+		skip()
+	}
+	return Service{Name: name, Port: int(port & 0xffff), Proto: proto, Aliases: aliases}, true
+}
+
+// parseCUlong reads an unsigned number as C's strtoul(s, &end, 0) does for the
+// inputs a services file holds, returning the value, the bytes consumed and
+// whether a number was read. Negative numbers are refused, as glibc refuses them
+// here; a value too large for 64 bits saturates.
+func parseCUlong(s string) (uint64, int, bool) {
+	i := 0
+	if i < len(s) && s[i] == '+' {
+		i++
+	}
+	base := uint64(10)
+	if i+2 < len(s) && s[i] == '0' && (s[i+1] == 'x' || s[i+1] == 'X') && digitVal(s[i+2]) < 16 {
+		base = 16
+		i += 2
+	} else if i < len(s) && s[i] == '0' {
+		base = 8
+	}
+	start := i
+	var v uint64
+	for i < len(s) {
+		d := digitVal(s[i])
+		if d >= base {
+			break
+		}
+		if v > (^uint64(0)-d)/base {
+			v = ^uint64(0)
+		} else {
+			v = v*base + d
+		}
+		i++
+	}
+	if i == start {
+		return 0, 0, false
+	}
+	return v, i, true
+}
+
+func digitVal(c byte) uint64 {
+	switch {
+	case c >= '0' && c <= '9':
+		return uint64(c - '0')
+	case c >= 'a' && c <= 'f':
+		return uint64(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return uint64(c-'A') + 10
+	}
+	return 99
+}
+
+// ByName answers Python's socket.getservbyname(name, proto): the first entry in
+// file order whose name or alias is name (case-sensitively) and, unless proto is
+// "", whose protocol is proto.
+func (db *ServicesDB) ByName(name, proto string) (Service, error) {
+	if strings.IndexByte(name, 0) >= 0 || strings.IndexByte(proto, 0) >= 0 {
+		return Service{}, plainError(ClassValue, "embedded null character", "")
+	}
+	for _, s := range db.Entries {
+		if proto != "" && s.Proto != proto {
+			continue
+		}
+		if s.Name == name {
+			return s, nil
+		}
+		for _, a := range s.Aliases {
+			if a == name {
+				return s, nil
+			}
+		}
+	}
+	return Service{}, plainError(ClassOS, "service/proto not found",
+		"no line of "+db.describe()+" names this service"+forProto(proto))
+}
+
+// ByPort answers Python's socket.getservbyport(port, proto): the first entry in
+// file order with that port and, unless proto is "", that protocol.
+func (db *ServicesDB) ByPort(port int, proto string) (Service, error) {
+	if port < 0 || port > 65535 {
+		return Service{}, plainError(ClassOverflow, "getservbyport: port must be 0-65535.", "")
+	}
+	if strings.IndexByte(proto, 0) >= 0 {
+		return Service{}, plainError(ClassValue, "embedded null character", "")
+	}
+	for _, s := range db.Entries {
+		if s.Port == port && (proto == "" || s.Proto == proto) {
+			return s, nil
+		}
+	}
+	return Service{}, plainError(ClassOS, "port/proto not found",
+		"no line of "+db.describe()+" lists port "+strconv.Itoa(port)+forProto(proto))
+}
+
+func (db *ServicesDB) describe() string {
+	if db.Source == "embedded" {
+		return "the built-in services table"
+	}
+	return db.Source
+}
+
+func forProto(proto string) string {
+	if proto == "" {
+		return ""
+	}
+	return " for protocol " + proto
+}
+
+// Match returns the entries for `services [PATTERN]`, in file order. An empty
+// pattern matches all. A pattern with glob characters (* ? [) matches a whole
+// name, alias or port number; otherwise it matches a case-insensitive substring
+// of a name or alias, or a port number exactly.
+func (db *ServicesDB) Match(pattern string) []Service {
+	var out []Service
+	glob := strings.ContainsAny(pattern, "*?[")
+	lower := strings.ToLower(pattern)
+	match := func(word string) bool {
+		if glob {
+			ok, _ := path.Match(pattern, word)
+			return ok
+		}
+		return strings.Contains(strings.ToLower(word), lower)
+	}
+	for _, s := range db.Entries {
+		port := strconv.Itoa(s.Port)
+		hit := pattern == "" || match(s.Name) || (glob && match(port)) || (!glob && port == pattern)
+		for _, a := range s.Aliases {
+			hit = hit || match(a)
+		}
+		if hit {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Names returns every service name and alias, sorted and without repeats, for
+// Tab completion.
+func (db *ServicesDB) Names() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(n string) {
+		if n != "" && !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	for _, s := range db.Entries {
+		add(s.Name)
+		for _, a := range s.Aliases {
+			add(a)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
