@@ -201,7 +201,7 @@ func (g goBackend) hostAddrs(ctx context.Context, host *string, h addrHints) ([]
 	}
 	ips, err := g.r.LookupNetIP(ctx, network, name)
 	if err != nil {
-		return nil, "", g.gaiFromDNS(ctx, "getaddrinfo", name, h.family, err)
+		return nil, "", gaiFromDNS(ctx, "getaddrinfo", name, err)
 	}
 	out := make([]netip.Addr, 0, len(ips))
 	for _, ip := range ips {
@@ -251,9 +251,8 @@ func parseNumericHost(s string) (netip.Addr, bool) {
 }
 
 // gaiFromDNS maps a Go DNS error to glibc's getaddrinfo code: a missing name is
-// EAI_NONAME, a name without addresses of the asked family EAI_NODATA, and a
-// server that does not answer EAI_AGAIN.
-func (g goBackend) gaiFromDNS(ctx context.Context, what, name string, af int, err error) error {
+// EAI_NONAME and a server that does not answer EAI_AGAIN.
+func gaiFromDNS(ctx context.Context, what, name string, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("%s %s: %w", what, name, ctx.Err())
 	}
@@ -261,26 +260,16 @@ func (g goBackend) gaiFromDNS(ctx context.Context, what, name string, af int, er
 	if errors.As(err, &de) {
 		switch {
 		case de.IsNotFound:
-			if af != AF_UNSPEC && g.nameExists(ctx, name, af) {
-				return gaiError(EAI_NODATA, err)
-			}
+			// glibc answers EAI_NONAME both for a missing name and for a name
+			// without addresses of the asked family (checked against dnsmasq).
 			return gaiError(EAI_NONAME, err)
 		case de.IsTimeout, de.IsTemporary:
 			return gaiError(EAI_AGAIN, err)
 		}
+		return gaiError(EAI_FAIL, err)
 	}
-	return gaiError(EAI_FAIL, err)
-}
-
-// nameExists reports whether name has addresses of the other family, which
-// tells a "no data" answer from a missing name.
-func (g goBackend) nameExists(ctx context.Context, name string, af int) bool {
-	other := "ip6"
-	if af == AF_INET6 {
-		other = "ip4"
-	}
-	ips, err := g.r.LookupNetIP(ctx, other, name)
-	return err == nil && len(ips) > 0
+	// Go's "no suitable address": the name exists, but not for this family.
+	return gaiError(EAI_NONAME, err)
 }
 
 // herrFromDNS maps a Go DNS error to an h_errno.
@@ -301,7 +290,11 @@ func herrFromDNS(ctx context.Context, what string, err error) error {
 }
 
 func (g goBackend) gethostbyname(ctx context.Context, name string) (hostent, error) {
-	if a, ok := parseNumericHost(name); ok && a.Is4() {
+	if name == "" {
+		return hostent{}, hError(noRecovery, nil)
+	}
+	// glibc takes a name of digits and dots as an address (inet_aton).
+	if a, ok := parseNumericHost(name); ok && a.Is4() && strings.Trim(name, "0123456789.") == "" {
 		return hostent{name: name, family: AF_INET, addrs: []string{formatAddr(a)}}, nil
 	}
 	if he, _, ok := hostsByName(name, AF_INET); ok {
@@ -324,6 +317,11 @@ func (g goBackend) gethostbyname(ctx context.Context, name string) (hostent, err
 }
 
 func (g goBackend) gethostbyaddr(ctx context.Context, addr netip.Addr) (hostent, error) {
+	if addr == netip.IPv6Unspecified() {
+		// glibc refuses :: without setting h_errno, so CPython reports whatever
+		// h_errno last held on the thread: 0 in a fresh process.
+		return hostent{}, hError(0, nil)
+	}
 	if he, ok := hostsByAddr(addr); ok {
 		return he, nil
 	}
