@@ -187,7 +187,9 @@ func TestClientAgainstGophernicus(t *testing.T) {
 	os.Mkdir(filepath.Join(root, "sub"), 0o755)
 	port := startGophernicus(t, root)
 
-	target := func(typ byte, sel string) Target { return Target{Host: "127.0.0.1", Port: port, Type: typ, Selector: sel} }
+	target := func(typ byte, sel string) Target {
+		return Target{Host: "127.0.0.1", Port: port, Type: typ, Selector: sel}
+	}
 
 	rep, _, err := fetch(t, target('1', ""), nil)
 	if err != nil {
