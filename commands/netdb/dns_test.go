@@ -1,0 +1,218 @@
+package netdb
+
+// The DNS test: a real dnsmasq on loopback answers for a small .test zone, and
+// the Resolver is pointed at it with Server.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startDNS runs dnsmasq on 127.0.0.1 at a free port and returns "127.0.0.1:PORT".
+// The zone: withptr.test has A 192.0.2.1, AAAA 2001:db8::1 and PTRs for both;
+// alias.test is a CNAME for it; noptr.test (and names under it) has A 192.0.2.2
+// and no PTR; everything else under .test is NXDOMAIN. The addresses are
+// documentation ranges used only as data: no traffic is ever sent to them.
+func startDNS(t *testing.T) string {
+	t.Helper()
+	bin := needPeer(t, "/usr/sbin/dnsmasq", "apt-get install -y dnsmasq-base")
+	dir := t.TempDir()
+	hosts := filepath.Join(dir, "hosts")
+	if err := os.WriteFile(hosts, []byte("192.0.2.1 withptr.test\n2001:db8::1 withptr.test\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for attempt := 0; attempt < 5; attempt++ {
+		port := freePort(t)
+		args := []string{"--no-daemon", "--no-resolv", "--no-hosts", "--addn-hosts=" + hosts,
+			fmt.Sprintf("--port=%d", port), "--listen-address=127.0.0.1", "--bind-interfaces",
+			"--pid-file=", "--conf-file=/dev/null", "--log-facility=-",
+			"--address=/noptr.test/192.0.2.2", "--cname=alias.test,withptr.test",
+			"--local=/test/", "--local=/2.0.192.in-addr.arpa/", "--local=/8.b.d.0.1.0.0.2.ip6.arpa/"}
+		if os.Geteuid() == 0 {
+			args = append(args, "--user=root")
+		}
+		cmd := exec.Command(bin, args...)
+		var log strings.Builder
+		cmd.Stdout, cmd.Stderr = &log, &log
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		stop := func() {
+			cmd.Process.Kill()
+			<-done
+		}
+		addr := fmt.Sprintf("127.0.0.1:%d", port)
+		if waitDNS(addr, done) {
+			t.Cleanup(stop)
+			return addr
+		}
+		stop()
+		t.Logf("dnsmasq on port %d did not come up: %s", port, log.String())
+	}
+	t.Fatal("dnsmasq did not start")
+	return ""
+}
+
+func freePort(t *testing.T) int {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// waitDNS polls until the server answers a query, or dnsmasq exits, or 5s pass.
+func waitDNS(addr string, exited <-chan struct{}) bool {
+	r := &Resolver{Server: addr}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return false
+		default:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		_, err := r.HostByName(ctx, "withptr.test")
+		cancel()
+		if err == nil {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
+}
+
+func wantPyErr(t *testing.T, what string, err error, class string, errno int) {
+	t.Helper()
+	var pe *Error
+	if !errors.As(err, &pe) {
+		t.Errorf("%s: got %v, want %s [Errno %d]", what, err, class, errno)
+		return
+	}
+	if c, n, has, _ := pe.PythonError(); c != class || n != errno || !has {
+		t.Errorf("%s: got %v, want %s [Errno %d]", what, pe, class, errno)
+	}
+}
+
+func TestDNSServer(t *testing.T) {
+	server := startDNS(t)
+	r := &Resolver{Server: server}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	// The expected answers are python3's, measured with the same dnsmasq zone as
+	// the system's only name server.
+	if a, err := r.HostByName(ctx, "withptr.test"); err != nil || a != "192.0.2.1" {
+		t.Errorf("HostByName(withptr.test) = %q, %v", a, err)
+	}
+	if a, err := r.HostByName(ctx, "192.0.2.77"); err != nil || a != "192.0.2.77" {
+		t.Errorf("HostByName(literal) = %q, %v", a, err)
+	}
+	exCases := []struct {
+		host    string
+		name    string
+		aliases []string
+		addrs   []string
+	}{
+		{"withptr.test", "withptr.test", []string{}, []string{"192.0.2.1"}},
+		{"alias.test", "withptr.test", []string{"alias.test"}, []string{"192.0.2.1"}},
+		{"noptr.test", "noptr.test", []string{}, []string{"192.0.2.2"}},
+		{"sub.noptr.test", "sub.noptr.test", []string{}, []string{"192.0.2.2"}},
+	}
+	for _, c := range exCases {
+		n, al, ad, err := r.HostByNameEx(ctx, c.host)
+		if err != nil || n != c.name || !reflect.DeepEqual(al, c.aliases) || !reflect.DeepEqual(ad, c.addrs) {
+			t.Errorf("HostByNameEx(%s) = %q %q %q %v, want %q %q %q", c.host, n, al, ad, err, c.name, c.aliases, c.addrs)
+		}
+	}
+	if a6, err := r.HostAddrs6(ctx, "alias.test"); err != nil || !reflect.DeepEqual(a6, []string{"2001:db8::1"}) {
+		t.Errorf("HostAddrs6(alias.test) = %q, %v", a6, err)
+	}
+	_, err := r.HostAddrs6(ctx, "noptr.test")
+	wantPyErr(t, "HostAddrs6(noptr.test)", err, ClassGai, EAI_NONAME)
+
+	rows, err := r.AddrInfoFlags(ctx, "alias.test", "80", AF_UNSPEC, SOCK_STREAM, 0, AI_CANONNAME)
+	if err != nil || len(rows) != 2 || rows[0].Canonname != "withptr.test" || rows[1].Canonname != "" {
+		t.Errorf("AddrInfo(alias.test, AI_CANONNAME) = %+v, %v", rows, err)
+	} else {
+		got := []string{rows[0].Addr, rows[1].Addr}
+		sort.Strings(got)
+		if !reflect.DeepEqual(got, []string{"192.0.2.1", "2001:db8::1"}) || rows[0].Port != 80 {
+			t.Errorf("AddrInfo(alias.test) addresses = %q", got)
+		}
+	}
+	rows, err = r.AddrInfo(ctx, "noptr.test", "http", 0, AF_INET)
+	want := []AddrInfo{{Family: AF_INET, Type: SOCK_STREAM, Proto: 6, Addr: "192.0.2.2", Port: 80}}
+	if err != nil || !reflect.DeepEqual(rows, want) {
+		t.Errorf("AddrInfo(noptr.test, http) = %+v, %v", rows, err)
+	}
+
+	for _, a := range []string{"192.0.2.1", "2001:db8::1", "withptr.test"} {
+		n, al, ad, err := r.HostByAddr(ctx, a)
+		wantAddr := a
+		if a == "withptr.test" {
+			wantAddr = "192.0.2.1"
+		}
+		if err != nil || n != "withptr.test" || len(al) != 0 || !reflect.DeepEqual(ad, []string{wantAddr}) {
+			t.Errorf("HostByAddr(%s) = %q %q %q %v", a, n, al, ad, err)
+		}
+	}
+	_, _, _, err = r.HostByAddr(ctx, "192.0.2.2")
+	wantPyErr(t, "HostByAddr(192.0.2.2)", err, ClassH, 1)
+
+	if f, why, err := r.FQDN(ctx, "192.0.2.1"); err != nil || f != "withptr.test" || !strings.Contains(why, "containing a dot") {
+		t.Errorf("FQDN(192.0.2.1) = %q (%s), %v", f, why, err)
+	}
+	if f, why, err := r.FQDN(ctx, " 192.0.2.2 "); err != nil || f != "192.0.2.2" || !strings.Contains(why, "unchanged") {
+		t.Errorf("FQDN(192.0.2.2) = %q (%s), %v", f, why, err)
+	}
+
+	for _, name := range []string{"nx.test", "nothing.here.test"} {
+		_, err := r.HostByName(ctx, name)
+		wantPyErr(t, "HostByName("+name+")", err, ClassGai, EAI_NONAME)
+		_, _, _, err = r.HostByNameEx(ctx, name)
+		wantPyErr(t, "HostByNameEx("+name+")", err, ClassGai, EAI_NONAME)
+		_, err = r.AddrInfo(ctx, name, "80", 0, 0)
+		wantPyErr(t, "AddrInfo("+name+")", err, ClassGai, EAI_NONAME)
+	}
+}
+
+// TestCancel checks that a lookup gives up at once when its context ends, and
+// that the context's error stays reachable.
+func TestCancel(t *testing.T) {
+	// A UDP socket that never answers plays a DNS server that is down.
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	r := &Resolver{Server: pc.LocalAddr().String()}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = r.HostByName(ctx, "slow.test")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("HostByName with a silent server: %v, want context.DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("cancellation took %v", d)
+	}
+	done, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	if _, err := (&Resolver{}).AddrInfo(done, "localhost", "80", 0, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("AddrInfo with a cancelled context: %v", err)
+	}
+}
