@@ -198,7 +198,7 @@ func runSet(c *Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return v, nil
+		return Text(c.Arg(0) + " = " + v), nil
 	}
 	if c.Arg(0) == "timeout" {
 		c.Python("socket.setdefaulttimeout(%s)", pyTimeout(c.Arg(1)))

@@ -27,16 +27,22 @@ func (s *Session) Exec(ctx context.Context, line, prefix string) *Error {
 		s.printError(prefix, e)
 		return e
 	}
+	var first *Error
 	for _, words := range stmts {
 		if e := s.execStmt(ctx, words); e != nil {
 			s.printError(prefix, e)
-			return e
+			if !s.KeepGoing || e.Class == "KeyboardInterrupt" {
+				return e
+			}
+			if first == nil {
+				first = e
+			}
 		}
 		if s.exit {
 			break
 		}
 	}
-	return nil
+	return first
 }
 
 func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {

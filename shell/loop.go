@@ -49,6 +49,8 @@ func (s *Session) handleSignals(onIdle func()) (stop func()) {
 // no prompt, no history. name labels errors ("script.sock:3: "); "" for none.
 // The first failing command stops the run unless keepGoing.
 func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
+	s.KeepGoing = keepGoing
+	defer func() { s.KeepGoing = false }()
 	var interrupted atomic.Bool
 	stop := s.handleSignals(func() {
 		interrupted.Store(true)

@@ -46,6 +46,9 @@ type Session struct {
 	Table    *Table
 	History  []string // lines of history, oldest first
 	Stdin    io.Reader
+	// KeepGoing runs the statements after a failing one (--keep-going);
+	// the run still ends with exit status 1.
+	KeepGoing bool
 
 	mu       sync.Mutex // guards out, errw, and writes to them
 	out      io.Writer

@@ -1,0 +1,105 @@
+// Command sockshell is an interactive shell for exploring network sockets:
+// Python's socket module at a prompt, on real OS sockets.
+//
+//	sockshell                          the interactive prompt
+//	sockshell -c 'servport http tcp; resolve localhost'
+//	sockshell script.sock              one command a line, '#' comments
+//	echo 'servport http tcp' | sockshell
+//	sockshell --format json -c '…'     one JSON document per result
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/sockshell/sockshell/commands"
+	"github.com/sockshell/sockshell/shell"
+	"golang.org/x/term"
+)
+
+// version is set by the linker for releases.
+var version = "0.1.0-dev"
+
+func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+
+func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sockshell", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		cmds      = fs.String("c", "", "run these commands (';' between them) and exit")
+		format    = fs.String("format", "auto", "result format: python, table, json or auto")
+		timeout   = fs.String("timeout", "30", "seconds that lookups and blocking socket calls may take, or none")
+		dns       = fs.String("dns", "", "HOST:PORT of a DNS server to ask instead of the system's")
+		noHistory = fs.Bool("no-history", false, "keep no history file")
+		noColor   = fs.Bool("no-color", false, "never use colour")
+		keepGoing = fs.Bool("keep-going", false, "in -c, script and pipe modes, go on after a failing command")
+		showVer   = fs.Bool("version", false, "print the version and exit")
+	)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `usage: sockshell [flags] [SCRIPT]
+
+  sockshell                       the interactive prompt
+  sockshell -c 'servport http tcp; resolve localhost'
+  sockshell script.sock           one command a line, '#' comments
+  echo 'servport http tcp' | sockshell
+
+flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if *showVer {
+		fmt.Fprintf(stdout, "sockshell %s\n", version)
+		return 0
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(stderr, "sockshell: at most one script file")
+		fs.Usage()
+		return 2
+	}
+	s := shell.NewSession(commands.Table(), stdout, stderr)
+	s.Stdin = stdin
+	for _, kv := range [][2]string{{"format", *format}, {"timeout", *timeout}, {"dns", *dns}} {
+		if kv[1] == "" {
+			continue
+		}
+		if err := s.Set(kv[0], kv[1]); err != nil {
+			fmt.Fprintf(stderr, "sockshell: --%s: %v\n", kv[0], err)
+			return 2
+		}
+	}
+	if *noColor {
+		s.DisableColor()
+	} else if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		s.Set("color", "on") // refused when NO_COLOR is set
+	}
+	switch {
+	case *cmds != "":
+		return s.RunString(*cmds, *keepGoing)
+	case fs.NArg() == 1:
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			fmt.Fprintf(stderr, "sockshell: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		return s.RunLines(f, fs.Arg(0), *keepGoing)
+	case !term.IsTerminal(int(stdin.Fd())):
+		return s.RunLines(stdin, "", *keepGoing)
+	}
+	hist := ""
+	if !*noHistory {
+		hist = shell.HistoryPath()
+	}
+	return s.RunPrompt(shell.PromptOptions{
+		HistoryFile: hist,
+		Banner:      "sockshell " + version + ": Python's socket module at a prompt. Type help, or Tab.\n",
+	})
+}

@@ -1,0 +1,34 @@
+// Package commands holds sockshell's commands, one family per file, each
+// file declaring its commands in a table. Table assembles them all.
+package commands
+
+import (
+	"context"
+	"time"
+
+	"github.com/sockshell/sockshell/shell"
+)
+
+// Table is the full command table: every family, then the shell's own commands.
+func Table() *shell.Table {
+	t := shell.NewTable()
+	t.Add(netdbCommands()...)
+	t.Add(shell.Builtins()...)
+	return t
+}
+
+// bounded returns the call's context bounded by the session's timeout.
+func bounded(c *shell.Call) (context.Context, context.CancelFunc) {
+	if d, ok := c.Session.Timeout(); ok {
+		return context.WithTimeout(c.Ctx, d)
+	}
+	return context.WithCancel(c.Ctx)
+}
+
+// seconds formats a duration as Python prints a float of seconds.
+func seconds(d time.Duration) string {
+	return shell.PyRepr(d.Seconds())
+}
+
+// protos completes a protocol argument.
+var protos = []string{"tcp", "udp"}

@@ -1,0 +1,332 @@
+// The name-service commands: servport, servname, services, resolve,
+// addrinfo, fqdn, hostbyaddr, hostname (Python's module-level functions).
+package commands
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/sockshell/sockshell/commands/netdb"
+	"github.com/sockshell/sockshell/shell"
+)
+
+const groupNetdb = "Name service"
+
+func netdbCommands() []*shell.Command {
+	return []*shell.Command{
+		{
+			Name: "servport", Group: groupNetdb,
+			Usage:   "servport NAME [PROTO]",
+			Summary: "Look a port up by service name, as socket.getservbyname does.",
+			Help: "Reads the services database (/etc/services; an embedded table of the well-known\n" +
+				"services when that file is missing, and the answer says so). Aliases count. With no\n" +
+				"PROTO the first entry of that name answers, whatever its protocol, as in Python.",
+			Python:   "socket.getservbyname(name, proto)",
+			Examples: []string{"servport http tcp", "servport domain udp", "servport www"},
+			MinArgs:  1, MaxArgs: 2,
+			Complete: completeService,
+			Run: func(c *shell.Call) (any, error) {
+				name, proto := c.Arg(0), c.Arg(1)
+				c.Python("socket.getservbyname(%s)", pyArgs(name, proto))
+				db := netdb.DefaultServices()
+				svc, err := db.ByName(name, proto)
+				if err != nil {
+					return nil, err
+				}
+				noteSource(c, db)
+				return svc.Port, nil
+			},
+		},
+		{
+			Name: "servname", Group: groupNetdb,
+			Usage:    "servname PORT [PROTO]",
+			Summary:  "Look a service name up by port, as socket.getservbyport does.",
+			Help:     "The inverse of servport: the first entry in the services database with that port (and protocol, if given).",
+			Python:   "socket.getservbyport(port, proto)",
+			Examples: []string{"servname 80 tcp", "servname 53"},
+			MinArgs:  1, MaxArgs: 2,
+			Complete: shell.CompleteChoices(nil, protos),
+			Run: func(c *shell.Call) (any, error) {
+				port, err := strconv.Atoi(c.Arg(0))
+				if err != nil {
+					c.Python("socket.getservbyport(%s)", pyArgs(c.Arg(0), c.Arg(1)))
+					return nil, shell.Errorf("TypeError", "'str' object cannot be interpreted as an integer")
+				}
+				if c.Arg(1) != "" {
+					c.Python("socket.getservbyport(%d, %s)", port, shell.StrRepr(c.Arg(1)))
+				} else {
+					c.Python("socket.getservbyport(%d)", port)
+				}
+				db := netdb.DefaultServices()
+				svc, err := db.ByPort(port, c.Arg(1))
+				if err != nil {
+					return nil, err
+				}
+				noteSource(c, db)
+				return svc.Name, nil
+			},
+		},
+		{
+			Name: "services", Group: groupNetdb,
+			Usage:    "services [PATTERN]",
+			Summary:  "List the services database, or the entries that match a pattern.",
+			Help:     "PATTERN matches a name, an alias or a port: a substring, or a glob with * and ?.",
+			Python:   "open('/etc/services').read()",
+			Examples: []string{"services", "services http", "services 53"},
+			MinArgs:  0, MaxArgs: 1,
+			Complete: completeService,
+			Run: func(c *shell.Call) (any, error) {
+				db := netdb.DefaultServices()
+				c.Python("open(%s).read()", shell.StrRepr(db.Source))
+				entries := db.Entries
+				if c.NArg() == 1 {
+					entries = db.Match(c.Arg(0))
+				}
+				r := &shell.Rows{Header: []string{"name", "port", "proto", "aliases"}}
+				for _, e := range entries {
+					r.Append(e.Name, e.Port, e.Proto, strings.Join(e.Aliases, " "))
+				}
+				noteSource(c, db)
+				if len(entries) == 0 {
+					c.Note("no service matches %s", shell.StrRepr(c.Arg(0)))
+				}
+				return r, nil
+			},
+		},
+		{
+			Name: "resolve", Group: groupNetdb,
+			Usage: "resolve [--all] HOST",
+			Summary: "Resolve a host name to an IPv4 address, as socket.gethostbyname does.",
+			Help: "Follows the system's order (/etc/hosts, then DNS), or asks the server of `set dns`.\n" +
+				"An IPv4 address comes back unchanged. With --all: every name and address, IPv4\n" +
+				"(socket.gethostbyname_ex) and IPv6, as a table.",
+			Python:   "socket.gethostbyname(host)",
+			Examples: []string{"resolve localhost", "resolve --all localhost"},
+			MinArgs:  1, MaxArgs: 1,
+			Flags:    []shell.Flag{{Name: "all", Help: "every address and alias, IPv4 and IPv6 (gethostbyname_ex)"}},
+			Run:      runResolve,
+		},
+		{
+			Name: "addrinfo", Group: groupNetdb,
+			Usage: "addrinfo HOST [PORT] [tcp|udp] [inet|inet6]",
+			Summary: "The addresses to connect to for a host and port, as socket.getaddrinfo returns them.",
+			Help: "PORT is a number or a service name. tcp or udp picks the socket type, inet or inet6\n" +
+				"the family; they may come in any order after HOST. `set format python` prints the\n" +
+				"list Python returns.",
+			Python:   "socket.getaddrinfo(host, port, family, type)",
+			Examples: []string{"addrinfo localhost http tcp", "addrinfo ::1 80 inet6"},
+			MinArgs:  1, MaxArgs: 4,
+			Complete: func(s *shell.Session, args []string) []string {
+				if len(args) == 0 {
+					return []string{"localhost", "127.0.0.1", "::1"}
+				}
+				return append([]string{"tcp", "udp", "inet", "inet6"}, netdb.DefaultServices().Names()...)
+			},
+			Run: runAddrinfo,
+		},
+		{
+			Name: "fqdn", Group: groupNetdb,
+			Usage: "fqdn [NAME]",
+			Summary: "A fully qualified domain name for a name or address, as socket.getfqdn finds it.",
+			Help: "Python's rule: look the name up in reverse (gethostbyaddr); answer the first of the\n" +
+				"names found that has a dot; if the lookup fails, answer NAME unchanged. So an address\n" +
+				"with no PTR record comes back as it went in. With explain on, says which case happened.",
+			Python:   "socket.getfqdn(name)",
+			Examples: []string{"fqdn", "fqdn 127.0.0.1", "explain on; fqdn 192.0.2.1"},
+			MinArgs:  0, MaxArgs: 1,
+			Run: func(c *shell.Call) (any, error) {
+				if c.NArg() == 1 {
+					c.Python("socket.getfqdn(%s)", shell.StrRepr(c.Arg(0)))
+				} else {
+					c.Python("socket.getfqdn()")
+				}
+				ctx, cancel := bounded(c)
+				defer cancel()
+				name, why, err := resolver(c).FQDN(ctx, c.Arg(0))
+				if err != nil {
+					return nil, err
+				}
+				if c.Explaining() && why != "" {
+					c.Note("%s", why)
+				}
+				return name, nil
+			},
+		},
+		{
+			Name: "hostbyaddr", Group: groupNetdb,
+			Usage:    "hostbyaddr IP",
+			Summary:  "Reverse lookup: the host name, aliases and addresses for an address (socket.gethostbyaddr).",
+			Help:     "Uses /etc/hosts, then DNS PTR records (or the server of `set dns`). A name is resolved first, as in Python.",
+			Python:   "socket.gethostbyaddr(ip)",
+			Examples: []string{"hostbyaddr 127.0.0.1"},
+			MinArgs:  1, MaxArgs: 1,
+			Run: func(c *shell.Call) (any, error) {
+				c.Python("socket.gethostbyaddr(%s)", shell.StrRepr(c.Arg(0)))
+				ctx, cancel := bounded(c)
+				defer cancel()
+				name, aliases, addrs, err := resolver(c).HostByAddr(ctx, c.Arg(0))
+				if err != nil {
+					return nil, err
+				}
+				return shell.Tuple{name, strList(aliases), strList(addrs)}, nil
+			},
+		},
+		{
+			Name: "hostname", Group: groupNetdb,
+			Usage:    "hostname",
+			Summary:  "This machine's host name (socket.gethostname).",
+			Python:   "socket.gethostname()",
+			Examples: []string{"hostname"},
+			MinArgs:  0, MaxArgs: 0,
+			Run: func(c *shell.Call) (any, error) {
+				c.Python("socket.gethostname()")
+				return netdb.Hostname()
+			},
+		},
+	}
+}
+
+func resolver(c *shell.Call) *netdb.Resolver {
+	return &netdb.Resolver{Server: c.Session.Settings.DNS}
+}
+
+func noteSource(c *shell.Call, db *netdb.ServicesDB) {
+	if db.Source == "embedded" {
+		c.Note("from sockshell's embedded table of well-known services: /etc/services is missing")
+	}
+}
+
+func completeService(s *shell.Session, args []string) []string {
+	switch len(args) {
+	case 0:
+		return netdb.DefaultServices().Names()
+	case 1:
+		return protos
+	}
+	return nil
+}
+
+// pyArgs formats string arguments for a Python call, dropping empty trailing ones.
+func pyArgs(args ...string) string {
+	for len(args) > 0 && args[len(args)-1] == "" {
+		args = args[:len(args)-1]
+	}
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = shell.StrRepr(a)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func strList(l []string) shell.List {
+	out := make(shell.List, len(l))
+	for i, s := range l {
+		out[i] = s
+	}
+	return out
+}
+
+func runResolve(c *shell.Call) (any, error) {
+	host := c.Arg(0)
+	ctx, cancel := bounded(c)
+	defer cancel()
+	r := resolver(c)
+	if !c.Has("all") {
+		c.Python("socket.gethostbyname(%s)", shell.StrRepr(host))
+		return r.HostByName(ctx, host)
+	}
+	c.Python("socket.gethostbyname_ex(%s)", shell.StrRepr(host))
+	name, aliases, addrs, err := r.HostByNameEx(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	c.Python("[a[4][0] for a in socket.getaddrinfo(%s, None, socket.AF_INET6, socket.SOCK_STREAM)]", shell.StrRepr(host))
+	addrs6, _ := r.HostAddrs6(ctx, host) // a name with no IPv6 address is not an error here
+	rows := &shell.Rows{Header: []string{"family", "address", "name", "aliases"},
+		Py: shell.Tuple{name, strList(aliases), strList(addrs)}}
+	for _, a := range addrs {
+		rows.Append("AF_INET", a, name, strings.Join(aliases, " "))
+	}
+	for _, a := range addrs6 {
+		rows.Append("AF_INET6", a, name, strings.Join(aliases, " "))
+	}
+	return rows, nil
+}
+
+// Socket constants as Python's enums show them.
+var (
+	familyNames = map[int]string{2: "AF_INET", 10: "AF_INET6", 1: "AF_UNIX", 0: "AF_UNSPEC"}
+	typeNames   = map[int]string{1: "SOCK_STREAM", 2: "SOCK_DGRAM", 3: "SOCK_RAW"}
+)
+
+func enumRepr(kind string, names map[int]string, v int) shell.Repr {
+	n, ok := names[v]
+	if !ok {
+		return shell.Repr{Text: strconv.Itoa(v), JSON: v}
+	}
+	return shell.Repr{Text: fmt.Sprintf("<%s.%s: %d>", kind, n, v), JSON: n}
+}
+
+func runAddrinfo(c *shell.Call) (any, error) {
+	host := c.Arg(0)
+	port, socktype, family := "", 0, 0
+	pyType, pyFamily := "", ""
+	for i := 1; i < c.NArg(); i++ {
+		switch a := c.Arg(i); a {
+		case "tcp":
+			socktype, pyType = 1, "socket.SOCK_STREAM"
+		case "udp":
+			socktype, pyType = 2, "socket.SOCK_DGRAM"
+		case "inet":
+			family, pyFamily = 2, "socket.AF_INET"
+		case "inet6":
+			family, pyFamily = 10, "socket.AF_INET6"
+		default:
+			if port != "" {
+				return nil, c.UsageError(fmt.Sprintf("%q is neither tcp, udp, inet nor inet6, and the port was given already", a))
+			}
+			port = a
+		}
+	}
+	py := shell.StrRepr(host) + ", "
+	if port == "" {
+		py += "None"
+	} else if _, err := strconv.Atoi(port); err == nil {
+		py += port
+	} else {
+		py += shell.StrRepr(port)
+	}
+	if pyFamily != "" || pyType != "" {
+		if pyFamily == "" {
+			pyFamily = "0"
+		}
+		py += ", " + pyFamily
+		if pyType != "" {
+			py += ", " + pyType
+		}
+	}
+	c.Python("socket.getaddrinfo(%s)", py)
+	ctx, cancel := bounded(c)
+	defer cancel()
+	infos, err := resolver(c).AddrInfo(ctx, host, port, socktype, family)
+	if err != nil {
+		return nil, err
+	}
+	rows := &shell.Rows{Header: []string{"family", "type", "proto", "canonname", "sockaddr"}}
+	pyList := shell.List{}
+	for _, ai := range infos {
+		var sa shell.Tuple
+		if ai.Family == 10 {
+			sa = shell.Tuple{ai.Addr, ai.Port, int64(ai.FlowInfo), int64(ai.ScopeID)}
+		} else {
+			sa = shell.Tuple{ai.Addr, ai.Port}
+		}
+		fam := enumRepr("AddressFamily", familyNames, ai.Family)
+		typ := enumRepr("SocketKind", typeNames, ai.Type)
+		rows.Append(familyNames[ai.Family], typeNames[ai.Type], ai.Proto, ai.Canonname, sa)
+		pyList = append(pyList, shell.Tuple{fam, typ, ai.Proto, ai.Canonname, sa})
+	}
+	rows.Py = pyList
+	return rows, nil
+}
