@@ -96,7 +96,7 @@ func netdbCommands() []*shell.Command {
 		},
 		{
 			Name: "resolve", Group: groupNetdb,
-			Usage: "resolve [--all] HOST",
+			Usage:   "resolve [--all] HOST",
 			Summary: "Resolve a host name to an IPv4 address, as socket.gethostbyname does.",
 			Help: "Follows the system's order (/etc/hosts, then DNS), or asks the server of `set dns`.\n" +
 				"An IPv4 address comes back unchanged. With --all: every name and address, IPv4\n" +
@@ -104,12 +104,12 @@ func netdbCommands() []*shell.Command {
 			Python:   "socket.gethostbyname(host)",
 			Examples: []string{"resolve localhost", "resolve --all localhost"},
 			MinArgs:  1, MaxArgs: 1,
-			Flags:    []shell.Flag{{Name: "all", Help: "every address and alias, IPv4 and IPv6 (gethostbyname_ex)"}},
-			Run:      runResolve,
+			Flags: []shell.Flag{{Name: "all", Help: "every address and alias, IPv4 and IPv6 (gethostbyname_ex)"}},
+			Run:   runResolve,
 		},
 		{
 			Name: "addrinfo", Group: groupNetdb,
-			Usage: "addrinfo HOST [PORT] [tcp|udp] [inet|inet6]",
+			Usage:   "addrinfo HOST [PORT] [tcp|udp] [inet|inet6]",
 			Summary: "The addresses to connect to for a host and port, as socket.getaddrinfo returns them.",
 			Help: "PORT is a number or a service name. tcp or udp picks the socket type, inet or inet6\n" +
 				"the family; they may come in any order after HOST. `set format python` prints the\n" +
@@ -127,7 +127,7 @@ func netdbCommands() []*shell.Command {
 		},
 		{
 			Name: "fqdn", Group: groupNetdb,
-			Usage: "fqdn [NAME]",
+			Usage:   "fqdn [NAME]",
 			Summary: "A fully qualified domain name for a name or address, as socket.getfqdn finds it.",
 			Help: "Python's rule: look the name up in reverse (gethostbyaddr); answer the first of the\n" +
 				"names found that has a dot; if the lookup fails, answer NAME unchanged. So an address\n" +
