@@ -1,0 +1,215 @@
+package netdb
+
+import (
+	"errors"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseServiceLine(t *testing.T) {
+	cases := []struct {
+		line string
+		want Service
+		ok   bool
+	}{
+		{"http 80/tcp www # WorldWideWeb HTTP", Service{"http", 80, "tcp", []string{"www"}}, true},
+		{"\tlead\t87/udp\tx1 x2", Service{"lead", 87, "udp", []string{"x1", "x2"}}, true},
+		{"foo 89/tcp#c al", Service{"foo", 89, "tcp", nil}, true},
+		{"plus +83/tcp", Service{"plus", 83, "tcp", nil}, true},
+		{"hex 0x56/tcp", Service{"hex", 86, "tcp", nil}, true},
+		{"oct 010/tcp", Service{"oct", 8, "tcp", nil}, true},
+		{"slashes 85//tcp", Service{"slashes", 85, "tcp", nil}, true},
+		{"noproto 84", Service{"noproto", 84, "", nil}, true},
+		{"wide 70000/tcp", Service{"wide", 4464, "tcp", nil}, true}, // glibc keeps 16 bits
+		{"zero 0/tcp", Service{"zero", 0, "tcp", nil}, true},
+		{"huge 99999999999/tcp", Service{}, false},
+		{"neg -1/udp", Service{}, false},
+		{"space 88 /tcp", Service{}, false},
+		{"letters 99x/tcp", Service{}, false},
+		{"noname", Service{}, false},
+		{"# only a comment", Service{}, false},
+		{"   ", Service{}, false},
+		{"", Service{}, false},
+	}
+	for _, c := range cases {
+		got, ok := parseServiceLine(c.line)
+		if ok != c.ok || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("parseServiceLine(%q) = %+v, %v; want %+v, %v", c.line, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func writeServices(t *testing.T, text string) *ServicesDB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "services")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err := LoadServices(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.Source != path {
+		t.Fatalf("Source = %q, want %q", db.Source, path)
+	}
+	return db
+}
+
+func pyClass(err error) string {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe.Error()
+	}
+	return "not a Python error: " + err.Error()
+}
+
+func TestServicesLookups(t *testing.T) {
+	db := writeServices(t, `# test services
+echo   7/tcp
+echo   7/udp
+alpha  1000/udp  first a
+beta   1000/tcp  second a
+broken line
+HTTP   82/tcp
+`)
+	if len(db.Entries) != 5 {
+		t.Fatalf("%d entries, want 5: %+v", len(db.Entries), db.Entries)
+	}
+	byName := []struct {
+		name, proto string
+		want        string
+	}{
+		{"echo", "", "echo 7 tcp"},
+		{"echo", "udp", "echo 7 udp"},
+		{"a", "", "alpha 1000 udp"}, // file order
+		{"a", "tcp", "beta 1000 tcp"},
+		{"second", "", "beta 1000 tcp"},
+		{"HTTP", "", "HTTP 82 tcp"},
+	}
+	for _, c := range byName {
+		s, err := db.ByName(c.name, c.proto)
+		if got := s.Name + " " + itoa(s.Port) + " " + s.Proto; err != nil || got != c.want {
+			t.Errorf("ByName(%q, %q) = %q, %v; want %q", c.name, c.proto, got, err, c.want)
+		}
+	}
+	for _, c := range [][2]string{{"http", ""}, {"echo", "sctp"}, {"", ""}} {
+		_, err := db.ByName(c[0], c[1])
+		if got := pyClass(err); got != "OSError: service/proto not found" {
+			t.Errorf("ByName(%q, %q) error = %q", c[0], c[1], got)
+		}
+	}
+	if s, err := db.ByPort(1000, ""); err != nil || s.Name != "alpha" {
+		t.Errorf("ByPort(1000) = %+v, %v", s, err)
+	}
+	if s, err := db.ByPort(1000, "tcp"); err != nil || s.Name != "beta" {
+		t.Errorf("ByPort(1000, tcp) = %+v, %v", s, err)
+	}
+	if _, err := db.ByPort(82, "udp"); pyClass(err) != "OSError: port/proto not found" {
+		t.Errorf("ByPort(82, udp) error = %q", pyClass(err))
+	}
+	for _, p := range []int{-1, 65536, 1 << 40} {
+		if _, err := db.ByPort(p, ""); pyClass(err) != "OverflowError: getservbyport: port must be 0-65535." {
+			t.Errorf("ByPort(%d) error = %q", p, pyClass(err))
+		}
+	}
+	if got := db.Names(); !reflect.DeepEqual(got, []string{"HTTP", "a", "alpha", "beta", "echo", "first", "second"}) {
+		t.Errorf("Names() = %q", got)
+	}
+	match := func(p string) string {
+		var names []string
+		for _, s := range db.Match(p) {
+			names = append(names, s.Name+"/"+s.Proto)
+		}
+		return strings.Join(names, " ")
+	}
+	for p, want := range map[string]string{
+		"":      "echo/tcp echo/udp alpha/udp beta/tcp HTTP/tcp",
+		"ECH":   "echo/tcp echo/udp",
+		"http":  "HTTP/tcp",
+		"1000":  "alpha/udp beta/tcp",
+		"10*":   "alpha/udp beta/tcp",
+		"sec*":  "beta/tcp",
+		"?":     "echo/tcp echo/udp alpha/udp beta/tcp",
+		"zzz":   "",
+		"[ab]*": "alpha/udp beta/tcp",
+	} {
+		if got := match(p); got != want {
+			t.Errorf("Match(%q) = %q, want %q", p, got, want)
+		}
+	}
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	s := ""
+	for ; n > 0; n /= 10 {
+		s = string(rune('0'+n%10)) + s
+	}
+	return s
+}
+
+func TestMissingFileGivesEmbedded(t *testing.T) {
+	db, err := LoadServices(filepath.Join(t.TempDir(), "no-such-file"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.Source != "embedded" {
+		t.Errorf("Source = %q", db.Source)
+	}
+	for name, port := range map[string]int{"http": 80, "www": 80, "ssh": 22, "gopher": 70, "domain": 53, "https": 443} {
+		if s, err := db.ByName(name, "tcp"); err != nil || s.Port != port {
+			t.Errorf("embedded ByName(%s) = %+v, %v", name, s, err)
+		}
+	}
+	if s, err := db.ByPort(7, "udp"); err != nil || s.Name != "echo" {
+		t.Errorf("embedded ByPort(7, udp) = %+v, %v", s, err)
+	}
+	if len(db.Entries) < 50 {
+		t.Errorf("embedded table has only %d entries", len(db.Entries))
+	}
+	_, err = db.ByName("nope", "")
+	if !strings.Contains(err.(*Error).Explain(), "built-in services table") {
+		t.Errorf("hint = %q", err.(*Error).Explain())
+	}
+}
+
+func TestUnreadableFileIsAnError(t *testing.T) {
+	if _, err := LoadServices(t.TempDir()); err == nil {
+		t.Error("LoadServices(a directory) succeeded")
+	}
+}
+
+func TestErrorRendering(t *testing.T) {
+	e := gaiError(EAI_NONAME, nil)
+	if e.Error() != "socket.gaierror: [Errno -2] Name or service not known" || e.Explain() == "" {
+		t.Errorf("gaierror renders as %q (hint %q)", e.Error(), e.Explain())
+	}
+	if got := hError(hostNotFound, nil).Error(); got != "socket.herror: [Errno 1] Unknown host" {
+		t.Errorf("herror renders as %q", got)
+	}
+	if got := plainError(ClassOS, "service/proto not found", "").Error(); got != "OSError: service/proto not found" {
+		t.Errorf("OSError renders as %q", got)
+	}
+	for ip, want := range map[string]string{"::": "::", "::1": "::1", "::2.3.4.5": "::2.3.4.5", "::ffff:1.2.3.4": "::ffff:1.2.3.4",
+		"1:0:0:2::3": "1:0:0:2::3", "1:0:0:2:0:0:3:4": "1::2:0:0:3:4", "2001:db8:0:1:0:0:0:1": "2001:db8:0:1::1", "1:0:2:0:3:0:4:0": "1:0:2:0:3:0:4:0", "fe80::": "fe80::"} {
+		a := mustAddr(t, ip)
+		if got := formatAddr(a); got != want {
+			t.Errorf("formatAddr(%s) = %q, want %q", ip, got, want)
+		}
+	}
+}
+
+func mustAddr(t *testing.T, s string) netip.Addr {
+	t.Helper()
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
