@@ -1,0 +1,175 @@
+// This file holds the calls that set up and take down connections: connect,
+// bind, listen, accept, shutdown, and the local and peer names.
+
+package bsd
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Connect connects the socket to ip:port, like Python's s.connect((ip, port)).
+// A TCP connect is started non-blocking (EINPROGRESS), then waits for
+// writability and reads SO_ERROR. On timeout or cancel the connection
+// attempt goes on in the kernel; calling Connect again resumes the wait.
+func (s *Socket) Connect(ctx context.Context, ip netip.Addr, port int) error {
+	addr := addrString(ip, port)
+	sa, err := toSockaddr(s.family, ip, port)
+	if err != nil {
+		return opError("connect", addr, err)
+	}
+	tr := s.tr()
+	err = s.control(func(fd int) error { return sysConnect(tr, fd, sa) })
+	if err == unix.EINPROGRESS || err == unix.EALREADY || err == unix.EINTR {
+		if t, bounded := s.Timeout(); bounded && t == 0 {
+			return opError("connect", addr, err)
+		}
+		err = s.awaitConnect(ctx)
+	}
+	if err == nil || err == unix.EISCONN && s.sotype == unix.SOCK_STREAM && s.connectedTo(sa) {
+		s.peer.Store(int32(PeerOpen))
+		return nil
+	}
+	s.notePeer(err)
+	return opError("connect", addr, err)
+}
+
+// awaitConnect waits for a connect in progress to end and returns its result.
+func (s *Socket) awaitConnect(ctx context.Context) error {
+	tr := s.tr()
+	var result error
+	// The poller forgets readiness seen before the wait starts, and the
+	// socket looked writable before connect was called: so ask the kernel
+	// first, and after every wake-up, whether the connect has ended.
+	err := s.await(ctx, writable, nil, func(fd int) bool {
+		soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+		if err != nil {
+			recordGetsockoptInt(tr, fd, unix.SOL_SOCKET, "SO_ERROR", soerr, err)
+			result = err
+			return true
+		}
+		switch e := unix.Errno(soerr); e {
+		case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
+			return false
+		case 0:
+			if _, perr := unix.Getpeername(fd); perr != nil {
+				return false // woken before the handshake ended
+			}
+		default:
+			result = e
+		}
+		recordGetsockoptInt(tr, fd, unix.SOL_SOCKET, "SO_ERROR", soerr, nil)
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	return result
+}
+
+// connectedTo reports whether the socket's peer is sa already.
+func (s *Socket) connectedTo(sa unix.Sockaddr) bool {
+	var peer unix.Sockaddr
+	s.control(func(fd int) error {
+		var err error
+		peer, err = unix.Getpeername(fd)
+		return err
+	})
+	return peer != nil && fromSockaddr(peer).AddrPort == fromSockaddr(sa).AddrPort
+}
+
+// Bind binds the socket to ip:port; an invalid (zero) ip means any address.
+func (s *Socket) Bind(ip netip.Addr, port int) error {
+	addr := addrString(ip, port)
+	sa, err := toSockaddr(s.family, ip, port)
+	if err != nil {
+		return opError("bind", addr, err)
+	}
+	tr := s.tr()
+	return opError("bind", addr, s.control(func(fd int) error { return sysBind(tr, fd, sa) }))
+}
+
+// Listen marks a stream socket as accepting connections, with the given
+// backlog (Python's default is min(SOMAXCONN, 128)).
+func (s *Socket) Listen(backlog int) error {
+	if backlog < 0 {
+		backlog = 0
+	}
+	tr := s.tr()
+	return opError("listen", "", s.control(func(fd int) error { return sysListen(tr, fd, backlog) }))
+}
+
+// Accept waits for a connection and returns it as a new Socket (with the
+// listener's trace) and the peer's address.
+func (s *Socket) Accept(ctx context.Context) (*Socket, netip.AddrPort, error) {
+	tr := s.tr()
+	var nfd int
+	var sa unix.Sockaddr
+	var callErr error
+	err := s.await(ctx, readable, nil, func(fd int) bool {
+		nfd, sa, callErr = sysAccept(tr, fd)
+		return callErr != unix.EAGAIN && callErr != unix.EINTR
+	})
+	if err == nil {
+		err = callErr
+	}
+	if err != nil {
+		return nil, netip.AddrPort{}, opError("accept", "", err)
+	}
+	c, err := newSocket(nfd, s.family, s.sotype, s.proto, tr)
+	if err != nil {
+		return nil, netip.AddrPort{}, err
+	}
+	return c, fromSockaddr(sa).AddrPort, nil
+}
+
+// Shutdown shuts down one or both halves of the connection: how is "rd",
+// "wr" or "rdwr" (also "SHUT_RD", "SHUT_WR", "SHUT_RDWR", "0", "1", "2").
+func (s *Socket) Shutdown(how string) error {
+	var h int
+	var name string
+	switch strings.ToLower(strings.TrimPrefix(strings.ToUpper(how), "SHUT_")) {
+	case "rd", "0":
+		h, name = unix.SHUT_RD, "SHUT_RD"
+	case "wr", "1":
+		h, name = unix.SHUT_WR, "SHUT_WR"
+	case "rdwr", "2":
+		h, name = unix.SHUT_RDWR, "SHUT_RDWR"
+	default:
+		return &Error{Op: "shutdown", Class: "ValueError", Msg: "how must be rd, wr or rdwr, not " + how}
+	}
+	tr := s.tr()
+	return opError("shutdown", "", s.control(func(fd int) error { return sysShutdown(tr, fd, h, name) }))
+}
+
+// SockName returns the socket's local address (getsockname).
+func (s *Socket) SockName() (SockAddr, error) { return s.name("getsockname", false) }
+
+// PeerName returns the connected peer's address (getpeername); ENOTCONN
+// when the socket is not connected.
+func (s *Socket) PeerName() (SockAddr, error) { return s.name("getpeername", true) }
+
+func (s *Socket) name(op string, peer bool) (SockAddr, error) {
+	tr := s.tr()
+	var sa SockAddr
+	err := s.control(func(fd int) error {
+		var err error
+		sa, err = sysName(tr, fd, peer)
+		return err
+	})
+	if err != nil {
+		return SockAddr{}, opError(op, "", err)
+	}
+	return sa, nil
+}
+
+// addrString spells ip:port for messages: 127.0.0.1:8080, [::1]:8080.
+func addrString(ip netip.Addr, port int) string {
+	if port < 0 || port > 65535 {
+		return ip.String()
+	}
+	return netip.AddrPortFrom(ip, uint16(port)).String()
+}

@@ -1,0 +1,194 @@
+// This file holds Error, the layer's error type, its hints for learners, and
+// the mapping of errors to Python's exception classes.
+
+package bsd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Error is a failed socket operation: what was done, to which address, and
+// the cause (a syscall.Errno, os.ErrDeadlineExceeded for a timeout, or the
+// context's error for a cancel). errors.As(err, *syscall.Errno) reaches the
+// errno; errors.Is(err, context.Canceled) and errors.Is(err,
+// os.ErrDeadlineExceeded) see a cancel and a timeout.
+type Error struct {
+	Op    string // "connect", "recv", …
+	Addr  string // the address involved, "127.0.0.1:8080", or ""
+	Err   error  // the cause
+	Class string // a Python class overriding the errno's, e.g. "ValueError"
+	Msg   string // a message overriding the cause's
+}
+
+func (e *Error) Error() string {
+	what := e.Op
+	if e.Addr != "" {
+		what += " " + e.Addr
+	}
+	_, errno, hasErrno, msg := e.PythonError()
+	if hasErrno {
+		return fmt.Sprintf("%s: [Errno %d] %s", what, errno, msg)
+	}
+	if msg == "" {
+		msg = "interrupted"
+	}
+	return what + ": " + msg
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// PythonError returns the Python exception class, errno and message, as the
+// shell renders "ConnectionRefusedError: [Errno 111] Connection refused".
+func (e *Error) PythonError() (class string, errno int, hasErrno bool, msg string) {
+	if e.Class != "" {
+		return e.Class, 0, false, e.Msg
+	}
+	class, errno, hasErrno, msg = pythonClassOf(e.Err)
+	if e.Msg != "" {
+		msg = e.Msg
+	}
+	return class, errno, hasErrno, msg
+}
+
+// Hint returns one line explaining the error to a learner, or "".
+func (e *Error) Hint() string {
+	if errors.Is(e.Err, os.ErrDeadlineExceeded) {
+		return "the operation did not finish within the socket's timeout (settimeout)"
+	}
+	errno, ok := errnoOf(e.Err)
+	if !ok {
+		return ""
+	}
+	switch errno {
+	case unix.ECONNREFUSED:
+		if e.Addr != "" {
+			return "nothing is listening on " + e.Addr
+		}
+		return "nothing is listening on that address"
+	case unix.EADDRINUSE:
+		return "another socket is bound to that address: try SO_REUSEADDR or another port"
+	case unix.EADDRNOTAVAIL:
+		return "that address does not belong to this host"
+	case unix.ENOTCONN:
+		return "the socket is not connected: connect it first"
+	case unix.EISCONN:
+		return "the socket is already connected"
+	case unix.ECONNRESET:
+		return "the peer reset the connection"
+	case unix.EPIPE:
+		return "the connection is closed for writing (shut down, or closed by the peer)"
+	case unix.ETIMEDOUT:
+		return "the peer did not answer in time (the kernel gave up)"
+	case unix.EHOSTUNREACH, unix.ENETUNREACH:
+		return "there is no route to that address"
+	case unix.EINVAL:
+		switch e.Op {
+		case "accept":
+			return "the socket is not listening: call listen first"
+		case "bind":
+			return "the socket is already bound"
+		}
+	case unix.EBADF:
+		return "the socket is closed"
+	case unix.EACCES:
+		if e.Op == "bind" {
+			return "ports below 1024 need privileges; try a higher port"
+		}
+		if e.Op == "sendto" || e.Op == "connect" {
+			return "sending to a broadcast address needs SO_BROADCAST"
+		}
+	case unix.ENOPROTOOPT:
+		return "this option does not exist for this kind of socket"
+	case unix.EOPNOTSUPP:
+		return "this kind of socket does not support that operation"
+	case unix.EDESTADDRREQ:
+		return "a datagram socket needs a destination: use sendto or connect first"
+	case unix.EAFNOSUPPORT:
+		return "the address does not match the socket's family (inet or inet6)"
+	case unix.EAGAIN:
+		return "the socket is non-blocking (timeout 0) and the call would block"
+	}
+	return ""
+}
+
+// PythonClass maps an error to the exception Python's socket module raises:
+// an errno becomes its OSError subclass (ECONNREFUSED → ConnectionRefusedError,
+// ECONNRESET → ConnectionResetError, EPIPE → BrokenPipeError, ECONNABORTED →
+// ConnectionAbortedError, ETIMEDOUT → TimeoutError, others → OSError) with
+// the message "[Errno 111] Connection refused" pieces; a timeout is
+// ("TimeoutError", 0, false, "timed out"); a cancel is ("KeyboardInterrupt",
+// 0, false, "").
+func PythonClass(err error) (class string, errno int, hasErrno bool, msg string) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.PythonError()
+	}
+	return pythonClassOf(err)
+}
+
+func pythonClassOf(err error) (class string, errno int, hasErrno bool, msg string) {
+	switch {
+	case err == nil:
+		return "", 0, false, ""
+	case errors.Is(err, context.Canceled):
+		return "KeyboardInterrupt", 0, false, ""
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+		return "TimeoutError", 0, false, "timed out"
+	case errors.Is(err, os.ErrClosed):
+		return "OSError", int(unix.EBADF), true, StrError(unix.EBADF)
+	}
+	if e, ok := errnoOf(err); ok {
+		return ErrnoClass(e), int(e), true, StrError(e)
+	}
+	return "OSError", 0, false, err.Error()
+}
+
+// ErrnoClass returns the OSError subclass Python raises for an errno (PEP 3151).
+func ErrnoClass(e syscall.Errno) string {
+	switch e {
+	case unix.ECONNREFUSED:
+		return "ConnectionRefusedError"
+	case unix.ECONNRESET:
+		return "ConnectionResetError"
+	case unix.ECONNABORTED:
+		return "ConnectionAbortedError"
+	case unix.EPIPE, unix.ESHUTDOWN:
+		return "BrokenPipeError"
+	case unix.ETIMEDOUT:
+		return "TimeoutError"
+	case unix.EAGAIN, unix.EALREADY, unix.EINPROGRESS:
+		return "BlockingIOError"
+	case unix.EINTR:
+		return "InterruptedError"
+	case unix.ENOENT:
+		return "FileNotFoundError"
+	case unix.EEXIST:
+		return "FileExistsError"
+	case unix.EACCES, unix.EPERM:
+		return "PermissionError"
+	case unix.EISDIR:
+		return "IsADirectoryError"
+	case unix.ENOTDIR:
+		return "NotADirectoryError"
+	}
+	return "OSError"
+}
+
+// opError wraps a cause with the operation's context; nil stays nil.
+func opError(op, addr string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Op == op {
+		return err
+	}
+	return &Error{Op: op, Addr: addr, Err: err}
+}

@@ -1,0 +1,232 @@
+// This file holds the data calls: send, sendall, sendto, sendfile, recv,
+// recvfrom and the streaming RecvInto.
+
+package bsd
+
+import (
+	"context"
+	"io"
+	"net/netip"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// streamChunk is the buffer RecvInto and the sendfile fallback use.
+const streamChunk = 64 << 10
+
+// Send sends p with one send call, which may send only part of it (Python's
+// s.send). It returns the bytes sent.
+func (s *Socket) Send(ctx context.Context, p []byte) (int, error) {
+	n, err := s.sendOnce(ctx, p, nil, nil)
+	return n, opError("send", "", err)
+}
+
+// SendAll sends all of p, calling send as often as needed (Python's
+// s.sendall). It returns the bytes sent, also when it fails part way.
+func (s *Socket) SendAll(ctx context.Context, p []byte) (int, error) {
+	w := &waits{}
+	total := 0
+	for total < len(p) || len(p) == 0 {
+		n, err := s.sendOnce(ctx, p[total:], nil, w)
+		total += n
+		if err != nil {
+			return total, opError("sendall", "", err)
+		}
+		if len(p) == 0 {
+			break
+		}
+	}
+	return total, nil
+}
+
+// SendTo sends the datagram p to ip:port (Python's s.sendto).
+func (s *Socket) SendTo(ctx context.Context, p []byte, ip netip.Addr, port int) (int, error) {
+	addr := addrString(ip, port)
+	sa, err := toSockaddr(s.family, ip, port)
+	if err != nil {
+		return 0, opError("sendto", addr, err)
+	}
+	n, err := s.sendOnce(ctx, p, sa, nil)
+	return n, opError("sendto", addr, err)
+}
+
+// sendOnce makes one successful sendto, waiting while it would block.
+func (s *Socket) sendOnce(ctx context.Context, p []byte, to unix.Sockaddr, w *waits) (int, error) {
+	tr := s.tr()
+	var n int
+	var callErr error
+	err := s.await(ctx, writable, w, func(fd int) bool {
+		n, callErr = sysSendto(tr, fd, p, to)
+		return callErr != unix.EAGAIN && callErr != unix.EINTR
+	})
+	if err == nil {
+		err = callErr
+	}
+	if err != nil {
+		s.notePeer(err)
+		return 0, err
+	}
+	s.sent.Add(int64(n))
+	return n, nil
+}
+
+// SendFile sends the rest of f from its current offset with sendfile(2),
+// and leaves f's offset after the last byte sent, as Python's s.sendfile
+// does. A file that sendfile cannot read (a pipe, say) is copied with
+// read and send instead. It returns the bytes sent.
+func (s *Socket) SendFile(ctx context.Context, f *os.File) (int64, error) {
+	start, err := f.Seek(0, io.SeekCurrent)
+	var size int64
+	if err == nil {
+		var st os.FileInfo
+		if st, err = f.Stat(); err == nil && st.Mode().IsRegular() {
+			size = st.Size()
+		} else {
+			err = unix.ESPIPE
+		}
+	}
+	if err != nil {
+		return s.copyFrom(ctx, f)
+	}
+	fconn, err := f.SyscallConn()
+	if err != nil {
+		return s.copyFrom(ctx, f)
+	}
+	tr := s.tr()
+	w := &waits{}
+	off := start
+	var sendErr error
+	for off < size && sendErr == nil {
+		count := int(min(size-off, 1<<30))
+		var n int
+		var callErr error
+		sendErr = s.await(ctx, writable, w, func(outfd int) bool {
+			ctlErr := fconn.Control(func(infd uintptr) {
+				n, callErr = sysSendfile(tr, outfd, int(infd), &off, count)
+			})
+			if ctlErr != nil {
+				callErr = ctlErr
+			}
+			return callErr != unix.EAGAIN && callErr != unix.EINTR
+		})
+		if n > 0 {
+			s.sent.Add(int64(n))
+		}
+		if sendErr == nil {
+			sendErr = callErr
+		}
+		if sendErr == nil && n == 0 {
+			break // the file shrank
+		}
+	}
+	if _, err := f.Seek(off, io.SeekStart); err != nil && sendErr == nil {
+		sendErr = err
+	}
+	s.notePeer(sendErr)
+	return off - start, opError("sendfile", "", sendErr)
+}
+
+// copyFrom sends r until EOF with read and send, for SendFile's fallback.
+func (s *Socket) copyFrom(ctx context.Context, r io.Reader) (int64, error) {
+	buf := make([]byte, streamChunk)
+	w := &waits{}
+	var total int64
+	for {
+		n, rerr := r.Read(buf)
+		for k := 0; k < n; {
+			m, err := s.sendOnce(ctx, buf[k:n], nil, w)
+			k += m
+			total += int64(m)
+			if err != nil {
+				return total, opError("sendfile", "", err)
+			}
+		}
+		if rerr == io.EOF {
+			return total, nil
+		}
+		if rerr != nil {
+			return total, opError("sendfile", "", rerr)
+		}
+	}
+}
+
+// Recv receives up to n bytes with one recv call (Python's s.recv(n)). An
+// empty result on a stream socket means the peer closed its side (EOF).
+func (s *Socket) Recv(ctx context.Context, n int) ([]byte, error) {
+	if n < 0 {
+		return nil, &Error{Op: "recv", Class: "ValueError", Msg: "negative buffersize in recv"}
+	}
+	buf := make([]byte, n)
+	got, _, err := s.recvOnce(ctx, buf, nil)
+	if err != nil {
+		return nil, opError("recv", "", err)
+	}
+	return buf[:got], nil
+}
+
+// RecvFrom receives up to n bytes and the sender's address (Python's
+// s.recvfrom(n)). On a connected stream socket the address is the zero
+// AddrPort (Python shows None).
+func (s *Socket) RecvFrom(ctx context.Context, n int) ([]byte, netip.AddrPort, error) {
+	if n < 0 {
+		return nil, netip.AddrPort{}, &Error{Op: "recvfrom", Class: "ValueError", Msg: "negative buffersize in recvfrom"}
+	}
+	buf := make([]byte, n)
+	got, from, err := s.recvOnce(ctx, buf, nil)
+	if err != nil {
+		return nil, netip.AddrPort{}, opError("recvfrom", "", err)
+	}
+	var ap netip.AddrPort
+	if from != nil {
+		ap = fromSockaddr(from).AddrPort
+	}
+	return buf[:got], ap, nil
+}
+
+// RecvInto receives until the peer closes (EOF) and writes everything to w,
+// in constant memory (one 64 KiB buffer). It returns the bytes received.
+func (s *Socket) RecvInto(ctx context.Context, w io.Writer) (int64, error) {
+	buf := make([]byte, streamChunk)
+	ws := &waits{}
+	var total int64
+	for {
+		n, _, err := s.recvOnce(ctx, buf, ws)
+		if err != nil {
+			return total, opError("recv", "", err)
+		}
+		if n == 0 {
+			return total, nil
+		}
+		m, werr := w.Write(buf[:n])
+		total += int64(m)
+		if werr != nil {
+			return total, opError("write", "", werr)
+		}
+	}
+}
+
+// recvOnce makes one successful recvfrom into buf, waiting while it would
+// block, and keeps the counters and the peer status.
+func (s *Socket) recvOnce(ctx context.Context, buf []byte, w *waits) (int, unix.Sockaddr, error) {
+	tr := s.tr()
+	var n int
+	var from unix.Sockaddr
+	var callErr error
+	err := s.await(ctx, readable, w, func(fd int) bool {
+		n, from, callErr = sysRecvfrom(tr, fd, buf)
+		return callErr != unix.EAGAIN && callErr != unix.EINTR
+	})
+	if err == nil {
+		err = callErr
+	}
+	if err != nil {
+		s.notePeer(err)
+		return 0, nil, err
+	}
+	s.recvd.Add(int64(n))
+	if n == 0 && len(buf) > 0 && s.sotype == unix.SOCK_STREAM {
+		s.peer.Store(int32(PeerClosed))
+	}
+	return n, from, nil
+}

@@ -1,0 +1,111 @@
+// This file converts between netip addresses and the kernel's socket
+// addresses, and spells them for traces and Python tuples.
+
+package bsd
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// SockAddr is an Internet socket address as getsockname/getpeername give it:
+// Python's ('127.0.0.1', 80) or, for IPv6, ('::1', 80, flowinfo, scope_id).
+type SockAddr struct {
+	netip.AddrPort        // the address (with its zone for a scoped IPv6 address) and port
+	IPv6           bool   // from an AF_INET6 socket: Python shows a 4-tuple
+	FlowInfo       uint32 // IPv6 flow information (sin6_flowinfo)
+	ScopeID        uint32 // IPv6 scope (interface index, sin6_scope_id)
+}
+
+// Tuple returns the address as Python's repr shows it:
+// ('127.0.0.1', 8080) or ('::1', 8080, 0, 0).
+func (a SockAddr) Tuple() string {
+	if a.IPv6 {
+		return fmt.Sprintf("('%s', %d, %d, %d)", a.Addr().String(), a.Port(), a.FlowInfo, a.ScopeID)
+	}
+	return fmt.Sprintf("('%s', %d)", a.Addr().String(), a.Port())
+}
+
+// toSockaddr builds the kernel address for ip:port on a socket of the family.
+// An IPv4 address on an AF_INET6 socket becomes its IPv4-mapped form
+// (::ffff:a.b.c.d); an IPv6 address on an AF_INET socket is refused with
+// EAFNOSUPPORT, as the kernel would.
+func toSockaddr(family int, ip netip.Addr, port int) (unix.Sockaddr, error) {
+	if port < 0 || port > 65535 {
+		return nil, &Error{Op: "address", Class: "OverflowError", Msg: "port must be 0-65535."}
+	}
+	if !ip.IsValid() {
+		if family == unix.AF_INET6 {
+			ip = netip.IPv6Unspecified()
+		} else {
+			ip = netip.IPv4Unspecified()
+		}
+	}
+	switch family {
+	case unix.AF_INET:
+		ip = ip.Unmap()
+		if !ip.Is4() {
+			return nil, unix.EAFNOSUPPORT
+		}
+		return &unix.SockaddrInet4{Port: port, Addr: ip.As4()}, nil
+	case unix.AF_INET6:
+		sa := &unix.SockaddrInet6{Port: port, Addr: ip.As16()}
+		if z := ip.Zone(); z != "" {
+			id, err := zoneIndex(z)
+			if err != nil {
+				return nil, err
+			}
+			sa.ZoneId = id
+		}
+		return sa, nil
+	}
+	return nil, unix.EAFNOSUPPORT
+}
+
+// zoneIndex turns an IPv6 zone ("eth0" or "2") into an interface index.
+func zoneIndex(zone string) (uint32, error) {
+	if n, err := strconv.ParseUint(zone, 10, 32); err == nil {
+		return uint32(n), nil
+	}
+	ifi, err := net.InterfaceByName(zone)
+	if err != nil {
+		return 0, unix.ENXIO
+	}
+	return uint32(ifi.Index), nil
+}
+
+// fromSockaddr converts a kernel address to a SockAddr.
+func fromSockaddr(sa unix.Sockaddr) SockAddr {
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return SockAddr{AddrPort: netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port))}
+	case *unix.SockaddrInet6:
+		ip := netip.AddrFrom16(a.Addr)
+		if a.ZoneId != 0 {
+			zone := strconv.FormatUint(uint64(a.ZoneId), 10)
+			if ifi, err := net.InterfaceByIndex(int(a.ZoneId)); err == nil {
+				zone = ifi.Name
+			}
+			ip = ip.WithZone(zone)
+		}
+		return SockAddr{AddrPort: netip.AddrPortFrom(ip, uint16(a.Port)), IPv6: true, ScopeID: a.ZoneId}
+	}
+	return SockAddr{}
+}
+
+// formatSockaddr spells a kernel address for a trace: {AF_INET, 127.0.0.1:8080}.
+func formatSockaddr(sa unix.Sockaddr) string {
+	switch sa.(type) {
+	case *unix.SockaddrInet4:
+		return fmt.Sprintf("{AF_INET, %s}", fromSockaddr(sa).AddrPort)
+	case *unix.SockaddrInet6:
+		return fmt.Sprintf("{AF_INET6, %s}", fromSockaddr(sa).AddrPort)
+	case nil:
+		return "NULL"
+	}
+	return fmt.Sprintf("%v", sa)
+}

@@ -1,0 +1,246 @@
+// This file holds Socket: creation, fromfd, close, timeouts, counters and
+// the accessors the shell's `sockets` table reads.
+
+package bsd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Socket is a real OS socket in non-blocking mode, driven through Go's
+// runtime poller. Its methods may be called from several goroutines, but
+// one blocking call per direction at a time is the intended use.
+type Socket struct {
+	family, sotype, proto int
+	fd                    int // the descriptor number, kept for traces and FD()
+
+	file *os.File        // owns fd; closing it closes the socket
+	raw  syscall.RawConn // file's poller-aware access to fd
+
+	trace  atomic.Pointer[Trace]
+	closed atomic.Bool
+	sent   atomic.Int64
+	recvd  atomic.Int64
+	peer   atomic.Int32 // a PeerStatus
+
+	mu         sync.Mutex // guards timeout and hasTimeout
+	timeout    time.Duration
+	hasTimeout bool
+}
+
+// PeerStatus is what the socket last learned about its peer.
+type PeerStatus int32
+
+const (
+	PeerOpen   PeerStatus = iota // nothing noteworthy
+	PeerClosed                   // a recv returned 0 bytes: the peer sent EOF
+	PeerReset                    // a call failed with ECONNRESET or EPIPE
+)
+
+func (p PeerStatus) String() string {
+	switch p {
+	case PeerClosed:
+		return "the peer closed the connection (recv returned b'')"
+	case PeerReset:
+		return "the peer reset the connection"
+	}
+	return ""
+}
+
+// New makes a real, unconnected socket: family AF_INET or AF_INET6 (unix.AF_*),
+// sotype SOCK_STREAM or SOCK_DGRAM. tr, which may be nil, records its calls.
+func New(family, sotype int, tr *Trace) (*Socket, error) {
+	proto := defaultProto(family, sotype)
+	fd, err := sysSocket(tr, family, sotype, proto)
+	if err != nil {
+		return nil, opError("socket", "", err)
+	}
+	return newSocket(fd, family, sotype, proto, tr)
+}
+
+// FromFD makes a Socket from a duplicate of fd, as Python's socket.fromfd
+// does; fd itself stays open and the caller's. A family or sotype of 0 is
+// read from the kernel (SO_DOMAIN, SO_TYPE). The duplicate shares the open
+// file description, so fd is switched to non-blocking mode too. A
+// descriptor that is not a socket fails with ENOTSOCK.
+func FromFD(fd int, family, sotype int, tr *Trace) (*Socket, error) {
+	nfd, err := sysDup(tr, fd)
+	if err != nil {
+		return nil, opError("fromfd", "", err)
+	}
+	kernelType, err := sysGetsockoptInt(tr, nfd, unix.SOL_SOCKET, unix.SO_TYPE, "SO_TYPE")
+	if err == nil {
+		var domain, proto int
+		domain, err = unix.GetsockoptInt(nfd, unix.SOL_SOCKET, unix.SO_DOMAIN)
+		if err == nil {
+			proto, err = unix.GetsockoptInt(nfd, unix.SOL_SOCKET, unix.SO_PROTOCOL)
+		}
+		if err == nil {
+			err = unix.SetNonblock(nfd, true)
+		}
+		if err == nil {
+			if family == 0 {
+				family = domain
+			}
+			if sotype == 0 {
+				sotype = kernelType
+			}
+			return newSocket(nfd, family, sotype, proto, tr)
+		}
+	}
+	unix.Close(nfd)
+	sysClose(tr, nfd)
+	return nil, opError("fromfd", "", err)
+}
+
+func newSocket(fd, family, sotype, proto int, tr *Trace) (*Socket, error) {
+	f := os.NewFile(uintptr(fd), fmt.Sprintf("socket:%d", fd))
+	raw, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, opError("socket", "", err)
+	}
+	s := &Socket{family: family, sotype: sotype, proto: proto, fd: fd, file: f, raw: raw}
+	s.trace.Store(tr)
+	return s, nil
+}
+
+// SetTrace makes tr (or nil) record the socket's next system calls.
+func (s *Socket) SetTrace(tr *Trace) { s.trace.Store(tr) }
+
+func (s *Socket) tr() *Trace { return s.trace.Load() }
+
+// FD returns the descriptor number (-1 after Close).
+func (s *Socket) FD() int {
+	if s.closed.Load() {
+		return -1
+	}
+	return s.fd
+}
+
+// Family returns the address family, unix.AF_INET or unix.AF_INET6.
+func (s *Socket) Family() int { return s.family }
+
+// Type returns the socket type, unix.SOCK_STREAM or unix.SOCK_DGRAM.
+func (s *Socket) Type() int { return s.sotype }
+
+// Proto returns the protocol, unix.IPPROTO_TCP or unix.IPPROTO_UDP.
+func (s *Socket) Proto() int { return s.proto }
+
+// Closed reports whether Close was called.
+func (s *Socket) Closed() bool { return s.closed.Load() }
+
+// Sent returns the bytes sent so far.
+func (s *Socket) Sent() int64 { return s.sent.Load() }
+
+// Received returns the bytes received so far.
+func (s *Socket) Received() int64 { return s.recvd.Load() }
+
+// PeerStatus reports whether the peer was seen closing or resetting the
+// connection, so the caller can say so plainly.
+func (s *Socket) PeerStatus() PeerStatus { return PeerStatus(s.peer.Load()) }
+
+// SetTimeout sets the timeout of each blocking call, like Python's
+// settimeout: set false means none (block until done or cancelled), d 0
+// means non-blocking (a call that would block fails with EAGAIN,
+// BlockingIOError), d > 0 bounds each call.
+func (s *Socket) SetTimeout(d time.Duration, set bool) error {
+	if set && d < 0 {
+		return &Error{Op: "settimeout", Class: "ValueError", Msg: "Timeout value out of range"}
+	}
+	s.mu.Lock()
+	s.timeout, s.hasTimeout = d, set
+	s.mu.Unlock()
+	return nil
+}
+
+// Timeout returns the timeout and whether one is set (false: None).
+func (s *Socket) Timeout() (time.Duration, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.timeout, s.hasTimeout
+}
+
+// Close closes the socket. Closing a closed socket does nothing, as in
+// Python. A blocking call in progress returns EBADF.
+func (s *Socket) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	err := s.file.Close()
+	sysClose(s.tr(), s.fd)
+	return opError("close", "", err)
+}
+
+// State returns the socket's state: for TCP the kernel's (TCP_INFO
+// tcpi_state) "ESTABLISHED", "SYN_SENT", "LISTEN", "CLOSE_WAIT", "TIME_WAIT",
+// "CLOSE", …; for UDP "UNCONN" or "CONNECTED"; "closed" after Close.
+func (s *Socket) State() string {
+	if s.closed.Load() {
+		return "closed"
+	}
+	state := "?"
+	s.raw.Control(func(fd uintptr) {
+		if s.sotype == unix.SOCK_STREAM && s.proto == unix.IPPROTO_TCP {
+			info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
+			if err == nil {
+				state = tcpStateName(info.State)
+			}
+			return
+		}
+		if _, err := unix.Getpeername(int(fd)); err == nil {
+			state = "CONNECTED"
+		} else {
+			state = "UNCONN"
+		}
+	})
+	return state
+}
+
+// tcpStateName spells the kernel's TCP states (include/net/tcp_states.h).
+func tcpStateName(st uint8) string {
+	names := [...]string{1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECV", 4: "FIN_WAIT1",
+		5: "FIN_WAIT2", 6: "TIME_WAIT", 7: "CLOSE", 8: "CLOSE_WAIT", 9: "LAST_ACK",
+		10: "LISTEN", 11: "CLOSING", 12: "NEW_SYN_RECV"}
+	if int(st) < len(names) && names[st] != "" {
+		return names[st]
+	}
+	return fmt.Sprintf("state %d", st)
+}
+
+// control runs fn on the descriptor, which stays open meanwhile. A closed
+// socket gives EBADF.
+func (s *Socket) control(fn func(fd int) error) error {
+	if s.closed.Load() {
+		return unix.EBADF
+	}
+	var err error
+	if cerr := s.raw.Control(func(fd uintptr) { err = fn(int(fd)) }); cerr != nil {
+		return closedAsEBADF(cerr)
+	}
+	return err
+}
+
+// closedAsEBADF turns the os package's "file already closed" into EBADF,
+// the errno a closed socket gives in C and Python.
+func closedAsEBADF(err error) error {
+	if errors.Is(err, os.ErrClosed) {
+		return unix.EBADF
+	}
+	return err
+}
+
+// notePeer remembers an EOF or a reset seen by a call.
+func (s *Socket) notePeer(err error) {
+	if e, ok := errnoOf(err); ok && (e == unix.ECONNRESET || e == unix.EPIPE) {
+		s.peer.Store(int32(PeerReset))
+	}
+}

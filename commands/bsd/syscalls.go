@@ -1,0 +1,241 @@
+// This file holds one small wrapper per system call: it makes the call and
+// records it, with its real arguments and result, in the Trace. Nothing else
+// in the package calls golang.org/x/sys/unix for a traced operation.
+
+package bsd
+
+import (
+	"fmt"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+func sysSocket(tr *Trace, family, sotype, proto int) (int, error) {
+	fd, err := unix.Socket(family, sotype|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
+	tr.record(fmt.Sprintf("socket(%s, %s|SOCK_NONBLOCK|SOCK_CLOEXEC, %s)",
+		FamilyName(family), TypeName(sotype), ProtoName(proto)), int64(fd), err)
+	return fd, err
+}
+
+func sysDup(tr *Trace, fd int) (int, error) {
+	nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	tr.record(fmt.Sprintf("fcntl(%d, F_DUPFD_CLOEXEC, 0)", fd), int64(nfd), err)
+	return nfd, err
+}
+
+func sysClose(tr *Trace, fd int) {
+	// The close itself is made by os.File.Close; this only records it.
+	tr.record(fmt.Sprintf("close(%d)", fd), 0, nil)
+}
+
+func sysConnect(tr *Trace, fd int, sa unix.Sockaddr) error {
+	err := unix.Connect(fd, sa)
+	tr.record(fmt.Sprintf("connect(%d, %s)", fd, formatSockaddr(sa)), 0, err)
+	return err
+}
+
+func sysBind(tr *Trace, fd int, sa unix.Sockaddr) error {
+	err := unix.Bind(fd, sa)
+	tr.record(fmt.Sprintf("bind(%d, %s)", fd, formatSockaddr(sa)), 0, err)
+	return err
+}
+
+func sysListen(tr *Trace, fd, backlog int) error {
+	err := unix.Listen(fd, backlog)
+	tr.record(fmt.Sprintf("listen(%d, %d)", fd, backlog), 0, err)
+	return err
+}
+
+func sysAccept(tr *Trace, fd int) (int, unix.Sockaddr, error) {
+	nfd, sa, err := unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+	call := fmt.Sprintf("accept4(%d, SOCK_NONBLOCK|SOCK_CLOEXEC)", fd)
+	if err == nil {
+		call = fmt.Sprintf("accept4(%d, %s, SOCK_NONBLOCK|SOCK_CLOEXEC)", fd, formatSockaddr(sa))
+	}
+	tr.record(call, int64(nfd), err)
+	return nfd, sa, err
+}
+
+func sysShutdown(tr *Trace, fd, how int, howName string) error {
+	err := unix.Shutdown(fd, how)
+	tr.record(fmt.Sprintf("shutdown(%d, %s)", fd, howName), 0, err)
+	return err
+}
+
+// sysSendto sends p with one sendto(2); to may be nil on a connected socket.
+func sysSendto(tr *Trace, fd int, p []byte, to unix.Sockaddr) (int, error) {
+	var ptr unsafe.Pointer
+	var salen uintptr
+	var raw4 unix.RawSockaddrInet4
+	var raw6 unix.RawSockaddrInet6
+	switch a := to.(type) {
+	case *unix.SockaddrInet4:
+		raw4.Family = unix.AF_INET
+		putPort(&raw4.Port, a.Port)
+		raw4.Addr = a.Addr
+		ptr, salen = unsafe.Pointer(&raw4), unix.SizeofSockaddrInet4
+	case *unix.SockaddrInet6:
+		raw6.Family = unix.AF_INET6
+		putPort(&raw6.Port, a.Port)
+		raw6.Addr = a.Addr
+		raw6.Scope_id = a.ZoneId
+		ptr, salen = unsafe.Pointer(&raw6), unix.SizeofSockaddrInet6
+	}
+	var buf unsafe.Pointer
+	if len(p) > 0 {
+		buf = unsafe.Pointer(&p[0])
+	}
+	r, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(buf), uintptr(len(p)),
+		unix.MSG_NOSIGNAL, uintptr(ptr), salen)
+	n, err := int(r), errnoErr(e)
+	if err != nil {
+		n = 0
+	}
+	if to == nil {
+		tr.record(fmt.Sprintf("sendto(%d, %d bytes)", fd, len(p)), int64(n), err)
+	} else {
+		tr.record(fmt.Sprintf("sendto(%d, %d bytes, %s)", fd, len(p), formatSockaddr(to)), int64(n), err)
+	}
+	return n, err
+}
+
+// sysRecvfrom receives into p with one recvfrom(2).
+func sysRecvfrom(tr *Trace, fd int, p []byte) (int, unix.Sockaddr, error) {
+	n, from, err := unix.Recvfrom(fd, p, 0)
+	if err != nil {
+		n = 0
+	}
+	tr.record(fmt.Sprintf("recvfrom(%d, %d)", fd, len(p)), int64(n), err)
+	return n, from, err
+}
+
+func sysSendfile(tr *Trace, out, in int, off *int64, count int) (int, error) {
+	start := *off
+	n, err := unix.Sendfile(out, in, off, count)
+	if err != nil && n < 0 {
+		n = 0
+	}
+	tr.record(fmt.Sprintf("sendfile(%d, %d, [%d], %d)", out, in, start, count), int64(n), err)
+	return n, err
+}
+
+// sysName makes getsockname(2) (peer false) or getpeername(2) (peer true).
+func sysName(tr *Trace, fd int, peer bool) (SockAddr, error) {
+	var rsa unix.RawSockaddrAny
+	l := uint32(unix.SizeofSockaddrAny)
+	trap, name := uintptr(unix.SYS_GETSOCKNAME), "getsockname"
+	if peer {
+		trap, name = unix.SYS_GETPEERNAME, "getpeername"
+	}
+	_, _, e := unix.RawSyscall(trap, uintptr(fd), uintptr(unsafe.Pointer(&rsa)), uintptr(unsafe.Pointer(&l)))
+	err := errnoErr(e)
+	var sa SockAddr
+	var ksa unix.Sockaddr
+	if err == nil {
+		sa, ksa = rawToSockAddr(&rsa)
+	}
+	if err == nil {
+		tr.record(fmt.Sprintf("%s(%d, %s)", name, fd, formatSockaddr(ksa)), 0, nil)
+	} else {
+		tr.record(fmt.Sprintf("%s(%d)", name, fd), 0, err)
+	}
+	return sa, err
+}
+
+func rawToSockAddr(rsa *unix.RawSockaddrAny) (SockAddr, unix.Sockaddr) {
+	switch rsa.Addr.Family {
+	case unix.AF_INET:
+		p := (*unix.RawSockaddrInet4)(unsafe.Pointer(rsa))
+		ksa := &unix.SockaddrInet4{Port: getPort(p.Port), Addr: p.Addr}
+		return fromSockaddr(ksa), ksa
+	case unix.AF_INET6:
+		p := (*unix.RawSockaddrInet6)(unsafe.Pointer(rsa))
+		ksa := &unix.SockaddrInet6{Port: getPort(p.Port), Addr: p.Addr, ZoneId: p.Scope_id}
+		sa := fromSockaddr(ksa)
+		sa.FlowInfo = ntohl(p.Flowinfo)
+		return sa, ksa
+	}
+	return SockAddr{}, nil
+}
+
+func sysGetsockoptInt(tr *Trace, fd, level, opt int, name string) (int, error) {
+	v, err := unix.GetsockoptInt(fd, level, opt)
+	recordGetsockoptInt(tr, fd, level, name, v, err)
+	return v, err
+}
+
+// recordGetsockoptInt records a getsockopt whose value is an int; SO_ERROR
+// shows the errno's name beside its number.
+func recordGetsockoptInt(tr *Trace, fd, level int, name string, v int, err error) {
+	if tr == nil {
+		return
+	}
+	call := fmt.Sprintf("getsockopt(%d, %s, %s)", fd, LevelName(level), name)
+	if err == nil && name == "SO_ERROR" && v != 0 {
+		tr.Note("%s = %d (%s)", call, v, errnoName(syscall.Errno(v)))
+		return
+	}
+	tr.record(call, int64(v), err)
+}
+
+func sysSetsockoptInt(tr *Trace, fd, level, opt int, name string, v int) error {
+	err := unix.SetsockoptInt(fd, level, opt, v)
+	tr.record(fmt.Sprintf("setsockopt(%d, %s, %s, [%d])", fd, LevelName(level), name, v), 0, err)
+	return err
+}
+
+func sysGetsockoptLinger(tr *Trace, fd, level, opt int, name string) (*unix.Linger, error) {
+	l, err := unix.GetsockoptLinger(fd, level, opt)
+	call := fmt.Sprintf("getsockopt(%d, %s, %s)", fd, LevelName(level), name)
+	if err == nil {
+		call = fmt.Sprintf("getsockopt(%d, %s, %s, {l_onoff=%d, l_linger=%d})", fd, LevelName(level), name, l.Onoff, l.Linger)
+	}
+	tr.record(call, 0, err)
+	return l, err
+}
+
+func sysSetsockoptLinger(tr *Trace, fd, level, opt int, name string, l *unix.Linger) error {
+	err := unix.SetsockoptLinger(fd, level, opt, l)
+	tr.record(fmt.Sprintf("setsockopt(%d, %s, %s, {l_onoff=%d, l_linger=%d})", fd, LevelName(level), name, l.Onoff, l.Linger), 0, err)
+	return err
+}
+
+func sysGetsockoptTimeval(tr *Trace, fd, level, opt int, name string) (*unix.Timeval, error) {
+	tv, err := unix.GetsockoptTimeval(fd, level, opt)
+	call := fmt.Sprintf("getsockopt(%d, %s, %s)", fd, LevelName(level), name)
+	if err == nil {
+		call = fmt.Sprintf("getsockopt(%d, %s, %s, {tv_sec=%d, tv_usec=%d})", fd, LevelName(level), name, tv.Sec, tv.Usec)
+	}
+	tr.record(call, 0, err)
+	return tv, err
+}
+
+func sysSetsockoptTimeval(tr *Trace, fd, level, opt int, name string, tv *unix.Timeval) error {
+	err := unix.SetsockoptTimeval(fd, level, opt, tv)
+	tr.record(fmt.Sprintf("setsockopt(%d, %s, %s, {tv_sec=%d, tv_usec=%d})", fd, LevelName(level), name, tv.Sec, tv.Usec), 0, err)
+	return err
+}
+
+func errnoErr(e syscall.Errno) error {
+	if e == 0 {
+		return nil
+	}
+	return e
+}
+
+func putPort(dst *uint16, port int) {
+	b := (*[2]byte)(unsafe.Pointer(dst))
+	b[0], b[1] = byte(port>>8), byte(port)
+}
+
+func getPort(src uint16) int {
+	b := (*[2]byte)(unsafe.Pointer(&src))
+	return int(b[0])<<8 | int(b[1])
+}
+
+func ntohl(v uint32) uint32 {
+	b := (*[4]byte)(unsafe.Pointer(&v))
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
