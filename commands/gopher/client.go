@@ -6,7 +6,9 @@ package gopher
 import (
 	"context"
 	"fmt"
+	"errors"
 	"io"
+	"os"
 	"strings"
 	"time"
 )
@@ -81,7 +83,13 @@ func Fetch(ctx context.Context, conn io.ReadWriter, t Target, w io.Writer, opts 
 	defer release()
 
 	fail := func(what string, err error) (Reply, error) {
-		if cerr := ctx.Err(); cerr != nil {
+		cerr := ctx.Err()
+		if dl, ok := ctx.Deadline(); ok && cerr == nil && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl) {
+			// The connection's deadline (the context's) fired just before
+			// the context's own timer.
+			cerr = context.DeadlineExceeded
+		}
+		if cerr != nil {
 			return reply, fmt.Errorf("gopher %s: %s: %w (%w)", t.URL(), what, cerr, err)
 		}
 		return reply, fmt.Errorf("gopher %s: %s: %w", t.URL(), what, err)

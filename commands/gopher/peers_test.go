@@ -130,7 +130,12 @@ func startGophernicus(t *testing.T, root string) int {
 	}
 	// -nv: no virtual hosts; -nm: no shared memory; -ns: no syslog;
 	// -nx: execute nothing; -nu: no ~user spaces.
-	server := fmt.Sprintf("EXEC:%s -h localhost -p %d -r %s -nv -nm -ns -nx -nu", gophernicus, port, root)
+	//
+	// SYSTEM with "exit 0" rather than EXEC: gophernicus exits with status 1
+	// after an error reply ("File or directory not found"), and socat treats
+	// a child's failure as fatal, sometimes before it has passed the reply
+	// on; the client then sees an empty reply.
+	server := fmt.Sprintf("SYSTEM:%s -h localhost -p %d -r %s -nv -nm -ns -nx -nu; exit 0", gophernicus, port, root)
 	cmd := exec.Command(socat, listen, server)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
