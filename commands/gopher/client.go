@@ -5,8 +5,8 @@ package gopher
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
