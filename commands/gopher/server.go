@@ -172,16 +172,26 @@ func (s *Server) handle(c net.Conn) {
 		s.wg.Done()
 	}()
 	out := bufio.NewWriterSize(&deadlineWriter{conn: c, idle: s.opts.IdleTimeout}, 32<<10)
+	busy := false
 	select {
 	case s.sem <- struct{}{}:
 		defer func() { <-s.sem }()
 	default:
+		busy = true
+	}
+	wait := s.opts.IdleTimeout
+	if busy {
+		wait = min(wait, time.Second) // do not let a flood pile up
+	}
+	c.SetReadDeadline(time.Now().Add(wait))
+	selector, search, err := readRequest(c)
+	if busy {
+		// The request is read first: closing a socket with unread data
+		// resets the connection, and the client could lose the reply.
 		writeError(out, "server busy, try again later")
 		out.Flush()
 		return
 	}
-	c.SetReadDeadline(time.Now().Add(s.opts.IdleTimeout))
-	selector, search, err := readRequest(c)
 	if err != nil {
 		s.logf("gopher server: %v: %v", c.RemoteAddr(), err)
 		if errors.Is(err, errRequestTooLong) {
