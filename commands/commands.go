@@ -13,6 +13,9 @@ import (
 func Table() *shell.Table {
 	t := shell.NewTable()
 	t.Add(netdbCommands()...)
+	t.Add(socketCommands()...)
+	t.Add(ioCommands()...)
+	t.Add(sockoptCommands()...)
 	t.Add(shell.Builtins()...)
 	return t
 }

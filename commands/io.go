@@ -1,0 +1,308 @@
+// Data in and out of sockets: send, sendall, sendto, sendfile, recv, recvfrom.
+// Bytes from the network are shown as Python's repr or a hexdump, never raw.
+package commands
+
+import (
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/shell"
+	"golang.org/x/sys/unix"
+)
+
+const groupIO = "Data"
+
+// maxRecv bounds one recv's buffer, as a guard against typos like recv s1 9999999999.
+const maxRecv = 64 << 20
+
+func ioCommands() []*shell.Command {
+	fileFlag := shell.Flag{Name: "file", Value: true, Help: "send the bytes of FILE instead of DATA"}
+	return []*shell.Command{
+		{
+			Name: "send", Group: groupIO,
+			Usage:    "send SOCK DATA | send SOCK --file FILE",
+			Summary:  "Send bytes with one send(2); prints how many the kernel took.",
+			Help:     "DATA is a word or a Python-style literal: \"GET / HTTP/1.0\\r\\n\\r\\n\", '\\x00\\xff'. One send may take fewer bytes than given; sendall sends them all.",
+			Python:   "s.send(data)",
+			Examples: []string{`send s1 "GET / HTTP/1.0\r\n\r\n"`, "send s1 hello"},
+			MinArgs:  1, MaxArgs: 2,
+			Flags:    []shell.Flag{fileFlag},
+			Complete: completeSockThen(nil),
+			Run:      func(c *shell.Call) (any, error) { return runSend(c, false) },
+		},
+		{
+			Name: "sendall", Group: groupIO,
+			Usage:    "sendall SOCK DATA | sendall SOCK --file FILE",
+			Summary:  "Send every byte, calling send(2) as often as needed; prints the count.",
+			Python:   "s.sendall(data)",
+			Examples: []string{`sendall s1 "hello\n"`, "sendall s1 --file notes.txt"},
+			MinArgs:  1, MaxArgs: 2,
+			Flags:    []shell.Flag{fileFlag},
+			Complete: completeSockThen(nil),
+			Run:      func(c *shell.Call) (any, error) { return runSend(c, true) },
+		},
+		{
+			Name: "sendto", Group: groupIO,
+			Usage:    "sendto SOCK DATA HOST PORT",
+			Summary:  "Send a datagram to HOST:PORT (UDP); prints the bytes sent.",
+			Python:   "s.sendto(data, (host, port))",
+			Examples: []string{`sendto s1 "hi" 127.0.0.1 9999`},
+			MinArgs:  3, MaxArgs: 4,
+			Flags:    []shell.Flag{fileFlag},
+			Complete: completeSockThen(nil),
+			Run:      runSendTo,
+		},
+		{
+			Name: "sendfile", Group: groupIO,
+			Usage:    "sendfile SOCK FILE",
+			Summary:  "Send a whole file with sendfile(2); prints the bytes sent.",
+			Python:   "s.sendfile(open(file, 'rb'))",
+			Examples: []string{"sendfile s1 /etc/services"},
+			MinArgs:  2, MaxArgs: 2,
+			Complete: completeSockThen(nil),
+			Run: func(c *shell.Call) (any, error) {
+				s, name, err := lookupSock(c, c.Arg(0))
+				if err != nil {
+					return nil, err
+				}
+				c.Python("%s.sendfile(open(%s, 'rb'))", name, shell.StrRepr(c.Arg(1)))
+				f, err := os.Open(c.Arg(1))
+				if err != nil {
+					return nil, err
+				}
+				defer f.Close()
+				defer traceSock(c, s)()
+				n, err := s.SendFile(c.Ctx, f)
+				if err != nil {
+					c.Note("%d bytes were sent before the error", n)
+					return nil, err
+				}
+				return n, nil
+			},
+		},
+		{
+			Name: "recv", Group: groupIO,
+			Usage: "recv SOCK [BUFSIZE] [--hex] [--out FILE]",
+			Summary: "Receive up to BUFSIZE bytes (4096 by default), shown as Python's bytes repr.",
+			Help: "b'' means the peer closed the connection. --hex shows a hexdump with offsets.\n" +
+				"--out FILE reads until the peer closes, writing everything to FILE in constant\n" +
+				"memory, and prints the byte count.",
+			Python:   "s.recv(bufsize)",
+			Examples: []string{"recv s1", "recv s1 100 --hex", "recv s1 --out page.html"},
+			MinArgs:  1, MaxArgs: 2,
+			Flags: []shell.Flag{
+				{Name: "hex", Help: "show a hexdump with offsets"},
+				{Name: "out", Value: true, Help: "stream everything until the peer closes into FILE"},
+			},
+			Complete: completeSockThen([]string{"4096", "1024", "65536"}),
+			Run:      runRecv,
+		},
+		{
+			Name: "recvfrom", Group: groupIO,
+			Usage:    "recvfrom SOCK [BUFSIZE] [--hex]",
+			Summary:  "Receive a datagram and the address it came from.",
+			Python:   "s.recvfrom(bufsize)",
+			Examples: []string{"recvfrom s1", "recvfrom s1 1500"},
+			MinArgs:  1, MaxArgs: 2,
+			Flags:    []shell.Flag{{Name: "hex", Help: "show a hexdump with offsets"}},
+			Complete: completeSockThen([]string{"4096", "1500", "65536"}),
+			Run:      runRecvFrom,
+		},
+	}
+}
+
+// payload reads DATA (argument i) or --file.
+func payload(c *shell.Call, i int) ([]byte, string, error) {
+	if f, ok := c.Flag("file"); ok {
+		if c.NArg() > i && c.Arg(i) != "" {
+			return nil, "", c.UsageError("give DATA or --file, not both")
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, "", err
+		}
+		return data, fmt.Sprintf("open(%s, 'rb').read()", shell.StrRepr(f)), nil
+	}
+	if c.NArg() <= i {
+		return nil, "", c.UsageError("missing DATA")
+	}
+	data := []byte(c.Arg(i))
+	return data, shortRepr(data), nil
+}
+
+// shortRepr is a bytes repr cut to a readable length for explain lines.
+func shortRepr(p []byte) string {
+	if len(p) > 200 {
+		return shell.BytesRepr(p[:200]) + fmt.Sprintf(" + ... (%d bytes)", len(p))
+	}
+	return shell.BytesRepr(p)
+}
+
+func runSend(c *shell.Call, all bool) (any, error) {
+	s, name, err := lookupSock(c, c.Arg(0))
+	if err != nil {
+		return nil, err
+	}
+	if !c.Has("file") && c.NArg() < 2 {
+		return nil, c.UsageError("missing DATA")
+	}
+	data, py, err := payload(c, 1)
+	if err != nil {
+		return nil, err
+	}
+	defer traceSock(c, s)()
+	if all {
+		c.Python("%s.sendall(%s)", name, py)
+		n, err := s.SendAll(c.Ctx, data)
+		if err != nil {
+			if n > 0 {
+				c.Note("%d of %d bytes were sent before the error", n, len(data))
+			}
+			return nil, err
+		}
+		return n, nil
+	}
+	c.Python("%s.send(%s)", name, py)
+	n, err := s.Send(c.Ctx, data)
+	if err != nil {
+		return nil, err
+	}
+	if n < len(data) {
+		c.Note("the kernel took %d of %d bytes; sendall sends the rest", n, len(data))
+	}
+	return n, nil
+}
+
+func runSendTo(c *shell.Call) (any, error) {
+	s, name, err := lookupSock(c, c.Arg(0))
+	if err != nil {
+		return nil, err
+	}
+	// sendto SOCK DATA HOST PORT, or sendto SOCK --file F HOST PORT
+	hostIdx := 2
+	if c.Has("file") {
+		hostIdx = 1
+	}
+	if c.NArg() != hostIdx+2 {
+		return nil, c.UsageError("expected SOCK DATA HOST PORT")
+	}
+	data, py, err := payload(c, 1)
+	if c.Has("file") {
+		data, py, err = payload(c, 99)
+	}
+	if err != nil {
+		return nil, err
+	}
+	host := c.Arg(hostIdx)
+	port, err := resolvePort(c, c.Arg(hostIdx+1), s.Type())
+	if err != nil {
+		return nil, err
+	}
+	c.Python("%s.sendto(%s, (%s, %d))", name, py, shell.StrRepr(host), port)
+	ctx, cancel := lookupCtx(c)
+	ips, err := resolveHost(c, ctx, host, s.Family())
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	defer traceSock(c, s)()
+	return s.SendTo(c.Ctx, data, ips[0], port)
+}
+
+func bufSize(c *shell.Call) (int, error) {
+	if c.NArg() < 2 {
+		return 4096, nil
+	}
+	n, err := strconv.Atoi(c.Arg(1))
+	if err != nil {
+		return 0, c.UsageError("BUFSIZE is a number of bytes")
+	}
+	if n < 0 {
+		return 0, shell.Errorf("ValueError", "negative buffersize in recv")
+	}
+	if n > maxRecv {
+		return 0, shell.Errorf("ValueError", "buffersize %d is over sockshell's limit of %d bytes; use --out FILE for large transfers", n, maxRecv)
+	}
+	return n, nil
+}
+
+// shown renders received bytes: repr, or a hexdump with --hex.
+func shown(c *shell.Call, p []byte) any {
+	if c.Has("hex") && c.Session.Settings.Format != "json" {
+		if len(p) == 0 {
+			return shell.Text("(no bytes)")
+		}
+		return shell.Text(hex.Dump(p))
+	}
+	return p
+}
+
+func runRecv(c *shell.Call) (any, error) {
+	s, name, err := lookupSock(c, c.Arg(0))
+	if err != nil {
+		return nil, err
+	}
+	if out, ok := c.Flag("out"); ok {
+		if c.NArg() > 1 {
+			return nil, c.UsageError("--out reads until the peer closes; it takes no BUFSIZE")
+		}
+		c.Python("with open(%s, 'wb') as f:\n...     while chunk := %s.recv(65536): f.write(chunk)", shell.StrRepr(out), name)
+		f, err := os.Create(out)
+		if err != nil {
+			return nil, err
+		}
+		defer traceSock(c, s)()
+		n, err := s.RecvInto(c.Ctx, f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			c.Note("%d bytes were written to %s before the error", n, out)
+			return nil, err
+		}
+		c.Note("%d bytes written to %s; the peer closed the connection", n, out)
+		return n, nil
+	}
+	n, err := bufSize(c)
+	if err != nil {
+		return nil, err
+	}
+	c.Python("%s.recv(%d)", name, n)
+	done := traceSock(c, s)
+	p, err := s.Recv(c.Ctx, n)
+	done()
+	if err != nil {
+		notePeer(c, name, s)
+		return nil, err
+	}
+	if len(p) == 0 && n > 0 && s.Type() == unix.SOCK_STREAM {
+		notePeer(c, name, s)
+	}
+	return shown(c, p), nil
+}
+
+func runRecvFrom(c *shell.Call) (any, error) {
+	s, name, err := lookupSock(c, c.Arg(0))
+	if err != nil {
+		return nil, err
+	}
+	n, err := bufSize(c)
+	if err != nil {
+		return nil, err
+	}
+	c.Python("%s.recvfrom(%d)", name, n)
+	done := traceSock(c, s)
+	p, from, err := s.RecvFrom(c.Ctx, n)
+	done()
+	if err != nil {
+		return nil, err
+	}
+	addr := addrValue(bsd.SockAddr{AddrPort: from, IPv6: s.Family() == unix.AF_INET6})
+	if c.Has("hex") && c.Session.Settings.Format != "json" {
+		return shell.Text(fmt.Sprintf("from %s\n%s", shell.PyRepr(addr), hex.Dump(p))), nil
+	}
+	return shell.Tuple{p, addr}, nil
+}

@@ -1,0 +1,691 @@
+// The socket life cycle: socket, connect, bind, listen, accept, shutdown,
+// close, sockname, peername, settimeout, fromfd and the sockets table.
+package commands
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/commands/netdb"
+	"github.com/sockshell/sockshell/shell"
+	"golang.org/x/sys/unix"
+)
+
+const groupSockets = "Sockets"
+
+func socketCommands() []*shell.Command {
+	return []*shell.Command{
+		{
+			Name: "socket", Group: groupSockets,
+			Usage:   "socket [tcp|udp] [inet|inet6]",
+			Summary: "Create a real, unconnected socket and name it s1, s2, ….",
+			Help: "tcp (SOCK_STREAM) and inet (AF_INET, IPv4) are the defaults. The socket has a\n" +
+				"real file descriptor at once, so getsockopt, setsockopt, bind and sockname work\n" +
+				"before any connect. Its timeout starts as `set timeout` says.",
+			Python:   "s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
+			Examples: []string{"socket tcp", "socket udp inet6"},
+			MinArgs:  0, MaxArgs: 2,
+			Complete: func(s *shell.Session, args []string) []string { return []string{"tcp", "udp", "inet", "inet6"} },
+			Run:      runSocket,
+		},
+		{
+			Name: "connect", Group: groupSockets,
+			Usage: "connect SOCK HOST PORT | connect HOST PORT",
+			Summary: "Connect a socket to HOST:PORT; without SOCK, make a new connected socket.",
+			Help: "With SOCK: s.connect((host, port)). Without: socket.create_connection((host, port)),\n" +
+				"which tries every address HOST resolves to, IPv6 and IPv4, and keeps the first that\n" +
+				"connects. PORT is a number or a service name. Bounded by the socket's timeout;\n" +
+				"Ctrl-C cancels it.",
+			Python:   "s.connect((host, port))",
+			Examples: []string{"connect s1 127.0.0.1 8080", "connect localhost http"},
+			MinArgs:  2, MaxArgs: 3,
+			Complete: completeSockThen(nil),
+			Run:      runConnect,
+		},
+		{
+			Name: "bind", Group: groupSockets,
+			Usage:    "bind SOCK HOST PORT",
+			Summary:  "Bind a socket to a local address and port (0: any free port).",
+			Help:     "HOST '' or 0.0.0.0 (:: for inet6) means every local address.",
+			Python:   "s.bind((host, port))",
+			Examples: []string{"bind s1 127.0.0.1 0", "bind s1 '' 8080"},
+			MinArgs:  3, MaxArgs: 3,
+			Complete: completeSockThen([]string{"127.0.0.1", "0.0.0.0", "::1", "::"}),
+			Run:      runBind,
+		},
+		{
+			Name: "listen", Group: groupSockets,
+			Usage:    "listen SOCK [BACKLOG]",
+			Summary:  "Put a TCP socket in listening mode, queueing up to BACKLOG connections.",
+			Help:     "Without BACKLOG, Python's default: min(SOMAXCONN, 128). A socket that is not bound gets a free port, as the kernel does.",
+			Python:   "s.listen(backlog)",
+			Examples: []string{"listen s1", "listen s1 5"},
+			MinArgs:  1, MaxArgs: 2,
+			Complete: completeSockThen(nil),
+			Run:      runListen,
+		},
+		{
+			Name: "accept", Group: groupSockets,
+			Usage:    "accept SOCK",
+			Summary:  "Wait for a connection on a listening socket; the new socket gets a name.",
+			Help:     "Prints the new socket's name and the client's address. Bounded by the listening socket's timeout; Ctrl-C cancels the wait and the socket stays usable.",
+			Python:   "conn, addr = s.accept()",
+			Examples: []string{"accept s1"},
+			MinArgs:  1, MaxArgs: 1,
+			Complete: completeSockThen(nil),
+			Run:      runAccept,
+		},
+		{
+			Name: "shutdown", Group: groupSockets,
+			Usage:    "shutdown SOCK rd|wr|rdwr",
+			Summary:  "Shut down one or both halves of a connection (wr: the peer sees end of file).",
+			Python:   "s.shutdown(socket.SHUT_WR)",
+			Examples: []string{"shutdown s1 wr"},
+			MinArgs:  2, MaxArgs: 2,
+			Complete: completeSockThen([]string{"rd", "wr", "rdwr"}),
+			Run: func(c *shell.Call) (any, error) {
+				s, name, err := lookupSock(c, c.Arg(0))
+				if err != nil {
+					return nil, err
+				}
+				how := strings.ToLower(c.Arg(1))
+				if how != "rd" && how != "wr" && how != "rdwr" {
+					return nil, c.UsageError(fmt.Sprintf("%q is not rd, wr or rdwr", c.Arg(1)))
+				}
+				c.Python("%s.shutdown(socket.SHUT_%s)", name, strings.ToUpper(how))
+				defer traceSock(c, s)()
+				return shell.None, s.Shutdown(how)
+			},
+		},
+		{
+			Name: "close", Group: groupSockets,
+			Usage:    "close SOCK | close all",
+			Summary:  "Close a socket (or every socket) and forget its name.",
+			Python:   "s.close()",
+			Examples: []string{"close s1", "close all"},
+			MinArgs:  1, MaxArgs: -1,
+			Complete: completeSocks,
+			Run:      runClose,
+		},
+		{
+			Name: "sockname", Group: groupSockets,
+			Usage:    "sockname SOCK",
+			Summary:  "The socket's own address and port.",
+			Python:   "s.getsockname()",
+			Examples: []string{"sockname s1"},
+			MinArgs:  1, MaxArgs: 1,
+			Complete: completeSockThen(nil),
+			Run:      func(c *shell.Call) (any, error) { return runName(c, false) },
+		},
+		{
+			Name: "peername", Group: groupSockets,
+			Usage:    "peername SOCK",
+			Summary:  "The address and port of the socket's peer.",
+			Python:   "s.getpeername()",
+			Examples: []string{"peername s1"},
+			MinArgs:  1, MaxArgs: 1,
+			Complete: completeSockThen(nil),
+			Run:      func(c *shell.Call) (any, error) { return runName(c, true) },
+		},
+		{
+			Name: "settimeout", Group: groupSockets,
+			Usage:    "settimeout SOCK SECONDS|none",
+			Summary:  "Bound each blocking call on the socket (none: wait until done or Ctrl-C; 0: non-blocking).",
+			Python:   "s.settimeout(t)",
+			Examples: []string{"settimeout s1 2.5", "settimeout s1 none"},
+			MinArgs:  2, MaxArgs: 2,
+			Complete: completeSockThen([]string{"none", "0", "1", "5"}),
+			Run: func(c *shell.Call) (any, error) {
+				s, name, err := lookupSock(c, c.Arg(0))
+				if err != nil {
+					return nil, err
+				}
+				d, none, err := shell.ParseSeconds(c.Arg(1))
+				if err != nil {
+					return nil, err
+				}
+				if none {
+					c.Python("%s.settimeout(None)", name)
+				} else {
+					c.Python("%s.settimeout(%s)", name, seconds(d))
+				}
+				return shell.None, s.SetTimeout(d, !none)
+			},
+		},
+		{
+			Name: "fromfd", Group: groupSockets,
+			Usage: "fromfd FD [tcp|udp] [inet|inet6]",
+			Summary: "Make a socket from a duplicate of a file descriptor this process holds.",
+			Help: "As Python's socket.fromfd: the descriptor is duplicated (dup(2)) and the new socket\n" +
+				"gets a name. Family and type default to what the kernel says the descriptor is.\n" +
+				"`sockets` shows the descriptors of the session's sockets.",
+			Python:   "socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM)",
+			Examples: []string{"fromfd 5"},
+			MinArgs:  1, MaxArgs: 3,
+			Complete: func(s *shell.Session, args []string) []string {
+				if len(args) == 0 {
+					var fds []string
+					for _, r := range s.Resources() {
+						if so, ok := r.Resource.(*bsd.Socket); ok {
+							fds = append(fds, strconv.Itoa(so.FD()))
+						}
+					}
+					return fds
+				}
+				return []string{"tcp", "udp", "inet", "inet6"}
+			},
+			Run: runFromFD,
+		},
+		{
+			Name: "sockets", Group: groupSockets,
+			Usage:    "sockets",
+			Summary:  "Table of the session's sockets: fd, family, type, state, addresses, bytes, timeout.",
+			Help:     "State comes from the kernel for TCP (ESTABLISHED, LISTEN, CLOSE_WAIT, …). A peer that closed or reset the connection shows in the state column.",
+			Examples: []string{"sockets"},
+			MinArgs:  0, MaxArgs: 0,
+			Run:      runSockets,
+		},
+	}
+}
+
+// lookupSock finds a registered socket and reports, once, a peer that has
+// closed or reset the connection since the last command.
+func lookupSock(c *shell.Call, name string) (*bsd.Socket, string, error) {
+	r, ok := c.Session.Resource(name)
+	if !ok {
+		msg := fmt.Sprintf("name '%s' is not defined", name)
+		if names := c.Session.ResourceNames(isSocket); len(names) > 0 {
+			msg += "; sockets: " + strings.Join(names, ", ")
+		} else {
+			msg += "; make one with: socket tcp"
+		}
+		return nil, name, shell.Errorf("NameError", "%s", msg)
+	}
+	s, ok := r.(*bsd.Socket)
+	if !ok {
+		return nil, name, shell.Errorf("TypeError", "%s is not a socket", name)
+	}
+	notePeer(c, name, s)
+	return s, name, nil
+}
+
+// notePeer says, once, that the socket's peer closed or reset the connection.
+func notePeer(c *shell.Call, name string, s *bsd.Socket) {
+	noted := c.Session.State("sockets.noted", func() any { return map[string]bsd.PeerStatus{} }).(map[string]bsd.PeerStatus)
+	if st := s.PeerStatus(); st != bsd.PeerOpen && noted[name] != st {
+		noted[name] = st
+		c.Note("%s: %s", name, st)
+	}
+}
+
+func isSocket(r shell.Resource) bool { _, ok := r.(*bsd.Socket); return ok }
+
+func completeSocks(s *shell.Session, args []string) []string {
+	return append(s.ResourceNames(isSocket), "all")
+}
+
+// completeSockThen completes a socket name first, then the given words.
+func completeSockThen(rest []string) func(*shell.Session, []string) []string {
+	return func(s *shell.Session, args []string) []string {
+		if len(args) == 0 {
+			return s.ResourceNames(isSocket)
+		}
+		return rest
+	}
+}
+
+// traceSock records the socket's system calls into the call while the
+// command runs, when they will be shown (explain on, or json).
+func traceSock(c *shell.Call, socks ...*bsd.Socket) func() {
+	if !tracing(c) {
+		return func() {}
+	}
+	tr := bsd.NewTrace()
+	for _, s := range socks {
+		s.SetTrace(tr)
+	}
+	return func() {
+		for _, s := range socks {
+			s.SetTrace(nil)
+		}
+		c.Syscalls(tr.Lines()...)
+	}
+}
+
+func tracing(c *shell.Call) bool {
+	return c.Session.Settings.Explain || c.Session.Settings.Format == "json"
+}
+
+func newTrace(c *shell.Call) *bsd.Trace {
+	if tracing(c) {
+		return bsd.NewTrace()
+	}
+	return nil
+}
+
+// sockSpec reads [tcp|udp] [inet|inet6] in any order.
+func sockSpec(c *shell.Call, words []string) (family, sotype int, err error) {
+	family, sotype = unix.AF_INET, unix.SOCK_STREAM
+	for _, w := range words {
+		switch strings.ToLower(w) {
+		case "tcp", "stream":
+			sotype = unix.SOCK_STREAM
+		case "udp", "dgram":
+			sotype = unix.SOCK_DGRAM
+		case "inet", "ipv4", "4":
+			family = unix.AF_INET
+		case "inet6", "ipv6", "6":
+			family = unix.AF_INET6
+		default:
+			return 0, 0, c.UsageError(fmt.Sprintf("%q is neither tcp, udp, inet nor inet6", w))
+		}
+	}
+	return family, sotype, nil
+}
+
+func pySocketCall(family, sotype int) string {
+	return fmt.Sprintf("socket.socket(socket.%s, socket.%s)", bsd.FamilyName(family), bsd.TypeName(sotype))
+}
+
+// sockRepr is the socket's repr, as Python 3 prints a socket object.
+func sockRepr(name string, s *bsd.Socket) shell.Repr {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<socket fd=%d, family=%s, type=%s, proto=%d", s.FD(), bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()), s.Proto())
+	obj := map[string]any{"name": name, "fd": s.FD(), "family": bsd.FamilyName(s.Family()), "type": bsd.TypeName(s.Type()), "proto": s.Proto()}
+	if la, err := s.SockName(); err == nil {
+		fmt.Fprintf(&b, ", laddr=%s", la.Tuple())
+		obj["laddr"] = la.AddrPort.String()
+	}
+	if ra, err := s.PeerName(); err == nil {
+		fmt.Fprintf(&b, ", raddr=%s", ra.Tuple())
+		obj["raddr"] = ra.AddrPort.String()
+	}
+	b.WriteString(">")
+	return shell.Repr{Text: name + "  " + b.String(), JSON: obj}
+}
+
+func newSock(c *shell.Call, family, sotype int, tr *bsd.Trace) (*bsd.Socket, error) {
+	s, err := bsd.New(family, sotype, tr)
+	if err != nil {
+		return nil, err
+	}
+	d, ok := c.Session.Timeout()
+	s.SetTimeout(d, ok)
+	return s, nil
+}
+
+func runSocket(c *shell.Call) (any, error) {
+	family, sotype, err := sockSpec(c, argList(c, 0))
+	if err != nil {
+		return nil, err
+	}
+	tr := newTrace(c)
+	s, err := newSock(c, family, sotype, tr)
+	if tr != nil {
+		c.Syscalls(tr.Lines()...)
+	}
+	if err != nil {
+		c.Python("s = %s", pySocketCall(family, sotype))
+		return nil, err
+	}
+	s.SetTrace(nil)
+	name := c.Session.Register("s", s)
+	c.Python("%s = %s", name, pySocketCall(family, sotype))
+	return sockRepr(name, s), nil
+}
+
+func argList(c *shell.Call, from int) []string {
+	var out []string
+	for i := from; i < c.NArg(); i++ {
+		out = append(out, c.Arg(i))
+	}
+	return out
+}
+
+// resolvePort reads a port number or a service name (for the protocol).
+func resolvePort(c *shell.Call, port string, sotype int) (int, error) {
+	if n, err := strconv.Atoi(port); err == nil {
+		if n < 0 || n > 65535 {
+			return 0, shell.Errorf("OverflowError", "port must be 0-65535.")
+		}
+		return n, nil
+	}
+	proto := "tcp"
+	if sotype == unix.SOCK_DGRAM {
+		proto = "udp"
+	}
+	svc, err := netdb.DefaultServices().ByName(port, proto)
+	if err != nil {
+		return 0, err
+	}
+	return svc.Port, nil
+}
+
+// resolveHost turns HOST into addresses of the family, through the
+// session's resolver ('' means the wildcard address).
+func resolveHost(c *shell.Call, ctx context.Context, host string, family int) ([]netip.Addr, error) {
+	if host == "" || host == "<any>" {
+		if family == unix.AF_INET6 {
+			return []netip.Addr{netip.IPv6Unspecified()}, nil
+		}
+		return []netip.Addr{netip.IPv4Unspecified()}, nil
+	}
+	if host == "<broadcast>" {
+		return []netip.Addr{netip.AddrFrom4([4]byte{255, 255, 255, 255})}, nil
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if family == unix.AF_INET && ip.Is6() && !ip.Is4In6() {
+			return nil, &netdb.Error{Class: "socket.gaierror", Errno: -9, HasErrno: true, Msg: "Address family for hostname not supported"}
+		}
+		return []netip.Addr{ip}, nil
+	}
+	infos, err := resolver(c).AddrInfo(ctx, host, "", unix.SOCK_STREAM, family)
+	if err != nil {
+		return nil, err
+	}
+	var out []netip.Addr
+	for _, ai := range infos {
+		if ip, err := netip.ParseAddr(ai.Addr); err == nil {
+			out = append(out, ip)
+		}
+	}
+	if len(out) == 0 {
+		return nil, &netdb.Error{Class: "socket.gaierror", Errno: -2, HasErrno: true, Msg: "Name or service not known"}
+	}
+	return out, nil
+}
+
+func pyAddr(ip netip.Addr, port int, host string) string {
+	h := host
+	if h == "" {
+		h = ip.String()
+	}
+	return fmt.Sprintf("(%s, %d)", shell.StrRepr(h), port)
+}
+
+func runConnect(c *shell.Call) (any, error) {
+	if c.NArg() == 2 {
+		return runCreateConnection(c)
+	}
+	s, name, err := lookupSock(c, c.Arg(0))
+	if err != nil {
+		return nil, err
+	}
+	host := c.Arg(1)
+	port, err := resolvePort(c, c.Arg(2), s.Type())
+	if err != nil {
+		return nil, err
+	}
+	c.Python("%s.connect((%s, %d))", name, shell.StrRepr(host), port)
+	ctx, cancel := lookupCtx(c)
+	ips, err := resolveHost(c, ctx, host, s.Family())
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	defer traceSock(c, s)()
+	return shell.None, s.Connect(c.Ctx, ips[0], port)
+}
+
+// lookupCtx bounds a name lookup by the session's timeout.
+func lookupCtx(c *shell.Call) (context.Context, context.CancelFunc) { return bounded(c) }
+
+func runCreateConnection(c *shell.Call) (any, error) {
+	host := c.Arg(0)
+	port, err := resolvePort(c, c.Arg(1), unix.SOCK_STREAM)
+	if err != nil {
+		return nil, err
+	}
+	c.Python("socket.create_connection((%s, %d))", shell.StrRepr(host), port)
+	ctx, cancel := lookupCtx(c)
+	var ips []netip.Addr
+	if ip, perr := netip.ParseAddr(host); perr == nil {
+		ips = []netip.Addr{ip}
+	} else {
+		infos, lerr := resolver(c).AddrInfo(ctx, host, "", unix.SOCK_STREAM, 0)
+		if lerr != nil {
+			cancel()
+			return nil, lerr
+		}
+		for _, ai := range infos {
+			if ip, err := netip.ParseAddr(ai.Addr); err == nil {
+				ips = append(ips, ip)
+			}
+		}
+	}
+	cancel()
+	tr := newTrace(c)
+	defer func() {
+		if tr != nil {
+			c.Syscalls(tr.Lines()...)
+		}
+	}()
+	var last error
+	for _, ip := range ips {
+		family := unix.AF_INET
+		if ip.Is6() && !ip.Is4In6() {
+			family = unix.AF_INET6
+		}
+		s, err := newSock(c, family, unix.SOCK_STREAM, tr)
+		if err != nil {
+			last = err
+			continue
+		}
+		if err := s.Connect(c.Ctx, ip.Unmap(), port); err != nil {
+			s.Close()
+			last = err
+			if c.Ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		s.SetTrace(nil)
+		name := c.Session.Register("s", s)
+		return sockRepr(name, s), nil
+	}
+	if last == nil {
+		last = &netdb.Error{Class: "socket.gaierror", Errno: -2, HasErrno: true, Msg: "Name or service not known"}
+	}
+	return nil, last
+}
+
+func runBind(c *shell.Call) (any, error) {
+	s, name, err := lookupSock(c, c.Arg(0))
+	if err != nil {
+		return nil, err
+	}
+	host := c.Arg(1)
+	port, err := resolvePort(c, c.Arg(2), s.Type())
+	if err != nil {
+		return nil, err
+	}
+	c.Python("%s.bind((%s, %d))", name, shell.StrRepr(host), port)
+	ctx, cancel := lookupCtx(c)
+	ips, err := resolveHost(c, ctx, host, s.Family())
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	defer traceSock(c, s)()
+	return shell.None, s.Bind(ips[0], port)
+}
+
+func runListen(c *shell.Call) (any, error) {
+	s, name, err := lookupSock(c, c.Arg(0))
+	if err != nil {
+		return nil, err
+	}
+	backlog := min(unix.SOMAXCONN, 128)
+	if c.NArg() == 2 {
+		n, err := strconv.Atoi(c.Arg(1))
+		if err != nil {
+			return nil, c.UsageError("BACKLOG is a number")
+		}
+		backlog = max(n, 0) // Python raises a negative backlog to 0
+		c.Python("%s.listen(%d)", name, n)
+	} else {
+		c.Python("%s.listen()", name)
+	}
+	defer traceSock(c, s)()
+	return shell.None, s.Listen(backlog)
+}
+
+func runAccept(c *shell.Call) (any, error) {
+	s, name, err := lookupSock(c, c.Arg(0))
+	if err != nil {
+		return nil, err
+	}
+	c.Python("conn, addr = %s.accept()", name)
+	done := traceSock(c, s)
+	ns, addr, err := s.Accept(c.Ctx)
+	done()
+	if err != nil {
+		return nil, err
+	}
+	d, ok := s.Timeout()
+	ns.SetTimeout(d, ok)
+	nname := c.Session.Register("s", ns)
+	la := bsd.SockAddr{AddrPort: addr, IPv6: s.Family() == unix.AF_INET6}
+	if pa, err := ns.PeerName(); err == nil {
+		la = pa
+	}
+	return shell.Repr{Text: nname + "  " + la.Tuple(), JSON: map[string]any{"name": nname, "addr": la.AddrPort.String()}}, nil
+}
+
+func runClose(c *shell.Call) (any, error) {
+	if c.Arg(0) == "all" {
+		if c.NArg() > 1 {
+			return nil, c.UsageError("close all takes nothing more")
+		}
+		for _, r := range c.Session.Resources() {
+			if s, ok := r.Resource.(*bsd.Socket); ok {
+				c.Python("%s.close()", r.Name)
+				s.Close()
+				c.Session.Remove(r.Name)
+			}
+		}
+		return shell.None, nil
+	}
+	// Check every name first, so a typo closes nothing.
+	var socks []*bsd.Socket
+	for _, n := range argList(c, 0) {
+		s, _, err := lookupSock(c, n)
+		if err != nil {
+			return nil, err
+		}
+		socks = append(socks, s)
+	}
+	for i, s := range socks {
+		name := c.Arg(i)
+		c.Python("%s.close()", name)
+		done := traceSock(c, s)
+		err := s.Close()
+		done()
+		c.Session.Remove(name)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return shell.None, nil
+}
+
+func runName(c *shell.Call, peer bool) (any, error) {
+	s, name, err := lookupSock(c, c.Arg(0))
+	if err != nil {
+		return nil, err
+	}
+	defer traceSock(c, s)()
+	var a bsd.SockAddr
+	if peer {
+		c.Python("%s.getpeername()", name)
+		a, err = s.PeerName()
+	} else {
+		c.Python("%s.getsockname()", name)
+		a, err = s.SockName()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return addrValue(a), nil
+}
+
+// addrValue is a socket address as a Python tuple value.
+func addrValue(a bsd.SockAddr) shell.Tuple {
+	if a.IPv6 {
+		return shell.Tuple{a.Addr().String(), int(a.Port()), int64(a.FlowInfo), int64(a.ScopeID)}
+	}
+	return shell.Tuple{a.Addr().String(), int(a.Port())}
+}
+
+func runFromFD(c *shell.Call) (any, error) {
+	fd, err := strconv.Atoi(c.Arg(0))
+	if err != nil || fd < 0 {
+		return nil, c.UsageError("FD is a file descriptor number")
+	}
+	family, sotype := 0, 0
+	if c.NArg() > 1 {
+		family, sotype, err = sockSpec(c, argList(c, 1))
+		if err != nil {
+			return nil, err
+		}
+	}
+	tr := newTrace(c)
+	s, err := bsd.FromFD(fd, family, sotype, tr)
+	if tr != nil {
+		c.Syscalls(tr.Lines()...)
+	}
+	if err != nil {
+		c.Python("socket.fromfd(%d, ...)", fd)
+		return nil, err
+	}
+	s.SetTrace(nil)
+	d, ok := c.Session.Timeout()
+	s.SetTimeout(d, ok)
+	name := c.Session.Register("s", s)
+	c.Python("%s = %s", name, strings.Replace(pySocketCall(s.Family(), s.Type()), "socket.socket(", fmt.Sprintf("socket.fromfd(%d, ", fd), 1))
+	return sockRepr(name, s), nil
+}
+
+func runSockets(c *shell.Call) (any, error) {
+	rows := &shell.Rows{Header: []string{"name", "fd", "family", "type", "state", "local", "remote", "sent", "received", "timeout"}}
+	for _, r := range c.Session.Resources() {
+		s, ok := r.Resource.(*bsd.Socket)
+		if !ok {
+			continue
+		}
+		local, remote := "", ""
+		if a, err := s.SockName(); err == nil {
+			local = addrText(a)
+		}
+		if a, err := s.PeerName(); err == nil {
+			remote = addrText(a)
+		}
+		state := s.State()
+		switch s.PeerStatus() {
+		case bsd.PeerClosed:
+			state += " (peer closed)"
+		case bsd.PeerReset:
+			state += " (peer reset)"
+		}
+		timeout := "none"
+		if d, ok := s.Timeout(); ok {
+			timeout = strconv.FormatFloat(d.Seconds(), 'g', -1, 64)
+		}
+		rows.Append(r.Name, s.FD(), bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()), state, local, remote, s.Sent(), s.Received(), timeout)
+	}
+	if len(rows.Rows) == 0 {
+		c.Note("no sockets yet; make one with: socket tcp")
+	}
+	return rows, nil
+}
+
+func addrText(a bsd.SockAddr) string {
+	if a.Addr().Is6() && !a.Addr().Is4In6() {
+		return fmt.Sprintf("[%s]:%d", a.Addr(), a.Port())
+	}
+	return a.AddrPort.String()
+}

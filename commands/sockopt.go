@@ -1,0 +1,152 @@
+// Socket options: getsockopt (one option, or a table of the common ones)
+// and setsockopt, with options spelled as Python spells them.
+package commands
+
+import (
+	"strings"
+
+	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/shell"
+)
+
+func optionNames() []string {
+	var out []string
+	for _, o := range bsd.Options() {
+		out = append(out, o.Name)
+	}
+	return append(out, "SOL_SOCKET", "IPPROTO_TCP", "IPPROTO_IP", "IPPROTO_IPV6")
+}
+
+func sockoptCommands() []*shell.Command {
+	return []*shell.Command{
+		{
+			Name: "getsockopt", Group: groupSockets,
+			Usage: "getsockopt SOCK [[LEVEL] OPTION]",
+			Summary: "Read a socket option; with no OPTION, a table of the common options and what they mean.",
+			Help: "OPTION is spelled as Python spells the constant (SO_REUSEADDR, SO_RCVBUF, TCP_NODELAY,\n" +
+				"IP_TTL, …); level then name (SOL_SOCKET SO_RCVBUF) is accepted too. An option that does\n" +
+				"not apply to the socket gives the kernel's error.",
+			Python:   "s.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR)",
+			Examples: []string{"getsockopt s1", "getsockopt s1 SO_RCVBUF", "getsockopt s1 SOL_SOCKET SO_TYPE"},
+			MinArgs:  1, MaxArgs: 3,
+			Complete: func(s *shell.Session, args []string) []string {
+				if len(args) == 0 {
+					return s.ResourceNames(isSocket)
+				}
+				return optionNames()
+			},
+			Run: runGetsockopt,
+		},
+		{
+			Name: "setsockopt", Group: groupSockets,
+			Usage: "setsockopt SOCK [LEVEL] OPTION VALUE",
+			Summary: "Set a socket option.",
+			Help: "VALUE is an integer; on/off for flags; for SO_LINGER off or on,SECS; for\n" +
+				"SO_RCVTIMEO/SO_SNDTIMEO seconds.",
+			Python:   "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+			Examples: []string{"setsockopt s1 SO_REUSEADDR 1", "setsockopt s1 TCP_NODELAY on", "setsockopt s1 SOL_SOCKET SO_RCVBUF 65536"},
+			MinArgs:  3, MaxArgs: 4,
+			Complete: func(s *shell.Session, args []string) []string {
+				if len(args) == 0 {
+					return s.ResourceNames(isSocket)
+				}
+				if len(args) <= 2 {
+					return optionNames()
+				}
+				return nil
+			},
+			Run: runSetsockopt,
+		},
+	}
+}
+
+func lookupOpt(args []string) (bsd.Option, error) {
+	if len(args) == 2 {
+		return bsd.LookupLevelOption(args[0], args[1])
+	}
+	return bsd.LookupOption(args[0])
+}
+
+func pyOpt(o bsd.Option) string {
+	if o.Name != "" && o.Name[0] >= 'A' && o.Name[0] <= 'Z' {
+		return "socket." + o.LevelName() + ", socket." + o.Name
+	}
+	return "socket." + o.LevelName() + ", " + o.Name
+}
+
+func runGetsockopt(c *shell.Call) (any, error) {
+	s, name, err := lookupSock(c, c.Arg(0))
+	if err != nil {
+		return nil, err
+	}
+	defer traceSock(c, s)()
+	if c.NArg() == 1 {
+		rows := &shell.Rows{Header: []string{"option", "level", "value", "meaning"}}
+		for _, o := range bsd.Options() {
+			if !o.AppliesTo(s.Family(), s.Type()) {
+				continue
+			}
+			v, err := s.GetSockOpt(o)
+			val := ""
+			if err != nil {
+				val = shell.Classify(err).Error()
+				if i := strings.Index(val, "] "); i >= 0 {
+					val = "error: " + val[i+2:]
+				}
+			} else {
+				val = v.Describe()
+				if d := v.String(); d != val && o.Kind != bsd.TimevalKind && !strings.HasPrefix(val, d) {
+					val = d + " (" + val + ")"
+				}
+			}
+			rows.Append(o.Name, o.LevelName(), val, o.Meaning)
+		}
+		c.Python("{opt: %s.getsockopt(level, opt) for level, opt in common_options}", name)
+		return rows, nil
+	}
+	opt, err := lookupOpt(argList(c, 1))
+	if err != nil {
+		return nil, err
+	}
+	c.Python("%s.getsockopt(%s)", name, pyOpt(opt))
+	v, err := s.GetSockOpt(opt)
+	if err != nil {
+		return nil, err
+	}
+	if d := v.Describe(); d != v.String() {
+		c.Note("%s: %s", opt.Name, d)
+	}
+	return v.Python(), nil
+}
+
+func runSetsockopt(c *shell.Call) (any, error) {
+	s, name, err := lookupSock(c, c.Arg(0))
+	if err != nil {
+		return nil, err
+	}
+	args := argList(c, 1)
+	value := args[len(args)-1]
+	opt, err := lookupOpt(args[:len(args)-1])
+	if err != nil {
+		return nil, err
+	}
+	c.Python("%s.setsockopt(%s, %s)", name, pyOpt(opt), pyOptValue(opt, value))
+	defer traceSock(c, s)()
+	return shell.None, s.SetSockOpt(opt, value)
+}
+
+func pyOptValue(o bsd.Option, v string) string {
+	switch strings.ToLower(v) {
+	case "on", "true", "yes":
+		return "1"
+	case "off", "false", "no":
+		if o.Kind == bsd.LingerKind {
+			return "struct.pack('ii', 0, 0)"
+		}
+		return "0"
+	}
+	if o.Kind == bsd.LingerKind {
+		return "struct.pack('ii', " + strings.Trim(strings.ReplaceAll(strings.ReplaceAll(v, "on", "1"), " ", ""), "()") + ")"
+	}
+	return v
+}
