@@ -85,7 +85,7 @@ func ioCommands() []*shell.Command {
 		},
 		{
 			Name: "recv", Group: groupIO,
-			Usage: "recv SOCK [BUFSIZE] [--hex] [--out FILE]",
+			Usage:   "recv SOCK [BUFSIZE] [--hex] [--out FILE]",
 			Summary: "Receive up to BUFSIZE bytes (4096 by default), shown as Python's bytes repr.",
 			Help: "b'' means the peer closed the connection. --hex shows a hexdump with offsets.\n" +
 				"--out FILE reads until the peer closes, writing everything to FILE in constant\n" +

@@ -34,7 +34,7 @@ func socketCommands() []*shell.Command {
 		},
 		{
 			Name: "connect", Group: groupSockets,
-			Usage: "connect SOCK HOST PORT | connect HOST PORT",
+			Usage:   "connect SOCK HOST PORT | connect HOST PORT",
 			Summary: "Connect a socket to HOST:PORT; without SOCK, make a new connected socket.",
 			Help: "With SOCK: s.connect((host, port)). Without: socket.create_connection((host, port)),\n" +
 				"which tries every address HOST resolves to, IPv6 and IPv4, and keeps the first that\n" +
@@ -158,7 +158,7 @@ func socketCommands() []*shell.Command {
 		},
 		{
 			Name: "fromfd", Group: groupSockets,
-			Usage: "fromfd FD [tcp|udp] [inet|inet6]",
+			Usage:   "fromfd FD [tcp|udp] [inet|inet6]",
 			Summary: "Make a socket from a duplicate of a file descriptor this process holds.",
 			Help: "As Python's socket.fromfd: the descriptor is duplicated (dup(2)) and the new socket\n" +
 				"gets a name. Family and type default to what the kernel says the descriptor is.\n" +
@@ -187,7 +187,7 @@ func socketCommands() []*shell.Command {
 			Help:     "State comes from the kernel for TCP (ESTABLISHED, LISTEN, CLOSE_WAIT, …). A peer that closed or reset the connection shows in the state column.",
 			Examples: []string{"sockets"},
 			MinArgs:  0, MaxArgs: 0,
-			Run:      runSockets,
+			Run: runSockets,
 		},
 	}
 }
@@ -366,7 +366,7 @@ func resolvePort(c *shell.Call, port string, sotype int) (int, error) {
 }
 
 // resolveHost turns HOST into addresses of the family, through the
-// session's resolver ('' means the wildcard address).
+// session's resolver (” means the wildcard address).
 func resolveHost(c *shell.Call, ctx context.Context, host string, family int) ([]netip.Addr, error) {
 	if host == "" || host == "<any>" {
 		if family == unix.AF_INET6 {

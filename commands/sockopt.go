@@ -21,7 +21,7 @@ func sockoptCommands() []*shell.Command {
 	return []*shell.Command{
 		{
 			Name: "getsockopt", Group: groupSockets,
-			Usage: "getsockopt SOCK [[LEVEL] OPTION]",
+			Usage:   "getsockopt SOCK [[LEVEL] OPTION]",
 			Summary: "Read a socket option; with no OPTION, a table of the common options and what they mean.",
 			Help: "OPTION is spelled as Python spells the constant (SO_REUSEADDR, SO_RCVBUF, TCP_NODELAY,\n" +
 				"IP_TTL, …); level then name (SOL_SOCKET SO_RCVBUF) is accepted too. An option that does\n" +
@@ -39,7 +39,7 @@ func sockoptCommands() []*shell.Command {
 		},
 		{
 			Name: "setsockopt", Group: groupSockets,
-			Usage: "setsockopt SOCK [LEVEL] OPTION VALUE",
+			Usage:   "setsockopt SOCK [LEVEL] OPTION VALUE",
 			Summary: "Set a socket option.",
 			Help: "VALUE is an integer; on/off for flags; for SO_LINGER off or on,SECS; for\n" +
 				"SO_RCVTIMEO/SO_SNDTIMEO seconds.",

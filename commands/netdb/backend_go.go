@@ -293,6 +293,10 @@ func (g goBackend) gethostbyname(ctx context.Context, name string) (hostent, err
 	if name == "" {
 		return hostent{}, hError(noRecovery, nil)
 	}
+	if !validHostName(name) {
+		// glibc refuses the name without setting h_errno; see gethostbyaddr.
+		return hostent{}, hError(0, nil)
+	}
 	// glibc takes a name of digits and dots as an address (inet_aton).
 	if a, ok := parseNumericHost(name); ok && a.Is4() && strings.Trim(name, "0123456789.") == "" {
 		return hostent{name: name, family: AF_INET, addrs: []string{formatAddr(a)}}, nil
@@ -342,4 +346,16 @@ func (g goBackend) gethostbyaddr(ctx context.Context, addr netip.Addr) (hostent,
 		}
 	}
 	return he, nil
+}
+
+// validHostName is the resolver's check on a name it will send (res_hnok, loosely):
+// letters, digits, '-', '_' and '.'.
+func validHostName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
