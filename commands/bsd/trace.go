@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 // maxTraceLines bounds the lines one Trace keeps; later calls are only counted.
@@ -18,13 +19,16 @@ const maxTraceLines = 500
 //	socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 5
 //	connect(5, {AF_INET, 127.0.0.1:8080}) = -1 ECONNREFUSED (Connection refused)
 //
-// Consecutive calls with the same arguments are folded into one line, so a
-// loop of recvfrom calls or EAGAIN retries does not flood it. A nil *Trace
+// Consecutive successful calls of the same system call on the same
+// descriptor are folded into one line with their count and byte total, and
+// only the first EAGAIN of a call on a descriptor gets a line (later ones
+// are counted on it), so a long transfer does not flood the trace. A nil *Trace
 // records nothing; all methods are safe for concurrent use.
 type Trace struct {
 	mu      sync.Mutex
 	entries []traceEntry
 	dropped int
+	eagain  map[string]int // call key → index of its first EAGAIN entry
 }
 
 type traceEntry struct {
@@ -62,7 +66,7 @@ func (t *Trace) Reset() {
 		return
 	}
 	t.mu.Lock()
-	t.entries, t.dropped = nil, 0
+	t.entries, t.dropped, t.eagain = nil, 0, nil
 	t.mu.Unlock()
 }
 
@@ -84,19 +88,57 @@ func (t *Trace) record(call string, n int64, err error) {
 		return
 	}
 	result := formatResult(n, err)
-	counts := err == nil
+	key := callKey(call)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	again := false
+	if e, ok := errnoOf(err); ok && e == syscall.EAGAIN {
+		if i, seen := t.eagain[key]; seen {
+			t.entries[i].count++
+			return
+		}
+		again = true
+	}
 	if k := len(t.entries); k > 0 {
 		last := &t.entries[k-1]
-		if last.call == call && last.note == "" && (last.result == result || (last.counts && counts)) {
+		sameCall := last.call == call && last.result == result
+		folds := err == nil && last.counts && dataCalls[callName(call)] && callKey(last.call) == key
+		if last.note == "" && (sameCall || folds) {
+			if last.call != call {
+				last.call = key + ", ...)"
+			}
 			last.count++
 			last.result = result
 			last.total += n
 			return
 		}
 	}
-	t.push(traceEntry{call: call, result: result, count: 1, total: n, counts: counts})
+	t.push(traceEntry{call: call, result: result, count: 1, total: n, counts: err == nil})
+	if again && t.dropped == 0 {
+		if t.eagain == nil {
+			t.eagain = map[string]int{}
+		}
+		t.eagain[key] = len(t.entries) - 1
+	}
+}
+
+// dataCalls are the calls a transfer repeats; their runs on one descriptor
+// fold into one line even when their arguments differ.
+var dataCalls = map[string]bool{"sendto": true, "recvfrom": true, "sendfile": true}
+
+func callName(call string) string {
+	if i := strings.IndexByte(call, '('); i >= 0 {
+		return call[:i]
+	}
+	return call
+}
+
+// callKey is a call's name and first argument, its descriptor: "recvfrom(5".
+func callKey(call string) string {
+	if i := strings.IndexAny(call, ",)"); i >= 0 {
+		return call[:i]
+	}
+	return call
 }
 
 // wait records that the caller now sleeps in the poller until fd is ready.

@@ -1,0 +1,111 @@
+package bsd
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestRecvTimeoutLeavesSocketUsable(t *testing.T) {
+	c, srv := pair(t, unix.AF_INET) // the server never writes until told
+	c.SetTimeout(200*time.Millisecond, true)
+	_, err := c.Recv(ctxT(t), 100)
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("recv: %v, want a timeout", err)
+	}
+	if class, _, _, msg := PythonClass(err); class != "TimeoutError" || msg != "timed out" {
+		t.Errorf("PythonClass = %q %q", class, msg)
+	}
+	if _, err := c.Send(ctxT(t), []byte("still here")); err != nil {
+		t.Fatalf("send after timeout: %v", err)
+	}
+	exchange(t, srv, c, "late data")
+	if d, ok := c.Timeout(); !ok || d != 200*time.Millisecond {
+		t.Errorf("Timeout() = %v %v", d, ok)
+	}
+}
+
+func TestNonBlockingMode(t *testing.T) {
+	c, _ := pair(t, unix.AF_INET)
+	c.SetTimeout(0, true)
+	_, err := c.Recv(ctxT(t), 10)
+	if class, n, _, _ := PythonClass(err); class != "BlockingIOError" || n != int(unix.EAGAIN) {
+		t.Fatalf("non-blocking recv: %v (%s)", err, class)
+	}
+}
+
+func TestAcceptCancel(t *testing.T) {
+	l, port := listen(t, unix.AF_INET, 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	_, _, err := l.Accept(ctx)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("accept: %v, want context.Canceled", err)
+	}
+	if class, _, _, _ := PythonClass(err); class != "KeyboardInterrupt" {
+		t.Errorf("class %q", class)
+	}
+	c := open(t, unix.AF_INET, unix.SOCK_STREAM)
+	if err := c.Connect(ctxT(t), lo4, port); err != nil {
+		t.Fatal(err)
+	}
+	srv, _, err := l.Accept(ctxT(t))
+	if err != nil {
+		t.Fatalf("accept after cancel: %v", err)
+	}
+	srv.Close()
+}
+
+func TestRecvCancel(t *testing.T) {
+	c, srv := pair(t, unix.AF_INET6)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	if _, err := c.Recv(ctx, 10); !errors.Is(err, context.Canceled) {
+		t.Fatalf("recv: %v, want context.Canceled", err)
+	}
+	exchange(t, srv, c, "after the cancel")
+}
+
+// TestConnectNeverCompletes fills the accept queue of a listener that never
+// accepts, so that a later SYN is dropped and connect stays in SYN_SENT.
+func TestConnectNeverCompletes(t *testing.T) {
+	_, port := listen(t, unix.AF_INET, 0)
+	var stuck *Socket
+	for i := 0; i < 8 && stuck == nil; i++ {
+		c := open(t, unix.AF_INET, unix.SOCK_STREAM)
+		c.SetTimeout(300*time.Millisecond, true)
+		err := c.Connect(ctxT(t), lo4, port)
+		switch {
+		case err == nil:
+			continue
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			stuck = c
+		default:
+			t.Fatalf("connect %d: %v", i, err)
+		}
+	}
+	if stuck == nil {
+		t.Fatal("every connect completed; the accept queue never filled")
+	}
+	if st := stuck.State(); st != "SYN_SENT" {
+		t.Errorf("state of the stuck connect: %s", st)
+	}
+	// Connecting again resumes the wait, which a cancel ends.
+	stuck.SetTimeout(0, false)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	if err := stuck.Connect(ctx, lo4, port); !errors.Is(err, context.Canceled) {
+		t.Fatalf("second connect: %v, want context.Canceled", err)
+	}
+	// A fresh socket with a cancel instead of a timeout.
+	c := open(t, unix.AF_INET, unix.SOCK_STREAM)
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	if err := c.Connect(ctx, lo4, port); !errors.Is(err, context.Canceled) {
+		t.Fatalf("connect with cancel: %v, want context.Canceled", err)
+	}
+}
