@@ -13,7 +13,7 @@ import (
 // Serve the demo gopherhole on loopback and fetch a text file from it. The
 // caller dials; Fetch only talks over the connection.
 func Example() {
-	srv, err := gopher.NewServer("testdata/hole", nil)
+	srv, err := gopher.NewServer("../../docs/gopherhole", nil)
 	if err != nil {
 		panic(err)
 	}

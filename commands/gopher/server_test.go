@@ -60,7 +60,7 @@ func local(port int, typ byte, selector string) Target {
 	return Target{Host: "127.0.0.1", Port: port, Type: typ, Selector: selector}
 }
 
-const hole = "testdata/hole"
+const hole = "../../docs/gopherhole"
 
 func sha(b []byte) [32]byte { return sha256.Sum256(b) }
 
