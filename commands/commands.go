@@ -16,6 +16,8 @@ func Table() *shell.Table {
 	t.Add(socketCommands()...)
 	t.Add(ioCommands()...)
 	t.Add(sockoptCommands()...)
+	t.Add(gopherCommands()...)
+	t.Add(serveCommands()...)
 	t.Add(shell.Builtins()...)
 	return t
 }

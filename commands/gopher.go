@@ -1,0 +1,388 @@
+// The gopher client commands: gopher, go, back. The connection is a real
+// registry socket while the fetch runs, so sockname/peername work on it.
+package commands
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/commands/gopher"
+	"github.com/sockshell/sockshell/shell"
+	"golang.org/x/sys/unix"
+)
+
+const groupGopher = "Gopher and local servers"
+
+// maxText bounds a text page kept in memory for printing; --out streams any size.
+const maxText = 16 << 20
+
+// gopherState is the browsing history of a session.
+type gopherState struct {
+	history []gopher.Target // pages visited, the current one last
+	menu    *gopher.Menu    // the last menu shown
+}
+
+func gopherCommands() []*shell.Command {
+	flags := []shell.Flag{
+		{Name: "raw", Help: "also show the exact bytes sent and received (tabs and CRLF visible)"},
+		{Name: "out", Value: true, Help: "save the reply to FILE, streamed in constant memory"},
+		{Name: "query", Value: true, Help: "the search string for a type 7 (search) item"},
+	}
+	return []*shell.Command{
+		{
+			Name: "gopher", Group: groupGopher,
+			Usage: "gopher HOST [SELECTOR] [PORT] | gopher gopher://HOST[:PORT]/TYPE/SELECTOR",
+			Summary: "Fetch a gopher selector (RFC 1436): a menu prints as a numbered table, a text as text.",
+			Help: "Port 70 by default. Without a URL the item type is guessed from the selector (none or\n" +
+				"a trailing / is a menu; a file extension tells the rest). Binary items are saved to a\n" +
+				"file named after the selector (or --out FILE). `go N` follows item N of the menu;\n" +
+				"`back` returns. Errors are classified: name resolution, connection refused, timeout,\n" +
+				"reset, an error item from the server, a selector that does not exist.",
+			Python:   "s = socket.create_connection((host, 70)); s.sendall(selector.encode() + b'\\r\\n'); reply = s.recv(2048) ...",
+			Examples: []string{"gopher localhost / 7070", "gopher gopher://localhost:7070/0/sockets.txt", "gopher localhost sockets.txt 7070 --raw"},
+			MinArgs:  1, MaxArgs: 3,
+			Flags:    flags,
+			Run:      runGopher,
+		},
+		{
+			Name: "go", Group: groupGopher,
+			Usage:    "go N [--query TEXT]",
+			Summary:  "Follow item N of the last gopher menu.",
+			Examples: []string{"go 2", "go 5 --query socket"},
+			MinArgs:  1, MaxArgs: 1,
+			Flags:    flags,
+			Run: func(c *shell.Call) (any, error) {
+				st := gstate(c)
+				if st.menu == nil {
+					return nil, shell.Errorf("UsageError", "no gopher menu yet; fetch one with: gopher HOST")
+				}
+				n, err := strconv.Atoi(c.Arg(0))
+				items := selectable(st.menu)
+				if err != nil || n < 1 || n > len(items) {
+					return nil, shell.Errorf("IndexError", "no item %s: the menu has items 1 to %d", shell.StrRepr(c.Arg(0)), len(items))
+				}
+				return fetchTarget(c, items[n-1].Target(), true)
+			},
+		},
+		{
+			Name: "back", Group: groupGopher,
+			Usage:    "back",
+			Summary:  "Go back to the previous gopher page.",
+			Examples: []string{"back"},
+			MinArgs:  0, MaxArgs: 0,
+			Run: func(c *shell.Call) (any, error) {
+				st := gstate(c)
+				if len(st.history) < 2 {
+					return nil, shell.Errorf("UsageError", "no previous gopher page")
+				}
+				st.history = st.history[:len(st.history)-1]
+				prev := st.history[len(st.history)-1]
+				st.history = st.history[:len(st.history)-1]
+				return fetchTarget(c, prev, true)
+			},
+		},
+	}
+}
+
+func gstate(c *shell.Call) *gopherState {
+	return c.Session.State("gopher", func() any { return &gopherState{} }).(*gopherState)
+}
+
+// selectable lists the menu items `go N` numbers: every item but info lines.
+func selectable(m *gopher.Menu) []gopher.Item {
+	var out []gopher.Item
+	for _, it := range m.Items {
+		if it.Type != 'i' {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func runGopher(c *shell.Call) (any, error) {
+	var t gopher.Target
+	if strings.HasPrefix(strings.ToLower(c.Arg(0)), "gopher://") {
+		if c.NArg() > 1 {
+			return nil, c.UsageError("a URL says everything; no SELECTOR or PORT after it")
+		}
+		var err error
+		if t, err = gopher.ParseURL(c.Arg(0)); err != nil {
+			return nil, shell.Errorf("ValueError", "%v", err)
+		}
+	} else {
+		t = gopher.Target{Host: c.Arg(0), Port: gopher.DefaultPort, Selector: c.Arg(1)}
+		if c.NArg() == 3 {
+			p, err := resolvePort(c, c.Arg(2), unix.SOCK_STREAM)
+			if err != nil {
+				return nil, err
+			}
+			if p == 0 {
+				return nil, c.UsageError("PORT 0 is no server's port")
+			}
+			t.Port = p
+		}
+		if strings.HasPrefix(t.Host, "[") && strings.HasSuffix(t.Host, "]") {
+			t.Host = t.Host[1 : len(t.Host)-1]
+		}
+		t.Type = guessType(t.Selector)
+	}
+	return fetchTarget(c, t, true)
+}
+
+// guessType picks an item type for a bare selector.
+func guessType(sel string) byte {
+	if sel == "" || strings.HasSuffix(sel, "/") {
+		return '1'
+	}
+	if t, ok := gopher.TypeForName(sel); ok {
+		return t
+	}
+	if path.Ext(sel) == "" {
+		return '1'
+	}
+	return '0'
+}
+
+// sockConn reads and writes a bsd.Socket under a context, for gopher.Fetch.
+type sockConn struct {
+	ctx context.Context
+	s   *bsd.Socket
+}
+
+func (sc sockConn) Read(p []byte) (int, error) {
+	b, err := sc.s.Recv(sc.ctx, len(p))
+	if err != nil {
+		return 0, err
+	}
+	if len(b) == 0 {
+		return 0, io.EOF
+	}
+	return copy(p, b), nil
+}
+
+func (sc sockConn) Write(p []byte) (int, error) { return sc.s.SendAll(sc.ctx, p) }
+
+// dialRegistered connects to host:port as socket.create_connection does and
+// registers the socket; the caller closes and removes it.
+func dialRegistered(c *shell.Call, host string, port int, tr *bsd.Trace) (*bsd.Socket, string, error) {
+	var ips []netip.Addr
+	if ip, err := netip.ParseAddr(host); err == nil {
+		ips = []netip.Addr{ip}
+	} else {
+		ctx, cancel := lookupCtx(c)
+		infos, err := resolver(c).AddrInfo(ctx, host, "", unix.SOCK_STREAM, 0)
+		cancel()
+		if err != nil {
+			return nil, "", err
+		}
+		for _, ai := range infos {
+			if ip, err := netip.ParseAddr(ai.Addr); err == nil {
+				ips = append(ips, ip)
+			}
+		}
+	}
+	var last error = errors.New("no address")
+	for _, ip := range ips {
+		family := unix.AF_INET
+		if ip.Is6() && !ip.Is4In6() {
+			family = unix.AF_INET6
+		}
+		s, err := newSock(c, family, unix.SOCK_STREAM, tr)
+		if err != nil {
+			last = err
+			continue
+		}
+		if err := s.Connect(c.Ctx, ip.Unmap(), port); err != nil {
+			s.Close()
+			last = err
+			if c.Ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		return s, c.Session.Register("s", s), nil
+	}
+	return nil, "", last
+}
+
+// gopherError names gopher-level failures for the renderer.
+type gopherError struct {
+	class, msg, hint string
+	err              error
+}
+
+func (e *gopherError) Error() string { return e.class + ": " + e.msg }
+func (e *gopherError) Unwrap() error { return e.err }
+func (e *gopherError) Hint() string  { return e.hint }
+func (e *gopherError) PythonError() (string, int, bool, string) {
+	return e.class, 0, false, e.msg
+}
+
+func classifyGopher(t gopher.Target, err error) error {
+	var se *gopher.ServerError
+	var nf *gopher.NotFoundError
+	var ut *gopher.UnsupportedTypeError
+	switch {
+	case errors.As(err, &nf):
+		return &gopherError{"FileNotFoundError", fmt.Sprintf("the server has no selector %s: %s", shell.StrRepr(t.Selector), strings.TrimSpace(nf.Message)),
+			"the server answered, but not with the file: check the selector (gopher HOST shows the root menu)", err}
+	case errors.As(err, &se):
+		return &gopherError{"GopherError", "the server sent an error item: " + strings.TrimSpace(se.Message), "", err}
+	case errors.As(err, &ut):
+		return &gopherError{"GopherError", err.Error(), "info lines, errors and telnet items have nothing to fetch", err}
+	}
+	return err
+}
+
+// fetchTarget fetches t, prints it, and records it in the history.
+func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
+	if q, ok := c.Flag("query"); ok {
+		t.Query = q
+	}
+	if t.Type == '7' && t.Query == "" {
+		return nil, c.UsageError("a search item (type 7) needs --query TEXT")
+	}
+	tr := newTrace(c)
+	s, name, err := dialRegistered(c, t.Host, t.Port, tr)
+	pyConnect := fmt.Sprintf("socket.create_connection((%s, %d))", shell.StrRepr(t.Host), t.Port)
+	if err != nil {
+		c.Python("%s", pyConnect)
+		if tr != nil {
+			c.Syscalls(tr.Lines()...)
+		}
+		return nil, err
+	}
+	defer func() {
+		s.Close()
+		c.Session.Remove(name)
+		if tr != nil {
+			c.Syscalls(tr.Lines()...)
+		}
+	}()
+	c.Python("%s = %s", name, pyConnect)
+	c.Python("%s.sendall(%s)", name, shell.BytesRepr([]byte(t.Request())))
+	c.Python("while chunk := %s.recv(4096): reply += chunk", name)
+
+	var raw bytes.Buffer
+	opts := &gopher.FetchOptions{}
+	if c.Has("raw") {
+		opts.Transcript = func(dir string, b []byte) {
+			if raw.Len() > 64<<10 {
+				return
+			}
+			arrow := "<<< "
+			if dir == gopher.Sent {
+				arrow = ">>> "
+			}
+			raw.WriteString(arrow + shell.BytesRepr(b) + "\n")
+		}
+	}
+	var out io.Writer
+	var text bytes.Buffer
+	var file *os.File
+	outPath, toFile := c.Flag("out")
+	if !toFile && gopher.IsBinary(t.Type) {
+		outPath, toFile = freeName(path.Base("/"+t.Selector)), true
+	}
+	if !gopher.IsMenu(t.Type) {
+		if toFile {
+			if file, err = os.Create(outPath); err != nil {
+				return nil, err
+			}
+			defer file.Close()
+			out = file
+		} else {
+			out = &limitWriter{w: &text, n: maxText}
+		}
+	}
+	// A text shown on screen has its "." terminator and dot-stuffing undone
+	// (RFC 1436); a file is saved byte for byte as the server sent it.
+	opts.Verbatim = toFile
+	sc := sockConn{ctx: c.Ctx, s: s}
+	reply, err := gopher.Fetch(c.Ctx, sc, t, out, opts)
+	if raw.Len() > 0 {
+		c.Note("raw exchange with %s:\n%s", t.URL(), strings.TrimSuffix(raw.String(), "\n"))
+	}
+	if err != nil {
+		if file != nil {
+			file.Close()
+			os.Remove(outPath)
+		}
+		return nil, classifyGopher(t, err)
+	}
+	st := gstate(c)
+	if record {
+		st.history = append(st.history, t)
+	}
+	if reply.Menu != nil {
+		st.menu = reply.Menu
+		return menuRows(reply.Menu), nil
+	}
+	if toFile {
+		if err := file.Close(); err != nil {
+			return nil, err
+		}
+		c.Note("%d bytes saved to %s", reply.Bytes, outPath)
+		return reply.Bytes, nil
+	}
+	if lw, ok := out.(*limitWriter); ok && lw.cut {
+		c.Note("text cut at %d bytes; use --out FILE for the whole reply", maxText)
+	}
+	return shell.Text(text.String()), nil
+}
+
+// menuRows shows a menu as a numbered table; info lines have no number.
+func menuRows(m *gopher.Menu) *shell.Rows {
+	rows := &shell.Rows{Header: []string{"#", "type", "display", "selector", "host", "port"}}
+	n := 0
+	for _, it := range m.Items {
+		if it.Type == 'i' {
+			rows.Append("", "", it.Display, "", "", "")
+			continue
+		}
+		n++
+		rows.Append(n, gopher.TypeName(it.Type), it.Display, it.Selector, it.Host, it.Port)
+	}
+	return rows
+}
+
+// freeName returns name, or name.1, name.2, … if it exists already.
+func freeName(name string) string {
+	if name == "" || name == "/" || name == "." {
+		name = "gopher.out"
+	}
+	cand := name
+	for i := 1; ; i++ {
+		if _, err := os.Lstat(cand); os.IsNotExist(err) {
+			return cand
+		}
+		cand = fmt.Sprintf("%s.%d", name, i)
+	}
+}
+
+// limitWriter keeps at most n bytes and drops the rest, remembering it did.
+type limitWriter struct {
+	w   io.Writer
+	n   int
+	cut bool
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	if len(p) > l.n {
+		l.cut = true
+		l.w.Write(p[:l.n])
+		l.n = 0
+		return len(p), nil
+	}
+	l.n -= len(p)
+	return l.w.Write(p)
+}

@@ -1,0 +1,226 @@
+// Background servers of the session: serve, servers, stop. They listen on
+// loopback unless told otherwise and log through the session's one locked
+// output path, so they never break the line being typed.
+package commands
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync/atomic"
+
+	"github.com/sockshell/sockshell/commands/gopher"
+	"github.com/sockshell/sockshell/shell"
+)
+
+// server is a background server held in the session registry.
+type server struct {
+	kind   string
+	addr   string
+	detail string
+	conns  func() int64
+	stop   func() error
+	closed atomic.Bool
+}
+
+func (s *server) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	return s.stop()
+}
+
+func isServer(r shell.Resource) bool { _, ok := r.(*server); return ok }
+
+var serveKinds = []string{"gopher", "echo", "discard", "daytime", "chargen"}
+
+func serveCommands() []*shell.Command {
+	return []*shell.Command{
+		{
+			Name: "serve", Group: groupGopher,
+			Usage: "serve gopher DIR [HOST:PORT] | serve echo|discard|daytime|chargen [HOST:PORT]",
+			Summary: "Start a server in the background of the session (on 127.0.0.1, any free port, by default).",
+			Help: "gopher serves a directory (directories as menus, a gophermap file honoured; never\n" +
+				"anything outside DIR). echo (RFC 862), discard (RFC 863), daytime (RFC 867) and\n" +
+				"chargen (RFC 864) are the classic demo servers. `servers` lists them; `stop NAME`\n" +
+				"ends one; leaving the shell ends them all.",
+			Python:   "socketserver.ThreadingTCPServer((host, port), handler).serve_forever()",
+			Examples: []string{"serve gopher docs/gopherhole 127.0.0.1:7070", "serve echo", "serve chargen 127.0.0.1:1919"},
+			MinArgs:  1, MaxArgs: 3,
+			Complete: func(s *shell.Session, args []string) []string {
+				if len(args) == 0 {
+					return serveKinds
+				}
+				return []string{"127.0.0.1:0", "[::1]:0"}
+			},
+			Run: runServe,
+		},
+		{
+			Name: "servers", Group: groupGopher,
+			Usage:    "servers",
+			Summary:  "Table of the session's background servers.",
+			Examples: []string{"servers"},
+			MinArgs:  0, MaxArgs: 0,
+			Run: func(c *shell.Call) (any, error) {
+				rows := &shell.Rows{Header: []string{"name", "kind", "address", "serves", "connections"}}
+				for _, r := range c.Session.Resources() {
+					if s, ok := r.Resource.(*server); ok {
+						rows.Append(r.Name, s.kind, s.addr, s.detail, s.conns())
+					}
+				}
+				if len(rows.Rows) == 0 {
+					c.Note("no servers; start one with: serve echo")
+				}
+				return rows, nil
+			},
+		},
+		{
+			Name: "stop", Group: groupGopher,
+			Usage:    "stop NAME",
+			Summary:  "Stop a background server.",
+			Examples: []string{"stop echo1"},
+			MinArgs:  1, MaxArgs: 1,
+			Complete: func(s *shell.Session, args []string) []string {
+				if len(args) == 0 {
+					return append(s.ResourceNames(isServer), "all")
+				}
+				return nil
+			},
+			Run: func(c *shell.Call) (any, error) {
+				if c.Arg(0) == "all" {
+					for _, r := range c.Session.Resources() {
+						if isServer(r.Resource) {
+							r.Resource.Close()
+							c.Session.Remove(r.Name)
+						}
+					}
+					return shell.None, nil
+				}
+				r, ok := c.Session.Resource(c.Arg(0))
+				if !ok || !isServer(r) {
+					return nil, shell.Errorf("NameError", "no server named %s; `servers` lists them", shell.StrRepr(c.Arg(0)))
+				}
+				err := r.Close()
+				c.Session.Remove(c.Arg(0))
+				return shell.None, err
+			},
+		},
+	}
+}
+
+// listenAddr reads HOST:PORT (default 127.0.0.1:0) for a server.
+func listenAddr(c *shell.Call, arg string) (string, error) {
+	if arg == "" {
+		return "127.0.0.1:0", nil
+	}
+	host, port, err := net.SplitHostPort(arg)
+	if err != nil {
+		if !strings.Contains(arg, ":") {
+			// A bare port.
+			host, port = "127.0.0.1", arg
+		} else {
+			return "", c.UsageError(fmt.Sprintf("%q is not HOST:PORT", arg))
+		}
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	p, err := resolvePort(c, port, 1)
+	if err != nil {
+		return "", err
+	}
+	return net.JoinHostPort(host, fmt.Sprint(p)), nil
+}
+
+func runServe(c *shell.Call) (any, error) {
+	kind := strings.ToLower(c.Arg(0))
+	var addrArg string
+	switch kind {
+	case "gopher":
+		if c.NArg() < 2 {
+			return nil, c.UsageError("serve gopher needs a DIR")
+		}
+		addrArg = c.Arg(2)
+	case "echo", "discard", "daytime", "chargen":
+		if c.NArg() > 2 {
+			return nil, c.UsageError("too many arguments")
+		}
+		addrArg = c.Arg(1)
+	default:
+		return nil, c.UsageError(fmt.Sprintf("no server kind %q; kinds are %s", c.Arg(0), strings.Join(serveKinds, ", ")))
+	}
+	addr, err := listenAddr(c, addrArg)
+	if err != nil {
+		return nil, err
+	}
+	var srv *server
+	if kind == "gopher" {
+		srv, err = startGopher(c, c.Arg(1), addr)
+	} else {
+		srv, err = startDemo(c, kind, addr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	name := c.Session.Register(kind, srv)
+	c.Python("%s = socketserver.ThreadingTCPServer(%s, handler)", name, pyHostPort(srv.addr))
+	if kind == "gopher" {
+		host, port, _ := net.SplitHostPort(srv.addr)
+		c.Note("browse it with: gopher %s / %s", host, port)
+	}
+	return shell.Repr{Text: fmt.Sprintf("%s  %s server on %s", name, kind, srv.addr),
+		JSON: map[string]any{"name": name, "kind": kind, "address": srv.addr, "serves": srv.detail}}, nil
+}
+
+func pyHostPort(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	return fmt.Sprintf("(%s, %s)", shell.StrRepr(host), port)
+}
+
+func startGopher(c *shell.Call, dir, addr string) (*server, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return nil, shell.Errorf("NotADirectoryError", "%s is not a directory", shell.StrRepr(dir))
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	host, port, _ := net.SplitHostPort(l.Addr().String())
+	var conns atomic.Int64
+	sess := c.Session
+	opts := &gopher.ServerOptions{Host: host, Logf: func(format string, args ...any) {
+		if strings.Contains(format, "connect") || strings.Contains(format, "request") || true {
+			conns.Add(0)
+		}
+		sess.Async("[gopher] "+format, args...)
+	}}
+	fmt.Sscan(port, &opts.Port)
+	gs, err := gopher.NewServer(dir, opts)
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	counting := &countingListener{Listener: l, n: &conns}
+	go gs.Serve(counting)
+	return &server{kind: "gopher", addr: l.Addr().String(), detail: dir,
+		conns: conns.Load, stop: gs.Close}, nil
+}
+
+// countingListener counts accepted connections.
+type countingListener struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	conn, err := l.Listener.Accept()
+	if err == nil {
+		l.n.Add(1)
+	}
+	return conn, err
+}
