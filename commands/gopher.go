@@ -40,7 +40,7 @@ func gopherCommands() []*shell.Command {
 	return []*shell.Command{
 		{
 			Name: "gopher", Group: groupGopher,
-			Usage: "gopher HOST [SELECTOR] [PORT] | gopher gopher://HOST[:PORT]/TYPE/SELECTOR",
+			Usage:   "gopher HOST [SELECTOR] [PORT] | gopher gopher://HOST[:PORT]/TYPE/SELECTOR",
 			Summary: "Fetch a gopher selector (RFC 1436): a menu prints as a numbered table, a text as text.",
 			Help: "Port 70 by default. Without a URL the item type is guessed from the selector (none or\n" +
 				"a trailing / is a menu; a file extension tells the rest). Binary items are saved to a\n" +
@@ -50,8 +50,8 @@ func gopherCommands() []*shell.Command {
 			Python:   "s = socket.create_connection((host, 70)); s.sendall(selector.encode() + b'\\r\\n'); reply = s.recv(2048) ...",
 			Examples: []string{"gopher localhost / 7070", "gopher gopher://localhost:7070/0/sockets.txt", "gopher localhost sockets.txt 7070 --raw"},
 			MinArgs:  1, MaxArgs: 3,
-			Flags:    flags,
-			Run:      runGopher,
+			Flags: flags,
+			Run:   runGopher,
 		},
 		{
 			Name: "go", Group: groupGopher,
@@ -59,7 +59,7 @@ func gopherCommands() []*shell.Command {
 			Summary:  "Follow item N of the last gopher menu.",
 			Examples: []string{"go 2", "go 5 --query socket"},
 			MinArgs:  1, MaxArgs: 1,
-			Flags:    flags,
+			Flags: flags,
 			Run: func(c *shell.Call) (any, error) {
 				st := gstate(c)
 				if st.menu == nil {

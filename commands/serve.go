@@ -39,7 +39,7 @@ func serveCommands() []*shell.Command {
 	return []*shell.Command{
 		{
 			Name: "serve", Group: groupGopher,
-			Usage: "serve gopher DIR [HOST:PORT] | serve echo|discard|daytime|chargen [HOST:PORT]",
+			Usage:   "serve gopher DIR [HOST:PORT] | serve echo|discard|daytime|chargen [HOST:PORT]",
 			Summary: "Start a server in the background of the session (on 127.0.0.1, any free port, by default).",
 			Help: "gopher serves a directory (directories as menus, a gophermap file honoured; never\n" +
 				"anything outside DIR). echo (RFC 862), discard (RFC 863), daytime (RFC 867) and\n" +
@@ -194,9 +194,6 @@ func startGopher(c *shell.Call, dir, addr string) (*server, error) {
 	var conns atomic.Int64
 	sess := c.Session
 	opts := &gopher.ServerOptions{Host: host, Logf: func(format string, args ...any) {
-		if strings.Contains(format, "connect") || strings.Contains(format, "request") || true {
-			conns.Add(0)
-		}
 		sess.Async("[gopher] "+format, args...)
 	}}
 	fmt.Sscan(port, &opts.Port)
