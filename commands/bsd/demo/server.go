@@ -1,0 +1,265 @@
+// Package demo runs the classic Internet demo services on loopback for
+// sockshell's `serve` command: echo (RFC 862), discard (RFC 863), chargen
+// (RFC 864) and daytime (RFC 867), over TCP and UDP.
+package demo
+
+// This file holds Server: starting, stopping, limits and counters; the
+// services themselves are in services.go.
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultAddr is where a server listens when no address is given.
+const DefaultAddr = "127.0.0.1:0"
+
+// Options tune a Server; the zero value gives the defaults.
+type Options struct {
+	MaxConns    int              // concurrent TCP connections; more are closed at once (default 32)
+	IdleTimeout time.Duration    // a connection idle this long is closed (default 5 minutes)
+	Log         func(line string) // called with one line per connection event, or nil
+}
+
+// Stats are a server's counters.
+type Stats struct {
+	Connections int64 // TCP connections accepted and served
+	Active      int64 // TCP connections open now
+	Refused     int64 // TCP connections closed at once because of MaxConns
+	Datagrams   int64 // UDP datagrams received
+	BytesIn     int64 // bytes received
+	BytesOut    int64 // bytes sent
+}
+
+// Server is one running demo service.
+type Server struct {
+	kind    string // "echo", "chargen/udp", …
+	service service
+	opts    Options
+
+	ln net.Listener   // TCP
+	pc net.PacketConn // UDP
+
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+	done  bool
+
+	connections, active, refused, datagrams, bytesIn, bytesOut atomic.Int64
+}
+
+// Kinds lists the services Start knows.
+func Kinds() []string {
+	return []string{"echo", "discard", "daytime", "chargen", "echo/udp", "discard/udp", "daytime/udp", "chargen/udp"}
+}
+
+// Start starts a service in the background: kind is "echo", "discard",
+// "daytime" or "chargen" (TCP; "/tcp" may be added), or the same with
+// "/udp"; addr is HOST:PORT, DefaultAddr when "".
+func Start(kind, addr string) (*Server, error) { return StartWith(kind, addr, Options{}) }
+
+// StartWith is Start with options.
+func StartWith(kind, addr string, opts Options) (*Server, error) {
+	name, proto, _ := strings.Cut(strings.ToLower(kind), "/")
+	if proto == "" {
+		proto = "tcp"
+	}
+	svc, ok := services[name]
+	if !ok || (proto != "tcp" && proto != "udp") {
+		return nil, fmt.Errorf("unknown demo service %q (one of %s)", kind, strings.Join(Kinds(), ", "))
+	}
+	if addr == "" {
+		addr = DefaultAddr
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = 32
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = 5 * time.Minute
+	}
+	s := &Server{kind: name, service: svc, opts: opts, conns: map[net.Conn]struct{}{}}
+	var err error
+	if proto == "udp" {
+		s.kind += "/udp"
+		if s.pc, err = net.ListenPacket("udp", addr); err != nil {
+			return nil, err
+		}
+		s.wg.Add(1)
+		go s.serveUDP()
+	} else {
+		if s.ln, err = net.Listen("tcp", addr); err != nil {
+			return nil, err
+		}
+		s.wg.Add(1)
+		go s.acceptLoop()
+	}
+	s.logf("listening")
+	return s, nil
+}
+
+// Kind returns the service: "echo", "chargen/udp", …
+func (s *Server) Kind() string { return s.kind }
+
+// Addr returns the address the server listens on, "127.0.0.1:40123".
+func (s *Server) Addr() string {
+	if s.pc != nil {
+		return s.pc.LocalAddr().String()
+	}
+	return s.ln.Addr().String()
+}
+
+// Stats returns the counters.
+func (s *Server) Stats() Stats {
+	return Stats{Connections: s.connections.Load(), Active: s.active.Load(), Refused: s.refused.Load(),
+		Datagrams: s.datagrams.Load(), BytesIn: s.bytesIn.Load(), BytesOut: s.bytesOut.Load()}
+}
+
+// Stop closes the listener and every connection, and waits until all the
+// server's goroutines have ended. Stopping twice does nothing.
+func (s *Server) Stop() error {
+	s.mu.Lock()
+	if s.done {
+		s.mu.Unlock()
+		return nil
+	}
+	s.done = true
+	var err error
+	if s.pc != nil {
+		err = s.pc.Close()
+	} else {
+		err = s.ln.Close()
+	}
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	s.logf("stopped")
+	return err
+}
+
+func (s *Server) acceptLoop() {
+	defer s.wg.Done()
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// A transient failure (EMFILE, ECONNABORTED): pause, go on.
+			s.logf("accept: %v", err)
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		if !s.track(c) {
+			continue
+		}
+		s.wg.Add(1)
+		go s.serveConn(c)
+	}
+}
+
+// track registers a new connection, or closes it when the server is
+// stopping or full.
+func (s *Server) track(c net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done {
+		c.Close()
+		return false
+	}
+	if len(s.conns) >= s.opts.MaxConns {
+		s.refused.Add(1)
+		c.Close()
+		s.logf("refused %s: %d connections already", c.RemoteAddr(), s.opts.MaxConns)
+		return false
+	}
+	s.conns[c] = struct{}{}
+	s.connections.Add(1)
+	s.active.Add(1)
+	return true
+}
+
+func (s *Server) serveConn(c net.Conn) {
+	defer s.wg.Done()
+	peer := c.RemoteAddr().String()
+	s.logf("connection from %s", peer)
+	cc := &countedConn{Conn: c, idle: s.opts.IdleTimeout, in: &s.bytesIn, out: &s.bytesOut}
+	err := s.service.stream(cc)
+	c.Close()
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.active.Add(-1)
+	how := "closed"
+	if err != nil && !errors.Is(err, net.ErrClosed) {
+		how = "ended: " + err.Error()
+	}
+	s.logf("%s %s (%d bytes in, %d bytes out)", how, peer, cc.nIn, cc.nOut)
+}
+
+func (s *Server) serveUDP() {
+	defer s.wg.Done()
+	buf := make([]byte, 65536)
+	for {
+		n, from, err := s.pc.ReadFrom(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue // e.g. ECONNREFUSED from an earlier reply's ICMP
+		}
+		s.datagrams.Add(1)
+		s.bytesIn.Add(int64(n))
+		reply := s.service.datagram(buf[:n])
+		if reply == nil {
+			continue
+		}
+		if m, err := s.pc.WriteTo(reply, from); err == nil {
+			s.bytesOut.Add(int64(m))
+		}
+	}
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.opts.Log == nil {
+		return
+	}
+	where := "?"
+	if s.ln != nil {
+		where = s.ln.Addr().String()
+	} else if s.pc != nil {
+		where = s.pc.LocalAddr().String()
+	}
+	s.opts.Log(fmt.Sprintf("%s %s: %s", s.kind, where, fmt.Sprintf(format, args...)))
+}
+
+// countedConn counts bytes and pushes the idle deadline forward on each
+// read and write.
+type countedConn struct {
+	net.Conn
+	idle      time.Duration
+	in, out   *atomic.Int64
+	nIn, nOut int64
+}
+
+func (c *countedConn) Read(p []byte) (int, error) {
+	c.Conn.SetReadDeadline(time.Now().Add(c.idle))
+	n, err := c.Conn.Read(p)
+	c.nIn += int64(n)
+	c.in.Add(int64(n))
+	return n, err
+}
+
+func (c *countedConn) Write(p []byte) (int, error) {
+	c.Conn.SetWriteDeadline(time.Now().Add(c.idle))
+	n, err := c.Conn.Write(p)
+	c.nOut += int64(n)
+	c.out.Add(int64(n))
+	return n, err
+}

@@ -1,0 +1,106 @@
+// This file holds the services: what each does with a TCP connection and
+// with a UDP datagram.
+
+package demo
+
+import (
+	"errors"
+	"io"
+	"os"
+	"syscall"
+	"time"
+)
+
+// service is one demo protocol.
+type service struct {
+	stream   func(c io.ReadWriter) error // serves a TCP connection until it ends
+	datagram func(p []byte) []byte      // the reply to a datagram, or nil
+}
+
+var services = map[string]service{
+	"echo":    {stream: echoStream, datagram: func(p []byte) []byte { return append([]byte(nil), p...) }},
+	"discard": {stream: discardStream, datagram: func([]byte) []byte { return nil }},
+	"daytime": {stream: daytimeStream, datagram: func([]byte) []byte { return []byte(daytime(time.Now())) }},
+	"chargen": {stream: chargenStream, datagram: chargenDatagram},
+}
+
+// echoStream sends back what it receives until the client closes (RFC 862).
+func echoStream(c io.ReadWriter) error {
+	_, err := io.CopyBuffer(writerOnly{c}, readerOnly{c}, make([]byte, 16<<10))
+	return quiet(err)
+}
+
+// discardStream throws away what it receives (RFC 863).
+func discardStream(c io.ReadWriter) error {
+	_, err := io.CopyBuffer(io.Discard, readerOnly{c}, make([]byte, 16<<10))
+	return quiet(err)
+}
+
+// daytimeStream sends the date and time as one line, then closes (RFC 867).
+func daytimeStream(c io.ReadWriter) error {
+	_, err := io.WriteString(c, daytime(time.Now()))
+	return quiet(err)
+}
+
+// daytime is the time as RFC 867 suggests: "Weekday, Month Day, Year
+// HH:MM:SS-Zone", with CRLF.
+func daytime(t time.Time) string {
+	return t.Format("Monday, January 2, 2006 15:04:05-MST") + "\r\n"
+}
+
+// The chargen pattern (RFC 864): lines of 72 characters taken from the 95
+// printable ASCII characters, each line starting one character later.
+const (
+	chargenFirst = ' '
+	chargenCount = 95
+	chargenWidth = 72
+)
+
+// ChargenLine returns line i of the pattern, with its CRLF.
+func ChargenLine(i int) []byte {
+	line := make([]byte, chargenWidth+2)
+	for k := 0; k < chargenWidth; k++ {
+		line[k] = byte(chargenFirst + (i+k)%chargenCount)
+	}
+	line[chargenWidth], line[chargenWidth+1] = '\r', '\n'
+	return line
+}
+
+// chargenStream sends the pattern until the client closes (RFC 864); what
+// the client sends is ignored.
+func chargenStream(c io.ReadWriter) error {
+	// One full cycle of 95 lines, written again and again.
+	var cycle []byte
+	for i := 0; i < chargenCount; i++ {
+		cycle = append(cycle, ChargenLine(i)...)
+	}
+	for {
+		if _, err := c.Write(cycle); err != nil {
+			return quiet(err)
+		}
+	}
+}
+
+// chargenDatagram answers with a few lines of the pattern (RFC 864 allows
+// 0 to 512 characters).
+func chargenDatagram([]byte) []byte {
+	var out []byte
+	for i := 0; len(out)+chargenWidth+2 <= 512; i++ {
+		out = append(out, ChargenLine(i)...)
+	}
+	return out
+}
+
+// quiet drops the errors that are just the client leaving or going idle.
+func quiet(err error) error {
+	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, os.ErrDeadlineExceeded) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return nil
+	}
+	return err
+}
+
+// readerOnly and writerOnly hide io.ReaderFrom/io.WriterTo, so io.Copy uses
+// the connection's counted Read and Write.
+type readerOnly struct{ io.Reader }
+type writerOnly struct{ io.Writer }
