@@ -21,8 +21,8 @@ const DefaultAddr = "127.0.0.1:0"
 
 // Options tune a Server; the zero value gives the defaults.
 type Options struct {
-	MaxConns    int              // concurrent TCP connections; more are closed at once (default 32)
-	IdleTimeout time.Duration    // a connection idle this long is closed (default 5 minutes)
+	MaxConns    int               // concurrent TCP connections; more are closed at once (default 32)
+	IdleTimeout time.Duration     // a connection idle this long is closed (default 5 minutes)
 	Log         func(line string) // called with one line per connection event, or nil
 }
 

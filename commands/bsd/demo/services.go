@@ -14,7 +14,7 @@ import (
 // service is one demo protocol.
 type service struct {
 	stream   func(c io.ReadWriter) error // serves a TCP connection until it ends
-	datagram func(p []byte) []byte      // the reply to a datagram, or nil
+	datagram func(p []byte) []byte       // the reply to a datagram, or nil
 }
 
 var services = map[string]service{
