@@ -43,8 +43,15 @@ func TestRecvIntoLarge(t *testing.T) {
 		srv.Shutdown("wr")
 	}()
 	got := sha256.New()
+	tr := NewTrace()
+	c.SetTrace(tr)
 	n, err := c.RecvInto(ctxT(t), got)
 	<-done
+	if lines := tr.Lines(); len(lines) > 8 {
+		t.Errorf("trace of one RecvInto has %d lines", len(lines))
+	} else {
+		t.Logf("trace: %q", lines)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -23,9 +24,14 @@ func (s *Socket) Send(ctx context.Context, p []byte) (int, error) {
 }
 
 // SendAll sends all of p, calling send as often as needed (Python's
-// s.sendall). It returns the bytes sent, also when it fails part way.
+// s.sendall). As in Python 3.5 and later, the socket's timeout bounds the
+// whole call, not each send. It returns the bytes sent, also when it fails
+// part way.
 func (s *Socket) SendAll(ctx context.Context, p []byte) (int, error) {
 	w := &waits{}
+	if t, bounded := s.Timeout(); bounded && t > 0 {
+		w.deadline = time.Now().Add(t)
+	}
 	total := 0
 	for total < len(p) || len(p) == 0 {
 		n, err := s.sendOnce(ctx, p[total:], nil, w)

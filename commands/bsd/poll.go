@@ -28,9 +28,13 @@ func (d direction) String() string {
 	return "POLLOUT"
 }
 
-// waits counts the poller waits of one command, so that only the first is
-// traced and a long transfer does not flood the trace.
-type waits struct{ n int }
+// waits is what one command's successive waits share: their count, so
+// that only the first is traced, and an optional deadline for the whole
+// command (sendall), which then replaces the per-wait timeout.
+type waits struct {
+	n        int
+	deadline time.Time
+}
 
 // longAgo is a deadline in the past: setting it wakes a waiting call.
 var longAgo = time.Unix(1, 0)
@@ -56,7 +60,7 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 	if bounded && timeout == 0 {
 		done := false
 		if err := s.raw.Control(func(fd uintptr) { done = attempt(int(fd)) }); err != nil {
-			return closedAsEBADF(err)
+			return s.closedAsEBADF(err)
 		}
 		if !done {
 			return unix.EAGAIN
@@ -68,7 +72,10 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 	if dir == writable {
 		setDeadline = s.file.SetWriteDeadline
 	}
-	if bounded {
+	switch {
+	case !w.deadline.IsZero():
+		setDeadline(w.deadline)
+	case bounded:
 		setDeadline(time.Now().Add(timeout))
 	}
 	fired := make(chan struct{})
@@ -109,5 +116,5 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 		tr.Note("poll(%d, %s) = 0 (timed out after %s)", s.fd, dir, timeout)
 		return fmt.Errorf("timed out: %w", os.ErrDeadlineExceeded)
 	}
-	return closedAsEBADF(err)
+	return s.closedAsEBADF(err)
 }

@@ -224,15 +224,15 @@ func (s *Socket) control(fn func(fd int) error) error {
 	}
 	var err error
 	if cerr := s.raw.Control(func(fd uintptr) { err = fn(int(fd)) }); cerr != nil {
-		return closedAsEBADF(cerr)
+		return s.closedAsEBADF(cerr)
 	}
 	return err
 }
 
-// closedAsEBADF turns the os package's "file already closed" into EBADF,
-// the errno a closed socket gives in C and Python.
-func closedAsEBADF(err error) error {
-	if errors.Is(err, os.ErrClosed) {
+// closedAsEBADF turns the poller's "file already closed" or "use of closed
+// file" into EBADF, the errno a closed socket gives in C and Python.
+func (s *Socket) closedAsEBADF(err error) error {
+	if errors.Is(err, os.ErrClosed) || s.closed.Load() {
 		return unix.EBADF
 	}
 	return err

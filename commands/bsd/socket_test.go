@@ -199,3 +199,19 @@ func TestFromFD(t *testing.T) {
 		t.Errorf("fromfd of a bad fd: %v, want EBADF", err)
 	}
 }
+
+func TestIPv4MappedOnInet6(t *testing.T) {
+	_, port := listen(t, unix.AF_INET, 4)
+	c := open(t, unix.AF_INET6, unix.SOCK_STREAM)
+	if err := c.Connect(ctxT(t), lo4, port); err != nil {
+		t.Fatal(err)
+	}
+	peer, err := c.PeerName()
+	if err != nil || peer.Addr().String() != "::ffff:127.0.0.1" || !peer.IPv6 {
+		t.Errorf("peer %v %v", peer, err)
+	}
+	d := open(t, unix.AF_INET, unix.SOCK_STREAM)
+	if err := d.Connect(ctxT(t), lo6, port); !errors.Is(err, unix.EAFNOSUPPORT) {
+		t.Errorf("IPv6 address on an inet socket: %v", err)
+	}
+}

@@ -109,3 +109,31 @@ func TestConnectNeverCompletes(t *testing.T) {
 		t.Fatalf("connect with cancel: %v, want context.Canceled", err)
 	}
 }
+
+func TestCloseDuringAccept(t *testing.T) {
+	l, _ := listen(t, unix.AF_INET, 4)
+	errc := make(chan error, 1)
+	go func() {
+		_, _, err := l.Accept(context.Background())
+		errc <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	l.Close()
+	err := <-errc
+	if class, n, _, _ := PythonClass(err); !errors.Is(err, unix.EBADF) || class != "OSError" || n != 9 {
+		t.Fatalf("accept on a socket closed meanwhile: %v (%s %d)", err, class, n)
+	}
+}
+
+func TestSendAllTimeoutIsTotal(t *testing.T) {
+	c, _ := pair(t, unix.AF_INET) // the server never reads
+	c.SetTimeout(200*time.Millisecond, true)
+	big := make([]byte, 64<<20)
+	n, err := c.SendAll(ctxT(t), big)
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("sendall to a peer that does not read: %d, %v", n, err)
+	}
+	if n <= 0 || n >= len(big) || c.Sent() != int64(n) {
+		t.Errorf("sent %d of %d, counter %d", n, len(big), c.Sent())
+	}
+}
