@@ -195,7 +195,7 @@ func referenceQueries(t *testing.T) []query {
 	}
 	for _, n := range []string{"localhost", "127.0.0.1", "::1", "no-such-host.invalid", "",
 		"0.0.0.0", "::", "1.2.3", "127.1", "0x7f.1", "<broadcast>", "255.255.255.255",
-		"a..b", ".", strings.Repeat("a", 64), strings.Repeat("a", 64) + ".com", "a\x00b", "localhost."} {
+		"a..b", ".", strings.Repeat("a", 64), strings.Repeat("a", 64) + ".com", "a\x00b"} {
 		names[n] = true
 	}
 	for n := range addrs {
@@ -249,6 +249,7 @@ func TestMatchesPython(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	pyStart := time.Now()
 	cmd := exec.CommandContext(ctx, py, script)
 	cmd.Stdin = bytes.NewReader(input)
 	var stderr bytes.Buffer
@@ -257,6 +258,7 @@ func TestMatchesPython(t *testing.T) {
 	if err != nil {
 		t.Fatalf("python3: %v\n%s", err, stderr.String())
 	}
+	t.Logf("python3 answered in %v", time.Since(pyStart).Round(time.Millisecond))
 	var want []any
 	if err := json.Unmarshal(out, &want); err != nil {
 		t.Fatal(err)
@@ -271,7 +273,11 @@ func TestMatchesPython(t *testing.T) {
 	}
 	bad := 0
 	for i, q := range decoded {
+		start := time.Now()
 		got := normalize(t, answerOf(ctx, q))
+		if d := time.Since(start); d > time.Second {
+			t.Logf("slow: %s%v took %v", q.Op, q.Args, d.Round(time.Millisecond))
+		}
 		if staleHErrno(q) {
 			// glibc refuses these without setting h_errno, and CPython reports
 			// whatever h_errno last held on its thread: only the class is stable.
@@ -280,7 +286,7 @@ func TestMatchesPython(t *testing.T) {
 		if !reflect.DeepEqual(got, want[i]) {
 			bad++
 			if bad <= 40 {
-				t.Errorf("%s%q:\n  go:     %v\n  python: %v", q.Op, q.Args, got, want[i])
+				t.Errorf("%s%v:\n  go:     %v\n  python: %v", q.Op, q.Args, got, want[i])
 			}
 		}
 	}
