@@ -1,0 +1,135 @@
+package shell
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func testSession() (*Session, *bytes.Buffer, *bytes.Buffer) {
+	t := NewTable(
+		&Command{Name: "boom", Usage: "boom", Summary: "panics", Group: "t", MaxArgs: 0,
+			Run: func(c *Call) (any, error) { var m map[string]int; m["x"] = 1; return nil, nil }},
+		&Command{Name: "val", Usage: "val [X]", Summary: "a tuple", Group: "t", MaxArgs: 1,
+			Run: func(c *Call) (any, error) { c.Python("f(%s)", StrRepr(c.Arg(0))); return Tuple{c.Arg(0), 80}, nil }},
+		&Command{Name: "refused", Usage: "refused", Summary: "an errno", Group: "t", MaxArgs: 0,
+			Run: func(c *Call) (any, error) { return nil, syscall.ECONNREFUSED }},
+		&Command{Name: "rows", Usage: "rows", Summary: "a table", Group: "t", MaxArgs: 0,
+			Run: func(c *Call) (any, error) {
+				return &Rows{Header: []string{"name", "port"}, Rows: [][]any{{"http", 80}, {"evil\x1b[2J", 1}}}, nil
+			}},
+	)
+	t.Add(Builtins()...)
+	var out, errs bytes.Buffer
+	return NewSession(t, &out, &errs), &out, &errs
+}
+
+func TestPanicIsOneLineAndTheSessionGoesOn(t *testing.T) {
+	s, out, errs := testSession()
+	e := s.Exec(context.Background(), "boom", "")
+	if e == nil || e.Class != "InternalError" {
+		t.Fatalf("error = %v", e)
+	}
+	if lines := strings.Count(errs.String(), "\n"); lines != 1 || strings.Contains(errs.String(), "goroutine") {
+		t.Errorf("stderr = %q", errs.String())
+	}
+	if s.Exec(context.Background(), "val a", "") != nil || out.String() != "('a', 80)\n" {
+		t.Errorf("after the panic: %q", out.String())
+	}
+}
+
+func TestErrnoBecomesPythonClass(t *testing.T) {
+	s, _, errs := testSession()
+	s.Exec(context.Background(), "refused", "")
+	if got := errs.String(); got != "ConnectionRefusedError: [Errno 111] Connection refused\n" {
+		t.Errorf("got %q", got)
+	}
+	e := Classify(errors.Join(errors.New("ctx"), syscall.EADDRINUSE))
+	if e.Class != "OSError" || e.Errno != 98 || e.Msg != "Address already in use" {
+		t.Errorf("EADDRINUSE: %+v", e)
+	}
+}
+
+func TestStatementsStopAtTheFirstError(t *testing.T) {
+	s, out, errs := testSession()
+	s.Exec(context.Background(), "val a; refused; val b", "")
+	if out.String() != "('a', 80)\n" || strings.Count(errs.String(), "\n") != 1 {
+		t.Errorf("out %q errs %q", out.String(), errs.String())
+	}
+	out.Reset()
+	s.KeepGoing = true
+	if e := s.Exec(context.Background(), "val a; refused; val b", ""); e == nil {
+		t.Error("keep-going hid the error")
+	}
+	if out.String() != "('a', 80)\n('b', 80)\n" {
+		t.Errorf("keep-going out %q", out.String())
+	}
+}
+
+func TestFormats(t *testing.T) {
+	s, out, _ := testSession()
+	s.Exec(context.Background(), "rows", "")
+	if strings.Contains(out.String(), "\x1b") || !strings.Contains(out.String(), `evil\x1b[2J`) || !strings.Contains(out.String(), "| http ") {
+		t.Errorf("table: %q", out.String())
+	}
+	out.Reset()
+	s.Exec(context.Background(), "set format python; rows", "")
+	if out.String() != "[('http', 80), ('evil\\x1b[2J', 1)]\n" {
+		t.Errorf("python: %q", out.String())
+	}
+	out.Reset()
+	s.Exec(context.Background(), "set format json; val x", "")
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var doc struct {
+		Command string   `json:"command"`
+		Result  []any    `json:"result"`
+		Python  []string `json:"python"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Command != "val x" || len(doc.Result) != 2 || doc.Result[0] != "x" || doc.Python[0] != "f('x')" {
+		t.Errorf("json: %+v", doc)
+	}
+}
+
+func TestExplainShowsPython(t *testing.T) {
+	s, out, _ := testSession()
+	s.Exec(context.Background(), "explain on; val q", "")
+	if out.String() != ">>> f('q')\n('q', 80)\n" {
+		t.Errorf("got %q", out.String())
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	s, _, _ := testSession()
+	if c, p := s.Complete("va"); p != "va" || len(c) != 1 || c[0] != "val" {
+		t.Errorf("command names: %q %q", c, p)
+	}
+	if c, _ := s.Complete("set for"); len(c) != 1 || c[0] != "format" {
+		t.Errorf("set: %q", c)
+	}
+	if c, _ := s.Complete("val a; set format j"); len(c) != 1 || c[0] != "json" {
+		t.Errorf("after ';': %q", c)
+	}
+	if c, _ := s.Complete("nosuch "); len(c) != 0 {
+		t.Errorf("unknown command: %q", c)
+	}
+}
+
+func TestRegistryNamesAreNeverReused(t *testing.T) {
+	s, _, _ := testSession()
+	a := s.Register("s", nopCloser{})
+	s.Remove(a)
+	if b := s.Register("s", nopCloser{}); a != "s1" || b != "s2" {
+		t.Errorf("names %s, %s", a, b)
+	}
+}
+
+type nopCloser struct{}
+
+func (nopCloser) Close() error { return nil }
