@@ -77,28 +77,27 @@ func FromFD(fd int, family, sotype int, tr *Trace) (*Socket, error) {
 		return nil, opError("fromfd", "", err)
 	}
 	kernelType, err := sysGetsockoptInt(tr, nfd, unix.SOL_SOCKET, unix.SO_TYPE, "SO_TYPE")
+	var domain, proto int
 	if err == nil {
-		var domain, proto int
-		domain, err = unix.GetsockoptInt(nfd, unix.SOL_SOCKET, unix.SO_DOMAIN)
-		if err == nil {
-			proto, err = unix.GetsockoptInt(nfd, unix.SOL_SOCKET, unix.SO_PROTOCOL)
-		}
-		if err == nil {
-			err = unix.SetNonblock(nfd, true)
-		}
-		if err == nil {
-			if family == 0 {
-				family = domain
-			}
-			if sotype == 0 {
-				sotype = kernelType
-			}
-			return newSocket(nfd, family, sotype, proto, tr)
-		}
+		domain, err = sysGetsockoptInt(tr, nfd, unix.SOL_SOCKET, unix.SO_DOMAIN, "SO_DOMAIN")
 	}
-	unix.Close(nfd)
-	sysClose(tr, nfd)
-	return nil, opError("fromfd", "", err)
+	if err == nil {
+		proto, err = sysGetsockoptInt(tr, nfd, unix.SOL_SOCKET, unix.SO_PROTOCOL, "SO_PROTOCOL")
+	}
+	if err == nil {
+		err = sysSetNonblock(tr, nfd)
+	}
+	if err != nil {
+		sysCloseFD(tr, nfd)
+		return nil, opError("fromfd", "", err)
+	}
+	if family == 0 {
+		family = domain
+	}
+	if sotype == 0 {
+		sotype = kernelType
+	}
+	return newSocket(nfd, family, sotype, proto, tr)
 }
 
 func newSocket(fd, family, sotype, proto int, tr *Trace) (*Socket, error) {
@@ -176,7 +175,7 @@ func (s *Socket) Close() error {
 		return nil
 	}
 	err := s.file.Close()
-	sysClose(s.tr(), s.fd)
+	sysClose(s.tr(), s.fd, err)
 	return opError("close", "", err)
 }
 

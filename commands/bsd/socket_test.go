@@ -51,6 +51,15 @@ func TestLifeCycleTCP(t *testing.T) {
 				t.Errorf("states %s/%s, want ESTABLISHED", c.State(), srv.State())
 			}
 
+			tr := NewTrace()
+			c.SetTrace(tr)
+			if in := c.Info(); !in.HasLocal || !in.HasRemote || in.Remote != cpeer || in.State != "ESTABLISHED" || in.FD != c.FD() {
+				t.Errorf("info %+v", in)
+			}
+			if len(tr.Lines()) != 0 {
+				t.Errorf("Info traced %q", tr.Lines())
+			}
+			c.SetTrace(nil)
 			exchange(t, c, srv, "hello from client")
 			exchange(t, srv, c, "hello back")
 

@@ -25,9 +25,23 @@ func sysDup(tr *Trace, fd int) (int, error) {
 	return nfd, err
 }
 
-func sysClose(tr *Trace, fd int) {
-	// The close itself is made by os.File.Close; this only records it.
-	tr.record(fmt.Sprintf("close(%d)", fd), 0, nil)
+// sysClose records a close made by os.File.Close, which owns the descriptor.
+func sysClose(tr *Trace, fd int, err error) {
+	tr.record(fmt.Sprintf("close(%d)", fd), 0, err)
+}
+
+// sysCloseFD closes a descriptor no os.File owns yet.
+func sysCloseFD(tr *Trace, fd int) {
+	tr.record(fmt.Sprintf("close(%d)", fd), 0, unix.Close(fd))
+}
+
+func sysSetNonblock(tr *Trace, fd int) error {
+	flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err == nil {
+		_, err = unix.FcntlInt(uintptr(fd), unix.F_SETFL, flags|unix.O_NONBLOCK)
+	}
+	tr.record(fmt.Sprintf("fcntl(%d, F_SETFL, flags|O_NONBLOCK)", fd), 0, err)
+	return err
 }
 
 func sysConnect(tr *Trace, fd int, sa unix.Sockaddr) error {
