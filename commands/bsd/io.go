@@ -5,6 +5,7 @@ package bsd
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/netip"
 	"os"
@@ -15,6 +16,21 @@ import (
 
 // streamChunk is the buffer RecvInto and the sendfile fallback use.
 const streamChunk = 64 << 10
+
+// MaxRecv bounds the buffer size of one Recv or RecvFrom; use RecvInto for
+// more.
+const MaxRecv = 64 << 20
+
+// checkBufsize refuses a negative or too large recv buffer size.
+func checkBufsize(op string, n int) error {
+	switch {
+	case n < 0:
+		return &Error{Op: op, Class: "ValueError", Msg: "negative buffersize in " + op}
+	case n > MaxRecv:
+		return &Error{Op: op, Class: "ValueError", Msg: fmt.Sprintf("buffersize %d is too large (at most %d)", n, MaxRecv)}
+	}
+	return nil
+}
 
 // Send sends p with one send call, which may send only part of it (Python's
 // s.send). It returns the bytes sent.
@@ -160,8 +176,8 @@ func (s *Socket) copyFrom(ctx context.Context, r io.Reader) (int64, error) {
 // Recv receives up to n bytes with one recv call (Python's s.recv(n)). An
 // empty result on a stream socket means the peer closed its side (EOF).
 func (s *Socket) Recv(ctx context.Context, n int) ([]byte, error) {
-	if n < 0 {
-		return nil, &Error{Op: "recv", Class: "ValueError", Msg: "negative buffersize in recv"}
+	if err := checkBufsize("recv", n); err != nil {
+		return nil, err
 	}
 	buf := make([]byte, n)
 	got, _, err := s.recvOnce(ctx, buf, nil)
@@ -175,8 +191,8 @@ func (s *Socket) Recv(ctx context.Context, n int) ([]byte, error) {
 // s.recvfrom(n)). On a connected stream socket the address is the zero
 // AddrPort (Python shows None).
 func (s *Socket) RecvFrom(ctx context.Context, n int) ([]byte, netip.AddrPort, error) {
-	if n < 0 {
-		return nil, netip.AddrPort{}, &Error{Op: "recvfrom", Class: "ValueError", Msg: "negative buffersize in recvfrom"}
+	if err := checkBufsize("recvfrom", n); err != nil {
+		return nil, netip.AddrPort{}, err
 	}
 	buf := make([]byte, n)
 	got, from, err := s.recvOnce(ctx, buf, nil)

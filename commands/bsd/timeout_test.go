@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,10 +63,23 @@ func TestAcceptCancel(t *testing.T) {
 
 func TestRecvCancel(t *testing.T) {
 	c, srv := pair(t, unix.AF_INET6)
+	tr := NewTrace()
+	c.SetTrace(tr)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	if _, err := c.Recv(ctx, 10); !errors.Is(err, context.Canceled) {
 		t.Fatalf("recv: %v, want context.Canceled", err)
+	}
+	want := []string{
+		"recvfrom(" + itoa(c.FD()) + ", 10) = -1 EAGAIN (Resource temporarily unavailable)",
+		"poll(" + itoa(c.FD()) + ", POLLIN) ...",
+		"poll(" + itoa(c.FD()) + ", POLLIN) interrupted: cancelled",
+	}
+	if got := tr.Lines(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("trace %q, want %q", got, want)
+	}
+	if _, err := c.Recv(ctxT(t), -1); err == nil {
+		t.Error("negative bufsize accepted")
 	}
 	exchange(t, srv, c, "after the cancel")
 }
