@@ -13,11 +13,13 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sockshell/sockshell/commands/bsd"
 	"github.com/sockshell/sockshell/commands/gopher"
 	"github.com/sockshell/sockshell/shell"
 	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 )
 
 const groupGopher = "Gopher and local servers"
@@ -84,10 +86,14 @@ func gopherCommands() []*shell.Command {
 				if len(st.history) < 2 {
 					return nil, shell.Errorf("UsageError", "no previous gopher page")
 				}
-				st.history = st.history[:len(st.history)-1]
-				prev := st.history[len(st.history)-1]
-				st.history = st.history[:len(st.history)-1]
-				return fetchTarget(c, prev, true)
+				prev := st.history[len(st.history)-2]
+				v, err := fetchTarget(c, prev, false)
+				if err == nil {
+					// Only a page shown leaves the current one behind: a
+					// failed `back` keeps the history for another try.
+					st.history = st.history[:len(st.history)-1]
+				}
+				return v, err
 			},
 		},
 	}
@@ -307,8 +313,27 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 	// A text shown on screen has its "." terminator and dot-stuffing undone
 	// (RFC 1436); a file is saved byte for byte as the server sent it.
 	opts.Verbatim = toFile
-	sc := sockConn{ctx: c.Ctx, s: s}
-	reply, err := gopher.Fetch(c.Ctx, sc, t, out, opts)
+	ctx := c.Ctx
+	if !toFile {
+		// A page for the screen must arrive whole within the timeout: each
+		// recv waits at most the timeout, so a server dripping a byte at a
+		// time would otherwise hold the prompt for ever. A download to a
+		// file takes as long as it keeps moving (Ctrl-C stops it).
+		if d, ok := c.Session.Timeout(); ok && d > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, d)
+			defer cancel()
+		}
+	}
+	var bar *progressBar
+	if toFile && onTerminal(c) {
+		now := time.Now()
+		bar = &progressBar{w: out, to: os.Stderr, start: now, last: now}
+		out = bar
+	}
+	sc := sockConn{ctx: ctx, s: s}
+	reply, err := gopher.Fetch(ctx, sc, t, out, opts)
+	bar.clear()
 	if raw.Len() > 0 {
 		c.Note("raw exchange with %s:\n%s", t.URL(), strings.TrimSuffix(raw.String(), "\n"))
 	}
@@ -386,3 +411,42 @@ func (l *limitWriter) Write(p []byte) (int, error) {
 	l.n -= len(p)
 	return l.w.Write(p)
 }
+
+// onTerminal reports whether the session prints to a terminal (and its
+// errors too): only then does a download show a progress bar.
+func onTerminal(c *shell.Call) bool {
+	f, ok := c.Session.Stdout().(*os.File)
+	return ok && term.IsTerminal(int(f.Fd())) && term.IsTerminal(int(os.Stderr.Fd()))
+}
+
+// progressBar passes writes through and shows the bytes so far and the
+// rate on one line of a terminal, at most ten times a second.
+type progressBar struct {
+	w     io.Writer
+	to    io.Writer
+	start time.Time
+	last  time.Time
+	n     int64
+	shown bool
+}
+
+func (p *progressBar) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	p.n += int64(n)
+	if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond {
+		p.last = now
+		rate := float64(p.n) / max(now.Sub(p.start).Seconds(), 0.001)
+		fmt.Fprintf(p.to, "\r\x1b[K  %s  (%s/s)", mib(float64(p.n)), mib(rate))
+		p.shown = true
+	}
+	return n, err
+}
+
+// clear erases the progress line, if one was shown; nil is a no-op.
+func (p *progressBar) clear() {
+	if p != nil && p.shown {
+		fmt.Fprint(p.to, "\r\x1b[K")
+	}
+}
+
+func mib(n float64) string { return fmt.Sprintf("%.1f MiB", n/(1<<20)) }

@@ -1,0 +1,754 @@
+package commands
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/shell"
+)
+
+// gopherTestBound bounds every wait in these tests; it is a safety net
+// against hangs, never a timing assertion.
+const gopherTestBound = 30 * time.Second
+
+// gopherHole is the README's demo gopherhole, relative to this package.
+const gopherHole = "../docs/gopherhole"
+
+// gopherPeer returns the path of a program a gopher test talks to; when it
+// is missing the test is skipped, or fails under SOCKSHELL_REQUIRE_PEERS=1.
+func gopherPeer(t *testing.T, path, pkg string) string {
+	t.Helper()
+	if p, err := exec.LookPath(path); err == nil {
+		return p
+	}
+	msg := fmt.Sprintf("%s not found: install it: apt-get install -y %s", path, pkg)
+	if os.Getenv("SOCKSHELL_REQUIRE_PEERS") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// gopherFreePort returns a loopback TCP port that was free a moment ago.
+func gopherFreePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// gopherSession is a session whose output the test reads after each Exec.
+type gopherSession struct {
+	t        *testing.T
+	s        *shell.Session
+	out, err bytes.Buffer
+}
+
+func newGopherSession(t *testing.T) *gopherSession {
+	g := &gopherSession{t: t}
+	g.s = shell.NewSession(Table(), &g.out, &g.err)
+	t.Cleanup(g.s.CloseAll)
+	return g
+}
+
+// exec runs a line and returns what it printed on standard output and
+// standard error.
+func (g *gopherSession) exec(line string) (stdout, stderr string) {
+	g.t.Helper()
+	g.out.Reset()
+	g.err.Reset()
+	ctx, cancel := context.WithTimeout(context.Background(), gopherTestBound)
+	defer cancel()
+	g.s.Exec(ctx, line, "")
+	return g.out.String(), g.err.String()
+}
+
+// mustExec runs a line that must succeed.
+func (g *gopherSession) mustExec(line string) string {
+	g.t.Helper()
+	out, errs := g.exec(line)
+	if errs != "" {
+		g.t.Fatalf("%s: %s", line, errs)
+	}
+	return out
+}
+
+// sockets lists the session's registered sockets (sN names).
+func (g *gopherSession) sockets() []string {
+	var names []string
+	for _, r := range g.s.Resources() {
+		if _, ok := r.Resource.(*bsd.Socket); ok {
+			names = append(names, r.Name)
+		}
+	}
+	return names
+}
+
+func fileSHA(t *testing.T, path string) (string, int64) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n
+}
+
+func bytesSHA(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// TestGopherTranscripts runs testdata/gopher/*.txt, each with a fresh free
+// $PORT and temporary directory $TMP.
+func TestGopherTranscripts(t *testing.T) {
+	files, _ := filepath.Glob("testdata/gopher/*.txt")
+	if len(files) == 0 {
+		t.Fatal("no gopher transcripts")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			runTranscript(t, f, map[string]string{
+				"PORT": strconv.Itoa(gopherFreePort(t)),
+				"TMP":  t.TempDir(),
+			})
+		})
+	}
+}
+
+// TestGopherMenuJSON: with `set format json` a menu is data: one object a
+// row, numbered items with integer ports, info lines without a number.
+func TestGopherMenuJSON(t *testing.T) {
+	g := newGopherSession(t)
+	port := gopherFreePort(t)
+	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", gopherHole, port))
+	g.mustExec("set format json")
+	out := g.mustExec(fmt.Sprintf("gopher localhost / %d", port))
+	var doc struct {
+		Command string           `json:"command"`
+		Python  []string         `json:"python"`
+		Result  []map[string]any `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not one JSON document: %v\n%s", err, out)
+	}
+	var items, info int
+	for _, row := range doc.Result {
+		if row["#"] == "" {
+			info++
+			continue
+		}
+		items++
+		if n, ok := row["#"].(float64); !ok || int(n) != items {
+			t.Errorf("item %d numbered %v", items, row["#"])
+		}
+		if p, ok := row["port"].(float64); !ok || int(p) != port {
+			t.Errorf("item %d port %v, want %d", items, row["port"], port)
+		}
+	}
+	if items != 5 || info == 0 {
+		t.Errorf("%d items and %d info lines in %s", items, info, out)
+	}
+	want := map[string]any{"#": 1.0, "type": "TXT", "display": "What is a socket?", "selector": "/sockets.txt", "host": "127.0.0.1", "port": float64(port)}
+	var first map[string]any
+	for _, row := range doc.Result {
+		if row["#"] != "" {
+			first = row
+			break
+		}
+	}
+	if fmt.Sprint(first) != fmt.Sprint(want) {
+		t.Errorf("first item %v, want %v", first, want)
+	}
+	if len(doc.Python) == 0 || !strings.Contains(strings.Join(doc.Python, "\n"), "create_connection(('localhost', "+strconv.Itoa(port)+"))") {
+		t.Errorf("python equivalent: %q", doc.Python)
+	}
+	// An error is a JSON document on standard error.
+	_, errs := g.exec(fmt.Sprintf("gopher localhost /missing.txt %d", port))
+	var e struct {
+		Error struct{ Class, Message, Hint string } `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(errs), &e); err != nil || e.Error.Class != "FileNotFoundError" || e.Error.Hint == "" {
+		t.Errorf("missing selector in json: %v %q", err, errs)
+	}
+	if s := g.sockets(); len(s) != 0 {
+		t.Errorf("sockets left open: %v", s)
+	}
+}
+
+// gopherDialUntil waits (bounded) until something accepts on port.
+func gopherDialUntil(t *testing.T, port int, exited <-chan struct{}, what func() string) {
+	t.Helper()
+	deadline := time.Now().Add(gopherTestBound)
+	for {
+		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err == nil {
+			c.Close()
+			return
+		}
+		select {
+		case <-exited:
+			t.Fatalf("server exited: %s", what())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing listens on %d: %v", port, err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// startGophernicusPeer serves root with gophernicus behind socat on
+// 127.0.0.1 and returns the port. As in commands/gopher/peers_test.go,
+// socat runs it through SYSTEM with "; exit 0": gophernicus exits with
+// status 1 after an error reply and socat, under EXEC, could drop it.
+func startGophernicusPeer(t *testing.T, root string) int {
+	t.Helper()
+	socat := gopherPeer(t, "socat", "socat")
+	gophernicus := gopherPeer(t, "/usr/sbin/gophernicus", "gophernicus")
+	port := gopherFreePort(t) // gophernicus writes it into its menus
+	listen := fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork", port)
+	if os.Geteuid() == 0 {
+		listen += ",su=nobody" // gophernicus refuses to run as root
+	}
+	server := fmt.Sprintf("SYSTEM:%s -h localhost -p %d -r %s -nv -nm -ns -nx -nu; exit 0", gophernicus, port, root)
+	cmd := exec.Command(socat, listen, server)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+	gopherDialUntil(t, port, exited, stderr.String)
+	return port
+}
+
+// gopherPublicDir is a temporary directory the unprivileged user
+// gophernicus runs as can read.
+func gopherPublicDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "sockshell-gophercmd-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// gopherBlob is binary test data: every byte value, CR, LF, lone dots.
+func gopherBlob(n int) []byte {
+	b := make([]byte, n)
+	x := uint32(2463534242)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = byte(x)
+	}
+	copy(b, "\x00\r\n.\r\n..\n\xff\x1b[31m")
+	return b
+}
+
+func TestGopherCommandsAgainstGophernicus(t *testing.T) {
+	root := gopherPublicDir(t)
+	text := "Sockets are file descriptors.\nGopher is port 70.\n"
+	blob := gopherBlob(300 << 10)
+	for name, data := range map[string][]byte{"notes.txt": []byte(text), "blob.bin": blob} {
+		if err := os.WriteFile(filepath.Join(root, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(root, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(root, "sub", "inner.txt"), []byte("inside\n"), 0o644)
+	// The root has a gophermap (stable display strings); sub/ is listed by
+	// gophernicus itself.
+	gophermap := "Test hole\n0Notes on sockets\tnotes.txt\n9A blob\tblob.bin\n1A directory\tsub/\n"
+	os.WriteFile(filepath.Join(root, "gophermap"), []byte(gophermap), 0o644)
+	port := startGophernicusPeer(t, root)
+	g := newGopherSession(t)
+
+	// The menu as a numbered table.
+	// (gophernicus's footer sets the column widths: compare words.)
+	out := g.mustExec(fmt.Sprintf("gopher 127.0.0.1 / %d", port))
+	words := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	for _, row := range []string{
+		"| | | Test hole | | | |",
+		fmt.Sprintf("| 1 | TXT | Notes on sockets | /notes.txt | localhost | %d |", port),
+		fmt.Sprintf("| 2 | BIN | A blob | /blob.bin | localhost | %d |", port),
+		fmt.Sprintf("| 3 | MENU | A directory | /sub/ | localhost | %d |", port),
+	} {
+		if !strings.Contains(words(out), row) {
+			t.Errorf("gophernicus menu lacks %q:\n%s", row, out)
+		}
+	}
+
+	// The text file by number: gophernicus sends CRLF, shown as lines.
+	if got := g.mustExec("go 1"); got != text {
+		t.Errorf("go 1: %q, want %q", got, text)
+	}
+	// The generated listing of sub/.
+	if out := g.mustExec("back; go 3"); !strings.Contains(out, fmt.Sprintf("| /sub/inner.txt | localhost | %d |", port)) {
+		t.Errorf("sub/ listing:\n%s", out)
+	}
+	if len(g.sockets()) != 0 {
+		t.Errorf("sockets left open: %v", g.sockets())
+	}
+
+	// A missing selector: gophernicus answers "Error: File or directory
+	// not found!" in text, even for a menu.
+	for _, sel := range []string{"/missing.txt", "/missing/", "/missing.bin"} {
+		_, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 %s %d", sel, port))
+		if !strings.HasPrefix(errs, "FileNotFoundError: the server has no selector '"+sel+"'") || !strings.Contains(errs, "hint: ") {
+			t.Errorf("%s: %q", sel, errs)
+		}
+	}
+
+	// The binary file with --out, byte for byte.
+	dst := filepath.Join(t.TempDir(), "blob.bin")
+	out = g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /blob.bin %d --out %s", port, dst))
+	if want := fmt.Sprintf("%d\n# %d bytes saved to %s\n", len(blob), len(blob), dst); out != want {
+		t.Errorf("download said %q, want %q", out, want)
+	}
+	if sum, n := fileSHA(t, dst); sum != bytesSHA(blob) || n != int64(len(blob)) {
+		t.Errorf("blob.bin: %d bytes, sha256 %s; want %d, %s", n, sum, len(blob), bytesSHA(blob))
+	}
+	// A text file saved with --out is the bytes gophernicus sent (CRLF).
+	dst = filepath.Join(t.TempDir(), "notes.txt")
+	g.mustExec(fmt.Sprintf("gopher gopher://127.0.0.1:%d/0/notes.txt --out %s", port, dst))
+	if got, _ := os.ReadFile(dst); string(got) != strings.ReplaceAll(text, "\n", "\r\n") {
+		t.Errorf("notes.txt saved as %q", got)
+	}
+}
+
+// gopherRaw sends request to 127.0.0.1:port and returns the whole reply.
+func gopherRaw(t *testing.T, port int, request string) []byte {
+	t.Helper()
+	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(gopherTestBound))
+	if _, err := io.WriteString(c, request); err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestCurlAgainstServeGopher: curl's gopher client against a server the
+// session started with `serve gopher`.
+func TestCurlAgainstServeGopher(t *testing.T) {
+	curl := gopherPeer(t, "curl", "curl")
+	dir := t.TempDir()
+	blob := gopherBlob(100 << 10)
+	files := map[string][]byte{
+		"notes.txt":     []byte("Line one.\n.\n..two dots\nlast line without LF"),
+		"blob.bin":      blob,
+		"sub/inner.txt": []byte("inside\r\n"),
+	}
+	for name, data := range files {
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g := newGopherSession(t)
+	port := gopherFreePort(t)
+	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", dir, port))
+
+	run := func(url string) []byte {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), gopherTestBound)
+		defer cancel()
+		var stderr bytes.Buffer
+		cmd := exec.CommandContext(ctx, curl, "--silent", "--show-error", "--max-time", "20", url)
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("curl %s: %v: %s", url, err, stderr.String())
+		}
+		return out
+	}
+	base := fmt.Sprintf("gopher://127.0.0.1:%d", port)
+	for url, request := range map[string]string{base + "/": "\r\n", base + "/1/sub": "/sub\r\n"} {
+		got, want := run(url), gopherRaw(t, port, request)
+		if !bytes.Equal(got, want) || !bytes.HasSuffix(got, []byte("\r\n.\r\n")) {
+			t.Errorf("curl %s:\n%q\nthe server sends:\n%q", url, got, want)
+		}
+	}
+	for name, want := range files {
+		typ := "0"
+		if strings.HasSuffix(name, ".bin") {
+			typ = "9"
+		}
+		if got := run(base + "/" + typ + "/" + name); bytesSHA(got) != bytesSHA(want) {
+			t.Errorf("curl %s: %d bytes, not the file's %d", name, len(got), len(want))
+		}
+		// Our client with --out saves the same bytes.
+		dst := filepath.Join(t.TempDir(), "out")
+		g.mustExec(fmt.Sprintf("gopher gopher://127.0.0.1:%d/%s/%s --out %s", port, typ, name, dst))
+		if sum, _ := fileSHA(t, dst); sum != bytesSHA(want) {
+			t.Errorf("gopher --out %s differs from the file", name)
+		}
+	}
+	// curl's connections are counted by `servers`.
+	if out := g.mustExec("set format json; servers"); !strings.Contains(out, `"connections":`) {
+		t.Errorf("servers: %s", out)
+	}
+}
+
+// TestGopherBigDownload: a 1 GiB binary (64 MiB with -short) through
+// `serve gopher` and `gopher --out`, in constant memory.
+func TestGopherBigDownload(t *testing.T) {
+	size := int64(1 << 30)
+	if testing.Short() {
+		size = 64 << 20
+	}
+	dir := t.TempDir()
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		t.Fatal(err)
+	}
+	if free := int64(st.Bavail) * int64(st.Bsize); free < 3<<30 {
+		t.Skipf("only %d MiB free in %s; the download needs 3 GiB", free>>20, dir)
+	}
+	src := filepath.Join(dir, "srv")
+	os.Mkdir(src, 0o755)
+	// A sparse file of zeros with a few marked bytes along it.
+	f, err := os.Create(filepath.Join(src, "big.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	for _, off := range []int64{0, 4095, 4096, size / 3, size - 1} {
+		f.WriteAt([]byte{0xa5}, off)
+	}
+	f.Close()
+	wantSum, _ := fileSHA(t, filepath.Join(src, "big.bin"))
+
+	g := newGopherSession(t)
+	port := gopherFreePort(t)
+	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", src, port))
+	dst := filepath.Join(dir, "got.bin")
+
+	// Sample the heap while the download runs.
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapAlloc
+	var peak uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			peak = max(peak, m.HeapAlloc)
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	start := time.Now()
+	out, errs := g.exec(fmt.Sprintf("gopher localhost /big.bin %d --out %s", port, dst))
+	elapsed := time.Since(start)
+	close(stop)
+	wg.Wait()
+	if errs != "" {
+		t.Fatal(errs)
+	}
+	if want := fmt.Sprintf("%d\n# %d bytes saved to %s\n", size, size, dst); out != want {
+		t.Errorf("said %q, want %q", out, want)
+	}
+	sum, n := fileSHA(t, dst)
+	if n != size || sum != wantSum {
+		t.Errorf("got %d bytes, sha256 %s; want %d, %s", n, sum, size, wantSum)
+	}
+	growth := int64(peak) - int64(base)
+	t.Logf("%d MiB in %v (%.0f MiB/s); peak heap growth %.1f MiB", size>>20, elapsed.Round(time.Millisecond),
+		float64(size>>20)/elapsed.Seconds(), float64(growth)/(1<<20))
+	if growth > 64<<20 {
+		t.Errorf("heap grew by %d MiB during the download; want constant memory (< 64 MiB)", growth>>20)
+	}
+	if s := g.sockets(); len(s) != 0 {
+		t.Errorf("sockets left open: %v", s)
+	}
+}
+
+// gopherFake serves each connection with handle(conn, selector) after
+// reading the request line, on a loopback port it returns. Cleanup closes
+// the listener and every connection and waits for the handlers.
+func gopherFake(t *testing.T, handle func(c net.Conn, selector string)) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	conns := map[net.Conn]bool{}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns[c] = true
+			mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				line, err := bufio.NewReader(c).ReadString('\n')
+				if err != nil {
+					return
+				}
+				handle(c, strings.TrimRight(line, "\r\n"))
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		for c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// gopherAsync runs a line in the background; the channel delivers its
+// standard error once it has finished (its output stays in g.out).
+func (g *gopherSession) async(line string) <-chan string {
+	g.out.Reset()
+	g.err.Reset()
+	done := make(chan string, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), gopherTestBound)
+		defer cancel()
+		g.s.Exec(ctx, line, "")
+		done <- g.err.String()
+	}()
+	return done
+}
+
+// waitSocket waits (bounded) until the session holds a socket and returns
+// its name.
+func (g *gopherSession) waitSocket() string {
+	g.t.Helper()
+	deadline := time.Now().Add(gopherTestBound)
+	for time.Now().Before(deadline) {
+		if s := g.sockets(); len(s) > 0 {
+			return s[0]
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	g.t.Fatal("no registry socket appeared during the fetch")
+	return ""
+}
+
+func waitDone(t *testing.T, done <-chan string) string {
+	t.Helper()
+	select {
+	case errs := <-done:
+		return errs
+	case <-time.After(gopherTestBound + 5*time.Second):
+		t.Fatal("the fetch hangs")
+		return ""
+	}
+}
+
+// TestGopherFetchSocketInRegistry: while a fetch waits for its reply, its
+// connection is a registry socket (sockname/peername work on it); once the
+// fetch ends, by the server's reply or by Ctrl-C, it is gone.
+func TestGopherFetchSocketInRegistry(t *testing.T) {
+	release := make(chan struct{})
+	var relOnce sync.Once
+	t.Cleanup(func() { relOnce.Do(func() { close(release) }) })
+	selectors := make(chan string, 4)
+	port := gopherFake(t, func(c net.Conn, sel string) {
+		selectors <- sel
+		select {
+		case <-release:
+			io.WriteString(c, "slow but here\r\n.\r\n")
+		case <-time.After(gopherTestBound):
+		}
+	})
+	g := newGopherSession(t)
+
+	done := g.async(fmt.Sprintf("gopher 127.0.0.1 /slow.txt %d", port))
+	name := g.waitSocket()
+	if sel := <-selectors; sel != "/slow.txt" {
+		t.Errorf("the server got selector %q", sel)
+	}
+	r, _ := g.s.Resource(name)
+	sock := r.(*bsd.Socket)
+	if peer, err := sock.PeerName(); err != nil || !strings.Contains(peer.String(), strconv.Itoa(port)) {
+		t.Errorf("peername %s: %v, %v", name, peer, err)
+	}
+	if local, err := sock.SockName(); err != nil || !strings.Contains(local.String(), "127.0.0.1") {
+		t.Errorf("sockname %s: %v, %v", name, local, err)
+	}
+	relOnce.Do(func() { close(release) })
+	if errs := waitDone(t, done); errs != "" {
+		t.Fatal(errs)
+	}
+	if got := g.out.String(); got != "slow but here\n" {
+		t.Errorf("printed %q", got)
+	}
+	if s := g.sockets(); len(s) != 0 {
+		t.Errorf("sockets left after the fetch: %v", s)
+	}
+	if _, ok := g.s.Resource(name); ok {
+		t.Errorf("%s still registered", name)
+	}
+
+	// Cancelled (Ctrl-C) while waiting: KeyboardInterrupt, socket gone.
+	port2 := gopherFake(t, func(c net.Conn, sel string) {
+		io.Copy(io.Discard, c) // until the client goes
+	})
+	done = g.async(fmt.Sprintf("gopher 127.0.0.1 / %d", port2))
+	g.waitSocket()
+	for !g.s.Interrupt() {
+		time.Sleep(time.Millisecond)
+	}
+	if errs := waitDone(t, done); !strings.HasPrefix(errs, "KeyboardInterrupt") {
+		t.Errorf("cancelled fetch: %q", errs)
+	}
+	if s := g.sockets(); len(s) != 0 {
+		t.Errorf("sockets left after cancel: %v", s)
+	}
+}
+
+// TestGopherDripTimesOut: a server sending one byte every 200 ms never
+// lets a single recv time out; with `set timeout 0.5` the page as a whole
+// does: TimeoutError, no hang.
+func TestGopherDripTimesOut(t *testing.T) {
+	port := gopherFake(t, func(c net.Conn, sel string) {
+		reply := "iDripping slowly\t\tnull.host\t1\r\n"
+		for i := 0; ; i++ {
+			if _, err := c.Write([]byte{reply[i%len(reply)]}); err != nil {
+				return
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	})
+	g := newGopherSession(t)
+	g.mustExec("set timeout 0.5")
+	for _, sel := range []string{"/", "/drip.txt"} {
+		errs := waitDone(t, g.async(fmt.Sprintf("gopher 127.0.0.1 %s %d", sel, port)))
+		if !strings.HasPrefix(errs, "TimeoutError") {
+			t.Errorf("%s from a dripping server: %q, want TimeoutError", sel, errs)
+		}
+		if s := g.sockets(); len(s) != 0 {
+			t.Errorf("sockets left: %v", s)
+		}
+	}
+}
+
+// TestGopherEscapesNeutralised: escape sequences a server puts in menu
+// display strings, texts and error items never reach the terminal raw.
+func TestGopherEscapesNeutralised(t *testing.T) {
+	evil := "\x1b[2J\x1b]0;owned\x07\x1b[31mred\x9b31m"
+	port := gopherFake(t, func(c net.Conn, sel string) {
+		switch sel {
+		case "", "/":
+			io.WriteString(c, "i"+evil+"\t\tnull.host\t1\r\n0"+evil+"\t/x"+evil+"\tlocalhost\t70\r\n.\r\n")
+		case "/err":
+			io.WriteString(c, "3"+evil+"\t\terror.host\t1\r\n.\r\n")
+		default:
+			io.WriteString(c, "text "+evil+"\r\n.\r\n")
+		}
+	})
+	g := newGopherSession(t)
+	for _, format := range []string{"table", "python", "json"} {
+		g.mustExec("set format " + format)
+		for _, line := range []string{"gopher 127.0.0.1 / %d", "gopher 127.0.0.1 /t.txt %d", "gopher 127.0.0.1 /err %d", "gopher 127.0.0.1 / %d --raw"} {
+			out, errs := g.exec(fmt.Sprintf(line, port))
+			if strings.ContainsAny(out+errs, "\x1b\x07\u009b") {
+				t.Errorf("%s (format %s) printed a raw escape:\n%q\n%q", line, format, out, errs)
+			}
+			if out+errs == "" {
+				t.Errorf("%s printed nothing", line)
+			}
+		}
+	}
+}
+
+// TestGopherProgressBar: the bar is for terminals only; a session printing
+// into a buffer never gets one, and the bar itself rewrites one line.
+func TestGopherProgressBar(t *testing.T) {
+	g := newGopherSession(t)
+	port := gopherFreePort(t)
+	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", gopherHole, port))
+	out, errs := g.exec(fmt.Sprintf("gopher localhost /tiny.bin %d --out %s", port, filepath.Join(t.TempDir(), "t")))
+	if strings.ContainsAny(out+errs, "\r\x1b") || errs != "" {
+		t.Errorf("progress outside a terminal: %q %q", out, errs)
+	}
+
+	var file, term bytes.Buffer
+	bar := &progressBar{w: &file, to: &term, start: time.Now().Add(-time.Second)}
+	bar.Write(make([]byte, 3<<20)) // last is zero: shown at once
+	bar.Write(make([]byte, 1<<20)) // within 100 ms of the last: not shown
+	bar.clear()
+	if file.Len() != 4<<20 {
+		t.Errorf("the bar passed %d bytes on", file.Len())
+	}
+	shown := term.String()
+	if !strings.HasPrefix(shown, "\r\x1b[K  3.0 MiB  (") || !strings.HasSuffix(shown, "MiB/s)\r\x1b[K") || strings.Count(shown, "\r") != 2 {
+		t.Errorf("bar drew %q", shown)
+	}
+	var nilBar *progressBar
+	nilBar.clear() // no bar: nothing to clear
+}
