@@ -120,9 +120,12 @@ func (s *Session) Interrupt() bool {
 
 func (s *Session) unknown(name string) *Error {
 	msg := fmt.Sprintf("unknown command %q", name)
-	best := ""
+	// Suggest a near name only when most of the typed name survives:
+	// at most a third of its letters changed, and never a symbol alias.
+	best, limit := "", max(1, len(name)/3)
 	for _, n := range s.Table.Names() {
-		if editDistance(n, name) <= 2 && (best == "" || editDistance(n, name) < editDistance(best, name)) {
+		d := editDistance(n, name)
+		if d <= limit && d < len(name) && isWord(n) && (best == "" || d < editDistance(best, name)) {
 			best = n
 		}
 	}
@@ -165,4 +168,13 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+func isWord(s string) bool {
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && r != '-' && r != '_' {
+			return false
+		}
+	}
+	return s != ""
 }

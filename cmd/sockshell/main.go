@@ -38,7 +38,7 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		showVer   = fs.Bool("version", false, "print the version and exit")
 	)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `usage: sockshell [flags] [SCRIPT]
+		fmt.Fprint(fs.Output(), `usage: sockshell [flags] [SCRIPT]
 
   sockshell                       the interactive prompt
   sockshell -c 'servport http tcp; resolve localhost'
@@ -51,6 +51,9 @@ flags:
 	}
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
+			// Asked-for help is output, not an error: it goes to stdout.
+			fs.SetOutput(stdout)
+			fs.Usage()
 			return 0
 		}
 		return 2
