@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/sockshell/sockshell/commands"
 	"github.com/sockshell/sockshell/shell"
@@ -49,13 +50,18 @@ flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
+	for _, a := range args {
+		if a == "--" || !strings.HasPrefix(a, "-") {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" || a == "--h" {
 			// Asked-for help is output, not an error: it goes to stdout.
 			fs.SetOutput(stdout)
 			fs.Usage()
 			return 0
 		}
+	}
+	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *showVer {
