@@ -142,7 +142,11 @@ func (s *Socket) Shutdown(how string) error {
 		return &Error{Op: "shutdown", Class: "ValueError", Msg: "how must be rd, wr or rdwr, not " + how}
 	}
 	tr := s.tr()
-	return opError("shutdown", "", s.control(func(fd int) error { return sysShutdown(tr, fd, h, name) }))
+	err := s.control(func(fd int) error { return sysShutdown(tr, fd, h, name) })
+	if err == nil && h != unix.SHUT_RD {
+		s.shutWr.Store(true)
+	}
+	return opError("shutdown", "", err)
 }
 
 // SockName returns the socket's local address (getsockname).

@@ -248,7 +248,7 @@ func (s *Socket) recvOnce(ctx context.Context, buf []byte, w *waits) (int, unix.
 	}
 	s.recvd.Add(int64(n))
 	if n == 0 && len(buf) > 0 && s.sotype == unix.SOCK_STREAM {
-		s.peer.Store(int32(PeerClosed))
+		s.notePeerClosed()
 	}
 	return n, from, nil
 }

@@ -30,6 +30,7 @@ type Socket struct {
 	sent   atomic.Int64
 	recvd  atomic.Int64
 	peer   atomic.Int32 // a PeerStatus
+	shutWr atomic.Bool  // Shutdown closed the writing half: EPIPE is ours, not the peer's
 
 	mu         sync.Mutex // guards timeout and hasTimeout
 	timeout    time.Duration
@@ -237,9 +238,17 @@ func (s *Socket) closedAsEBADF(err error) error {
 	return err
 }
 
-// notePeer remembers an EOF or a reset seen by a call.
+// notePeer remembers a reset seen by a call. EPIPE counts as one only when
+// the socket's own writing half is open: after shutdown(SHUT_WR) it is the
+// kernel refusing our write, whatever the peer did.
 func (s *Socket) notePeer(err error) {
-	if e, ok := errnoOf(err); ok && (e == unix.ECONNRESET || e == unix.EPIPE) {
+	if e, ok := errnoOf(err); ok && (e == unix.ECONNRESET || e == unix.EPIPE && !s.shutWr.Load()) {
 		s.peer.Store(int32(PeerReset))
 	}
+}
+
+// notePeerClosed remembers an EOF, unless a reset was seen already: the
+// b” that follows a reset must not hide it.
+func (s *Socket) notePeerClosed() {
+	s.peer.CompareAndSwap(int32(PeerOpen), int32(PeerClosed))
 }

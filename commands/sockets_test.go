@@ -1,0 +1,962 @@
+package commands
+
+// Command-level tests of the socket registry (issue 3): whole sessions as
+// transcripts (testdata/sockets/*.txt) against the shell's own echo server,
+// socat and nc; then bad peers, large transfers and leaks driven from Go.
+// Every peer listens on loopback only and is killed when its test ends.
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/shell"
+	"golang.org/x/sys/unix"
+)
+
+// sockPeerTimeout bounds every peer process and every wait of these tests.
+const sockPeerTimeout = 30 * time.Second
+
+// requireSockPeer returns the path of a peer program. When it is missing the
+// test is skipped with the install hint, or fails when
+// SOCKSHELL_REQUIRE_PEERS=1 (as in CI).
+func requireSockPeer(t *testing.T, name, pkg string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	msg := fmt.Sprintf("%s not found: install it: apt-get install -y %s", name, pkg)
+	if os.Getenv("SOCKSHELL_REQUIRE_PEERS") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// sockBuf is a buffer safe for the session's background writers (server
+// logs) and the test reading it.
+type sockBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *sockBuf) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+// take returns what was written and empties the buffer.
+func (b *sockBuf) take() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.b.String()
+	b.b.Reset()
+	return s
+}
+
+func (b *sockBuf) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// sockSession is a shell session whose output the test reads command by command.
+type sockSession struct {
+	t         *testing.T
+	s         *shell.Session
+	out, errs *sockBuf
+}
+
+func newSockSession(t *testing.T) *sockSession {
+	t.Helper()
+	ss := &sockSession{t: t, out: &sockBuf{}, errs: &sockBuf{}}
+	ss.s = shell.NewSession(Table(), ss.out, ss.errs)
+	t.Cleanup(ss.s.CloseAll)
+	return ss
+}
+
+// run runs one line and returns its standard output and standard error.
+func (ss *sockSession) run(line string) (stdout, stderr string) {
+	ss.t.Helper()
+	ss.out.take()
+	ss.errs.take()
+	ss.s.Exec(context.Background(), line, "")
+	return ss.out.take(), ss.errs.take()
+}
+
+// ok runs a line that must not fail and returns its standard output.
+func (ss *sockSession) ok(line string) string {
+	ss.t.Helper()
+	out, errs := ss.run(line)
+	if errs != "" {
+		ss.t.Fatalf("%s: unexpected error output:\n%s", line, errs)
+	}
+	return out
+}
+
+// sock returns the registered socket of that name.
+func (ss *sockSession) sock(name string) *bsd.Socket {
+	ss.t.Helper()
+	r, ok := ss.s.Resource(name)
+	if !ok {
+		ss.t.Fatalf("no resource %s", name)
+	}
+	s, ok := r.(*bsd.Socket)
+	if !ok {
+		ss.t.Fatalf("%s is not a socket", name)
+	}
+	return s
+}
+
+// sockRow returns the cells of a socket's row in the `sockets` table.
+func (ss *sockSession) sockRow(name string) map[string]string {
+	ss.t.Helper()
+	table := ss.ok("sockets")
+	var header []string
+	for _, line := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			continue
+		}
+		var cells []string
+		for _, c := range strings.Split(strings.Trim(line, "|"), "|") {
+			cells = append(cells, strings.TrimSpace(c))
+		}
+		if header == nil {
+			header = cells
+			continue
+		}
+		if cells[0] == name {
+			row := map[string]string{}
+			for i, h := range header {
+				if i < len(cells) {
+					row[h] = cells[i]
+				}
+			}
+			return row
+		}
+	}
+	ss.t.Fatalf("no row for %s in:\n%s", name, table)
+	return nil
+}
+
+// freePort returns a loopback port that was free a moment ago ("tcp",
+// "tcp6" or "udp").
+func freePort(t *testing.T, network string) int {
+	t.Helper()
+	host := "127.0.0.1:0"
+	if network == "tcp6" {
+		host = "[::1]:0"
+	}
+	if network == "udp" {
+		c, err := net.ListenPacket("udp", host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		return c.LocalAddr().(*net.UDPAddr).Port
+	}
+	l, err := net.Listen(network, host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// waitBound waits until something is bound to port in /proc/net/<table>
+// ("tcp": in LISTEN state, "udp": bound).
+func waitBound(t *testing.T, table string, port int) {
+	t.Helper()
+	want := fmt.Sprintf(":%04X ", port)
+	deadline := time.Now().Add(sockPeerTimeout)
+	for time.Now().Before(deadline) {
+		data, _ := os.ReadFile("/proc/net/" + table)
+		for _, line := range strings.Split(string(data), "\n") {
+			f := strings.Fields(line)
+			if len(f) > 3 && strings.HasSuffix(f[1], want[:len(want)-1]) &&
+				(table != "tcp" || f[3] == "0A") {
+				return
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("nothing bound to port %d in /proc/net/%s", port, table)
+}
+
+// peerProc is a peer program started by a test.
+type peerProc struct {
+	cmd         *exec.Cmd
+	stdout, err *sockBuf
+	done        chan struct{}
+	waitErr     error
+}
+
+// startPeer starts a program, bounded in time and killed when the test ends.
+func startPeer(t *testing.T, stdin io.Reader, path string, args ...string) *peerProc {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), sockPeerTimeout)
+	p := &peerProc{stdout: &sockBuf{}, err: &sockBuf{}, done: make(chan struct{})}
+	p.cmd = exec.CommandContext(ctx, path, args...)
+	p.cmd.Stdin = stdin
+	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.err
+	p.cmd.WaitDelay = time.Second
+	if err := p.cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	go func() {
+		p.waitErr = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-p.done
+	})
+	return p
+}
+
+// wait waits for the peer to end (bounded by sockPeerTimeout).
+func (p *peerProc) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case <-p.done:
+		return p.waitErr
+	case <-time.After(sockPeerTimeout + 2*time.Second):
+		t.Fatalf("%s did not end", p.cmd.Path)
+		return nil
+	}
+}
+
+// goPeer is a Go TCP listener on loopback; handle runs for each connection.
+func goPeer(t *testing.T, handle func(c *net.TCPConn)) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(sockPeerTimeout))
+				handle(c.(*net.TCPConn))
+			}()
+		}
+	}()
+	t.Cleanup(func() { l.Close(); wg.Wait() })
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// runSockTranscript runs a transcript of testdata/sockets as runTranscript
+// does, with three differences a socket session needs. Output goes through
+// locked buffers, since a background server (serve echo) logs from its own
+// goroutines. Descriptor numbers depend on what the test process holds, so
+// fd=7 reads fd=N and the fd column of `sockets` reads N. Ports the kernel
+// picks are learned after each command from the registry and shown as
+// $LOCAL_sN and $REMOTE_sN (a port already named keeps its first name).
+func runSockTranscript(t *testing.T, path string, vars map[string]string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars = maps.Clone(vars)
+	ss := newSockSession(t)
+	var rewritten strings.Builder
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		if strings.HasPrefix(line, "\t") {
+			continue
+		}
+		rewritten.WriteString(line + "\n")
+		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
+			continue
+		}
+		var want []string
+		for i+1 < len(lines) && strings.HasPrefix(lines[i+1], "\t") {
+			i++
+			want = append(want, lines[i][1:])
+		}
+		input := line
+		for k, v := range vars {
+			input = strings.ReplaceAll(input, "$"+k, v)
+		}
+		stdout, stderr := ss.run(input)
+		learnPorts(ss.s, vars)
+		var got []string
+		for _, l := range normalizeFDs(splitLines(stdout)) {
+			got = append(got, expand(l, vars))
+		}
+		for _, l := range splitLines(stderr) {
+			got = append(got, "! "+expand(l, vars))
+		}
+		for _, g := range got {
+			rewritten.WriteString("\t" + g + "\n")
+		}
+		if !match(want, got) {
+			t.Errorf("%s:%d: %s\n got:\n\t%s\nwant:\n\t%s", path, i+1, line,
+				strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+		}
+	}
+	if os.Getenv("UPDATE_TRANSCRIPTS") == "1" {
+		os.WriteFile(path, []byte(rewritten.String()), 0o644)
+	}
+}
+
+// learnPorts names the local and remote ports of the session's sockets.
+func learnPorts(s *shell.Session, vars map[string]string) {
+	known := map[string]bool{}
+	for _, v := range vars {
+		known[v] = true
+	}
+	add := func(key string, a bsd.SockAddr, err error) {
+		p := strconv.Itoa(int(a.Port()))
+		if err == nil && a.Port() >= 1000 && !known[p] {
+			vars[key] = p
+			known[p] = true
+		}
+	}
+	for _, r := range s.Resources() {
+		if so, ok := r.Resource.(*bsd.Socket); ok {
+			a, err := so.SockName()
+			add("LOCAL_"+r.Name, a, err)
+			a, err = so.PeerName()
+			add("REMOTE_"+r.Name, a, err)
+		}
+	}
+}
+
+var fdRepr = regexp.MustCompile(`\bfd=\d+`)
+
+// normalizeFDs writes descriptor numbers as N: fd=7 in a socket's repr and
+// the fd column of a table, keeping the column's width.
+func normalizeFDs(lines []string) []string {
+	col := -1
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		l = fdRepr.ReplaceAllString(l, "fd=N")
+		if strings.HasPrefix(l, "|") {
+			cells := strings.Split(l, "|")
+			if col < 0 {
+				for j, c := range cells {
+					if strings.TrimSpace(c) == "fd" {
+						col = j
+					}
+				}
+			} else if col < len(cells) {
+				c := cells[col]
+				if d := strings.TrimSpace(c); d != "" && strings.Trim(d, "0123456789") == "" && len(c) >= 3 {
+					cells[col] = " N" + strings.Repeat(" ", len(c)-2)
+				}
+				l = strings.Join(cells, "|")
+			}
+		}
+		out[i] = l
+	}
+	return out
+}
+
+// The notes' session against the shell's own echo server.
+func TestSocketTranscriptEcho(t *testing.T) {
+	port := freePort(t, "tcp")
+	runSockTranscript(t, "testdata/sockets/echo.txt", map[string]string{"PORT": strconv.Itoa(port)})
+}
+
+// The same session against socat, a TCP echo (PIPE) on loopback.
+func TestSocketTranscriptSocatTCP(t *testing.T) {
+	socat := requireSockPeer(t, "socat", "socat")
+	port := freePort(t, "tcp")
+	startPeer(t, nil, socat, fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr", port), "PIPE")
+	waitBound(t, "tcp", port)
+	runSockTranscript(t, "testdata/sockets/socat_tcp.txt", map[string]string{"PORT": strconv.Itoa(port)})
+}
+
+// UDP datagrams to socat's UDP echo: sendto, recvfrom.
+func TestSocketTranscriptUDP(t *testing.T) {
+	socat := requireSockPeer(t, "socat", "socat")
+	port := freePort(t, "udp")
+	startPeer(t, nil, socat, fmt.Sprintf("UDP-RECVFROM:%d,bind=127.0.0.1,fork", port), "PIPE")
+	waitBound(t, "udp", port)
+	runSockTranscript(t, "testdata/sockets/udp.txt", map[string]string{"PORT": strconv.Itoa(port)})
+}
+
+// bind, listen, accept with nc as the client: the session receives what nc
+// sent, and nc prints what the session sent back.
+func TestSocketTranscriptNCClient(t *testing.T) {
+	nc := requireSockPeer(t, "nc", "netcat-openbsd")
+	port := freePort(t, "tcp")
+	// nc starts before the transcript's listen, so it retries while refused.
+	type result struct {
+		stdout string
+		err    error
+	}
+	done := make(chan result, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), sockPeerTimeout)
+	defer cancel()
+	go func() {
+		for {
+			var out, errs bytes.Buffer
+			cmd := exec.CommandContext(ctx, nc, "-N", "-w", "20", "127.0.0.1", strconv.Itoa(port))
+			cmd.Stdin = strings.NewReader("hello from nc\n")
+			cmd.Stdout, cmd.Stderr = &out, &errs
+			cmd.WaitDelay = time.Second
+			err := cmd.Run()
+			if err != nil && strings.Contains(errs.String(), "refused") && ctx.Err() == nil {
+				time.Sleep(20 * time.Millisecond)
+				continue
+			}
+			if err != nil {
+				err = fmt.Errorf("%v: %s", err, errs.String())
+			}
+			done <- result{out.String(), err}
+			return
+		}
+	}()
+	runSockTranscript(t, "testdata/sockets/nc_client.txt", map[string]string{"PORT": strconv.Itoa(port)})
+	select {
+	case r := <-done:
+		if r.err != nil {
+			t.Errorf("nc: %v", r.err)
+		}
+		if r.stdout != "hi nc\n" {
+			t.Errorf("nc printed %q, want %q", r.stdout, "hi nc\n")
+		}
+	case <-time.After(sockPeerTimeout + 2*time.Second):
+		t.Fatal("nc did not end after the session closed its socket")
+	}
+}
+
+// IPv6 on ::1, entirely inside one session.
+func TestSocketTranscriptIPv6(t *testing.T) {
+	l, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	l.Close()
+	port := freePort(t, "tcp6")
+	runSockTranscript(t, "testdata/sockets/ipv6.txt", map[string]string{"PORT6": strconv.Itoa(port)})
+}
+
+// shutdown wr: the peer (socat running wc -c) sees end of file, which is the
+// only thing that makes wc print its count.
+func TestSocketTranscriptShutdown(t *testing.T) {
+	socat := requireSockPeer(t, "socat", "socat")
+	port := freePort(t, "tcp")
+	startPeer(t, nil, socat, fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr", port), "SYSTEM:wc -c")
+	waitBound(t, "tcp", port)
+	runSockTranscript(t, "testdata/sockets/shutdown.txt", map[string]string{"PORT": strconv.Itoa(port)})
+}
+
+// fromfd of a session socket's descriptor: the duplicate shares the
+// connection and outlives the original.
+func TestSocketFromFD(t *testing.T) {
+	port := goPeer(t, func(c *net.TCPConn) { io.Copy(c, c) })
+	ss := newSockSession(t)
+	ss.ok("socket tcp")
+	ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	fd := ss.sock("s1").FD()
+	if got := ss.sockRow("s1")["fd"]; got != strconv.Itoa(fd) {
+		t.Fatalf("sockets shows fd %s, the socket has %d", got, fd)
+	}
+	out := ss.ok(fmt.Sprintf("fromfd %d", fd))
+	if !strings.HasPrefix(out, "s2  <socket fd=") || !strings.Contains(out, fmt.Sprintf("raddr=('127.0.0.1', %d)>", port)) {
+		t.Fatalf("fromfd printed %q", out)
+	}
+	if fd2 := ss.sock("s2").FD(); fd2 == fd || fd2 < 0 {
+		t.Fatalf("fromfd gave fd %d for %d: not a duplicate", fd2, fd)
+	}
+	if a, b := ss.sockRow("s1")["local"], ss.sockRow("s2")["local"]; a != b {
+		t.Errorf("the duplicate's local address %s differs from the original's %s", b, a)
+	}
+	// Written through the duplicate, echoed to the original.
+	if out := ss.ok("sendall s2 dup"); out != "3\n" {
+		t.Fatalf("sendall s2: %q", out)
+	}
+	if out := ss.ok("recv s1"); out != "b'dup'\n" {
+		t.Fatalf("recv s1: %q", out)
+	}
+	// Closing the original leaves the duplicate working.
+	ss.ok("close s1")
+	ss.ok("sendall s2 still")
+	if out := ss.ok("recv s2"); out != "b'still'\n" {
+		t.Fatalf("recv s2 after close s1: %q", out)
+	}
+	if row := ss.sockRow("s2"); row["state"] != "ESTABLISHED" || row["sent"] != "8" || row["received"] != "5" {
+		t.Errorf("s2 row: %v", row)
+	}
+	// A descriptor that is no socket, and one that is not open.
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, errs := ss.run(fmt.Sprintf("fromfd %d", f.Fd())); !strings.HasPrefix(errs, "OSError: [Errno 88] Socket operation on non-socket\n") {
+		t.Errorf("fromfd of /dev/null: %q", errs)
+	}
+	if _, errs := ss.run("fromfd 65000"); !strings.HasPrefix(errs, "OSError: [Errno 9] Bad file descriptor\n") {
+		t.Errorf("fromfd of a closed descriptor: %q", errs)
+	}
+}
+
+// explain on shows the system calls with their real descriptors and results.
+func TestSocketExplainSyscalls(t *testing.T) {
+	closed := freePort(t, "tcp")
+	ss := newSockSession(t)
+	ss.ok("explain on")
+	out := ss.ok("socket tcp")
+	fd := ss.sock("s1").FD()
+	wantLines(t, out,
+		">>> s1 = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
+		fmt.Sprintf("  # socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC, IPPROTO_TCP) = %d", fd))
+	out, errs := ss.run(fmt.Sprintf("connect s1 127.0.0.1 %d", closed))
+	wantLines(t, out,
+		fmt.Sprintf(">>> s1.connect(('127.0.0.1', %d))", closed),
+		fmt.Sprintf("  # connect(%d, {AF_INET, 127.0.0.1:%d}) = -1 EINPROGRESS (Operation now in progress)", fd, closed),
+		fmt.Sprintf("  # getsockopt(%d, SOL_SOCKET, SO_ERROR) = 111 (ECONNREFUSED)", fd))
+	if want := fmt.Sprintf("ConnectionRefusedError: [Errno 111] Connection refused\n  hint: nothing is listening on 127.0.0.1:%d\n", closed); errs != want {
+		t.Errorf("connect to a closed port: stderr %q, want %q", errs, want)
+	}
+
+	port := goPeer(t, func(c *net.TCPConn) { io.Copy(c, c) })
+	out = ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	fd2 := ss.sock("s2").FD()
+	wantLines(t, out,
+		fmt.Sprintf(">>> socket.create_connection(('127.0.0.1', %d))", port),
+		fmt.Sprintf("  # connect(%d, {AF_INET, 127.0.0.1:%d}) = -1 EINPROGRESS (Operation now in progress)", fd2, port))
+	wantLines(t, ss.ok("send s2 hello"), ">>> s2.send(b'hello')", fmt.Sprintf("  # sendto(%d, 5 bytes) = 5", fd2), "5")
+	wantLines(t, ss.ok("recv s2"), ">>> s2.recv(4096)", fmt.Sprintf("  # recvfrom(%d, 4096) = 5", fd2), "b'hello'")
+	wantLines(t, ss.ok("close s2"), ">>> s2.close()", fmt.Sprintf("  # close(%d) = 0", fd2))
+	ss.ok("explain off")
+	if out := ss.ok("sockname s1"); strings.Contains(out, "#") || strings.Contains(out, ">>>") {
+		t.Errorf("explain off still explains: %q", out)
+	}
+}
+
+// wantLines checks that every line is in out.
+func wantLines(t *testing.T, out string, lines ...string) {
+	t.Helper()
+	have := map[string]bool{}
+	for _, l := range splitLines(out) {
+		have[l] = true
+	}
+	for _, l := range lines {
+		if !have[l] {
+			t.Errorf("missing line %q in:\n%s", l, out)
+		}
+	}
+}
+
+// A peer that resets the connection after reading a little: one clear
+// error, and `sockets` says so, also after a later recv returns nothing.
+func TestSocketPeerReset(t *testing.T) {
+	reset := make(chan struct{}, 4)
+	port := goPeer(t, func(c *net.TCPConn) {
+		buf := make([]byte, 1000)
+		io.ReadFull(c, buf[:5])
+		c.SetLinger(0)
+		c.Close()
+		reset <- struct{}{}
+	})
+	ss := newSockSession(t)
+	ss.ok("socket tcp")
+	ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	ss.ok("send s1 hello")
+	waitChan(t, reset, "the peer's reset")
+	out, errs := ss.run("recv s1")
+	if want := "ConnectionResetError: [Errno 104] Connection reset by peer\n  hint: the peer reset the connection\n"; out != "" || errs != want {
+		t.Fatalf("recv after a reset: stdout %q stderr %q, want stderr %q", out, errs, want)
+	}
+	if st := ss.sockRow("s1")["state"]; st != "CLOSE (peer reset)" {
+		t.Errorf("sockets state after the reset: %q", st)
+	}
+	// The next recv sees end of file (as in Python); the reset stays the
+	// socket's story, and is not told again.
+	out, errs = ss.run("recv s1")
+	if out != "b''\n" || errs != "" {
+		t.Errorf("second recv: stdout %q stderr %q", out, errs)
+	}
+	if st := ss.sockRow("s1")["state"]; st != "CLOSE (peer reset)" {
+		t.Errorf("sockets state after a later recv: %q", st)
+	}
+
+	// Mid-transfer: sendall of 16 MiB to a peer that resets after 1000 bytes.
+	big := filepath.Join(t.TempDir(), "big")
+	if err := os.WriteFile(big, make([]byte, 16<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ss.ok("socket tcp")
+	ss.ok(fmt.Sprintf("connect s2 127.0.0.1 %d", port))
+	out, errs = ss.run("sendall s2 --file " + big)
+	errLines := splitLines(errs)
+	if out != "" || len(errLines) != 2 ||
+		!(strings.HasPrefix(errLines[0], "ConnectionResetError: [Errno 104]") || strings.HasPrefix(errLines[0], "BrokenPipeError: [Errno 32]")) ||
+		!strings.HasPrefix(errLines[1], "  hint: ") {
+		t.Fatalf("sendall to a resetting peer: stdout %q stderr %q, want one error and its hint", out, errs)
+	}
+	row := ss.sockRow("s2")
+	if row["state"] != "CLOSE (peer reset)" {
+		t.Errorf("sockets state after the reset mid-transfer: %q", row["state"])
+	}
+	if n, _ := strconv.Atoi(row["sent"]); n < 1000 || n >= 16<<20 {
+		t.Errorf("sent counter %s after a reset mid-transfer", row["sent"])
+	}
+}
+
+func waitChan[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(sockPeerTimeout):
+		t.Fatalf("timed out waiting for %s", what)
+		var zero T
+		return zero
+	}
+}
+
+// A peer that sends terminal escape sequences: every way of showing the
+// bytes escapes them; none reaches the terminal raw.
+func TestSocketRecvEscapes(t *testing.T) {
+	const hostile = "\x1b[2J\x1b]0;pwned\x07\x9b31m\x07\x00\r\nend\x7f"
+	port := goPeer(t, func(c *net.TCPConn) {
+		buf := make([]byte, 1)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				return
+			}
+			c.Write([]byte(hostile))
+		}
+	})
+	ss := newSockSession(t)
+	ss.ok("socket tcp")
+	ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	ss.ok("sendall s1 x")
+	if out := ss.ok("recv s1"); out != `b'\x1b[2J\x1b]0;pwned\x07\x9b31m\x07\x00\r\nend\x7f'`+"\n" {
+		t.Errorf("recv printed %q", out)
+	}
+	for _, setup := range []string{"set format auto", "set format table", "set format python", "set format json", "explain on", "set color on"} {
+		ss.ok(setup)
+		var all string
+		for _, line := range []string{"sendall s1 x; recv s1 --hex", "sendall s1 x; recv s1", "sendall s1 x; recvfrom s1", "sockets"} {
+			out, errs := ss.run(line)
+			if errs != "" {
+				t.Fatalf("%s; %s: %s", setup, line, errs)
+			}
+			all += out
+		}
+		ss.ok("set color off; explain off; set format auto")
+		if strings.Count(all, "end")+strings.Count(all, "ZW5k") < 3 {
+			t.Errorf("%s: the data is missing from %q", setup, all)
+		}
+		if setup == "set color on" {
+			// Colour codes are the shell's own; strip them before looking.
+			all = regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(all, "")
+		}
+		for i := 0; i < len(all); i++ {
+			if b := all[i]; b < 0x20 && b != '\n' || b >= 0x7f {
+				t.Errorf("%s: raw byte %#x at %d of %q", setup, b, i, all)
+				break
+			}
+		}
+	}
+}
+
+// vmHWM is the process's peak resident set size, in bytes.
+func vmHWM(t *testing.T) int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip("no /proc/self/status")
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	t.Skip("no VmHWM")
+	return 0
+}
+
+// A peer that sends 1 GiB: recv --out writes exactly that, in bounded memory.
+func TestSocketRecvOutOneGiB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1 GiB through loopback")
+	}
+	const size = 1 << 30
+	port := goPeer(t, func(c *net.TCPConn) {
+		c.SetDeadline(time.Now().Add(2 * sockPeerTimeout))
+		buf := make([]byte, 1<<20)
+		for n := 0; n < size; n += len(buf) {
+			if _, err := c.Write(buf); err != nil {
+				return
+			}
+		}
+		c.CloseWrite()
+		io.Copy(io.Discard, c)
+	})
+	out := filepath.Join(t.TempDir(), "zeros")
+	ss := newSockSession(t)
+	ss.ok("set timeout 60")
+	ss.ok("socket tcp")
+	ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	runtime.GC()
+	before := vmHWM(t)
+	start := time.Now()
+	got := ss.ok("recv s1 --out " + out)
+	elapsed := time.Since(start)
+	after := vmHWM(t)
+	if want := fmt.Sprintf("%d\n# %d bytes written to %s; the peer closed the connection\n", size, size, out); got != want {
+		t.Errorf("recv --out printed %q, want %q", got, want)
+	}
+	st, err := os.Stat(out)
+	if err != nil || st.Size() != size {
+		t.Fatalf("file: %v, %v; want %d bytes", st, err, size)
+	}
+	if row := ss.sockRow("s1"); row["received"] != strconv.Itoa(size) {
+		t.Errorf("received counter %s", row["received"])
+	}
+	t.Logf("1 GiB recv --out: %v; peak RSS %d MiB before, %d MiB after", elapsed.Round(time.Millisecond), before>>20, after>>20)
+	if after-before > 256<<20 {
+		t.Errorf("peak RSS grew by %d MiB for a streamed 1 GiB", (after-before)>>20)
+	}
+}
+
+// A peer that never answers: recv times out, and the socket works after.
+func TestSocketRecvTimeoutThenWorks(t *testing.T) {
+	gate := make(chan struct{})
+	port := goPeer(t, func(c *net.TCPConn) {
+		select {
+		case <-gate:
+		case <-time.After(sockPeerTimeout):
+			return
+		}
+		c.Write([]byte("late\n"))
+		io.Copy(io.Discard, c)
+	})
+	ss := newSockSession(t)
+	ss.ok("socket tcp")
+	ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	ss.ok("settimeout s1 0.3")
+	out, errs := ss.run("recv s1")
+	if want := "TimeoutError: timed out\n  hint: the operation did not finish within the socket's timeout (settimeout)\n"; out != "" || errs != want {
+		t.Fatalf("recv from a silent peer: stdout %q stderr %q, want %q", out, errs, want)
+	}
+	if row := ss.sockRow("s1"); row["state"] != "ESTABLISHED" || row["timeout"] != "0.3" {
+		t.Errorf("after the timeout: %v", row)
+	}
+	close(gate)
+	if out := ss.ok("recv s1"); out != "b'late\\n'\n" {
+		t.Errorf("recv after the timeout: %q", out)
+	}
+	if out := ss.ok("send s1 ok"); out != "2\n" {
+		t.Errorf("send after the timeout: %q", out)
+	}
+}
+
+// fullListener is a loopback listener with backlog 0 whose accept queue is
+// full: Linux drops further SYNs, so a connect to it stays in SYN_SENT.
+func fullListener(t *testing.T) (fd, port int) {
+	t.Helper()
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port = sa.(*unix.SockaddrInet4).Port
+	filled := 0
+	for i := 0; i < 3; i++ {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 300*time.Millisecond)
+		if err == nil {
+			filled++
+			t.Cleanup(func() { c.Close() })
+		}
+	}
+	if filled == 0 {
+		t.Fatal("could not fill the accept queue")
+	}
+	return fd, port
+}
+
+// A connect that never completes times out; the socket stays in SYN_SENT,
+// and connecting again once the listener has room completes it.
+func TestSocketConnectTimeoutFullBacklog(t *testing.T) {
+	lfd, port := fullListener(t)
+	ss := newSockSession(t)
+	ss.ok("socket tcp")
+	ss.ok("settimeout s1 0.3")
+	out, errs := ss.run(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	if want := "TimeoutError: timed out\n  hint: the operation did not finish within the socket's timeout (settimeout)\n"; out != "" || errs != want {
+		t.Fatalf("connect to a full listener: stdout %q stderr %q, want %q", out, errs, want)
+	}
+	if st := ss.sockRow("s1")["state"]; st != "SYN_SENT" {
+		t.Errorf("state after the timeout: %q", st)
+	}
+	// Make room; the kernel's next SYN retransmission gets through.
+	nfd, _, err := unix.Accept(lfd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(nfd)
+	ss.ok("settimeout s1 20")
+	if out := ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port)); out != "" {
+		t.Errorf("second connect printed %q", out)
+	}
+	if row := ss.sockRow("s1"); row["state"] != "ESTABLISHED" || row["remote"] != fmt.Sprintf("127.0.0.1:%d", port) {
+		t.Errorf("after the second connect: %v", row)
+	}
+}
+
+// sendfile and recv --out of 64 MiB of random bytes through a Go peer that
+// hashes what it reads and sends the same file back.
+func TestSocketSendfileRecvOutLarge(t *testing.T) {
+	const size = 64 << 20
+	dir := t.TempDir()
+	in := filepath.Join(dir, "random")
+	data := make([]byte, size)
+	rand.Read(data)
+	if err := os.WriteFile(in, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	data = nil
+	want := hex.EncodeToString(sum[:])
+
+	peerSum := make(chan string, 1)
+	port := goPeer(t, func(c *net.TCPConn) {
+		h := sha256.New()
+		n, err := io.CopyN(h, c, size)
+		if err != nil {
+			peerSum <- fmt.Sprintf("read %d: %v", n, err)
+			return
+		}
+		peerSum <- hex.EncodeToString(h.Sum(nil))
+		f, err := os.Open(in)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		io.Copy(c, f)
+		c.CloseWrite()
+		io.Copy(io.Discard, c)
+	})
+	ss := newSockSession(t)
+	ss.ok("socket tcp")
+	ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	if out := ss.ok("sendfile s1 " + in); out != fmt.Sprintf("%d\n", size) {
+		t.Errorf("sendfile printed %q", out)
+	}
+	if got := waitChan(t, peerSum, "the peer's hash"); got != want {
+		t.Fatalf("the peer read sha256 %s, the file is %s", got, want)
+	}
+	out := filepath.Join(dir, "back")
+	if got := ss.ok("recv s1 --out " + out); !strings.HasPrefix(got, fmt.Sprintf("%d\n", size)) {
+		t.Errorf("recv --out printed %q", got)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	io.Copy(h, f)
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		t.Errorf("recv --out wrote sha256 %s, want %s", got, want)
+	}
+	if row := ss.sockRow("s1"); row["sent"] != strconv.Itoa(size) || row["received"] != strconv.Itoa(size) {
+		t.Errorf("counters: sent %s received %s, want %d each", row["sent"], row["received"], size)
+	}
+}
+
+func openFDs(t *testing.T) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd")
+	}
+	return len(ents)
+}
+
+// 2000 cycles of socket, connect, close through the session leave no
+// descriptor and no goroutine behind.
+func TestSocketNoLeaks(t *testing.T) {
+	const cycles = 2000
+	port := goPeer(t, func(c *net.TCPConn) {})
+	ss := newSockSession(t)
+	n := 0
+	cycle := func() {
+		n++
+		name := fmt.Sprintf("s%d", n)
+		if out, errs := ss.run(fmt.Sprintf("socket tcp; connect %s 127.0.0.1 %d; close %s", name, port, name)); errs != "" {
+			t.Fatalf("cycle %d: %s%s", n, out, errs)
+		}
+	}
+	for range 20 { // warm up: the poller, the peer's goroutines
+		cycle()
+	}
+	// settle waits until the counts are down to fds and gs, or 10 s have
+	// passed; it returns the last counts.
+	settle := func(fds, gs int) (int, int) {
+		var f, g int
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			f, g = openFDs(t), runtime.NumGoroutine()
+			if f <= fds && g <= gs {
+				break
+			}
+		}
+		return f, g
+	}
+	// The baseline: the lowest counts seen over a moment.
+	fds0, gs0 := openFDs(t), runtime.NumGoroutine()
+	for range 10 {
+		time.Sleep(20 * time.Millisecond)
+		fds0, gs0 = min(fds0, openFDs(t)), min(gs0, runtime.NumGoroutine())
+	}
+	for range cycles {
+		cycle()
+	}
+	fds1, gs1 := settle(fds0, gs0)
+	t.Logf("after %d cycles: fds %d -> %d, goroutines %d -> %d", cycles, fds0, fds1, gs0, gs1)
+	if fds1 > fds0 || gs1 > gs0 {
+		t.Errorf("leak: fds %d -> %d, goroutines %d -> %d", fds0, fds1, gs0, gs1)
+	}
+	if len(ss.s.Resources()) != 0 {
+		t.Errorf("registry still holds %d resources", len(ss.s.Resources()))
+	}
+}
