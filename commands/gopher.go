@@ -310,9 +310,9 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 			out = &limitWriter{w: &text, n: maxText}
 		}
 	}
-	// A text shown on screen has its "." terminator and dot-stuffing undone
-	// (RFC 1436); a file is saved byte for byte as the server sent it.
-	opts.Verbatim = toFile
+	// The reply is read as it comes; a file is saved byte for byte as the
+	// server sent it, a text shown on screen is unframed below.
+	opts.Verbatim = true
 	ctx := c.Ctx
 	if !toFile {
 		// A page for the screen must arrive whole within the timeout: each
@@ -362,7 +362,7 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 	if lw, ok := out.(*limitWriter); ok && lw.cut {
 		c.Note("text cut at %d bytes; use --out FILE for the whole reply", maxText)
 	}
-	return shell.Text(text.String()), nil
+	return shell.Text(unframeText(text.Bytes())), nil
 }
 
 // menuRows shows a menu as a numbered table; info lines have no number.
@@ -450,3 +450,18 @@ func (p *progressBar) clear() {
 }
 
 func mib(n float64) string { return fmt.Sprintf("%.1f MiB", n/(1<<20)) }
+
+// unframeText undoes the RFC 1436 text framing (the lone "." line at the
+// end, ".." at the start of a line) of a whole reply, but only when the
+// reply ends with that "." line: servers that send files verbatim
+// (gophernicus, sockshell's own) would otherwise lose everything after a
+// line holding a single dot.
+func unframeText(b []byte) string {
+	framed := bytes.Equal(b, []byte(".\r\n")) || bytes.Equal(b, []byte(".\n")) ||
+		bytes.HasSuffix(b, []byte("\n.\r\n")) || bytes.HasSuffix(b, []byte("\n.\n"))
+	if !framed {
+		return string(b)
+	}
+	body, _ := io.ReadAll(gopher.TextReader(bytes.NewReader(b)))
+	return string(body)
+}

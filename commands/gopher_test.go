@@ -58,11 +58,43 @@ func gopherFreePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// lockedBuffer is a buffer a session's background servers may log into
+// while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Reset()
+}
+
+// String returns the contents without the background servers' log lines.
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var keep []string
+	for _, line := range strings.SplitAfter(l.b.String(), "\n") {
+		if !strings.HasPrefix(line, "[gopher] ") {
+			keep = append(keep, line)
+		}
+	}
+	return strings.Join(keep, "")
+}
+
 // gopherSession is a session whose output the test reads after each Exec.
 type gopherSession struct {
 	t        *testing.T
 	s        *shell.Session
-	out, err bytes.Buffer
+	out, err lockedBuffer
 }
 
 func newGopherSession(t *testing.T) *gopherSession {
@@ -740,6 +772,7 @@ func TestGopherProgressBar(t *testing.T) {
 	var file, term bytes.Buffer
 	bar := &progressBar{w: &file, to: &term, start: time.Now().Add(-time.Second)}
 	bar.Write(make([]byte, 3<<20)) // last is zero: shown at once
+	bar.last = time.Now().Add(time.Hour)
 	bar.Write(make([]byte, 1<<20)) // within 100 ms of the last: not shown
 	bar.clear()
 	if file.Len() != 4<<20 {
@@ -751,4 +784,118 @@ func TestGopherProgressBar(t *testing.T) {
 	}
 	var nilBar *progressBar
 	nilBar.clear() // no bar: nothing to clear
+}
+
+// TestGopherTextFraming: an RFC 1436 text reply (dot-stuffed, "."
+// terminated) is shown unframed; a file sent verbatim (as sockshell's own
+// server and gophernicus do) is shown whole, even with a "." line in it;
+// --out saves the bytes as sent either way.
+func TestGopherTextFraming(t *testing.T) {
+	framed := "first\r\n..stuffed\r\n.\r\n"
+	port := gopherFake(t, func(c net.Conn, sel string) { io.WriteString(c, framed) })
+	g := newGopherSession(t)
+	if out := g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /framed.txt %d", port)); out != "first\n.stuffed\n" {
+		t.Errorf("framed text shown as %q", out)
+	}
+	dst := filepath.Join(t.TempDir(), "framed")
+	g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /framed.txt %d --out %s", port, dst))
+	if b, _ := os.ReadFile(dst); string(b) != framed {
+		t.Errorf("--out saved %q", b)
+	}
+
+	dir := t.TempDir()
+	verbatim := "Line one.\n.\n..two dots\nlast\n"
+	os.WriteFile(filepath.Join(dir, "dots.txt"), []byte(verbatim), 0o644)
+	sport := gopherFreePort(t)
+	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", dir, sport))
+	if out := g.mustExec(fmt.Sprintf("gopher localhost /dots.txt %d", sport)); out != verbatim {
+		t.Errorf("verbatim text shown as %q, want %q", out, verbatim)
+	}
+}
+
+// TestServeGopherConfined: `serve gopher DIR` serves nothing outside DIR
+// (dot-dot, hidden names, symbolic links out of it) and caps its
+// connections: beyond the cap a client gets an error item, not a hang.
+func TestServeGopherConfined(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "secret.txt"), []byte("secret\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, ".hidden.txt"), []byte("hidden\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "ok.txt"), []byte("ok\n"), 0o644)
+	if err := os.Symlink(outside, filepath.Join(dir, "out")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "secret.txt"), filepath.Join(dir, "secret.txt")); err != nil {
+		t.Fatal(err)
+	}
+	g := newGopherSession(t)
+	port := gopherFreePort(t)
+	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", dir, port))
+	out := g.mustExec(fmt.Sprintf("gopher localhost / %d", port))
+	if strings.Contains(out, "secret") || strings.Contains(out, "hidden") || strings.Contains(out, "| out") || !strings.Contains(out, "/ok.txt") {
+		t.Errorf("root listing shows what it should not (or lacks ok.txt):\n%s", out)
+	}
+	for _, sel := range []string{"../" + filepath.Base(outside) + "/secret.txt", "/out/secret.txt", "/secret.txt", "/.hidden.txt", "/ok.txt/../../x", "/%2e%2e/etc/passwd"} {
+		out, errs := g.exec(fmt.Sprintf("gopher localhost '%s' %d", sel, port))
+		if out != "" || !strings.Contains(errs, "Error: ") || strings.Contains(errs, "secret\n") {
+			t.Errorf("%s: %q %q, want a refusal", sel, out, errs)
+		}
+	}
+
+	// The connection cap (32): hold 40 connections open without a request
+	// (more than the cap, so that the slots are taken whichever handlers
+	// run first); the next client is told the server is busy.
+	conns := func() int {
+		var doc struct{ Result []struct{ Connections int } }
+		out := g.mustExec("set format json; servers")
+		// The last document is the table of servers.
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &doc); err != nil || len(doc.Result) != 1 {
+			t.Fatalf("servers: %v %s", err, out)
+		}
+		return doc.Result[0].Connections
+	}
+	before := conns()
+	var held []net.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	for range 40 {
+		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	// Wait (bounded) until the server has accepted them all.
+	deadline := time.Now().Add(gopherTestBound)
+	for conns() < before+40 {
+		if time.Now().After(deadline) {
+			t.Fatal("the server did not accept 40 connections")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	g.mustExec("set format table")
+	_, errs := g.exec(fmt.Sprintf("gopher localhost / %d", port))
+	if !strings.Contains(errs, "server busy") {
+		t.Errorf("beyond the cap: %q", errs)
+	}
+	for _, c := range held {
+		c.Close()
+	}
+	held = nil
+	// Once they are gone the server answers again (bounded retry: the
+	// handlers notice the closed connections asynchronously).
+	for {
+		_, errs = g.exec(fmt.Sprintf("gopher localhost /ok.txt %d", port))
+		if errs == "" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if errs != "" {
+		t.Errorf("after the flood: %q", errs)
+	}
 }

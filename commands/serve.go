@@ -181,7 +181,12 @@ func pyHostPort(addr string) string {
 func startGopher(c *shell.Call, dir, addr string) (*server, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
-		return nil, err
+		// As Python words it: "[Errno 2] No such file or directory: 'DIR'".
+		e := shell.Classify(err)
+		if e.HasErrno {
+			e.Msg += ": " + shell.StrRepr(dir)
+		}
+		return nil, e
 	}
 	if !st.IsDir() {
 		return nil, shell.Errorf("NotADirectoryError", "%s is not a directory", shell.StrRepr(dir))
