@@ -248,7 +248,7 @@ func (s *Socket) notePeer(err error) {
 }
 
 // notePeerClosed remembers an EOF, unless a reset was seen already: the
-// b” that follows a reset must not hide it.
+// empty read that follows a reset must not hide it.
 func (s *Socket) notePeerClosed() {
 	s.peer.CompareAndSwap(int32(PeerOpen), int32(PeerClosed))
 }
