@@ -157,9 +157,9 @@ func (ss *sockSession) sockRow(name string) map[string]string {
 	return nil
 }
 
-// freePort returns a loopback port that was free a moment ago ("tcp",
+// sockFreePort returns a loopback port that was free a moment ago ("tcp",
 // "tcp6" or "udp").
-func freePort(t *testing.T, network string) int {
+func sockFreePort(t *testing.T, network string) int {
 	t.Helper()
 	host := "127.0.0.1:0"
 	if network == "tcp6" {
@@ -181,9 +181,9 @@ func freePort(t *testing.T, network string) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// waitBound waits until something is bound to port in /proc/net/<table>
+// sockWaitBound waits until something is bound to port in /proc/net/<table>
 // ("tcp": in LISTEN state, "udp": bound).
-func waitBound(t *testing.T, table string, port int) {
+func sockWaitBound(t *testing.T, table string, port int) {
 	t.Helper()
 	want := fmt.Sprintf(":%04X ", port)
 	deadline := time.Now().Add(sockPeerTimeout)
@@ -201,19 +201,19 @@ func waitBound(t *testing.T, table string, port int) {
 	t.Fatalf("nothing bound to port %d in /proc/net/%s", port, table)
 }
 
-// peerProc is a peer program started by a test.
-type peerProc struct {
+// sockPeerProc is a peer program started by a test.
+type sockPeerProc struct {
 	cmd         *exec.Cmd
 	stdout, err *sockBuf
 	done        chan struct{}
 	waitErr     error
 }
 
-// startPeer starts a program, bounded in time and killed when the test ends.
-func startPeer(t *testing.T, stdin io.Reader, path string, args ...string) *peerProc {
+// sockStartPeer starts a program, bounded in time and killed when the test ends.
+func sockStartPeer(t *testing.T, stdin io.Reader, path string, args ...string) *sockPeerProc {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), sockPeerTimeout)
-	p := &peerProc{stdout: &sockBuf{}, err: &sockBuf{}, done: make(chan struct{})}
+	p := &sockPeerProc{stdout: &sockBuf{}, err: &sockBuf{}, done: make(chan struct{})}
 	p.cmd = exec.CommandContext(ctx, path, args...)
 	p.cmd.Stdin = stdin
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.err
@@ -234,7 +234,7 @@ func startPeer(t *testing.T, stdin io.Reader, path string, args ...string) *peer
 }
 
 // wait waits for the peer to end (bounded by sockPeerTimeout).
-func (p *peerProc) wait(t *testing.T) error {
+func (p *sockPeerProc) wait(t *testing.T) error {
 	t.Helper()
 	select {
 	case <-p.done:
@@ -245,8 +245,8 @@ func (p *peerProc) wait(t *testing.T) error {
 	}
 }
 
-// goPeer is a Go TCP listener on loopback; handle runs for each connection.
-func goPeer(t *testing.T, handle func(c *net.TCPConn)) int {
+// sockGoPeer is a Go TCP listener on loopback; handle runs for each connection.
+func sockGoPeer(t *testing.T, handle func(c *net.TCPConn)) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -310,9 +310,9 @@ func runSockTranscript(t *testing.T, path string, vars map[string]string) {
 			input = strings.ReplaceAll(input, "$"+k, v)
 		}
 		stdout, stderr := ss.run(input)
-		learnPorts(ss.s, vars)
+		sockLearnPorts(ss.s, vars)
 		var got []string
-		for _, l := range normalizeFDs(splitLines(stdout)) {
+		for _, l := range sockNormalizeFDs(splitLines(stdout)) {
 			got = append(got, expand(l, vars))
 		}
 		for _, l := range splitLines(stderr) {
@@ -331,8 +331,8 @@ func runSockTranscript(t *testing.T, path string, vars map[string]string) {
 	}
 }
 
-// learnPorts names the local and remote ports of the session's sockets.
-func learnPorts(s *shell.Session, vars map[string]string) {
+// sockLearnPorts names the local and remote ports of the session's sockets.
+func sockLearnPorts(s *shell.Session, vars map[string]string) {
 	known := map[string]bool{}
 	for _, v := range vars {
 		known[v] = true
@@ -354,15 +354,15 @@ func learnPorts(s *shell.Session, vars map[string]string) {
 	}
 }
 
-var fdRepr = regexp.MustCompile(`\bfd=\d+`)
+var sockFDRepr = regexp.MustCompile(`\bfd=\d+`)
 
-// normalizeFDs writes descriptor numbers as N: fd=7 in a socket's repr and
+// sockNormalizeFDs writes descriptor numbers as N: fd=7 in a socket's repr and
 // the fd column of a table, keeping the column's width.
-func normalizeFDs(lines []string) []string {
+func sockNormalizeFDs(lines []string) []string {
 	col := -1
 	out := make([]string, len(lines))
 	for i, l := range lines {
-		l = fdRepr.ReplaceAllString(l, "fd=N")
+		l = sockFDRepr.ReplaceAllString(l, "fd=N")
 		if strings.HasPrefix(l, "|") {
 			cells := strings.Split(l, "|")
 			if col < 0 {
@@ -386,25 +386,25 @@ func normalizeFDs(lines []string) []string {
 
 // The notes' session against the shell's own echo server.
 func TestSocketTranscriptEcho(t *testing.T) {
-	port := freePort(t, "tcp")
+	port := sockFreePort(t, "tcp")
 	runSockTranscript(t, "testdata/sockets/echo.txt", map[string]string{"PORT": strconv.Itoa(port)})
 }
 
 // The same session against socat, a TCP echo (PIPE) on loopback.
 func TestSocketTranscriptSocatTCP(t *testing.T) {
 	socat := requireSockPeer(t, "socat", "socat")
-	port := freePort(t, "tcp")
-	startPeer(t, nil, socat, fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr", port), "PIPE")
-	waitBound(t, "tcp", port)
+	port := sockFreePort(t, "tcp")
+	sockStartPeer(t, nil, socat, fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr", port), "PIPE")
+	sockWaitBound(t, "tcp", port)
 	runSockTranscript(t, "testdata/sockets/socat_tcp.txt", map[string]string{"PORT": strconv.Itoa(port)})
 }
 
 // UDP datagrams to socat's UDP echo: sendto, recvfrom.
 func TestSocketTranscriptUDP(t *testing.T) {
 	socat := requireSockPeer(t, "socat", "socat")
-	port := freePort(t, "udp")
-	startPeer(t, nil, socat, fmt.Sprintf("UDP-RECVFROM:%d,bind=127.0.0.1,fork", port), "PIPE")
-	waitBound(t, "udp", port)
+	port := sockFreePort(t, "udp")
+	sockStartPeer(t, nil, socat, fmt.Sprintf("UDP-RECVFROM:%d,bind=127.0.0.1,fork", port), "PIPE")
+	sockWaitBound(t, "udp", port)
 	runSockTranscript(t, "testdata/sockets/udp.txt", map[string]string{"PORT": strconv.Itoa(port)})
 }
 
@@ -412,7 +412,7 @@ func TestSocketTranscriptUDP(t *testing.T) {
 // sent, and nc prints what the session sent back.
 func TestSocketTranscriptNCClient(t *testing.T) {
 	nc := requireSockPeer(t, "nc", "netcat-openbsd")
-	port := freePort(t, "tcp")
+	port := sockFreePort(t, "tcp")
 	// nc starts before the transcript's listen, so it retries while refused.
 	type result struct {
 		stdout string
@@ -461,7 +461,7 @@ func TestSocketTranscriptIPv6(t *testing.T) {
 		t.Skipf("no IPv6 loopback: %v", err)
 	}
 	l.Close()
-	port := freePort(t, "tcp6")
+	port := sockFreePort(t, "tcp6")
 	runSockTranscript(t, "testdata/sockets/ipv6.txt", map[string]string{"PORT6": strconv.Itoa(port)})
 }
 
@@ -469,16 +469,16 @@ func TestSocketTranscriptIPv6(t *testing.T) {
 // only thing that makes wc print its count.
 func TestSocketTranscriptShutdown(t *testing.T) {
 	socat := requireSockPeer(t, "socat", "socat")
-	port := freePort(t, "tcp")
-	startPeer(t, nil, socat, fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr", port), "SYSTEM:wc -c")
-	waitBound(t, "tcp", port)
+	port := sockFreePort(t, "tcp")
+	sockStartPeer(t, nil, socat, fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr", port), "SYSTEM:wc -c")
+	sockWaitBound(t, "tcp", port)
 	runSockTranscript(t, "testdata/sockets/shutdown.txt", map[string]string{"PORT": strconv.Itoa(port)})
 }
 
 // fromfd of a session socket's descriptor: the duplicate shares the
 // connection and outlives the original.
 func TestSocketFromFD(t *testing.T) {
-	port := goPeer(t, func(c *net.TCPConn) { io.Copy(c, c) })
+	port := sockGoPeer(t, func(c *net.TCPConn) { io.Copy(c, c) })
 	ss := newSockSession(t)
 	ss.ok("socket tcp")
 	ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
@@ -528,16 +528,16 @@ func TestSocketFromFD(t *testing.T) {
 
 // explain on shows the system calls with their real descriptors and results.
 func TestSocketExplainSyscalls(t *testing.T) {
-	closed := freePort(t, "tcp")
+	closed := sockFreePort(t, "tcp")
 	ss := newSockSession(t)
 	ss.ok("explain on")
 	out := ss.ok("socket tcp")
 	fd := ss.sock("s1").FD()
-	wantLines(t, out,
+	sockWantLines(t, out,
 		">>> s1 = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
 		fmt.Sprintf("  # socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC, IPPROTO_TCP) = %d", fd))
 	out, errs := ss.run(fmt.Sprintf("connect s1 127.0.0.1 %d", closed))
-	wantLines(t, out,
+	sockWantLines(t, out,
 		fmt.Sprintf(">>> s1.connect(('127.0.0.1', %d))", closed),
 		fmt.Sprintf("  # connect(%d, {AF_INET, 127.0.0.1:%d}) = -1 EINPROGRESS (Operation now in progress)", fd, closed),
 		fmt.Sprintf("  # getsockopt(%d, SOL_SOCKET, SO_ERROR) = 111 (ECONNREFUSED)", fd))
@@ -545,23 +545,23 @@ func TestSocketExplainSyscalls(t *testing.T) {
 		t.Errorf("connect to a closed port: stderr %q, want %q", errs, want)
 	}
 
-	port := goPeer(t, func(c *net.TCPConn) { io.Copy(c, c) })
+	port := sockGoPeer(t, func(c *net.TCPConn) { io.Copy(c, c) })
 	out = ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
 	fd2 := ss.sock("s2").FD()
-	wantLines(t, out,
+	sockWantLines(t, out,
 		fmt.Sprintf(">>> socket.create_connection(('127.0.0.1', %d))", port),
 		fmt.Sprintf("  # connect(%d, {AF_INET, 127.0.0.1:%d}) = -1 EINPROGRESS (Operation now in progress)", fd2, port))
-	wantLines(t, ss.ok("send s2 hello"), ">>> s2.send(b'hello')", fmt.Sprintf("  # sendto(%d, 5 bytes) = 5", fd2), "5")
-	wantLines(t, ss.ok("recv s2"), ">>> s2.recv(4096)", fmt.Sprintf("  # recvfrom(%d, 4096) = 5", fd2), "b'hello'")
-	wantLines(t, ss.ok("close s2"), ">>> s2.close()", fmt.Sprintf("  # close(%d) = 0", fd2))
+	sockWantLines(t, ss.ok("send s2 hello"), ">>> s2.send(b'hello')", fmt.Sprintf("  # sendto(%d, 5 bytes) = 5", fd2), "5")
+	sockWantLines(t, ss.ok("recv s2"), ">>> s2.recv(4096)", fmt.Sprintf("  # recvfrom(%d, 4096) = 5", fd2), "b'hello'")
+	sockWantLines(t, ss.ok("close s2"), ">>> s2.close()", fmt.Sprintf("  # close(%d) = 0", fd2))
 	ss.ok("explain off")
 	if out := ss.ok("sockname s1"); strings.Contains(out, "#") || strings.Contains(out, ">>>") {
 		t.Errorf("explain off still explains: %q", out)
 	}
 }
 
-// wantLines checks that every line is in out.
-func wantLines(t *testing.T, out string, lines ...string) {
+// sockWantLines checks that every line is in out.
+func sockWantLines(t *testing.T, out string, lines ...string) {
 	t.Helper()
 	have := map[string]bool{}
 	for _, l := range splitLines(out) {
@@ -578,7 +578,7 @@ func wantLines(t *testing.T, out string, lines ...string) {
 // error, and `sockets` says so, also after a later recv returns nothing.
 func TestSocketPeerReset(t *testing.T) {
 	reset := make(chan struct{}, 4)
-	port := goPeer(t, func(c *net.TCPConn) {
+	port := sockGoPeer(t, func(c *net.TCPConn) {
 		buf := make([]byte, 1000)
 		io.ReadFull(c, buf[:5])
 		c.SetLinger(0)
@@ -589,7 +589,7 @@ func TestSocketPeerReset(t *testing.T) {
 	ss.ok("socket tcp")
 	ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
 	ss.ok("send s1 hello")
-	waitChan(t, reset, "the peer's reset")
+	sockWait(t, reset, "the peer's reset")
 	out, errs := ss.run("recv s1")
 	if want := "ConnectionResetError: [Errno 104] Connection reset by peer\n  hint: the peer reset the connection\n"; out != "" || errs != want {
 		t.Fatalf("recv after a reset: stdout %q stderr %q, want stderr %q", out, errs, want)
@@ -630,7 +630,7 @@ func TestSocketPeerReset(t *testing.T) {
 	}
 }
 
-func waitChan[T any](t *testing.T, ch <-chan T, what string) T {
+func sockWait[T any](t *testing.T, ch <-chan T, what string) T {
 	t.Helper()
 	select {
 	case v := <-ch:
@@ -646,7 +646,7 @@ func waitChan[T any](t *testing.T, ch <-chan T, what string) T {
 // bytes escapes them; none reaches the terminal raw.
 func TestSocketRecvEscapes(t *testing.T) {
 	const hostile = "\x1b[2J\x1b]0;pwned\x07\x9b31m\x07\x00\r\nend\x7f"
-	port := goPeer(t, func(c *net.TCPConn) {
+	port := sockGoPeer(t, func(c *net.TCPConn) {
 		buf := make([]byte, 1)
 		for {
 			if _, err := c.Read(buf); err != nil {
@@ -689,8 +689,8 @@ func TestSocketRecvEscapes(t *testing.T) {
 	}
 }
 
-// vmHWM is the process's peak resident set size, in bytes.
-func vmHWM(t *testing.T) int64 {
+// sockVmHWM is the process's peak resident set size, in bytes.
+func sockVmHWM(t *testing.T) int64 {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		t.Skip("no /proc/self/status")
@@ -711,7 +711,7 @@ func TestSocketRecvOutOneGiB(t *testing.T) {
 		t.Skip("1 GiB through loopback")
 	}
 	const size = 1 << 30
-	port := goPeer(t, func(c *net.TCPConn) {
+	port := sockGoPeer(t, func(c *net.TCPConn) {
 		c.SetDeadline(time.Now().Add(2 * sockPeerTimeout))
 		buf := make([]byte, 1<<20)
 		for n := 0; n < size; n += len(buf) {
@@ -728,11 +728,11 @@ func TestSocketRecvOutOneGiB(t *testing.T) {
 	ss.ok("socket tcp")
 	ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
 	runtime.GC()
-	before := vmHWM(t)
+	before := sockVmHWM(t)
 	start := time.Now()
 	got := ss.ok("recv s1 --out " + out)
 	elapsed := time.Since(start)
-	after := vmHWM(t)
+	after := sockVmHWM(t)
 	if want := fmt.Sprintf("%d\n# %d bytes written to %s; the peer closed the connection\n", size, size, out); got != want {
 		t.Errorf("recv --out printed %q, want %q", got, want)
 	}
@@ -752,7 +752,7 @@ func TestSocketRecvOutOneGiB(t *testing.T) {
 // A peer that never answers: recv times out, and the socket works after.
 func TestSocketRecvTimeoutThenWorks(t *testing.T) {
 	gate := make(chan struct{})
-	port := goPeer(t, func(c *net.TCPConn) {
+	port := sockGoPeer(t, func(c *net.TCPConn) {
 		select {
 		case <-gate:
 		case <-time.After(sockPeerTimeout):
@@ -781,9 +781,9 @@ func TestSocketRecvTimeoutThenWorks(t *testing.T) {
 	}
 }
 
-// fullListener is a loopback listener with backlog 0 whose accept queue is
+// sockFullListener is a loopback listener with backlog 0 whose accept queue is
 // full: Linux drops further SYNs, so a connect to it stays in SYN_SENT.
-func fullListener(t *testing.T) (fd, port int) {
+func sockFullListener(t *testing.T) (fd, port int) {
 	t.Helper()
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -818,7 +818,7 @@ func fullListener(t *testing.T) (fd, port int) {
 // A connect that never completes times out; the socket stays in SYN_SENT,
 // and connecting again once the listener has room completes it.
 func TestSocketConnectTimeoutFullBacklog(t *testing.T) {
-	lfd, port := fullListener(t)
+	lfd, port := sockFullListener(t)
 	ss := newSockSession(t)
 	ss.ok("socket tcp")
 	ss.ok("settimeout s1 0.3")
@@ -860,7 +860,7 @@ func TestSocketSendfileRecvOutLarge(t *testing.T) {
 	want := hex.EncodeToString(sum[:])
 
 	peerSum := make(chan string, 1)
-	port := goPeer(t, func(c *net.TCPConn) {
+	port := sockGoPeer(t, func(c *net.TCPConn) {
 		h := sha256.New()
 		n, err := io.CopyN(h, c, size)
 		if err != nil {
@@ -883,7 +883,7 @@ func TestSocketSendfileRecvOutLarge(t *testing.T) {
 	if out := ss.ok("sendfile s1 " + in); out != fmt.Sprintf("%d\n", size) {
 		t.Errorf("sendfile printed %q", out)
 	}
-	if got := waitChan(t, peerSum, "the peer's hash"); got != want {
+	if got := sockWait(t, peerSum, "the peer's hash"); got != want {
 		t.Fatalf("the peer read sha256 %s, the file is %s", got, want)
 	}
 	out := filepath.Join(dir, "back")
@@ -905,7 +905,7 @@ func TestSocketSendfileRecvOutLarge(t *testing.T) {
 	}
 }
 
-func openFDs(t *testing.T) int {
+func sockOpenFDs(t *testing.T) int {
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		t.Skip("no /proc/self/fd")
@@ -917,7 +917,7 @@ func openFDs(t *testing.T) int {
 // descriptor and no goroutine behind.
 func TestSocketNoLeaks(t *testing.T) {
 	const cycles = 2000
-	port := goPeer(t, func(c *net.TCPConn) {})
+	port := sockGoPeer(t, func(c *net.TCPConn) {})
 	ss := newSockSession(t)
 	n := 0
 	cycle := func() {
@@ -935,7 +935,7 @@ func TestSocketNoLeaks(t *testing.T) {
 	settle := func(fds, gs int) (int, int) {
 		var f, g int
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			f, g = openFDs(t), runtime.NumGoroutine()
+			f, g = sockOpenFDs(t), runtime.NumGoroutine()
 			if f <= fds && g <= gs {
 				break
 			}
@@ -943,10 +943,10 @@ func TestSocketNoLeaks(t *testing.T) {
 		return f, g
 	}
 	// The baseline: the lowest counts seen over a moment.
-	fds0, gs0 := openFDs(t), runtime.NumGoroutine()
+	fds0, gs0 := sockOpenFDs(t), runtime.NumGoroutine()
 	for range 10 {
 		time.Sleep(20 * time.Millisecond)
-		fds0, gs0 = min(fds0, openFDs(t)), min(gs0, runtime.NumGoroutine())
+		fds0, gs0 = min(fds0, sockOpenFDs(t)), min(gs0, runtime.NumGoroutine())
 	}
 	for range cycles {
 		cycle()
