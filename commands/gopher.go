@@ -69,6 +69,9 @@ func gopherCommands() []*shell.Command {
 				}
 				n, err := strconv.Atoi(c.Arg(0))
 				items := selectable(st.menu)
+				if len(items) == 0 {
+					return nil, shell.Errorf("IndexError", "no item %s: the menu has no items to follow", shell.StrRepr(c.Arg(0)))
+				}
 				if err != nil || n < 1 || n > len(items) {
 					return nil, shell.Errorf("IndexError", "no item %s: the menu has items 1 to %d", shell.StrRepr(c.Arg(0)), len(items))
 				}
@@ -107,7 +110,7 @@ func gstate(c *shell.Call) *gopherState {
 func selectable(m *gopher.Menu) []gopher.Item {
 	var out []gopher.Item
 	for _, it := range m.Items {
-		if it.Type != 'i' {
+		if !isInfo(it) {
 			out = append(out, it)
 		}
 	}
@@ -365,6 +368,13 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 	return shell.Text(unframeText(text.Bytes())), nil
 }
 
+// isInfo reports whether a menu line is shown as text without a number:
+// an info line, or a line without a single tab (plain text where an item
+// should be, such as an HTTP reply), which has nothing to follow.
+func isInfo(it gopher.Item) bool {
+	return it.Type == 'i' || it.Malformed && !strings.Contains(it.Raw, "\t")
+}
+
 // menuRows shows a menu as a numbered table; info lines have no number.
 func menuRows(m *gopher.Menu) *shell.Rows {
 	rows := &shell.Rows{Header: []string{"#", "type", "display", "selector", "host", "port"}}
@@ -372,6 +382,10 @@ func menuRows(m *gopher.Menu) *shell.Rows {
 	for _, it := range m.Items {
 		if it.Type == 'i' {
 			rows.Append("", "", it.Display, "", "", "")
+			continue
+		}
+		if isInfo(it) {
+			rows.Append("", "", it.Raw, "", "", "")
 			continue
 		}
 		n++

@@ -899,3 +899,63 @@ func TestServeGopherConfined(t *testing.T) {
 		t.Errorf("after the flood: %q", errs)
 	}
 }
+
+// TestGopherBadPeers: a reset mid-reply and a server that is not a gopher
+// server (an HTTP reply) are named, each with its line of explanation.
+func TestGopherBadPeers(t *testing.T) {
+	port := gopherFake(t, func(c net.Conn, sel string) {
+		switch sel {
+		case "/http":
+			io.WriteString(c, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")
+		default:
+			io.WriteString(c, "partial")
+			c.(*net.TCPConn).SetLinger(0) // the close sends a reset
+
+		}
+	})
+	g := newGopherSession(t)
+	partial := filepath.Join(t.TempDir(), "r")
+	for _, sel := range []string{"/reset.txt", "/reset/", "/reset.bin --out " + partial} {
+		_, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 %s %d", sel, port))
+		if !strings.HasPrefix(errs, "ConnectionResetError: [Errno 104]") || !strings.Contains(errs, "\n  hint: ") {
+			t.Errorf("%s: %q", sel, errs)
+		}
+	}
+	// A partial download is not left behind.
+	if _, err := os.Stat(partial); err == nil {
+		t.Error("partial download kept")
+	}
+	out := g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /http %d", port))
+	if !strings.Contains(out, "|   |      | HTTP/1.1 400 Bad Request |") || strings.Contains(out, "| 1 |") {
+		t.Errorf("HTTP reply as a menu:\n%s", out)
+	}
+	if _, errs := g.exec("go 1"); !strings.HasPrefix(errs, "IndexError: no item '1': the menu has no items to follow") {
+		t.Errorf("go 1 on a menu without items: %q", errs)
+	}
+	if s := g.sockets(); len(s) != 0 {
+		t.Errorf("sockets left: %v", s)
+	}
+}
+
+// TestGopherBinaryDefaultName: a binary item without --out is saved in the
+// current directory under the selector's name, never over an existing file.
+func TestGopherBinaryDefaultName(t *testing.T) {
+	hole, err := filepath.Abs(gopherHole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := fileSHA(t, filepath.Join(hole, "tiny.bin"))
+	t.Chdir(t.TempDir())
+	g := newGopherSession(t)
+	port := gopherFreePort(t)
+	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", hole, port))
+	g.mustExec(fmt.Sprintf("gopher localhost / %d", port))
+	for _, name := range []string{"tiny.bin", "tiny.bin.1"} {
+		if out := g.mustExec("go 5"); out != "16\n# 16 bytes saved to "+name+"\n" {
+			t.Errorf("go 5: %q", out)
+		}
+		if sum, _ := fileSHA(t, name); sum != want {
+			t.Errorf("%s differs from the served file", name)
+		}
+	}
+}
