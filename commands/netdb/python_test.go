@@ -239,6 +239,25 @@ func referenceQueries(t *testing.T) []query {
 func TestMatchesPython(t *testing.T) {
 	py := needPeer(t, "python3", "apt-get install -y python3")
 	qs := referenceQueries(t)
+	// Questions about names and addresses outside /etc/hosts are asked in the
+	// sandbox (sandbox_test.go), where DNS goes to a stub server on loopback.
+	var stub *dnsStub
+	if inSandbox() {
+		stub = enterSandbox(t)
+	} else {
+		err := runInSandbox(t)
+		if err == nil {
+			return
+		}
+		var local []query
+		for _, q := range qs {
+			if !reachesDNS(q) {
+				local = append(local, q)
+			}
+		}
+		needSandbox(t, err, len(qs)-len(local))
+		qs = local
+	}
 	script := filepath.Join(t.TempDir(), "reference.py")
 	if err := os.WriteFile(script, []byte(referenceScript), 0o644); err != nil {
 		t.Fatal(err)
@@ -254,11 +273,13 @@ func TestMatchesPython(t *testing.T) {
 	cmd.Stdin = bytes.NewReader(input)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	stubBefore := stub.count()
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("python3: %v\n%s", err, stderr.String())
 	}
 	t.Logf("python3 answered in %v", time.Since(pyStart).Round(time.Millisecond))
+	pyQueries := stub.count() - stubBefore
 	var want []any
 	if err := json.Unmarshal(out, &want); err != nil {
 		t.Fatal(err)
@@ -271,12 +292,22 @@ func TestMatchesPython(t *testing.T) {
 	if err := json.Unmarshal(input, &decoded); err != nil {
 		t.Fatal(err)
 	}
-	bad := 0
+	bad, viaDNS, goQueries := 0, 0, 0
 	for i, q := range decoded {
 		start := time.Now()
+		before := stub.count()
 		got := normalize(t, answerOf(ctx, q))
 		if d := time.Since(start); d > time.Second {
 			t.Logf("slow: %s%v took %v", q.Op, q.Args, d.Round(time.Millisecond))
+		}
+		if sent := stub.since(before); len(sent) > 0 {
+			viaDNS++
+			goQueries += len(sent)
+			if !reachesDNS(q) {
+				// Without the sandbox this question would be asked and reach
+				// the system's DNS server.
+				t.Errorf("%s%v: reachesDNS says no, but it sent %q", q.Op, q.Args, sent)
+			}
 		}
 		if staleHErrno(q) {
 			// glibc refuses these without setting h_errno, and CPython reports
@@ -291,6 +322,9 @@ func TestMatchesPython(t *testing.T) {
 		}
 	}
 	t.Logf("%d questions asked of python3 and of netdb, %d differ", len(qs), bad)
+	if stub != nil {
+		t.Logf("%d questions went to DNS (the stub on 127.0.0.1): python3 sent %d queries, netdb %d", viaDNS, pyQueries, goQueries)
+	}
 }
 
 // errClass keeps only the class of an error answer.

@@ -1,0 +1,345 @@
+package netdb
+
+// Tests send traffic only to loopback. Some questions of the reference test
+// name hosts or addresses that are not in /etc/hosts, and the system's resolver
+// would send those to the DNS server of /etc/resolv.conf. So the test binary
+// re-runs such a test in a sandbox: new mount and network namespaces, where
+// /etc/resolv.conf is bind-mounted over with one naming 127.0.0.1, and a stub
+// server there, started by the test, answers NXDOMAIN to every question. The
+// network namespace has nothing but its own loopback, so nothing the resolver
+// (or python3, run inside too) does can reach the network. Both sides of a
+// comparison see the same resolver, so the answers still compare exactly.
+//
+// Without the namespaces (not root and no unprivileged user namespaces) the
+// questions that would reach DNS are skipped, unless SOCKSHELL_REQUIRE_PEERS=1
+// (CI, which runs as root), where that is a failure.
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// sandboxEnv marks the re-executed test binary running inside the sandbox.
+const sandboxEnv = "SOCKSHELL_NETDB_SANDBOX"
+
+func inSandbox() bool { return os.Getenv(sandboxEnv) == "1" }
+
+// sandboxReason is the skip message when the sandbox cannot be made.
+const sandboxReason = "needs root (or unprivileged user namespaces) for private mount and network namespaces: unknown names would query the system's DNS server"
+
+// runInSandbox re-runs the top-level test t in the sandbox, relays its output
+// with t.Log and fails t when it fails. It returns an error, having run
+// nothing, when the namespaces cannot be made.
+func runInSandbox(t *testing.T) error {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	args := []string{"-test.run=^" + regexp.QuoteMeta(t.Name()) + "$", "-test.count=1", "-test.v=true"}
+	ctx := context.Background()
+	if d, ok := t.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, d)
+		defer cancel()
+		if left := time.Until(d).Round(time.Second); left > 0 {
+			args = append(args, "-test.timeout="+left.String())
+		}
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Env = append(os.Environ(), sandboxEnv+"=1")
+	// Go makes the new mount namespace's mounts private before exec, so the
+	// bind mount the child makes stays in the child.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS | syscall.CLONE_NEWNET}
+	if uid, gid := os.Geteuid(), os.Getegid(); uid != 0 {
+		cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWUSER
+		cmd.SysProcAttr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: uid, Size: 1}}
+		cmd.SysProcAttr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: gid, Size: 1}}
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("re-running the test in new namespaces: %w", err)
+	}
+	err = cmd.Wait()
+	t.Logf("re-ran %s in private mount and network namespaces:\n%s", t.Name(), strings.TrimRight(out.String(), "\n"))
+	if err != nil {
+		t.Errorf("the sandboxed run failed: %v", err)
+	}
+	return nil
+}
+
+// needSandbox is called when runInSandbox could not make the namespaces: it
+// fails t under SOCKSHELL_REQUIRE_PEERS=1 and otherwise says what is skipped.
+func needSandbox(t *testing.T, err error, skipped int) {
+	t.Helper()
+	msg := fmt.Sprintf("%d questions skipped: %s (%v)", skipped, sandboxReason, err)
+	if os.Getenv("SOCKSHELL_REQUIRE_PEERS") == "1" {
+		t.Fatal(msg)
+	}
+	t.Run("unknown names", func(t *testing.T) { t.Skip(msg) })
+}
+
+// enterSandbox, in the re-executed test, points /etc/resolv.conf at 127.0.0.1,
+// brings up the namespace's loopback and starts the stub server there.
+func enterSandbox(t *testing.T) *dnsStub {
+	t.Helper()
+	if err := loopbackUp(); err != nil {
+		t.Fatalf("bringing up lo in the new network namespace: %v", err)
+	}
+	conf := filepath.Join(t.TempDir(), "resolv.conf")
+	if err := os.WriteFile(conf, []byte("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("/etc/resolv.conf"); errors.Is(err, os.ErrNotExist) {
+		t.Log("no /etc/resolv.conf: the resolver's default server is 127.0.0.1 already")
+	} else if err := unix.Mount(conf, "/etc/resolv.conf", "", unix.MS_BIND, ""); err != nil {
+		t.Fatalf("bind-mounting %s over /etc/resolv.conf: %v", conf, err)
+	}
+	return startStub(t)
+}
+
+// loopbackUp sets IFF_UP on lo, down in a new network namespace.
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return err
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	return unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
+}
+
+// dnsStub is a DNS server on 127.0.0.1:53 (UDP) that answers NXDOMAIN to every
+// query, as a real server would for the names the tests use, and keeps a log.
+type dnsStub struct {
+	mu      sync.Mutex
+	queries []string // "name TYPE"
+}
+
+func startStub(t *testing.T) *dnsStub {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:53")
+	if err != nil {
+		t.Fatalf("stub DNS server: %v", err)
+	}
+	s := &dnsStub{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 4096)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			resp, q, ok := nxdomain(buf[:n])
+			if !ok {
+				continue
+			}
+			s.mu.Lock()
+			s.queries = append(s.queries, q)
+			s.mu.Unlock()
+			pc.WriteTo(resp, from)
+		}
+	}()
+	t.Cleanup(func() { pc.Close(); <-done })
+	return s
+}
+
+// count and since work on a nil stub too, outside the sandbox.
+func (s *dnsStub) count() int {
+	if s == nil {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queries)
+}
+
+func (s *dnsStub) since(i int) []string {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.queries[i:]...)
+}
+
+// nxdomain builds the NXDOMAIN answer to a query (NOTIMP for opcodes other than
+// QUERY): the query's header and question, no records.
+func nxdomain(msg []byte) (resp []byte, q string, ok bool) {
+	if len(msg) < 12 || msg[2]&0x80 != 0 || binary.BigEndian.Uint16(msg[4:6]) != 1 {
+		return nil, "", false
+	}
+	var labels []string
+	i := 12
+	for {
+		if i >= len(msg) {
+			return nil, "", false
+		}
+		l := int(msg[i])
+		i++
+		if l == 0 {
+			break
+		}
+		if l >= 64 || i+l > len(msg) {
+			return nil, "", false
+		}
+		labels = append(labels, string(msg[i:i+l]))
+		i += l
+	}
+	if i+4 > len(msg) {
+		return nil, "", false
+	}
+	qtype := binary.BigEndian.Uint16(msg[i : i+2])
+	i += 4
+	rcode := byte(3) // NXDOMAIN
+	if msg[2]&0x78 != 0 {
+		rcode = 4 // NOTIMP
+	}
+	resp = make([]byte, 0, i)
+	resp = append(resp, msg[0], msg[1], 0x80|msg[2]&0x79, 0x80|rcode, 0, 1, 0, 0, 0, 0, 0, 0)
+	resp = append(resp, msg[12:i]...)
+	name := strings.Join(labels, ".") + "."
+	switch qtype {
+	case 1:
+		return resp, name + " A", true
+	case 28:
+		return resp, name + " AAAA", true
+	case 12:
+		return resp, name + " PTR", true
+	}
+	return resp, fmt.Sprintf("%s TYPE%d", name, qtype), true
+}
+
+// reachesDNS reports whether the system's resolver, asked q as CPython asks it,
+// would send a DNS query: whether q names a host or address that is neither
+// numeric nor in /etc/hosts. It errs towards yes; in the sandbox every "no" is
+// checked against the stub server's log.
+func reachesDNS(q query) bool {
+	switch q.Op {
+	case "servbyname", "servbyport", "hostname":
+		return false
+	}
+	if len(q.Args) == 0 {
+		return true
+	}
+	host, _ := q.Args[0].(string)
+	switch q.Op {
+	case "hostbyname", "hostbyname_ex":
+		if checkHostArg("", host) != nil {
+			return false // refused before any lookup
+		}
+		_, failed, dns := localSetipaddr(host, AF_INET)
+		if dns || failed || q.Op == "hostbyname" {
+			return dns
+		}
+		return !localHostByName(host)
+	case "hostbyaddr", "fqdn":
+		if q.Op == "fqdn" {
+			host = strings.TrimSpace(host)
+			if host == "" || host == "0.0.0.0" || host == "::" {
+				hn, err := Hostname()
+				if err != nil {
+					return true
+				}
+				host = hn
+			}
+		}
+		if checkHostArg("", host) != nil {
+			return false
+		}
+		a, failed, dns := localSetipaddr(host, AF_UNSPEC)
+		if dns || failed {
+			return dns
+		}
+		if a == netip.IPv6Unspecified() {
+			return false // glibc refuses :: before asking any service
+		}
+		_, ok := hostsByAddr(a)
+		return !ok
+	case "addrinfo":
+		if len(q.Args) < 6 || checkIDNA(host) != nil {
+			return len(q.Args) < 6
+		}
+		return !localAddrInfo(cString(host), intArg(q.Args[2]), intArg(q.Args[5]))
+	}
+	return true
+}
+
+func intArg(v any) int {
+	switch n := v.(type) {
+	case int:
+		return n
+	case float64:
+		return int(n)
+	}
+	return -1
+}
+
+// localAddrInfo reports whether getaddrinfo(name, …, family, flags) is answered
+// without DNS: a bad family, a numeric host, or a name /etc/hosts has for the
+// family.
+func localAddrInfo(name string, family, flags int) bool {
+	if flags&AI_NUMERICHOST != 0 || family != AF_UNSPEC && family != AF_INET && family != AF_INET6 {
+		return true
+	}
+	if a, ok := parseNumericHost(name); ok {
+		return a.Zone() == ""
+	}
+	_, _, ok := hostsByName(name, family)
+	return ok
+}
+
+// localSetipaddr follows CPython's setipaddr: the address it settles on, whether
+// it fails, and whether getting there takes a DNS query.
+func localSetipaddr(name string, af int) (a netip.Addr, failed, dns bool) {
+	switch {
+	case name == "":
+		return netip.IPv4Unspecified(), af == AF_UNSPEC, false
+	case name == "255.255.255.255" || name == "<broadcast>":
+		return netip.AddrFrom4([4]byte{255, 255, 255, 255}), af != AF_INET && af != AF_UNSPEC, false
+	}
+	if !localAddrInfo(name, af, 0) {
+		return netip.Addr{}, false, true
+	}
+	addrs, _, err := newGoBackend("").hostAddrs(context.Background(), &name, addrHints{family: af})
+	if err != nil || len(addrs) == 0 {
+		return netip.Addr{}, true, false
+	}
+	return addrs[0], false, false
+}
+
+// localHostByName reports whether gethostbyname_r(name) is answered without DNS:
+// a dotted-decimal address or a name /etc/hosts has for IPv4.
+func localHostByName(name string) bool {
+	if a, ok := parseNumericHost(name); ok && a.Is4() && strings.Trim(name, "0123456789.") == "" {
+		return true
+	}
+	_, _, ok := hostsByName(name, AF_INET)
+	return ok
+}
