@@ -275,7 +275,7 @@ func runRecv(c *shell.Call) (any, error) {
 	p, err := s.Recv(c.Ctx, n)
 	done()
 	if err != nil {
-		notePeer(c, name, s)
+		peerNews(c, name, s) // the error says it; the next command need not
 		return nil, err
 	}
 	if len(p) == 0 && n > 0 && s.Type() == unix.SOCK_STREAM {

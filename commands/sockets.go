@@ -215,11 +215,22 @@ func lookupSock(c *shell.Call, name string) (*bsd.Socket, string, error) {
 
 // notePeer says, once, that the socket's peer closed or reset the connection.
 func notePeer(c *shell.Call, name string, s *bsd.Socket) {
-	noted := c.Session.State("sockets.noted", func() any { return map[string]bsd.PeerStatus{} }).(map[string]bsd.PeerStatus)
-	if st := s.PeerStatus(); st != bsd.PeerOpen && noted[name] != st {
-		noted[name] = st
+	if st, fresh := peerNews(c, name, s); fresh {
 		c.Note("%s: %s", name, st)
 	}
+}
+
+// peerNews reports the peer's status and whether it is news to the user,
+// remembering that it is no longer news. A command whose own error says
+// what happened calls it only to remember.
+func peerNews(c *shell.Call, name string, s *bsd.Socket) (bsd.PeerStatus, bool) {
+	noted := c.Session.State("sockets.noted", func() any { return map[string]bsd.PeerStatus{} }).(map[string]bsd.PeerStatus)
+	st := s.PeerStatus()
+	if st == bsd.PeerOpen || noted[name] == st {
+		return st, false
+	}
+	noted[name] = st
+	return st, true
 }
 
 func isSocket(r shell.Resource) bool { _, ok := r.(*bsd.Socket); return ok }

@@ -88,8 +88,9 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 		if ctx.Err() != nil && parent.Err() == nil && e.Class != "KeyboardInterrupt" && isCancelClass(e) {
 			e = &Error{Class: "KeyboardInterrupt", Err: err}
 		}
-		if s.Settings.Explain && s.Settings.Format != "json" {
-			// Show the Python and the system calls that led to the error.
+		if s.Settings.Format != "json" && (s.Settings.Explain || len(c.notes) > 0) {
+			// Show the notes (a partial count before the error) and, with
+			// explain on, the Python and the system calls that led to it.
 			s.render(c, nil)
 		}
 		return e
