@@ -18,24 +18,6 @@ import (
 	"github.com/sockshell/sockshell/shell"
 )
 
-// lookPeer finds a real program a test talks to, trying each candidate path or
-// name. When none is found the test is skipped with the install hint, unless
-// SOCKSHELL_REQUIRE_PEERS=1 (as in CI), where it fails.
-func lookPeer(t *testing.T, install string, names ...string) string {
-	t.Helper()
-	for _, n := range names {
-		if p, err := exec.LookPath(n); err == nil {
-			return p
-		}
-	}
-	msg := fmt.Sprintf("%s not found: install it: %s", names[0], install)
-	if os.Getenv("SOCKSHELL_REQUIRE_PEERS") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
 // dnsZoneHosts is dnsmasq's addn-hosts file: names with both A/AAAA and PTR
 // records. The addresses are documentation ranges, used only as data.
 const dnsZoneHosts = "192.0.2.10 withptr.sockshell.test\n2001:db8::10 withptr.sockshell.test\n192.0.2.11 second.sockshell.test\n"
@@ -46,7 +28,7 @@ const dnsZoneHosts = "192.0.2.10 withptr.sockshell.test\n2001:db8::10 withptr.so
 // under .test is NXDOMAIN. It returns the port; dnsmasq is killed on cleanup.
 func startDNSMasq(t *testing.T) string {
 	t.Helper()
-	bin := lookPeer(t, "apt-get install -y dnsmasq-base", "dnsmasq", "/usr/sbin/dnsmasq")
+	bin := needPeer(t, "dnsmasq-base", "dnsmasq", "/usr/sbin/dnsmasq")
 	hosts := filepath.Join(t.TempDir(), "hosts")
 	if err := os.WriteFile(hosts, []byte(dnsZoneHosts), 0o644); err != nil {
 		t.Fatal(err)

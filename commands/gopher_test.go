@@ -32,21 +32,6 @@ const gopherTestBound = 30 * time.Second
 // gopherHole is the README's demo gopherhole, relative to this package.
 const gopherHole = "../docs/gopherhole"
 
-// gopherPeer returns the path of a program a gopher test talks to; when it
-// is missing the test is skipped, or fails under SOCKSHELL_REQUIRE_PEERS=1.
-func gopherPeer(t *testing.T, path, pkg string) string {
-	t.Helper()
-	if p, err := exec.LookPath(path); err == nil {
-		return p
-	}
-	msg := fmt.Sprintf("%s not found: install it: apt-get install -y %s", path, pkg)
-	if os.Getenv("SOCKSHELL_REQUIRE_PEERS") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
 // gopherFreePort returns a loopback TCP port that was free a moment ago.
 func gopherFreePort(t *testing.T) int {
 	t.Helper()
@@ -58,31 +43,16 @@ func gopherFreePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// lockedBuffer is a buffer a session's background servers may log into
-// while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
+// gopherBuffer is a locked buffer whose String leaves out the gopher
+// server's log lines.
+type gopherBuffer struct{ lockedBuffer }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) Reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b.Reset()
-}
+func (l *gopherBuffer) Reset() { l.take() }
 
 // String returns the contents without the background servers' log lines.
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+func (l *gopherBuffer) String() string {
 	var keep []string
-	for _, line := range strings.SplitAfter(l.b.String(), "\n") {
+	for _, line := range strings.SplitAfter(l.lockedBuffer.String(), "\n") {
 		if !strings.HasPrefix(line, "[gopher] ") {
 			keep = append(keep, line)
 		}
@@ -94,7 +64,7 @@ func (l *lockedBuffer) String() string {
 type gopherSession struct {
 	t        *testing.T
 	s        *shell.Session
-	out, err lockedBuffer
+	out, err gopherBuffer
 }
 
 func newGopherSession(t *testing.T) *gopherSession {
@@ -262,8 +232,8 @@ func gopherDialUntil(t *testing.T, port int, exited <-chan struct{}, what func()
 // status 1 after an error reply and socat, under EXEC, could drop it.
 func startGophernicusPeer(t *testing.T, root string) int {
 	t.Helper()
-	socat := gopherPeer(t, "socat", "socat")
-	gophernicus := gopherPeer(t, "/usr/sbin/gophernicus", "gophernicus")
+	socat := needPeer(t, "socat", "socat")
+	gophernicus := needPeer(t, "gophernicus", "/usr/sbin/gophernicus")
 	port := gopherFreePort(t) // gophernicus writes it into its menus
 	listen := fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork", port)
 	if os.Geteuid() == 0 {
@@ -410,7 +380,7 @@ func gopherRaw(t *testing.T, port int, request string) []byte {
 // TestCurlAgainstServeGopher: curl's gopher client against a server the
 // session started with `serve gopher`.
 func TestCurlAgainstServeGopher(t *testing.T) {
-	curl := gopherPeer(t, "curl", "curl")
+	curl := needPeer(t, "curl", "curl")
 	dir := t.TempDir()
 	blob := gopherBlob(100 << 10)
 	files := map[string][]byte{

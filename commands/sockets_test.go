@@ -13,7 +13,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"maps"
 	"net"
 	"os"
 	"os/exec"
@@ -34,60 +33,19 @@ import (
 // sockPeerTimeout bounds every peer process and every wait of these tests.
 const sockPeerTimeout = 30 * time.Second
 
-// requireSockPeer returns the path of a peer program. When it is missing the
-// test is skipped with the install hint, or fails when
-// SOCKSHELL_REQUIRE_PEERS=1 (as in CI).
-func requireSockPeer(t *testing.T, name, pkg string) string {
-	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	msg := fmt.Sprintf("%s not found: install it: apt-get install -y %s", name, pkg)
-	if os.Getenv("SOCKSHELL_REQUIRE_PEERS") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// sockBuf is a buffer safe for the session's background writers (server
+// lockedBuffer is a buffer safe for the session's background writers (server
 // logs) and the test reading it.
-type sockBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *sockBuf) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-// take returns what was written and empties the buffer.
-func (b *sockBuf) take() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.b.String()
-	b.b.Reset()
-	return s
-}
-
-func (b *sockBuf) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 // sockSession is a shell session whose output the test reads command by command.
 type sockSession struct {
 	t         *testing.T
 	s         *shell.Session
-	out, errs *sockBuf
+	out, errs *lockedBuffer
 }
 
 func newSockSession(t *testing.T) *sockSession {
 	t.Helper()
-	ss := &sockSession{t: t, out: &sockBuf{}, errs: &sockBuf{}}
+	ss := &sockSession{t: t, out: &lockedBuffer{}, errs: &lockedBuffer{}}
 	ss.s = shell.NewSession(Table(), ss.out, ss.errs)
 	t.Cleanup(ss.s.CloseAll)
 	return ss
@@ -204,7 +162,7 @@ func sockWaitBound(t *testing.T, table string, port int) {
 // sockPeerProc is a peer program started by a test.
 type sockPeerProc struct {
 	cmd         *exec.Cmd
-	stdout, err *sockBuf
+	stdout, err *lockedBuffer
 	done        chan struct{}
 	waitErr     error
 }
@@ -213,7 +171,7 @@ type sockPeerProc struct {
 func sockStartPeer(t *testing.T, stdin io.Reader, path string, args ...string) *sockPeerProc {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), sockPeerTimeout)
-	p := &sockPeerProc{stdout: &sockBuf{}, err: &sockBuf{}, done: make(chan struct{})}
+	p := &sockPeerProc{stdout: &lockedBuffer{}, err: &lockedBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.CommandContext(ctx, path, args...)
 	p.cmd.Stdin = stdin
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.err
@@ -274,61 +232,14 @@ func sockGoPeer(t *testing.T, handle func(c *net.TCPConn)) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// runSockTranscript runs a transcript of testdata/sockets as runTranscript
-// does, with three differences a socket session needs. Output goes through
-// locked buffers, since a background server (serve echo) logs from its own
-// goroutines. Descriptor numbers depend on what the test process holds, so
-// fd=7 reads fd=N and the fd column of `sockets` reads N. Ports the kernel
-// picks are learned after each command from the registry and shown as
-// $LOCAL_sN and $REMOTE_sN (a port already named keeps its first name).
+// runSockTranscript runs a transcript of testdata/sockets. Descriptor
+// numbers depend on what the test process holds, so fd=7 reads fd=N and the
+// fd column of `sockets` reads N. Ports the kernel picks are learned after
+// each command from the registry and shown as $LOCAL_sN and $REMOTE_sN (a
+// port already named keeps its first name).
 func runSockTranscript(t *testing.T, path string, vars map[string]string) {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vars = maps.Clone(vars)
-	ss := newSockSession(t)
-	var rewritten strings.Builder
-	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-	for i := 0; i < len(lines); i++ {
-		line := lines[i]
-		if strings.HasPrefix(line, "\t") {
-			continue
-		}
-		rewritten.WriteString(line + "\n")
-		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
-			continue
-		}
-		var want []string
-		for i+1 < len(lines) && strings.HasPrefix(lines[i+1], "\t") {
-			i++
-			want = append(want, lines[i][1:])
-		}
-		input := line
-		for k, v := range vars {
-			input = strings.ReplaceAll(input, "$"+k, v)
-		}
-		stdout, stderr := ss.run(input)
-		sockLearnPorts(ss.s, vars)
-		var got []string
-		for _, l := range sockNormalizeFDs(splitLines(stdout)) {
-			got = append(got, expand(l, vars))
-		}
-		for _, l := range splitLines(stderr) {
-			got = append(got, "! "+expand(l, vars))
-		}
-		for _, g := range got {
-			rewritten.WriteString("\t" + g + "\n")
-		}
-		if !match(want, got) {
-			t.Errorf("%s:%d: %s\n got:\n\t%s\nwant:\n\t%s", path, i+1, line,
-				strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
-		}
-	}
-	if os.Getenv("UPDATE_TRANSCRIPTS") == "1" {
-		os.WriteFile(path, []byte(rewritten.String()), 0o644)
-	}
+	runTranscriptHooks(t, path, vars, transcriptHooks{after: sockLearnPorts, stdout: sockNormalizeFDs})
 }
 
 // sockLearnPorts names the local and remote ports of the session's sockets.
@@ -392,7 +303,7 @@ func TestSocketTranscriptEcho(t *testing.T) {
 
 // The same session against socat, a TCP echo (PIPE) on loopback.
 func TestSocketTranscriptSocatTCP(t *testing.T) {
-	socat := requireSockPeer(t, "socat", "socat")
+	socat := needPeer(t, "socat", "socat")
 	port := sockFreePort(t, "tcp")
 	sockStartPeer(t, nil, socat, fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr", port), "PIPE")
 	sockWaitBound(t, "tcp", port)
@@ -401,7 +312,7 @@ func TestSocketTranscriptSocatTCP(t *testing.T) {
 
 // UDP datagrams to socat's UDP echo: sendto, recvfrom.
 func TestSocketTranscriptUDP(t *testing.T) {
-	socat := requireSockPeer(t, "socat", "socat")
+	socat := needPeer(t, "socat", "socat")
 	port := sockFreePort(t, "udp")
 	sockStartPeer(t, nil, socat, fmt.Sprintf("UDP-RECVFROM:%d,bind=127.0.0.1,fork", port), "PIPE")
 	sockWaitBound(t, "udp", port)
@@ -411,7 +322,7 @@ func TestSocketTranscriptUDP(t *testing.T) {
 // bind, listen, accept with nc as the client: the session receives what nc
 // sent, and nc prints what the session sent back.
 func TestSocketTranscriptNCClient(t *testing.T) {
-	nc := requireSockPeer(t, "nc", "netcat-openbsd")
+	nc := needPeer(t, "netcat-openbsd", "nc")
 	port := sockFreePort(t, "tcp")
 	// nc starts before the transcript's listen, so it retries while refused.
 	type result struct {
@@ -468,7 +379,7 @@ func TestSocketTranscriptIPv6(t *testing.T) {
 // shutdown wr: the peer (socat running wc -c) sees end of file, which is the
 // only thing that makes wc print its count.
 func TestSocketTranscriptShutdown(t *testing.T) {
-	socat := requireSockPeer(t, "socat", "socat")
+	socat := needPeer(t, "socat", "socat")
 	port := sockFreePort(t, "tcp")
 	sockStartPeer(t, nil, socat, fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr", port), "SYSTEM:wc -c")
 	sockWaitBound(t, "tcp", port)

@@ -3,9 +3,11 @@ package commands
 import (
 	"bytes"
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sockshell/sockshell/shell"
@@ -31,11 +33,31 @@ func TestTranscripts(t *testing.T) {
 // (for ports chosen at run time).
 func runTranscript(t *testing.T, path string, vars map[string]string) {
 	t.Helper()
+	runTranscriptHooks(t, path, vars, transcriptHooks{})
+}
+
+// transcriptHooks adapt the runner to a family of transcripts.
+type transcriptHooks struct {
+	// after runs after each command, to learn values (ports the kernel
+	// chose) that later output shows as $NAME.
+	after func(s *shell.Session, vars map[string]string)
+	// stdout rewrites standard output lines before they are compared.
+	stdout func([]string) []string
+}
+
+// runTranscriptHooks runs a transcript through one session. Output goes
+// through locked buffers: background servers log from their own goroutines.
+func runTranscriptHooks(t *testing.T, path string, vars map[string]string, h transcriptHooks) {
+	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out, errs bytes.Buffer
+	vars = maps.Clone(vars)
+	if vars == nil {
+		vars = map[string]string{}
+	}
+	var out, errs lockedBuffer
 	s := shell.NewSession(Table(), &out, &errs)
 	defer s.CloseAll()
 	var rewritten strings.Builder
@@ -58,14 +80,21 @@ func runTranscript(t *testing.T, path string, vars map[string]string) {
 		for k, v := range vars {
 			input = strings.ReplaceAll(input, "$"+k, v)
 		}
-		out.Reset()
-		errs.Reset()
+		out.take()
+		errs.take()
 		s.Exec(context.Background(), input, "")
+		if h.after != nil {
+			h.after(s, vars)
+		}
+		stdout := splitLines(out.take())
+		if h.stdout != nil {
+			stdout = h.stdout(stdout)
+		}
 		var got []string
-		for _, l := range splitLines(out.String()) {
+		for _, l := range stdout {
 			got = append(got, expand(l, vars))
 		}
-		for _, l := range splitLines(errs.String()) {
+		for _, l := range splitLines(errs.take()) {
 			got = append(got, "! "+expand(l, vars))
 		}
 		for _, g := range got {
@@ -79,6 +108,34 @@ func runTranscript(t *testing.T, path string, vars map[string]string) {
 	if os.Getenv("UPDATE_TRANSCRIPTS") == "1" {
 		os.WriteFile(path, []byte(rewritten.String()), 0o644)
 	}
+}
+
+// lockedBuffer is a buffer a session's background servers may write into
+// while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// take returns what was written and empties the buffer.
+func (l *lockedBuffer) take() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.b.String()
+	l.b.Reset()
+	return s
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func splitLines(s string) []string {
