@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"path"
 	"strconv"
@@ -180,49 +179,6 @@ func (sc sockConn) Read(p []byte) (int, error) {
 
 func (sc sockConn) Write(p []byte) (int, error) { return sc.s.SendAll(sc.ctx, p) }
 
-// dialRegistered connects to host:port as socket.create_connection does and
-// registers the socket; the caller closes and removes it.
-func dialRegistered(c *shell.Call, host string, port int, tr *bsd.Trace) (*bsd.Socket, string, error) {
-	var ips []netip.Addr
-	if ip, err := netip.ParseAddr(host); err == nil {
-		ips = []netip.Addr{ip}
-	} else {
-		ctx, cancel := lookupCtx(c)
-		infos, err := resolver(c).AddrInfo(ctx, host, "", unix.SOCK_STREAM, 0)
-		cancel()
-		if err != nil {
-			return nil, "", err
-		}
-		for _, ai := range infos {
-			if ip, err := netip.ParseAddr(ai.Addr); err == nil {
-				ips = append(ips, ip)
-			}
-		}
-	}
-	var last error = errors.New("no address")
-	for _, ip := range ips {
-		family := unix.AF_INET
-		if ip.Is6() && !ip.Is4In6() {
-			family = unix.AF_INET6
-		}
-		s, err := newSock(c, family, unix.SOCK_STREAM, tr)
-		if err != nil {
-			last = err
-			continue
-		}
-		if err := s.Connect(c.Ctx, ip.Unmap(), port); err != nil {
-			s.Close()
-			last = err
-			if c.Ctx.Err() != nil {
-				break
-			}
-			continue
-		}
-		return s, c.Session.Register("s", s), nil
-	}
-	return nil, "", last
-}
-
 // gopherError names gopher-level failures for the renderer.
 type gopherError struct {
 	class, msg, hint string
@@ -270,6 +226,7 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		}
 		return nil, err
 	}
+	s.SetTrace(tr) // the fetch's own calls belong in this command's trace
 	defer func() {
 		s.Close()
 		c.Session.Remove(name)

@@ -452,15 +452,32 @@ func runCreateConnection(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	c.Python("socket.create_connection((%s, %d))", shell.StrRepr(host), port)
-	ctx, cancel := lookupCtx(c)
+	tr := newTrace(c)
+	defer func() {
+		if tr != nil {
+			c.Syscalls(tr.Lines()...)
+		}
+	}()
+	s, name, err := dialRegistered(c, host, port, tr)
+	if err != nil {
+		return nil, err
+	}
+	return sockRepr(name, s), nil
+}
+
+// dialRegistered connects to host:port as socket.create_connection does:
+// every address the name resolves to (IPv6 and IPv4), in order, until one
+// connects. The connected socket is registered and its trace detached.
+func dialRegistered(c *shell.Call, host string, port int, tr *bsd.Trace) (*bsd.Socket, string, error) {
 	var ips []netip.Addr
-	if ip, perr := netip.ParseAddr(host); perr == nil {
+	if ip, err := netip.ParseAddr(host); err == nil {
 		ips = []netip.Addr{ip}
 	} else {
-		infos, lerr := resolver(c).AddrInfo(ctx, host, "", unix.SOCK_STREAM, 0)
-		if lerr != nil {
-			cancel()
-			return nil, lerr
+		ctx, cancel := lookupCtx(c)
+		infos, err := resolver(c).AddrInfo(ctx, host, "", unix.SOCK_STREAM, 0)
+		cancel()
+		if err != nil {
+			return nil, "", err
 		}
 		for _, ai := range infos {
 			if ip, err := netip.ParseAddr(ai.Addr); err == nil {
@@ -468,14 +485,7 @@ func runCreateConnection(c *shell.Call) (any, error) {
 			}
 		}
 	}
-	cancel()
-	tr := newTrace(c)
-	defer func() {
-		if tr != nil {
-			c.Syscalls(tr.Lines()...)
-		}
-	}()
-	var last error
+	var last error = &netdb.Error{Class: "socket.gaierror", Errno: -2, HasErrno: true, Msg: "Name or service not known"}
 	for _, ip := range ips {
 		family := unix.AF_INET
 		if ip.Is6() && !ip.Is4In6() {
@@ -495,13 +505,9 @@ func runCreateConnection(c *shell.Call) (any, error) {
 			continue
 		}
 		s.SetTrace(nil)
-		name := c.Session.Register("s", s)
-		return sockRepr(name, s), nil
+		return s, c.Session.Register("s", s), nil
 	}
-	if last == nil {
-		last = &netdb.Error{Class: "socket.gaierror", Errno: -2, HasErrno: true, Msg: "Name or service not known"}
-	}
-	return nil, last
+	return nil, "", last
 }
 
 func runBind(c *shell.Call) (any, error) {
