@@ -39,15 +39,17 @@ func serveCommands() []*shell.Command {
 	return []*shell.Command{
 		{
 			Name: "serve", Group: groupGopher,
-			Usage:   "serve gopher DIR [HOST:PORT] | serve echo|discard|daytime|chargen [HOST:PORT]",
+			Usage:   "serve gopher DIR [HOST:PORT] | serve echo|discard|daytime|chargen [HOST:PORT] [--udp]",
 			Summary: "Start a server in the background of the session (on 127.0.0.1, any free port, by default).",
 			Help: "gopher serves a directory (directories as menus, a gophermap file honoured; never\n" +
 				"anything outside DIR). echo (RFC 862), discard (RFC 863), daytime (RFC 867) and\n" +
-				"chargen (RFC 864) are the classic demo servers. `servers` lists them; `stop NAME`\n" +
-				"ends one; leaving the shell ends them all.",
+				"chargen (RFC 864) are the classic demo servers, over TCP or, with --udp, UDP (one\n" +
+				"reply datagram per datagram). `servers` lists them; `stop NAME` ends one; leaving\n" +
+				"the shell ends them all.",
 			Python:   "socketserver.ThreadingTCPServer((host, port), handler).serve_forever()",
-			Examples: []string{"serve gopher docs/gopherhole 127.0.0.1:7070", "serve echo", "serve chargen 127.0.0.1:1919"},
+			Examples: []string{"serve gopher docs/gopherhole 127.0.0.1:7070", "serve echo", "serve echo 127.0.0.1:7007 --udp", "serve chargen 127.0.0.1:1919"},
 			MinArgs:  1, MaxArgs: 3,
+			Flags:    []shell.Flag{{Name: "udp", Help: "serve over UDP instead of TCP (echo, discard, daytime, chargen)"}},
 			Complete: func(s *shell.Session, args []string) []string {
 				if len(args) == 0 {
 					return serveKinds
@@ -155,21 +157,33 @@ func runServe(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	var srv *server
+	udp := c.Has("udp")
 	if kind == "gopher" {
+		if udp {
+			return nil, c.UsageError("gopher runs over TCP only")
+		}
 		srv, err = startGopher(c, c.Arg(1), addr)
 	} else {
-		srv, err = startDemo(c, kind, addr)
+		srv, err = startDemo(c, kind, addr, udp)
 	}
 	if err != nil {
 		return nil, err
 	}
 	name := c.Session.Register(kind, srv)
-	c.Python("%s = socketserver.ThreadingTCPServer(%s, handler)", name, pyHostPort(srv.addr))
+	pyServer := "ThreadingTCPServer"
+	if udp {
+		pyServer = "ThreadingUDPServer"
+	}
+	c.Python("%s = socketserver.%s(%s, handler)", name, pyServer, pyHostPort(srv.addr))
 	if kind == "gopher" {
 		host, port, _ := net.SplitHostPort(srv.addr)
 		c.Note("browse it with: gopher %s / %s", host, port)
 	}
-	return shell.Repr{Text: fmt.Sprintf("%s  %s server on %s", name, kind, srv.addr),
+	proto := ""
+	if udp {
+		proto = " UDP"
+	}
+	return shell.Repr{Text: fmt.Sprintf("%s  %s%s server on %s", name, kind, proto, srv.addr),
 		JSON: map[string]any{"name": name, "kind": kind, "address": srv.addr, "serves": srv.detail}}, nil
 }
 

@@ -11,9 +11,13 @@ import (
 
 // startDemo starts one of the classic demo servers; its connection events
 // go through the session's asynchronous output.
-func startDemo(c *shell.Call, kind, addr string) (*server, error) {
+func startDemo(c *shell.Call, kind, addr string, udp bool) (*server, error) {
 	sess := c.Session
-	srv, err := demo.StartWith(kind, addr, demo.Options{Log: func(line string) {
+	demoKind, over := kind, "TCP"
+	if udp {
+		demoKind, over = kind+"/udp", "UDP"
+	}
+	srv, err := demo.StartWith(demoKind, addr, demo.Options{Log: func(line string) {
 		// The command's own result says when it listens and stops.
 		if !strings.HasSuffix(line, ": listening") && !strings.HasSuffix(line, ": stopped") {
 			sess.Async("[%s] %s", kind, line)
@@ -23,6 +27,10 @@ func startDemo(c *shell.Call, kind, addr string) (*server, error) {
 		return nil, err
 	}
 	rfc := map[string]string{"echo": "RFC 862", "discard": "RFC 863", "daytime": "RFC 867", "chargen": "RFC 864"}[kind]
-	return &server{kind: kind, addr: srv.Addr(), detail: fmt.Sprintf("%s over TCP", rfc),
-		conns: func() int64 { return srv.Stats().Connections }, stop: srv.Stop}, nil
+	count := func() int64 { return srv.Stats().Connections }
+	if udp {
+		count = func() int64 { return srv.Stats().Datagrams }
+	}
+	return &server{kind: kind, addr: srv.Addr(), detail: fmt.Sprintf("%s over %s", rfc, over),
+		conns: count, stop: srv.Stop}, nil
 }

@@ -874,3 +874,9 @@ func TestSocketNoLeaks(t *testing.T) {
 		t.Errorf("registry still holds %d resources", len(ss.s.Resources()))
 	}
 }
+
+// UDP sendto/recvfrom against the shell's own UDP echo server.
+func TestSocketTranscriptUDPDemo(t *testing.T) {
+	port := sockFreePort(t, "udp")
+	runSockTranscript(t, "testdata/sockets/udp_demo.txt", map[string]string{"PORT": strconv.Itoa(port), "PORT2": strconv.Itoa(sockFreePort(t, "udp"))})
+}
