@@ -49,7 +49,7 @@ func serveCommands() []*shell.Command {
 			Python:   "socketserver.ThreadingTCPServer((host, port), handler).serve_forever()",
 			Examples: []string{"serve gopher docs/gopherhole 127.0.0.1:7070", "serve echo", "serve echo 127.0.0.1:7007 --udp", "serve chargen 127.0.0.1:1919"},
 			MinArgs:  1, MaxArgs: 3,
-			Flags:    []shell.Flag{{Name: "udp", Help: "serve over UDP instead of TCP (echo, discard, daytime, chargen)"}},
+			Flags: []shell.Flag{{Name: "udp", Help: "serve over UDP instead of TCP (echo, discard, daytime, chargen)"}},
 			Complete: func(s *shell.Session, args []string) []string {
 				if len(args) == 0 {
 					return serveKinds

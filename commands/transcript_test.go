@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -77,8 +78,8 @@ func runTranscriptHooks(t *testing.T, path string, vars map[string]string, h tra
 			want = append(want, lines[i][1:])
 		}
 		input := line
-		for k, v := range vars {
-			input = strings.ReplaceAll(input, "$"+k, v)
+		for _, k := range longestFirst(vars) {
+			input = strings.ReplaceAll(input, "$"+k, vars[k])
 		}
 		out.take()
 		errs.take()
@@ -147,12 +148,28 @@ func splitLines(s string) []string {
 
 // expand turns run-time values back into their $NAME so transcripts stay stable.
 func expand(line string, vars map[string]string) string {
-	for k, v := range vars {
-		if len(v) >= 4 {
+	for _, k := range longestFirst(vars) {
+		if v := vars[k]; len(v) >= 4 {
 			line = strings.ReplaceAll(line, v, "$"+k)
 		}
 	}
 	return line
+}
+
+// longestFirst orders variable names so that $PORT2 is replaced before
+// $PORT, and the longest value is named before a value inside it.
+func longestFirst(vars map[string]string) []string {
+	keys := slices.Collect(maps.Keys(vars))
+	slices.SortFunc(keys, func(a, b string) int {
+		if d := len(b) - len(a); d != 0 {
+			return d
+		}
+		if d := len(vars[b]) - len(vars[a]); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	return keys
 }
 
 // match compares output lines; a wanted line may end in "..." to match any
