@@ -148,7 +148,14 @@ func splitLines(s string) []string {
 
 // expand turns run-time values back into their $NAME so transcripts stay stable.
 func expand(line string, vars map[string]string) string {
-	for _, k := range longestFirst(vars) {
+	keys := slices.Collect(maps.Keys(vars))
+	slices.SortFunc(keys, func(a, b string) int {
+		if d := len(vars[b]) - len(vars[a]); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	for _, k := range keys {
 		if v := vars[k]; len(v) >= 4 {
 			line = strings.ReplaceAll(line, v, "$"+k)
 		}
@@ -156,15 +163,11 @@ func expand(line string, vars map[string]string) string {
 	return line
 }
 
-// longestFirst orders variable names so that $PORT2 is replaced before
-// $PORT, and the longest value is named before a value inside it.
+// longestFirst orders variable names so that $PORT2 is replaced before $PORT.
 func longestFirst(vars map[string]string) []string {
 	keys := slices.Collect(maps.Keys(vars))
 	slices.SortFunc(keys, func(a, b string) int {
 		if d := len(b) - len(a); d != 0 {
-			return d
-		}
-		if d := len(vars[b]) - len(vars[a]); d != 0 {
 			return d
 		}
 		return strings.Compare(a, b)
