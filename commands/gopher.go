@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"strconv"
@@ -35,8 +36,8 @@ type gopherState struct {
 func gopherCommands() []*shell.Command {
 	flags := []shell.Flag{
 		{Name: "raw", Help: "also show the exact bytes sent and received (tabs and CRLF visible)"},
-		{Name: "out", Value: true, Help: "save the reply to FILE, streamed in constant memory"},
-		{Name: "query", Value: true, Help: "the search string for a type 7 (search) item"},
+		{Name: "out", Value: true, Meta: "FILE", Help: "save the reply to FILE, streamed in constant memory"},
+		{Name: "query", Value: true, Meta: "TEXT", Help: "the search string for a type 7 (search) item"},
 	}
 	return []*shell.Command{
 		{
@@ -217,7 +218,7 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		return nil, c.UsageError("a search item (type 7) needs --query TEXT")
 	}
 	tr := newTrace(c)
-	s, name, err := dialRegistered(c, t.Host, t.Port, tr)
+	s, name, err := dialRegistered(c, "g", t.Host, t.Port, tr)
 	pyConnect := fmt.Sprintf("socket.create_connection((%s, %d))", shell.StrRepr(t.Host), t.Port)
 	if err != nil {
 		c.Python("%s", pyConnect)
@@ -256,11 +257,17 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 	var text bytes.Buffer
 	var file *os.File
 	outPath, toFile := c.Flag("out")
-	if !toFile && gopher.IsBinary(t.Type) {
-		outPath, toFile = freeName(path.Base("/"+t.Selector)), true
-	}
+	autoName := !toFile && gopher.IsBinary(t.Type)
 	if !gopher.IsMenu(t.Type) {
-		if toFile {
+		if autoName {
+			// The server chose the name: make it safe, and never overwrite.
+			if file, err = createFresh(safeName(path.Base("/" + t.Selector))); err != nil {
+				return nil, err
+			}
+			outPath, toFile = file.Name(), true
+			defer file.Close()
+			out = file
+		} else if toFile {
 			if file, err = os.Create(outPath); err != nil {
 				return nil, err
 			}
@@ -351,15 +358,30 @@ func menuRows(m *gopher.Menu) *shell.Rows {
 	return rows
 }
 
-// freeName returns name, or name.1, name.2, … if it exists already.
-func freeName(name string) string {
-	if name == "" || name == "/" || name == "." {
-		name = "gopher.out"
+// safeName turns a name a server chose into a plain file name for the
+// current directory: letters, digits, '.', '-' and '_' only, no leading dot.
+func safeName(name string) string {
+	b := []byte(name)
+	for i, ch := range b {
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '-' || ch == '_') {
+			b[i] = '_'
+		}
 	}
+	clean := strings.TrimLeft(string(b), ".")
+	if clean == "" {
+		return "gopher.out"
+	}
+	return clean
+}
+
+// createFresh creates name, or name.1, name.2, … if it exists already,
+// never opening a file that is there (O_EXCL).
+func createFresh(name string) (*os.File, error) {
 	cand := name
 	for i := 1; ; i++ {
-		if _, err := os.Lstat(cand); os.IsNotExist(err) {
-			return cand
+		f, err := os.OpenFile(cand, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if !errors.Is(err, fs.ErrExist) || i > 1000 {
+			return f, err
 		}
 		cand = fmt.Sprintf("%s.%d", name, i)
 	}

@@ -15,11 +15,8 @@ import (
 
 const groupIO = "Data"
 
-// maxRecv bounds one recv's buffer, as a guard against typos like recv s1 9999999999.
-const maxRecv = 64 << 20
-
 func ioCommands() []*shell.Command {
-	fileFlag := shell.Flag{Name: "file", Value: true, Help: "send the bytes of FILE instead of DATA"}
+	fileFlag := shell.Flag{Name: "file", Value: true, Meta: "FILE", Help: "send the bytes of FILE instead of DATA"}
 	return []*shell.Command{
 		{
 			Name: "send", Group: groupIO,
@@ -95,7 +92,7 @@ func ioCommands() []*shell.Command {
 			MinArgs:  1, MaxArgs: 2,
 			Flags: []shell.Flag{
 				{Name: "hex", Help: "show a hexdump with offsets"},
-				{Name: "out", Value: true, Help: "stream everything until the peer closes into FILE"},
+				{Name: "out", Value: true, Meta: "FILE", Help: "stream everything until the peer closes into FILE"},
 			},
 			Complete: completeSockThen([]string{"4096", "1024", "65536"}),
 			Run:      runRecv,
@@ -114,11 +111,19 @@ func ioCommands() []*shell.Command {
 	}
 }
 
-// payload reads DATA (argument i) or --file.
+// maxFilePayload bounds a file that send and sendto read into memory;
+// sendall --file and sendfile stream any size.
+const maxFilePayload = 64 << 20
+
+// payload reads DATA (argument i) or, with --file, a regular file of at
+// most maxFilePayload bytes.
 func payload(c *shell.Call, i int) ([]byte, string, error) {
 	if f, ok := c.Flag("file"); ok {
 		if c.NArg() > i && c.Arg(i) != "" {
 			return nil, "", c.UsageError("give DATA or --file, not both")
+		}
+		if err := checkPayloadFile(f); err != nil {
+			return nil, "", err
 		}
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -131,6 +136,46 @@ func payload(c *shell.Call, i int) ([]byte, string, error) {
 	}
 	data := []byte(c.Arg(i))
 	return data, shortRepr(data), nil
+}
+
+// checkPayloadFile refuses what cannot be read whole into memory: devices,
+// pipes and files over maxFilePayload.
+func checkPayloadFile(name string) error {
+	st, err := os.Stat(name)
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() {
+		return shell.Errorf("ValueError", "%s is not a regular file; sendall --file streams any file", shell.StrRepr(name))
+	}
+	if st.Size() > maxFilePayload {
+		return shell.Errorf("ValueError", "%s has %d bytes, over the %d this command reads into memory; use sendall --file or sendfile, which stream", shell.StrRepr(name), st.Size(), maxFilePayload)
+	}
+	return nil
+}
+
+// sendAllFile streams a file to the socket in constant memory, as
+// sendall(open(file).read()) would send it.
+func sendAllFile(c *shell.Call, s *bsd.Socket, name, file string) (any, error) {
+	c.Python("%s.sendall(open(%s, 'rb').read())", name, shell.StrRepr(file))
+	if c.NArg() > 1 && c.Arg(1) != "" {
+		return nil, c.UsageError("give DATA or --file, not both")
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	n, err := s.SendFile(c.Ctx, f)
+	if err != nil {
+		if st, serr := f.Stat(); serr == nil && st.Mode().IsRegular() {
+			c.Note("%d of %d bytes were sent before the error", n, st.Size())
+		} else {
+			c.Note("%d bytes were sent before the error", n)
+		}
+		return nil, err
+	}
+	return n, nil
 }
 
 // shortRepr is a bytes repr cut to a readable length for explain lines.
@@ -148,6 +193,10 @@ func runSend(c *shell.Call, all bool) (any, error) {
 	}
 	if !c.Has("file") && c.NArg() < 2 {
 		return nil, c.UsageError("missing DATA")
+	}
+	if file, ok := c.Flag("file"); ok && all {
+		defer traceSock(c, s)()
+		return sendAllFile(c, s, name, file)
 	}
 	data, py, err := payload(c, 1)
 	if err != nil {
@@ -223,8 +272,8 @@ func bufSize(c *shell.Call) (int, error) {
 	if n < 0 {
 		return 0, shell.Errorf("ValueError", "negative buffersize in recv")
 	}
-	if n > maxRecv {
-		return 0, shell.Errorf("ValueError", "buffersize %d is over sockshell's limit of %d bytes; use --out FILE for large transfers", n, maxRecv)
+	if n > bsd.MaxRecv {
+		return 0, shell.Errorf("ValueError", "buffersize %d is over sockshell's limit of %d bytes; use --out FILE for large transfers", n, bsd.MaxRecv)
 	}
 	return n, nil
 }
@@ -300,7 +349,10 @@ func runRecvFrom(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	addr := addrValue(bsd.SockAddr{AddrPort: from, IPv6: s.Family() == unix.AF_INET6})
+	var addr any = shell.None // a connected stream has no sender address, as in Python
+	if from.IsValid() {
+		addr = addrValue(bsd.SockAddr{AddrPort: from, IPv6: s.Family() == unix.AF_INET6})
+	}
 	if c.Has("hex") && c.Session.Settings.Format != "json" {
 		return shell.Text(fmt.Sprintf("from %s\n%s", shell.PyRepr(addr), hex.Dump(p))), nil
 	}

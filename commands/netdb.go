@@ -28,7 +28,7 @@ func netdbCommands() []*shell.Command {
 			Complete: completeService,
 			Run: func(c *shell.Call) (any, error) {
 				name, proto := c.Arg(0), c.Arg(1)
-				c.Python("socket.getservbyname(%s)", pyArgs(name, proto))
+				c.Python("socket.getservbyname(%s)", pyArgs(c))
 				db := netdb.DefaultServices()
 				svc, err := db.ByName(name, proto)
 				if err != nil {
@@ -50,7 +50,7 @@ func netdbCommands() []*shell.Command {
 			Run: func(c *shell.Call) (any, error) {
 				port, err := strconv.Atoi(c.Arg(0))
 				if err != nil {
-					c.Python("socket.getservbyport(%s)", pyArgs(c.Arg(0), c.Arg(1)))
+					c.Python("socket.getservbyport(%s)", pyArgs(c))
 					return nil, shell.Errorf("TypeError", "'str' object cannot be interpreted as an integer")
 				}
 				if c.Arg(1) != "" {
@@ -207,11 +207,9 @@ func completeService(s *shell.Session, args []string) []string {
 	return nil
 }
 
-// pyArgs formats string arguments for a Python call, dropping empty trailing ones.
-func pyArgs(args ...string) string {
-	for len(args) > 0 && args[len(args)-1] == "" {
-		args = args[:len(args)-1]
-	}
+// pyArgs formats the call's arguments from the first for a Python call.
+func pyArgs(c *shell.Call) string {
+	args := argList(c, 0)
 	parts := make([]string, len(args))
 	for i, a := range args {
 		parts[i] = shell.StrRepr(a)

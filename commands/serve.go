@@ -6,12 +6,14 @@ package commands
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 	"sync/atomic"
 
 	"github.com/sockshell/sockshell/commands/gopher"
 	"github.com/sockshell/sockshell/shell"
+	"golang.org/x/sys/unix"
 )
 
 // server is a background server held in the session registry.
@@ -128,7 +130,7 @@ func listenAddr(c *shell.Call, arg string) (string, error) {
 	if host == "" {
 		host = "127.0.0.1"
 	}
-	p, err := resolvePort(c, port, 1)
+	p, err := resolvePort(c, port, unix.SOCK_STREAM)
 	if err != nil {
 		return "", err
 	}
@@ -170,6 +172,11 @@ func runServe(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	name := c.Session.Register(kind, srv)
+	if h, _, err := net.SplitHostPort(srv.addr); err == nil {
+		if ip, err := netip.ParseAddr(h); err == nil && !ip.IsLoopback() {
+			c.Note("%s listens beyond this machine (%s): anyone who can reach it may use it", name, h)
+		}
+	}
 	pyServer := "ThreadingTCPServer"
 	if udp {
 		pyServer = "ThreadingUDPServer"
@@ -195,12 +202,7 @@ func pyHostPort(addr string) string {
 func startGopher(c *shell.Call, dir, addr string) (*server, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
-		// As Python words it: "[Errno 2] No such file or directory: 'DIR'".
-		e := shell.Classify(err)
-		if e.HasErrno {
-			e.Msg += ": " + shell.StrRepr(dir)
-		}
-		return nil, e
+		return nil, err // "[Errno 2] No such file or directory: 'DIR'", as Python words it
 	}
 	if !st.IsDir() {
 		return nil, shell.Errorf("NotADirectoryError", "%s is not a directory", shell.StrRepr(dir))
@@ -212,8 +214,14 @@ func startGopher(c *shell.Call, dir, addr string) (*server, error) {
 	host, port, _ := net.SplitHostPort(l.Addr().String())
 	var conns atomic.Int64
 	sess := c.Session
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsUnspecified() {
+		// Menus name this server by a host a client can reach.
+		if name, err := os.Hostname(); err == nil {
+			host = name
+		}
+	}
 	opts := &gopher.ServerOptions{Host: host, Logf: func(format string, args ...any) {
-		sess.Async("[gopher] "+format, args...)
+		sess.Async("[gopher] %s", strings.TrimPrefix(fmt.Sprintf(format, args...), "gopher server: "))
 	}}
 	fmt.Sscan(port, &opts.Port)
 	gs, err := gopher.NewServer(dir, opts)

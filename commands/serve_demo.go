@@ -19,9 +19,14 @@ func startDemo(c *shell.Call, kind, addr string, udp bool) (*server, error) {
 	}
 	srv, err := demo.StartWith(demoKind, addr, demo.Options{Log: func(line string) {
 		// The command's own result says when it listens and stops.
-		if !strings.HasSuffix(line, ": listening") && !strings.HasSuffix(line, ": stopped") {
-			sess.Async("[%s] %s", kind, line)
+		if strings.HasSuffix(line, ": listening") || strings.HasSuffix(line, ": stopped") {
+			return
 		}
+		// "echo 127.0.0.1:7: closed …" shows as "[echo 127.0.0.1:7] closed …".
+		if who, what, ok := strings.Cut(line, ": "); ok {
+			line = "[" + who + "] " + what
+		}
+		sess.Async("%s", line)
 	}})
 	if err != nil {
 		return nil, err

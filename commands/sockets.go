@@ -196,6 +196,10 @@ func socketCommands() []*shell.Command {
 // closed or reset the connection since the last command.
 func lookupSock(c *shell.Call, name string) (*bsd.Socket, string, error) {
 	r, ok := c.Session.Resource(name)
+	if !ok && closedNames(c)[name] {
+		return nil, name, &shell.Error{Class: "OSError", Errno: 9, HasErrno: true, Msg: "Bad file descriptor",
+			Hint: name + " was closed; make a new socket with: socket tcp"}
+	}
 	if !ok {
 		msg := fmt.Sprintf("name '%s' is not defined", name)
 		if names := c.Session.ResourceNames(isSocket); len(names) > 0 {
@@ -231,6 +235,12 @@ func peerNews(c *shell.Call, name string, s *bsd.Socket) (bsd.PeerStatus, bool) 
 	}
 	noted[name] = st
 	return st, true
+}
+
+// closedNames are the socket names closed in this session, so that a
+// command on one says it was closed rather than never made.
+func closedNames(c *shell.Call) map[string]bool {
+	return c.Session.State("sockets.closed", func() any { return map[string]bool{} }).(map[string]bool)
 }
 
 func isSocket(r shell.Resource) bool { _, ok := r.(*bsd.Socket); return ok }
@@ -281,16 +291,25 @@ func newTrace(c *shell.Call) *bsd.Trace {
 // sockSpec reads [tcp|udp] [inet|inet6] in any order.
 func sockSpec(c *shell.Call, words []string) (family, sotype int, err error) {
 	family, sotype = unix.AF_INET, unix.SOCK_STREAM
+	var seenType, seenFamily bool
 	for _, w := range words {
 		switch strings.ToLower(w) {
-		case "tcp", "stream":
-			sotype = unix.SOCK_STREAM
-		case "udp", "dgram":
-			sotype = unix.SOCK_DGRAM
-		case "inet", "ipv4", "4":
-			family = unix.AF_INET
-		case "inet6", "ipv6", "6":
-			family = unix.AF_INET6
+		case "tcp", "stream", "udp", "dgram":
+			if seenType {
+				return 0, 0, c.UsageError("give one type: tcp or udp")
+			}
+			seenType, sotype = true, unix.SOCK_STREAM
+			if l := strings.ToLower(w); l == "udp" || l == "dgram" {
+				sotype = unix.SOCK_DGRAM
+			}
+		case "inet", "ipv4", "4", "inet6", "ipv6", "6":
+			if seenFamily {
+				return 0, 0, c.UsageError("give one family: inet or inet6")
+			}
+			seenFamily, family = true, unix.AF_INET
+			if l := strings.ToLower(w); l == "inet6" || l == "ipv6" || l == "6" {
+				family = unix.AF_INET6
+			}
 		default:
 			return 0, 0, c.UsageError(fmt.Sprintf("%q is neither tcp, udp, inet nor inet6", w))
 		}
@@ -389,7 +408,8 @@ func resolveHost(c *shell.Call, ctx context.Context, host string, family int) ([
 		return []netip.Addr{netip.AddrFrom4([4]byte{255, 255, 255, 255})}, nil
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
-		if family == unix.AF_INET && ip.Is6() && !ip.Is4In6() {
+		// As Python: an address of the other family is refused, not mapped.
+		if family == unix.AF_INET && ip.Is6() && !ip.Is4In6() || family == unix.AF_INET6 && ip.Is4() {
 			return nil, &netdb.Error{Class: "socket.gaierror", Errno: -9, HasErrno: true, Msg: "Address family for hostname not supported"}
 		}
 		return []netip.Addr{ip}, nil
@@ -458,7 +478,7 @@ func runCreateConnection(c *shell.Call) (any, error) {
 			c.Syscalls(tr.Lines()...)
 		}
 	}()
-	s, name, err := dialRegistered(c, host, port, tr)
+	s, name, err := dialRegistered(c, "s", host, port, tr)
 	if err != nil {
 		return nil, err
 	}
@@ -467,8 +487,10 @@ func runCreateConnection(c *shell.Call) (any, error) {
 
 // dialRegistered connects to host:port as socket.create_connection does:
 // every address the name resolves to (IPv6 and IPv4), in order, until one
-// connects. The connected socket is registered and its trace detached.
-func dialRegistered(c *shell.Call, host string, port int, tr *bsd.Trace) (*bsd.Socket, string, error) {
+// connects. The connected socket is registered under the next name with
+// prefix ("s" → s4; the gopher client's own are "g" → g1) and its trace
+// detached.
+func dialRegistered(c *shell.Call, prefix, host string, port int, tr *bsd.Trace) (*bsd.Socket, string, error) {
 	var ips []netip.Addr
 	if ip, err := netip.ParseAddr(host); err == nil {
 		ips = []netip.Addr{ip}
@@ -505,7 +527,7 @@ func dialRegistered(c *shell.Call, host string, port int, tr *bsd.Trace) (*bsd.S
 			continue
 		}
 		s.SetTrace(nil)
-		return s, c.Session.Register("s", s), nil
+		return s, c.Session.Register(prefix, s), nil
 	}
 	return nil, "", last
 }
@@ -563,7 +585,7 @@ func runAccept(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, ok := s.Timeout()
+	d, ok := c.Session.Timeout() // as Python: the default timeout, not the listener's
 	ns.SetTimeout(d, ok)
 	nname := c.Session.Register("s", ns)
 	la := bsd.SockAddr{AddrPort: addr, IPv6: s.Family() == unix.AF_INET6}
@@ -583,6 +605,7 @@ func runClose(c *shell.Call) (any, error) {
 				c.Python("%s.close()", r.Name)
 				s.Close()
 				c.Session.Remove(r.Name)
+				closedNames(c)[r.Name] = true
 			}
 		}
 		return shell.None, nil
@@ -603,6 +626,7 @@ func runClose(c *shell.Call) (any, error) {
 		err := s.Close()
 		done()
 		c.Session.Remove(name)
+		closedNames(c)[name] = true
 		if err != nil {
 			return nil, err
 		}

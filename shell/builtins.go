@@ -161,11 +161,7 @@ func HelpText(cmd *Command) string {
 	if len(cmd.Flags) > 0 {
 		b.WriteString("\noptions:\n")
 		for _, f := range cmd.Flags {
-			name := "--" + f.Name
-			if f.Value {
-				name += " " + strings.ToUpper(f.Name)
-			}
-			fmt.Fprintf(&b, "  %-16s %s\n", name, f.Help)
+			fmt.Fprintf(&b, "  %-16s %s\n", f.Synopsis(), f.Help)
 		}
 	}
 	if len(cmd.Aliases) > 0 {

@@ -14,7 +14,20 @@ import (
 type Flag struct {
 	Name  string
 	Value bool
+	Meta  string // the value's name in help ("FILE"); default: the name in capitals
 	Help  string
+}
+
+// Synopsis is how help shows the option: "--out FILE", "--hex".
+func (f Flag) Synopsis() string {
+	if !f.Value {
+		return "--" + f.Name
+	}
+	meta := f.Meta
+	if meta == "" {
+		meta = strings.ToUpper(f.Name)
+	}
+	return "--" + f.Name + " " + meta
 }
 
 // Command is one command of the shell.

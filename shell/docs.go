@@ -36,11 +36,7 @@ func (t *Table) Markdown() string {
 			if len(c.Flags) > 0 {
 				b.WriteString("Options:\n\n")
 				for _, f := range c.Flags {
-					v := ""
-					if f.Value {
-						v = " " + strings.ToUpper(f.Name)
-					}
-					fmt.Fprintf(&b, "- `--%s%s`: %s\n", f.Name, v, mdEscape(f.Help))
+					fmt.Fprintf(&b, "- `%s`: %s\n", f.Synopsis(), mdEscape(f.Help))
 				}
 				b.WriteString("\n")
 			}

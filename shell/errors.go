@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"syscall"
 
@@ -21,6 +22,7 @@ type Error struct {
 	Hint     string // one line of explanation for a learner, or ""
 	Err      error  // the underlying error, if any
 	reported bool   // already printed (by a nested script run)
+	command  string // the statement that failed, for the json renderer
 }
 
 func (e *Error) Error() string {
@@ -80,6 +82,11 @@ func Classify(err error) *Error {
 		out.Class, out.Msg = "TimeoutError", "timed out"
 	case errors.As(err, &errno):
 		out.Class, out.Errno, out.HasErrno, out.Msg = ErrnoClass(errno), int(errno), true, StrError(errno)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			// As Python names the file: "[Errno 2] No such file or directory: 'x'".
+			out.Msg += ": " + StrRepr(pe.Path)
+		}
 	default:
 		out.Class, out.Msg = "OSError", err.Error()
 	}

@@ -5,12 +5,14 @@ package shell
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"strings"
 )
 
 // maxLine bounds one input line; longer lines are refused with a usage error.
-const maxLine = 64 * 1024
+// Scripts and pipes are read with the same bound.
+const maxLine = 1 << 20
 
 // Exec runs one line of input (one or more statements separated by ';').
 // It prints results and errors and returns the first error, after which the
@@ -30,6 +32,7 @@ func (s *Session) Exec(ctx context.Context, line, prefix string) *Error {
 	var first *Error
 	for _, words := range stmts {
 		if e := s.execStmt(ctx, words); e != nil {
+			e.command = joinWords(words)
 			s.printError(prefix, e)
 			if !s.KeepGoing || e.Class == "KeyboardInterrupt" {
 				return e
@@ -101,8 +104,9 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 	return nil
 }
 
-// debugPanics prints the stack of a recovered panic (SOCKSHELL_DEBUG=1).
-var debugPanics = false
+// debugPanics prints the stack of a recovered panic (SOCKSHELL_DEBUG=1),
+// for the developers; users see one line.
+var debugPanics = os.Getenv("SOCKSHELL_DEBUG") == "1"
 
 func isCancelClass(e *Error) bool {
 	return e.Class == "TimeoutError" || e.Class == "OSError" && strings.Contains(e.Msg, "cancel")

@@ -60,7 +60,7 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 	defer stop()
 	defer s.CloseAll()
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	sc.Buffer(make([]byte, 64*1024), maxLine+1)
 	status := ExitOK
 	lineNo := 0
 	for sc.Scan() {
@@ -87,7 +87,11 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 		if errors.Is(err, bufio.ErrTooLong) {
 			e = Usagef("line %d is too long (over 1 MiB)", lineNo+1)
 		}
-		s.printError(strings.TrimSuffix(name+":", ":")+" ", e)
+		prefix := ""
+		if name != "" {
+			prefix = name + ": "
+		}
+		s.printError(prefix, e)
 		return ExitError
 	}
 	return status

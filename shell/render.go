@@ -193,6 +193,9 @@ func (s *Session) printError(prefix string, e *Error) {
 	}
 	if s.Settings.Format == "json" {
 		doc := map[string]any{"error": map[string]any{"class": e.Class, "message": e.Msg}}
+		if e.command != "" {
+			doc["command"] = e.command
+		}
 		if e.HasErrno {
 			doc["error"].(map[string]any)["errno"] = e.Errno
 		}

@@ -5,11 +5,12 @@ package shell
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,7 +23,6 @@ type Settings struct {
 	NoTimeout bool
 	Explain   bool
 	DNS       string // "HOST:PORT" of a DNS server to ask instead of the system's
-	Color     bool
 	Prompt    string
 }
 
@@ -60,7 +60,8 @@ type Session struct {
 	state    map[string]any
 	cancel   func()
 	exit     bool
-	noColor  bool // NO_COLOR or --no-color: colour can never be turned on
+	noColor  bool        // NO_COLOR or --no-color: colour can never be turned on
+	color    atomic.Bool // read by background servers' log lines, so atomic
 	source   string
 }
 
@@ -78,7 +79,7 @@ func NewSession(t *Table, out, errw io.Writer) *Session {
 }
 
 // DisableColor turns colour off for good (NO_COLOR, --no-color).
-func (s *Session) DisableColor() { s.noColor = true; s.Settings.Color = false }
+func (s *Session) DisableColor() { s.noColor = true; s.color.Store(false) }
 
 // Timeout is the bound for blocking work; ok is false for `set timeout none`.
 func (s *Session) Timeout() (time.Duration, bool) {
@@ -101,18 +102,6 @@ func (s *Session) Register(prefix string, r Resource) string {
 	s.res[name] = r
 	s.order = append(s.order, name)
 	return name
-}
-
-// RegisterAs adds a resource under a chosen name; it fails if the name is taken.
-func (s *Session) RegisterAs(name string, r Resource) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.res[name]; ok {
-		return fmt.Errorf("%s is already in use", name)
-	}
-	s.res[name] = r
-	s.order = append(s.order, name)
-	return nil
 }
 
 // Resource returns the resource of that name.
@@ -182,9 +171,6 @@ func (s *Session) State(key string, init func() any) any {
 // Exit asks the loop to end after the current command.
 func (s *Session) Exit() { s.exit = true }
 
-// Exiting reports whether exit was asked for.
-func (s *Session) Exiting() bool { return s.exit }
-
 // Async prints a line of background output (a server's log) without
 // breaking the line being typed at the prompt.
 func (s *Session) Async(format string, args ...any) {
@@ -217,7 +203,7 @@ const (
 )
 
 func (s *Session) paint(code, text string) string {
-	if !s.Settings.Color || s.noColor {
+	if !s.color.Load() {
 		return text
 	}
 	return "\x1b[" + code + "m" + text + "\x1b[0m"
@@ -248,7 +234,7 @@ func (s *Session) Setting(name string) (string, error) {
 		}
 		return st.DNS, nil
 	case "color":
-		return onOff(st.Color && !s.noColor), nil
+		return onOff(s.color.Load()), nil
 	case "prompt":
 		return st.Prompt, nil
 	}
@@ -300,7 +286,7 @@ func (s *Session) Set(name, value string) error {
 		if b && s.noColor {
 			return Usagef("colour is off for good in this session (NO_COLOR is set, or --no-color)")
 		}
-		s.Settings.Color = b
+		s.color.Store(b)
 	case "prompt":
 		s.Settings.Prompt = value
 	default:
@@ -363,8 +349,8 @@ func normalizeHostPort(v, defPort string) (string, error) {
 		host, port, _ = strings.Cut(v, ":")
 	}
 	n, err := strconv.Atoi(port)
-	if err != nil || n < 1 || n > 65535 || host == "" {
-		return "", Usagef("expected HOST:PORT with a port 1-65535, not %q", v)
+	if err != nil || n < 1 || n > 65535 || !validHost(host) {
+		return "", Usagef("expected HOST:PORT (an address or a host name, and a port 1-65535), not %q", v)
 	}
 	if strings.Contains(host, ":") {
 		return "[" + host + "]:" + port, nil
@@ -372,12 +358,19 @@ func normalizeHostPort(v, defPort string) (string, error) {
 	return host + ":" + port, nil
 }
 
-// sortedKeys is a small helper for stable output.
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// validHost accepts an IP address or a host name made of letters, digits,
+// hyphens and dots.
+func validHost(h string) bool {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
 	}
-	sort.Strings(out)
-	return out
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, r := range h {
+		if !(r == '.' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
 }

@@ -116,7 +116,7 @@ func TestHostileInput(t *testing.T) {
 		{"long -c line", "", []string{"-c", long}, "OSError: service/proto not found"},
 		{"long piped line", long + "\nservport http\n", nil, "OSError: service/proto not found"},
 		{"long quoted line", "", []string{"-c", "resolve '" + strings.Repeat("b", 10000) + "'"}, "UnicodeError: encoding with 'idna' codec failed"},
-		{"line over the limit", "servport " + strings.Repeat("c", 70000) + "\nservport http\n", nil, "UsageError: line too long"},
+		{"line over the limit", "servport " + strings.Repeat("c", 2<<20) + "\nservport http\n", nil, "UsageError: line 1 is too long (over 1 MiB)"},
 		{"escaped non-UTF-8", "", []string{"-c", `servport "\xff\xfe"; servport http`}, "OSError: service/proto not found"},
 		{"raw 0xff piped", "servport \xff\xfe tcp\nservport http\n", nil, "OSError: service/proto not found"},
 		{"raw 0xff as a command", "\xff\nservport http\n", nil, "UsageError: unknown command"},

@@ -31,6 +31,7 @@ func (s *Socket) Connect(ctx context.Context, ip netip.Addr, port int) error {
 	}
 	if err == nil || err == unix.EISCONN && s.sotype == unix.SOCK_STREAM && s.connectedTo(sa) {
 		s.peer.Store(int32(PeerOpen))
+		s.conned.Store(true)
 		return nil
 	}
 	s.notePeer(err)
@@ -123,6 +124,7 @@ func (s *Socket) Accept(ctx context.Context) (*Socket, netip.AddrPort, error) {
 	if err != nil {
 		return nil, netip.AddrPort{}, err
 	}
+	c.conned.Store(true)
 	return c, fromSockaddr(sa).AddrPort, nil
 }
 

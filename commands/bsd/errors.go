@@ -83,7 +83,7 @@ func (e *Error) Hint() string {
 	case unix.ECONNRESET:
 		return "the peer reset the connection"
 	case unix.EPIPE:
-		return "the connection is closed for writing (shut down, or closed by the peer)"
+		return "nothing more can be written: the connection is shut down or closed by the peer, or was never made"
 	case unix.ETIMEDOUT:
 		return "the peer did not answer in time (the kernel gave up)"
 	case unix.EHOSTUNREACH, unix.ENETUNREACH:
@@ -96,6 +96,9 @@ func (e *Error) Hint() string {
 			return "the socket is already bound"
 		}
 	case unix.EBADF:
+		if e.Op == "fromfd" {
+			return "no such file descriptor is open in this process"
+		}
 		return "the socket is closed"
 	case unix.EACCES:
 		if e.Op == "bind" {

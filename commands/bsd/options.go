@@ -4,6 +4,7 @@
 package bsd
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -296,6 +297,9 @@ func parseInt(text string, flag bool) (int, error) {
 		}
 	}
 	n, err := strconv.ParseInt(t, 0, 32)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("%s does not fit in a C int (-2147483648 to 2147483647)", text)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("%q is not an integer", text)
 	}

@@ -31,6 +31,7 @@ type Socket struct {
 	recvd  atomic.Int64
 	peer   atomic.Int32 // a PeerStatus
 	shutWr atomic.Bool  // Shutdown closed the writing half: EPIPE is ours, not the peer's
+	conned atomic.Bool  // it was ever connected (connect or accept): only then has it a peer
 
 	mu         sync.Mutex // guards timeout and hasTimeout
 	timeout    time.Duration
@@ -98,7 +99,13 @@ func FromFD(fd int, family, sotype int, tr *Trace) (*Socket, error) {
 	if sotype == 0 {
 		sotype = kernelType
 	}
-	return newSocket(nfd, family, sotype, proto, tr)
+	ns, err := newSocket(nfd, family, sotype, proto, tr)
+	if err == nil {
+		if _, perr := unix.Getpeername(nfd); perr == nil {
+			ns.conned.Store(true) // a connected socket has a peer to hear from
+		}
+	}
+	return ns, err
 }
 
 func newSocket(fd, family, sotype, proto int, tr *Trace) (*Socket, error) {
@@ -242,6 +249,9 @@ func (s *Socket) closedAsEBADF(err error) error {
 // the socket's own writing half is open: after shutdown(SHUT_WR) it is the
 // kernel refusing our write, whatever the peer did.
 func (s *Socket) notePeer(err error) {
+	if !s.conned.Load() {
+		return // EPIPE on a socket that never connected is no news of a peer
+	}
 	if e, ok := errnoOf(err); ok && (e == unix.ECONNRESET || e == unix.EPIPE && !s.shutWr.Load()) {
 		s.peer.Store(int32(PeerReset))
 	}
