@@ -295,7 +295,7 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 	var bar *progressBar
 	if toFile && onTerminal(c) {
 		now := time.Now()
-		bar = &progressBar{w: out, to: os.Stderr, start: now, last: now}
+		bar = &progressBar{w: out, to: c.Session.Status, start: now, last: now}
 		out = bar
 	}
 	sc := sockConn{ctx: ctx, s: s}
@@ -416,7 +416,7 @@ func onTerminal(c *shell.Call) bool {
 // rate on one line of a terminal, at most ten times a second.
 type progressBar struct {
 	w     io.Writer
-	to    io.Writer
+	to    func(status string)
 	start time.Time
 	last  time.Time
 	n     int64
@@ -429,7 +429,7 @@ func (p *progressBar) Write(b []byte) (int, error) {
 	if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond {
 		p.last = now
 		rate := float64(p.n) / max(now.Sub(p.start).Seconds(), 0.001)
-		fmt.Fprintf(p.to, "\r\x1b[K  %s  (%s/s)", mib(float64(p.n)), mib(rate))
+		p.to(fmt.Sprintf("  %s  (%s/s)", mib(float64(p.n)), mib(rate)))
 		p.shown = true
 	}
 	return n, err
@@ -438,7 +438,7 @@ func (p *progressBar) Write(b []byte) (int, error) {
 // clear erases the progress line, if one was shown; nil is a no-op.
 func (p *progressBar) clear() {
 	if p != nil && p.shown {
-		fmt.Fprint(p.to, "\r\x1b[K")
+		p.to("")
 	}
 }
 

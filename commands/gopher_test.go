@@ -740,7 +740,8 @@ func TestGopherProgressBar(t *testing.T) {
 	}
 
 	var file, term bytes.Buffer
-	bar := &progressBar{w: &file, to: &term, start: time.Now().Add(-time.Second)}
+	status := shell.NewSession(Table(), io.Discard, &term).Status
+	bar := &progressBar{w: &file, to: status, start: time.Now().Add(-time.Second)}
 	bar.Write(make([]byte, 3<<20)) // last is zero: shown at once
 	bar.last = time.Now().Add(time.Hour)
 	bar.Write(make([]byte, 1<<20)) // within 100 ms of the last: not shown

@@ -4,6 +4,7 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -209,7 +210,7 @@ func startGopher(c *shell.Call, dir, addr string) (*server, error) {
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, err
+		return nil, listenError(addr, err)
 	}
 	host, port, _ := net.SplitHostPort(l.Addr().String())
 	var conns atomic.Int64
@@ -247,4 +248,18 @@ func (l *countingListener) Accept() (net.Conn, error) {
 		l.n.Add(1)
 	}
 	return conn, err
+}
+
+// listenError adds a hint to a failed listen, as bind's errors have.
+func listenError(addr string, err error) error {
+	e := shell.Classify(err)
+	switch {
+	case errors.Is(err, unix.EADDRINUSE):
+		e.Hint = addr + " is taken by another socket: pick another port, or 0 for any free one"
+	case errors.Is(err, unix.EACCES):
+		e.Hint = "ports below 1024 need root: pick a port from 1024 up, or 0 for any free one"
+	case errors.Is(err, unix.EADDRNOTAVAIL):
+		e.Hint = "that address is not one of this machine's"
+	}
+	return e
 }

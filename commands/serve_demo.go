@@ -29,7 +29,7 @@ func startDemo(c *shell.Call, kind, addr string, udp bool) (*server, error) {
 		sess.Async("%s", line)
 	}})
 	if err != nil {
-		return nil, err
+		return nil, listenError(addr, err)
 	}
 	rfc := map[string]string{"echo": "RFC 862", "discard": "RFC 863", "daytime": "RFC 867", "chargen": "RFC 864"}[kind]
 	count := func() int64 { return srv.Stats().Connections }

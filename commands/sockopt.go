@@ -3,7 +3,10 @@
 package commands
 
 import (
+	"errors"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/sockshell/sockshell/commands/bsd"
 	"github.com/sockshell/sockshell/shell"
@@ -130,9 +133,17 @@ func runSetsockopt(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Python("%s.setsockopt(%s, %s)", name, pyOpt(opt), pyOptValue(opt, value))
 	defer traceSock(c, s)()
-	return shell.None, s.SetSockOpt(opt, value)
+	if err := s.SetSockOpt(opt, value); err != nil {
+		var be *bsd.Error
+		if errors.As(err, &be) && be.Class == "ValueError" {
+			return nil, err // refused before any call: no Python line to show
+		}
+		c.Python("%s.setsockopt(%s, %s)", name, pyOpt(opt), pyOptValue(opt, value))
+		return nil, err
+	}
+	c.Python("%s.setsockopt(%s, %s)", name, pyOpt(opt), pyOptValue(opt, value))
+	return shell.None, nil
 }
 
 func pyOptValue(o bsd.Option, v string) string {
@@ -145,8 +156,21 @@ func pyOptValue(o bsd.Option, v string) string {
 		}
 		return "0"
 	}
-	if o.Kind == bsd.LingerKind {
-		return "struct.pack('ii', " + strings.Trim(strings.ReplaceAll(strings.ReplaceAll(v, "on", "1"), " ", ""), "()") + ")"
+	switch o.Kind {
+	case bsd.LingerKind:
+		parts := strings.FieldsFunc(strings.ReplaceAll(strings.ToLower(v), "on", "1"), func(r rune) bool {
+			return r == ',' || r == ' ' || r == '(' || r == ')'
+		})
+		if len(parts) == 1 {
+			parts = append(parts, "0")
+		}
+		return "struct.pack('ii', " + strings.Join(parts, ", ") + ")"
+	case bsd.TimevalKind:
+		d, none, err := shell.ParseSeconds(v)
+		if err != nil || none {
+			return "struct.pack('ll', 0, 0)"
+		}
+		return fmt.Sprintf("struct.pack('ll', %d, %d)", d/time.Second, (d%time.Second)/time.Microsecond)
 	}
 	return v
 }

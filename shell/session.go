@@ -180,6 +180,15 @@ func (s *Session) Async(format string, args ...any) {
 	fmt.Fprintln(s.async, s.paint(dim, line))
 }
 
+// Status draws a one-line status (a download's progress) on standard
+// error, replacing the previous one; "" clears it. It takes the session's
+// lock, so it never splits a background server's log line.
+func (s *Session) Status(text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	io.WriteString(s.errw, "\r\x1b[K"+SafeText(text))
+}
+
 // Print writes text to standard output through the session's lock.
 func (s *Session) Print(text string) {
 	s.mu.Lock()

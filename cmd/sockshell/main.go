@@ -68,8 +68,8 @@ flags:
 		fmt.Fprintf(stdout, "sockshell %s\n", version)
 		return 0
 	}
-	if fs.NArg() > 1 {
-		fmt.Fprintln(stderr, "sockshell: at most one script file")
+	if fs.NArg() > 1 || fs.NArg() == 1 && *cmds != "" {
+		fmt.Fprintln(stderr, "sockshell: give -c COMMANDS or one SCRIPT file, not more")
 		fs.Usage()
 		return 2
 	}
