@@ -71,11 +71,17 @@ type screen struct {
 // XDG_STATE_HOME. The process is killed and reaped on cleanup.
 func startScreen(t *testing.T, args ...string) *screen {
 	t.Helper()
+	return startScreenEnv(t, []string{"NO_COLOR=1"}, args...)
+}
+
+// startScreenEnv is startScreen with extra environment variables.
+func startScreenEnv(t *testing.T, env []string, args ...string) *screen {
+	t.Helper()
 	bin := sockshellBinary(t)
 	sc := &screen{t: t, home: t.TempDir(), xdg: t.TempDir(), done: make(chan struct{})}
 	sc.cond = sync.NewCond(&sc.mu)
 	sc.cmd = exec.Command(bin, args...)
-	sc.cmd.Env = append(filteredEnv(), "HOME="+sc.home, "XDG_STATE_HOME="+sc.xdg, "TERM=xterm", "NO_COLOR=1")
+	sc.cmd.Env = append(append(filteredEnv(), "HOME="+sc.home, "XDG_STATE_HOME="+sc.xdg, "TERM=xterm"), env...)
 	f, err := pty.StartWithSize(sc.cmd, &pty.Winsize{Rows: 24, Cols: 80})
 	if err != nil {
 		t.Fatal(err)
@@ -382,5 +388,44 @@ func TestInterruptExitStatus(t *testing.T) {
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("stdout %q, want nothing", stdout.String())
+	}
+}
+
+// raw is everything the screen received, escape sequences included.
+func (sc *screen) raw() string {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.out.String()
+}
+
+// Colour only on a terminal, and never with NO_COLOR set.
+func TestColourOnATerminal(t *testing.T) {
+	const red = "\x1b[31mOSError"
+	sc := startScreenEnv(t, nil)
+	sc.Expect(">>> ")
+	sc.Type("servport nosuch\r")
+	sc.Expect("service/proto not found")
+	if !strings.Contains(sc.raw(), red) {
+		t.Errorf("no red error on a terminal: %q", sc.raw())
+	}
+	sc.Type("set color\r")
+	sc.Expect("color = on")
+
+	nc := startScreen(t) // NO_COLOR=1
+	nc.Expect(">>> ")
+	nc.Type("servport nosuch\r")
+	nc.Expect("service/proto not found")
+	nc.Type("set color on\r")
+	nc.Expect("colour is off for good")
+	if strings.Contains(nc.raw(), "\x1b[31m") {
+		t.Errorf("colour with NO_COLOR set: %q", nc.raw())
+	}
+
+	// Piped output is never coloured, NO_COLOR or not.
+	cmd := exec.Command(sockshellBinary(t), "-c", "servport nosuch")
+	cmd.Env = append(filteredEnv(), "HOME="+t.TempDir())
+	out, _ := cmd.CombinedOutput()
+	if strings.Contains(string(out), "\x1b") {
+		t.Errorf("colour in a pipe: %q", out)
 	}
 }
