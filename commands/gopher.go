@@ -312,11 +312,17 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		return nil, classifyGopher(t, err)
 	}
 	st := gstate(c)
-	if record {
-		st.history = append(st.history, t)
+	if record && !(toFile && reply.Menu == nil) {
+		st.history = append(st.history, t) // a download is not a page to go back to
 	}
 	if reply.Menu != nil {
 		st.menu = reply.Menu
+		if reply.Menu.Overflow {
+			c.Note("the menu was cut at %d items", len(reply.Menu.Items))
+		}
+		if toFile {
+			c.Note("--out is for files; a menu is shown, not saved")
+		}
 		return menuRows(reply.Menu), nil
 	}
 	if toFile {

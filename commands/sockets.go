@@ -409,7 +409,7 @@ func resolveHost(c *shell.Call, ctx context.Context, host string, family int) ([
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
 		// As Python: an address of the other family is refused, not mapped.
-		if family == unix.AF_INET && ip.Is6() && !ip.Is4In6() || family == unix.AF_INET6 && ip.Is4() {
+		if family == unix.AF_INET && ip.Is6() || family == unix.AF_INET6 && ip.Is4() {
 			return nil, &netdb.Error{Class: "socket.gaierror", Errno: -9, HasErrno: true, Msg: "Address family for hostname not supported"}
 		}
 		return []netip.Addr{ip}, nil

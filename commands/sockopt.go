@@ -158,7 +158,8 @@ func pyOptValue(o bsd.Option, v string) string {
 	}
 	switch o.Kind {
 	case bsd.LingerKind:
-		parts := strings.FieldsFunc(strings.ReplaceAll(strings.ToLower(v), "on", "1"), func(r rune) bool {
+		l := strings.NewReplacer("on", "1", "off", "0").Replace(strings.ToLower(v))
+		parts := strings.FieldsFunc(l, func(r rune) bool {
 			return r == ',' || r == ' ' || r == '(' || r == ')'
 		})
 		if len(parts) == 1 {

@@ -19,10 +19,11 @@ type Error struct {
 	Errno    int
 	HasErrno bool
 	Msg      string
-	Hint     string // one line of explanation for a learner, or ""
-	Err      error  // the underlying error, if any
-	reported bool   // already printed (by a nested script run)
-	command  string // the statement that failed, for the json renderer
+	Hint     string   // one line of explanation for a learner, or ""
+	Err      error    // the underlying error, if any
+	reported bool     // already printed (by a nested script run)
+	command  string   // the statement that failed, for the json renderer
+	notes    []string // the command's notes (a partial count), for the json renderer
 }
 
 func (e *Error) Error() string {

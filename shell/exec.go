@@ -91,6 +91,10 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 		if ctx.Err() != nil && parent.Err() == nil && e.Class != "KeyboardInterrupt" && isCancelClass(e) {
 			e = &Error{Class: "KeyboardInterrupt", Err: err}
 		}
+		if s.Settings.Format == "json" && len(c.notes) > 0 && e.notes == nil {
+			e = copyError(e)
+			e.notes = c.notes
+		}
 		if s.Settings.Format != "json" && (s.Settings.Explain || len(c.notes) > 0) {
 			// Show the notes (a partial count before the error) and, with
 			// explain on, the Python and the system calls that led to it.
@@ -182,4 +186,11 @@ func isWord(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// copyError copies e, so that adding to it does not change an error value
+// a command may keep.
+func copyError(e *Error) *Error {
+	c := *e
+	return &c
 }

@@ -196,6 +196,9 @@ func (s *Session) printError(prefix string, e *Error) {
 		if e.command != "" {
 			doc["command"] = e.command
 		}
+		if len(e.notes) > 0 {
+			doc["notes"] = e.notes
+		}
 		if e.HasErrno {
 			doc["error"].(map[string]any)["errno"] = e.Errno
 		}

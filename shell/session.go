@@ -3,6 +3,7 @@
 package shell
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/netip"
@@ -62,6 +63,7 @@ type Session struct {
 	exit     bool
 	noColor  bool        // NO_COLOR or --no-color: colour can never be turned on
 	color    atomic.Bool // read by background servers' log lines, so atomic
+	jsonLogs atomic.Bool // format is json: background log lines are JSON too
 	source   string
 }
 
@@ -85,9 +87,6 @@ func (s *Session) DisableColor() { s.noColor = true; s.color.Store(false) }
 func (s *Session) Timeout() (time.Duration, bool) {
 	if s.Settings.NoTimeout {
 		return 0, false
-	}
-	if s.Settings.Timeout <= 0 {
-		return DefaultTimeout, true
 	}
 	return s.Settings.Timeout, true
 }
@@ -175,6 +174,11 @@ func (s *Session) Exit() { s.exit = true }
 // breaking the line being typed at the prompt.
 func (s *Session) Async(format string, args ...any) {
 	line := SafeText(fmt.Sprintf(format, args...))
+	if s.jsonLogs.Load() {
+		// Keep standard error parseable: one JSON document a line.
+		b, _ := json.Marshal(map[string]string{"event": "log", "message": line})
+		line = string(b)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fmt.Fprintln(s.async, s.paint(dim, line))
@@ -257,8 +261,10 @@ func (s *Session) Set(name, value string) error {
 		switch value {
 		case "auto", "":
 			s.Settings.Format = ""
+			s.jsonLogs.Store(false)
 		case "python", "table", "json":
 			s.Settings.Format = value
+			s.jsonLogs.Store(value == "json")
 		default:
 			return Usagef("format is python, table, json or auto, not %q", value)
 		}
@@ -266,6 +272,9 @@ func (s *Session) Set(name, value string) error {
 		d, none, err := ParseSeconds(value)
 		if err != nil {
 			return err
+		}
+		if !none && d == 0 {
+			return Usagef("a timeout of 0 would make every new socket non-blocking and every lookup fail; give seconds or none (settimeout SOCK 0 makes one socket non-blocking)")
 		}
 		s.Settings.NoTimeout = none
 		if !none {
