@@ -133,3 +133,18 @@ func TestRegistryNamesAreNeverReused(t *testing.T) {
 type nopCloser struct{}
 
 func (nopCloser) Close() error { return nil }
+
+func TestAsyncLinesFollowTheFormat(t *testing.T) {
+	s, _, errs := testSession()
+	s.Async("[echo1] connection from %s", "127.0.0.1:5000")
+	s.Exec(context.Background(), "set format json", "")
+	s.Async("[echo1] closed\x1b[2J")
+	lines := strings.Split(strings.TrimSpace(errs.String()), "\n")
+	if len(lines) != 2 || lines[0] != "[echo1] connection from 127.0.0.1:5000" {
+		t.Fatalf("lines %q", lines)
+	}
+	var doc map[string]string
+	if err := json.Unmarshal([]byte(lines[1]), &doc); err != nil || doc["event"] != "log" || doc["message"] != `[echo1] closed\x1b[2J` {
+		t.Errorf("json log line %q: %v", lines[1], err)
+	}
+}
