@@ -442,6 +442,15 @@ func runConnect(c *shell.Call) (any, error) {
 	if c.NArg() == 2 {
 		return runCreateConnection(c)
 	}
+	return runAddrCall(c, "connect", func(s *bsd.Socket, ip netip.Addr, port int) error {
+		return s.Connect(c.Ctx, ip, port)
+	})
+}
+
+// runAddrCall runs a method that takes an address, SOCK HOST PORT: it
+// resolves HOST for the socket's family and PORT for its type, records the
+// Python line s.method((host, port)), and traces the call.
+func runAddrCall(c *shell.Call, method string, call func(*bsd.Socket, netip.Addr, int) error) (any, error) {
 	s, name, err := lookupSock(c, c.Arg(0))
 	if err != nil {
 		return nil, err
@@ -451,7 +460,7 @@ func runConnect(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Python("%s.connect((%s, %d))", name, shell.StrRepr(host), port)
+	c.Python("%s.%s((%s, %d))", name, method, shell.StrRepr(host), port)
 	ctx, cancel := lookupCtx(c)
 	ips, err := resolveHost(c, ctx, host, s.Family())
 	cancel()
@@ -459,7 +468,7 @@ func runConnect(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	defer traceSock(c, s)()
-	return shell.None, s.Connect(c.Ctx, ips[0], port)
+	return shell.None, call(s, ips[0], port)
 }
 
 // lookupCtx bounds a name lookup by the session's timeout.
@@ -533,24 +542,9 @@ func dialRegistered(c *shell.Call, prefix, host string, port int, tr *bsd.Trace)
 }
 
 func runBind(c *shell.Call) (any, error) {
-	s, name, err := lookupSock(c, c.Arg(0))
-	if err != nil {
-		return nil, err
-	}
-	host := c.Arg(1)
-	port, err := resolvePort(c, c.Arg(2), s.Type())
-	if err != nil {
-		return nil, err
-	}
-	c.Python("%s.bind((%s, %d))", name, shell.StrRepr(host), port)
-	ctx, cancel := lookupCtx(c)
-	ips, err := resolveHost(c, ctx, host, s.Family())
-	cancel()
-	if err != nil {
-		return nil, err
-	}
-	defer traceSock(c, s)()
-	return shell.None, s.Bind(ips[0], port)
+	return runAddrCall(c, "bind", func(s *bsd.Socket, ip netip.Addr, port int) error {
+		return s.Bind(ip, port)
+	})
 }
 
 func runListen(c *shell.Call) (any, error) {
