@@ -43,7 +43,7 @@ func ioCommands() []*shell.Command {
 		},
 		{
 			Name: "sendto", Group: groupIO,
-			Usage:    "sendto SOCK DATA HOST PORT",
+			Usage:    "sendto SOCK DATA HOST PORT | sendto SOCK --file FILE HOST PORT",
 			Summary:  "Send a datagram to HOST:PORT (UDP); prints the bytes sent.",
 			Python:   "s.sendto(data, (host, port))",
 			Examples: []string{`sendto s1 "hi" 127.0.0.1 9999`},
