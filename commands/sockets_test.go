@@ -335,7 +335,9 @@ func TestSocketTranscriptNCClient(t *testing.T) {
 	go func() {
 		for {
 			var out, errs bytes.Buffer
-			cmd := exec.CommandContext(ctx, nc, "-N", "-w", "20", "127.0.0.1", strconv.Itoa(port))
+			// -v: without it nc says nothing when refused, and the retry
+			// below could not tell a refused connect from a failure.
+			cmd := exec.CommandContext(ctx, nc, "-v", "-N", "-w", "20", "127.0.0.1", strconv.Itoa(port))
 			cmd.Stdin = strings.NewReader("hello from nc\n")
 			cmd.Stdout, cmd.Stderr = &out, &errs
 			cmd.WaitDelay = time.Second
