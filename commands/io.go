@@ -93,6 +93,7 @@ func ioCommands() []*shell.Command {
 			Flags: []shell.Flag{
 				{Name: "hex", Help: "show a hexdump with offsets"},
 				{Name: "out", Value: true, Meta: "FILE", Help: "stream everything until the peer closes into FILE"},
+				{Name: "max", Value: true, Meta: "BYTES", Help: "with --out: stop after BYTES (the rest stays queued for the next recv)"},
 			},
 			Complete: completeSockThen([]string{"4096", "1024", "65536"}),
 			Run:      runRecv,
@@ -298,13 +299,21 @@ func runRecv(c *shell.Call) (any, error) {
 		if c.NArg() > 1 {
 			return nil, c.UsageError("--out reads until the peer closes; it takes no BUFSIZE")
 		}
+		limit := int64(-1)
+		if m, ok := c.Flag("max"); ok {
+			v, err := strconv.ParseInt(m, 10, 64)
+			if err != nil || v < 0 {
+				return nil, c.UsageError("--max is a count of bytes")
+			}
+			limit = v
+		}
 		c.Python("with open(%s, 'wb') as f:\n...     while chunk := %s.recv(65536): f.write(chunk)", shell.StrRepr(out), name)
 		f, err := os.Create(out)
 		if err != nil {
 			return nil, err
 		}
 		defer traceSock(c, s)()
-		n, err := s.RecvInto(c.Ctx, f)
+		n, err := s.RecvIntoMax(c.Ctx, f, limit)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -312,8 +321,15 @@ func runRecv(c *shell.Call) (any, error) {
 			c.Note("%d bytes were written to %s before the error", n, out)
 			return nil, err
 		}
-		c.Note("%d bytes written to %s; the peer closed the connection", n, out)
+		if limit >= 0 && n == limit {
+			c.Note("%d bytes written to %s: the --max limit", n, out)
+		} else {
+			c.Note("%d bytes written to %s; the peer closed the connection", n, out)
+		}
 		return n, nil
+	}
+	if c.Has("max") {
+		return nil, c.UsageError("--max goes with --out")
 	}
 	n, err := bufSize(c)
 	if err != nil {

@@ -209,23 +209,35 @@ func (s *Socket) RecvFrom(ctx context.Context, n int) ([]byte, netip.AddrPort, e
 // RecvInto receives until the peer closes (EOF) and writes everything to w,
 // in constant memory (one 64 KiB buffer). It returns the bytes received.
 func (s *Socket) RecvInto(ctx context.Context, w io.Writer) (int64, error) {
+	return s.RecvIntoMax(ctx, w, -1)
+}
+
+// RecvIntoMax is RecvInto that stops after max bytes (max < 0: no limit),
+// never reading a byte more from the socket: what follows stays queued for
+// the next recv.
+func (s *Socket) RecvIntoMax(ctx context.Context, w io.Writer, max int64) (int64, error) {
 	buf := make([]byte, streamChunk)
 	ws := &waits{}
 	var total int64
-	for {
-		n, _, err := s.recvOnce(ctx, buf, ws)
+	for max < 0 || total < max {
+		chunk := buf
+		if max >= 0 && max-total < int64(len(chunk)) {
+			chunk = buf[:max-total]
+		}
+		n, _, err := s.recvOnce(ctx, chunk, ws)
 		if err != nil {
 			return total, opError("recv", "", err)
 		}
 		if n == 0 {
 			return total, nil
 		}
-		m, werr := w.Write(buf[:n])
+		m, werr := w.Write(chunk[:n])
 		total += int64(m)
 		if werr != nil {
 			return total, opError("write", "", werr)
 		}
 	}
+	return total, nil
 }
 
 // recvOnce makes one successful recvfrom into buf, waiting while it would
