@@ -127,7 +127,16 @@ func (s *Server) Serve(l net.Listener) error {
 			c.Close()
 			return ErrServerClosed
 		}
-		go s.handle(c)
+		// Take a slot here, in the order connections were accepted, so a
+		// later connection cannot take the slot of an earlier one whose
+		// goroutine has not run yet.
+		busy := false
+		select {
+		case s.sem <- struct{}{}:
+		default:
+			busy = true
+		}
+		go s.handle(c, busy)
 	}
 }
 
@@ -163,7 +172,9 @@ func (s *Server) Close() error {
 	return s.root.Close()
 }
 
-func (s *Server) handle(c net.Conn) {
+// handle serves one connection; busy means no slot was free for it, and it
+// only gets an error item. A connection that was not busy frees its slot.
+func (s *Server) handle(c net.Conn, busy bool) {
 	defer func() {
 		c.Close()
 		s.mu.Lock()
@@ -171,14 +182,10 @@ func (s *Server) handle(c net.Conn) {
 		s.mu.Unlock()
 		s.wg.Done()
 	}()
-	out := bufio.NewWriterSize(&deadlineWriter{conn: c, idle: s.opts.IdleTimeout}, 32<<10)
-	busy := false
-	select {
-	case s.sem <- struct{}{}:
+	if !busy {
 		defer func() { <-s.sem }()
-	default:
-		busy = true
 	}
+	out := bufio.NewWriterSize(&deadlineWriter{conn: c, idle: s.opts.IdleTimeout}, 32<<10)
 	wait := s.opts.IdleTimeout
 	if busy {
 		wait = min(wait, time.Second) // do not let a flood pile up
