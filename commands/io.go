@@ -117,10 +117,10 @@ func ioCommands() []*shell.Command {
 const maxFilePayload = 64 << 20
 
 // payload reads DATA (argument i) or, with --file, a regular file of at
-// most maxFilePayload bytes.
+// most maxFilePayload bytes. With --file, argument i must be absent.
 func payload(c *shell.Call, i int) ([]byte, string, error) {
 	if f, ok := c.Flag("file"); ok {
-		if c.NArg() > i && c.Arg(i) != "" {
+		if c.NArg() > i {
 			return nil, "", c.UsageError("give DATA or --file, not both")
 		}
 		if err := checkPayloadFile(f); err != nil {
@@ -231,18 +231,15 @@ func runSendTo(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// sendto SOCK DATA HOST PORT, or sendto SOCK --file F HOST PORT
-	hostIdx := 2
+	// sendto SOCK DATA HOST PORT, or sendto SOCK --file F HOST PORT.
+	hostIdx, dataIdx := 2, 1
 	if c.Has("file") {
-		hostIdx = 1
+		hostIdx, dataIdx = 1, 3 // no DATA: nothing may stand after PORT
 	}
-	if c.NArg() != hostIdx+2 {
+	if c.NArg() < hostIdx+2 {
 		return nil, c.UsageError("expected SOCK DATA HOST PORT")
 	}
-	data, py, err := payload(c, 1)
-	if c.Has("file") {
-		data, py, err = payload(c, 99)
-	}
+	data, py, err := payload(c, dataIdx)
 	if err != nil {
 		return nil, err
 	}
@@ -252,14 +249,12 @@ func runSendTo(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	c.Python("%s.sendto(%s, (%s, %d))", name, py, shell.StrRepr(host), port)
-	ctx, cancel := lookupCtx(c)
-	ips, err := resolveHost(c, ctx, host, s.Family())
-	cancel()
+	ip, err := resolveAddr(c, host, s.Family())
 	if err != nil {
 		return nil, err
 	}
 	defer traceSock(c, s)()
-	return s.SendTo(c.Ctx, data, ips[0], port)
+	return s.SendTo(c.Ctx, data, ip, port)
 }
 
 func bufSize(c *shell.Call) (int, error) {

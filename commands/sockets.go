@@ -3,7 +3,6 @@
 package commands
 
 import (
-	"context"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -395,47 +394,38 @@ func resolvePort(c *shell.Call, port string, sotype int) (int, error) {
 	return svc.Port, nil
 }
 
-// resolveHost turns HOST into addresses of the family, through the
-// session's resolver (” means the wildcard address).
-func resolveHost(c *shell.Call, ctx context.Context, host string, family int) ([]netip.Addr, error) {
-	if host == "" || host == "<any>" {
+// resolveAddr turns HOST into the address a socket of the family uses,
+// through the session's resolver and bounded by its timeout, as Python
+// resolves the host of an address tuple (” is the wildcard address).
+func resolveAddr(c *shell.Call, host string, family int) (netip.Addr, error) {
+	switch host {
+	case "", "<any>":
 		if family == unix.AF_INET6 {
-			return []netip.Addr{netip.IPv6Unspecified()}, nil
+			return netip.IPv6Unspecified(), nil
 		}
-		return []netip.Addr{netip.IPv4Unspecified()}, nil
-	}
-	if host == "<broadcast>" {
-		return []netip.Addr{netip.AddrFrom4([4]byte{255, 255, 255, 255})}, nil
+		return netip.IPv4Unspecified(), nil
+	case "<broadcast>":
+		return netip.AddrFrom4([4]byte{255, 255, 255, 255}), nil
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
 		// As Python: an address of the other family is refused, not mapped.
 		if family == unix.AF_INET && ip.Is6() || family == unix.AF_INET6 && ip.Is4() {
-			return nil, &netdb.Error{Class: "socket.gaierror", Errno: -9, HasErrno: true, Msg: "Address family for hostname not supported"}
+			return netip.Addr{}, &netdb.Error{Class: "socket.gaierror", Errno: -9, HasErrno: true, Msg: "Address family for hostname not supported"}
 		}
-		return []netip.Addr{ip}, nil
+		return ip, nil
 	}
+	ctx, cancel := bounded(c)
+	defer cancel()
 	infos, err := resolver(c).AddrInfo(ctx, host, "", unix.SOCK_STREAM, family)
 	if err != nil {
-		return nil, err
+		return netip.Addr{}, err
 	}
-	var out []netip.Addr
 	for _, ai := range infos {
 		if ip, err := netip.ParseAddr(ai.Addr); err == nil {
-			out = append(out, ip)
+			return ip, nil
 		}
 	}
-	if len(out) == 0 {
-		return nil, &netdb.Error{Class: "socket.gaierror", Errno: -2, HasErrno: true, Msg: "Name or service not known"}
-	}
-	return out, nil
-}
-
-func pyAddr(ip netip.Addr, port int, host string) string {
-	h := host
-	if h == "" {
-		h = ip.String()
-	}
-	return fmt.Sprintf("(%s, %d)", shell.StrRepr(h), port)
+	return netip.Addr{}, &netdb.Error{Class: "socket.gaierror", Errno: -2, HasErrno: true, Msg: "Name or service not known"}
 }
 
 func runConnect(c *shell.Call) (any, error) {
@@ -461,18 +451,13 @@ func runAddrCall(c *shell.Call, method string, call func(*bsd.Socket, netip.Addr
 		return nil, err
 	}
 	c.Python("%s.%s((%s, %d))", name, method, shell.StrRepr(host), port)
-	ctx, cancel := lookupCtx(c)
-	ips, err := resolveHost(c, ctx, host, s.Family())
-	cancel()
+	ip, err := resolveAddr(c, host, s.Family())
 	if err != nil {
 		return nil, err
 	}
 	defer traceSock(c, s)()
-	return shell.None, call(s, ips[0], port)
+	return shell.None, call(s, ip, port)
 }
-
-// lookupCtx bounds a name lookup by the session's timeout.
-func lookupCtx(c *shell.Call) (context.Context, context.CancelFunc) { return bounded(c) }
 
 func runCreateConnection(c *shell.Call) (any, error) {
 	host := c.Arg(0)
@@ -504,7 +489,7 @@ func dialRegistered(c *shell.Call, prefix, host string, port int, tr *bsd.Trace)
 	if ip, err := netip.ParseAddr(host); err == nil {
 		ips = []netip.Addr{ip}
 	} else {
-		ctx, cancel := lookupCtx(c)
+		ctx, cancel := bounded(c)
 		infos, err := resolver(c).AddrInfo(ctx, host, "", unix.SOCK_STREAM, 0)
 		cancel()
 		if err != nil {
