@@ -914,3 +914,30 @@ func TestRecvOutMax(t *testing.T) {
 		t.Errorf("--max without --out: %q", errs)
 	}
 }
+
+// sendto --file sends the file as one datagram; DATA and --file together,
+// or a missing PORT, are usage errors.
+func TestSendtoFile(t *testing.T) {
+	ss := newSockSession(t)
+	port := sockFreePort(t, "udp")
+	file := filepath.Join(t.TempDir(), "dgram")
+	if err := os.WriteFile(file, []byte("from a file\x00\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d --udp", port))
+	ss.ok("socket udp")
+	if got := ss.ok(fmt.Sprintf("sendto s1 --file %s 127.0.0.1 %d", file, port)); got != "13\n" {
+		t.Errorf("sendto --file printed %q", got)
+	}
+	if got, want := ss.ok("recvfrom s1"), fmt.Sprintf("(b'from a file\\x00\\n', ('127.0.0.1', %d))\n", port); got != want {
+		t.Errorf("recvfrom: %q, want %q", got, want)
+	}
+	for line, want := range map[string]string{
+		fmt.Sprintf("sendto s1 x --file %s 127.0.0.1 %d", file, port): "UsageError: give DATA or --file, not both",
+		fmt.Sprintf("sendto s1 --file %s 127.0.0.1", file):            "UsageError: missing argument",
+	} {
+		if _, errs := ss.run(line); !strings.HasPrefix(errs, want) {
+			t.Errorf("%s: %q, want %q", line, errs, want)
+		}
+	}
+}
