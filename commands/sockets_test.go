@@ -194,18 +194,6 @@ func sockStartPeer(t *testing.T, stdin io.Reader, path string, args ...string) *
 	return p
 }
 
-// wait waits for the peer to end (bounded by sockPeerTimeout).
-func (p *sockPeerProc) wait(t *testing.T) error {
-	t.Helper()
-	select {
-	case <-p.done:
-		return p.waitErr
-	case <-time.After(sockPeerTimeout + 2*time.Second):
-		t.Fatalf("%s did not end", p.cmd.Path)
-		return nil
-	}
-}
-
 // sockGoPeer is a Go TCP listener on loopback; handle runs for each connection.
 func sockGoPeer(t *testing.T, handle func(c *net.TCPConn)) int {
 	t.Helper()

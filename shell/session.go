@@ -64,7 +64,6 @@ type Session struct {
 	noColor  bool        // NO_COLOR or --no-color: colour can never be turned on
 	color    atomic.Bool // read by background servers' log lines, so atomic
 	jsonLogs atomic.Bool // format is json: background log lines are JSON too
-	source   string
 }
 
 // NewSession makes a session writing results to out and errors to errw.

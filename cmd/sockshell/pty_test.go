@@ -375,7 +375,7 @@ func TestInterruptExitStatus(t *testing.T) {
 	case werr = <-done:
 	case <-time.After(waitLimit):
 		cmd.Process.Kill()
-		werr = <-done
+		<-done
 		t.Fatal("sockshell did not end after SIGINT")
 	}
 	done <- werr // for the deferred reap
