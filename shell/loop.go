@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 
@@ -102,43 +101,6 @@ func (s *Session) RunString(cmds string, keepGoing bool) int {
 	return s.RunLines(strings.NewReader(cmds), "", keepGoing)
 }
 
-// HistoryPath is where the prompt keeps its history:
-// $XDG_STATE_HOME/sockshell/history, else ~/.local/state/sockshell/history.
-func HistoryPath() string {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(dir, "sockshell", "history")
-}
-
-// prepareHistory makes the history file with mode 0600 (readline would
-// create it 0666 less the umask) and loads its lines.
-func (s *Session) prepareHistory(path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := f.Chmod(0o600); err != nil {
-		return err
-	}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if sc.Text() != "" {
-			s.History = append(s.History, sc.Text())
-		}
-	}
-	return nil
-}
-
 // Interactive options.
 type PromptOptions struct {
 	HistoryFile string // "" for no history file
@@ -157,7 +119,7 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 		EOFPrompt:              "",
 		DisableAutoSaveHistory: true,
 		HistorySearchFold:      true,
-		HistoryLimit:           5000,
+		HistoryLimit:           historyLimit,
 	}
 	if o.Stdin != nil {
 		cfg.Stdin = o.Stdin
@@ -168,11 +130,15 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 	if o.Stderr != nil {
 		cfg.Stderr = o.Stderr
 	}
+	// readline gets no HistoryFile: the shell keeps the file (history.go).
+	var hist *historyFile
 	if o.HistoryFile != "" {
-		if err := s.prepareHistory(o.HistoryFile); err != nil {
+		h, err := s.openHistory(o.HistoryFile)
+		if err != nil {
 			s.printErr(fmt.Sprintf("warning: history off: %v\n", err))
 		} else {
-			cfg.HistoryFile = o.HistoryFile
+			hist = h
+			defer hist.close()
 		}
 	}
 	rl, err := readline.NewEx(cfg)
@@ -181,6 +147,7 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 		return ExitError
 	}
 	defer rl.Close()
+	s.loadReadlineHistory(rl)
 	s.mu.Lock()
 	s.async = rl.Stdout()
 	s.mu.Unlock()
@@ -207,8 +174,7 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 			continue
 		}
 		if !strings.HasPrefix(line, " ") {
-			s.History = append(s.History, line)
-			rl.SaveHistory(line)
+			s.remember(rl, hist, line)
 		}
 		s.Exec(context.Background(), line, "")
 	}

@@ -1,0 +1,152 @@
+// The prompt's history: the session's list of lines (what `history` shows),
+// the history file, and readline's in-memory copy for Up and Ctrl-R.
+//
+// The shell writes the file itself and hands readline only a copy. readline
+// v1.5.1's SaveHistory does not store the line it is given when the history
+// cursor rests on a recalled entry (Up, Ctrl-R): it stores that entry's edit
+// buffer instead, which a Ctrl-R search never fills, so a line recalled with
+// Ctrl-R and run with Enter was saved as an empty line (and an entry recalled
+// after an earlier, abandoned edit was saved as that stale edit). Rebuilding
+// readline's list from the session's lines after every line puts the cursor
+// back at the end, where SaveHistory stores exactly what it is given.
+package shell
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/chzyer/readline"
+)
+
+// historyLimit is how many lines the file and readline keep.
+const historyLimit = 5000
+
+// HistoryPath is where the prompt keeps its history:
+// $XDG_STATE_HOME/sockshell/history, else ~/.local/state/sockshell/history.
+func HistoryPath() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "sockshell", "history")
+}
+
+// historyFile is the open history file, appended to line by line.
+type historyFile struct {
+	path string
+	f    *os.File
+}
+
+// openHistory makes the history file with mode 0600 if need be, loads its
+// non-empty lines into the session, and keeps it open for appending. A file
+// over historyLimit lines is rewritten with its newest lines.
+func (s *Session) openHistory(path string) (*historyFile, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, err
+	}
+	var lines []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), maxLine+1)
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) != "" {
+			lines = append(lines, sc.Text())
+		}
+	}
+	if err := sc.Err(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	h := &historyFile{path: path, f: f}
+	if len(lines) > historyLimit {
+		lines = lines[len(lines)-historyLimit:]
+		if err := h.rewrite(lines); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	s.History = append(s.History, lines...)
+	return h, nil
+}
+
+// rewrite replaces the file with lines: a temporary file in the same
+// directory, renamed over the old one.
+func (h *historyFile) rewrite(lines []string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(h.path), ".history-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	w := bufio.NewWriter(tmp)
+	for _, l := range lines {
+		w.WriteString(l + "\n")
+	}
+	if err := w.Flush(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), h.path); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(h.path, os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	h.f.Close()
+	h.f = f
+	return nil
+}
+
+// add appends one line.
+func (h *historyFile) add(line string) error {
+	_, err := h.f.WriteString(line + "\n")
+	return err
+}
+
+func (h *historyFile) close() error { return h.f.Close() }
+
+// loadReadlineHistory gives readline a fresh copy of the session's lines,
+// its cursor after the last one.
+func (s *Session) loadReadlineHistory(rl *readline.Instance) {
+	rl.ResetHistory()
+	lines := s.History
+	if len(lines) > historyLimit {
+		lines = lines[len(lines)-historyLimit:]
+	}
+	for _, l := range lines {
+		rl.SaveHistory(l) // no file is set, so this cannot fail
+	}
+}
+
+// remember adds a line that ran to the history: the session's list, the
+// file (unless it repeats the line before it, as readline did) and readline.
+func (s *Session) remember(rl *readline.Instance, h *historyFile, line string) {
+	repeat := len(s.History) > 0 && s.History[len(s.History)-1] == line
+	s.History = append(s.History, line)
+	if h != nil && !repeat {
+		if err := h.add(line); err != nil {
+			s.printErr("warning: history file: " + err.Error() + "\n")
+		}
+	}
+	s.loadReadlineHistory(rl)
+}
