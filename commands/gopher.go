@@ -36,7 +36,7 @@ type gopherState struct {
 func gopherCommands() []*shell.Command {
 	flags := []shell.Flag{
 		{Name: "raw", Help: "also show the exact bytes sent and received (tabs and CRLF visible)"},
-		{Name: "out", Value: true, Meta: "FILE", Help: "save the reply to FILE, streamed in constant memory"},
+		{Name: "out", Value: true, Meta: "FILE", Help: "save the reply to FILE, streamed in constant memory", Kind: shell.FileArg},
 		{Name: "query", Value: true, Meta: "TEXT", Help: "the search string for a type 7 (search) item"},
 	}
 	return []*shell.Command{
@@ -52,8 +52,9 @@ func gopherCommands() []*shell.Command {
 			Python:   "s = socket.create_connection((host, 70)); s.sendall(selector.encode() + b'\\r\\n'); reply = s.recv(2048) ...",
 			Examples: []string{"gopher localhost / 7070", "gopher gopher://localhost:7070/0/sockets.txt", "gopher localhost sockets.txt 7070 --raw"},
 			MinArgs:  1, MaxArgs: 3,
-			Flags: flags,
-			Run:   runGopher,
+			Flags:   flags,
+			ArgKind: shell.Positional(hostArg),
+			Run:     runGopher,
 		},
 		{
 			Name: "go", Group: groupGopher,

@@ -16,7 +16,7 @@ import (
 const groupIO = "Data"
 
 func ioCommands() []*shell.Command {
-	fileFlag := shell.Flag{Name: "file", Value: true, Meta: "FILE", Help: "send the bytes of FILE instead of DATA"}
+	fileFlag := shell.Flag{Name: "file", Value: true, Meta: "FILE", Help: "send the bytes of FILE instead of DATA", Kind: shell.FileArg}
 	return []*shell.Command{
 		{
 			Name: "send", Group: groupIO,
@@ -59,7 +59,7 @@ func ioCommands() []*shell.Command {
 			Python:   "s.sendfile(open(file, 'rb'))",
 			Examples: []string{"sendfile s1 /etc/services"},
 			MinArgs:  2, MaxArgs: 2,
-			Complete: completeSockThen(nil),
+			ArgKind: shell.Positional(sockArg, shell.FileArg),
 			Run: func(c *shell.Call) (any, error) {
 				s, name, err := lookupSock(c, c.Arg(0))
 				if err != nil {
@@ -92,7 +92,7 @@ func ioCommands() []*shell.Command {
 			MinArgs:  1, MaxArgs: 2,
 			Flags: []shell.Flag{
 				{Name: "hex", Help: "show a hexdump with offsets"},
-				{Name: "out", Value: true, Meta: "FILE", Help: "stream everything until the peer closes into FILE"},
+				{Name: "out", Value: true, Meta: "FILE", Help: "stream everything until the peer closes into FILE", Kind: shell.FileArg},
 				{Name: "max", Value: true, Meta: "BYTES", Help: "with --out: stop after BYTES (the rest stays queued for the next recv)"},
 			},
 			Complete: completeSockThen([]string{"4096", "1024", "65536"}),

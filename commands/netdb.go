@@ -104,8 +104,9 @@ func netdbCommands() []*shell.Command {
 			Python:   "socket.gethostbyname(host)",
 			Examples: []string{"resolve localhost", "resolve --all localhost"},
 			MinArgs:  1, MaxArgs: 1,
-			Flags: []shell.Flag{{Name: "all", Help: "every address and alias, IPv4 and IPv6 (gethostbyname_ex)"}},
-			Run:   runResolve,
+			Flags:   []shell.Flag{{Name: "all", Help: "every address and alias, IPv4 and IPv6 (gethostbyname_ex)"}},
+			ArgKind: shell.Positional(hostArg),
+			Run:     runResolve,
 		},
 		{
 			Name: "addrinfo", Group: groupNetdb,
@@ -118,12 +119,10 @@ func netdbCommands() []*shell.Command {
 			Examples: []string{"addrinfo localhost http tcp", "addrinfo ::1 80 inet6"},
 			MinArgs:  1, MaxArgs: 4,
 			Complete: func(s *shell.Session, args []string) []string {
-				if len(args) == 0 {
-					return []string{"localhost", "127.0.0.1", "::1"}
-				}
 				return append([]string{"tcp", "udp", "inet", "inet6"}, netdb.DefaultServices().Names()...)
 			},
-			Run: runAddrinfo,
+			ArgKind: shell.Positional(hostArg),
+			Run:     runAddrinfo,
 		},
 		{
 			Name: "fqdn", Group: groupNetdb,
@@ -135,6 +134,7 @@ func netdbCommands() []*shell.Command {
 			Python:   "socket.getfqdn(name)",
 			Examples: []string{"fqdn", "fqdn 127.0.0.1", "explain on; fqdn 192.0.2.1"},
 			MinArgs:  0, MaxArgs: 1,
+			ArgKind: shell.Positional(hostArg),
 			Run: func(c *shell.Call) (any, error) {
 				if c.NArg() == 1 {
 					c.Python("socket.getfqdn(%s)", shell.StrRepr(c.Arg(0)))
@@ -161,6 +161,7 @@ func netdbCommands() []*shell.Command {
 			Python:   "socket.gethostbyaddr(ip)",
 			Examples: []string{"hostbyaddr 127.0.0.1"},
 			MinArgs:  1, MaxArgs: 1,
+			ArgKind: shell.Positional(hostArg),
 			Run: func(c *shell.Call) (any, error) {
 				c.Python("socket.gethostbyaddr(%s)", shell.StrRepr(c.Arg(0)))
 				ctx, cancel := bounded(c)

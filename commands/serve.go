@@ -59,6 +59,12 @@ func serveCommands() []*shell.Command {
 				}
 				return []string{"127.0.0.1:0", "[::1]:0"}
 			},
+			ArgKind: func(s *shell.Session, before []string) *shell.ArgKind {
+				if len(before) == 1 && before[0] == "gopher" {
+					return shell.DirArg
+				}
+				return nil
+			},
 			Run: runServe,
 		},
 		{

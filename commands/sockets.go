@@ -42,8 +42,16 @@ func socketCommands() []*shell.Command {
 			Python:   "s.connect((host, port))",
 			Examples: []string{"connect s1 127.0.0.1 8080", "connect localhost http"},
 			MinArgs:  2, MaxArgs: 3,
-			Complete: completeSockThen(nil),
-			Run:      runConnect,
+			ArgKind: func(s *shell.Session, before []string) *shell.ArgKind {
+				switch {
+				case len(before) == 0:
+					return sockOrHostArg
+				case len(before) == 1 && isSocketName(s, before[0]):
+					return hostArg
+				}
+				return nil
+			},
+			Run: runConnect,
 		},
 		{
 			Name: "bind", Group: groupSockets,

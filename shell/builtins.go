@@ -87,7 +87,8 @@ func Builtins() []*Command {
 			Python:   "exec(open(file).read())",
 			Examples: []string{"source demo.sock"},
 			MinArgs:  1, MaxArgs: 1,
-			Run: runSource,
+			ArgKind: Positional(FileArg),
+			Run:     runSource,
 		},
 		{
 			Name: "history", Group: "The shell",

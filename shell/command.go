@@ -16,6 +16,7 @@ type Flag struct {
 	Value bool
 	Meta  string // the value's name in help ("FILE"); default: the name in capitals
 	Help  string
+	Kind  *ArgKind // what the value is, for Tab (FileArg for --out FILE); nil: nothing to offer
 }
 
 // Synopsis is how help shows the option: "--out FILE", "--hex".
@@ -46,7 +47,11 @@ type Command struct {
 	// Complete returns candidates for the argument at index len(args) (the
 	// words before it are args); it must not block on the network.
 	Complete func(s *Session, args []string) []string
-	Run      func(c *Call) (any, error)
+	// ArgKind returns the kind of the positional argument after before (a
+	// file, a host, …), for Tab; nil leaves it to Complete. Positional builds
+	// one from a list.
+	ArgKind func(s *Session, before []string) *ArgKind
+	Run     func(c *Call) (any, error)
 }
 
 // Call is one run of a command: its context, session, arguments and the

@@ -1,5 +1,6 @@
-// Tab completion from the command table: command names, options, then each
-// command's own argument completer. Nothing here touches the network.
+// Tab completion from the command table: command names, options, option
+// values and each argument by its kind (a file, a directory, a host, a
+// socket, a word from a list). Nothing here touches the network.
 package shell
 
 import (
@@ -14,62 +15,194 @@ func (c completer) Do(line []rune, pos int) ([][]rune, int) {
 	cands, partial := c.s.Complete(string(line[:pos]))
 	out := make([][]rune, 0, len(cands))
 	for _, cand := range cands {
-		out = append(out, []rune(cand[len(partial):]+" "))
+		rest := cand[len(partial):]
+		if !strings.HasSuffix(cand, "/") {
+			rest += " " // a directory is completed further, not ended
+		}
+		out = append(out, []rune(rest))
 	}
 	return out, len([]rune(partial))
 }
 
+// ArgKind is what an argument or an option's value is, and how to complete
+// it. Complete returns the words that could stand where partial (the word
+// typed so far, as typed) stands; a word ending in "/" is a directory.
+type ArgKind struct {
+	Name     string
+	Complete func(s *Session, partial string) []string
+}
+
+// Choices is a kind whose values are a fixed list of words.
+func Choices(name string, words ...string) *ArgKind {
+	return &ArgKind{Name: name, Complete: func(*Session, string) []string { return words }}
+}
+
+// The kinds the shell knows by itself; commands add their own (a socket's
+// name, a host name).
+var (
+	FileArg = &ArgKind{Name: "file", Complete: func(_ *Session, p string) []string { return completePath(p, false) }}
+	DirArg  = &ArgKind{Name: "dir", Complete: func(_ *Session, p string) []string { return completePath(p, true) }}
+)
+
+// Positional declares the kinds of a command's positional arguments in order,
+// for Command.ArgKind.
+func Positional(kinds ...*ArgKind) func(*Session, []string) *ArgKind {
+	return func(_ *Session, before []string) *ArgKind {
+		if len(before) < len(kinds) {
+			return kinds[len(before)]
+		}
+		return nil
+	}
+}
+
 // Complete returns the candidates for the last word of text and that word.
 func (s *Session) Complete(text string) (cands []string, partial string) {
-	if i := strings.LastIndexByte(text, ';'); i >= 0 {
-		text = text[i+1:]
+	words, partial := splitTyped(text)
+	if len(words) == 0 {
+		return filterPrefix(s.Table.Names(), partial), partial
 	}
-	words := strings.Fields(text)
-	if len(words) > 0 && !strings.HasSuffix(text, " ") && !strings.HasSuffix(text, "\t") {
-		partial = words[len(words)-1]
-		words = words[:len(words)-1]
+	cmd := s.Table.Lookup(words[0])
+	if cmd == nil {
+		return nil, partial
 	}
-	var all []string
-	switch {
-	case len(words) == 0:
-		all = s.Table.Names()
-	default:
-		cmd := s.Table.Lookup(words[0])
-		if cmd == nil {
-			return nil, partial
-		}
-		if strings.HasPrefix(partial, "-") {
-			for _, f := range cmd.Flags {
-				all = append(all, "--"+f.Name)
-			}
-			break
-		}
-		var args []string
-		for i := 1; i < len(words); i++ {
-			w := words[i]
-			if strings.HasPrefix(w, "--") {
-				for _, f := range cmd.Flags {
-					if "--"+f.Name == w && f.Value {
-						i++ // skip the option's value
-					}
-				}
-				continue
-			}
+	// The positional words so far, and whether the word being completed is
+	// an option's value.
+	var args []string
+	var valueOf *Flag
+	for i := 1; i < len(words); i++ {
+		w := words[i]
+		if !strings.HasPrefix(w, "--") || len(w) < 3 || isNumber(w) {
 			args = append(args, w)
+			continue
 		}
-		if cmd.Complete != nil {
-			all = cmd.Complete(s, args)
+		f := cmd.flag(w[2:])
+		if f != nil && f.Value && !strings.Contains(w, "=") {
+			if i+1 < len(words) {
+				i++ // skip the option's value
+			} else {
+				valueOf = f
+			}
 		}
 	}
+	switch {
+	case valueOf != nil:
+		return completeKind(s, valueOf.Kind, partial), partial
+	case strings.HasPrefix(partial, "--"):
+		if name, val, ok := strings.Cut(partial[2:], "="); ok {
+			// --out=/tmp/x: complete the value, keeping the --out= before it.
+			f := cmd.flag(name)
+			if f == nil || !f.Value {
+				return nil, partial
+			}
+			var out []string
+			for _, c := range completeKind(s, f.Kind, val) {
+				out = append(out, "--"+name+"="+c)
+			}
+			return out, partial
+		}
+		var names []string
+		for _, f := range cmd.Flags {
+			names = append(names, "--"+f.Name)
+		}
+		return filterPrefix(names, partial), partial
+	case strings.HasPrefix(partial, "-") && !isNumber(partial):
+		var names []string
+		for _, f := range cmd.Flags {
+			names = append(names, "--"+f.Name)
+		}
+		return filterPrefix(names, partial), partial
+	}
+	if cmd.ArgKind != nil {
+		if k := cmd.ArgKind(s, args); k != nil {
+			return completeKind(s, k, partial), partial
+		}
+	}
+	if cmd.Complete != nil {
+		return filterPrefix(cmd.Complete(s, args), partial), partial
+	}
+	return nil, partial
+}
+
+// splitTyped splits the statement being typed (the text after the last ';')
+// into its words as typed, and the word under the cursor ("" after a space).
+// A backslash-escaped character or a quoted stretch stays inside its word,
+// as the lexer reads it.
+func splitTyped(text string) (words []string, partial string) {
+	var cur strings.Builder
+	inWord := false
+	var quote byte
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case quote != 0:
+			cur.WriteByte(c)
+			if c == '\\' && i+1 < len(text) {
+				i++
+				cur.WriteByte(text[i])
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '\\':
+			inWord = true
+			cur.WriteByte(c)
+			if i+1 < len(text) {
+				i++
+				cur.WriteByte(text[i])
+			}
+		case c == '\'' || c == '"':
+			inWord = true
+			quote = c
+			cur.WriteByte(c)
+		case c == ';':
+			words, inWord = nil, false
+			cur.Reset()
+		case c == ' ' || c == '\t':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			inWord = true
+			cur.WriteByte(c)
+		}
+	}
+	if inWord {
+		partial = cur.String()
+	}
+	return words, partial
+}
+
+// completeKind completes partial as a value of kind k (nil: nothing to offer).
+func completeKind(s *Session, k *ArgKind, partial string) []string {
+	if k == nil || k.Complete == nil {
+		return nil
+	}
+	return filterPrefix(k.Complete(s, partial), partial)
+}
+
+// filterPrefix keeps the words that start with prefix, sorted, once each.
+func filterPrefix(all []string, prefix string) []string {
+	var out []string
 	seen := map[string]bool{}
 	for _, a := range all {
-		if strings.HasPrefix(a, partial) && !seen[a] {
+		if strings.HasPrefix(a, prefix) && !seen[a] {
 			seen[a] = true
-			cands = append(cands, a)
+			out = append(out, a)
 		}
 	}
-	sort.Strings(cands)
-	return cands, partial
+	sort.Strings(out)
+	return out
+}
+
+// flag finds an option by name.
+func (c *Command) flag(name string) *Flag {
+	for i := range c.Flags {
+		if c.Flags[i].Name == name {
+			return &c.Flags[i]
+		}
+	}
+	return nil
 }
 
 // CompleteChoices completes argument i from a fixed list per position.

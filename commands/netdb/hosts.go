@@ -117,3 +117,19 @@ func hostsByAddr(a netip.Addr) (hostent, bool) {
 	}
 	return hostent{}, false
 }
+
+// HostNames lists the names and aliases of the hosts file, each once, in
+// file order, for Tab completion. It reads only the file, never DNS.
+func HostNames() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range readHosts() {
+		for _, n := range append([]string{l.name}, l.aliases...) {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,106 @@
+// Completion of file and directory paths, from the real file system.
+package shell
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// maxPathCandidates bounds the entries read from one directory, so Tab in a
+// huge directory answers at once.
+const maxPathCandidates = 1000
+
+// completePath lists the paths that could complete partial (as typed, with
+// the lexer's backslash escapes): the entries of its directory whose names
+// start with its last element, directories with a trailing "/". With dirsOnly,
+// files are left out. Names starting with "." show only when the last element
+// does. Each candidate is written as it must be typed: characters the lexer
+// treats specially are escaped with a backslash.
+func completePath(partial string, dirsOnly bool) []string {
+	typed := unescapeWord(partial)
+	dir, base := filepath.Split(typed)
+	readDir := dir
+	if readDir == "" {
+		readDir = "."
+	}
+	f, err := os.Open(readDir)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	entries, _ := f.ReadDir(maxPathCandidates)
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, base) || strings.HasPrefix(name, ".") && !strings.HasPrefix(base, ".") {
+			continue
+		}
+		isDir := e.IsDir()
+		if e.Type()&os.ModeSymlink != 0 {
+			if fi, err := os.Stat(filepath.Join(readDir, name)); err == nil {
+				isDir = fi.IsDir()
+			}
+		}
+		if dirsOnly && !isDir {
+			continue
+		}
+		cand, ok := escapeWord(dir + name)
+		if !ok {
+			continue
+		}
+		if isDir {
+			cand += "/"
+		}
+		// The candidate must extend what was typed; a partial written with
+		// other escapes than ours (\x20 for a space) is offered nothing.
+		if strings.HasPrefix(cand, partial) {
+			out = append(out, cand)
+		}
+	}
+	return out
+}
+
+// escapeWord writes s as a bare word the lexer reads back as s; ok is
+// false for a name with a control character other than tab, newline or
+// carriage return, which completion does not offer.
+func escapeWord(s string) (string, bool) {
+	var b strings.Builder
+	for i, r := range s {
+		switch r {
+		case ' ', ';', '\'', '"', '\\':
+			b.WriteByte('\\')
+		case '#':
+			if i == 0 {
+				b.WriteByte('\\')
+			}
+		case '\t':
+			b.WriteString(`\t`)
+			continue
+		case '\n':
+			b.WriteString(`\n`)
+			continue
+		case '\r':
+			b.WriteString(`\r`)
+			continue
+		}
+		if r < 0x20 || r == 0x7f {
+			return "", false
+		}
+		b.WriteRune(r)
+	}
+	return b.String(), true
+}
+
+// unescapeWord reads a partial bare word as the lexer would; a word it
+// cannot read yet (an unfinished escape or quote) is taken as typed.
+func unescapeWord(s string) string {
+	if !strings.ContainsAny(s, `\'"`) {
+		return s
+	}
+	stmts, err := Lex(s)
+	if err != nil || len(stmts) != 1 || len(stmts[0]) != 1 {
+		return s
+	}
+	return stmts[0][0].Text
+}
