@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,5 +85,49 @@ func TestCtrlRRecallIsKeptInHistory(t *testing.T) {
 	want += "servport http tcp\nservname 53 udp\nservport http tcp\nexit\n"
 	if string(data) != want {
 		t.Errorf("history file %q, want %q", data, want)
+	}
+}
+
+// A history file over the limit is cut to its newest lines and stays 0600
+// (readline rewrote it through a file made 0666 less the umask).
+func TestLongHistoryStaysPrivate(t *testing.T) {
+	xdg := t.TempDir()
+	hist := filepath.Join(xdg, "sockshell", "history")
+	if err := os.MkdirAll(filepath.Dir(hist), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for i := range 5100 {
+		fmt.Fprintf(&b, "servport %d\n", i)
+	}
+	if err := os.WriteFile(hist, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sc := startScreenEnv(t, []string{"NO_COLOR=1", "XDG_STATE_HOME=" + xdg})
+	sc.Expect(prompt)
+	sc.Type("\x1b[A")
+	sc.Expect(`servport 5099`)
+	sc.Type("\x03")
+	sc.Expect(prompt)
+	sc.Type("exit\r")
+	sc.Exit()
+	fi, err := os.Stat(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("history file mode %v after the rewrite, want 0600", fi.Mode().Perm())
+	}
+	data, err := os.ReadFile(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != 5001 || lines[0] != "servport 100" || lines[5000] != "exit" {
+		t.Errorf("%d lines, first %q, last %q; want 5001 from servport 100 to exit", len(lines), lines[0], lines[len(lines)-1])
+	}
+	matches, _ := filepath.Glob(filepath.Join(xdg, "sockshell", "*"))
+	if len(matches) != 1 {
+		t.Errorf("files left beside the history: %q", matches)
 	}
 }
