@@ -7,12 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
-
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // Rows is a result with rows: a table by default.
@@ -39,24 +34,6 @@ func cell(v any) string {
 		return SafeText(strings.Join(x, " "))
 	}
 	return PyRepr(v)
-}
-
-func renderTable(w io.Writer, header []string, rows [][]string) error {
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithTrimSpace(tw.Off),
-	)
-	t.Header(header)
-	for _, r := range rows {
-		if err := t.Append(r); err != nil {
-			return err
-		}
-	}
-	return t.Render()
 }
 
 // render prints a result in the session's format.
@@ -90,7 +67,7 @@ func (s *Session) render(c *Call, v any) error {
 			buf.WriteString(s.paint(dim, "  # "+SafeText(t)) + "\n")
 		}
 	}
-	if err := writeValue(&buf, v, format); err != nil {
+	if err := writeValue(&buf, v, format, s.Width()); err != nil {
 		return err
 	}
 	for _, n := range c.notes {
@@ -100,7 +77,9 @@ func (s *Session) render(c *Call, v any) error {
 	return nil
 }
 
-func writeValue(buf *bytes.Buffer, v any, format string) error {
+// writeValue writes a value in a format; width fits tables to a terminal
+// (0: no limit).
+func writeValue(buf *bytes.Buffer, v any, format string, width int) error {
 	switch x := v.(type) {
 	case nil, noneType:
 		return nil
@@ -132,10 +111,10 @@ func writeValue(buf *bytes.Buffer, v any, format string) error {
 			}
 			rows[i] = row
 		}
-		return renderTable(buf, x.Header, rows)
+		return renderTable(buf, x.Header, rows, width)
 	}
 	if format == "table" {
-		return renderTable(buf, []string{"result"}, [][]string{{cell(v)}})
+		return renderTable(buf, []string{"result"}, [][]string{{cell(v)}}, width)
 	}
 	buf.WriteString(PyRepr(v) + "\n")
 	return nil

@@ -61,9 +61,10 @@ type Session struct {
 	state    map[string]any
 	cancel   func()
 	exit     bool
-	noColor  bool        // NO_COLOR or --no-color: colour can never be turned on
-	color    atomic.Bool // read by background servers' log lines, so atomic
-	jsonLogs atomic.Bool // format is json: background log lines are JSON too
+	noColor  bool         // NO_COLOR or --no-color: colour can never be turned on
+	color    atomic.Bool  // read by background servers' log lines, so atomic
+	jsonLogs atomic.Bool  // format is json: background log lines are JSON too
+	width    atomic.Int64 // the terminal's columns for tables; 0: no limit (a pipe)
 }
 
 // NewSession makes a session writing results to out and errors to errw.
@@ -78,6 +79,14 @@ func NewSession(t *Table, out, errw io.Writer) *Session {
 	}
 	return s
 }
+
+// SetWidth sets the width that tables are fitted to: the columns of the
+// terminal results go to, decided by main (and re-read on SIGWINCH); 0 for
+// a pipe or a file, which get every table at its full width.
+func (s *Session) SetWidth(columns int) { s.width.Store(int64(max(columns, 0))) }
+
+// Width is the width tables are fitted to; 0: no limit.
+func (s *Session) Width() int { return int(s.width.Load()) }
 
 // DisableColor turns colour off for good (NO_COLOR, --no-color).
 func (s *Session) DisableColor() { s.noColor = true; s.color.Store(false) }

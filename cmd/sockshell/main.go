@@ -13,7 +13,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/sockshell/sockshell/commands"
 	"github.com/sockshell/sockshell/shell"
@@ -84,10 +86,16 @@ flags:
 			return 2
 		}
 	}
+	outTTY, isTTY := stdout.(*os.File)
+	isTTY = isTTY && term.IsTerminal(int(outTTY.Fd()))
 	if *noColor {
 		s.DisableColor()
-	} else if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	} else if isTTY {
 		s.Set("color", "on") // refused when NO_COLOR is set
+	}
+	if isTTY {
+		// Tables fit the terminal; a pipe or a file gets them whole.
+		defer followWidth(s, outTTY)()
 	}
 	switch {
 	case *cmds != "":
@@ -111,4 +119,29 @@ flags:
 		HistoryFile: hist,
 		Banner:      "sockshell " + version + ": Python's socket module at a prompt. Type help, or Tab.\n",
 	})
+}
+
+// followWidth hands the session the terminal's width now and again after
+// every SIGWINCH (the window was resized), until the returned stop is called.
+func followWidth(s *shell.Session, tty *os.File) (stop func()) {
+	read := func() {
+		if w, _, err := term.GetSize(int(tty.Fd())); err == nil {
+			s.SetWidth(w)
+		}
+	}
+	read()
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGWINCH)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-ch:
+				read()
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
 }

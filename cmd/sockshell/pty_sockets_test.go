@@ -103,7 +103,8 @@ func TestSocketCtrlCOnPTY(t *testing.T) {
 	}()
 	fullFD, fullPort := sockPtyFullListener(t)
 
-	sc := startScreen(t, "--no-history")
+	// Wide enough for the sockets table unwrapped, one row a line.
+	sc := startScreenCols(t, 160, []string{"NO_COLOR=1"}, "--no-history")
 	sc.Expect(prompt)
 	sc.Type("set timeout none\r")
 	sc.Expect(prompt)

@@ -77,12 +77,18 @@ func startScreen(t *testing.T, args ...string) *screen {
 // startScreenEnv is startScreen with extra environment variables.
 func startScreenEnv(t *testing.T, env []string, args ...string) *screen {
 	t.Helper()
+	return startScreenCols(t, 80, env, args...)
+}
+
+// startScreenCols is startScreenEnv on a pty cols columns wide.
+func startScreenCols(t *testing.T, cols int, env []string, args ...string) *screen {
+	t.Helper()
 	bin := sockshellBinary(t)
 	sc := &screen{t: t, home: t.TempDir(), xdg: t.TempDir(), done: make(chan struct{})}
 	sc.cond = sync.NewCond(&sc.mu)
 	sc.cmd = exec.Command(bin, args...)
 	sc.cmd.Env = append(append(filteredEnv(), "HOME="+sc.home, "XDG_STATE_HOME="+sc.xdg, "TERM=xterm"), env...)
-	f, err := pty.StartWithSize(sc.cmd, &pty.Winsize{Rows: 24, Cols: 80})
+	f, err := pty.StartWithSize(sc.cmd, &pty.Winsize{Rows: 24, Cols: uint16(cols)})
 	if err != nil {
 		t.Fatal(err)
 	}
