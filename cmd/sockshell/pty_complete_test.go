@@ -26,6 +26,18 @@ func TestTabCompletesPathsOnPTY(t *testing.T) {
 	sc.Type("\r")
 	sc.Expect(`\r\n70\r\n`)
 	sc.Expect(prompt)
+
+	// A host name from /etc/hosts (localhost is in every hosts file this
+	// test runs with; the completion never asks DNS).
+	if hosts, _ := os.ReadFile("/etc/hosts"); regexp.MustCompile(`(?m)^\S+\s+(.*\s)?localhost(\s|$)`).Match(hosts) {
+		sc.Type("socket tcp\r")
+		sc.Expect(`s1  <socket`)
+		sc.Expect(prompt)
+		sc.Type("connect s1 localh\t")
+		sc.Expect(`connect s1 localhost`)
+		sc.Type("\x03")
+		sc.Expect(prompt)
+	}
 	sc.Type("exit\r")
 	if code := sc.Exit(); code != 0 {
 		t.Errorf("exit: status %d", code)
