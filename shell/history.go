@@ -13,6 +13,8 @@ package shell
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,7 +70,10 @@ func (s *Session) openHistory(path string) (*historyFile, error) {
 	}
 	if err := sc.Err(); err != nil {
 		f.Close()
-		return nil, err
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, fmt.Errorf("%s: a line is over 1 MiB", path)
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	h := &historyFile{path: path, f: f}
 	if len(lines) > historyLimit {
