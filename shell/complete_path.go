@@ -18,7 +18,16 @@ const maxPathCandidates = 1000
 // does. Each candidate is written as it must be typed: characters the lexer
 // treats specially are escaped with a backslash.
 func completePath(partial string, dirsOnly bool) []string {
+	// A word begun with a quote and not yet closed completes inside the
+	// quote, and a file closes it: '/tmp/my f<Tab> gives '/tmp/my file.txt'.
+	var quote byte
+	if partial != "" && (partial[0] == '\'' || partial[0] == '"') && !strings.ContainsRune(partial[1:], rune(partial[0])) {
+		quote = partial[0]
+	}
 	typed := unescapeWord(partial)
+	if quote != 0 {
+		typed = unescapeQuoted(partial[1:])
+	}
 	dir, base := filepath.Split(typed)
 	readDir := dir
 	if readDir == "" {
@@ -46,11 +55,17 @@ func completePath(partial string, dirsOnly bool) []string {
 			continue
 		}
 		cand, ok := escapeWord(dir + name)
+		if quote != 0 {
+			cand, ok = escapeQuoted(dir+name, quote)
+		}
 		if !ok {
 			continue
 		}
-		if isDir {
+		switch {
+		case isDir:
 			cand += "/"
+		case quote != 0:
+			cand += string(quote)
 		}
 		// The candidate must extend what was typed; a partial written with
 		// other escapes than ours (\x20 for a space) is offered nothing.
@@ -103,4 +118,43 @@ func unescapeWord(s string) string {
 		return s
 	}
 	return stmts[0][0].Text
+}
+
+// escapeQuoted writes s as the inside of a quoted word, after its opening
+// quote q: a backslash and q are escaped. ok is false as for escapeWord.
+func escapeQuoted(s string, q byte) (string, bool) {
+	var b strings.Builder
+	b.WriteByte(q)
+	for _, r := range s {
+		switch {
+		case r == '\\' || r == rune(q):
+			b.WriteByte('\\')
+		case r == '\t':
+			b.WriteString(`\t`)
+			continue
+		case r == '\n':
+			b.WriteString(`\n`)
+			continue
+		case r == '\r':
+			b.WriteString(`\r`)
+			continue
+		case r < 0x20 || r == 0x7f:
+			return "", false
+		}
+		b.WriteRune(r)
+	}
+	return b.String(), true
+}
+
+// unescapeQuoted reads the inside of an unfinished quoted word: a backslash
+// takes the character after it (enough for paths, which is all it is used for).
+func unescapeQuoted(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }

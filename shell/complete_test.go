@@ -65,6 +65,9 @@ func TestCompleteFilePaths(t *testing.T) {
 		// and completed from its escaped prefix.
 		{"put s1 " + dir + "/my", []string{dir + `/my\ file.txt`}},
 		{"put s1 " + dir + `/my\ f`, []string{dir + `/my\ file.txt`}},
+		// Inside an unfinished quote: completed in the quote, a file closes it.
+		{"put s1 '" + dir + "/my", []string{"'" + dir + "/my file.txt'"}},
+		{"put s1 \"" + dir + "/s", []string{"\"" + dir + "/sub/"}},
 		// The first argument is not a file.
 		{"put s", []string{"s1", "s2"}},
 		// An option's value: --out FILE, and --out=FILE.
@@ -130,6 +133,16 @@ func TestEscapedPathLexesBack(t *testing.T) {
 		stmts, err := Lex("cmd " + w)
 		if !ok || err != nil || len(stmts) != 1 || len(stmts[0]) != 2 || stmts[0][1].Text != name {
 			t.Errorf("%q escaped as %q lexes as %+v (%v)", name, w, stmts, err)
+		}
+	}
+	for _, name := range []string{"my file.txt", `q'uo"te`, `back\slash`, "tab\tname"} {
+		for _, q := range []byte{'\'', '"'} {
+			w, ok := escapeQuoted(name, q)
+			w += string(q)
+			stmts, err := Lex("cmd " + w)
+			if !ok || err != nil || len(stmts) != 1 || len(stmts[0]) != 2 || stmts[0][1].Text != name {
+				t.Errorf("%q quoted as %s lexes as %+v (%v)", name, w, stmts, err)
+			}
 		}
 	}
 	if _, ok := escapeWord("bell\a"); ok {
