@@ -124,7 +124,7 @@ func testFit(t *testing.T, header []string, rows [][]string, tableAt80 string) {
 	if w := maxLineWidth(full); w <= 100 {
 		t.Fatalf("the test table is only %d wide unfitted", w)
 	}
-	for _, width := range []int{80, 60, 40, 20} {
+	for _, width := range []int{80, 60, 40, 20, 12} {
 		out := render(t, header, rows, width)
 		if w := maxLineWidth(out); w > width {
 			t.Errorf("width %d: a line is %d wide:\n%s", width, w, out)
