@@ -69,10 +69,15 @@ func (s *Session) Complete(text string) (cands []string, partial string) {
 	// an option's value.
 	var args []string
 	var valueOf *Flag
+	endOpts := false
 	for i := 1; i < len(words); i++ {
 		w := words[i]
-		if !strings.HasPrefix(w, "--") || len(w) < 3 || isNumber(w) {
-			args = append(args, w)
+		if w == "--" && !endOpts {
+			endOpts = true // "--" ends the options, as parseArgs reads it
+			continue
+		}
+		if endOpts || !strings.HasPrefix(w, "--") || len(w) < 3 || isNumber(w) {
+			args = append(args, unescapeWord(w))
 			continue
 		}
 		f := cmd.flag(w[2:])
@@ -84,9 +89,15 @@ func (s *Session) Complete(text string) (cands []string, partial string) {
 			}
 		}
 	}
+	var optionNames []string
+	for _, f := range cmd.Flags {
+		optionNames = append(optionNames, "--"+f.Name)
+	}
 	switch {
 	case valueOf != nil:
 		return completeKind(s, valueOf.Kind, partial), partial
+	case endOpts:
+		// After "--" every word is an argument, even one that starts with "-".
 	case strings.HasPrefix(partial, "--"):
 		if name, val, ok := strings.Cut(partial[2:], "="); ok {
 			// --out=/tmp/x: complete the value, keeping the --out= before it.
@@ -100,17 +111,9 @@ func (s *Session) Complete(text string) (cands []string, partial string) {
 			}
 			return out, partial
 		}
-		var names []string
-		for _, f := range cmd.Flags {
-			names = append(names, "--"+f.Name)
-		}
-		return filterPrefix(names, partial), partial
+		return filterPrefix(optionNames, partial), partial
 	case strings.HasPrefix(partial, "-") && !isNumber(partial):
-		var names []string
-		for _, f := range cmd.Flags {
-			names = append(names, "--"+f.Name)
-		}
-		return filterPrefix(names, partial), partial
+		return filterPrefix(optionNames, partial), partial
 	}
 	if cmd.ArgKind != nil {
 		if k := cmd.ArgKind(s, args); k != nil {

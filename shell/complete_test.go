@@ -80,6 +80,10 @@ func TestCompleteFilePaths(t *testing.T) {
 		{"put --name=", nil},
 		// Options by prefix.
 		{"put s1 --h", []string{"--hex"}},
+		// After "--", a word starting with "-" is an argument, and "--" is
+		// not counted as one.
+		{"put s1 -- " + dir + "/bi", []string{dir + "/big.bin", dir + "/bird.txt"}},
+		{"put -- s", []string{"s1", "s2"}},
 		// A directory argument offers directories only.
 		{"serve " + dir + "/", []string{dir + "/link/", dir + "/sub/"}},
 		{"serve " + dir + "/s", []string{dir + "/sub/"}},
