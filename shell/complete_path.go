@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // maxPathCandidates bounds the entries read from one directory, so Tab in a
@@ -53,6 +55,9 @@ func completePath(partial string, dirsOnly bool) []string {
 		}
 		if dirsOnly && !isDir {
 			continue
+		}
+		if !showableName(name) {
+			continue // never print a hostile name's control bytes to the terminal
 		}
 		cand, ok := escapeWord(dir + name)
 		if quote != 0 {
@@ -157,4 +162,24 @@ func unescapeQuoted(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// showableName reports whether a file name may be offered as it is: valid
+// UTF-8 without control characters other than tab, newline and carriage
+// return (those are escaped) and without invisible format characters
+// (bidirectional overrides, zero-width spaces), which could make one name
+// look like another in the list Tab prints.
+func showableName(name string) bool {
+	if !utf8.ValidString(name) {
+		return false
+	}
+	for _, r := range name {
+		if r == '\t' || r == '\n' || r == '\r' {
+			continue
+		}
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
 }

@@ -100,6 +100,22 @@ func TestCompleteFilePaths(t *testing.T) {
 	}
 }
 
+// A file whose name holds terminal control or invisible format characters
+// is not offered: Tab prints candidates raw to the terminal.
+func TestCompleteSkipsHostileNames(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"evil\x1b]0;pwned\x07", "csi\u009b2J", "bidi\u202etxt.exe", "zw\u200bsp", "bad\xffutf8", "fine.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := completeTestSession()
+	got, _ := s.Complete("put s1 " + dir + "/")
+	if !reflect.DeepEqual(got, []string{dir + "/fine.txt"}) {
+		t.Errorf("offered %q", got)
+	}
+}
+
 // Relative paths complete from the current directory.
 func TestCompleteRelativePath(t *testing.T) {
 	dir := pathFixture(t)
