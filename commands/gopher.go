@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path"
 	"strconv"
@@ -42,15 +43,17 @@ func gopherCommands() []*shell.Command {
 	return []*shell.Command{
 		{
 			Name: "gopher", Group: groupGopher,
-			Usage:   "gopher HOST [SELECTOR] [PORT] | gopher gopher://HOST[:PORT]/TYPE/SELECTOR",
+			Usage:   "gopher HOST [SELECTOR] [PORT] | gopher HOST:PORT [SELECTOR] | gopher gopher://HOST[:PORT]/TYPE/SELECTOR",
 			Summary: "Fetch a gopher selector (RFC 1436): a menu prints as a numbered table, a text as text.",
-			Help: "Port 70 by default. Without a URL the item type is guessed from the selector (none or\n" +
+			Help: "Port 70 by default; HOST:PORT (or [IPV6]:PORT), the form `serve` prints, gives the port\n" +
+				"with the host. Without a URL the item type is guessed from the selector (none or\n" +
 				"a trailing / is a menu; a file extension tells the rest). Binary items are saved to a\n" +
-				"file named after the selector (or --out FILE). `go N` follows item N of the menu;\n" +
-				"`back` returns. Errors are classified: name resolution, connection refused, timeout,\n" +
-				"reset, an error item from the server, a selector that does not exist.",
+				"file named after the selector (or --out FILE). `go N` follows item N of the menu (an\n" +
+				"item whose port or host field is not one is marked invalid, and refused); `back`\n" +
+				"returns. Errors are classified: name resolution, connection refused, timeout, reset,\n" +
+				"an error item from the server, a selector that does not exist.",
 			Python:   "s = socket.create_connection((host, 70)); s.sendall(selector.encode() + b'\\r\\n'); reply = s.recv(2048) ...",
-			Examples: []string{"gopher localhost / 7070", "gopher gopher://localhost:7070/0/sockets.txt", "gopher localhost sockets.txt 7070 --raw"},
+			Examples: []string{"gopher localhost / 7070", "gopher 127.0.0.1:7070 /sockets.txt", "gopher gopher://localhost:7070/0/sockets.txt", "gopher localhost sockets.txt 7070 --raw"},
 			MinArgs:  1, MaxArgs: 3,
 			Flags:   flags,
 			ArgKind: shell.Positional(hostArg),
@@ -75,6 +78,9 @@ func gopherCommands() []*shell.Command {
 				}
 				if err != nil || n < 1 || n > len(items) {
 					return nil, shell.Errorf("IndexError", "no item %s: the menu has items 1 to %d", shell.StrRepr(c.Arg(0)), len(items))
+				}
+				if field, value, why := items[n-1].Invalid(); field != "" {
+					return nil, shell.Errorf("ValueError", "item %d cannot be followed: %s", n, invalidField(field, value, why))
 				}
 				return fetchTarget(c, items[n-1].Target(), true)
 			},
@@ -119,33 +125,122 @@ func selectable(m *gopher.Menu) []gopher.Item {
 }
 
 func runGopher(c *shell.Call) (any, error) {
-	var t gopher.Target
-	if strings.HasPrefix(strings.ToLower(c.Arg(0)), "gopher://") {
-		if c.NArg() > 1 {
-			return nil, c.UsageError("a URL says everything; no SELECTOR or PORT after it")
-		}
-		var err error
-		if t, err = gopher.ParseURL(c.Arg(0)); err != nil {
-			return nil, shell.Errorf("ValueError", "%v", err)
-		}
-	} else {
-		t = gopher.Target{Host: c.Arg(0), Port: gopher.DefaultPort, Selector: c.Arg(1)}
-		if c.NArg() == 3 {
-			p, err := resolvePort(c, c.Arg(2), unix.SOCK_STREAM)
-			if err != nil {
-				return nil, err
-			}
-			if p == 0 {
-				return nil, c.UsageError("PORT 0 is no server's port")
-			}
-			t.Port = p
-		}
-		if strings.HasPrefix(t.Host, "[") && strings.HasSuffix(t.Host, "]") {
-			t.Host = t.Host[1 : len(t.Host)-1]
-		}
-		t.Type = guessType(t.Selector)
+	t, err := gopherTarget(c)
+	if err != nil {
+		return nil, err
 	}
-	return fetchTarget(c, t, true)
+	v, err := fetchTarget(c, t, true)
+	if err != nil && c.NArg() == 2 && !strings.Contains(c.Arg(0), ":") && looksLikePort(c.Arg(1)) {
+		// `gopher HOST 7070`: the port went out as the selector, to port 70.
+		e := shell.Classify(err)
+		if e.Class != "UsageError" {
+			hint := fmt.Sprintf("%s went to port %d as the SELECTOR: a port comes third (gopher %s / %s) or after a colon (gopher %s)",
+				shell.StrRepr(c.Arg(1)), t.Port, c.Arg(0), c.Arg(1), net.JoinHostPort(t.Host, c.Arg(1)))
+			if e.Hint != "" {
+				hint = e.Hint + "; " + hint
+			}
+			e.Hint = hint
+			return nil, e
+		}
+	}
+	return v, err
+}
+
+// looksLikePort reports whether s is a port number, 1 to 65535.
+func looksLikePort(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 1 && n <= 65535 && s[0] != '+' && s[0] != '-'
+}
+
+// gopherTarget reads what `gopher` is asked to fetch: a gopher:// URL, or
+// HOST [SELECTOR] [PORT] where HOST may carry the port itself, as
+// HOST:PORT or [IPV6]:PORT (the form `serve` prints).
+func gopherTarget(c *shell.Call) (gopher.Target, error) {
+	arg := c.Arg(0)
+	if scheme, rest, ok := strings.Cut(arg, "://"); ok {
+		if !strings.EqualFold(scheme, "gopher") {
+			authority, _, _ := strings.Cut(rest, "/")
+			e := shell.Errorf("ValueError", "%s is not a gopher:// URL: its scheme is %s", shell.StrRepr(arg), shell.StrRepr(scheme))
+			e.Hint = "this command speaks only gopher; for a gopher server at that address: gopher gopher://" + authority + "/"
+			return gopher.Target{}, e
+		}
+		if c.NArg() > 1 {
+			return gopher.Target{}, c.UsageError("a URL says everything; no SELECTOR or PORT after it")
+		}
+		t, err := gopher.ParseURL(arg)
+		if err != nil {
+			return gopher.Target{}, shell.Errorf("ValueError", "%v", err)
+		}
+		return t, nil
+	}
+	if authority, sel, ok := strings.Cut(arg, "/"); ok {
+		e := c.UsageError(fmt.Sprintf("HOST %s has a '/', which no host name has", shell.StrRepr(arg)))
+		e.Hint = "the selector is a word of its own, after the host: gopher " + authority + " /" + sel
+		return gopher.Target{}, e
+	}
+	host, portText, hasPort, err := splitGopherHost(arg)
+	if err != nil {
+		return gopher.Target{}, c.UsageError(err.Error())
+	}
+	t := gopher.Target{Host: host, Port: gopher.DefaultPort, Selector: c.Arg(1)}
+	if c.NArg() == 3 {
+		if hasPort {
+			return gopher.Target{}, c.UsageError(fmt.Sprintf("the port is given twice, in %s and as %s", shell.StrRepr(arg), shell.StrRepr(c.Arg(2))))
+		}
+		portText, hasPort = c.Arg(2), true
+	}
+	if hasPort {
+		p, err := resolvePort(c, portText, unix.SOCK_STREAM)
+		if err != nil {
+			return gopher.Target{}, err
+		}
+		if p == 0 {
+			return gopher.Target{}, c.UsageError("PORT 0 is no server's port")
+		}
+		t.Port = p
+	}
+	t.Type = guessType(t.Selector)
+	return t, nil
+}
+
+// splitGopherHost splits HOST, HOST:PORT, [IPV6] or [IPV6]:PORT; a bare
+// IPv6 address (two colons or more) is a host without a port.
+func splitGopherHost(arg string) (host, port string, hasPort bool, err error) {
+	switch {
+	case strings.HasPrefix(arg, "["):
+		end := strings.IndexByte(arg, ']')
+		if end < 0 {
+			return "", "", false, fmt.Errorf("HOST %s lacks the ']' that closes an IPv6 address", shell.StrRepr(arg))
+		}
+		host, rest := arg[1:end], arg[end+1:]
+		if rest == "" {
+			return host, "", false, nil
+		}
+		if rest[0] != ':' {
+			return "", "", false, fmt.Errorf("HOST %s has %s after the IPv6 address, where only :PORT may be", shell.StrRepr(arg), shell.StrRepr(rest))
+		}
+		port, hasPort = rest[1:], true
+		if host == "" {
+			return "", "", false, fmt.Errorf("HOST %s has no address between the brackets", shell.StrRepr(arg))
+		}
+		if port == "" {
+			return "", "", false, fmt.Errorf("HOST %s has no port after its ':'", shell.StrRepr(arg))
+		}
+		return host, port, true, nil
+	case strings.Count(arg, ":") == 1:
+		host, port, _ = strings.Cut(arg, ":")
+		if host == "" {
+			return "", "", false, fmt.Errorf("HOST %s has no host before its ':'", shell.StrRepr(arg))
+		}
+		if port == "" {
+			return "", "", false, fmt.Errorf("HOST %s has no port after its ':'", shell.StrRepr(arg))
+		}
+		return host, port, true, nil
+	}
+	if arg == "" {
+		return "", "", false, errors.New("HOST is empty")
+	}
+	return arg, "", false, nil
 }
 
 // guessType picks an item type for a bare selector.
@@ -200,8 +295,10 @@ func classifyGopher(t gopher.Target, err error) error {
 	var ut *gopher.UnsupportedTypeError
 	switch {
 	case errors.As(err, &nf):
-		return &gopherError{"FileNotFoundError", fmt.Sprintf("the server has no selector %s: %s", shell.StrRepr(t.Selector), strings.TrimSpace(nf.Message)),
-			"the server answered, but not with the file: check the selector (gopher HOST shows the root menu)", err}
+		// The server's own words mostly repeat the selector ("not found:
+		// /x"); --raw shows them.
+		return &gopherError{"FileNotFoundError", fmt.Sprintf("the server has no selector %s", shell.StrRepr(t.Selector)),
+			"the server answered with an error item instead of the file: check the selector (gopher HOST shows the root menu; --raw shows the reply)", err}
 	case errors.As(err, &se):
 		return &gopherError{"GopherError", "the server sent an error item: " + strings.TrimSpace(se.Message), "", err}
 	case errors.As(err, &ut):
@@ -312,12 +409,18 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		}
 		return nil, classifyGopher(t, err)
 	}
+	if reply.Received == 0 {
+		c.Note("the server closed the connection without a reply: 0 bytes")
+	}
 	st := gstate(c)
 	if record && !(toFile && reply.Menu == nil) {
 		st.history = append(st.history, t) // a download is not a page to go back to
 	}
 	if reply.Menu != nil {
 		st.menu = reply.Menu
+		if bad := countInvalid(reply.Menu); bad > 0 {
+			c.Note("%d of the items have a field marked invalid: `go` refuses to follow them", bad)
+		}
 		if reply.Menu.Overflow {
 			c.Note("the menu was cut at %d items", len(reply.Menu.Items))
 		}
@@ -360,9 +463,48 @@ func menuRows(m *gopher.Menu) *shell.Rows {
 			continue
 		}
 		n++
-		rows.Append(n, gopher.TypeName(it.Type), it.Display, it.Selector, it.Host, it.Port)
+		var host, port any = it.Host, it.Port
+		switch field, value, _ := it.Invalid(); field {
+		case "port":
+			port = markInvalid(value)
+		case "host":
+			host = markInvalid(value)
+		case "line":
+			port = "(invalid: missing)"
+			if it.Host == "" {
+				host = "(invalid: missing)"
+			}
+		}
+		rows.Append(n, gopher.TypeName(it.Type), it.Display, it.Selector, host, port)
 	}
 	return rows
+}
+
+// countInvalid counts the items of m that cannot be followed.
+func countInvalid(m *gopher.Menu) int {
+	n := 0
+	for _, it := range selectable(m) {
+		if field, _, _ := it.Invalid(); field != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// markInvalid is the cell of a menu field `go` refuses to follow.
+func markInvalid(value string) string {
+	if value == "" {
+		return "(invalid: empty)"
+	}
+	return value + " (invalid)"
+}
+
+// invalidField says in words why a menu item cannot be followed.
+func invalidField(field, value, why string) string {
+	if field == "line" {
+		return "its line " + why
+	}
+	return fmt.Sprintf("its %s field %s %s", field, shell.StrRepr(value), why)
 }
 
 // safeName turns a name a server chose into a plain file name for the

@@ -332,13 +332,21 @@ func TestGopherCommandsAgainstGophernicus(t *testing.T) {
 		t.Errorf("sockets left open: %v", g.sockets())
 	}
 
-	// A missing selector: gophernicus answers "Error: File or directory
-	// not found!" in text, even for a menu.
-	for _, sel := range []string{"/missing.txt", "/missing/", "/missing.bin"} {
-		_, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 %s %d", sel, port))
-		if !strings.HasPrefix(errs, "FileNotFoundError: the server has no selector '"+sel+"'") || !strings.Contains(errs, "hint: ") {
-			t.Errorf("%s: %q", sel, errs)
-		}
+	// A missing directory: gophernicus answers with an error item.
+	_, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 /missing/ %d", port))
+	if !strings.HasPrefix(errs, "FileNotFoundError: the server has no selector '/missing/'") || !strings.Contains(errs, "hint: ") {
+		t.Errorf("/missing/: %q", errs)
+	}
+	// A missing file: gophernicus answers with a text, "Error: File or
+	// directory not found!" and a footer, not with an error item: that
+	// text is what the server sent, shown or saved as it is.
+	if out := g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /missing.txt %d", port)); !strings.HasPrefix(out, "Error: File or directory not found!") {
+		t.Errorf("/missing.txt: %q", out)
+	}
+	missing := filepath.Join(t.TempDir(), "missing.bin")
+	g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /missing.bin %d --out %s", port, missing))
+	if b, _ := os.ReadFile(missing); !strings.HasPrefix(string(b), "Error: File or directory not found!") {
+		t.Errorf("/missing.bin saved %q", b)
 	}
 
 	// The binary file with --out, byte for byte.

@@ -41,6 +41,9 @@ type Reply struct {
 	Type  byte  // the target's type
 	Menu  *Menu // the parsed menu, for types 1 and 7
 	Bytes int64 // bytes written to w, for the other types
+	// Received counts the bytes read from the connection, for every type:
+	// 0 means the server closed the connection without a word.
+	Received int64
 }
 
 // Fetch sends the request for t over conn and reads the reply. It does not
@@ -54,11 +57,13 @@ type Reply struct {
 // everything else byte for byte. A reply without a "." terminator is
 // accepted at the end of the connection.
 //
-// A menu whose first item is an error item, or a short reply that starts
-// with an error item or with "Error", becomes a *ServerError, or a
-// *NotFoundError when its text says the selector does not exist; nothing is
-// written to w then. (A binary file under 4 KiB that happens to start with
-// "Error" would be taken for an error reply.)
+// A menu whose first item is an error item (type '3' with its tab-separated
+// fields), or a whole reply under 4 KiB whose first line is one, becomes a
+// *ServerError, or a *NotFoundError when its text says the selector does
+// not exist; nothing is written to w then. A reply that merely starts with
+// the word "Error" is content like any other. (A file under 4 KiB whose
+// first line is itself a type-3 menu line would be taken for an error
+// reply.)
 //
 // When conn has a SetDeadline method, the context's deadline is applied to
 // it and cancelling the context interrupts a blocked read or write; the
@@ -95,7 +100,7 @@ func Fetch(ctx context.Context, conn io.ReadWriter, t Target, w io.Writer, opts 
 		return reply, fmt.Errorf("gopher %s: %s: %w", t.URL(), what, err)
 	}
 
-	rw := &recorder{conn: conn, ctx: ctx, hook: opts.Transcript}
+	rw := &recorder{conn: conn, ctx: ctx, hook: opts.Transcript, n: &reply.Received}
 	if _, err := io.WriteString(rw, t.Request()); err != nil {
 		return fail("send request", err)
 	}
@@ -189,6 +194,7 @@ type recorder struct {
 	conn io.ReadWriter
 	ctx  context.Context
 	hook func(dir string, b []byte)
+	n    *int64 // bytes read so far
 }
 
 func (r *recorder) Read(p []byte) (int, error) {
@@ -196,6 +202,7 @@ func (r *recorder) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	n, err := r.conn.Read(p)
+	*r.n += int64(n)
 	if n > 0 && r.hook != nil {
 		r.hook(Received, p[:n])
 	}

@@ -8,8 +8,9 @@ import (
 	"strings"
 )
 
-// ServerError is a reply in which the server reports an error: a menu whose
-// first item has type '3', or a text reply that starts with "Error:".
+// ServerError is a reply in which the server reports an error: a reply
+// whose first line is an error item (type '3', with its tab-separated
+// fields).
 // Message is the server's text, unescaped: escape it before showing it.
 type ServerError struct {
 	Selector string
@@ -66,38 +67,32 @@ func serverError(selector, msg string) error {
 	return &ServerError{Selector: selector, Message: msg}
 }
 
-// classifyMenu returns the error a menu stands for, if any: a first item of
-// type '3', or a first line without tabs that starts with "Error" (the form
-// gophernicus uses even when a menu was asked for).
+// classifyMenu returns the error a menu stands for, if any: a first item
+// of type '3' with its tab-separated fields. A first line that only reads
+// "Error…" is text, not an error item.
 func classifyMenu(selector string, m Menu) error {
 	if len(m.Items) == 0 {
 		return nil
 	}
-	first := m.Items[0]
-	switch {
-	case first.Type == '3':
+	if first := m.Items[0]; isErrorItem(first) {
 		return serverError(selector, first.Display)
-	case first.Malformed && hasErrorPrefix(first.Raw):
-		return serverError(selector, first.Raw)
 	}
 	return nil
 }
 
 // classifyHead looks at a whole short reply to a non-menu request and
-// returns the error it stands for, if any: an error item ("3…" with tabs)
-// or a first line starting with "Error".
+// returns the error it stands for, if any: a first line that is an error
+// item. A text that merely starts with "Error" is a text.
 func classifyHead(selector string, whole []byte) error {
 	line, _, _ := bytes.Cut(whole, []byte("\n"))
-	line = bytes.TrimSuffix(line, []byte("\r"))
-	if len(line) > 0 && line[0] == '3' && bytes.Count(line, []byte("\t")) >= 3 {
-		return serverError(selector, ParseMenuLine(string(line)).Display)
-	}
-	if hasErrorPrefix(string(line)) {
-		return serverError(selector, string(line))
+	if it := ParseMenuLine(string(line)); isErrorItem(it) {
+		return serverError(selector, it.Display)
 	}
 	return nil
 }
 
-func hasErrorPrefix(s string) bool {
-	return len(s) >= 5 && strings.EqualFold(s[:5], "error")
+// isErrorItem reports whether it is an error item: type '3' and the four
+// tab-separated fields of a menu line (display, selector, host, port).
+func isErrorItem(it Item) bool {
+	return it.Type == '3' && strings.Count(it.Raw, "\t") >= 3
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strconv"
@@ -141,13 +142,35 @@ func TestHostileText(t *testing.T) {
 			t.Fatalf("%d bytes, %v", len(body), err)
 		}
 	})
-	t.Run("error text", func(t *testing.T) {
-		tg, _ := hostile(t, sendAll("Error: Access denied!\r\n"))
+	t.Run("error item as text reply", func(t *testing.T) {
+		tg, _ := hostile(t, sendAll("3Access denied!\t\terror.host\t1\r\n.\r\n"))
 		tg.Type = '0'
 		_, body, err := fetch(t, tg, nil)
 		var se *ServerError
-		if !errors.As(err, &se) || len(body) != 0 {
+		if !errors.As(err, &se) || se.Message != "Access denied!" || len(body) != 0 {
 			t.Fatalf("%v, %q; want *ServerError and no output", err, body)
+		}
+	})
+	// Only an error item is an error: a short text (or binary) that starts
+	// with the word "Error", or with a '3' but without the tab fields, is
+	// the file the server sent.
+	for _, text := range []string{"Error: Access denied!\r\n", "Error handling in C\nerrno is...\n", "3 ways to fail\ttab\r\n"} {
+		for _, typ := range []byte{'0', '9'} {
+			t.Run(fmt.Sprintf("text %q type %c", text, typ), func(t *testing.T) {
+				tg, _ := hostile(t, sendAll(text))
+				tg.Type = typ
+				_, body, err := fetch(t, tg, &FetchOptions{Verbatim: true})
+				if err != nil || string(body) != text {
+					t.Fatalf("%v, %q; want the text itself", err, body)
+				}
+			})
+		}
+	}
+	t.Run("menu starting with Error text", func(t *testing.T) {
+		tg, _ := hostile(t, sendAll("Error: not really\r\n0Doc\t/d\th\t70\r\n.\r\n"))
+		rep, _, err := fetch(t, tg, nil)
+		if err != nil || len(rep.Menu.Items) != 2 {
+			t.Fatalf("%+v, %v; want a menu of two lines", rep.Menu, err)
 		}
 	})
 	t.Run("search request", func(t *testing.T) {

@@ -47,11 +47,12 @@ type Item struct {
 	Display  string
 	Selector string
 	Host     string
-	Port     int
+	Port     int    // 0 when the port field is missing or not a port (see Invalid)
+	PortText string // the port field as received
 	Raw      string // the line as received, without its line ending
 
 	Plus      bool // a fifth field "+": the server speaks gopher+
-	Malformed bool // fewer than four fields, or a port that is not a number
+	Malformed bool // fewer than four fields, or a port field that is not a port number (1-65535)
 	Truncated bool // the line was longer than the limit and was cut
 }
 
@@ -89,9 +90,10 @@ func ParseMenuLine(line string) Item {
 		it.Host = fields[2]
 	}
 	if len(fields) > 3 {
+		it.PortText = fields[3]
 		p := strings.TrimSpace(fields[3])
 		n, err := strconv.Atoi(p)
-		if err == nil && n >= 0 && n <= 65535 {
+		if err == nil && n >= 1 && n <= 65535 {
 			it.Port = n
 		} else if it.Type != 'i' && it.Type != '3' {
 			it.Malformed = true
@@ -137,6 +139,32 @@ func ParseMenu(r io.Reader, limits Limits) (Menu, error) {
 		it.Truncated = long
 		m.Items = append(m.Items, it)
 	}
+}
+
+// Invalid reports why an item that points somewhere (any type but info
+// lines and error items) cannot be followed: field is the menu field at
+// fault ("port", "host", or "line" for a line without all its fields),
+// value is that field as received, and why says what is wrong with it
+// ("is not a port number from 1 to 65535"). For an item that can be
+// followed field is "".
+func (it Item) Invalid() (field, value, why string) {
+	if it.Type == 'i' || it.Type == '3' {
+		return "", "", ""
+	}
+	if strings.Count(it.Raw, "\t") < 3 {
+		return "line", it.Raw, "has fewer than the four tab-separated fields of a menu line"
+	}
+	p := strings.TrimSpace(it.PortText)
+	if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 || p[0] == '+' || p[0] == '-' {
+		return "port", it.PortText, "is not a port number from 1 to 65535"
+	}
+	if it.Host == "" {
+		return "host", it.Host, "is empty"
+	}
+	if !ValidHost(it.Host) {
+		return "host", it.Host, "is neither a host name nor an IP address"
+	}
+	return "", "", ""
 }
 
 // Target returns what following the item fetches. Info and error items

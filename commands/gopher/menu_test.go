@@ -12,27 +12,57 @@ func TestParseMenuLine(t *testing.T) {
 		want Item
 	}{
 		{"0About\t/about.txt\texample.org\t70\r\n",
-			Item{Type: '0', Display: "About", Selector: "/about.txt", Host: "example.org", Port: 70, Raw: "0About\t/about.txt\texample.org\t70"}},
+			Item{Type: '0', Display: "About", Selector: "/about.txt", Host: "example.org", Port: 70, PortText: "70", Raw: "0About\t/about.txt\texample.org\t70"}},
 		{"1Docs\t/docs\th\t7070\t+",
-			Item{Type: '1', Display: "Docs", Selector: "/docs", Host: "h", Port: 7070, Plus: true, Raw: "1Docs\t/docs\th\t7070\t+"}},
+			Item{Type: '1', Display: "Docs", Selector: "/docs", Host: "h", Port: 7070, PortText: "7070", Plus: true, Raw: "1Docs\t/docs\th\t7070\t+"}},
 		{"iHello\t\terror.host\t1\n",
-			Item{Type: 'i', Display: "Hello", Host: "error.host", Port: 1, Raw: "iHello\t\terror.host\t1"}},
+			Item{Type: 'i', Display: "Hello", Host: "error.host", Port: 1, PortText: "1", Raw: "iHello\t\terror.host\t1"}},
 		{"3Oops\t\terror.host\tx",
-			Item{Type: '3', Display: "Oops", Host: "error.host", Raw: "3Oops\t\terror.host\tx"}},
+			Item{Type: '3', Display: "Oops", Host: "error.host", PortText: "x", Raw: "3Oops\t\terror.host\tx"}},
 		{"Just some text",
 			Item{Type: 'J', Display: "ust some text", Raw: "Just some text", Malformed: true}},
 		{"0Two\tfields",
 			Item{Type: '0', Display: "Two", Selector: "fields", Raw: "0Two\tfields", Malformed: true}},
 		{"0Bad port\t/x\th\tseventy",
-			Item{Type: '0', Display: "Bad port", Selector: "/x", Host: "h", Raw: "0Bad port\t/x\th\tseventy", Malformed: true}},
+			Item{Type: '0', Display: "Bad port", Selector: "/x", Host: "h", PortText: "seventy", Raw: "0Bad port\t/x\th\tseventy", Malformed: true}},
 		{"", Item{Type: 'i', Malformed: true}},
-		{"zUnknown\t/z\th\t70", Item{Type: 'z', Display: "Unknown", Selector: "/z", Host: "h", Port: 70, Raw: "zUnknown\t/z\th\t70"}},
+		{"0Far\t/x\th\t70000",
+			Item{Type: '0', Display: "Far", Selector: "/x", Host: "h", PortText: "70000", Raw: "0Far\t/x\th\t70000", Malformed: true}},
+		{"0Zero\t/x\th\t0",
+			Item{Type: '0', Display: "Zero", Selector: "/x", Host: "h", PortText: "0", Raw: "0Zero\t/x\th\t0", Malformed: true}},
+		{"zUnknown\t/z\th\t70", Item{Type: 'z', Display: "Unknown", Selector: "/z", Host: "h", Port: 70, PortText: "70", Raw: "zUnknown\t/z\th\t70"}},
 		{"iRed \x1b[31mtext\x1b[0m\t\th\t1",
-			Item{Type: 'i', Display: "Red \x1b[31mtext\x1b[0m", Host: "h", Port: 1, Raw: "iRed \x1b[31mtext\x1b[0m\t\th\t1"}},
+			Item{Type: 'i', Display: "Red \x1b[31mtext\x1b[0m", Host: "h", Port: 1, PortText: "1", Raw: "iRed \x1b[31mtext\x1b[0m\t\th\t1"}},
 	}
 	for _, tt := range tests {
 		if got := ParseMenuLine(tt.line); got != tt.want {
 			t.Errorf("ParseMenuLine(%q) =\n %+v, want\n %+v", tt.line, got, tt.want)
+		}
+	}
+}
+
+// TestItemInvalid: an item whose port, host or fields cannot be followed
+// says which field and why; info lines and error items are never invalid.
+func TestItemInvalid(t *testing.T) {
+	tests := []struct{ line, field, value string }{
+		{"0Ok\t/x\texample.org\t70", "", ""},
+		{"0Ok\t/x\t::1\t7070", "", ""},
+		{"0Far\t/x\th\t70000", "port", "70000"},
+		{"0Zero\t/x\th\t0", "port", "0"},
+		{"0Neg\t/x\th\t-1", "port", "-1"},
+		{"0Plus\t/x\th\t+70", "port", "+70"},
+		{"0Word\t/x\th\tseventy", "port", "seventy"},
+		{"0Empty port\t/x\th\t", "port", ""},
+		{"0No host\t/x\t\t70", "host", ""},
+		{"0Bad host\t/x\tev il\t70", "host", "ev il"},
+		{"0Two\tfields", "line", "0Two\tfields"},
+		{"iInfo\t\tnull.host\t70000", "", ""},
+		{"3Error\t\terror.host\tx", "", ""},
+	}
+	for _, tt := range tests {
+		field, value, why := ParseMenuLine(tt.line).Invalid()
+		if field != tt.field || value != tt.value || (field == "") != (why == "") {
+			t.Errorf("%q: Invalid() = %q, %q, %q; want field %q value %q", tt.line, field, value, why, tt.field, tt.value)
 		}
 	}
 }

@@ -228,21 +228,19 @@ func TestClientAgainstGophernicus(t *testing.T) {
 		t.Errorf("blob.bin: %x, %v; want %x", body, err, bin)
 	}
 
-	// A missing selector: gophernicus answers with text, even for a menu,
-	//   "Error: File or directory not found! (null)\r\n" and a footer.
-	for _, typ := range []byte{'0', '1', '9'} {
-		var transcript bytes.Buffer
-		_, _, err = fetch(t, target(typ, "/missing.txt"), &FetchOptions{Transcript: func(dir string, b []byte) {
-			if dir == Received {
-				transcript.Write(b)
-			}
-		}})
-		if !strings.HasPrefix(transcript.String(), "Error: File or directory not found!") {
-			t.Errorf("gophernicus's not-found wording changed: %q", transcript.String())
+	// A missing file: gophernicus answers with text (not an error item),
+	//   "Error: File or directory not found! (null)\r\n" and a footer,
+	// which is what the client then shows or saves.
+	for _, typ := range []byte{'0', '9'} {
+		_, body, err := fetch(t, target(typ, "/missing.txt"), &FetchOptions{Verbatim: true})
+		if err != nil || !strings.HasPrefix(string(body), "Error: File or directory not found!") {
+			t.Errorf("type %c missing file: %q, %v; want gophernicus's text", typ, body, err)
 		}
-		var nf *NotFoundError
-		if !errors.As(err, &nf) || !strings.Contains(nf.Message, "not found") {
-			t.Errorf("type %c missing selector: %v, want *NotFoundError", typ, err)
-		}
+	}
+	// A missing directory gets an error item: NotFoundError.
+	_, _, err = fetch(t, target('1', "/missing/"), nil)
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || !strings.Contains(nf.Message, "not found") {
+		t.Errorf("missing directory: %v, want *NotFoundError", err)
 	}
 }

@@ -162,6 +162,18 @@ func checkHostName(h string) error {
 	return nil
 }
 
+// ValidHost reports whether h can name a host: an IP address (IPv6
+// without brackets) or a name of letters, digits, '-', '.' and '_'.
+func ValidHost(h string) bool {
+	if h == "" {
+		return false
+	}
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
+	}
+	return checkHostName(h) == nil
+}
+
 // cutEscapedTab splits s at the first "%09".
 func cutEscapedTab(s string) (before, after string, found bool) {
 	return strings.Cut(s, "%09")
