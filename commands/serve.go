@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/sockshell/sockshell/commands/gopher"
@@ -25,6 +26,38 @@ type server struct {
 	conns  func() int64
 	stop   func() error
 	closed atomic.Bool
+
+	mu   sync.Mutex
+	sess *shell.Session // set once registered under name
+	name string
+	dead error // why the server stopped by itself
+}
+
+// registered records the name the server was registered under. It returns
+// the error the server died of if that happened already (the caller then
+// removes it).
+func (s *server) registered(sess *shell.Session, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sess, s.name = sess, name
+	return s.dead
+}
+
+// died is called when the server stops by itself (its accept failed for
+// good): it says so and leaves the registry, so `servers` no longer lists
+// it, and releases what it held.
+func (s *server) died(err error) {
+	s.mu.Lock()
+	s.dead = err
+	sess, name := s.sess, s.name
+	s.mu.Unlock()
+	if sess != nil {
+		if r, ok := sess.Resource(name); ok && r == shell.Resource(s) {
+			sess.Remove(name)
+		}
+		sess.Async("[%s] the %s server on %s has stopped: accept() failed with %s; it is gone from `servers`", name, s.kind, s.addr, shell.Classify(err).Error())
+	}
+	s.Close()
 }
 
 func (s *server) Close() error {
@@ -179,6 +212,10 @@ func runServe(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	name := c.Session.Register(kind, srv)
+	if err := srv.registered(c.Session, name); err != nil {
+		c.Session.Remove(name)
+		return nil, fmt.Errorf("the %s server stopped as it started: %w", kind, err)
+	}
 	if h, _, err := net.SplitHostPort(srv.addr); err == nil {
 		if ip, err := netip.ParseAddr(h); err == nil && !ip.IsLoopback() {
 			c.Note("%s listens beyond this machine (%s): anyone who can reach it may use it", name, h)
@@ -237,9 +274,14 @@ func startGopher(c *shell.Call, dir, addr string) (*server, error) {
 		return nil, err
 	}
 	counting := &countingListener{Listener: l, n: &conns}
-	go gs.Serve(counting)
-	return &server{kind: "gopher", addr: l.Addr().String(), detail: dir,
-		conns: conns.Load, stop: gs.Close}, nil
+	srv := &server{kind: "gopher", addr: l.Addr().String(), detail: dir,
+		conns: conns.Load, stop: gs.Close}
+	go func() {
+		if err := gs.Serve(counting); !errors.Is(err, gopher.ErrServerClosed) {
+			srv.died(err)
+		}
+	}()
+	return srv, nil
 }
 
 // countingListener counts accepted connections.

@@ -13,7 +13,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Defaults for ServerOptions.
@@ -21,6 +25,9 @@ const (
 	DefaultIdleTimeout = 30 * time.Second
 	DefaultMaxConns    = 32
 	MaxSelectorBytes   = 1024
+	// CloseWait bounds how long Close waits for the handlers of open
+	// connections to return.
+	CloseWait = 5 * time.Second
 )
 
 // ErrServerClosed is returned by Serve once Close has been called.
@@ -35,8 +42,10 @@ type ServerOptions struct {
 	// IdleTimeout bounds how long a connection may go without progress:
 	// waiting for the request, and each write of the reply. Default 30 s.
 	IdleTimeout time.Duration
-	// MaxConns caps the connections served at once; a connection beyond
-	// it gets an error item and is closed. Default 32.
+	// MaxConns caps the connections served at once. A connection beyond
+	// it is answered from the accepting goroutine itself, at once and
+	// without a goroutine or buffer of its own: with an error item if the
+	// socket takes it without waiting, then it is closed. Default 32.
 	MaxConns int
 	// Logf, when set, receives one line per failed connection.
 	Logf func(format string, args ...any)
@@ -48,9 +57,12 @@ type ServerOptions struct {
 // names (starting with '.'), NUL bytes and symbolic links leading out of
 // the root are answered with an error item.
 type Server struct {
-	root *os.Root
-	opts ServerOptions
-	sem  chan struct{}
+	root    *os.Root
+	opts    ServerOptions
+	sem     chan struct{}
+	done    chan struct{} // closed by Close
+	refused atomic.Int64
+	wait    time.Duration // how long Close waits; CloseWait
 
 	mu        sync.Mutex
 	closed    bool
@@ -86,6 +98,8 @@ func NewServer(root string, opts *ServerOptions) (*Server, error) {
 		root:      r,
 		opts:      o,
 		sem:       make(chan struct{}, o.MaxConns),
+		done:      make(chan struct{}),
+		wait:      CloseWait,
 		listeners: make(map[net.Listener]struct{}),
 		conns:     make(map[net.Conn]struct{}),
 	}, nil
@@ -94,9 +108,19 @@ func NewServer(root string, opts *ServerOptions) (*Server, error) {
 // Root returns the directory the server publishes.
 func (s *Server) Root() string { return s.root.Name() }
 
+// Refused counts the connections closed at once because MaxConns were
+// being served.
+func (s *Server) Refused() int64 { return s.refused.Load() }
+
 // Serve accepts connections on l until Close is called (it then returns
-// ErrServerClosed) or Accept fails. It may be called for several
+// ErrServerClosed) or Accept fails for good. It may be called for several
 // listeners at once. l is closed when Serve returns.
+//
+// A failure that passes (out of file descriptors or memory, a connection
+// aborted before it was accepted, the network errors accept(2) says to
+// retry on) pauses accepting, from 5 ms doubling up to 1 s, and logs once
+// when it starts and once when accepting works again; any other error ends
+// Serve.
 func (s *Server) Serve(l net.Listener) error {
 	s.mu.Lock()
 	if s.closed {
@@ -112,32 +136,102 @@ func (s *Server) Serve(l net.Listener) error {
 		s.mu.Unlock()
 		l.Close()
 	}()
+	var pause time.Duration
+	drain := make([]byte, 2*MaxSelectorBytes+3) // for refused connections, one at a time
 	for {
 		c, err := l.Accept()
 		if err != nil {
-			s.mu.Lock()
-			closed := s.closed
-			s.mu.Unlock()
-			if closed {
+			if s.isClosed() {
 				return ErrServerClosed
 			}
-			return fmt.Errorf("gopher server: accept: %w", err)
+			if !passingAcceptError(err) {
+				return fmt.Errorf("gopher server: accept: %w", err)
+			}
+			if pause == 0 {
+				pause = 5 * time.Millisecond
+				s.logf("gopher server: accept: %v; pausing and retrying", err)
+			} else {
+				pause = min(2*pause, time.Second)
+			}
+			select {
+			case <-time.After(pause):
+			case <-s.done:
+				return ErrServerClosed
+			}
+			continue
 		}
-		if !s.track(c) {
-			c.Close()
-			return ErrServerClosed
+		if pause != 0 {
+			pause = 0
+			s.logf("gopher server: accepting again")
 		}
 		// Take a slot here, in the order connections were accepted, so a
 		// later connection cannot take the slot of an earlier one whose
-		// goroutine has not run yet.
-		busy := false
+		// goroutine has not run yet; without a slot, no goroutine.
 		select {
 		case s.sem <- struct{}{}:
 		default:
-			busy = true
+			s.refuse(c, drain)
+			continue
 		}
-		go s.handle(c, busy)
+		if !s.track(c) {
+			<-s.sem
+			c.Close()
+			return ErrServerClosed
+		}
+		go s.handle(c)
 	}
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// passingAcceptError reports whether accept may work again later: the
+// process or system is out of descriptors or memory, or the connection
+// went before it was accepted (accept(2) lists the network errors to treat
+// like EAGAIN).
+func passingAcceptError(err error) bool {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return false
+	}
+	switch errno {
+	case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM, unix.EAGAIN, unix.EINTR,
+		unix.ECONNABORTED, unix.EPROTO, unix.EPERM, unix.ETIMEDOUT, unix.ENETDOWN, unix.ENOPROTOOPT,
+		unix.EHOSTDOWN, unix.ENONET, unix.EHOSTUNREACH, unix.EOPNOTSUPP, unix.ENETUNREACH:
+		return true
+	}
+	return false
+}
+
+// busyReply is the whole answer to a connection over the cap.
+var busyReply = []byte(Item{Type: '3', Display: "server busy, try again later", Host: "error.host", Port: 1}.Line() + ".\r\n")
+
+// refuse answers a connection over the cap from the accepting goroutine,
+// without waiting: it reads and drops whatever request has arrived (so
+// that closing does not reset the connection under the reply), writes the
+// busy error item if the socket takes it at once, and closes it.
+func (s *Server) refuse(c net.Conn, drain []byte) {
+	s.refused.Add(1)
+	defer c.Close()
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return
+	}
+	rc.Control(func(fd uintptr) {
+		for range 2 {
+			if n, _, err := unix.Recvfrom(int(fd), drain, unix.MSG_DONTWAIT); n <= 0 || err != nil {
+				break
+			}
+		}
+		unix.Sendto(int(fd), busyReply, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL, nil)
+	})
 }
 
 // track registers a new connection; it reports false once closed.
@@ -153,7 +247,9 @@ func (s *Server) track(c net.Conn) bool {
 }
 
 // Close stops every Serve call, closes the open connections and waits for
-// their handlers to finish.
+// their handlers to return, but at most CloseWait: a handler stuck in the
+// file system (a hung network mount) is left to end on its own, the root
+// is closed after it, and Close says so in its error.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -161,6 +257,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
+	close(s.done)
 	for l := range s.listeners {
 		l.Close()
 	}
@@ -168,37 +265,39 @@ func (s *Server) Close() error {
 		c.Close()
 	}
 	s.mu.Unlock()
-	s.wg.Wait()
-	return s.root.Close()
+	finished := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+		return s.root.Close()
+	case <-time.After(s.wait):
+	}
+	go func() {
+		<-finished
+		s.root.Close()
+	}()
+	s.mu.Lock()
+	n := len(s.conns)
+	s.mu.Unlock()
+	return fmt.Errorf("gopher server: stopped, but %d request(s) still wait on the file system after %v; they were left to end on their own", n, s.wait)
 }
 
-// handle serves one connection; busy means no slot was free for it, and it
-// only gets an error item. A connection that was not busy frees its slot.
-func (s *Server) handle(c net.Conn, busy bool) {
+// handle serves one connection, which holds a slot; it frees the slot.
+func (s *Server) handle(c net.Conn) {
 	defer func() {
 		c.Close()
 		s.mu.Lock()
 		delete(s.conns, c)
 		s.mu.Unlock()
 		s.wg.Done()
+		<-s.sem
 	}()
-	if !busy {
-		defer func() { <-s.sem }()
-	}
-	out := bufio.NewWriterSize(&deadlineWriter{conn: c, idle: s.opts.IdleTimeout}, 32<<10)
-	wait := s.opts.IdleTimeout
-	if busy {
-		wait = min(wait, time.Second) // do not let a flood pile up
-	}
-	c.SetReadDeadline(time.Now().Add(wait))
+	c.SetReadDeadline(time.Now().Add(s.opts.IdleTimeout))
 	selector, search, err := readRequest(c)
-	if busy {
-		// The request is read first: closing a socket with unread data
-		// resets the connection, and the client could lose the reply.
-		writeError(out, "server busy, try again later")
-		out.Flush()
-		return
-	}
+	out := bufio.NewWriterSize(&deadlineWriter{conn: c, idle: s.opts.IdleTimeout}, 32<<10)
 	if err != nil {
 		s.logf("gopher server: %v: %v", c.RemoteAddr(), err)
 		if errors.Is(err, errRequestTooLong) {

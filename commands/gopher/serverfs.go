@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // GophermapName is the file that, in a directory, replaces the generated
@@ -75,6 +77,34 @@ func selectorFor(rel string) string {
 	return "/" + rel
 }
 
+// errNotServable is what openServed says of anything but a regular file
+// or a directory.
+var errNotServable = errors.New("not a regular file")
+
+// openServed opens rel under the root for reading without ever waiting in
+// open(2), and checks the type of what it opened, not of what a Stat saw a
+// moment before: O_NONBLOCK makes opening a FIFO (or a device) return at
+// once, O_NOCTTY keeps a terminal from becoming ours, and fstat on the new
+// descriptor refuses anything but a regular file or a directory. So a FIFO
+// swapped in after a Stat cannot hold a handler, nor `stop` waiting for
+// it. (For regular files and directories O_NONBLOCK changes nothing.)
+func (s *Server) openServed(rel string) (*os.File, fs.FileInfo, error) {
+	f, err := s.root.OpenFile(rel, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !fi.Mode().IsRegular() && !fi.IsDir() {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", rel, errNotServable)
+	}
+	return f, fi, nil
+}
+
 // answer writes the reply to one request.
 func (s *Server) answer(w io.Writer, req request) error {
 	rel, err := relPath(req.selector)
@@ -82,48 +112,39 @@ func (s *Server) answer(w io.Writer, req request) error {
 		writeError(w, err.Error())
 		return nil
 	}
-	fi, err := s.root.Stat(rel)
+	f, fi, err := s.openServed(rel)
 	if err != nil {
 		writeError(w, refusal(req.selector, err))
 		return nil
 	}
+	defer f.Close()
 	switch {
 	case fi.IsDir() && req.search != "":
 		return s.writeSearch(w, req, rel)
 	case fi.IsDir():
-		return s.writeDir(w, req, rel)
-	case fi.Mode().IsRegular():
-		return s.writeFile(w, rel)
+		return s.writeDir(w, req, rel, f)
 	default:
-		writeError(w, "access denied: not a regular file: "+req.selector)
-		return nil
+		_, err = io.Copy(w, f)
+		return err
 	}
 }
 
 // refusal words a failed lookup for the client without leaking paths.
 func refusal(selector string, err error) string {
-	if errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return "not found: " + selector
+	case errors.Is(err, errNotServable):
+		return "access denied: not a regular file: " + selector
 	}
 	return "access denied: " + selector
 }
 
-func (s *Server) writeFile(w io.Writer, rel string) error {
-	f, err := s.root.Open(rel)
-	if err != nil {
-		writeError(w, refusal(rel, err))
-		return nil
-	}
-	defer f.Close()
-	_, err = io.Copy(w, f)
-	return err
-}
-
 // writeDir writes a directory's menu: its gophermap, or a listing.
-func (s *Server) writeDir(w io.Writer, req request, rel string) error {
-	items, err := s.gophermap(req, rel)
+func (s *Server) writeDir(w io.Writer, req request, rel string, dir *os.File) error {
+	items, err := s.gophermap(req, rel, dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		items, err = s.listing(req, rel)
+		items, err = s.listing(req, rel, dir)
 	}
 	if err != nil {
 		writeError(w, refusal(req.selector, err))
@@ -142,15 +163,11 @@ func writeMenu(w io.Writer, items []Item) error {
 	return err
 }
 
-// listing generates the menu of a directory: every visible entry, sorted
-// by name, directories as menus and files typed by extension or contents.
-func (s *Server) listing(req request, rel string) ([]Item, error) {
-	d, err := s.root.Open(rel)
-	if err != nil {
-		return nil, err
-	}
-	entries, err := d.ReadDir(maxListing)
-	d.Close()
+// listing generates the menu of the directory dir (rel under the root):
+// every visible entry, sorted by name, directories as menus and files
+// typed by extension or contents.
+func (s *Server) listing(req request, rel string, dir *os.File) ([]Item, error) {
+	entries, err := dir.ReadDir(maxListing)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
@@ -188,11 +205,14 @@ func (s *Server) typeOf(rel string) (byte, bool) {
 	if t, ok := TypeForName(rel); ok {
 		return t, true
 	}
-	f, err := s.root.Open(rel)
+	f, fi, err := s.openServed(rel)
 	if err != nil {
 		return 0, false
 	}
 	defer f.Close()
+	if fi.IsDir() {
+		return '1', true
+	}
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(f, head)
 	return SniffType(head[:n]), true
@@ -209,12 +229,18 @@ func (s *Server) typeOf(rel string) (byte, bool) {
 //   - a line starting with '#' is a comment;
 //   - a lone "." ends the map, and a lone "*" ends it with the directory's
 //     generated listing.
-func (s *Server) gophermap(req request, rel string) ([]Item, error) {
-	f, err := s.root.Open(path.Join(rel, GophermapName))
+//
+// dir is the directory, open; a gophermap that is not a regular file (a
+// directory, a FIFO) is refused.
+func (s *Server) gophermap(req request, rel string, dir *os.File) ([]Item, error) {
+	f, fi, err := s.openServed(path.Join(rel, GophermapName))
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if fi.IsDir() {
+		return nil, fmt.Errorf("%s: %w", GophermapName, errNotServable)
+	}
 	var items []Item
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 4096), DefaultMaxLineBytes)
@@ -224,7 +250,7 @@ func (s *Server) gophermap(req request, rel string) ([]Item, error) {
 		case line == ".":
 			return items, nil
 		case line == "*":
-			more, err := s.listing(req, rel)
+			more, err := s.listing(req, rel, dir)
 			return append(items, more...), err
 		case strings.HasPrefix(line, "#"):
 			continue
@@ -272,36 +298,45 @@ func mapItem(req request, rel, line string) Item {
 
 // writeSearch answers a type-7 request on a directory: the files and
 // directories below it whose names contain the search string, ignoring
-// case.
+// case. Every directory is opened with openServed, so one swapped for a
+// FIFO during the walk is skipped, not waited on.
 func (s *Server) writeSearch(w io.Writer, req request, rel string) error {
 	needle := strings.ToLower(req.search)
 	var items []Item
-	err := fs.WalkDir(s.root.FS(), rel, func(p string, d fs.DirEntry, err error) error {
+	var walk func(dir string) bool // false: enough results
+	walk = func(dir string) bool {
+		d, fi, err := s.openServed(dir)
 		if err != nil {
-			return nil // unreadable: skip
+			return true // unreadable: skip
 		}
-		name := d.Name()
-		if p != rel && (strings.HasPrefix(name, ".") || name == GophermapName) {
-			if d.IsDir() {
-				return fs.SkipDir
+		if !fi.IsDir() {
+			d.Close()
+			return true
+		}
+		entries, _ := d.ReadDir(maxListing)
+		d.Close()
+		slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+		for _, e := range entries {
+			name := e.Name()
+			if strings.HasPrefix(name, ".") || name == GophermapName {
+				continue
 			}
-			return nil
+			p := path.Join(dir, name)
+			if strings.Contains(strings.ToLower(name), needle) {
+				if typ, ok := s.typeOf(p); ok {
+					items = append(items, req.item(typ, p, selectorFor(p)))
+				}
+				if len(items) >= maxSearchResults {
+					return false
+				}
+			}
+			if e.IsDir() && !walk(p) {
+				return false
+			}
 		}
-		if p == rel || !strings.Contains(strings.ToLower(name), needle) {
-			return nil
-		}
-		if typ, ok := s.typeOf(p); ok {
-			items = append(items, req.item(typ, p, selectorFor(p)))
-		}
-		if len(items) >= maxSearchResults {
-			return fs.SkipAll
-		}
-		return nil
-	})
-	if err != nil {
-		writeError(w, refusal(req.selector, err))
-		return nil
+		return true
 	}
+	walk(rel)
 	if len(items) == 0 {
 		items = append(items, infoItem(fmt.Sprintf("No names match %q.", req.search)))
 	}

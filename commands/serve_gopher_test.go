@@ -1,0 +1,113 @@
+package commands
+
+// `serve gopher` when things go wrong under it: its listening socket
+// failing for good, and FIFOs in the directory it serves.
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// listeningFD finds this process's listening TCP socket bound to port.
+func listeningFD(t *testing.T, port int) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc/self/fd: %v", err)
+	}
+	for _, e := range ents {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if on, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN); err != nil || on != 1 {
+			continue
+		}
+		sa, err := unix.Getsockname(fd)
+		if err != nil {
+			continue
+		}
+		if in4, ok := sa.(*unix.SockaddrInet4); ok && in4.Port == port {
+			return fd
+		}
+	}
+	t.Fatalf("no listening socket on port %d", port)
+	return -1
+}
+
+// TestServeGopherDies: when the server's accept fails for good (here its
+// listening socket is shut down under it: accept(2) then fails with
+// EINVAL), the session says so and `servers` no longer lists it.
+func TestServeGopherDies(t *testing.T) {
+	g := newGopherSession(t)
+	port := gopherFreePort(t)
+	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", gopherHole, port))
+	if out := g.mustExec("servers"); !strings.Contains(out, "gopher1") {
+		t.Fatalf("servers: %s", out)
+	}
+	if err := unix.Shutdown(listeningFD(t, port), unix.SHUT_RDWR); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("[gopher1] the gopher server on 127.0.0.1:%d has stopped: accept() failed with OSError: [Errno 22] Invalid argument; it is gone from `servers`\n", port)
+	deadline := time.Now().Add(gopherTestBound)
+	for !strings.Contains(g.err.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no word of the server's end; standard error:\n%s\nwant %q", g.err.String(), want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// Its removal from the registry comes just before the line.
+	out, errs := g.exec("servers")
+	if strings.Contains(out, "gopher1") || errs != "" {
+		t.Errorf("servers after the end: %q %q", out, errs)
+	}
+	if _, errs := g.exec("stop gopher1"); !strings.HasPrefix(errs, "NameError: no server named 'gopher1'") {
+		t.Errorf("stop gopher1: %q", errs)
+	}
+}
+
+// TestServeGopherFIFOs: a FIFO as a directory's gophermap, or in place of
+// a file, is refused at once; `stop` then returns (it used to wait for
+// ever for a handler stuck in open(2)).
+func TestServeGopherFIFOs(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	for _, p := range []string{"sub/gophermap", "pipe.txt"} {
+		if err := syscall.Mkfifo(filepath.Join(dir, p), 0o644); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+	}
+	g := newGopherSession(t)
+	g.mustExec("set timeout 10")
+	port := gopherFreePort(t)
+	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", dir, port))
+	for sel, want := range map[string]string{
+		"/sub/":     "GopherError: the server sent an error item: access denied: not a regular file: /sub/\n",
+		"/pipe.txt": "GopherError: the server sent an error item: access denied: not a regular file: /pipe.txt\n",
+	} {
+		if _, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 %s %d", sel, port)); errs != want {
+			t.Errorf("%s: %q, want %q", sel, errs, want)
+		}
+	}
+	done := make(chan string, 1)
+	go func() {
+		_, errs := g.exec("stop gopher1")
+		done <- errs
+	}()
+	select {
+	case errs := <-done:
+		if errs != "" {
+			t.Errorf("stop: %q", errs)
+		}
+	case <-time.After(gopherTestBound + 5*time.Second):
+		t.Fatal("stop hangs")
+	}
+}
