@@ -57,12 +57,13 @@ type ServerOptions struct {
 // names (starting with '.'), NUL bytes and symbolic links leading out of
 // the root are answered with an error item.
 type Server struct {
-	root    *os.Root
-	opts    ServerOptions
-	sem     chan struct{}
-	done    chan struct{} // closed by Close
-	refused atomic.Int64
-	wait    time.Duration // how long Close waits; CloseWait
+	root     *os.Root
+	rootName string
+	opts     ServerOptions
+	sem      chan struct{}
+	done     chan struct{} // closed by Close
+	refused  atomic.Int64
+	wait     time.Duration // how long Close waits; CloseWait
 
 	mu        sync.Mutex
 	closed    bool
@@ -83,19 +84,13 @@ func NewServer(root string, opts *ServerOptions) (*Server, error) {
 	if o.MaxConns <= 0 {
 		o.MaxConns = DefaultMaxConns
 	}
-	fi, err := os.Stat(root)
+	r, err := openRootDir(root)
 	if err != nil {
-		return nil, fmt.Errorf("gopher server: %w", err)
-	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("gopher server: %s is not a directory", root)
-	}
-	r, err := os.OpenRoot(root)
-	if err != nil {
-		return nil, fmt.Errorf("gopher server: %w", err)
+		return nil, err
 	}
 	return &Server{
 		root:      r,
+		rootName:  root,
 		opts:      o,
 		sem:       make(chan struct{}, o.MaxConns),
 		done:      make(chan struct{}),
@@ -106,7 +101,32 @@ func NewServer(root string, opts *ServerOptions) (*Server, error) {
 }
 
 // Root returns the directory the server publishes.
-func (s *Server) Root() string { return s.root.Name() }
+func (s *Server) Root() string { return s.rootName }
+
+// openRootDir opens the directory root as an os.Root without ever waiting
+// in open(2): os.OpenRoot opens its path without O_DIRECTORY, so a FIFO put
+// there after a Stat would hold it. The path is opened O_DIRECTORY (which
+// refuses anything else at once) and the Root is made from that very
+// directory through /proc/self/fd, where there is one.
+func openRootDir(root string) (*os.Root, error) {
+	fd, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+	if errors.Is(err, unix.ENOTDIR) {
+		return nil, fmt.Errorf("gopher server: %s is not a directory", root)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("gopher server: %w", &os.PathError{Op: "open", Path: root, Err: err})
+	}
+	defer unix.Close(fd)
+	via := fmt.Sprintf("/proc/self/fd/%d", fd)
+	if _, err := os.Stat(via); err != nil {
+		via = root // no /proc: the small window remains
+	}
+	r, err := os.OpenRoot(via)
+	if err != nil {
+		return nil, fmt.Errorf("gopher server: %w", err)
+	}
+	return r, nil
+}
 
 // Refused counts the connections closed at once because MaxConns were
 // being served.

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -342,5 +343,19 @@ func TestNewServerErrors(t *testing.T) {
 	}
 	if _, err := NewServer(filepath.Join(hole, "gophermap"), nil); err == nil {
 		t.Error("file as root accepted")
+	}
+	// A FIFO as the root is refused at once, not opened and waited on.
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	if _, err := NewServer(fifo, nil); err == nil || !strings.Contains(err.Error(), "is not a directory") {
+		t.Errorf("FIFO as root: %v", err)
+	}
+	// The root given is the name the server reports.
+	if srv, err := NewServer(hole, nil); err != nil || srv.Root() != hole {
+		t.Errorf("Root() = %v, %v; want %s", srv, err, hole)
+	} else {
+		srv.Close()
 	}
 }
