@@ -397,3 +397,43 @@ func TestServerCloseBounded(t *testing.T) {
 	}
 	srv.wg.Done()
 }
+
+// TestServerQuietOnSilentClients: a client that connects and closes
+// without a request (a port scan) is not logged as a failure; one that
+// sends a request too long is.
+func TestServerQuietOnSilentClients(t *testing.T) {
+	var mu sync.Mutex
+	var logs []string
+	_, port := startServer(t, hole, &ServerOptions{MaxConns: 1, Logf: func(format string, args ...any) {
+		mu.Lock()
+		logs = append(logs, fmt.Sprintf(format, args...))
+		mu.Unlock()
+	}})
+	for _, send := range []string{"", strings.Repeat("x", 3*MaxSelectorBytes)} {
+		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(c, send)
+		c.(*net.TCPConn).CloseWrite()
+		c.SetReadDeadline(time.Now().Add(testTimeout))
+		io.Copy(io.Discard, c) // until the handler has closed it
+		c.Close()
+		// The slot is free again once the handler returned.
+		for i := 0; ; i++ {
+			_, _, err := fetch(t, local(port, '0', "/sockets.txt"), nil)
+			if err == nil {
+				break
+			}
+			if i == 1000 {
+				t.Fatalf("the slot never came free: %v", err)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(logs) != 1 || !strings.Contains(logs[0], "selector longer than") {
+		t.Errorf("logs: %q; want one line, for the long request", logs)
+	}
+}

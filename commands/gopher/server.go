@@ -319,7 +319,12 @@ func (s *Server) handle(c net.Conn) {
 	selector, search, err := readRequest(c)
 	out := bufio.NewWriterSize(&deadlineWriter{conn: c, idle: s.opts.IdleTimeout}, 32<<10)
 	if err != nil {
-		s.logf("gopher server: %v: %v", c.RemoteAddr(), err)
+		// A client that connects and goes without a word (a port scan,
+		// `nc -z`) made no request to fail: no log line, or a flood of
+		// them would bury the terminal.
+		if !errors.Is(err, io.EOF) {
+			s.logf("gopher server: %v: %v", c.RemoteAddr(), err)
+		}
 		if errors.Is(err, errRequestTooLong) {
 			writeError(out, err.Error())
 			out.Flush()
