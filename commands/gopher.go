@@ -298,7 +298,7 @@ func classifyGopher(t gopher.Target, err error) error {
 		// The server's own words mostly repeat the selector ("not found:
 		// /x"); --raw shows them.
 		return &gopherError{"FileNotFoundError", fmt.Sprintf("the server has no selector %s", shell.StrRepr(t.Selector)),
-			"the server answered with an error item instead of the file: check the selector (gopher HOST shows the root menu; --raw shows the reply)", err}
+			"the server answered with an error item saying so: check the selector (gopher HOST shows the root menu; --raw shows the reply)", err}
 	case errors.As(err, &se):
 		return &gopherError{"GopherError", "the server sent an error item: " + strings.TrimSpace(se.Message), "", err}
 	case errors.As(err, &ut):
@@ -409,7 +409,7 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		}
 		return nil, classifyGopher(t, err)
 	}
-	if reply.Received == 0 {
+	if reply.Received == 0 && !(toFile && reply.Menu == nil) { // a download says "0 bytes saved"
 		c.Note("the server closed the connection without a reply: 0 bytes")
 	}
 	st := gstate(c)

@@ -166,6 +166,12 @@ func TestGopherEmptyAndErrorReplies(t *testing.T) {
 		}
 	}
 
+	// A download of nothing says it once.
+	dst := filepath.Join(t.TempDir(), "empty.bin")
+	if out := g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /empty.bin %d --out %s", empty, dst)); out != "0\n# 0 bytes saved to "+dst+"\n" {
+		t.Errorf("empty download: %q", out)
+	}
+
 	dir := t.TempDir()
 	texts := map[string]string{
 		"errors.txt": "Error handling in socket programs\n=================================\n\nEvery call can fail.\n",
