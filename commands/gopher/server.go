@@ -169,7 +169,7 @@ func (s *Server) Serve(l net.Listener) error {
 			}
 			if pause == 0 {
 				pause = 5 * time.Millisecond
-				s.logf("gopher server: accept: %v; pausing and retrying", err)
+				s.logf("gopher server: accept failed (%v); pausing and retrying", errnoOf(err))
 			} else {
 				pause = min(2*pause, time.Second)
 			}
@@ -224,6 +224,15 @@ func passingAcceptError(err error) bool {
 		return true
 	}
 	return false
+}
+
+// errnoOf returns the errno inside err, or err itself.
+func errnoOf(err error) error {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno
+	}
+	return err
 }
 
 // busyReply is the whole answer to a connection over the cap.

@@ -196,6 +196,21 @@ func TestServerRefusals(t *testing.T) {
 	if _, _, err := fetch(t, local(port, '0', "/missing.txt"), nil); !errors.As(err, &nf) {
 		t.Errorf("missing file: %v, want *NotFoundError", err)
 	}
+	// A path through a file does not exist either (ENOTDIR): not found,
+	// not "access denied"; an escaping link is denied.
+	for sel, want := range map[string]string{"/ok.txt/x": "not found: /ok.txt/x", "/escape.txt": "access denied: /escape.txt"} {
+		_, _, err := fetch(t, local(port, '0', sel), nil)
+		var se *ServerError
+		msg := ""
+		if errors.As(err, &nf) {
+			msg = nf.Message
+		} else if errors.As(err, &se) {
+			msg = se.Message
+		}
+		if msg != want {
+			t.Errorf("%s: %v, want the error item %q", sel, err, want)
+		}
+	}
 
 	// The root listing leaves out hidden names and escaping links; a link
 	// inside the root is served.

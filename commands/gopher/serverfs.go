@@ -129,13 +129,19 @@ func (s *Server) answer(w io.Writer, req request) error {
 	}
 }
 
-// refusal words a failed lookup for the client without leaking paths.
+// refusal words a failed lookup for the client without leaking paths:
+// what does not exist is "not found" (also a path through a file), what
+// may not be served is "access denied", and a failure of the server's own
+// (out of descriptors, an I/O error) says which, by its errno alone.
 func refusal(selector string, err error) string {
+	var errno syscall.Errno
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
 		return "not found: " + selector
 	case errors.Is(err, errNotServable):
 		return "access denied: not a regular file: " + selector
+	case errors.As(err, &errno) && errno != syscall.EACCES && errno != syscall.EPERM && errno != syscall.ELOOP:
+		return "server error: " + errno.Error() + ": " + selector
 	}
 	return "access denied: " + selector
 }
