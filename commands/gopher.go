@@ -192,6 +192,12 @@ func gopherTarget(c *shell.Call) (gopher.Target, error) {
 	if hasPort {
 		p, err := resolvePort(c, portText, unix.SOCK_STREAM)
 		if err != nil {
+			if c.NArg() == 3 && looksLikePort(c.Arg(1)) && !looksLikePort(c.Arg(2)) {
+				// `gopher HOST 7070 /`: the two swapped.
+				e := shell.Classify(err)
+				e.Hint = fmt.Sprintf("the SELECTOR comes second and the PORT third: gopher %s %s %s", arg, c.Arg(2), c.Arg(1))
+				return gopher.Target{}, e
+			}
 			return gopher.Target{}, err
 		}
 		if p == 0 {

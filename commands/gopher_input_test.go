@@ -64,6 +64,8 @@ func TestGopherHostForms(t *testing.T) {
 		{"gopher http://[::1]:7071/", "ValueError: 'http://[::1]:7071/' is not a gopher:// URL: its scheme is 'http'",
 			"for a gopher server at that address: gopher gopher://[::1]:7071/"},
 		{"gopher localhost:", "UsageError: HOST 'localhost:' has no port after its ':'", ""},
+		{fmt.Sprintf("gopher 127.0.0.1 %d /", port), "OSError: service/proto not found",
+			fmt.Sprintf("the SELECTOR comes second and the PORT third: gopher 127.0.0.1 / %d", port)},
 		{fmt.Sprintf("gopher 127.0.0.1:%d / %d", port, port), "UsageError: the port is given twice", ""},
 		{"gopher [::1/", "UsageError: HOST '[::1/' has a '/'", ""},
 		{"gopher [::1]x", "UsageError: HOST '[::1]x' has 'x' after the IPv6 address", ""},
