@@ -208,3 +208,34 @@ func SafeText(s string) string {
 	}
 	return b.String()
 }
+
+// DataExpr is the Python expression for the bytes a DATA word stands for,
+// as a command sends them: a b'…' literal (or text that is all ASCII) as
+// bytes, b'hello\r\n'; other text as its UTF-8 encoding, 'café'.encode().
+// Words over limit bytes are cut, with their length said.
+func DataExpr(w Word, limit int) string {
+	p := []byte(w.Text)
+	if !w.Bytes && utf8.Valid(p) && !isASCII(w.Text) {
+		if len(p) > limit {
+			cut := limit
+			for cut > 0 && !utf8.RuneStart(p[cut]) {
+				cut--
+			}
+			return fmt.Sprintf("%s.encode() + ... (%d bytes)", StrRepr(w.Text[:cut]), len(p))
+		}
+		return StrRepr(w.Text) + ".encode()"
+	}
+	if len(p) > limit {
+		return BytesRepr(p[:limit]) + fmt.Sprintf(" + ... (%d bytes)", len(p))
+	}
+	return BytesRepr(p)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
