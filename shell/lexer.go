@@ -48,7 +48,7 @@ type literal struct {
 // literals: \r \n \t \\ \' \" \a \b \f \v \xHH and octal \ooo in both kinds;
 // \uXXXX, \UXXXXXXXX in str literals; in a raw literal a backslash is kept.
 // Bare words are read as str literals, and there \<space>, \; and \# also
-// escape. Parts written side by side form one word ('a''b' is ab); bytes
+// escape. Parts written side by side form one word ('a”b' is ab); bytes
 // and str parts cannot be mixed, as in Python. '#' at the start of a word
 // begins a comment that runs to the end of the line.
 func Lex(line string) ([][]Word, error) {

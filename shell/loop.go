@@ -45,8 +45,9 @@ func (s *Session) handleSignals(onIdle func()) (stop func()) {
 }
 
 // RunLines runs commands read from r, one line at a time, without readline:
-// no prompt, no history. name labels errors ("script.sock:3: "); "" for none.
-// The first failing command stops the run unless keepGoing.
+// no prompt, no history. name labels errors ("script.sock:3: ", "stdin:5: ").
+// A UTF-8 byte order mark at the start is skipped. The first failing command
+// stops the run unless keepGoing; `exit N` ends it with status N.
 func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 	s.KeepGoing = keepGoing
 	defer func() { s.KeepGoing = false }()
@@ -57,6 +58,7 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 		os.Exit(ExitInterrupt)
 	})
 	defer stop()
+	defer s.FlushEvents() // what the servers said as they stopped
 	defer s.CloseAll()
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), maxLine+1)
@@ -64,11 +66,11 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 	lineNo := 0
 	for sc.Scan() {
 		lineNo++
-		prefix := ""
-		if name != "" {
-			prefix = fmt.Sprintf("%s:%d: ", name, lineNo)
+		text := sc.Text()
+		if lineNo == 1 {
+			text = strings.TrimPrefix(text, bom)
 		}
-		if e := s.Exec(context.Background(), sc.Text(), prefix); e != nil {
+		if e := s.execAt(context.Background(), text, Location{Name: name, Line: lineNo}); e != nil {
 			if e.Class == "KeyboardInterrupt" {
 				return ExitInterrupt
 			}
@@ -78,7 +80,7 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 			}
 		}
 		if s.exit {
-			return status
+			return s.exitStatus(status)
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -96,9 +98,13 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 	return status
 }
 
-// RunString runs `-c` commands (';' or newlines between them).
+// bom is the UTF-8 byte order mark some editors put at the start of a file.
+const bom = "\ufeff"
+
+// RunString runs `-c` commands (';' or newlines between them); errors say
+// "-c:LINE:".
 func (s *Session) RunString(cmds string, keepGoing bool) int {
-	return s.RunLines(strings.NewReader(cmds), "", keepGoing)
+	return s.RunLines(strings.NewReader(cmds), "-c", keepGoing)
 }
 
 // Interactive options.
@@ -178,5 +184,5 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 		}
 		s.Exec(context.Background(), line, "")
 	}
-	return ExitOK
+	return s.exitStatus(ExitOK)
 }
