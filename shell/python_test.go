@@ -1,10 +1,15 @@
 package shell
 
 import (
+	"context"
 	"encoding/hex"
+	"encoding/json"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // literalCases are Python string literals, as typed at the prompt, whose
@@ -59,6 +64,177 @@ for line in sys.stdin.read().split("\n"):
 		}
 		if got != want[i] {
 			t.Errorf("%s: ours %s (err %v), python3 %s", lit, got, err, want[i])
+		}
+	}
+}
+
+// codePoints are the characters the repr and JSON tests check: every
+// code point of the BMP except the surrogates (a Go string cannot hold
+// one), and samples above it.
+func codePoints() []rune {
+	var cps []rune
+	for r := rune(0); r <= 0xffff; r++ {
+		if r < 0xd800 || r > 0xdfff {
+			cps = append(cps, r)
+		}
+	}
+	return append(cps, 0x10000, 0x1d173, 0x1f600, 0x1f1e6, 0x20000, 0x31350, 0xe0001, 0xe007f, 0xf0000, 0x10fffd, 0x10ffff)
+}
+
+// pythonPerCodePoint runs prog in python3 with the code points on stdin,
+// one decimal a line, and returns its output lines, one per code point.
+func pythonPerCodePoint(t *testing.T, prog string, cps []rune) []string {
+	t.Helper()
+	py := needPeer(t, "python3", "python3")
+	var in strings.Builder
+	for _, r := range cps {
+		in.WriteString(strconv.Itoa(int(r)) + "\n")
+	}
+	cmd := exec.Command(py, "-c", prog)
+	cmd.Env = append(os.Environ(), "PYTHONIOENCODING=utf-8")
+	cmd.Stdin = strings.NewReader(in.String())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3: %v", err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(lines) != len(cps) {
+		t.Fatalf("python3 gave %d lines for %d code points", len(lines), len(cps))
+	}
+	return lines
+}
+
+// newerUnicode reports whether a difference at r is only the two Unicode
+// databases disagreeing: python3's (category Cn, unassigned, in its older
+// version) and Go's (r assigned in a later version). pyCat is python3's
+// unicodedata.category.
+func newerUnicode(r rune, pyCat string) bool {
+	return pyCat == "Cn" && unicode.IsPrint(r)
+}
+
+// TestStrReprMatchesPython (issue 7, item 36): StrRepr is python3's repr
+// for every code point of the BMP and samples above it: non-printable
+// characters (str.isprintable), among them bidirectional overrides and
+// invisible characters, are escaped exactly as Python escapes them.
+func TestStrReprMatchesPython(t *testing.T) {
+	cps := codePoints()
+	lines := pythonPerCodePoint(t, `
+import sys, unicodedata
+for line in sys.stdin:
+    c = chr(int(line))
+    print(unicodedata.category(c), repr(c))
+`, cps)
+	tolerated := 0
+	for i, r := range cps {
+		cat, want, _ := strings.Cut(lines[i], " ")
+		got := string(StrRepr(string(r)))
+		gotEsc := strconv.QuoteToASCII(got)
+		wantRaw := want
+		if got == wantRaw {
+			continue
+		}
+		if newerUnicode(r, cat) {
+			tolerated++
+			continue
+		}
+		t.Errorf("U+%04X (%s): ours %s, python3 %s", r, cat, gotEsc, strconv.QuoteToASCII(wantRaw))
+	}
+	t.Logf("%d code points compared; %d differ only because python3's Unicode %s predates Go's %s", len(cps), tolerated, pyUnicodeVersion(t), unicode.Version)
+}
+
+func pyUnicodeVersion(t *testing.T) string {
+	out, err := exec.Command("python3", "-c", "import unicodedata; print(unicodedata.unidata_version)").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestJSONEscapesLikePython (issue 7, item 34): in every JSON document,
+// a character that is not printable (C0, DEL, C1 such as CSI U+009B,
+// format characters) is written as python3's json.dumps writes it
+// (\u009b, \u202e, a surrogate pair above U+FFFF), and a printable one as
+// json.dumps(..., ensure_ascii=False) leaves it; what we write reads back
+// as the same text.
+func TestJSONEscapesLikePython(t *testing.T) {
+	cps := codePoints()
+	lines := pythonPerCodePoint(t, `
+import sys, json, unicodedata
+for line in sys.stdin:
+    c = chr(int(line))
+    print(unicodedata.category(c), json.dumps(c, ensure_ascii=not c.isprintable()))
+`, cps)
+	tolerated := 0
+	for i, r := range cps {
+		cat, want, _ := strings.Cut(lines[i], " ")
+		wantRaw := want
+		b, err := marshalJSON(string(r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.TrimSuffix(string(b), "\n")
+		var back string
+		if err := json.Unmarshal(b, &back); err != nil || back != string(r) {
+			t.Errorf("U+%04X: %s reads back as %q (%v)", r, got, back, err)
+		}
+		if got == wantRaw {
+			continue
+		}
+		// encoding/json writes \u2028 and \u2029 (and <, >, & never, as
+		// HTML escaping is off); python3 writes the short forms \b \f \n
+		// \r \t for C0 and \u00XX for the rest: both are one character.
+		if r < 0x20 && back == string(r) {
+			continue
+		}
+		if newerUnicode(r, cat) {
+			tolerated++
+			continue
+		}
+		t.Errorf("U+%04X (%s): ours %s, python3 %s", r, cat, strconv.QuoteToASCII(got), strconv.QuoteToASCII(wantRaw))
+	}
+	t.Logf("%d code points compared; %d differ only by Unicode version", len(cps), tolerated)
+}
+
+// TestSafeTextEscapesFormatCharacters (item 36): text shown to a person
+// keeps newlines, tabs and spaces and escapes everything else that is not
+// printable, among them the bidirectional overrides and invisible
+// characters a menu row could use to look like another.
+func TestSafeTextEscapesFormatCharacters(t *testing.T) {
+	for _, r := range codePoints() {
+		got := SafeText(string(r))
+		keep := unicode.IsPrint(r) || unicode.Is(unicode.Zs, r) || r == '\n' || r == '\t'
+		if keep && got != string(r) {
+			t.Errorf("U+%04X: %q, want it kept", r, got)
+		}
+		want := StrRepr(string(r))[1 : len(StrRepr(string(r)))-1]
+		if r == '\r' {
+			want = `\x0d` // a lone CR; before LF it is dropped
+		}
+		if !keep && got != want {
+			t.Errorf("U+%04X: %q, want the escape repr gives", r, got)
+		}
+	}
+	row := "0safe.txt\u202e\u2066gnp.exe\u200b\ufeff\u2028"
+	if got, want := SafeText(row), `0safe.txt\u202e\u2066gnp.exe\u200b\ufeff\u2028`; got != want {
+		t.Errorf("SafeText(%q) = %q, want %q", row, got, want)
+	}
+}
+
+// TestJSONErrorsEscapeControls (item 34): an error quoting input, printed
+// as JSON on standard error, carries no raw C1, DEL or format character.
+func TestJSONErrorsEscapeControls(t *testing.T) {
+	s, out, errs := testSession()
+	s.Exec(context.Background(), "set format json", "")
+	out.Reset()
+	evil := "\u009b31m\x7f\u202e\u2066"
+	s.printError("", &Error{Class: "OSError", Msg: "bad " + evil, Hint: "hint " + evil})
+	s.Exec(context.Background(), "val '"+evil+"'", "")
+	for _, text := range []string{errs.String(), out.String()} {
+		if strings.ContainsAny(text, "\u009b\x7f\u202e\u2066") {
+			t.Errorf("raw control characters in %q", text)
+		}
+		if !strings.Contains(text, `\u009b31m\u007f\u202e\u2066`) {
+			t.Errorf("%q: want them as \\u escapes", text)
 		}
 	}
 }
