@@ -184,7 +184,9 @@ func (s *Session) unknown(name string) *Error {
 func joinWords(words []Word) string {
 	parts := make([]string, len(words))
 	for i, w := range words {
-		if w.Quoted || strings.ContainsAny(w.Text, " \t;#'\"\\") || w.Text == "" {
+		if w.Bytes {
+			parts[i] = BytesRepr([]byte(w.Text))
+		} else if w.Quoted || strings.ContainsAny(w.Text, " \t;#'\"\\") || w.Text == "" {
 			parts[i] = PyRepr(w.Text)
 		} else {
 			parts[i] = w.Text

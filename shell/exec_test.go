@@ -164,3 +164,16 @@ func TestAsyncLinesFollowTheFormat(t *testing.T) {
 		t.Errorf("stderr %q, want nothing", errs.String())
 	}
 }
+
+// TestJSONCommandShowsBytesLiterals: the "command" of a JSON document
+// shows a b'' word as the bytes literal it was, not as text.
+func TestJSONCommandShowsBytesLiterals(t *testing.T) {
+	s, out, _ := testSession()
+	s.Exec(context.Background(), "set format json", "")
+	out.Reset()
+	s.Exec(context.Background(), `val b'\xff'`, "")
+	var doc map[string]any
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc["command"] != `val b'\xff'` {
+		t.Errorf("doc %s (%v), want command val b'\\xff'", out.String(), err)
+	}
+}

@@ -141,7 +141,7 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 	if o.HistoryFile != "" {
 		h, err := s.openHistory(o.HistoryFile)
 		if err != nil {
-			s.printErr(fmt.Sprintf("warning: history off: %v\n", err))
+			s.printErr(SafeText(fmt.Sprintf("warning: history off: %v\n", err)))
 		} else {
 			hist = h
 			defer hist.close()
@@ -149,7 +149,7 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 	}
 	rl, err := readline.NewEx(cfg)
 	if err != nil {
-		s.printErr(fmt.Sprintf("cannot start the prompt: %v\n", err))
+		s.printErr(SafeText(fmt.Sprintf("cannot start the prompt: %v\n", err)))
 		return ExitError
 	}
 	defer rl.Close()
@@ -173,7 +173,7 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 			break // Ctrl-D on an empty line
 		}
 		if err != nil {
-			s.printErr(fmt.Sprintf("reading the prompt: %v\n", err))
+			s.printErr(SafeText(fmt.Sprintf("reading the prompt: %v\n", err)))
 			return ExitError
 		}
 		if strings.TrimSpace(line) == "" {
