@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/sockshell/sockshell/shell/internal/uniname"
 )
 
 // Word is one lexed word. Text holds the bytes after quote removal and escape
@@ -46,7 +48,8 @@ type literal struct {
 // with Python's prefixes r, b, u, rb and br in any case (f-strings are
 // refused: nothing here evaluates Python). Escapes follow Python's string
 // literals: \r \n \t \\ \' \" \a \b \f \v \xHH and octal \ooo in both kinds;
-// \uXXXX, \UXXXXXXXX in str literals; in a raw literal a backslash is kept.
+// \uXXXX, \UXXXXXXXX and \N{NAME} in str literals; in a raw literal a
+// backslash is kept.
 // Bare words are read as str literals, and there \<space>, \; and \# also
 // escape. Parts written side by side form one word ('a”b' is ab); bytes
 // and str parts cannot be mixed, as in Python. '#' at the start of a word
@@ -251,7 +254,21 @@ func readEscape(line string, i int, lit literal, buf *strings.Builder) (int, err
 		}
 		return i + 2 + n, put(v)
 	case c == 'N' && !lit.bytes:
-		return 0, &SyntaxError{Pos: i, Msg: `\N{NAME} escapes are not supported: sockshell carries no table of Unicode character names; write the character itself or its \uXXXX code (in Python, hex(ord('\N{NAME}')) gives the code)`}
+		// Names are letters, digits, spaces and hyphens; the scan stops
+		// at anything else, so it never runs past the closing quote.
+		end := i + 3
+		for end < len(line) && (isHex(line[end]) || line[end] >= 'g' && line[end] <= 'z' || line[end] >= 'G' && line[end] <= 'Z' || line[end] == ' ' || line[end] == '-') {
+			end++
+		}
+		if i+2 >= len(line) || line[i+2] != '{' || end >= len(line) || line[end] != '}' {
+			return 0, &SyntaxError{Pos: i, Msg: `malformed \N character escape: write \N{NAME}, as in \N{EURO SIGN}`}
+		}
+		name := line[i+3 : end]
+		r, ok := uniname.Lookup(name)
+		if !ok {
+			return 0, &SyntaxError{Pos: i, Msg: fmt.Sprintf(`unknown Unicode character name %s (names are Unicode %s's, as in \N{LATIN SMALL LETTER E WITH ACUTE})`, StrRepr(name), uniname.Version)}
+		}
+		return end + 1, put(r)
 	}
 	// Python keeps an unknown escape as it is, backslash included.
 	buf.WriteByte('\\')

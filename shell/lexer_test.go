@@ -61,7 +61,8 @@ func TestLexErrors(t *testing.T) {
 		`x r'\'`:       "unterminated string: the ' opened here is never closed (at column 4)",
 		`x f'{a}'`:     "f-strings are not supported (nothing here evaluates Python); write a plain '…' literal (at column 3)",
 		`x '\u12'`:     `truncated \u escape: it needs exactly 4 hex digits, as in \u00e9 (at column 4)`,
-		`x '\N{BEL}'`:  `\N{NAME} escapes are not supported: sockshell carries no table of Unicode character names; write the character itself or its \uXXXX code (in Python, hex(ord('\N{NAME}')) gives the code) (at column 4)`,
+		`x '\N{nope}'`: `unknown Unicode character name 'nope' (names are Unicode 15.0.0's, as in \N{LATIN SMALL LETTER E WITH ACUTE}) (at column 4)`,
+		`x '\N{EURO'`:  `malformed \N character escape: write \N{NAME}, as in \N{EURO SIGN} (at column 4)`,
 	}
 	for in, want := range cases {
 		_, err := Lex(in)

@@ -22,6 +22,43 @@ var literalCases = []string{
 	`b'it\'s'`, `u'caf\u00e9'`, `U'x'`, `'é'`, `"日本"`, `b'é'`, `'\q'`, `b'\q'`,
 	`b'\u00e9'`, `b'\N{x}'`, `'\u12'`, `'\U00110000'`, `'\x4'`, `b'a''b'`, `'a''b'`,
 	`r'\'`, `'a\ b'`, `'\ud800'`, `'tab\there'`, `"\a\b\f\v"`, `'\\'`, `'\U0010ffff'`,
+	`'caf\N{LATIN SMALL LETTER E WITH ACUTE}'`, `'\N{latin small letter e with acute}'`, `'\N{EURO SIGN}5'`,
+	`'\N{BOM}'`, `'\N{lf}'`, `'\N{NULL}'`, `'\N{RIGHT-TO-LEFT OVERRIDE}'`, `'\N{GRINNING FACE}'`,
+	`'\N{CJK UNIFIED IDEOGRAPH-4E00}'`, `'\N{CJK UNIFIED IDEOGRAPH-04E00}'`, `'\N{CJK UNIFIED IDEOGRAPH-4e00}'`,
+	`'\N{HANGUL SYLLABLE GAG}'`, `'\N{hangul syllable ga}'`, `'\N{nope}'`, `'\N{EURO SIGN'`, `'\N'`, `'\N{}'`,
+	`'\N{LATIN CAPITAL LETTER A WITH MACRON AND GRAVE}'`, `b'\N{EURO SIGN}'`, `r'\N{EURO SIGN}'`, `'\N{EURO  SIGN}'`,
+	`'\N{EURO' '}'`, `'\N{é}'`,
+}
+
+// TestNamesMatchPython: \N{NAME} finds every character python3 has a name
+// for (unicodedata.name, all of U+0000-U+10FFFF), and only that one.
+func TestNamesMatchPython(t *testing.T) {
+	py := needPeer(t, "python3", "python3")
+	cmd := exec.Command(py, "-c", `
+import sys, unicodedata
+for cp in range(0x110000):
+    n = unicodedata.name(chr(cp), None)
+    if n:
+        print("%x %s" % (cp, n))
+`)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3: %v", err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	for _, l := range lines {
+		hexcp, name, _ := strings.Cut(l, " ")
+		want, _ := strconv.ParseUint(hexcp, 16, 32)
+		stmts, err := Lex(`x '\N{` + name + `}'`)
+		if err != nil {
+			t.Errorf("\\N{%s}: %v, python3 gives U+%04X", name, err, want)
+			continue
+		}
+		if got := stmts[0][1].Text; got != string(rune(want)) {
+			t.Errorf("\\N{%s} = %q, python3 gives U+%04X", name, got, want)
+		}
+	}
+	t.Logf("%d names compared", len(lines))
 }
 
 // TestLiteralsMatchPython (issue 7, items 4 and 5): every literal gives the
