@@ -166,7 +166,7 @@ func TestAsyncLinesFollowTheFormat(t *testing.T) {
 }
 
 // TestJSONCommandShowsBytesLiterals: the "command" of a JSON document
-// shows a b” word as the bytes literal it was, not as text.
+// shows a b'…' word as the bytes literal it was, not as text.
 func TestJSONCommandShowsBytesLiterals(t *testing.T) {
 	s, out, _ := testSession()
 	s.Exec(context.Background(), "set format json", "")
