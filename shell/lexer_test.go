@@ -119,7 +119,7 @@ func FuzzLex(f *testing.F) {
 	})
 }
 
-// TestLexBytesWord: a b” literal is marked as bytes; text is not.
+// TestLexBytesWord: a b'…' literal is marked as bytes; text is not.
 func TestLexBytesWord(t *testing.T) {
 	stmts, err := Lex(`send s1 b'\xff' '\xff' plain rb'x'`)
 	if err != nil {

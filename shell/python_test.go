@@ -13,7 +13,7 @@ import (
 )
 
 // literalCases are Python string literals, as typed at the prompt, whose
-// bytes (a str's UTF-8 encoding, or the bytes of a b” literal) must equal
+// bytes (a str's UTF-8 encoding, or the bytes of a b'…' literal) must equal
 // what python3 makes of the same source text; or both must refuse it.
 var literalCases = []string{
 	`'hello\r\n'`, `"GET / HTTP/1.0\r\n\r\n"`, `'caf\u00e9'`, `'caf\xe9'`, `'\xff'`,
