@@ -51,7 +51,7 @@ type literal struct {
 // \uXXXX, \UXXXXXXXX and \N{NAME} in str literals; in a raw literal a
 // backslash is kept.
 // Bare words are read as str literals, and there \<space>, \; and \# also
-// escape. Parts written side by side form one word ('a' 'b' written together is ab); bytes
+// escape. Parts with no space between them form one word ('a'"b" is ab); bytes
 // and str parts cannot be mixed, as in Python. '#' at the start of a word
 // begins a comment that runs to the end of the line.
 func Lex(line string) ([][]Word, error) {
