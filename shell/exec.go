@@ -36,16 +36,21 @@ func (l Location) prefix(pos int, several bool) string {
 	if l.Name == "" {
 		return l.Prefix
 	}
-	name := l.Name
-	if SafeText(name) != name || strings.ContainsAny(name, "\n\t") {
-		// A file name is text from outside: one that would drive the
-		// terminal or break the line shows as its repr.
-		name = StrRepr(name)
-	}
+	name := displayName(l.Name)
 	if several {
 		return fmt.Sprintf("%s:%d:%d: ", name, l.Line, pos+1)
 	}
 	return fmt.Sprintf("%s:%d: ", name, l.Line)
+}
+
+// displayName is a file name as an error shows it: as it is, or, when it
+// would drive the terminal or break the line, as its repr. A file name is
+// text from outside.
+func displayName(name string) string {
+	if SafeText(name) != name || strings.ContainsAny(name, "\n\t") {
+		return StrRepr(name)
+	}
+	return name
 }
 
 func (s *Session) execAt(ctx context.Context, line string, loc Location) *Error {

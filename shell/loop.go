@@ -90,7 +90,7 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 		}
 		prefix := ""
 		if name != "" {
-			prefix = name + ": "
+			prefix = displayName(name) + ": "
 		}
 		s.printError(prefix, e)
 		return ExitError

@@ -81,11 +81,13 @@ func PyRepr(v any) string {
 		}
 		return PyRepr(l)
 	case Repr:
-		return x.Text
+		// Built by commands from values already in repr form; escaped
+		// all the same, so every result reaches the terminal one way.
+		return SafeText(x.Text)
 	case Text:
-		return string(x)
+		return SafeText(string(x))
 	}
-	return fmt.Sprint(v)
+	return SafeText(fmt.Sprint(v))
 }
 
 // StrRepr is Python's repr of a str: single quotes unless the text holds a

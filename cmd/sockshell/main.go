@@ -93,7 +93,7 @@ flags:
 			continue
 		}
 		if err := s.Set(kv[0], kv[1]); err != nil {
-			fmt.Fprintf(stderr, "sockshell: --%s: %v\n", kv[0], err)
+			fmt.Fprintf(stderr, "sockshell: --%s: %s\n", kv[0], shell.SafeText(err.Error()))
 			return 2
 		}
 	}
