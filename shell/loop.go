@@ -55,6 +55,7 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 	stop := s.handleSignals(func() {
 		interrupted.Store(true)
 		s.CloseAll()
+		s.FlushEvents()
 		os.Exit(ExitInterrupt)
 	})
 	defer stop()

@@ -66,7 +66,7 @@ type Session struct {
 	exitSet       bool
 	noColor       bool         // NO_COLOR or --no-color: colour can never be turned on
 	color         atomic.Bool  // read by background servers' log lines, so atomic
-	jsonLogs      atomic.Bool  // format is json: queued background lines are JSON too
+	jsonLogs      atomic.Bool  // format is json: background lines are JSON documents too
 	width         atomic.Int64 // the terminal's columns for tables; 0: no limit (a pipe)
 }
 
@@ -205,6 +205,11 @@ func (s *Session) Async(format string, args ...any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.async != nil {
+		if s.jsonLogs.Load() {
+			doc, _ := marshalJSON(map[string]string{"event": "log", "message": line})
+			s.async.Write(doc)
+			return
+		}
 		fmt.Fprintln(s.async, s.paint(dim, SafeText(line)))
 		return
 	}
