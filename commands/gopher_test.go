@@ -710,7 +710,11 @@ func TestGopherDripTimesOut(t *testing.T) {
 // TestGopherEscapesNeutralised: escape sequences a server puts in menu
 // display strings, texts and error items never reach the terminal raw.
 func TestGopherEscapesNeutralised(t *testing.T) {
-	evil := "\x1b[2J\x1b]0;owned\x07\x1b[31mred\x9b31m"
+	// Raw bytes (ESC, BEL, a lone 0x9b), and characters: CSI as UTF-8
+	// (U+009B), DEL, bidirectional overrides and invisible characters
+	// (issue 7, items 34 and 36).
+	const chars = "\u009b\x7f\u202e\u2066\u200b\ufeff\u2028"
+	evil := "\x1b[2J\x1b]0;owned\x07\x1b[31mred\x9b31m" + chars
 	port := gopherFake(t, func(c net.Conn, sel string) {
 		switch sel {
 		case "", "/":
@@ -726,7 +730,7 @@ func TestGopherEscapesNeutralised(t *testing.T) {
 		g.mustExec("set format " + format)
 		for _, line := range []string{"gopher 127.0.0.1 / %d", "gopher 127.0.0.1 /t.txt %d", "gopher 127.0.0.1 /err %d", "gopher 127.0.0.1 / %d --raw"} {
 			out, errs := g.exec(fmt.Sprintf(line, port))
-			if strings.ContainsAny(out+errs, "\x1b\x07\u009b") {
+			if strings.ContainsAny(out+errs, "\x1b\x07"+chars) {
 				t.Errorf("%s (format %s) printed a raw escape:\n%q\n%q", line, format, out, errs)
 			}
 			if out+errs == "" {

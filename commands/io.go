@@ -22,7 +22,7 @@ func ioCommands() []*shell.Command {
 			Name: "send", Group: groupIO,
 			Usage:    "send SOCK DATA | send SOCK --file FILE",
 			Summary:  "Send bytes with one send(2); prints how many the kernel took.",
-			Help:     "DATA is a word or a Python-style literal: \"GET / HTTP/1.0\\r\\n\\r\\n\", '\\x00\\xff'. One send may take fewer bytes than given; sendall sends them all.",
+			Help:     "DATA is a word or a Python string literal: \"GET / HTTP/1.0\\r\\n\\r\\n\", 'caf\\u00e9', b'\\x00\\xff', r'C:\\dir'. Text (a word, or a literal without b) is a Python str and is sent as its UTF-8 encoding, as s1.send('café'.encode()) sends it, so '\\xff' is two bytes; a b'' literal is bytes, ASCII characters and \\xHH escapes, so b'\\xff' is the one byte 0xff. One send may take fewer bytes than given; sendall sends them all.",
 			Python:   "s.send(data)",
 			Examples: []string{`send s1 "GET / HTTP/1.0\r\n\r\n"`, "send s1 hello"},
 			MinArgs:  1, MaxArgs: 2,
@@ -135,8 +135,7 @@ func payload(c *shell.Call, i int) ([]byte, string, error) {
 	if c.NArg() <= i {
 		return nil, "", c.UsageError("missing DATA")
 	}
-	data := []byte(c.Arg(i))
-	return data, shortRepr(data), nil
+	return []byte(c.Arg(i)), shell.DataExpr(c.Args[i], 200), nil
 }
 
 // checkPayloadFile refuses what cannot be read whole into memory: devices,
@@ -177,14 +176,6 @@ func sendAllFile(c *shell.Call, s *bsd.Socket, name, file string) (any, error) {
 		return nil, err
 	}
 	return n, nil
-}
-
-// shortRepr is a bytes repr cut to a readable length for explain lines.
-func shortRepr(p []byte) string {
-	if len(p) > 200 {
-		return shell.BytesRepr(p[:200]) + fmt.Sprintf(" + ... (%d bytes)", len(p))
-	}
-	return shell.BytesRepr(p)
 }
 
 func runSend(c *shell.Call, all bool) (any, error) {

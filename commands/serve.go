@@ -81,7 +81,11 @@ func serveCommands() []*shell.Command {
 				"anything outside DIR). echo (RFC 862), discard (RFC 863), daytime (RFC 867) and\n" +
 				"chargen (RFC 864) are the classic demo servers, over TCP or, with --udp, UDP (one\n" +
 				"reply datagram per datagram). `servers` lists them; `stop NAME` ends one; leaving\n" +
-				"the shell ends them all.",
+				"the shell ends them all.\n" +
+				"What a server reports (\"[echo 127.0.0.1:7007] connection from ...\") is an event:\n" +
+				"at the prompt it prints above the line being typed; in -c, script and pipe runs\n" +
+				"it prints on standard output as a '#' line (JSON in json format) before the next\n" +
+				"command's output.",
 			Python:   "socketserver.ThreadingTCPServer((host, port), handler).serve_forever()",
 			Examples: []string{"serve gopher docs/gopherhole 127.0.0.1:7070", "serve echo", "serve echo 127.0.0.1:7007 --udp", "serve chargen 127.0.0.1:1919"},
 			MinArgs:  1, MaxArgs: 3,

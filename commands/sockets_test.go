@@ -53,22 +53,29 @@ func newSockSession(t *testing.T) *sockSession {
 }
 
 // run runs one line and returns its standard output and standard error.
+// Background servers' lines ("# [echo …] …", printed on standard output at
+// command boundaries) are events, not the command's output: they are kept
+// out of stdout.
 func (ss *sockSession) run(line string) (stdout, stderr string) {
 	ss.t.Helper()
 	ss.out.take()
 	ss.errs.take()
 	ss.s.Exec(context.Background(), line, "")
-	return ss.out.take(), ss.errs.take()
+	var b strings.Builder
+	for _, l := range splitLines(ss.out.take()) {
+		if !strings.HasPrefix(l, "# [") {
+			b.WriteString(l + "\n")
+		}
+	}
+	return b.String(), ss.errs.take()
 }
 
 // ok runs a line that must not fail and returns its standard output.
 func (ss *sockSession) ok(line string) string {
 	ss.t.Helper()
 	out, errs := ss.run(line)
-	for _, l := range splitLines(errs) {
-		if !strings.HasPrefix(l, "[") { // a background server's log line is no error
-			ss.t.Fatalf("%s: unexpected error output:\n%s", line, errs)
-		}
+	if errs != "" {
+		ss.t.Fatalf("%s: unexpected error output:\n%s", line, errs)
 	}
 	return out
 }

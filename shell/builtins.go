@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -117,12 +118,23 @@ func Builtins() []*Command {
 		},
 		{
 			Name: "exit", Aliases: []string{"quit"}, Group: "The shell",
-			Usage:   "exit",
-			Summary: "Close every socket and server, then leave (Ctrl-D does the same).",
-			Python:  "sys.exit()",
-			MinArgs: 0, MaxArgs: 0,
+			Usage:    "exit [STATUS]",
+			Summary:  "Close every socket and server, then leave (Ctrl-D does the same).",
+			Help:     "STATUS (0-255) is the exit status of sockshell, so a script can end with one: exit 3. Without it, a -c, script or pipe run ends with 1 if a command failed, else 0.",
+			Python:   "sys.exit(status)",
+			Examples: []string{"exit", "exit 3"},
+			MinArgs:  0, MaxArgs: 1,
 			Run: func(c *Call) (any, error) {
-				c.Session.Exit()
+				if c.NArg() == 0 {
+					c.Session.Exit()
+					return None, nil
+				}
+				n, err := strconv.Atoi(c.Arg(0))
+				if err != nil || n < 0 || n > 255 {
+					return nil, c.UsageError(fmt.Sprintf("STATUS is a number from 0 to 255, not %s", StrRepr(c.Arg(0))))
+				}
+				c.Python("sys.exit(%d)", n)
+				c.Session.ExitWith(n)
 				return None, nil
 			},
 		},
@@ -231,10 +243,10 @@ func runSource(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	lines := strings.Split(strings.TrimSuffix(strings.TrimPrefix(string(data), bom), "\n"), "\n")
 	for i, l := range lines {
 		ctx := c.Ctx
-		if e := s.Exec(context.WithoutCancel(ctx), l, fmt.Sprintf("%s:%d: ", c.Arg(0), i+1)); e != nil {
+		if e := s.execAt(context.WithoutCancel(ctx), l, Location{Name: c.Arg(0), Line: i + 1}); e != nil {
 			e.reported = true // printed already, with its FILE:LINE
 			return nil, e
 		}

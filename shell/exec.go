@@ -18,6 +18,43 @@ const maxLine = 1 << 20
 // It prints results and errors and returns the first error, after which the
 // rest of the line does not run. prefix goes before error text ("file:3: ").
 func (s *Session) Exec(ctx context.Context, line, prefix string) *Error {
+	return s.execAt(ctx, line, Location{Prefix: prefix})
+}
+
+// Location says where a line came from, for its errors: a script file and
+// its line, "-c" or "stdin" and the line number; or a plain prefix.
+type Location struct {
+	Name   string // "script.sock", "-c", "stdin"; "" for the prompt
+	Line   int    // 1-based
+	Prefix string // used as it is when Name is ""
+}
+
+// prefix is what goes before an error of the statement at byte column pos
+// of the line: "NAME:LINE: ", or "NAME:LINE:COL: " when the line holds
+// several statements, so the failing one is named.
+func (l Location) prefix(pos int, several bool) string {
+	if l.Name == "" {
+		return l.Prefix
+	}
+	name := displayName(l.Name)
+	if several {
+		return fmt.Sprintf("%s:%d:%d: ", name, l.Line, pos+1)
+	}
+	return fmt.Sprintf("%s:%d: ", name, l.Line)
+}
+
+// displayName is a file name as an error shows it: as it is, or, when it
+// would drive the terminal or break the line, as its repr. A file name is
+// text from outside.
+func displayName(name string) string {
+	if SafeText(name) != name || strings.ContainsAny(name, "\n\t") {
+		return StrRepr(name)
+	}
+	return name
+}
+
+func (s *Session) execAt(ctx context.Context, line string, loc Location) *Error {
+	prefix := loc.prefix(0, false)
 	if len(line) > maxLine {
 		e := Usagef("line too long (%d bytes; the limit is %d)", len(line), maxLine)
 		s.printError(prefix, e)
@@ -31,16 +68,21 @@ func (s *Session) Exec(ctx context.Context, line, prefix string) *Error {
 	}
 	var first *Error
 	for _, words := range stmts {
-		if e := s.execStmt(ctx, words); e != nil {
+		// Background lines from before this statement print before its output.
+		s.FlushEvents()
+		e := s.execStmt(ctx, words)
+		if e != nil {
 			e.command = joinWords(words)
-			s.printError(prefix, e)
+			s.printError(loc.prefix(words[0].Pos, len(stmts) > 1), e)
 			if !s.KeepGoing || e.Class == "KeyboardInterrupt" {
+				s.FlushEvents()
 				return e
 			}
 			if first == nil {
 				first = e
 			}
 		}
+		s.FlushEvents()
 		if s.exit {
 			break
 		}
@@ -147,7 +189,9 @@ func (s *Session) unknown(name string) *Error {
 func joinWords(words []Word) string {
 	parts := make([]string, len(words))
 	for i, w := range words {
-		if w.Quoted || strings.ContainsAny(w.Text, " \t;#'\"\\") || w.Text == "" {
+		if w.Bytes {
+			parts[i] = BytesRepr([]byte(w.Text))
+		} else if w.Quoted || strings.ContainsAny(w.Text, " \t;#'\"\\") || w.Text == "" {
 			parts[i] = PyRepr(w.Text)
 		} else {
 			parts[i] = w.Text

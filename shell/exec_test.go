@@ -139,17 +139,41 @@ type nopCloser struct{}
 
 func (nopCloser) Close() error { return nil }
 
+// TestAsyncLinesFollowTheFormat (issue 7, item 28): background lines are
+// events, not errors: outside the prompt they wait for the next command
+// boundary and print on standard output, as '#' comments or, in json
+// format, as JSON documents; standard error keeps only errors.
 func TestAsyncLinesFollowTheFormat(t *testing.T) {
-	s, _, errs := testSession()
+	s, out, errs := testSession()
 	s.Async("[echo1] connection from %s", "127.0.0.1:5000")
+	if out.Len() != 0 {
+		t.Fatalf("printed before a command boundary: %q", out.String())
+	}
 	s.Exec(context.Background(), "set format json", "")
 	s.Async("[echo1] closed\x1b[2J")
-	lines := strings.Split(strings.TrimSpace(errs.String()), "\n")
-	if len(lines) != 2 || lines[0] != "[echo1] connection from 127.0.0.1:5000" {
+	s.Exec(context.Background(), "set format", "")
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 4 || lines[0] != "# [echo1] connection from 127.0.0.1:5000" || !strings.HasPrefix(lines[3], `{"command":"set format"`) {
 		t.Fatalf("lines %q", lines)
 	}
 	var doc map[string]string
-	if err := json.Unmarshal([]byte(lines[1]), &doc); err != nil || doc["event"] != "log" || doc["message"] != `[echo1] closed\x1b[2J` {
-		t.Errorf("json log line %q: %v", lines[1], err)
+	if err := json.Unmarshal([]byte(lines[2]), &doc); err != nil || doc["event"] != "log" || doc["message"] != "[echo1] closed\x1b[2J" || strings.Contains(lines[2], "\x1b") {
+		t.Errorf("json log line %q: %v", lines[2], err)
+	}
+	if errs.Len() != 0 {
+		t.Errorf("stderr %q, want nothing", errs.String())
+	}
+}
+
+// TestJSONCommandShowsBytesLiterals: the "command" of a JSON document
+// shows a b'…' word as the bytes literal it was, not as text.
+func TestJSONCommandShowsBytesLiterals(t *testing.T) {
+	s, out, _ := testSession()
+	s.Exec(context.Background(), "set format json", "")
+	out.Reset()
+	s.Exec(context.Background(), `val b'\xff'`, "")
+	var doc map[string]any
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc["command"] != `val b'\xff'` {
+		t.Errorf("doc %s (%v), want command val b'\\xff'", out.String(), err)
 	}
 }

@@ -1,19 +1,27 @@
 // Lexer: splits a command line into statements (separated by ';') of words,
-// with single and double quotes, Python string escapes and '#' comments.
+// with single and double quotes, Python string literals (str, bytes, raw)
+// and '#' comments.
 package shell
 
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/sockshell/sockshell/shell/internal/uniname"
 )
 
 // Word is one lexed word. Text holds the bytes after quote removal and escape
-// processing, so it may hold any byte (a literal like '\xff' is one byte 0xff).
-// Quoted words are never taken as options.
+// processing. A word written as text (a bare word, or a '…' literal without
+// b) is a Python str: Text is its UTF-8 encoding, so '\xff' and 'caf\u00e9'
+// give two bytes for their last character. A b'…' literal is Python bytes:
+// Text holds exactly those bytes ('\xff' is the one byte 0xff), and Bytes is
+// set. Quoted words are never taken as options.
 type Word struct {
 	Text   string
 	Quoted bool
-	Pos    int // byte offset of the word's start in the line
+	Bytes  bool // written as a b'…' literal: Text is bytes, not text
+	Pos    int  // byte offset of the word's start in the line
 }
 
 // SyntaxError is a lexing error with the byte position where it happened.
@@ -29,23 +37,36 @@ func (e *SyntaxError) PythonError() (string, int, bool, string) {
 	return "UsageError", 0, false, e.Error()
 }
 
-// Lex splits line into statements of words. Quotes may be single or double;
-// inside them, and in bare words, backslash escapes follow Python's string
-// literals: \r \n \t \\ \' \" \xHH \0 \a \b \f \v and octal \ooo. A quote
-// directly preceded by b (b'..') is a bytes literal and is read the same way.
-// '#' at the start of a word begins a comment that runs to the end of the line.
+// literal says how the body of a quoted part (or a bare word) is read.
+type literal struct {
+	bytes bool // b'…': ASCII only, escapes give bytes, \u \U \N are not escapes
+	raw   bool // r'…': a backslash is kept with the character after it
+	bare  bool // an unquoted word: also \<space>, \; and \# escapes
+}
+
+// Lex splits line into statements of words. Quotes may be single or double,
+// with Python's prefixes r, b, u, rb and br in any case (f-strings are
+// refused: nothing here evaluates Python). Escapes follow Python's string
+// literals: \r \n \t \\ \' \" \a \b \f \v \xHH and octal \ooo in both kinds;
+// \uXXXX, \UXXXXXXXX and \N{NAME} in str literals; in a raw literal a
+// backslash is kept.
+// Bare words are read as str literals, and there \<space>, \; and \# also
+// escape. Parts with no space between them form one word ('a'"b" is ab); bytes
+// and str parts cannot be mixed, as in Python. '#' at the start of a word
+// begins a comment that runs to the end of the line.
 func Lex(line string) ([][]Word, error) {
 	var stmts [][]Word
 	var cur []Word
 	var buf strings.Builder
 	inWord, quoted := false, false
+	hasBytes, hasText := false, false // the kinds of the word's parts so far
 	start := 0
 	flush := func() {
 		if inWord {
-			cur = append(cur, Word{Text: buf.String(), Quoted: quoted, Pos: start})
+			cur = append(cur, Word{Text: buf.String(), Quoted: quoted, Bytes: hasBytes, Pos: start})
 		}
 		buf.Reset()
-		inWord, quoted = false, false
+		inWord, quoted, hasBytes, hasText = false, false, false, false
 	}
 	endStmt := func() {
 		flush()
@@ -53,6 +74,17 @@ func Lex(line string) ([][]Word, error) {
 			stmts = append(stmts, cur)
 		}
 		cur = nil
+	}
+	mix := func(pos int, bytesPart bool) error {
+		if bytesPart {
+			hasBytes = true
+		} else {
+			hasText = true
+		}
+		if hasBytes && hasText {
+			return &SyntaxError{Pos: pos, Msg: "cannot mix bytes and str in one word (b'…' next to text); Python refuses it too"}
+		}
+		return nil
 	}
 	i := 0
 	for i < len(line) {
@@ -67,22 +99,25 @@ func Lex(line string) ([][]Word, error) {
 		case c == '#' && !inWord:
 			i = len(line)
 		case c == '\'' || c == '"':
+			var lit literal
 			if !inWord {
 				inWord, start = true, i
-			} else if buf.Len() == 1 && buf.String() == "b" && !quoted && i == start+1 {
-				buf.Reset() // b'...' bytes literal prefix
+			} else if p := line[start:i]; !quoted && buf.Len() == len(p) && isPrefix(p) {
+				// A prefix at the start of the word: r'…', b'…', rb'…', u'…'.
+				buf.Reset()
+				hasText = false
+				lp := strings.ToLower(p)
+				if strings.Contains(lp, "f") {
+					return nil, &SyntaxError{Pos: start, Msg: "f-strings are not supported (nothing here evaluates Python); write a plain '…' literal"}
+				}
+				lit.bytes = strings.Contains(lp, "b")
+				lit.raw = strings.Contains(lp, "r")
 			}
-			quoted = true
-			j, err := readQuoted(line, i, &buf)
-			if err != nil {
+			if err := mix(i, lit.bytes); err != nil {
 				return nil, err
 			}
-			i = j
-		case c == '\\':
-			if !inWord {
-				inWord, start = true, i
-			}
-			j, err := readEscape(line, i, &buf)
+			quoted = true
+			j, err := readQuoted(line, i, lit, &buf)
 			if err != nil {
 				return nil, err
 			}
@@ -90,6 +125,17 @@ func Lex(line string) ([][]Word, error) {
 		default:
 			if !inWord {
 				inWord, start = true, i
+			}
+			if err := mix(i, false); err != nil {
+				return nil, err
+			}
+			if c == '\\' {
+				j, err := readEscape(line, i, literal{bare: true}, &buf)
+				if err != nil {
+					return nil, err
+				}
+				i = j
+				continue
 			}
 			buf.WriteByte(c)
 			i++
@@ -99,9 +145,19 @@ func Lex(line string) ([][]Word, error) {
 	return stmts, nil
 }
 
+// isPrefix reports whether p is a Python string prefix (r, u, b, f and
+// their two-letter combinations, any case).
+func isPrefix(p string) bool {
+	switch strings.ToLower(p) {
+	case "r", "u", "b", "f", "br", "rb", "fr", "rf":
+		return true
+	}
+	return false
+}
+
 // readQuoted reads a quoted string starting at line[i] (the quote) into buf and
 // returns the index after the closing quote.
-func readQuoted(line string, i int, buf *strings.Builder) (int, error) {
+func readQuoted(line string, i int, lit literal, buf *strings.Builder) (int, error) {
 	q := line[i]
 	open := i
 	i++
@@ -110,12 +166,23 @@ func readQuoted(line string, i int, buf *strings.Builder) (int, error) {
 		switch {
 		case c == q:
 			return i + 1, nil
+		case c == '\\' && lit.raw:
+			// r'\n' is a backslash and an n; r'\'' is a backslash and a
+			// quote, which does not end the literal.
+			buf.WriteByte(c)
+			if i+1 < len(line) {
+				buf.WriteByte(line[i+1])
+				i++
+			}
+			i++
 		case c == '\\':
-			j, err := readEscape(line, i, buf)
+			j, err := readEscape(line, i, lit, buf)
 			if err != nil {
 				return 0, err
 			}
 			i = j
+		case c >= 0x80 && lit.bytes:
+			return 0, &SyntaxError{Pos: i, Msg: `bytes can only contain ASCII literal characters (write \xHH for a byte, or drop the b for text sent as UTF-8)`}
 		default:
 			buf.WriteByte(c)
 			i++
@@ -125,14 +192,31 @@ func readQuoted(line string, i int, buf *strings.Builder) (int, error) {
 }
 
 // readEscape reads the escape sequence at line[i] (a backslash) into buf and
-// returns the index after it.
-func readEscape(line string, i int, buf *strings.Builder) (int, error) {
+// returns the index after it. In str literals a \x, octal, \u or \U escape
+// names a code point, written as UTF-8; in bytes literals \x and octal name
+// a byte.
+func readEscape(line string, i int, lit literal, buf *strings.Builder) (int, error) {
 	if i+1 >= len(line) {
 		return 0, &SyntaxError{Pos: i, Msg: "a backslash at the end of the line escapes nothing"}
 	}
 	c := line[i+1]
 	simple := map[byte]byte{'n': '\n', 'r': '\r', 't': '\t', '\\': '\\', '\'': '\'', '"': '"',
-		'a': '\a', 'b': '\b', 'f': '\f', 'v': '\v', ' ': ' ', ';': ';', '#': '#'}
+		'a': '\a', 'b': '\b', 'f': '\f', 'v': '\v'}
+	if lit.bare {
+		// Shell escapes, in bare words only: Python keeps '\ ' as it is.
+		simple[' '], simple[';'], simple['#'] = ' ', ';', '#'
+	}
+	put := func(v rune) error {
+		if lit.bytes {
+			buf.WriteByte(byte(v))
+			return nil
+		}
+		if v >= 0xd800 && v <= 0xdfff {
+			return &SyntaxError{Pos: i, Msg: fmt.Sprintf(`\u%04x is a surrogate, which UTF-8 cannot encode (Python: UnicodeEncodeError: surrogates not allowed)`, v)}
+		}
+		buf.WriteRune(v)
+		return nil
+	}
 	if r, ok := simple[c]; ok {
 		buf.WriteByte(r)
 		return i + 2, nil
@@ -140,8 +224,7 @@ func readEscape(line string, i int, buf *strings.Builder) (int, error) {
 	switch {
 	case c == 'x':
 		if i+4 <= len(line) && isHex(line[i+2]) && isHex(line[i+3]) {
-			buf.WriteByte(unhex(line[i+2])<<4 | unhex(line[i+3]))
-			return i + 4, nil
+			return i + 4, put(rune(unhex(line[i+2])<<4 | unhex(line[i+3])))
 		}
 		return 0, &SyntaxError{Pos: i, Msg: `bad \x escape: it needs exactly two hex digits, as in \x0a`}
 	case c >= '0' && c <= '7':
@@ -153,13 +236,43 @@ func readEscape(line string, i int, buf *strings.Builder) (int, error) {
 		if v > 255 {
 			return 0, &SyntaxError{Pos: i, Msg: "octal escape out of range (more than \\377)"}
 		}
-		buf.WriteByte(byte(v))
-		return j, nil
+		return j, put(rune(v))
+	case (c == 'u' || c == 'U') && !lit.bytes:
+		n := 4
+		if c == 'U' {
+			n = 8
+		}
+		var v rune
+		for k := 0; k < n; k++ {
+			if i+2+k >= len(line) || !isHex(line[i+2+k]) {
+				return 0, &SyntaxError{Pos: i, Msg: fmt.Sprintf(`truncated \%c escape: it needs exactly %d hex digits, as in %s`, c, n, map[byte]string{'u': `\u00e9`, 'U': `\U0001f600`}[c])}
+			}
+			v = v<<4 | rune(unhex(line[i+2+k]))
+		}
+		if v > utf8.MaxRune {
+			return 0, &SyntaxError{Pos: i, Msg: fmt.Sprintf(`illegal Unicode character \U%08x: the largest is \U0010ffff`, v)}
+		}
+		return i + 2 + n, put(v)
+	case c == 'N' && !lit.bytes:
+		// Names are letters, digits, spaces and hyphens; the scan stops
+		// at anything else, so it never runs past the closing quote.
+		end := i + 3
+		for end < len(line) && (isHex(line[end]) || line[end] >= 'g' && line[end] <= 'z' || line[end] >= 'G' && line[end] <= 'Z' || line[end] == ' ' || line[end] == '-') {
+			end++
+		}
+		if i+2 >= len(line) || line[i+2] != '{' || end >= len(line) || line[end] != '}' {
+			return 0, &SyntaxError{Pos: i, Msg: `malformed \N character escape: write \N{NAME}, as in \N{EURO SIGN}`}
+		}
+		name := line[i+3 : end]
+		r, ok := uniname.Lookup(name)
+		if !ok {
+			return 0, &SyntaxError{Pos: i, Msg: fmt.Sprintf(`unknown Unicode character name %s (names are Unicode %s's, as in \N{LATIN SMALL LETTER E WITH ACUTE})`, StrRepr(name), uniname.Version)}
+		}
+		return end + 1, put(r)
 	}
 	// Python keeps an unknown escape as it is, backslash included.
 	buf.WriteByte('\\')
-	buf.WriteByte(c)
-	return i + 2, nil
+	return i + 1, nil
 }
 
 func isHex(c byte) bool {

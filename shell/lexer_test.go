@@ -14,7 +14,11 @@ func TestLex(t *testing.T) {
 		{"  a   b  ", "a|b"},
 		{"a; b c ;; d", "a ; b|c ; d"},
 		{`send s1 "GET / HTTP/1.0\r\n\r\n"`, "send|s1|GET / HTTP/1.0\r\n\r\n"},
-		{`send s1 '\x00\xff'`, "send|s1|\x00\xff"},
+		{`send s1 '\x00\xff'`, "send|s1|\x00\u00ff"},
+		{`send s1 b'\x00\xff'`, "send|s1|\x00\xff"},
+		{`send s1 r'\n' rb'\n' BR'\x'`, `send|s1|\n|\n|\x`},
+		{`x 'caf\u00e9' "\U0001F600"`, "x|café|😀"},
+		{`x 'a\ b' a\ b`, `x|a\ b|a b`},
 		{`send s1 b'it\'s'`, "send|s1|it's"},
 		{`x "a;b" # comment; not a statement`, "x|a;b"},
 		{`x a#b`, "x|a#b"},
@@ -52,6 +56,13 @@ func TestLexErrors(t *testing.T) {
 		`x \x1`:        `bad \x escape: it needs exactly two hex digits, as in \x0a (at column 3)`,
 		`x \`:          "a backslash at the end of the line escapes nothing (at column 3)",
 		`x \777`:       `octal escape out of range (more than \377) (at column 3)`,
+		`x b'é'`:       `bytes can only contain ASCII literal characters (write \xHH for a byte, or drop the b for text sent as UTF-8) (at column 5)`,
+		`x b'a''b'`:    `cannot mix bytes and str in one word (b'…' next to text); Python refuses it too (at column 7)`,
+		`x r'\'`:       "unterminated string: the ' opened here is never closed (at column 4)",
+		`x f'{a}'`:     "f-strings are not supported (nothing here evaluates Python); write a plain '…' literal (at column 3)",
+		`x '\u12'`:     `truncated \u escape: it needs exactly 4 hex digits, as in \u00e9 (at column 4)`,
+		`x '\N{nope}'`: `unknown Unicode character name 'nope' (names are Unicode 15.0.0's, as in \N{LATIN SMALL LETTER E WITH ACUTE}) (at column 4)`,
+		`x '\N{EURO'`:  `malformed \N character escape: write \N{NAME}, as in \N{EURO SIGN} (at column 4)`,
 	}
 	for in, want := range cases {
 		_, err := Lex(in)
@@ -106,4 +117,16 @@ func FuzzLex(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestLexBytesWord: a b'…' literal is marked as bytes; text is not.
+func TestLexBytesWord(t *testing.T) {
+	stmts, err := Lex(`send s1 b'\xff' '\xff' plain rb'x'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := stmts[0]
+	if !w[2].Bytes || w[3].Bytes || w[4].Bytes || !w[5].Bytes {
+		t.Errorf("Bytes flags: %v %v %v %v, want true false false true", w[2].Bytes, w[3].Bytes, w[4].Bytes, w[5].Bytes)
+	}
 }

@@ -45,8 +45,9 @@ func (s *Session) handleSignals(onIdle func()) (stop func()) {
 }
 
 // RunLines runs commands read from r, one line at a time, without readline:
-// no prompt, no history. name labels errors ("script.sock:3: "); "" for none.
-// The first failing command stops the run unless keepGoing.
+// no prompt, no history. name labels errors ("script.sock:3: ", "stdin:5: ").
+// A UTF-8 byte order mark at the start is skipped. The first failing command
+// stops the run unless keepGoing; `exit N` ends it with status N.
 func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 	s.KeepGoing = keepGoing
 	defer func() { s.KeepGoing = false }()
@@ -54,9 +55,11 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 	stop := s.handleSignals(func() {
 		interrupted.Store(true)
 		s.CloseAll()
+		s.FlushEvents()
 		os.Exit(ExitInterrupt)
 	})
 	defer stop()
+	defer s.FlushEvents() // what the servers said as they stopped
 	defer s.CloseAll()
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), maxLine+1)
@@ -64,11 +67,11 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 	lineNo := 0
 	for sc.Scan() {
 		lineNo++
-		prefix := ""
-		if name != "" {
-			prefix = fmt.Sprintf("%s:%d: ", name, lineNo)
+		text := sc.Text()
+		if lineNo == 1 {
+			text = strings.TrimPrefix(text, bom)
 		}
-		if e := s.Exec(context.Background(), sc.Text(), prefix); e != nil {
+		if e := s.execAt(context.Background(), text, Location{Name: name, Line: lineNo}); e != nil {
 			if e.Class == "KeyboardInterrupt" {
 				return ExitInterrupt
 			}
@@ -78,7 +81,7 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 			}
 		}
 		if s.exit {
-			return status
+			return s.exitStatus(status)
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -88,7 +91,7 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 		}
 		prefix := ""
 		if name != "" {
-			prefix = name + ": "
+			prefix = displayName(name) + ": "
 		}
 		s.printError(prefix, e)
 		return ExitError
@@ -96,9 +99,13 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 	return status
 }
 
-// RunString runs `-c` commands (';' or newlines between them).
+// bom is the UTF-8 byte order mark some editors put at the start of a file.
+const bom = "\ufeff"
+
+// RunString runs `-c` commands (';' or newlines between them); errors say
+// "-c:LINE:".
 func (s *Session) RunString(cmds string, keepGoing bool) int {
-	return s.RunLines(strings.NewReader(cmds), "", keepGoing)
+	return s.RunLines(strings.NewReader(cmds), "-c", keepGoing)
 }
 
 // Interactive options.
@@ -135,7 +142,7 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 	if o.HistoryFile != "" {
 		h, err := s.openHistory(o.HistoryFile)
 		if err != nil {
-			s.printErr(fmt.Sprintf("warning: history off: %v\n", err))
+			s.printErr(SafeText(fmt.Sprintf("warning: history off: %v\n", err)))
 		} else {
 			hist = h
 			defer hist.close()
@@ -143,7 +150,7 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 	}
 	rl, err := readline.NewEx(cfg)
 	if err != nil {
-		s.printErr(fmt.Sprintf("cannot start the prompt: %v\n", err))
+		s.printErr(SafeText(fmt.Sprintf("cannot start the prompt: %v\n", err)))
 		return ExitError
 	}
 	defer rl.Close()
@@ -167,7 +174,7 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 			break // Ctrl-D on an empty line
 		}
 		if err != nil {
-			s.printErr(fmt.Sprintf("reading the prompt: %v\n", err))
+			s.printErr(SafeText(fmt.Sprintf("reading the prompt: %v\n", err)))
 			return ExitError
 		}
 		if strings.TrimSpace(line) == "" {
@@ -178,5 +185,5 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 		}
 		s.Exec(context.Background(), line, "")
 	}
-	return ExitOK
+	return s.exitStatus(ExitOK)
 }

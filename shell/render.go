@@ -5,7 +5,6 @@ package shell
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -51,12 +50,11 @@ func (s *Session) render(c *Call, v any) error {
 		if len(c.notes) > 0 {
 			doc["notes"] = c.notes
 		}
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(doc); err != nil {
+		b, err := marshalJSON(doc)
+		if err != nil {
 			return err
 		}
-		s.Print(buf.String())
+		s.Print(string(b))
 		return nil
 	}
 	if s.Settings.Explain {
@@ -184,11 +182,17 @@ func (s *Session) printError(prefix string, e *Error) {
 		if e.Hint != "" {
 			doc["error"].(map[string]any)["hint"] = e.Hint
 		}
-		b, _ := json.Marshal(doc)
-		s.printErr(string(b) + "\n")
+		if where := strings.TrimSuffix(prefix, ": "); where != "" {
+			doc["where"] = where
+		}
+		b, err := marshalJSON(doc)
+		if err != nil {
+			b = []byte(`{"error":{"class":"InternalError","message":"the error could not be encoded as JSON"}}` + "\n")
+		}
+		s.printErr(string(b))
 		return
 	}
-	line := prefix + s.paint(red, SafeText(e.Error()))
+	line := SafeText(prefix) + s.paint(red, SafeText(e.Error()))
 	if e.Hint != "" {
 		line += "\n" + s.paint(dim, "  hint: "+SafeText(e.Hint))
 	}

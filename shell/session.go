@@ -3,7 +3,6 @@
 package shell
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/netip"
@@ -51,30 +50,35 @@ type Session struct {
 	// the run still ends with exit status 1.
 	KeepGoing bool
 
-	mu       sync.Mutex // guards out, errw, and writes to them
-	out      io.Writer
-	errw     io.Writer
-	async    io.Writer // where background output goes (readline's writer at the prompt)
-	res      map[string]Resource
-	order    []string
-	counters map[string]int
-	state    map[string]any
-	cancel   func()
-	exit     bool
-	noColor  bool         // NO_COLOR or --no-color: colour can never be turned on
-	color    atomic.Bool  // read by background servers' log lines, so atomic
-	jsonLogs atomic.Bool  // format is json: background log lines are JSON too
-	width    atomic.Int64 // the terminal's columns for tables; 0: no limit (a pipe)
+	mu            sync.Mutex // guards out, errw, and writes to them
+	out           io.Writer
+	errw          io.Writer
+	async         io.Writer // where background output goes at the prompt (readline's writer); nil: queued
+	events        []string  // background lines queued until the next command boundary
+	droppedEvents int
+	res           map[string]Resource
+	order         []string
+	counters      map[string]int
+	state         map[string]any
+	cancel        func()
+	exit          bool
+	exitCode      int // the status `exit N` asked for, if exitSet
+	exitSet       bool
+	noColor       bool         // NO_COLOR or --no-color: colour can never be turned on
+	color         atomic.Bool  // read by background servers' log lines, so atomic
+	jsonLogs      atomic.Bool  // format is json: background lines are JSON documents too
+	width         atomic.Int64 // the terminal's columns for tables; 0: no limit (a pipe)
 }
 
 // NewSession makes a session writing results to out and errors to errw.
 func NewSession(t *Table, out, errw io.Writer) *Session {
 	s := &Session{
-		Table: t, out: out, errw: errw, async: errw,
+		Table: t, out: out, errw: errw,
 		res: map[string]Resource{}, counters: map[string]int{}, state: map[string]any{},
 		Settings: Settings{Prompt: ">>> ", Timeout: DefaultTimeout},
 	}
-	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+	if os.Getenv("NO_COLOR") != "" {
+		// no-color.org: set and not empty. NO_COLOR= leaves colour allowed.
 		s.noColor = true
 	}
 	return s
@@ -178,18 +182,70 @@ func (s *Session) State(key string, init func() any) any {
 // Exit asks the loop to end after the current command.
 func (s *Session) Exit() { s.exit = true }
 
-// Async prints a line of background output (a server's log) without
-// breaking the line being typed at the prompt.
-func (s *Session) Async(format string, args ...any) {
-	line := SafeText(fmt.Sprintf(format, args...))
-	if s.jsonLogs.Load() {
-		// Keep standard error parseable: one JSON document a line.
-		b, _ := json.Marshal(map[string]string{"event": "log", "message": line})
-		line = string(b)
+// ExitWith asks the loop to end after the current command with status code.
+func (s *Session) ExitWith(code int) { s.exit, s.exitCode, s.exitSet = true, code, true }
+
+// exitStatus is the run's status: what `exit N` asked for, else status.
+func (s *Session) exitStatus(status int) int {
+	if s.exitSet {
+		return s.exitCode
 	}
+	return status
+}
+
+// Async reports a line of background output (a server's log): an event,
+// not an error. At the prompt it prints at once, above the line being
+// typed. Elsewhere (-c, a script, a pipe, tests) it is queued and printed on
+// standard output at the next command boundary, in order, as a '#' comment
+// line ("# [echo 127.0.0.1:7] connection from …"), or in json format as a
+// {"event":"log","message":…} document; so a line from before a command
+// never prints after that command's output, and errors keep stderr alone.
+func (s *Session) Async(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	fmt.Fprintln(s.async, s.paint(dim, line))
+	if s.async != nil {
+		if s.jsonLogs.Load() {
+			doc, _ := marshalJSON(map[string]string{"event": "log", "message": line})
+			s.async.Write(doc)
+			return
+		}
+		fmt.Fprintln(s.async, s.paint(dim, SafeText(line)))
+		return
+	}
+	if len(s.events) >= maxQueuedEvents {
+		s.droppedEvents++
+		return
+	}
+	s.events = append(s.events, line)
+}
+
+// maxQueuedEvents bounds the background lines held while one command runs;
+// more are counted and the count is printed.
+const maxQueuedEvents = 1000
+
+// FlushEvents prints the queued background lines on standard output.
+func (s *Session) FlushEvents() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.events) == 0 && s.droppedEvents == 0 {
+		return
+	}
+	lines := s.events
+	if s.droppedEvents > 0 {
+		lines = append(lines, fmt.Sprintf("%d more background lines were dropped while one command ran (at most %d are kept)", s.droppedEvents, maxQueuedEvents))
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		if s.jsonLogs.Load() {
+			doc, _ := marshalJSON(map[string]string{"event": "log", "message": l})
+			b.Write(doc)
+			continue
+		}
+		b.WriteString(s.paint(dim, "# "+SafeText(strings.ReplaceAll(l, "\n", `\n`))) + "\n")
+	}
+	s.events, s.droppedEvents = nil, 0
+	io.WriteString(s.out, b.String())
 }
 
 // Status draws a one-line status (a download's progress) on standard

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -80,17 +81,23 @@ func PyRepr(v any) string {
 		}
 		return PyRepr(l)
 	case Repr:
-		return x.Text
+		// Built by commands from values already in repr form; escaped
+		// all the same, so every result reaches the terminal one way.
+		return SafeText(x.Text)
 	case Text:
-		return string(x)
+		return SafeText(string(x))
 	}
-	return fmt.Sprint(v)
+	return SafeText(fmt.Sprint(v))
 }
 
 // StrRepr is Python's repr of a str: single quotes unless the text holds a
-// single quote and no double quote; \\, \n, \r, \t escaped; other control
-// characters as \xNN; printable non-ASCII kept. Bytes that are not UTF-8
-// show as \udcNN, the way Python's surrogateescape shows them.
+// single quote and no double quote; \\, \n, \r, \t escaped; every other
+// character Python's str.isprintable() rejects (controls, C1, DEL, format
+// characters such as bidirectional overrides and zero-width spaces, line and
+// paragraph separators, spaces other than ' ', surrogates, private use,
+// unassigned) as \xNN, \uNNNN or \UNNNNNNNN; printable non-ASCII kept.
+// Bytes that are not UTF-8 show as \udcNN, the way Python's surrogateescape
+// shows them.
 func StrRepr(s string) string {
 	q := byte('\'')
 	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
@@ -116,18 +123,28 @@ func StrRepr(s string) string {
 			b.WriteString(`\r`)
 		case r == '\t':
 			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r >= 0x80 && r < 0xa0:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case r == 0x2028 || r == 0x2029 || (r >= 0x200b && r <= 0x200f) || r == 0xfeff:
-			fmt.Fprintf(&b, `\u%04x`, r)
+		case !unicode.IsPrint(r):
+			// Go's IsPrint is Python's isprintable: letters, marks,
+			// numbers, punctuation, symbols and the ASCII space.
+			writeCodeEscape(&b, r)
 		default:
 			b.WriteRune(r)
 		}
 	}
 	b.WriteByte(q)
 	return b.String()
+}
+
+// writeCodeEscape writes r as Python's repr escapes it: \xNN, \uNNNN or \UNNNNNNNN.
+func writeCodeEscape(b *strings.Builder, r rune) {
+	switch {
+	case r < 0x100:
+		fmt.Fprintf(b, `\x%02x`, r)
+	case r < 0x10000:
+		fmt.Fprintf(b, `\u%04x`, r)
+	default:
+		fmt.Fprintf(b, `\U%08x`, r)
+	}
 }
 
 // BytesRepr is Python's repr of bytes: b'...' with printable ASCII kept and
@@ -174,14 +191,18 @@ func bytesHas(p []byte, c byte) bool {
 	return false
 }
 
-// SafeText escapes control characters and escape sequences in text meant for
-// a terminal, keeping newlines and tabs, so a peer cannot drive the terminal.
-// Invalid UTF-8 bytes show as \xNN.
+// SafeText escapes what could drive a terminal or disguise text meant for
+// a person (a page, a menu row, an error quoting input), keeping newlines,
+// tabs and spaces: controls, C1, DEL and every other character Python's
+// str.isprintable() rejects except spaces (format characters such as
+// bidirectional overrides and zero-width spaces, line separators, private
+// use, unassigned) show as \xNN, \uNNNN or \UNNNNNNNN, as Python's repr
+// writes them. A CR before LF is dropped. Invalid UTF-8 bytes show as \xNN.
 func SafeText(s string) string {
 	clean := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || c >= 0x80 {
+		if (c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f {
 			clean = false
 			break
 		}
@@ -199,12 +220,43 @@ func SafeText(s string) string {
 			b.WriteRune(r)
 		case r == '\r' && i+1 < len(s) && s[i+1] == '\n':
 			// CRLF line ends print as plain line ends.
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			fmt.Fprintf(&b, `\x%02x`, r)
+		case !unicode.IsPrint(r) && !unicode.Is(unicode.Zs, r):
+			writeCodeEscape(&b, r)
 		default:
 			b.WriteString(s[i : i+size])
 		}
 		i += size
 	}
 	return b.String()
+}
+
+// DataExpr is the Python expression for the bytes a DATA word stands for,
+// as a command sends them: a b'…' literal (or text that is all ASCII) as
+// bytes, b'hello\r\n'; other text as its UTF-8 encoding, 'café'.encode().
+// Words over limit bytes are cut, with their length said.
+func DataExpr(w Word, limit int) string {
+	p := []byte(w.Text)
+	if !w.Bytes && utf8.Valid(p) && !isASCII(w.Text) {
+		if len(p) > limit {
+			cut := limit
+			for cut > 0 && !utf8.RuneStart(p[cut]) {
+				cut--
+			}
+			return fmt.Sprintf("%s.encode() + ... (%d bytes)", StrRepr(w.Text[:cut]), len(p))
+		}
+		return StrRepr(w.Text) + ".encode()"
+	}
+	if len(p) > limit {
+		return BytesRepr(p[:limit]) + fmt.Sprintf(" + ... (%d bytes)", len(p))
+	}
+	return BytesRepr(p)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -48,3 +48,12 @@ func TestSafeText(t *testing.T) {
 		}
 	}
 }
+
+// TestReprAndTextEscaped: a Repr or Text a command built from outside
+// text still reaches the terminal escaped, inside a tuple too.
+func TestReprAndTextEscaped(t *testing.T) {
+	got := PyRepr(Tuple{Repr{Text: "<x \x1b]0;t\x07\u202e>"}, Text("a\u009bb")})
+	if want := `(<x \x1b]0;t\x07\u202e>, a\x9bb)`; got != want {
+		t.Errorf("PyRepr = %q, want %q", got, want)
+	}
+}

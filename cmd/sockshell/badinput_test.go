@@ -88,7 +88,7 @@ func TestEveryCommandBadArity(t *testing.T) {
 			t.Parallel()
 			o := runBinary(t, "", "--timeout", "5", "-c", c.Name)
 			checkSane(t, c.Name, o)
-			if c.MinArgs > 0 && (o.code != 1 || !strings.HasPrefix(o.stderr, "UsageError: missing argument; usage: "+c.Usage)) {
+			if c.MinArgs > 0 && (o.code != 1 || !strings.HasPrefix(o.stderr, "-c:1: UsageError: missing argument; usage: "+c.Usage)) {
 				t.Errorf("%s with no arguments: status %d, stderr %q; want a missing-argument usage error", c.Name, o.code, o.stderr)
 			}
 			if c.MaxArgs < 0 {
@@ -97,7 +97,7 @@ func TestEveryCommandBadArity(t *testing.T) {
 			line := c.Name + strings.Repeat(" x", c.MaxArgs+1)
 			o = runBinary(t, "", "--timeout", "5", "-c", line)
 			checkSane(t, line, o)
-			if o.code != 1 || !strings.HasPrefix(o.stderr, "UsageError: too many arguments; usage: "+c.Usage) {
+			if o.code != 1 || !strings.HasPrefix(o.stderr, "-c:1: UsageError: too many arguments; usage: "+c.Usage) {
 				t.Errorf("%s: status %d, stderr %q; want a too-many-arguments usage error", line, o.code, o.stderr)
 			}
 		})
@@ -113,18 +113,18 @@ func TestHostileInput(t *testing.T) {
 		args        []string
 		want        string // the error line starts with this
 	}{
-		{"long -c line", "", []string{"-c", long}, "OSError: service/proto not found"},
-		{"long piped line", long + "\nservport http\n", nil, "OSError: service/proto not found"},
-		{"long quoted line", "", []string{"-c", "resolve '" + strings.Repeat("b", 10000) + "'"}, "UnicodeError: encoding with 'idna' codec failed"},
-		{"line over the limit", "servport " + strings.Repeat("c", 2<<20) + "\nservport http\n", nil, "UsageError: line 1 is too long (over 1 MiB)"},
-		{"escaped non-UTF-8", "", []string{"-c", `servport "\xff\xfe"; servport http`}, "OSError: service/proto not found"},
-		{"raw 0xff piped", "servport \xff\xfe tcp\nservport http\n", nil, "OSError: service/proto not found"},
-		{"raw 0xff as a command", "\xff\nservport http\n", nil, "UsageError: unknown command"},
-		{"raw 0xff in -c", "", []string{"-c", "resolve \xff"}, "socket.gaierror: "},
-		{"unterminated quote", "", []string{"-c", `servport "http; servport smtp`}, "UsageError: unterminated string"},
-		{"unterminated single quote", "servport 'http\nservport http\n", nil, "UsageError: unterminated string"},
-		{"bad escape", "", []string{"-c", `servport \x4`}, "UsageError: bad \\x escape"},
-		{"NUL byte", "servport \x00http\n", nil, "ValueError: embedded null character"},
+		{"long -c line", "", []string{"-c", long}, "-c:1: OSError: service/proto not found"},
+		{"long piped line", long + "\nservport http\n", nil, "stdin:1: OSError: service/proto not found"},
+		{"long quoted line", "", []string{"-c", "resolve '" + strings.Repeat("b", 10000) + "'"}, "-c:1: UnicodeError: encoding with 'idna' codec failed"},
+		{"line over the limit", "servport " + strings.Repeat("c", 2<<20) + "\nservport http\n", nil, "stdin: UsageError: line 1 is too long (over 1 MiB)"},
+		{"escaped non-UTF-8", "", []string{"-c", `servport "\xff\xfe"; servport http`}, "-c:1:1: OSError: service/proto not found"},
+		{"raw 0xff piped", "servport \xff\xfe tcp\nservport http\n", nil, "stdin:1: OSError: service/proto not found"},
+		{"raw 0xff as a command", "\xff\nservport http\n", nil, "stdin:1: UsageError: unknown command"},
+		{"raw 0xff in -c", "", []string{"-c", "resolve \xff"}, "-c:1: socket.gaierror: "},
+		{"unterminated quote", "", []string{"-c", `servport "http; servport smtp`}, "-c:1: UsageError: unterminated string"},
+		{"unterminated single quote", "servport 'http\nservport http\n", nil, "stdin:1: UsageError: unterminated string"},
+		{"bad escape", "", []string{"-c", `servport \x4`}, "-c:1: UsageError: bad \\x escape"},
+		{"NUL byte", "servport \x00http\n", nil, "stdin:1: ValueError: embedded null character"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -27,9 +27,20 @@ var version = "0.1.0-dev"
 
 func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
 
+// safeWriter escapes what it writes as the shell escapes text for a terminal.
+type safeWriter struct{ w io.Writer }
+
+func (s safeWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(s.w, shell.SafeText(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
 func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sockshell", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// The flag package quotes what it was given (an unknown flag): escape it.
+	fs.SetOutput(safeWriter{stderr})
 	var (
 		cmds      = fs.String("c", "", "run these commands (';' between them) and exit")
 		format    = fs.String("format", "auto", "result format: python, table, json or auto")
@@ -82,7 +93,7 @@ flags:
 			continue
 		}
 		if err := s.Set(kv[0], kv[1]); err != nil {
-			fmt.Fprintf(stderr, "sockshell: --%s: %v\n", kv[0], err)
+			fmt.Fprintf(stderr, "sockshell: --%s: %s\n", kv[0], shell.SafeText(err.Error()))
 			return 2
 		}
 	}
@@ -103,13 +114,14 @@ flags:
 	case fs.NArg() == 1:
 		f, err := os.Open(fs.Arg(0))
 		if err != nil {
-			fmt.Fprintf(stderr, "sockshell: %v\n", err)
+			// As Python names the error, the file name escaped.
+			fmt.Fprintf(stderr, "sockshell: %s\n", shell.SafeText(shell.Classify(err).Error()))
 			return 1
 		}
 		defer f.Close()
 		return s.RunLines(f, fs.Arg(0), *keepGoing)
 	case !term.IsTerminal(int(stdin.Fd())):
-		return s.RunLines(stdin, "", *keepGoing)
+		return s.RunLines(stdin, "stdin", *keepGoing)
 	}
 	hist := ""
 	if !*noHistory {

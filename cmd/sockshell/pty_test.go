@@ -389,8 +389,8 @@ func TestInterruptExitStatus(t *testing.T) {
 	if !errors.As(werr, &ee) || ee.ExitCode() != 130 {
 		t.Errorf("exit: %v, want status 130", werr)
 	}
-	if stderr.String() != "KeyboardInterrupt\n" {
-		t.Errorf("stderr %q, want KeyboardInterrupt", stderr.String())
+	if !regexp.MustCompile(`^-c:1:\d+: KeyboardInterrupt\n$`).MatchString(stderr.String()) {
+		t.Errorf("stderr %q, want -c:1:COL: KeyboardInterrupt", stderr.String())
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("stdout %q, want nothing", stdout.String())
@@ -425,6 +425,17 @@ func TestColourOnATerminal(t *testing.T) {
 	nc.Expect("colour is off for good")
 	if strings.Contains(nc.raw(), "\x1b[31m") {
 		t.Errorf("colour with NO_COLOR set: %q", nc.raw())
+	}
+
+	// NO_COLOR with an empty value is not set (no-color.org): colour stays on.
+	empty := startScreenEnv(t, []string{"NO_COLOR="})
+	empty.Expect(">>> ")
+	empty.Type("servport nosuch\r")
+	empty.Expect("service/proto not found")
+	empty.Type("set color\r")
+	empty.Expect("color = on")
+	if !strings.Contains(empty.raw(), red) {
+		t.Errorf("no colour with NO_COLOR empty: %q", empty.raw())
 	}
 
 	// Piped output is never coloured, NO_COLOR or not.
