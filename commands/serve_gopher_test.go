@@ -57,12 +57,20 @@ func TestServeGopherDies(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := fmt.Sprintf("[gopher1] the gopher server on 127.0.0.1:%d has stopped: accept() failed with OSError: [Errno 22] Invalid argument; it is gone from `servers`\n", port)
+	// A server's line is an event: outside the prompt it is written to
+	// standard output, as a '#' line, at the next statement boundary.
 	deadline := time.Now().Add(gopherTestBound)
-	for !strings.Contains(g.err.String(), want) {
+	var seen strings.Builder
+	for !strings.Contains(seen.String(), "# "+want) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no word of the server's end; standard error:\n%s\nwant %q", g.err.String(), want)
+			t.Fatalf("no word of the server's end; output:\n%s\nwant %q", seen.String(), want)
 		}
 		time.Sleep(5 * time.Millisecond)
+		out, errs := g.exec("hostname")
+		if errs != "" {
+			t.Fatalf("hostname: %s", errs)
+		}
+		seen.WriteString(out)
 	}
 	// Its removal from the registry comes just before the line.
 	out, errs := g.exec("servers")
