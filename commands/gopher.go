@@ -52,7 +52,7 @@ func gopherCommands() []*shell.Command {
 				"item whose port or host field is not one is marked invalid, and refused); `back`\n" +
 				"returns. Errors are classified: name resolution, connection refused, timeout, reset,\n" +
 				"an error item from the server, a selector that does not exist.",
-			Python:   "s = socket.create_connection((host, 70)); s.sendall(selector.encode() + b'\\r\\n'); reply = s.recv(2048) ...",
+			Python:   "s = socket.create_connection((host, 70)); s.sendall(selector.encode() + b'\\r\\n'); reply = b''.join(iter(lambda: s.recv(4096), b''))",
 			Examples: []string{"gopher localhost / 7070", "gopher 127.0.0.1:7070 /sockets.txt", "gopher gopher://localhost:7070/0/sockets.txt", "gopher localhost sockets.txt 7070 --raw"},
 			MinArgs:  1, MaxArgs: 3,
 			Flags:   flags,
@@ -340,8 +340,6 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		}
 	}()
 	c.Python("%s = %s", name, pyConnect)
-	c.Python("%s.sendall(%s)", name, shell.BytesRepr([]byte(t.Request())))
-	c.Python("while chunk := %s.recv(4096): reply += chunk", name)
 
 	var raw bytes.Buffer
 	opts := &gopher.FetchOptions{}
@@ -381,6 +379,7 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 			out = &limitWriter{w: &text, n: maxText}
 		}
 	}
+	pyGopherFetch(c, name, t, outPath, toFile)
 	// The reply is read as it comes; a file is saved byte for byte as the
 	// server sent it, a text shown on screen is unframed below.
 	opts.Verbatim = true
@@ -446,6 +445,20 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		c.Note("text cut at %d bytes; use --out FILE for the whole reply", maxText)
 	}
 	return shell.Text(unframeText(text.Bytes())), nil
+}
+
+// pyGopherFetch records the Python that sends the request, reads the whole
+// reply (into the file a download goes to, else into reply) and closes the
+// connection, as the fetch does.
+func pyGopherFetch(c *shell.Call, name string, t gopher.Target, outPath string, toFile bool) {
+	c.Python("%s.sendall(%s)", name, shell.BytesRepr([]byte(t.Request())))
+	if toFile && !gopher.IsMenu(t.Type) {
+		c.Python("with open(%s, 'wb') as f:\n    while chunk := %s.recv(4096):\n        f.write(chunk)", shell.StrRepr(outPath), name)
+	} else {
+		c.Python("reply = b''")
+		c.Python("while chunk := %s.recv(4096):\n    reply += chunk", name)
+	}
+	c.Python("%s.close()", name)
 }
 
 // isInfo reports whether a menu line is shown as text without a number:

@@ -179,11 +179,10 @@ func sendAllFile(c *shell.Call, s *bsd.Socket, name, file string) (any, error) {
 	return n, nil
 }
 
-// shortRepr is a bytes repr cut to a readable length for explain lines.
+// shortRepr is the bytes literal of DATA for an explain line. It is never
+// cut: a cut literal would not be Python, nor send what the command sent
+// (the data is no longer than the line the user typed).
 func shortRepr(p []byte) string {
-	if len(p) > 200 {
-		return shell.BytesRepr(p[:200]) + fmt.Sprintf(" + ... (%d bytes)", len(p))
-	}
 	return shell.BytesRepr(p)
 }
 
@@ -248,8 +247,12 @@ func runSendTo(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Python("%s.sendto(%s, (%s, %d))", name, py, shell.StrRepr(host), port)
 	ip, err := resolveAddr(c, host, s.Family())
+	portExpr := strconv.Itoa(port)
+	if err == nil {
+		portExpr = pyPort(c, ip, port)
+	}
+	c.Python("%s.sendto(%s, (%s, %s))", name, py, shell.StrRepr(host), portExpr)
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +305,11 @@ func runRecv(c *shell.Call) (any, error) {
 			}
 			limit = v
 		}
-		c.Python("with open(%s, 'wb') as f:\n...     while chunk := %s.recv(65536): f.write(chunk)", shell.StrRepr(out), name)
+		if limit >= 0 {
+			c.Python("with open(%s, 'wb') as f:\n    while (left := %d - f.tell()) > 0 and (chunk := %s.recv(min(65536, left))):\n        f.write(chunk)", shell.StrRepr(out), limit, name)
+		} else {
+			c.Python("with open(%s, 'wb') as f:\n    while chunk := %s.recv(65536):\n        f.write(chunk)", shell.StrRepr(out), name)
+		}
 		f, err := os.Create(out)
 		if err != nil {
 			return nil, err

@@ -221,11 +221,17 @@ func runServe(c *shell.Call) (any, error) {
 			c.Note("%s listens beyond this machine (%s): anyone who can reach it may use it", name, h)
 		}
 	}
-	pyServer := "ThreadingTCPServer"
+	// The server runs inside the shell, not in Python: a comment says so
+	// rather than code that would stand for it.
+	over := ""
 	if udp {
-		pyServer = "ThreadingUDPServer"
+		over = " UDP"
 	}
-	c.Python("%s = socketserver.%s(%s, handler)", name, pyServer, pyHostPort(srv.addr))
+	what := kind
+	if kind == "gopher" {
+		what = "gopher " + shell.StrRepr(c.Arg(1)) // quoted: a comment stays one line
+	}
+	c.Python("# serve %s: the shell's own%s %s server on %s", what, over, kind, srv.addr)
 	if kind == "gopher" {
 		host, port, _ := net.SplitHostPort(srv.addr)
 		c.Note("browse it with: gopher %s / %s", host, port)
@@ -236,11 +242,6 @@ func runServe(c *shell.Call) (any, error) {
 	}
 	return shell.Repr{Text: fmt.Sprintf("%s  %s%s server on %s", name, kind, proto, srv.addr),
 		JSON: map[string]any{"name": name, "kind": kind, "address": srv.addr, "serves": srv.detail}}, nil
-}
-
-func pyHostPort(addr string) string {
-	host, port, _ := net.SplitHostPort(addr)
-	return fmt.Sprintf("(%s, %s)", shell.StrRepr(host), port)
 }
 
 func startGopher(c *shell.Call, dir, addr string) (*server, error) {

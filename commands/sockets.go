@@ -153,12 +153,15 @@ func socketCommands() []*shell.Command {
 				}
 				d, none, err := shell.ParseSeconds(c.Arg(1))
 				if err != nil {
+					if f, perr := strconv.ParseFloat(c.Arg(1), 64); perr == nil && f < 0 {
+						c.Python("%s.settimeout(%s)", name, shell.PyFloat(f)) // raises the same ValueError
+					}
 					return nil, err
 				}
 				if none {
 					c.Python("%s.settimeout(None)", name)
 				} else {
-					c.Python("%s.settimeout(%s)", name, seconds(d))
+					c.Python("%s.settimeout(%s)", name, shell.PyFloat(d.Seconds()))
 				}
 				return shell.None, s.SetTimeout(d, !none)
 			},
@@ -458,8 +461,12 @@ func runAddrCall(c *shell.Call, method string, call func(*bsd.Socket, netip.Addr
 	if err != nil {
 		return nil, err
 	}
-	c.Python("%s.%s((%s, %d))", name, method, shell.StrRepr(host), port)
 	ip, err := resolveAddr(c, host, s.Family())
+	portExpr := strconv.Itoa(port)
+	if err == nil && method != "bind" {
+		portExpr = pyPort(c, ip, port)
+	}
+	c.Python("%s.%s((%s, %s))", name, method, shell.StrRepr(host), portExpr)
 	if err != nil {
 		return nil, err
 	}
@@ -473,7 +480,6 @@ func runCreateConnection(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Python("socket.create_connection((%s, %d))", shell.StrRepr(host), port)
 	tr := newTrace(c)
 	defer func() {
 		if tr != nil {
@@ -482,8 +488,10 @@ func runCreateConnection(c *shell.Call) (any, error) {
 	}()
 	s, name, err := dialRegistered(c, "s", host, port, tr)
 	if err != nil {
+		c.Python("socket.create_connection((%s, %d))", shell.StrRepr(host), port) // raises the same error
 		return nil, err
 	}
+	c.Python("%s = socket.create_connection((%s, %s))", name, shell.StrRepr(host), pyPeerPort(c, s, port))
 	return sockRepr(name, s), nil
 }
 
@@ -565,16 +573,17 @@ func runAccept(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Python("conn, addr = %s.accept()", name)
 	done := traceSock(c, s)
 	ns, addr, err := s.Accept(c.Ctx)
 	done()
 	if err != nil {
+		c.Python("%s.accept()", name) // raises the same error
 		return nil, err
 	}
 	d, ok := c.Session.Timeout() // as Python: the default timeout, not the listener's
 	ns.SetTimeout(d, ok)
 	nname := c.Session.Register("s", ns)
+	c.Python("%s, addr = %s.accept()", nname, name)
 	la := bsd.SockAddr{AddrPort: addr, IPv6: s.Family() == unix.AF_INET6}
 	if pa, err := ns.PeerName(); err == nil {
 		la = pa
@@ -667,14 +676,18 @@ func runFromFD(c *shell.Call) (any, error) {
 		c.Syscalls(tr.Lines()...)
 	}
 	if err != nil {
-		c.Python("socket.fromfd(%d, ...)", fd)
+		if family == 0 {
+			family, sotype = unix.AF_INET, unix.SOCK_STREAM // Python must be told; dup fails first all the same
+		}
+		c.Python("socket.fromfd(%s, socket.%s, socket.%s)", pyFD(c, fd), bsd.FamilyName(family), bsd.TypeName(sotype))
 		return nil, err
 	}
 	s.SetTrace(nil)
 	d, ok := c.Session.Timeout()
 	s.SetTimeout(d, ok)
+	fdExpr := pyFD(c, fd)
 	name := c.Session.Register("s", s)
-	c.Python("%s = %s", name, strings.Replace(pySocketCall(s.Family(), s.Type()), "socket.socket(", fmt.Sprintf("socket.fromfd(%d, ", fd), 1))
+	c.Python("%s = socket.fromfd(%s, socket.%s, socket.%s)", name, fdExpr, bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()))
 	return sockRepr(name, s), nil
 }
 
@@ -716,4 +729,49 @@ func addrText(a bsd.SockAddr) string {
 		return fmt.Sprintf("[%s]:%d", a.Addr(), a.Port())
 	}
 	return a.AddrPort.String()
+}
+
+// pyFD writes a descriptor for Python: s2.fileno() when it is a session
+// socket's (the number itself would name another file in a Python process),
+// else the number.
+func pyFD(c *shell.Call, fd int) string {
+	for _, r := range c.Session.Resources() {
+		if so, ok := r.Resource.(*bsd.Socket); ok && so.FD() == fd {
+			return r.Name + ".fileno()"
+		}
+	}
+	return strconv.Itoa(fd)
+}
+
+// pyPort writes the port of an address a command sends to or connects to.
+// When a session socket is bound there (a listener of this session, a UDP
+// socket), it is that socket's port, and Python must ask its own socket for
+// it: s4.getsockname()[1], since the number is the shell's socket's, which
+// Python's code cannot reach.
+func pyPort(c *shell.Call, ip netip.Addr, port int) string {
+	for _, r := range c.Session.Resources() {
+		so, ok := r.Resource.(*bsd.Socket)
+		if !ok {
+			continue
+		}
+		la, err := so.SockName()
+		if err != nil || int(la.Port()) != port || port == 0 {
+			continue
+		}
+		if so.Type() == unix.SOCK_STREAM && so.State() != "LISTEN" {
+			continue
+		}
+		if a := la.Addr().Unmap(); a == ip.Unmap() || a.IsUnspecified() {
+			return r.Name + ".getsockname()[1]"
+		}
+	}
+	return strconv.Itoa(port)
+}
+
+// pyPeerPort is pyPort for a socket that connected: its peer's address.
+func pyPeerPort(c *shell.Call, s *bsd.Socket, port int) string {
+	if pa, err := s.PeerName(); err == nil {
+		return pyPort(c, pa.Addr(), port)
+	}
+	return strconv.Itoa(port)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -65,9 +66,10 @@ func Builtins() []*Command {
 		},
 		{
 			Name: "explain", Group: "The shell",
-			Usage:    "explain on|off",
-			Summary:  "Show the Python equivalent and the system calls of each command as it runs.",
-			Help:     "The same as set explain. With explain on, each command first prints the Python line that does the same thing (>>> ...) and, for sockets, the system calls it made with their results (  # ...).",
+			Usage:   "explain on|off",
+			Summary: "Show the Python equivalent and the system calls of each command as it runs.",
+			Help: "The same as set explain. With explain on, each command first prints the Python that does the same thing (>>> ...) and, for sockets, the system calls it made with their results (  # ...).\n" +
+				"The Python lines, pasted in order into python3 after `import socket`, do what the commands did, under the same names; explain on itself shows the session's timeout as socket.setdefaulttimeout. The shell's own servers show as a comment; a command the shell refuses shows no Python line.",
 			Python:   "",
 			Examples: []string{"explain on", "servport http tcp"},
 			MinArgs:  0, MaxArgs: 1,
@@ -76,7 +78,16 @@ func Builtins() []*Command {
 				if c.NArg() == 0 {
 					return Text("explain is " + onOff(c.Session.Settings.Explain)), nil
 				}
-				return None, c.Session.Set("explain", c.Arg(0))
+				if err := c.Session.Set("explain", c.Arg(0)); err != nil {
+					return nil, err
+				}
+				if c.Session.Settings.Explain {
+					// New sockets get the session's timeout (set timeout); in
+					// Python that is the default timeout, so the lines that
+					// follow behave as the shell's commands do.
+					c.Python("%s", c.Session.pyDefaultTimeout())
+				}
+				return None, nil
 			},
 		},
 		{
@@ -197,17 +208,27 @@ func runSet(c *Call) (any, error) {
 		}
 		return Text(c.Arg(0) + " = " + v), nil
 	}
+	err := s.Set(c.Arg(0), c.Arg(1))
 	if c.Arg(0) == "timeout" {
-		c.Python("socket.setdefaulttimeout(%s)", pyTimeout(c.Arg(1)))
+		if err == nil {
+			c.Python("%s", s.pyDefaultTimeout())
+		} else if e, ok := err.(*Error); ok && e.Class == "ValueError" {
+			// A negative time: Python's setdefaulttimeout raises the same.
+			if f, perr := strconv.ParseFloat(c.Arg(1), 64); perr == nil {
+				c.Python("socket.setdefaulttimeout(%s)", PyFloat(f))
+			}
+		}
 	}
-	return None, s.Set(c.Arg(0), c.Arg(1))
+	return None, err
 }
 
-func pyTimeout(v string) string {
-	if strings.EqualFold(v, "none") {
-		return "None"
+// pyDefaultTimeout is the Python statement that gives new sockets the
+// session's timeout, as `set timeout` does.
+func (s *Session) pyDefaultTimeout() string {
+	if d, ok := s.Timeout(); ok {
+		return "socket.setdefaulttimeout(" + PyFloat(d.Seconds()) + ")"
 	}
-	return v
+	return "socket.setdefaulttimeout(None)"
 }
 
 func runSource(c *Call) (any, error) {

@@ -88,6 +88,11 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 	v, err := cmd.Run(c)
 	if err != nil {
 		e := Classify(err)
+		if e.Class == "UsageError" {
+			// The shell refused the command: nothing ran, so no Python line
+			// may claim it did (set timeout 0 is fine in Python, not here).
+			c.python = nil
+		}
 		if ctx.Err() != nil && parent.Err() == nil && e.Class != "KeyboardInterrupt" && isCancelClass(e) {
 			e = &Error{Class: "KeyboardInterrupt", Err: err}
 		}

@@ -61,7 +61,7 @@ func (s *Session) render(c *Call, v any) error {
 	}
 	if s.Settings.Explain {
 		for _, p := range c.python {
-			buf.WriteString(s.paint(dim, ">>> "+SafeText(p)) + "\n")
+			writePython(&buf, s, p)
 		}
 		for _, t := range c.trace {
 			buf.WriteString(s.paint(dim, "  # "+SafeText(t)) + "\n")
@@ -75,6 +75,24 @@ func (s *Session) render(c *Call, v any) error {
 	}
 	s.Print(buf.String())
 	return nil
+}
+
+// writePython prints one Python statement as the interactive interpreter
+// shows it: ">>> " before its first line, "... " before the others, and a
+// compound statement (more than one line) ended by a bare "...", so that the
+// lines pasted into python3 run as they are.
+func writePython(buf *bytes.Buffer, s *Session, src string) {
+	lines := strings.Split(src, "\n")
+	for i, l := range lines {
+		prompt := "... "
+		if i == 0 {
+			prompt = ">>> "
+		}
+		buf.WriteString(s.paint(dim, prompt+SafeText(l)) + "\n")
+	}
+	if len(lines) > 1 {
+		buf.WriteString(s.paint(dim, "...") + "\n")
+	}
 }
 
 // writeValue writes a value in a format; width fits tables to a terminal
