@@ -474,11 +474,11 @@ func menuRows(m *gopher.Menu) *shell.Rows {
 	n := 0
 	for _, it := range m.Items {
 		if it.Type == 'i' {
-			rows.Append("", "", it.Display, "", "", "")
+			rows.Append(nil, nil, it.Display, nil, nil, nil) // no number, no place: None
 			continue
 		}
 		if isInfo(it) {
-			rows.Append("", "", it.Raw, "", "", "")
+			rows.Append(nil, nil, it.Raw, nil, nil, nil)
 			continue
 		}
 		n++

@@ -89,7 +89,7 @@ func netdbCommands() []*shell.Command {
 				}
 				r := &shell.Rows{Header: []string{"name", "port", "proto", "aliases"}}
 				for _, e := range entries {
-					r.Append(e.Name, e.Port, e.Proto, strings.Join(e.Aliases, " "))
+					r.Append(e.Name, e.Port, e.Proto, append([]string{}, e.Aliases...))
 				}
 				noteSource(c, db)
 				if len(entries) == 0 {
@@ -250,11 +250,12 @@ func runResolve(c *shell.Call) (any, error) {
 	addrs6, _ := r.HostAddrs6(ctx, host) // a name with no IPv6 address is not an error here
 	rows := &shell.Rows{Header: []string{"family", "address", "name", "aliases"},
 		Py: shell.Tuple{name, strList(aliases), strList(addrs)}}
+	aliasList := append([]string{}, aliases...) // a list in json, words in the table
 	for _, a := range addrs {
-		rows.Append("AF_INET", a, name, strings.Join(aliases, " "))
+		rows.Append("AF_INET", a, name, aliasList)
 	}
 	for _, a := range addrs6 {
-		rows.Append("AF_INET6", a, name, strings.Join(aliases, " "))
+		rows.Append("AF_INET6", a, name, aliasList)
 	}
 	return rows, nil
 }

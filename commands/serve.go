@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -110,7 +111,7 @@ func serveCommands() []*shell.Command {
 				rows := &shell.Rows{Header: []string{"name", "kind", "address", "serves", "connections"}}
 				for _, r := range c.Session.Resources() {
 					if s, ok := r.Resource.(*server); ok {
-						rows.Append(r.Name, s.kind, s.addr, s.detail, s.conns())
+						rows.Append(r.Name, s.kind, shell.Shown{Text: s.addr, Value: hostPortValue(s.addr)}, s.detail, s.conns())
 					}
 				}
 				if len(rows.Rows) == 0 {
@@ -241,7 +242,18 @@ func runServe(c *shell.Call) (any, error) {
 		proto = " UDP"
 	}
 	return shell.Repr{Text: fmt.Sprintf("%s  %s%s server on %s", name, kind, proto, srv.addr),
-		JSON: map[string]any{"name": name, "kind": kind, "address": srv.addr, "serves": srv.detail}}, nil
+		JSON: map[string]any{"name": name, "kind": kind, "address": hostPortValue(srv.addr), "serves": srv.detail}}, nil
+}
+
+// hostPortValue is a server's HOST:PORT as Python's server_address, a
+// (host, port) tuple.
+func hostPortValue(addr string) any {
+	host, port, err := net.SplitHostPort(addr)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil {
+		return addr
+	}
+	return shell.Tuple{host, n}
 }
 
 func startGopher(c *shell.Call, dir, addr string) (*server, error) {

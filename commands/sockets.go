@@ -338,11 +338,11 @@ func sockRepr(name string, s *bsd.Socket) shell.Repr {
 	obj := map[string]any{"name": name, "fd": s.FD(), "family": bsd.FamilyName(s.Family()), "type": bsd.TypeName(s.Type()), "proto": s.Proto()}
 	if la, err := s.SockName(); err == nil {
 		fmt.Fprintf(&b, ", laddr=%s", la.Tuple())
-		obj["laddr"] = la.AddrPort.String()
+		obj["laddr"] = addrValue(la)
 	}
 	if ra, err := s.PeerName(); err == nil {
 		fmt.Fprintf(&b, ", raddr=%s", ra.Tuple())
-		obj["raddr"] = ra.AddrPort.String()
+		obj["raddr"] = addrValue(ra)
 	}
 	b.WriteString(">")
 	return shell.Repr{Text: name + "  " + b.String(), JSON: obj}
@@ -588,7 +588,7 @@ func runAccept(c *shell.Call) (any, error) {
 	if pa, err := ns.PeerName(); err == nil {
 		la = pa
 	}
-	return shell.Repr{Text: nname + "  " + la.Tuple(), JSON: map[string]any{"name": nname, "addr": la.AddrPort.String()}}, nil
+	return shell.Repr{Text: nname + "  " + la.Tuple(), JSON: map[string]any{"name": nname, "addr": addrValue(la)}}, nil
 }
 
 func runClose(c *shell.Call) (any, error) {
@@ -698,12 +698,14 @@ func runSockets(c *shell.Call) (any, error) {
 		if !ok {
 			continue
 		}
-		local, remote := "", ""
+		// Addresses read as HOST:PORT in the table and are Python's
+		// tuples in json; no address is None.
+		var local, remote any
 		if a, err := s.SockName(); err == nil {
-			local = addrText(a)
+			local = shell.Shown{Text: addrText(a), Value: addrValue(a)}
 		}
 		if a, err := s.PeerName(); err == nil {
-			remote = addrText(a)
+			remote = shell.Shown{Text: addrText(a), Value: addrValue(a)}
 		}
 		state := s.State()
 		switch s.PeerStatus() {
@@ -712,9 +714,9 @@ func runSockets(c *shell.Call) (any, error) {
 		case bsd.PeerReset:
 			state += " (peer reset)"
 		}
-		timeout := "none"
+		timeout := shell.Shown{Text: "none"} // seconds as a number in json, None for none
 		if d, ok := s.Timeout(); ok {
-			timeout = strconv.FormatFloat(d.Seconds(), 'g', -1, 64)
+			timeout = shell.Shown{Text: strconv.FormatFloat(d.Seconds(), 'g', -1, 64), Value: d.Seconds()}
 		}
 		rows.Append(r.Name, s.FD(), bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()), state, local, remote, s.Sent(), s.Received(), timeout)
 	}

@@ -118,6 +118,7 @@ func runGetsockopt(c *shell.Call) (any, error) {
 			}
 			v, err := s.GetSockOpt(o)
 			val := ""
+			var typed any // what Python's getsockopt returns; None when it failed
 			if err != nil {
 				val = shell.Classify(err).Error()
 				if i := strings.Index(val, "] "); i >= 0 {
@@ -125,12 +126,13 @@ func runGetsockopt(c *shell.Call) (any, error) {
 				}
 			} else {
 				read.add(o)
+				typed = v.Python()
 				val = v.Describe()
 				if d := v.String(); d != val && o.Kind != bsd.TimevalKind && !strings.HasPrefix(val, d) {
 					val = d + " (" + val + ")"
 				}
 			}
-			rows.Append(o.Name, o.LevelName(), val, o.Meaning)
+			rows.Append(o.Name, o.LevelName(), shell.Shown{Text: val, Value: typed}, o.Meaning)
 		}
 		c.Python("{opt: %s.getsockopt(getattr(socket, level), getattr(socket, opt)) for level, opts in %s for opt in opts}", name, read.source())
 		return rows, nil

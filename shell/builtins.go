@@ -76,7 +76,7 @@ func Builtins() []*Command {
 			Complete: CompleteChoices([]string{"on", "off"}),
 			Run: func(c *Call) (any, error) {
 				if c.NArg() == 0 {
-					return Text("explain is " + onOff(c.Session.Settings.Explain)), nil
+					return Shown{"explain is " + onOff(c.Session.Settings.Explain), c.Session.Settings.Explain}, nil
 				}
 				if err := c.Session.Set("explain", c.Arg(0)); err != nil {
 					return nil, err
@@ -120,10 +120,12 @@ func Builtins() []*Command {
 				}
 				var b strings.Builder
 				base := len(c.Session.History) - len(h)
+				lines := List{}
 				for i, l := range h {
 					fmt.Fprintf(&b, "%5d  %s\n", base+i+1, l)
+					lines = append(lines, l)
 				}
-				return Text(b.String()), nil
+				return Shown{b.String(), lines}, nil
 			},
 		},
 		{
@@ -198,7 +200,7 @@ func runSet(c *Call) (any, error) {
 		r := &Rows{Header: []string{"setting", "value"}}
 		for _, n := range SettingNames {
 			v, _ := s.Setting(n)
-			r.Append(n, v)
+			r.Append(n, Shown{v, s.settingValue(n)})
 		}
 		return r, nil
 	case 1:
@@ -206,7 +208,7 @@ func runSet(c *Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return Text(c.Arg(0) + " = " + v), nil
+		return Shown{c.Arg(0) + " = " + v, s.settingValue(c.Arg(0))}, nil
 	}
 	err := s.Set(c.Arg(0), c.Arg(1))
 	if c.Arg(0) == "timeout" {
@@ -220,6 +222,28 @@ func runSet(c *Call) (any, error) {
 		}
 	}
 	return None, err
+}
+
+// settingValue is a setting's typed value, for json and python: seconds as
+// a number (None for none), on/off as a bool, no DNS server as None.
+func (s *Session) settingValue(name string) any {
+	switch name {
+	case "timeout":
+		if d, ok := s.Timeout(); ok {
+			return d.Seconds()
+		}
+		return nil
+	case "explain":
+		return s.Settings.Explain
+	case "color":
+		return s.color.Load()
+	case "dns":
+		if s.Settings.DNS == "" {
+			return nil
+		}
+	}
+	v, _ := s.Setting(name)
+	return v
 }
 
 // pyDefaultTimeout is the Python statement that gives new sockets the
