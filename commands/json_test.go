@@ -150,7 +150,13 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 				continue
 			}
 			checkJSONDoc(t, line, errDocs[0], jsObj{"command": "str", "notes?": jsList{"str"},
+				"python?": jsList{"str"}, "syscalls?": jsList{"str"},
 				"error": jsObj{"class": "str", "message": "str", "errno?": "int", "hint?": "str"}})
+			// The Python that raises the same error comes with it; a
+			// command the shell refused has none.
+			if hasPy := strings.Contains(errDocs[0], `"python":[`); hasPy == (st.err == "UsageError") {
+				t.Errorf("%s: python in the error document: %v, want %v: %s", line, hasPy, !hasPy, errDocs[0])
+			}
 			if !strings.Contains(errDocs[0], `"class":"`+st.err+`"`) {
 				t.Errorf("%s: error %s, want class %s", line, errDocs[0], st.err)
 			}

@@ -221,6 +221,12 @@ func (s *Session) printError(prefix string, e *Error) {
 		if len(e.notes) > 0 {
 			doc["notes"] = e.notes
 		}
+		if len(e.python) > 0 {
+			doc["python"] = e.python
+		}
+		if len(e.syscalls) > 0 {
+			doc["syscalls"] = e.syscalls
+		}
 		if e.HasErrno {
 			doc["error"].(map[string]any)["errno"] = e.Errno
 		}
