@@ -28,7 +28,8 @@ type explainStep struct {
 	// repr is what the shell printed), "shape" (the same but for the
 	// numbers: an ephemeral port), "text" (reply.decode() is the text the
 	// shell printed), "file:NAME" (Python wrote the bytes the shell wrote to
-	// NAME), or "" (not comparable).
+	// NAME), "opts" (the getsockopt table's values are Python's dict's, the
+	// buffer sizes aside: the kernel tunes them), or "" (not comparable).
 	cmp string
 	at  int    // with cmp "same"/"shape": which of the step's Python lines gives the value
 	err string // the class the shell's error and Python's exception have
@@ -58,7 +59,7 @@ var explainSession = []explainStep{
 	{line: "setsockopt s1 SO_RCVTIMEO 1.5"},
 	{line: "getsockopt s1 SO_RCVTIMEO", cmp: "same"},
 	{line: "getsockopt s1 SOL_SOCKET SO_TYPE", cmp: "same"},
-	{line: "getsockopt s1"},
+	{line: "getsockopt s1", cmp: "opts"},
 	{line: "settimeout s1 2.5"},
 	{line: "settimeout s1 none"},
 	{line: "settimeout s1 -1", err: "ValueError"},
@@ -82,9 +83,9 @@ var explainSession = []explainStep{
 	{line: "socket udp"},
 	{line: "sendto s3 ping 127.0.0.1 $PORT_echo2", cmp: "same"},
 	{line: "recvfrom s3", cmp: "same"},
-	{line: "getsockopt s3"},
+	{line: "getsockopt s3", cmp: "opts"},
 	{line: "socket udp inet6"},
-	{line: "getsockopt s4"},
+	{line: "getsockopt s4", cmp: "opts"},
 	{line: "bind s4 ::1 0"},
 	{line: "socket udp"},
 	{line: "bind s5 127.0.0.1 0"},
@@ -131,6 +132,8 @@ var explainSession = []explainStep{
 	{line: "set timeout 5"},
 	{line: "socket tcp"},
 	{line: "set timeout none"},
+	{line: "serve discard"},
+	{line: "stop discard1"},
 	{line: "sockets", none: true},
 	{line: "servers", none: true},
 	{line: "close all"},
@@ -182,7 +185,7 @@ func TestExplainLinesRunInPython(t *testing.T) {
 		fmt.Fprintf(&script, "# %s\n", strings.ReplaceAll(line, "\n", " "))
 		body := py
 		switch {
-		case st.cmp == "same" || st.cmp == "shape":
+		case st.cmp == "same" || st.cmp == "shape" || st.cmp == "opts":
 			body = append([]string(nil), py...)
 			body[st.at] = fmt.Sprintf("_v[%d] = %s", i, body[st.at])
 			wants[i] = want{st.cmp, strings.Join(rest, "\n")}
@@ -242,6 +245,12 @@ func TestExplainLinesRunInPython(t *testing.T) {
 			t.Errorf("%s: Python gives %s, the shell printed %s (numbers aside)", line, got.Values[key], w.shell)
 		case w.cmp == "text" && strings.TrimRight(strings.ReplaceAll(got.Texts[key], "\r\n", "\n"), "\n") != strings.TrimRight(w.shell, "\n"):
 			t.Errorf("%s: Python's reply:\n%s\nthe shell printed:\n%s", line, got.Texts[key], w.shell)
+		case w.cmp == "opts":
+			shellOpts := optValues(regexp.MustCompile(`\('(\w+)', '\w+', (-?\d+|None), `), w.shell)
+			pyOpts := optValues(regexp.MustCompile(`'(\w+)': (-?\d+)`), got.Values[key])
+			if len(shellOpts) < 5 || fmt.Sprint(shellOpts) != fmt.Sprint(pyOpts) {
+				t.Errorf("%s: the shell's values %v, Python's %v", line, shellOpts, pyOpts)
+			}
 		case strings.HasPrefix(w.cmp, "file:"):
 			name := strings.TrimPrefix(w.cmp, "file:")
 			a, aerr := os.ReadFile(filepath.Join(shellDir, name))
@@ -251,6 +260,18 @@ func TestExplainLinesRunInPython(t *testing.T) {
 			}
 		}
 	}
+}
+
+// optValues collects option=value pairs from a getsockopt table or dict,
+// leaving out the buffer sizes, which the kernel tunes as it goes.
+func optValues(re *regexp.Regexp, s string) map[string]string {
+	out := map[string]string{}
+	for _, m := range re.FindAllStringSubmatch(s, -1) {
+		if m[1] != "SO_RCVBUF" && m[1] != "SO_SNDBUF" {
+			out[m[1]] = m[2]
+		}
+	}
+	return out
 }
 
 // learnSessionVars records what later commands need: each server's port

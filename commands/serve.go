@@ -136,6 +136,7 @@ func serveCommands() []*shell.Command {
 				if c.Arg(0) == "all" {
 					for _, r := range c.Session.Resources() {
 						if isServer(r.Resource) {
+							c.Python("# stop %s: the shell stops its own server", r.Name)
 							r.Resource.Close()
 							c.Session.Remove(r.Name)
 						}
@@ -146,6 +147,7 @@ func serveCommands() []*shell.Command {
 				if !ok || !isServer(r) {
 					return nil, shell.Errorf("NameError", "no server named %s; `servers` lists them", shell.StrRepr(c.Arg(0)))
 				}
+				c.Python("# stop %s: the shell stops its own server", c.Arg(0))
 				err := r.Close()
 				c.Session.Remove(c.Arg(0))
 				return shell.None, err
