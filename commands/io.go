@@ -245,7 +245,7 @@ func runSendTo(c *shell.Call) (any, error) {
 	host := c.Arg(hostIdx)
 	port, err := resolvePort(c, c.Arg(hostIdx+1), s.Type())
 	if err != nil {
-		return nil, err
+		return nil, portRangeError(c, "sendto", fmt.Sprintf("%s.sendto(%s, (%s, %%d))", name, py, shell.StrRepr(host)), c.Arg(hostIdx+1), err)
 	}
 	ip, err := resolveAddr(c, host, s.Family())
 	portExpr := strconv.Itoa(port)
@@ -260,7 +260,9 @@ func runSendTo(c *shell.Call) (any, error) {
 	return s.SendTo(c.Ctx, data, ip, port)
 }
 
-func bufSize(c *shell.Call) (int, error) {
+// bufSize reads BUFSIZE for method (recv, recvfrom); a negative one gives
+// Python's ValueError, with the call that raises it.
+func bufSize(c *shell.Call, name, method string) (int, error) {
 	if c.NArg() < 2 {
 		return 4096, nil
 	}
@@ -269,7 +271,8 @@ func bufSize(c *shell.Call) (int, error) {
 		return 0, c.UsageError("BUFSIZE is a number of bytes")
 	}
 	if n < 0 {
-		return 0, shell.Errorf("ValueError", "negative buffersize in recv")
+		c.Python("%s.%s(%d)", name, method, n)
+		return 0, shell.Errorf("ValueError", "negative buffersize in %s", method)
 	}
 	if n > bsd.MaxRecv {
 		return 0, shell.Errorf("ValueError", "buffersize %d is over sockshell's limit of %d bytes; use --out FILE for large transfers", n, bsd.MaxRecv)
@@ -333,7 +336,7 @@ func runRecv(c *shell.Call) (any, error) {
 	if c.Has("max") {
 		return nil, c.UsageError("--max goes with --out")
 	}
-	n, err := bufSize(c)
+	n, err := bufSize(c, name, "recv")
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +359,7 @@ func runRecvFrom(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := bufSize(c)
+	n, err := bufSize(c, name, "recvfrom")
 	if err != nil {
 		return nil, err
 	}

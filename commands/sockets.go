@@ -400,9 +400,22 @@ func resolvePort(c *shell.Call, port string, sotype int) (int, error) {
 	}
 	svc, err := netdb.DefaultServices().ByName(port, proto)
 	if err != nil {
+		c.Python("socket.getservbyname(%s, %s)", shell.StrRepr(port), shell.StrRepr(proto)) // raises the same
 		return 0, err
 	}
 	return svc.Port, nil
+}
+
+// portRangeError is Python's error for a port out of range in an address
+// tuple, named after the method, with the call that raises it:
+// s1.bind(('127.0.0.1', 70000)) gives "OverflowError: bind(): port must be 0-65535.".
+func portRangeError(c *shell.Call, method, pyCall, arg string, err error) error {
+	n, aerr := strconv.Atoi(arg)
+	if e, ok := err.(*shell.Error); !ok || aerr != nil || e.Class != "OverflowError" {
+		return err
+	}
+	c.Python(pyCall, n)
+	return shell.Errorf("OverflowError", "%s(): port must be 0-65535.", method)
 }
 
 // resolveAddr turns HOST into the address a socket of the family uses,
@@ -459,7 +472,7 @@ func runAddrCall(c *shell.Call, method string, call func(*bsd.Socket, netip.Addr
 	host := c.Arg(1)
 	port, err := resolvePort(c, c.Arg(2), s.Type())
 	if err != nil {
-		return nil, err
+		return nil, portRangeError(c, method, fmt.Sprintf("%s.%s((%s, %%d))", name, method, shell.StrRepr(host)), c.Arg(2), err)
 	}
 	ip, err := resolveAddr(c, host, s.Family())
 	portExpr := strconv.Itoa(port)
