@@ -153,8 +153,9 @@ func socketCommands() []*shell.Command {
 				}
 				d, none, err := shell.ParseSeconds(c.Arg(1))
 				if err != nil {
-					if f, perr := strconv.ParseFloat(c.Arg(1), 64); perr == nil && f < 0 {
-						c.Python("%s.settimeout(%s)", name, shell.PyFloat(f)) // raises the same ValueError
+					if e, ok := err.(*shell.Error); ok && e.Class != "UsageError" {
+						f, _ := strconv.ParseFloat(c.Arg(1), 64)
+						c.Python("%s.settimeout(%s)", name, shell.PyFloat(f)) // raises the same error
 					}
 					return nil, err
 				}

@@ -3,6 +3,7 @@ package shell
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -214,9 +215,9 @@ func runSet(c *Call) (any, error) {
 	if c.Arg(0) == "timeout" {
 		if err == nil {
 			c.Python("%s", s.pyDefaultTimeout())
-		} else if e, ok := err.(*Error); ok && e.Class == "ValueError" {
-			// A negative time: Python's setdefaulttimeout raises the same.
-			if f, perr := strconv.ParseFloat(c.Arg(1), 64); perr == nil {
+		} else if e, ok := err.(*Error); ok && (e.Class == "ValueError" || e.Class == "OverflowError") {
+			// Python's setdefaulttimeout raises the same.
+			if f, perr := strconv.ParseFloat(c.Arg(1), 64); perr == nil || errors.Is(perr, strconv.ErrRange) {
 				c.Python("socket.setdefaulttimeout(%s)", PyFloat(f))
 			}
 		}
