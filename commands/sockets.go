@@ -370,7 +370,7 @@ func runSocket(c *shell.Call) (any, error) {
 		c.Syscalls(tr.Lines()...)
 	}
 	if err != nil {
-		c.Python("s = %s", pySocketCall(family, sotype))
+		c.Python("%s", pySocketCall(family, sotype)) // raises the same; no name is bound
 		return nil, err
 	}
 	s.SetTrace(nil)
