@@ -137,6 +137,7 @@ var explainSession = []explainStep{
 	{line: "back"},
 	{line: "gopher gopher://127.0.0.1:$PORT_gopher1/0/gopher.txt", cmp: "text"},
 	{line: "gopher gopher://127.0.0.1:$PORT_gopher1/9/tiny.bin --out tiny.bin", cmp: "file:tiny.bin"},
+	{line: "gopher 127.0.0.1 /missing.txt $PORT_gopher1", err: "FileNotFoundError"},
 	{line: "connect 127.0.0.1 $PORT_gopher1"},
 	{line: `sendall s12 "/sockets.txt\r\n"`},
 	{line: "recv s12 --out page.txt", cmp: "file:page.txt"},
