@@ -4,7 +4,6 @@ package commands
 
 import (
 	"context"
-	"time"
 
 	"github.com/sockshell/sockshell/shell"
 )
@@ -28,11 +27,6 @@ func bounded(c *shell.Call) (context.Context, context.CancelFunc) {
 		return context.WithTimeout(c.Ctx, d)
 	}
 	return context.WithCancel(c.Ctx)
-}
-
-// seconds formats a duration as Python prints a float of seconds.
-func seconds(d time.Duration) string {
-	return shell.PyRepr(d.Seconds())
 }
 
 // protos completes a protocol argument.

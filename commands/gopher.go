@@ -52,7 +52,7 @@ func gopherCommands() []*shell.Command {
 				"item whose port or host field is not one is marked invalid, and refused); `back`\n" +
 				"returns. Errors are classified: name resolution, connection refused, timeout, reset,\n" +
 				"an error item from the server, a selector that does not exist.",
-			Python:   "s = socket.create_connection((host, 70)); s.sendall(selector.encode() + b'\\r\\n'); reply = s.recv(2048) ...",
+			Python:   "s = socket.create_connection((host, 70)); s.sendall(selector.encode() + b'\\r\\n'); reply = b''.join(iter(lambda: s.recv(4096), b''))",
 			Examples: []string{"gopher localhost / 7070", "gopher 127.0.0.1:7070 /sockets.txt", "gopher gopher://localhost:7070/0/sockets.txt", "gopher localhost sockets.txt 7070 --raw"},
 			MinArgs:  1, MaxArgs: 3,
 			Flags:   flags,
@@ -265,8 +265,9 @@ func guessType(sel string) byte {
 
 // sockConn reads and writes a bsd.Socket under a context, for gopher.Fetch.
 type sockConn struct {
-	ctx context.Context
-	s   *bsd.Socket
+	ctx  context.Context
+	s    *bsd.Socket
+	sent *bool // set once the request was written
 }
 
 func (sc sockConn) Read(p []byte) (int, error) {
@@ -280,7 +281,12 @@ func (sc sockConn) Read(p []byte) (int, error) {
 	return copy(p, b), nil
 }
 
-func (sc sockConn) Write(p []byte) (int, error) { return sc.s.SendAll(sc.ctx, p) }
+func (sc sockConn) Write(p []byte) (int, error) {
+	if sc.sent != nil {
+		*sc.sent = true
+	}
+	return sc.s.SendAll(sc.ctx, p)
+}
 
 // gopherError names gopher-level failures for the renderer.
 type gopherError struct {
@@ -340,8 +346,6 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		}
 	}()
 	c.Python("%s = %s", name, pyConnect)
-	c.Python("%s.sendall(%s)", name, shell.BytesRepr([]byte(t.Request())))
-	c.Python("while chunk := %s.recv(4096): reply += chunk", name)
 
 	var raw bytes.Buffer
 	opts := &gopher.FetchOptions{}
@@ -402,8 +406,10 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		bar = &progressBar{w: out, to: c.Session.Status, start: now, last: now}
 		out = bar
 	}
-	sc := sockConn{ctx: ctx, s: s}
+	var sent bool
+	sc := sockConn{ctx: ctx, s: s, sent: &sent}
 	reply, err := gopher.Fetch(ctx, sc, t, out, opts)
+	pyGopherFetch(c, name, t, outPath, toFile, sent)
 	bar.clear()
 	if raw.Len() > 0 {
 		c.Note("raw exchange with %s:\n%s", t.URL(), strings.TrimSuffix(raw.String(), "\n"))
@@ -413,7 +419,9 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 			file.Close()
 			os.Remove(outPath)
 		}
-		return nil, classifyGopher(t, err)
+		err = classifyGopher(t, err)
+		pyGopherError(c, err)
+		return nil, err
 	}
 	if reply.Received == 0 && !(toFile && reply.Menu == nil) { // a download says "0 bytes saved"
 		c.Note("the server closed the connection without a reply: 0 bytes")
@@ -448,6 +456,41 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 	return shell.Text(unframeText(text.Bytes())), nil
 }
 
+// pyGopherFetch records the Python that sends the request, reads the whole
+// reply (into the file a download goes to, else into reply) and closes the
+// connection, as the fetch did; a fetch refused before the request was
+// sent (a type with nothing to fetch) only closes.
+func pyGopherFetch(c *shell.Call, name string, t gopher.Target, outPath string, toFile, sent bool) {
+	if !sent {
+		c.Python("%s.close()", name)
+		return
+	}
+	c.Python("%s.sendall(%s)", name, shell.BytesRepr([]byte(t.Request())))
+	if toFile && !gopher.IsMenu(t.Type) {
+		c.Python("with open(%s, 'wb') as f:\n    while chunk := %s.recv(4096):\n        f.write(chunk)", shell.StrRepr(outPath), name)
+	} else {
+		c.Python("reply = b''")
+		c.Python("while chunk := %s.recv(4096):\n    reply += chunk", name)
+	}
+	c.Python("%s.close()", name)
+}
+
+// pyGopherError records the Python for a gopher-level error (one sockshell
+// finds in the reply, or a type with nothing to fetch): a statement that
+// raises it where Python has the class (FileNotFoundError), else a comment
+// naming it.
+func pyGopherError(c *shell.Call, err error) {
+	var ge *gopherError
+	if !errors.As(err, &ge) {
+		return // a socket error: the lines above raise it
+	}
+	if ge.class == "FileNotFoundError" {
+		c.Python("raise FileNotFoundError(%s)  # the reply is the server's error item", shell.StrRepr(ge.msg))
+		return
+	}
+	c.Python("# sockshell raises %s, a class Python does not have: %s", ge.class, strings.ReplaceAll(ge.msg, "\n", " "))
+}
+
 // isInfo reports whether a menu line is shown as text without a number:
 // an info line, or a line without a single tab (plain text where an item
 // should be, such as an HTTP reply), which has nothing to follow.
@@ -461,11 +504,11 @@ func menuRows(m *gopher.Menu) *shell.Rows {
 	n := 0
 	for _, it := range m.Items {
 		if it.Type == 'i' {
-			rows.Append("", "", it.Display, "", "", "")
+			rows.Append(nil, nil, it.Display, nil, nil, nil) // no number, no place: None
 			continue
 		}
 		if isInfo(it) {
-			rows.Append("", "", it.Raw, "", "", "")
+			rows.Append(nil, nil, it.Raw, nil, nil, nil)
 			continue
 		}
 		n++

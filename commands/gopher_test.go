@@ -162,7 +162,7 @@ func TestGopherMenuJSON(t *testing.T) {
 	}
 	var items, info int
 	for _, row := range doc.Result {
-		if row["#"] == "" {
+		if row["#"] == nil { // an info line: no number
 			info++
 			continue
 		}
@@ -180,7 +180,7 @@ func TestGopherMenuJSON(t *testing.T) {
 	want := map[string]any{"#": 1.0, "type": "TXT", "display": "What is a socket?", "selector": "/sockets.txt", "host": "127.0.0.1", "port": float64(port)}
 	var first map[string]any
 	for _, row := range doc.Result {
-		if row["#"] != "" {
+		if row["#"] != nil {
 			first = row
 			break
 		}

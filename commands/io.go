@@ -237,10 +237,14 @@ func runSendTo(c *shell.Call) (any, error) {
 	host := c.Arg(hostIdx)
 	port, err := resolvePort(c, c.Arg(hostIdx+1), s.Type())
 	if err != nil {
-		return nil, err
+		return nil, portRangeError(c, "sendto", fmt.Sprintf("%s.sendto(%s, (%s, %%d))", name, py, shell.StrRepr(host)), c.Arg(hostIdx+1), err)
 	}
-	c.Python("%s.sendto(%s, (%s, %d))", name, py, shell.StrRepr(host), port)
 	ip, err := resolveAddr(c, host, s.Family())
+	portExpr := strconv.Itoa(port)
+	if err == nil {
+		portExpr = pyPort(c, ip, port)
+	}
+	c.Python("%s.sendto(%s, (%s, %s))", name, py, shell.StrRepr(host), portExpr)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +252,9 @@ func runSendTo(c *shell.Call) (any, error) {
 	return s.SendTo(c.Ctx, data, ip, port)
 }
 
-func bufSize(c *shell.Call) (int, error) {
+// bufSize reads BUFSIZE for method (recv, recvfrom); a negative one gives
+// Python's ValueError, with the call that raises it.
+func bufSize(c *shell.Call, name, method string) (int, error) {
 	if c.NArg() < 2 {
 		return 4096, nil
 	}
@@ -257,7 +263,8 @@ func bufSize(c *shell.Call) (int, error) {
 		return 0, c.UsageError("BUFSIZE is a number of bytes")
 	}
 	if n < 0 {
-		return 0, shell.Errorf("ValueError", "negative buffersize in recv")
+		c.Python("%s.%s(%d)", name, method, n)
+		return 0, shell.Errorf("ValueError", "negative buffersize in %s", method)
 	}
 	if n > bsd.MaxRecv {
 		return 0, shell.Errorf("ValueError", "buffersize %d is over sockshell's limit of %d bytes; use --out FILE for large transfers", n, bsd.MaxRecv)
@@ -293,7 +300,11 @@ func runRecv(c *shell.Call) (any, error) {
 			}
 			limit = v
 		}
-		c.Python("with open(%s, 'wb') as f:\n...     while chunk := %s.recv(65536): f.write(chunk)", shell.StrRepr(out), name)
+		if limit >= 0 {
+			c.Python("with open(%s, 'wb') as f:\n    while (left := %d - f.tell()) > 0 and (chunk := %s.recv(min(65536, left))):\n        f.write(chunk)", shell.StrRepr(out), limit, name)
+		} else {
+			c.Python("with open(%s, 'wb') as f:\n    while chunk := %s.recv(65536):\n        f.write(chunk)", shell.StrRepr(out), name)
+		}
 		f, err := os.Create(out)
 		if err != nil {
 			return nil, err
@@ -317,7 +328,7 @@ func runRecv(c *shell.Call) (any, error) {
 	if c.Has("max") {
 		return nil, c.UsageError("--max goes with --out")
 	}
-	n, err := bufSize(c)
+	n, err := bufSize(c, name, "recv")
 	if err != nil {
 		return nil, err
 	}
@@ -340,7 +351,7 @@ func runRecvFrom(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := bufSize(c)
+	n, err := bufSize(c, name, "recvfrom")
 	if err != nil {
 		return nil, err
 	}

@@ -78,14 +78,18 @@ func netdbCommands() []*shell.Command {
 			Complete: completeService,
 			Run: func(c *shell.Call) (any, error) {
 				db := netdb.DefaultServices()
-				c.Python("open(%s).read()", shell.StrRepr(db.Source))
+				if db.Source == "embedded" {
+					c.Python("# services: sockshell's embedded table of well-known services (there is no /etc/services to read)")
+				} else {
+					c.Python("open(%s).read()", shell.StrRepr(db.Source))
+				}
 				entries := db.Entries
 				if c.NArg() == 1 {
 					entries = db.Match(c.Arg(0))
 				}
 				r := &shell.Rows{Header: []string{"name", "port", "proto", "aliases"}}
 				for _, e := range entries {
-					r.Append(e.Name, e.Port, e.Proto, strings.Join(e.Aliases, " "))
+					r.Append(e.Name, e.Port, e.Proto, append([]string{}, e.Aliases...))
 				}
 				noteSource(c, db)
 				if len(entries) == 0 {
@@ -240,15 +244,18 @@ func runResolve(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Python("[a[4][0] for a in socket.getaddrinfo(%s, None, socket.AF_INET6, socket.SOCK_STREAM)]", shell.StrRepr(host))
+	// AF_UNSPEC, then keep the IPv6 rows: asked for AF_INET6 alone, Python
+	// raises for a name that has none, where this table just has no rows.
+	c.Python("[a[4][0] for a in socket.getaddrinfo(%s, None, 0, socket.SOCK_STREAM) if a[0] == socket.AF_INET6]", shell.StrRepr(host))
 	addrs6, _ := r.HostAddrs6(ctx, host) // a name with no IPv6 address is not an error here
 	rows := &shell.Rows{Header: []string{"family", "address", "name", "aliases"},
 		Py: shell.Tuple{name, strList(aliases), strList(addrs)}}
+	aliasList := append([]string{}, aliases...) // a list in json, words in the table
 	for _, a := range addrs {
-		rows.Append("AF_INET", a, name, strings.Join(aliases, " "))
+		rows.Append("AF_INET", a, name, aliasList)
 	}
 	for _, a := range addrs6 {
-		rows.Append("AF_INET6", a, name, strings.Join(aliases, " "))
+		rows.Append("AF_INET6", a, name, aliasList)
 	}
 	return rows, nil
 }

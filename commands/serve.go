@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -114,7 +115,7 @@ func serveCommands() []*shell.Command {
 				rows := &shell.Rows{Header: []string{"name", "kind", "address", "serves", "connections"}}
 				for _, r := range c.Session.Resources() {
 					if s, ok := r.Resource.(*server); ok {
-						rows.Append(r.Name, s.kind, s.addr, s.detail, s.conns())
+						rows.Append(r.Name, s.kind, shell.Shown{Text: s.addr, Value: hostPortValue(s.addr)}, s.detail, s.conns())
 					}
 				}
 				if len(rows.Rows) == 0 {
@@ -139,6 +140,7 @@ func serveCommands() []*shell.Command {
 				if c.Arg(0) == "all" {
 					for _, r := range c.Session.Resources() {
 						if isServer(r.Resource) {
+							c.Python("# stop %s: the shell stops its own server", r.Name)
 							r.Resource.Close()
 							c.Session.Remove(r.Name)
 						}
@@ -149,6 +151,7 @@ func serveCommands() []*shell.Command {
 				if !ok || !isServer(r) {
 					return nil, shell.Errorf("NameError", "no server named %s; `servers` lists them", shell.StrRepr(c.Arg(0)))
 				}
+				c.Python("# stop %s: the shell stops its own server", c.Arg(0))
 				err := r.Close()
 				c.Session.Remove(c.Arg(0))
 				return shell.None, err
@@ -225,11 +228,17 @@ func runServe(c *shell.Call) (any, error) {
 			c.Note("%s listens beyond this machine (%s): anyone who can reach it may use it", name, h)
 		}
 	}
-	pyServer := "ThreadingTCPServer"
+	// The server runs inside the shell, not in Python: a comment says so
+	// rather than code that would stand for it.
+	over := ""
 	if udp {
-		pyServer = "ThreadingUDPServer"
+		over = " UDP"
 	}
-	c.Python("%s = socketserver.%s(%s, handler)", name, pyServer, pyHostPort(srv.addr))
+	what := kind
+	if kind == "gopher" {
+		what = "gopher " + shell.StrRepr(c.Arg(1)) // quoted: a comment stays one line
+	}
+	c.Python("# serve %s: the shell's own%s %s server on %s", what, over, kind, srv.addr)
 	if kind == "gopher" {
 		host, port, _ := net.SplitHostPort(srv.addr)
 		c.Note("browse it with: gopher %s / %s", host, port)
@@ -239,12 +248,18 @@ func runServe(c *shell.Call) (any, error) {
 		proto = " UDP"
 	}
 	return shell.Repr{Text: fmt.Sprintf("%s  %s%s server on %s", name, kind, proto, srv.addr),
-		JSON: map[string]any{"name": name, "kind": kind, "address": srv.addr, "serves": srv.detail}}, nil
+		JSON: map[string]any{"name": name, "kind": kind, "address": hostPortValue(srv.addr), "serves": srv.detail}}, nil
 }
 
-func pyHostPort(addr string) string {
-	host, port, _ := net.SplitHostPort(addr)
-	return fmt.Sprintf("(%s, %s)", shell.StrRepr(host), port)
+// hostPortValue is a server's HOST:PORT as Python's server_address, a
+// (host, port) tuple.
+func hostPortValue(addr string) any {
+	host, port, err := net.SplitHostPort(addr)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil {
+		return addr
+	}
+	return shell.Tuple{host, n}
 }
 
 func startGopher(c *shell.Call, dir, addr string) (*server, error) {

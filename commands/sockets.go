@@ -153,12 +153,16 @@ func socketCommands() []*shell.Command {
 				}
 				d, none, err := shell.ParseSeconds(c.Arg(1))
 				if err != nil {
+					if e, ok := err.(*shell.Error); ok && e.Class != "UsageError" {
+						f, _ := strconv.ParseFloat(c.Arg(1), 64)
+						c.Python("%s.settimeout(%s)", name, shell.PyFloat(f)) // raises the same error
+					}
 					return nil, err
 				}
 				if none {
 					c.Python("%s.settimeout(None)", name)
 				} else {
-					c.Python("%s.settimeout(%s)", name, seconds(d))
+					c.Python("%s.settimeout(%s)", name, shell.PyFloat(d.Seconds()))
 				}
 				return shell.None, s.SetTimeout(d, !none)
 			},
@@ -335,11 +339,11 @@ func sockRepr(name string, s *bsd.Socket) shell.Repr {
 	obj := map[string]any{"name": name, "fd": s.FD(), "family": bsd.FamilyName(s.Family()), "type": bsd.TypeName(s.Type()), "proto": s.Proto()}
 	if la, err := s.SockName(); err == nil {
 		fmt.Fprintf(&b, ", laddr=%s", la.Tuple())
-		obj["laddr"] = la.AddrPort.String()
+		obj["laddr"] = addrValue(la)
 	}
 	if ra, err := s.PeerName(); err == nil {
 		fmt.Fprintf(&b, ", raddr=%s", ra.Tuple())
-		obj["raddr"] = ra.AddrPort.String()
+		obj["raddr"] = addrValue(ra)
 	}
 	b.WriteString(">")
 	return shell.Repr{Text: name + "  " + b.String(), JSON: obj}
@@ -366,7 +370,7 @@ func runSocket(c *shell.Call) (any, error) {
 		c.Syscalls(tr.Lines()...)
 	}
 	if err != nil {
-		c.Python("s = %s", pySocketCall(family, sotype))
+		c.Python("%s", pySocketCall(family, sotype)) // raises the same; no name is bound
 		return nil, err
 	}
 	s.SetTrace(nil)
@@ -397,9 +401,22 @@ func resolvePort(c *shell.Call, port string, sotype int) (int, error) {
 	}
 	svc, err := netdb.DefaultServices().ByName(port, proto)
 	if err != nil {
+		c.Python("socket.getservbyname(%s, %s)", shell.StrRepr(port), shell.StrRepr(proto)) // raises the same
 		return 0, err
 	}
 	return svc.Port, nil
+}
+
+// portRangeError is Python's error for a port out of range in an address
+// tuple, named after the method, with the call that raises it:
+// s1.bind(('127.0.0.1', 70000)) gives "OverflowError: bind(): port must be 0-65535.".
+func portRangeError(c *shell.Call, method, pyCall, arg string, err error) error {
+	n, aerr := strconv.Atoi(arg)
+	if e, ok := err.(*shell.Error); !ok || aerr != nil || e.Class != "OverflowError" {
+		return err
+	}
+	c.Python(pyCall, n)
+	return shell.Errorf("OverflowError", "%s(): port must be 0-65535.", method)
 }
 
 // resolveAddr turns HOST into the address a socket of the family uses,
@@ -456,10 +473,14 @@ func runAddrCall(c *shell.Call, method string, call func(*bsd.Socket, netip.Addr
 	host := c.Arg(1)
 	port, err := resolvePort(c, c.Arg(2), s.Type())
 	if err != nil {
-		return nil, err
+		return nil, portRangeError(c, method, fmt.Sprintf("%s.%s((%s, %%d))", name, method, shell.StrRepr(host)), c.Arg(2), err)
 	}
-	c.Python("%s.%s((%s, %d))", name, method, shell.StrRepr(host), port)
 	ip, err := resolveAddr(c, host, s.Family())
+	portExpr := strconv.Itoa(port)
+	if err == nil && method != "bind" {
+		portExpr = pyPort(c, ip, port)
+	}
+	c.Python("%s.%s((%s, %s))", name, method, shell.StrRepr(host), portExpr)
 	if err != nil {
 		return nil, err
 	}
@@ -473,7 +494,6 @@ func runCreateConnection(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Python("socket.create_connection((%s, %d))", shell.StrRepr(host), port)
 	tr := newTrace(c)
 	defer func() {
 		if tr != nil {
@@ -482,8 +502,10 @@ func runCreateConnection(c *shell.Call) (any, error) {
 	}()
 	s, name, err := dialRegistered(c, "s", host, port, tr)
 	if err != nil {
+		c.Python("socket.create_connection((%s, %d))", shell.StrRepr(host), port) // raises the same error
 		return nil, err
 	}
+	c.Python("%s = socket.create_connection((%s, %s))", name, shell.StrRepr(host), pyPeerPort(c, s, port))
 	return sockRepr(name, s), nil
 }
 
@@ -565,21 +587,22 @@ func runAccept(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Python("conn, addr = %s.accept()", name)
 	done := traceSock(c, s)
 	ns, addr, err := s.Accept(c.Ctx)
 	done()
 	if err != nil {
+		c.Python("%s.accept()", name) // raises the same error
 		return nil, err
 	}
 	d, ok := c.Session.Timeout() // as Python: the default timeout, not the listener's
 	ns.SetTimeout(d, ok)
 	nname := c.Session.Register("s", ns)
+	c.Python("%s, addr = %s.accept()", nname, name)
 	la := bsd.SockAddr{AddrPort: addr, IPv6: s.Family() == unix.AF_INET6}
 	if pa, err := ns.PeerName(); err == nil {
 		la = pa
 	}
-	return shell.Repr{Text: nname + "  " + la.Tuple(), JSON: map[string]any{"name": nname, "addr": la.AddrPort.String()}}, nil
+	return shell.Repr{Text: nname + "  " + la.Tuple(), JSON: map[string]any{"name": nname, "addr": addrValue(la)}}, nil
 }
 
 func runClose(c *shell.Call) (any, error) {
@@ -667,14 +690,18 @@ func runFromFD(c *shell.Call) (any, error) {
 		c.Syscalls(tr.Lines()...)
 	}
 	if err != nil {
-		c.Python("socket.fromfd(%d, ...)", fd)
+		if family == 0 {
+			family, sotype = unix.AF_INET, unix.SOCK_STREAM // Python must be told; dup fails first all the same
+		}
+		c.Python("socket.fromfd(%s, socket.%s, socket.%s)", pyFD(c, fd), bsd.FamilyName(family), bsd.TypeName(sotype))
 		return nil, err
 	}
 	s.SetTrace(nil)
 	d, ok := c.Session.Timeout()
 	s.SetTimeout(d, ok)
+	fdExpr := pyFD(c, fd)
 	name := c.Session.Register("s", s)
-	c.Python("%s = %s", name, strings.Replace(pySocketCall(s.Family(), s.Type()), "socket.socket(", fmt.Sprintf("socket.fromfd(%d, ", fd), 1))
+	c.Python("%s = socket.fromfd(%s, socket.%s, socket.%s)", name, fdExpr, bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()))
 	return sockRepr(name, s), nil
 }
 
@@ -685,12 +712,14 @@ func runSockets(c *shell.Call) (any, error) {
 		if !ok {
 			continue
 		}
-		local, remote := "", ""
+		// Addresses read as HOST:PORT in the table and are Python's
+		// tuples in json; no address is None.
+		var local, remote any
 		if a, err := s.SockName(); err == nil {
-			local = addrText(a)
+			local = shell.Shown{Text: addrText(a), Value: addrValue(a)}
 		}
 		if a, err := s.PeerName(); err == nil {
-			remote = addrText(a)
+			remote = shell.Shown{Text: addrText(a), Value: addrValue(a)}
 		}
 		state := s.State()
 		switch s.PeerStatus() {
@@ -699,9 +728,9 @@ func runSockets(c *shell.Call) (any, error) {
 		case bsd.PeerReset:
 			state += " (peer reset)"
 		}
-		timeout := "none"
+		timeout := shell.Shown{Text: "none"} // seconds as a number in json, None for none
 		if d, ok := s.Timeout(); ok {
-			timeout = strconv.FormatFloat(d.Seconds(), 'g', -1, 64)
+			timeout = shell.Shown{Text: strconv.FormatFloat(d.Seconds(), 'g', -1, 64), Value: d.Seconds()}
 		}
 		rows.Append(r.Name, s.FD(), bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()), state, local, remote, s.Sent(), s.Received(), timeout)
 	}
@@ -716,4 +745,49 @@ func addrText(a bsd.SockAddr) string {
 		return fmt.Sprintf("[%s]:%d", a.Addr(), a.Port())
 	}
 	return a.AddrPort.String()
+}
+
+// pyFD writes a descriptor for Python: s2.fileno() when it is a session
+// socket's (the number itself would name another file in a Python process),
+// else the number.
+func pyFD(c *shell.Call, fd int) string {
+	for _, r := range c.Session.Resources() {
+		if so, ok := r.Resource.(*bsd.Socket); ok && so.FD() == fd {
+			return r.Name + ".fileno()"
+		}
+	}
+	return strconv.Itoa(fd)
+}
+
+// pyPort writes the port of an address a command sends to or connects to.
+// When a session socket is bound there (a listener of this session, a UDP
+// socket), it is that socket's port, and Python must ask its own socket for
+// it: s4.getsockname()[1], since the number is the shell's socket's, which
+// Python's code cannot reach.
+func pyPort(c *shell.Call, ip netip.Addr, port int) string {
+	for _, r := range c.Session.Resources() {
+		so, ok := r.Resource.(*bsd.Socket)
+		if !ok {
+			continue
+		}
+		la, err := so.SockName()
+		if err != nil || int(la.Port()) != port || port == 0 {
+			continue
+		}
+		if so.Type() == unix.SOCK_STREAM && so.State() != "LISTEN" {
+			continue
+		}
+		if a := la.Addr().Unmap(); a == ip.Unmap() || a.IsUnspecified() {
+			return r.Name + ".getsockname()[1]"
+		}
+	}
+	return strconv.Itoa(port)
+}
+
+// pyPeerPort is pyPort for a socket that connected: its peer's address.
+func pyPeerPort(c *shell.Call, s *bsd.Socket, port int) string {
+	if pa, err := s.PeerName(); err == nil {
+		return pyPort(c, pa.Addr(), port)
+	}
+	return strconv.Itoa(port)
 }

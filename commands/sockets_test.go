@@ -460,7 +460,7 @@ func TestSocketExplainSyscalls(t *testing.T) {
 	out = ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
 	fd2 := ss.sock("s2").FD()
 	sockWantLines(t, out,
-		fmt.Sprintf(">>> socket.create_connection(('127.0.0.1', %d))", port),
+		fmt.Sprintf(">>> s2 = socket.create_connection(('127.0.0.1', %d))", port),
 		fmt.Sprintf("  # connect(%d, {AF_INET, 127.0.0.1:%d}) = -1 EINPROGRESS (Operation now in progress)", fd2, port))
 	sockWantLines(t, ss.ok("send s2 hello"), ">>> s2.send(b'hello')", fmt.Sprintf("  # sendto(%d, 5 bytes) = 5", fd2), "5")
 	sockWantLines(t, ss.ok("recv s2"), ">>> s2.recv(4096)", fmt.Sprintf("  # recvfrom(%d, 4096) = 5", fd2), "b'hello'")

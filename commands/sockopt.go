@@ -70,6 +70,32 @@ func lookupOpt(args []string) (bsd.Option, error) {
 	return bsd.LookupOption(args[0])
 }
 
+// pyOptList is a list of options by level, written as Python source:
+// [('SOL_SOCKET', ['SO_REUSEADDR', 'SO_RCVBUF']), ('IPPROTO_TCP', [...])].
+type pyOptList struct {
+	levels []string
+	names  map[string][]string
+}
+
+func (l *pyOptList) add(o bsd.Option) {
+	if l.names == nil {
+		l.names = map[string][]string{}
+	}
+	lv := o.LevelName()
+	if _, ok := l.names[lv]; !ok {
+		l.levels = append(l.levels, lv)
+	}
+	l.names[lv] = append(l.names[lv], shell.StrRepr(o.Name))
+}
+
+func (l *pyOptList) source() string {
+	parts := make([]string, len(l.levels))
+	for i, lv := range l.levels {
+		parts[i] = fmt.Sprintf("(%s, [%s])", shell.StrRepr(lv), strings.Join(l.names[lv], ", "))
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
 func pyOpt(o bsd.Option) string {
 	if o.Name != "" && o.Name[0] >= 'A' && o.Name[0] <= 'Z' {
 		return "socket." + o.LevelName() + ", socket." + o.Name
@@ -85,26 +111,30 @@ func runGetsockopt(c *shell.Call) (any, error) {
 	defer traceSock(c, s)()
 	if c.NArg() == 1 {
 		rows := &shell.Rows{Header: []string{"option", "level", "value", "meaning"}}
+		var read pyOptList // the options read without error, for the Python line
 		for _, o := range bsd.Options() {
 			if !o.AppliesTo(s.Family(), s.Type()) {
 				continue
 			}
 			v, err := s.GetSockOpt(o)
 			val := ""
+			var typed any // what Python's getsockopt returns; None when it failed
 			if err != nil {
 				val = shell.Classify(err).Error()
 				if i := strings.Index(val, "] "); i >= 0 {
 					val = "error: " + val[i+2:]
 				}
 			} else {
+				read.add(o)
+				typed = v.Python()
 				val = v.Describe()
 				if d := v.String(); d != val && o.Kind != bsd.TimevalKind && !strings.HasPrefix(val, d) {
 					val = d + " (" + val + ")"
 				}
 			}
-			rows.Append(o.Name, o.LevelName(), val, o.Meaning)
+			rows.Append(o.Name, o.LevelName(), shell.Shown{Text: val, Value: typed}, o.Meaning)
 		}
-		c.Python("{opt: %s.getsockopt(level, opt) for level, opt in common_options}", name)
+		c.Python("{opt: %s.getsockopt(getattr(socket, level), getattr(socket, opt)) for level, opts in %s for opt in opts}", name, read.source())
 		return rows, nil
 	}
 	opt, err := lookupOpt(argList(c, 1))
@@ -139,11 +169,21 @@ func runSetsockopt(c *shell.Call) (any, error) {
 		if errors.As(err, &be) && be.Class == "ValueError" {
 			return nil, err // refused before any call: no Python line to show
 		}
-		c.Python("%s.setsockopt(%s, %s)", name, pyOpt(opt), pyOptValue(opt, value))
+		pySetsockopt(c, name, opt, value)
 		return nil, err
 	}
-	c.Python("%s.setsockopt(%s, %s)", name, pyOpt(opt), pyOptValue(opt, value))
+	pySetsockopt(c, name, opt, value)
 	return shell.None, nil
+}
+
+// pySetsockopt records the setsockopt line, after `import struct` when the
+// value is a packed struct (struct linger, struct timeval).
+func pySetsockopt(c *shell.Call, name string, opt bsd.Option, value string) {
+	v := pyOptValue(opt, value)
+	if strings.HasPrefix(v, "struct.") {
+		c.Python("import struct")
+	}
+	c.Python("%s.setsockopt(%s, %s)", name, pyOpt(opt), v)
 }
 
 func pyOptValue(o bsd.Option, v string) string {

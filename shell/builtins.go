@@ -3,6 +3,7 @@ package shell
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -66,18 +67,28 @@ func Builtins() []*Command {
 		},
 		{
 			Name: "explain", Group: "The shell",
-			Usage:    "explain on|off",
-			Summary:  "Show the Python equivalent and the system calls of each command as it runs.",
-			Help:     "The same as set explain. With explain on, each command first prints the Python line that does the same thing (>>> ...) and, for sockets, the system calls it made with their results (  # ...).",
+			Usage:   "explain on|off",
+			Summary: "Show the Python equivalent and the system calls of each command as it runs.",
+			Help: "The same as set explain. With explain on, each command first prints the Python that does the same thing (>>> ...) and, for sockets, the system calls it made with their results (  # ...).\n" +
+				"The Python lines, pasted in order into python3 after `import socket`, do what the commands did, under the same names; explain on itself shows the session's timeout as socket.setdefaulttimeout. The shell's own servers show as a comment; a command the shell refuses shows no Python line.",
 			Python:   "",
 			Examples: []string{"explain on", "servport http tcp"},
 			MinArgs:  0, MaxArgs: 1,
 			Complete: CompleteChoices([]string{"on", "off"}),
 			Run: func(c *Call) (any, error) {
 				if c.NArg() == 0 {
-					return Text("explain is " + onOff(c.Session.Settings.Explain)), nil
+					return Shown{"explain is " + onOff(c.Session.Settings.Explain), c.Session.Settings.Explain}, nil
 				}
-				return None, c.Session.Set("explain", c.Arg(0))
+				if err := c.Session.Set("explain", c.Arg(0)); err != nil {
+					return nil, err
+				}
+				if c.Session.Settings.Explain {
+					// New sockets get the session's timeout (set timeout); in
+					// Python that is the default timeout, so the lines that
+					// follow behave as the shell's commands do.
+					c.Python("%s", c.Session.pyDefaultTimeout())
+				}
+				return None, nil
 			},
 		},
 		{
@@ -110,10 +121,12 @@ func Builtins() []*Command {
 				}
 				var b strings.Builder
 				base := len(c.Session.History) - len(h)
+				lines := List{}
 				for i, l := range h {
 					fmt.Fprintf(&b, "%5d  %s\n", base+i+1, l)
+					lines = append(lines, l)
 				}
-				return Text(b.String()), nil
+				return Shown{b.String(), lines}, nil
 			},
 		},
 		{
@@ -199,7 +212,7 @@ func runSet(c *Call) (any, error) {
 		r := &Rows{Header: []string{"setting", "value"}}
 		for _, n := range SettingNames {
 			v, _ := s.Setting(n)
-			r.Append(n, v)
+			r.Append(n, Shown{v, s.settingValue(n)})
 		}
 		return r, nil
 	case 1:
@@ -207,19 +220,51 @@ func runSet(c *Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return Text(c.Arg(0) + " = " + v), nil
+		return Shown{c.Arg(0) + " = " + v, s.settingValue(c.Arg(0))}, nil
 	}
+	err := s.Set(c.Arg(0), c.Arg(1))
 	if c.Arg(0) == "timeout" {
-		c.Python("socket.setdefaulttimeout(%s)", pyTimeout(c.Arg(1)))
+		if err == nil {
+			c.Python("%s", s.pyDefaultTimeout())
+		} else if e, ok := err.(*Error); ok && (e.Class == "ValueError" || e.Class == "OverflowError") {
+			// Python's setdefaulttimeout raises the same.
+			if f, perr := strconv.ParseFloat(c.Arg(1), 64); perr == nil || errors.Is(perr, strconv.ErrRange) {
+				c.Python("socket.setdefaulttimeout(%s)", PyFloat(f))
+			}
+		}
 	}
-	return None, s.Set(c.Arg(0), c.Arg(1))
+	return None, err
 }
 
-func pyTimeout(v string) string {
-	if strings.EqualFold(v, "none") {
-		return "None"
+// settingValue is a setting's typed value, for json and python: seconds as
+// a number (None for none), on/off as a bool, no DNS server as None.
+func (s *Session) settingValue(name string) any {
+	switch name {
+	case "timeout":
+		if d, ok := s.Timeout(); ok {
+			return d.Seconds()
+		}
+		return nil
+	case "explain":
+		return s.Settings.Explain
+	case "color":
+		return s.color.Load()
+	case "dns":
+		if s.Settings.DNS == "" {
+			return nil
+		}
 	}
+	v, _ := s.Setting(name)
 	return v
+}
+
+// pyDefaultTimeout is the Python statement that gives new sockets the
+// session's timeout, as `set timeout` does.
+func (s *Session) pyDefaultTimeout() string {
+	if d, ok := s.Timeout(); ok {
+		return "socket.setdefaulttimeout(" + PyFloat(d.Seconds()) + ")"
+	}
+	return "socket.setdefaulttimeout(None)"
 }
 
 func runSource(c *Call) (any, error) {

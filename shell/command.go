@@ -88,7 +88,13 @@ func (c *Call) Flag(name string) (string, bool) {
 // Has reports whether a boolean option was given.
 func (c *Call) Has(name string) bool { _, ok := c.flags[name]; return ok }
 
-// Python records the Python line that does what this command does.
+// Python records a Python statement that does what this command does. Each
+// statement, run in order after `import socket`, does what the command did,
+// binding the shell's names (s1 = ..., s3, addr = s1.accept()); a statement of
+// several lines (a with block) is one call, its lines joined by "\n" and
+// indented as Python wants them. A command that fails records the Python that
+// raises the same exception; a command the shell refuses (a UsageError) shows
+// none, whatever it recorded.
 func (c *Call) Python(format string, args ...any) {
 	c.python = append(c.python, fmt.Sprintf(format, args...))
 }

@@ -24,6 +24,8 @@ type Error struct {
 	reported bool     // already printed (by a nested script run)
 	command  string   // the statement that failed, for the json renderer
 	notes    []string // the command's notes (a partial count), for the json renderer
+	python   []string // the Python that raises the same, for the json renderer
+	syscalls []string // the system calls that led to it, for the json renderer
 }
 
 func (e *Error) Error() string {

@@ -130,12 +130,23 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 	v, err := cmd.Run(c)
 	if err != nil {
 		e := Classify(err)
+		if e.Class == "UsageError" {
+			// The shell refused the command: nothing ran, so no Python line
+			// may claim it did (set timeout 0 is fine in Python, not here).
+			c.python = nil
+		}
 		if ctx.Err() != nil && parent.Err() == nil && e.Class != "KeyboardInterrupt" && isCancelClass(e) {
 			e = &Error{Class: "KeyboardInterrupt", Err: err}
 		}
-		if s.Settings.Format == "json" && len(c.notes) > 0 && e.notes == nil {
+		if s.Settings.Format == "json" && (len(c.notes) > 0 || len(c.python) > 0 || len(c.trace) > 0) {
+			// The json error document carries what the result document
+			// would: the Python that raises the same error, the system
+			// calls, the notes.
 			e = copyError(e)
-			e.notes = c.notes
+			if e.notes == nil {
+				e.notes = c.notes
+			}
+			e.python, e.syscalls = c.python, c.trace
 		}
 		if s.Settings.Format != "json" && (s.Settings.Explain || len(c.notes) > 0) {
 			// Show the notes (a partial count before the error) and, with

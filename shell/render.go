@@ -27,6 +27,8 @@ func cell(v any) string {
 		return SafeText(x)
 	case Text:
 		return SafeText(string(x))
+	case Shown:
+		return SafeText(x.Text)
 	case nil, noneType:
 		return ""
 	case []string:
@@ -59,7 +61,7 @@ func (s *Session) render(c *Call, v any) error {
 	}
 	if s.Settings.Explain {
 		for _, p := range c.python {
-			buf.WriteString(s.paint(dim, ">>> "+SafeText(p)) + "\n")
+			writePython(&buf, s, p)
 		}
 		for _, t := range c.trace {
 			buf.WriteString(s.paint(dim, "  # "+SafeText(t)) + "\n")
@@ -75,14 +77,37 @@ func (s *Session) render(c *Call, v any) error {
 	return nil
 }
 
+// writePython prints one Python statement as the interactive interpreter
+// shows it: ">>> " before its first line, "... " before the others, and a
+// compound statement (more than one line) ended by a bare "...", so that the
+// lines pasted into python3 run as they are.
+func writePython(buf *bytes.Buffer, s *Session, src string) {
+	lines := strings.Split(src, "\n")
+	for i, l := range lines {
+		prompt := "... "
+		if i == 0 {
+			prompt = ">>> "
+		}
+		buf.WriteString(s.paint(dim, prompt+SafeText(l)) + "\n")
+	}
+	if len(lines) > 1 {
+		buf.WriteString(s.paint(dim, "...") + "\n")
+	}
+}
+
 // writeValue writes a value in a format; width fits tables to a terminal
 // (0: no limit).
 func writeValue(buf *bytes.Buffer, v any, format string, width int) error {
 	switch x := v.(type) {
 	case nil, noneType:
 		return nil
-	case Text:
-		t := SafeText(string(x))
+	case Text, Shown:
+		var t string
+		if sh, ok := x.(Shown); ok {
+			t = SafeText(sh.Text)
+		} else {
+			t = SafeText(string(x.(Text)))
+		}
 		buf.WriteString(t)
 		if t != "" && !strings.HasSuffix(t, "\n") {
 			buf.WriteByte('\n')
@@ -94,7 +119,11 @@ func writeValue(buf *bytes.Buffer, v any, format string, width int) error {
 			if py == nil {
 				l := make(List, len(x.Rows))
 				for i, r := range x.Rows {
-					l[i] = Tuple(r)
+					t := make(Tuple, len(r))
+					for j, c := range r {
+						t[j] = unshown(c)
+					}
+					l[i] = t
 				}
 				py = l
 			}
@@ -118,12 +147,15 @@ func writeValue(buf *bytes.Buffer, v any, format string, width int) error {
 	return nil
 }
 
-// toJSON maps a result to plain JSON values: tuples and lists to arrays,
-// bytes to {"repr", "base64"}, rows to an array of objects keyed by header.
+// toJSON maps a result to plain JSON values: numbers to numbers, tuples
+// and lists to arrays, None to null, bytes to {"len", "repr", "base64"},
+// rows to an array of objects keyed by header, a Shown to its value.
 func toJSON(v any) any {
 	switch x := v.(type) {
 	case nil, noneType:
 		return nil
+	case Shown:
+		return toJSON(x.Value)
 	case []byte:
 		return map[string]any{"len": len(x), "repr": BytesRepr(x), "base64": base64.StdEncoding.EncodeToString(x)}
 	case Tuple:
@@ -140,9 +172,20 @@ func toJSON(v any) any {
 		return out
 	case Repr:
 		if x.JSON != nil {
-			return x.JSON
+			return toJSON(x.JSON)
 		}
 		return x.Text
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = toJSON(e)
+		}
+		return out
+	case []string:
+		if x == nil {
+			return []string{} // a list, even when empty
+		}
+		return x
 	case Text:
 		return string(x)
 	case *Rows:
@@ -157,7 +200,7 @@ func toJSON(v any) any {
 			out[i] = obj
 		}
 		return out
-	case string, int, int64, uint32, float64, bool, []string, map[string]any:
+	case string, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, bool:
 		return x
 	}
 	return fmt.Sprint(v)
@@ -175,6 +218,12 @@ func (s *Session) printError(prefix string, e *Error) {
 		}
 		if len(e.notes) > 0 {
 			doc["notes"] = e.notes
+		}
+		if len(e.python) > 0 {
+			doc["python"] = e.python
+		}
+		if len(e.syscalls) > 0 {
+			doc["syscalls"] = e.syscalls
 		}
 		if e.HasErrno {
 			doc["error"].(map[string]any)["errno"] = e.Errno

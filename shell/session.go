@@ -3,8 +3,10 @@
 package shell
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/netip"
 	"os"
 	"strconv"
@@ -383,16 +385,21 @@ func ParseSeconds(v string) (d time.Duration, none bool, err error) {
 		return 0, true, nil
 	}
 	f, perr := strconv.ParseFloat(v, 64)
-	if perr != nil || f != f {
+	if perr != nil && !errors.Is(perr, strconv.ErrRange) { // 1e400 is inf, as in Python
 		return 0, false, Usagef("a time is seconds (1, 0.5) or none, not %q", v)
 	}
-	if f < 0 {
+	// As Python's settimeout: its errors, its limit (nanoseconds in an
+	// int64), and a time below a nanosecond rounded up, not down to 0
+	// (non-blocking).
+	switch {
+	case f != f:
+		return 0, false, &Error{Class: "ValueError", Msg: "Invalid value NaN (not a number)"}
+	case f < 0:
 		return 0, false, &Error{Class: "ValueError", Msg: "Timeout value out of range"}
+	case f*1e9 >= math.MaxInt64:
+		return 0, false, &Error{Class: "OverflowError", Msg: "timestamp out of range for platform time_t"}
 	}
-	if f > 1e9 {
-		return 0, false, &Error{Class: "OverflowError", Msg: "timeout doesn't fit into C timeval"}
-	}
-	return time.Duration(f * float64(time.Second)), false, nil
+	return time.Duration(math.Ceil(f * float64(time.Second))), false, nil
 }
 
 func onOff(b bool) string {
