@@ -135,7 +135,10 @@ func payload(c *shell.Call, i int) ([]byte, string, error) {
 	if c.NArg() <= i {
 		return nil, "", c.UsageError("missing DATA")
 	}
-	return []byte(c.Arg(i)), shell.DataExpr(c.Args[i], 200), nil
+	if note := shell.TextNote(c.Args[i]); note != "" {
+		c.Note("%s", note)
+	}
+	return []byte(c.Arg(i)), shell.DataExpr(c.Args[i]), nil
 }
 
 // checkPayloadFile refuses what cannot be read whole into memory: devices,

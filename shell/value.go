@@ -230,26 +230,31 @@ func SafeText(s string) string {
 	return b.String()
 }
 
-// DataExpr is the Python expression for the bytes a DATA word stands for,
-// as a command sends them: a b'…' literal (or text that is all ASCII) as
-// bytes, b'hello\r\n'; other text as its UTF-8 encoding, 'café'.encode().
-// Words over limit bytes are cut, with their length said.
-func DataExpr(w Word, limit int) string {
-	p := []byte(w.Text)
-	if !w.Bytes && utf8.Valid(p) && !isASCII(w.Text) {
-		if len(p) > limit {
-			cut := limit
-			for cut > 0 && !utf8.RuneStart(p[cut]) {
-				cut--
-			}
-			return fmt.Sprintf("%s.encode() + ... (%d bytes)", StrRepr(w.Text[:cut]), len(p))
-		}
+// DataExpr is the Python expression for the bytes a DATA word stands for:
+// a bytes literal, or a str literal with .encode() when the word was text
+// with characters beyond ASCII. It is never cut: an explain line must stay
+// runnable Python (the word is no longer than the line the user typed).
+func DataExpr(w Word) string {
+	if !w.Bytes && utf8.ValidString(w.Text) && !isASCII(w.Text) {
 		return StrRepr(w.Text) + ".encode()"
 	}
-	if len(p) > limit {
-		return BytesRepr(p[:limit]) + fmt.Sprintf(" + ... (%d bytes)", len(p))
+	return BytesRepr([]byte(w.Text))
+}
+
+// TextNote says, for a DATA word that was a str with characters beyond
+// ASCII, that it went out as UTF-8 and how to send raw bytes instead;
+// "" when the word's characters and bytes are the same.
+func TextNote(w Word) string {
+	if w.Bytes || isASCII(w.Text) || !utf8.ValidString(w.Text) {
+		return ""
 	}
-	return BytesRepr(p)
+	n := utf8.RuneCountInString(w.Text)
+	chars := "characters"
+	if n == 1 {
+		chars = "character"
+	}
+	return fmt.Sprintf("%s is text (a str): its %d %s went out as UTF-8, %d bytes; a b'...' literal sends bytes as written (b'\\xff' is one byte)",
+		StrRepr(w.Text), n, chars, len(w.Text))
 }
 
 func isASCII(s string) bool {
