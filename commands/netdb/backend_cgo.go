@@ -75,7 +75,6 @@ import "C"
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
 	"syscall"
 	"unsafe"
@@ -84,30 +83,6 @@ import (
 type cgoBackend struct{}
 
 func systemBackend() backend { return cgoBackend{} }
-
-// await runs a blocking C call in its own goroutine and returns as soon as ctx
-// ends; the call itself finishes in the background, as in Go's net package.
-func await[T any](ctx context.Context, what string, f func() (T, error)) (T, error) {
-	var zero T
-	if err := ctx.Err(); err != nil {
-		return zero, fmt.Errorf("%s: %w", what, err)
-	}
-	type result struct {
-		v   T
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		v, err := f()
-		ch <- result{v, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.v, r.err
-	case <-ctx.Done():
-		return zero, fmt.Errorf("%s: %w", what, ctx.Err())
-	}
-}
 
 // cstring is a C copy of s, or NULL for nil.
 func cstring(s *string) *C.char {

@@ -5,4 +5,4 @@
 
 package netdb
 
-func systemBackend() backend { return newGoBackend("") }
+func systemBackend() backend { return cancellable{newGoBackend("")} }

@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -214,5 +215,91 @@ func TestCancel(t *testing.T) {
 	cancel2()
 	if _, err := (&Resolver{}).AddrInfo(done, "localhost", "80", 0, 0); !errors.Is(err, context.Canceled) {
 		t.Errorf("AddrInfo with a cancelled context: %v", err)
+	}
+}
+
+// silentServer is a UDP socket on loopback that reads queries and never
+// answers: a DNS server that is down. It counts what arrives.
+type silentServer struct {
+	pc      net.PacketConn
+	mu      sync.Mutex
+	queries int
+}
+
+func startSilent(t *testing.T) *silentServer {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &silentServer{pc: pc}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 2048)
+		for {
+			if _, _, err := pc.ReadFrom(buf); err != nil {
+				return
+			}
+			s.mu.Lock()
+			s.queries++
+			s.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() { pc.Close(); <-done })
+	return s
+}
+
+func (s *silentServer) addr() string { return s.pc.LocalAddr().String() }
+
+func (s *silentServer) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.queries
+}
+
+// TestCancelEveryLookup cancels each kind of lookup while it waits on a
+// silent DNS server, as Ctrl-C does: every one must return at once with the
+// cancellation, not when the resolver's own per-try timeout (5 s by
+// default) runs out. The 4 s limit is a guard against a hang, not a measure.
+func TestCancelEveryLookup(t *testing.T) {
+	srv := startSilent(t)
+	r := &Resolver{Server: srv.addr()}
+	lookups := map[string]func(ctx context.Context) error{
+		"gethostbyname": func(ctx context.Context) error { _, err := r.HostByName(ctx, "a.silent.test"); return err },
+		"gethostbyname_ex": func(ctx context.Context) error {
+			_, _, _, err := r.HostByNameEx(ctx, "b.silent.test")
+			return err
+		},
+		"gethostbyaddr": func(ctx context.Context) error { _, _, _, err := r.HostByAddr(ctx, "192.0.2.1"); return err },
+		"getfqdn":       func(ctx context.Context) error { _, _, err := r.FQDN(ctx, "192.0.2.2"); return err },
+		"getaddrinfo":   func(ctx context.Context) error { _, err := r.AddrInfo(ctx, "c.silent.test", "80", 0, 0); return err },
+		"getaddrinfo AF_INET6": func(ctx context.Context) error {
+			_, err := r.HostAddrs6(ctx, "d.silent.test")
+			return err
+		},
+	}
+	for name, lookup := range lookups {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			before := srv.count()
+			done := make(chan error, 1)
+			go func() { done <- lookup(ctx) }()
+			for deadline := time.Now().Add(20 * time.Second); srv.count() == before; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("no query reached the silent server")
+				}
+			}
+			cancel()
+			select {
+			case err := <-done:
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("after cancel: %v, want context.Canceled", err)
+				}
+			case <-time.After(4 * time.Second):
+				t.Fatal("the lookup did not return after its context was cancelled")
+			}
+		})
 	}
 }

@@ -76,7 +76,7 @@ func (r *Resolver) backend() backend {
 	if _, _, err := net.SplitHostPort(server); err != nil {
 		server = net.JoinHostPort(strings.Trim(server, "[]"), "53")
 	}
-	return newGoBackend(server)
+	return cancellable{newGoBackend(server)}
 }
 
 // HostByName answers socket.gethostbyname(host): one IPv4 address. An IPv4
