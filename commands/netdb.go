@@ -27,10 +27,9 @@ func netdbCommands() []*shell.Command {
 			MinArgs:  1, MaxArgs: 2,
 			Complete: completeService,
 			Run: func(c *shell.Call) (any, error) {
-				name, proto := c.Arg(0), c.Arg(1)
 				c.Python("socket.getservbyname(%s)", pyArgs(c))
 				db := netdb.DefaultServices()
-				svc, err := db.ByName(name, proto)
+				svc, err := db.ByName(c.Arg(0), argList(c, 1)...)
 				if err != nil {
 					return nil, err
 				}
@@ -53,13 +52,13 @@ func netdbCommands() []*shell.Command {
 					c.Python("socket.getservbyport(%s)", pyArgs(c))
 					return nil, shell.Errorf("TypeError", "'str' object cannot be interpreted as an integer")
 				}
-				if c.Arg(1) != "" {
+				if c.NArg() > 1 {
 					c.Python("socket.getservbyport(%d, %s)", port, shell.StrRepr(c.Arg(1)))
 				} else {
 					c.Python("socket.getservbyport(%d)", port)
 				}
 				db := netdb.DefaultServices()
-				svc, err := db.ByPort(port, c.Arg(1))
+				svc, err := db.ByPort(port, argList(c, 1)...)
 				if err != nil {
 					return nil, err
 				}

@@ -82,21 +82,21 @@ func answerOf(ctx context.Context, q query) map[string]any {
 	r := &Resolver{}
 	switch q.Op {
 	case "servbyname":
-		proto := ""
+		var proto []string
 		if len(q.Args) > 1 {
-			proto = str(1)
+			proto = append(proto, str(1))
 		}
 		var s Service
-		if s, err = db.ByName(str(0), proto); err == nil {
+		if s, err = db.ByName(str(0), proto...); err == nil {
 			v = s.Port
 		}
 	case "servbyport":
-		proto := ""
+		var proto []string
 		if len(q.Args) > 1 {
-			proto = str(1)
+			proto = append(proto, str(1))
 		}
 		var s Service
-		if s, err = db.ByPort(num(0), proto); err == nil {
+		if s, err = db.ByPort(num(0), proto...); err == nil {
 			v = s.Name
 		}
 	case "hostbyname":
@@ -171,6 +171,8 @@ func referenceQueries(t *testing.T) []query {
 	add("servbyname", "no-such-service")
 	add("servbyname", "http", "no-such-proto")
 	add("servbyname", "HTTP")
+	add("servbyname", "http", "")
+	add("servbyport", 80, "")
 	for _, p := range []int{0, 65535, 65536, 70000, -1, 4464} {
 		add("servbyport", p)
 		add("servbyport", p, "udp")

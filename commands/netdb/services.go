@@ -193,15 +193,18 @@ func digitVal(c byte) uint64 {
 	return 99
 }
 
-// ByName answers Python's socket.getservbyname(name, proto): the first entry in
-// file order whose name or alias is name (case-sensitively) and, unless proto is
-// "", whose protocol is proto.
-func (db *ServicesDB) ByName(name, proto string) (Service, error) {
-	if strings.IndexByte(name, 0) >= 0 || strings.IndexByte(proto, 0) >= 0 {
+// ByName answers Python's socket.getservbyname(name[, proto]): the first entry
+// in file order whose name or alias is name (case-sensitively) and, when a
+// proto is given, whose protocol is exactly proto. Given but empty, proto
+// matches only lines without a protocol, as in Python (getservbyname('http',
+// ”) is an error); left out, it matches any protocol.
+func (db *ServicesDB) ByName(name string, proto ...string) (Service, error) {
+	p, any := protoArg(proto)
+	if strings.IndexByte(name, 0) >= 0 || strings.IndexByte(p, 0) >= 0 {
 		return Service{}, plainError(ClassValue, "embedded null character", "")
 	}
 	for _, s := range db.Entries {
-		if proto != "" && s.Proto != proto {
+		if !any && s.Proto != p {
 			continue
 		}
 		if s.Name == name {
@@ -214,25 +217,36 @@ func (db *ServicesDB) ByName(name, proto string) (Service, error) {
 		}
 	}
 	return Service{}, plainError(ClassOS, "service/proto not found",
-		"no line of "+db.describe()+" names this service"+forProto(proto))
+		"no line of "+db.describe()+" names the service "+pyRepr(name)+forProto(p, any))
 }
 
-// ByPort answers Python's socket.getservbyport(port, proto): the first entry in
-// file order with that port and, unless proto is "", that protocol.
-func (db *ServicesDB) ByPort(port int, proto string) (Service, error) {
+// ByPort answers Python's socket.getservbyport(port[, proto]): the first entry
+// in file order with that port and, when a proto is given, that protocol
+// (an empty one included, as for ByName).
+func (db *ServicesDB) ByPort(port int, proto ...string) (Service, error) {
+	p, any := protoArg(proto)
 	if port < 0 || port > 65535 {
 		return Service{}, plainError(ClassOverflow, "getservbyport: port must be 0-65535.", "")
 	}
-	if strings.IndexByte(proto, 0) >= 0 {
+	if strings.IndexByte(p, 0) >= 0 {
 		return Service{}, plainError(ClassValue, "embedded null character", "")
 	}
 	for _, s := range db.Entries {
-		if s.Port == port && (proto == "" || s.Proto == proto) {
+		if s.Port == port && (any || s.Proto == p) {
 			return s, nil
 		}
 	}
 	return Service{}, plainError(ClassOS, "port/proto not found",
-		"no line of "+db.describe()+" lists port "+strconv.Itoa(port)+forProto(proto))
+		"no line of "+db.describe()+" lists port "+strconv.Itoa(port)+forProto(p, any))
+}
+
+// protoArg reads the optional proto argument: the protocol, and whether it was
+// left out (any protocol matches).
+func protoArg(proto []string) (p string, any bool) {
+	if len(proto) == 0 {
+		return "", true
+	}
+	return proto[0], false
 }
 
 func (db *ServicesDB) describe() string {
@@ -242,9 +256,12 @@ func (db *ServicesDB) describe() string {
 	return db.Source
 }
 
-func forProto(proto string) string {
-	if proto == "" {
+func forProto(proto string, any bool) string {
+	switch {
+	case any:
 		return ""
+	case proto == "":
+		return " without a protocol ('' asks for exactly that; leave PROTO out for any protocol)"
 	}
 	return " for protocol " + proto
 }

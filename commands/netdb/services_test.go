@@ -91,18 +91,18 @@ HTTP   82/tcp
 		{"HTTP", "", "HTTP 82 tcp"},
 	}
 	for _, c := range byName {
-		s, err := db.ByName(c.name, c.proto)
+		s, err := db.ByName(c.name, optProto(c.proto)...)
 		if got := s.Name + " " + itoa(s.Port) + " " + s.Proto; err != nil || got != c.want {
 			t.Errorf("ByName(%q, %q) = %q, %v; want %q", c.name, c.proto, got, err, c.want)
 		}
 	}
 	for _, c := range [][2]string{{"http", ""}, {"echo", "sctp"}, {"", ""}} {
-		_, err := db.ByName(c[0], c[1])
+		_, err := db.ByName(c[0], optProto(c[1])...)
 		if got := pyClass(err); got != "OSError: service/proto not found" {
 			t.Errorf("ByName(%q, %q) error = %q", c[0], c[1], got)
 		}
 	}
-	if s, err := db.ByPort(1000, ""); err != nil || s.Name != "alpha" {
+	if s, err := db.ByPort(1000); err != nil || s.Name != "alpha" {
 		t.Errorf("ByPort(1000) = %+v, %v", s, err)
 	}
 	if s, err := db.ByPort(1000, "tcp"); err != nil || s.Name != "beta" {
@@ -112,7 +112,7 @@ HTTP   82/tcp
 		t.Errorf("ByPort(82, udp) error = %q", pyClass(err))
 	}
 	for _, p := range []int{-1, 65536, 1 << 40} {
-		if _, err := db.ByPort(p, ""); pyClass(err) != "OverflowError: getservbyport: port must be 0-65535." {
+		if _, err := db.ByPort(p); pyClass(err) != "OverflowError: getservbyport: port must be 0-65535." {
 			t.Errorf("ByPort(%d) error = %q", p, pyClass(err))
 		}
 	}
@@ -140,6 +140,37 @@ HTTP   82/tcp
 		if got := match(p); got != want {
 			t.Errorf("Match(%q) = %q, want %q", p, got, want)
 		}
+	}
+}
+
+// optProto turns "" into a left-out proto argument.
+func optProto(p string) []string {
+	if p == "" {
+		return nil
+	}
+	return []string{p}
+}
+
+// TestEmptyProto: a proto given as ” matches only lines without a protocol,
+// as Python's getservbyname('http', ”) raises; left out, any protocol matches.
+func TestEmptyProto(t *testing.T) {
+	db := writeServices(t, "http 80/tcp www\nbare 84\n")
+	if _, err := db.ByName("http", ""); pyClass(err) != "OSError: service/proto not found" {
+		t.Errorf("ByName(http, '') error = %q", pyClass(err))
+	} else if h := err.(*Error).Explain(); !strings.Contains(h, "without a protocol") {
+		t.Errorf("ByName(http, '') hint = %q", h)
+	}
+	if _, err := db.ByPort(80, ""); pyClass(err) != "OSError: port/proto not found" {
+		t.Errorf("ByPort(80, '') error = %q", pyClass(err))
+	}
+	if s, err := db.ByName("http"); err != nil || s.Port != 80 {
+		t.Errorf("ByName(http) = %+v, %v", s, err)
+	}
+	if s, err := db.ByName("bare", ""); err != nil || s.Port != 84 {
+		t.Errorf("ByName(bare, '') = %+v, %v", s, err)
+	}
+	if s, err := db.ByPort(84, ""); err != nil || s.Name != "bare" {
+		t.Errorf("ByPort(84, '') = %+v, %v", s, err)
 	}
 }
 
@@ -173,7 +204,7 @@ func TestMissingFileGivesEmbedded(t *testing.T) {
 	if len(db.Entries) < 50 {
 		t.Errorf("embedded table has only %d entries", len(db.Entries))
 	}
-	_, err = db.ByName("nope", "")
+	_, err = db.ByName("nope")
 	if !strings.Contains(err.(*Error).Explain(), "built-in services table") {
 		t.Errorf("hint = %q", err.(*Error).Explain())
 	}
