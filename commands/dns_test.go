@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sockshell/sockshell/commands/netdb"
 	"github.com/sockshell/sockshell/shell"
 )
 
@@ -118,4 +119,14 @@ func TestDNSTranscripts(t *testing.T) {
 			runTranscript(t, f, map[string]string{"PORT": port})
 		})
 	}
+}
+
+// TestEmbeddedServices points the services database at a file that does not
+// exist: servport, servname, services, addrinfo and connect's PORT all answer
+// from the embedded table (addrinfo once asked the C library, which knew no
+// service then), and each says so.
+func TestEmbeddedServices(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-services")
+	t.Setenv(netdb.ServicesEnv, missing)
+	runTranscript(t, "testdata/services/embedded.txt", map[string]string{"SERVICES": missing})
 }

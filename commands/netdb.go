@@ -19,9 +19,11 @@ func netdbCommands() []*shell.Command {
 			Name: "servport", Group: groupNetdb,
 			Usage:   "servport NAME [PROTO]",
 			Summary: "Look a port up by service name, as socket.getservbyname does.",
-			Help: "Reads the services database (/etc/services; an embedded table of the well-known\n" +
-				"services when that file is missing, and the answer says so). Aliases count. With no\n" +
-				"PROTO the first entry of that name answers, whatever its protocol, as in Python.",
+			Help: "Reads the services database (/etc/services, or the file $SOCKSHELL_SERVICES names;\n" +
+				"an embedded table of the well-known services when that file is missing or unreadable,\n" +
+				"and the answer says so). Every command that takes a service name reads the same one.\n" +
+				"Aliases count. With no PROTO the first entry of that name answers, whatever its\n" +
+				"protocol, as in Python; PROTO '' matches only lines without a protocol.",
 			Python:   "socket.getservbyname(name, proto)",
 			Examples: []string{"servport http tcp", "servport domain udp", "servport www"},
 			MinArgs:  1, MaxArgs: 2,
@@ -78,7 +80,7 @@ func netdbCommands() []*shell.Command {
 			Run: func(c *shell.Call) (any, error) {
 				db := netdb.DefaultServices()
 				if db.Source == "embedded" {
-					c.Python("# services: sockshell's embedded table of well-known services (there is no /etc/services to read)")
+					c.Python("# services: sockshell's embedded table of well-known services (%s)", db.Why)
 				} else {
 					c.Python("open(%s).read()", shell.StrRepr(db.Source))
 				}
@@ -195,9 +197,12 @@ func resolver(c *shell.Call) *netdb.Resolver {
 	return &netdb.Resolver{Server: c.Session.Settings.DNS}
 }
 
+// noteSource says, when the embedded services table answered, that it did
+// and why: every command that reads a service name or port uses the one
+// database, netdb.DefaultServices.
 func noteSource(c *shell.Call, db *netdb.ServicesDB) {
-	if db.Source == "embedded" {
-		c.Note("from sockshell's embedded table of well-known services: /etc/services is missing")
+	if d := db.Describe(); d != "" {
+		c.Note("%s", d)
 	}
 }
 
@@ -314,6 +319,9 @@ func runAddrinfo(c *shell.Call) (any, error) {
 	c.Python("socket.getaddrinfo(%s)", py)
 	ctx, cancel := bounded(c)
 	defer cancel()
+	if netdb.IsServiceName(port) {
+		noteSource(c, netdb.DefaultServices())
+	}
 	infos, err := resolver(c).AddrInfo(ctx, host, port, socktype, family)
 	if err != nil {
 		return nil, err

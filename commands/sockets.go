@@ -399,11 +399,13 @@ func resolvePort(c *shell.Call, port string, sotype int) (int, error) {
 	if sotype == unix.SOCK_DGRAM {
 		proto = "udp"
 	}
-	svc, err := netdb.DefaultServices().ByName(port, proto)
+	db := netdb.DefaultServices()
+	svc, err := db.ByName(port, proto)
 	if err != nil {
 		c.Python("socket.getservbyname(%s, %s)", shell.StrRepr(port), shell.StrRepr(proto)) // raises the same
 		return 0, err
 	}
+	noteSource(c, db)
 	return svc.Port, nil
 }
 

@@ -69,6 +69,7 @@ func serviceRows(port *string, h addrHints) ([]sockRow, error) {
 		}
 	}
 	var rows []sockRow
+	var tried []string
 	known := false
 	for _, t := range socktypeRows {
 		if h.socktype != 0 && h.socktype != t.socktype || h.proto != 0 && h.proto != t.proto {
@@ -83,6 +84,7 @@ func serviceRows(port *string, h addrHints) ([]sockRow, error) {
 			if t.socktype == SOCK_RAW {
 				continue
 			}
+			tried = append(tried, t.name)
 			s, err := DefaultServices().ByName(name, t.name)
 			if err != nil {
 				continue
@@ -102,7 +104,14 @@ func serviceRows(port *string, h addrHints) ([]sockRow, error) {
 		return nil, gaiError(EAI_SOCKTYPE, nil)
 	}
 	if len(rows) == 0 {
-		return nil, gaiError(EAI_SERVICE, nil)
+		e := gaiError(EAI_SERVICE, nil)
+		if len(tried) > 0 {
+			e.Hint = "no line of " + DefaultServices().describe() + " names the service " + pyRepr(name) +
+				" for " + strings.Join(tried, " or ") + ", the protocols of the socket types asked for"
+		} else {
+			e.Hint = "a SOCK_RAW socket has no ports, so a service name means nothing for it"
+		}
+		return nil, e
 	}
 	return rows, nil
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -143,11 +144,70 @@ func (r *Resolver) AddrInfoFlags(ctx context.Context, host, port string, family,
 	if err := checkIDNA(host); err != nil {
 		return nil, err
 	}
-	var pp *string
-	if port != "" {
-		pp = &port
+	h := addrHints{family: family, socktype: socktype, proto: proto, flags: flags}
+	b := r.backend()
+	if cString(port) == "" {
+		return b.getaddrinfo(ctx, &host, nil, h) // glibc reads "" as no service
 	}
-	return r.backend().getaddrinfo(ctx, &host, pp, addrHints{family: family, socktype: socktype, proto: proto, flags: flags})
+	if !IsServiceName(port) || h.flags&^knownAIFlags != 0 {
+		return b.getaddrinfo(ctx, &host, &port, h)
+	}
+	return addrInfoByService(ctx, b, &host, port, h)
+}
+
+// knownAIFlags are the getaddrinfo flags glibc accepts.
+const knownAIFlags = AI_PASSIVE | AI_CANONNAME | AI_NUMERICHOST | 0x8 | 0x10 | 0x20 | 0x40 | 0x80 | AI_NUMERICSERV
+
+// IsServiceName reports whether getaddrinfo reads port as a service name to
+// look up, rather than as a number (glibc's rule: strtoul, leading spaces and
+// one '+' allowed, nothing after the digits).
+func IsServiceName(port string) bool {
+	t := strings.TrimPrefix(strings.TrimLeft(cString(port), " \t\n\v\f\r"), "+")
+	if t == "" {
+		return cString(port) != ""
+	}
+	for i := 0; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// addrInfoByService answers getaddrinfo for a service name from the one
+// services database every command reads (DefaultServices), not from the C
+// library's: with the embedded table in use glibc knows no service at all.
+// As glibc does, the service is looked up first, for each socket type asked
+// (its errors come before the host's), and then every address of the host
+// gets one row per socket type that has the service.
+func addrInfoByService(ctx context.Context, b backend, host *string, port string, h addrHints) ([]AddrInfo, error) {
+	if host == nil && h.flags&AI_CANONNAME != 0 {
+		return nil, gaiError(EAI_BADFLAGS, nil)
+	}
+	rows, err := serviceRows(&port, h)
+	if err != nil {
+		return nil, err
+	}
+	one := h
+	one.socktype, one.proto = rows[0].socktype, rows[0].proto
+	one.flags &^= AI_NUMERICSERV
+	num := strconv.Itoa(rows[0].port)
+	addrs, err := b.getaddrinfo(ctx, host, &num, one)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AddrInfo, 0, len(addrs)*len(rows))
+	for _, a := range addrs {
+		for _, row := range rows {
+			ai := a
+			ai.Type, ai.Proto, ai.Port = row.socktype, row.proto, row.port
+			if len(out) > 0 {
+				ai.Canonname = ""
+			}
+			out = append(out, ai)
+		}
+	}
+	return out, nil
 }
 
 // HostByAddr answers socket.gethostbyaddr(addr): the name recorded for an address

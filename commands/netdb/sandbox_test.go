@@ -343,3 +343,73 @@ func localHostByName(name string) bool {
 	_, _, ok := hostsByName(name, AF_INET)
 	return ok
 }
+
+// hideEtcFile, in the sandbox, makes /etc/NAME disappear for this process
+// and its children (python3 included) without touching the real /etc: a
+// tmpfs goes over /etc, and every other entry of the real /etc is bound back
+// onto it. The real /etc is reachable during the work through a bind mount
+// that is detached before anything could remove files through it.
+func hideEtcFile(t *testing.T, name string) {
+	t.Helper()
+	if !inSandbox() {
+		t.Fatal("hideEtcFile outside the sandbox")
+	}
+	orig, err := os.MkdirTemp("", "real-etc-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount("/etc", orig, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		os.Remove(orig)
+		t.Fatalf("bind-mounting /etc: %v", err)
+	}
+	// Detach, then remove only the (now empty) mount point: never RemoveAll.
+	defer func() {
+		if err := unix.Unmount(orig, unix.MNT_DETACH); err != nil {
+			t.Errorf("unmounting %s: %v", orig, err)
+			return
+		}
+		os.Remove(orig)
+	}()
+	entries, err := os.ReadDir(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount("tmpfs", "/etc", "tmpfs", 0, "mode=0755"); err != nil {
+		t.Fatalf("mounting a tmpfs over /etc: %v", err)
+	}
+	for _, e := range entries {
+		if e.Name() == name {
+			continue
+		}
+		src, dst := filepath.Join(orig, e.Name()), filepath.Join("/etc", e.Name())
+		fi, err := os.Lstat(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case fi.Mode()&os.ModeSymlink != 0:
+			target, err := os.Readlink(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = os.Symlink(target, dst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			continue
+		case fi.IsDir():
+			err = os.Mkdir(dst, 0o755)
+		default:
+			err = os.WriteFile(dst, nil, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Mount(src, dst, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			t.Fatalf("binding %s back: %v", dst, err)
+		}
+	}
+	if _, err := os.Stat("/etc/" + name); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("/etc/%s is still there (stat: %v)", name, err)
+	}
+}

@@ -32,7 +32,15 @@ type Service struct {
 type ServicesDB struct {
 	Entries []Service
 	Source  string // the file path, or "embedded" when the built-in table answered
+	// Why says, when Source is "embedded", why the file was not used: "/etc/services
+	// is missing" or "/etc/services cannot be read: …".
+	Why string
 }
+
+// ServicesEnv names the environment variable that points the services
+// database at another file than /etc/services (for tests, and for a system
+// whose file lives elsewhere).
+const ServicesEnv = "SOCKSHELL_SERVICES"
 
 // LoadServices parses a services(5) file. Lines glibc would reject are skipped the
 // same way. When the file does not exist, the embedded table of well-known
@@ -40,7 +48,7 @@ type ServicesDB struct {
 func LoadServices(file string) (*ServicesDB, error) {
 	f, err := os.Open(file)
 	if errors.Is(err, fs.ErrNotExist) {
-		return embeddedServices(), nil
+		return embeddedServices(file + " is missing"), nil
 	}
 	if err != nil {
 		return nil, err
@@ -53,27 +61,65 @@ func LoadServices(file string) (*ServicesDB, error) {
 	return &ServicesDB{Entries: entries, Source: file}, nil
 }
 
-var (
-	defaultOnce sync.Once
-	defaultDB   *ServicesDB
-)
-
-// DefaultServices returns /etc/services (or the embedded table when the file is
-// missing or unreadable), loaded once per process.
-func DefaultServices() *ServicesDB {
-	defaultOnce.Do(func() {
-		db, err := LoadServices(SystemServicesPath)
-		if err != nil {
-			db = embeddedServices()
-		}
-		defaultDB = db
-	})
-	return defaultDB
+// servicesCache holds the last database DefaultServices loaded, with what the
+// file looked like then.
+var servicesCache struct {
+	sync.Mutex
+	path  string
+	stamp string
+	db    *ServicesDB
 }
 
-func embeddedServices() *ServicesDB {
+// DefaultServices returns the services database every command reads:
+// /etc/services (or the file $SOCKSHELL_SERVICES names), or the embedded table
+// when that file is missing or unreadable. It is read again when the file
+// changes, as the C library would see the change.
+func DefaultServices() *ServicesDB {
+	file := SystemServicesPath
+	if p := os.Getenv(ServicesEnv); p != "" {
+		file = p
+	}
+	stamp := "missing"
+	if fi, err := os.Stat(file); err == nil {
+		stamp = fi.ModTime().String() + " " + strconv.FormatInt(fi.Size(), 10)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		stamp = err.Error()
+	}
+	c := &servicesCache
+	c.Lock()
+	defer c.Unlock()
+	if c.db != nil && c.path == file && c.stamp == stamp {
+		return c.db
+	}
+	db, err := LoadServices(file)
+	if err != nil {
+		db = embeddedServices(file + " cannot be read: " + errText(err))
+	}
+	c.path, c.stamp, c.db = file, stamp, db
+	return db
+}
+
+// errText is an error's text without the operation and path Go puts first.
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func embeddedServices(why string) *ServicesDB {
 	entries, _ := parseServices(strings.NewReader(embeddedServicesText))
-	return &ServicesDB{Entries: entries, Source: "embedded"}
+	return &ServicesDB{Entries: entries, Source: "embedded", Why: why}
+}
+
+// Describe says where the database came from, for a note: "" for a file,
+// or why the embedded table answered.
+func (db *ServicesDB) Describe() string {
+	if db.Source != "embedded" {
+		return ""
+	}
+	return "from sockshell's embedded table of well-known services: " + db.Why
 }
 
 // parseServices reads services(5) lines.
@@ -251,7 +297,7 @@ func protoArg(proto []string) (p string, any bool) {
 
 func (db *ServicesDB) describe() string {
 	if db.Source == "embedded" {
-		return "the built-in services table"
+		return "sockshell's embedded table of well-known services"
 	}
 	return db.Source
 }

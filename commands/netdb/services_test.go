@@ -1,7 +1,9 @@
 package netdb
 
 import (
+	"context"
 	"errors"
+	"os/exec"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -205,7 +207,7 @@ func TestMissingFileGivesEmbedded(t *testing.T) {
 		t.Errorf("embedded table has only %d entries", len(db.Entries))
 	}
 	_, err = db.ByName("nope")
-	if !strings.Contains(err.(*Error).Explain(), "built-in services table") {
+	if !strings.Contains(err.(*Error).Explain(), "embedded table of well-known services") {
 		t.Errorf("hint = %q", err.(*Error).Explain())
 	}
 }
@@ -243,4 +245,59 @@ func mustAddr(t *testing.T, s string) netip.Addr {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestNoServicesFile hides /etc/services (in the sandbox's mount namespace)
+// and checks that every lookup answers from the embedded table and says so:
+// getaddrinfo with a service name once went to the C library, which then
+// knew no service at all (gaierror -8) while getservbyname answered. Python,
+// asked in the same namespace, shows that the file is really gone for it.
+func TestNoServicesFile(t *testing.T) {
+	if !inSandbox() {
+		if err := runInSandbox(t); err != nil {
+			needSandbox(t, err, 1)
+		}
+		return
+	}
+	py := needPeer(t, "python3", "apt-get install -y python3")
+	enterSandbox(t)
+	hideEtcFile(t, "services")
+	out, err := exec.Command(py, "-c", `import socket
+for f in (lambda: socket.getservbyname("http"), lambda: socket.getaddrinfo("localhost", "http")):
+    try: f(); print("answered")
+    except OSError as e: print(type(e).__name__, e)`).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python3: %v\n%s", err, out)
+	}
+	if got := string(out); got != "OSError service/proto not found\ngaierror [Errno -8] Servname not supported for ai_socktype\n" {
+		t.Fatalf("python3 in the sandbox: %q: /etc/services is not hidden", got)
+	}
+	db := DefaultServices()
+	if db.Source != "embedded" || db.Describe() != "from sockshell's embedded table of well-known services: /etc/services is missing" {
+		t.Errorf("DefaultServices: Source %q, Describe %q", db.Source, db.Describe())
+	}
+	if s, err := db.ByName("http"); err != nil || s.Port != 80 {
+		t.Errorf("ByName(http) = %+v, %v", s, err)
+	}
+	ctx := context.Background()
+	for _, c := range []struct {
+		host, port string
+		socktype   int
+		want       []AddrInfo
+	}{
+		{"localhost", "http", 0, []AddrInfo{{Family: AF_INET, Type: SOCK_STREAM, Proto: 6, Addr: "127.0.0.1", Port: 80}}},
+		{"127.0.0.1", "domain", 0, []AddrInfo{
+			{Family: AF_INET, Type: SOCK_STREAM, Proto: 6, Addr: "127.0.0.1", Port: 53},
+			{Family: AF_INET, Type: SOCK_DGRAM, Proto: 17, Addr: "127.0.0.1", Port: 53}}},
+		{"127.0.0.1", "domain", SOCK_DGRAM, []AddrInfo{{Family: AF_INET, Type: SOCK_DGRAM, Proto: 17, Addr: "127.0.0.1", Port: 53}}},
+	} {
+		rows, err := (&Resolver{}).AddrInfo(ctx, c.host, c.port, c.socktype, AF_INET)
+		if err != nil || !reflect.DeepEqual(rows, c.want) {
+			t.Errorf("AddrInfo(%s, %s, %d) = %+v, %v; want %+v", c.host, c.port, c.socktype, rows, err, c.want)
+		}
+	}
+	_, err = (&Resolver{}).AddrInfo(ctx, "localhost", "no-such-service", 0, 0)
+	if pe, ok := err.(*Error); !ok || pe.Errno != EAI_SERVICE || !strings.Contains(pe.Hint, "embedded table") {
+		t.Errorf("AddrInfo(no-such-service): %v (%#v)", err, err)
+	}
 }
