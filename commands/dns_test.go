@@ -21,10 +21,12 @@ import (
 
 // dnsZoneHosts is dnsmasq's addn-hosts file: names with both A/AAAA and PTR
 // records. The addresses are documentation ranges, used only as data.
-const dnsZoneHosts = "192.0.2.10 withptr.sockshell.test\n2001:db8::10 withptr.sockshell.test\n192.0.2.11 second.sockshell.test\n"
+const dnsZoneHosts = "192.0.2.10 withptr.sockshell.test\n2001:db8::10 withptr.sockshell.test\n192.0.2.11 second.sockshell.test\n" +
+	"::1 v6only.sockshell.test\n"
 
 // startDNSMasq runs dnsmasq on 127.0.0.1 at a free port, answering for
-// sockshell.test: withptr (A, AAAA, PTR), second (A, PTR), alias (a CNAME to
+// sockshell.test: withptr (A, AAAA, PTR), second (A, PTR), v6only (AAAA ::1
+// only), alias (a CNAME to
 // withptr), noptr and names under it (A 192.0.2.88, no PTR); every other name
 // under .test is NXDOMAIN. It returns the port; dnsmasq is killed on cleanup.
 func startDNSMasq(t *testing.T) string {
@@ -114,9 +116,18 @@ func TestDNSTranscripts(t *testing.T) {
 		t.Fatal("no transcripts in testdata/dns")
 	}
 	port := startDNSMasq(t)
+	// SILENT is a DNS server that never answers (a bound UDP socket nobody
+	// reads); CLOSED a port where nothing listens (the kernel refuses).
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	vars := map[string]string{"PORT": port, "CLOSED": fmt.Sprint(freeUDPPort(t)),
+		"SILENT": fmt.Sprint(silent.LocalAddr().(*net.UDPAddr).Port)}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			runTranscript(t, f, map[string]string{"PORT": port})
+			runTranscript(t, f, vars)
 		})
 	}
 }

@@ -105,7 +105,8 @@ func netdbCommands() []*shell.Command {
 			Summary: "Resolve a host name to an IPv4 address, as socket.gethostbyname does.",
 			Help: "Follows the system's order (/etc/hosts, then DNS), or asks the server of `set dns`.\n" +
 				"An IPv4 address comes back unchanged. With --all: every name and address, IPv4\n" +
-				"(socket.gethostbyname_ex) and IPv6, as a table.",
+				"(socket.gethostbyname_ex) and IPv6 (socket.getaddrinfo), as a table, and a note says\n" +
+				"which rows gethostbyname_ex alone returns (it fails on a name with only IPv6 addresses).",
 			Python:   "socket.gethostbyname(host)",
 			Examples: []string{"resolve localhost", "resolve --all localhost"},
 			MinArgs:  1, MaxArgs: 1,
@@ -243,23 +244,55 @@ func runResolve(c *shell.Call) (any, error) {
 		c.Python("socket.gethostbyname(%s)", shell.StrRepr(host))
 		return r.HostByName(ctx, host)
 	}
-	c.Python("socket.gethostbyname_ex(%s)", shell.StrRepr(host))
-	name, aliases, addrs, err := r.HostByNameEx(ctx, host)
-	if err != nil {
-		return nil, err
-	}
+	pyHost := shell.StrRepr(host)
+	pyEx := fmt.Sprintf("socket.gethostbyname_ex(%s)", pyHost)
 	// AF_UNSPEC, then keep the IPv6 rows: asked for AF_INET6 alone, Python
 	// raises for a name that has none, where this table just has no rows.
-	c.Python("[a[4][0] for a in socket.getaddrinfo(%s, None, 0, socket.SOCK_STREAM) if a[0] == socket.AF_INET6]", shell.StrRepr(host))
-	addrs6, _ := r.HostAddrs6(ctx, host) // a name with no IPv6 address is not an error here
-	rows := &shell.Rows{Header: []string{"family", "address", "name", "aliases"},
-		Py: shell.Tuple{name, strList(aliases), strList(addrs)}}
+	py6 := fmt.Sprintf("[a[4][0] for a in socket.getaddrinfo(%s, None, 0, socket.SOCK_STREAM) if a[0] == socket.AF_INET6]", pyHost)
+	name, aliases, addrs, err4 := r.HostByNameEx(ctx, host)
+	if err4 != nil && !netdb.NoAddress(err4) {
+		c.Python("%s", pyEx)
+		return nil, err4 // no answer, a refusal, a timeout, Ctrl-C: no table that looks complete
+	}
+	canon6, addrs6, err6 := r.HostAddrs6(ctx, host)
+	if err6 != nil && !netdb.NoAddress(err6) {
+		c.Python("%s", pyEx)
+		c.Python("%s", py6)
+		return nil, err6
+	}
+	if err4 != nil && len(addrs6) == 0 {
+		c.Python("%s", pyEx)
+		return nil, err4
+	}
+	rows := &shell.Rows{Header: []string{"family", "address", "name", "aliases"}}
+	if err4 == nil {
+		c.Python("%s", pyEx)
+		rows.Py = shell.Tuple{name, strList(aliases), strList(addrs)}
+	} else {
+		// The explain lines stay runnable: the call that raises is a comment.
+		c.Python("# %s raises %s: no IPv4 address", pyEx, shell.Classify(err4).Error())
+		rows.Py = strList(addrs6) // the value of the getaddrinfo line: gethostbyname_ex gave none
+	}
+	c.Python("%s", py6)
 	aliasList := append([]string{}, aliases...) // a list in json, words in the table
 	for _, a := range addrs {
 		rows.Append("AF_INET", a, name, aliasList)
 	}
+	name6, aliases6 := name, aliasList
+	if err4 != nil {
+		name6, aliases6 = canon6, []string{}
+	}
 	for _, a := range addrs6 {
-		rows.Append("AF_INET6", a, name, aliasList)
+		rows.Append("AF_INET6", a, name6, aliases6)
+	}
+	switch {
+	case err4 != nil:
+		c.Note("%s alone raises %s: %s has no IPv4 address; the AF_INET6 rows come from socket.getaddrinfo",
+			pyEx, shell.Classify(err4).Error(), pyHost)
+	case len(addrs6) == 0:
+		c.Note("the AF_INET rows are what %s returns; %s has no IPv6 address", pyEx, pyHost)
+	default:
+		c.Note("the AF_INET rows are what %s returns; the AF_INET6 rows come from socket.getaddrinfo", pyEx)
 	}
 	return rows, nil
 }

@@ -139,10 +139,10 @@ func TestDNSServer(t *testing.T) {
 			t.Errorf("HostByNameEx(%s) = %q %q %q %v, want %q %q %q", c.host, n, al, ad, err, c.name, c.aliases, c.addrs)
 		}
 	}
-	if a6, err := r.HostAddrs6(ctx, "alias.test"); err != nil || !reflect.DeepEqual(a6, []string{"2001:db8::1"}) {
+	if _, a6, err := r.HostAddrs6(ctx, "alias.test"); err != nil || !reflect.DeepEqual(a6, []string{"2001:db8::1"}) {
 		t.Errorf("HostAddrs6(alias.test) = %q, %v", a6, err)
 	}
-	_, err := r.HostAddrs6(ctx, "noptr.test")
+	_, _, err := r.HostAddrs6(ctx, "noptr.test")
 	wantPyErr(t, "HostAddrs6(noptr.test)", err, ClassGai, EAI_NONAME)
 
 	rows, err := r.AddrInfoFlags(ctx, "alias.test", "80", AF_UNSPEC, SOCK_STREAM, 0, AI_CANONNAME)
@@ -275,7 +275,7 @@ func TestCancelEveryLookup(t *testing.T) {
 		"getfqdn":       func(ctx context.Context) error { _, _, err := r.FQDN(ctx, "192.0.2.2"); return err },
 		"getaddrinfo":   func(ctx context.Context) error { _, err := r.AddrInfo(ctx, "c.silent.test", "80", 0, 0); return err },
 		"getaddrinfo AF_INET6": func(ctx context.Context) error {
-			_, err := r.HostAddrs6(ctx, "d.silent.test")
+			_, _, err := r.HostAddrs6(ctx, "d.silent.test")
 			return err
 		},
 	}

@@ -80,9 +80,11 @@ var gaiMessages = map[int]string{
 	EAI_OVERFLOW:   "Result too large for supplied buffer",
 }
 
+// gaiHints are the hints for errors no lookup has explained better (see
+// hints.go, which says what was asked of whom).
 var gaiHints = map[int]string{
-	EAI_NONAME:     "the name is neither in /etc/hosts nor known to DNS (or the service name is unknown)",
-	EAI_AGAIN:      "no DNS server answered; check the network or try --dns HOST:PORT",
+	EAI_NONAME:     "no address was found for the host, or (with AI_NUMERICHOST or AI_NUMERICSERV) it or the port is not numeric",
+	EAI_AGAIN:      "the name service gave no answer in time: a DNS server down or out of reach",
 	EAI_NODATA:     "the name exists but has no address of the asked family",
 	EAI_SERVICE:    "the service is not listed in the services database for this socket type",
 	EAI_ADDRFAMILY: "the address is of another family than the one asked for (IPv6 where IPv4 was wanted, or the reverse)",
@@ -127,9 +129,9 @@ func hError(code int, cause error) *Error {
 	hint := ""
 	switch code {
 	case hostNotFound:
-		hint = "no name is recorded for this address (no /etc/hosts line, no DNS PTR record)"
+		hint = "no name is recorded for this address"
 	case tryAgain:
-		hint = "no DNS server answered; check the network or try --dns HOST:PORT"
+		hint = "the name service gave no answer in time: a DNS server down or out of reach"
 	}
 	return &Error{Class: ClassH, Errno: code, HasErrno: true, Msg: msg, Hint: hint, Err: cause}
 }

@@ -6,6 +6,7 @@ package netdb
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/netip"
 	"strconv"
@@ -88,7 +89,7 @@ func (r *Resolver) HostByName(ctx context.Context, host string) (string, error) 
 	}
 	a, err := setipaddr(ctx, r.backend(), host, AF_INET)
 	if err != nil {
-		return "", err
+		return "", r.annotate(ctx, question{name: host, family: AF_INET}, err)
 	}
 	return formatAddr(a), nil
 }
@@ -100,12 +101,13 @@ func (r *Resolver) HostByNameEx(ctx context.Context, host string) (name string, 
 		return "", nil, nil, err
 	}
 	b := r.backend()
+	q := question{name: host, family: AF_INET}
 	if _, err := setipaddr(ctx, b, host, AF_INET); err != nil {
-		return "", nil, nil, err
+		return "", nil, nil, r.annotate(ctx, q, err)
 	}
 	h, err := b.gethostbyname(ctx, host)
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, nil, r.annotate(ctx, q, err)
 	}
 	if h.family != AF_INET {
 		return "", nil, nil, errnoError(int(syscall.EAFNOSUPPORT), "Address family not supported by protocol", nil)
@@ -113,21 +115,42 @@ func (r *Resolver) HostByNameEx(ctx context.Context, host string) (name string, 
 	return h.name, nonNil(h.aliases), nonNil(h.addrs), nil
 }
 
-// HostAddrs6 returns host's IPv6 addresses, in the order getaddrinfo(host, None,
-// AF_INET6, SOCK_STREAM) gives them, for `resolve --all`.
-func (r *Resolver) HostAddrs6(ctx context.Context, host string) ([]string, error) {
+// HostAddrs6 returns host's canonical name and IPv6 addresses, in the order
+// getaddrinfo(host, None, AF_INET6, SOCK_STREAM, 0, AI_CANONNAME) gives them,
+// for `resolve --all`.
+func (r *Resolver) HostAddrs6(ctx context.Context, host string) (canon string, addrs []string, err error) {
 	if err := checkHostArg("getaddrinfo", host); err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	rows, err := r.backend().getaddrinfo(ctx, &host, nil, addrHints{family: AF_INET6, socktype: SOCK_STREAM})
+	rows, err := r.backend().getaddrinfo(ctx, &host, nil, addrHints{family: AF_INET6, socktype: SOCK_STREAM, flags: AI_CANONNAME})
 	if err != nil {
-		return nil, err
+		return "", nil, r.annotate(ctx, question{name: host, family: AF_INET6}, err)
 	}
 	out := []string{}
 	for _, row := range rows {
 		out = append(out, row.Addr)
 	}
-	return out, nil
+	if len(rows) > 0 {
+		canon = rows[0].Canonname
+	}
+	return canon, out, nil
+}
+
+// NoAddress reports whether err says only that the host has no address of
+// the family asked for (or no address at all), as opposed to a lookup that
+// could not be made: no answer, a refusal, a timeout or a cancel.
+func NoAddress(err error) bool {
+	var pe *Error
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Class {
+	case ClassGai:
+		return pe.Errno == EAI_NONAME || pe.Errno == EAI_NODATA || pe.Errno == EAI_ADDRFAMILY
+	case ClassH:
+		return pe.Errno == hostNotFound || pe.Errno == noData
+	}
+	return false
 }
 
 // AddrInfo answers socket.getaddrinfo(host, port, family, socktype). port may be
@@ -144,6 +167,15 @@ func (r *Resolver) AddrInfoFlags(ctx context.Context, host, port string, family,
 	if err := checkIDNA(host); err != nil {
 		return nil, err
 	}
+	q := question{name: host, family: family}
+	if flags&(AI_NUMERICHOST|AI_NUMERICSERV) != 0 {
+		q.name = "" // a not-found then may be about the flags, not the name
+	}
+	rows, err := r.addrInfo(ctx, host, port, family, socktype, proto, flags)
+	return rows, r.annotate(ctx, q, err)
+}
+
+func (r *Resolver) addrInfo(ctx context.Context, host, port string, family, socktype, proto, flags int) ([]AddrInfo, error) {
 	h := addrHints{family: family, socktype: socktype, proto: proto, flags: flags}
 	b := r.backend()
 	if cString(port) == "" {
@@ -219,11 +251,11 @@ func (r *Resolver) HostByAddr(ctx context.Context, addr string) (name string, al
 	b := r.backend()
 	a, err := setipaddr(ctx, b, addr, AF_UNSPEC)
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, nil, r.annotate(ctx, question{name: addr, family: AF_UNSPEC}, err)
 	}
 	h, err := b.gethostbyaddr(ctx, a)
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, nil, r.annotate(ctx, question{addr: a}, err)
 	}
 	if want := familyOf(a); h.family != want {
 		return "", nil, nil, errnoError(int(syscall.EAFNOSUPPORT), "Address family not supported by protocol", nil)
