@@ -176,7 +176,7 @@ func (r *Resolver) notFoundHint(q question) string {
 	if q.addr.IsValid() {
 		found = "no name"
 	}
-	return hosts + ", and the rest of the system resolver (" + systemSources() + ") found " + found + " for it either"
+	return hosts + ", and the system resolver's other sources (" + systemSources() + ") found " + found + " for it either"
 }
 
 func joinAddrs(addrs []netip.Addr) string {

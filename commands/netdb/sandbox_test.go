@@ -413,3 +413,16 @@ func hideEtcFile(t *testing.T, name string) {
 		t.Fatalf("/etc/%s is still there (stat: %v)", name, err)
 	}
 }
+
+// bindOver, in the sandbox, shows a file with text at path (over the real
+// one, for this namespace only).
+func bindOver(t *testing.T, path, text string) {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), filepath.Base(path))
+	if err := os.WriteFile(f, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount(f, path, "", unix.MS_BIND, ""); err != nil {
+		t.Fatalf("bind-mounting %s over %s: %v", f, path, err)
+	}
+}

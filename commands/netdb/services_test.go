@@ -3,9 +3,9 @@ package netdb
 import (
 	"context"
 	"errors"
-	"os/exec"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
