@@ -277,9 +277,14 @@ func gaiFromDNS(ctx context.Context, what, name string, err error) error {
 		}
 		return gaiError(EAI_FAIL, err)
 	}
-	// Go's "no suitable address": the name exists, but not for this family.
-	return gaiError(EAI_NONAME, err)
+	// Go's "no suitable address": Go's resolver found the name in /etc/hosts,
+	// but not for this family, and so asked no DNS server.
+	return gaiError(EAI_NONAME, fmt.Errorf("%w: %w", errHostsOnly, err))
 }
+
+// errHostsOnly marks a lookup that Go's resolver answered from /etc/hosts
+// alone, without a DNS query.
+var errHostsOnly = errors.New("answered from /etc/hosts, no DNS query")
 
 // herrFromDNS maps a Go DNS error to an h_errno.
 func herrFromDNS(ctx context.Context, what string, err error) error {

@@ -99,8 +99,14 @@ func (r *Resolver) annotate(ctx context.Context, q question, err error) error {
 	case e.Class == ClassGai && e.Errno == EAI_AGAIN, e.Class == ClassH && e.Errno == tryAgain:
 		e.Hint = r.noAnswerHint(q, e.Err)
 	case e.Class == ClassGai && e.Errno == EAI_NONAME && q.name != "", e.Class == ClassH && e.Errno == hostNotFound:
-		if h := r.notFoundHint(q); h != "" {
+		if h := r.notFoundHint(q, errors.Is(e.Err, errHostsOnly)); h != "" {
 			e.Hint = h
+		}
+	case e.Class == ClassGai && e.Errno == EAI_FAIL, e.Class == ClassH && e.Errno == noRecovery:
+		if s := r.serverAddr(); s != "" && e.Err != nil {
+			e.Hint = "the DNS server " + s + " answered " + q.what() + " with an error code (such as SERVFAIL or REFUSED): it could not or would not resolve it"
+		} else {
+			return err
 		}
 	default:
 		return err
@@ -149,7 +155,7 @@ func refused(err error) bool {
 // notFoundHint explains EAI_NONAME (herror HOST_NOT_FOUND) from what
 // /etc/hosts holds and what the DNS server said; "" when the hosts file
 // would have answered (the failure was then not about the host).
-func (r *Resolver) notFoundHint(q question) string {
+func (r *Resolver) notFoundHint(q question, hostsOnly bool) string {
 	var hosts string
 	if q.addr.IsValid() {
 		if _, ok := hostsByAddr(q.addr); ok {
@@ -170,6 +176,9 @@ func (r *Resolver) notFoundHint(q question) string {
 		}
 	}
 	if s := r.serverAddr(); s != "" {
+		if hostsOnly {
+			return hosts + "; Go's resolver (which asks the server of `set dns`) does not ask " + s + " about a name /etc/hosts has"
+		}
 		return hosts + ", and the DNS server " + s + " answered that it has no " + q.record() + " record for it"
 	}
 	found := "no " + strings.TrimPrefix(familyWord(q.family), "an ")

@@ -137,3 +137,38 @@ func wantHint(t *testing.T, what string, err error, class string, errno int, par
 		rest = rest[i+len(p):]
 	}
 }
+
+// TestDNSServerHints asks dnsmasq (the server of `set dns`) in the sandbox,
+// with an /etc/hosts the test writes: a name the hosts file has only for
+// IPv4 is not asked of the server (Go's resolver stops at the file), one it
+// lacks is, and the hint says which happened; an error code from the server
+// is named as such, not as silence.
+func TestDNSServerHints(t *testing.T) {
+	if !inSandbox() {
+		if err := runInSandbox(t); err != nil {
+			needSandbox(t, err, 1)
+		}
+		return
+	}
+	enterSandbox(t)
+	bindOver(t, "/etc/hosts", "127.0.0.1 localhost\n192.0.2.30 v4host.test\n")
+	server := startDNS(t)
+	r := &Resolver{Server: server}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err := r.AddrInfo(ctx, "v4host.test", "80", 0, AF_INET6)
+	wantHint(t, "AddrInfo(v4host.test, inet6)", err, ClassGai, EAI_NONAME,
+		"'v4host.test' is in /etc/hosts but only with 192.0.2.30, not an IPv6 address; Go's resolver (which asks the server of `set dns`) does not ask "+server+" about a name /etc/hosts has")
+	_, err = r.AddrInfo(ctx, "noptr.test", "80", 0, AF_INET6)
+	wantHint(t, "AddrInfo(noptr.test, inet6)", err, ClassGai, EAI_NONAME,
+		"'noptr.test' is not in /etc/hosts, and the DNS server "+server+" answered that it has no AAAA record for it")
+	_, _, _, err = r.HostByAddr(ctx, "192.0.2.2")
+	wantHint(t, "HostByAddr(192.0.2.2)", err, ClassH, hostNotFound,
+		"no line of /etc/hosts has 192.0.2.2, and the DNS server "+server+" answered that it has no PTR record for it")
+	// dnsmasq refuses names outside the zones it serves (it has no upstream).
+	_, err = r.HostByName(ctx, "outside.example")
+	var pe *Error
+	if !errors.As(err, &pe) || !strings.Contains(pe.Hint, "the DNS server "+server+" answered the A query for 'outside.example' with an error code") {
+		t.Errorf("HostByName(outside.example): %v (%#v)", err, err)
+	}
+}
