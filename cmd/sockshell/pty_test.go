@@ -294,6 +294,22 @@ func TestPromptOnPTY(t *testing.T) {
 	sc.Type("\x03")
 	sc.Expect(`KeyboardInterrupt`)
 	sc.Expect(prompt)
+	// The same for a reverse lookup, which once waited out the resolver's
+	// 5 s try (the limit is a hang guard, not a measure).
+	before := bh.queries.Load()
+	sc.Type("hostbyaddr 192.0.2.1\r")
+	for deadline := time.Now().Add(20 * time.Second); bh.queries.Load() == before; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the reverse lookup never reached the silent DNS server")
+		}
+	}
+	sent := time.Now()
+	sc.Type("\x03")
+	sc.Expect(`KeyboardInterrupt`)
+	if d := time.Since(sent); d > interruptGuard {
+		t.Errorf("Ctrl-C took %v to end hostbyaddr (guard %v)", d.Round(time.Millisecond), interruptGuard)
+	}
+	sc.Expect(prompt)
 	sc.Type("set dns system; servport http tcp\r")
 	sc.Expect(`\r\n80\r\n`)
 	sc.Expect(prompt)
