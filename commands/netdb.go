@@ -315,6 +315,7 @@ func runAddrinfo(c *shell.Call) (any, error) {
 	host := c.Arg(0)
 	port, socktype, family := "", 0, 0
 	pyType, pyFamily := "", ""
+	portGiven := false
 	for i := 1; i < c.NArg(); i++ {
 		switch a := c.Arg(i); a {
 		case "tcp":
@@ -326,14 +327,14 @@ func runAddrinfo(c *shell.Call) (any, error) {
 		case "inet6":
 			family, pyFamily = 10, "socket.AF_INET6"
 		default:
-			if port != "" {
+			if portGiven {
 				return nil, c.UsageError(fmt.Sprintf("%q is neither tcp, udp, inet nor inet6, and the port was given already", a))
 			}
-			port = a
+			port, portGiven = a, true
 		}
 	}
 	py := shell.StrRepr(host) + ", "
-	if port == "" {
+	if !portGiven {
 		py += "None"
 	} else if _, err := strconv.Atoi(port); err == nil {
 		py += port

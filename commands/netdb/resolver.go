@@ -283,7 +283,11 @@ func (r *Resolver) FQDN(ctx context.Context, name string) (fqdn string, why stri
 	host, aliases, _, err := r.HostByAddr(ctx, name)
 	if err != nil {
 		if pe, ok := err.(*Error); ok && isOSErrorClass(pe.Class) {
-			return name, lead + "gethostbyaddr(" + pyRepr(name) + ") failed (" + pe.Error() + "), so getfqdn returns " + pyRepr(name) + " unchanged", nil
+			cause := pe.Error()
+			if pe.Hint != "" {
+				cause += ": " + pe.Hint
+			}
+			return name, lead + "gethostbyaddr(" + pyRepr(name) + ") failed (" + cause + "), so getfqdn returns " + pyRepr(name) + " unchanged", nil
 		}
 		return "", "", err
 	}
