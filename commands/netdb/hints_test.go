@@ -42,10 +42,9 @@ func pyErr(class string, errno int) any {
 // TestSystemResolverHints asks the system resolver (glibc, as CPython does)
 // questions that fail, in the sandbox, with an /etc/hosts the test writes:
 // each error must be Python's, and each hint must say what the hosts file
-// holds and who else was asked. Then /etc/resolv.conf names a server that
-// never answers: Python's gaierror -3, and a hint that names the question and
-// the server. And a name with only an IPv6 address: gethostbyname_ex fails,
-// its IPv6 address is still found (resolve --all's two halves).
+// holds and who else was asked. And a name with only an IPv6 address:
+// gethostbyname_ex fails, its IPv6 address is still found (resolve --all's
+// two halves).
 func TestSystemResolverHints(t *testing.T) {
 	if !inSandbox() {
 		if err := runInSandbox(t); err != nil {
@@ -91,7 +90,25 @@ func TestSystemResolverHints(t *testing.T) {
 	if stub.count() == 0 {
 		t.Error("no query reached the stub: the DNS half of the hints was not tried")
 	}
+}
 
+// TestSystemResolverSilent points /etc/resolv.conf (in the sandbox, before
+// any lookup: Go's resolver keeps what it read for a while) at a name server
+// that never answers: Python's gaierror -3, and a hint that names the
+// question and the server; cut off by the command's timeout, the same error
+// with the timeout kept.
+func TestSystemResolverSilent(t *testing.T) {
+	if !inSandbox() {
+		if err := runInSandbox(t); err != nil {
+			needSandbox(t, err, 1)
+		}
+		return
+	}
+	py := needPeer(t, "python3", "apt-get install -y python3")
+	enterSandbox(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	r := &Resolver{}
 	// A name server that never answers: a socket bound and never read.
 	silent, err := net.ListenPacket("udp", "127.0.0.2:53")
 	if err != nil {
@@ -101,7 +118,7 @@ func TestSystemResolverHints(t *testing.T) {
 	if err := os.WriteFile("/etc/resolv.conf", []byte("nameserver 127.0.0.2\noptions timeout:1 attempts:1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	want = pyAnswers(t, py, "socket.getaddrinfo('silent.test', 80)")
+	want := pyAnswers(t, py, "socket.getaddrinfo('silent.test', 80)")
 	if !reflect.DeepEqual(want[0], pyErr("socket.gaierror", EAI_AGAIN)) {
 		t.Fatalf("python3 with a silent server: %v", want[0])
 	}
