@@ -91,7 +91,7 @@ func (r *Resolver) annotate(ctx context.Context, q question, err error) error {
 			pe = gaiError(EAI_AGAIN, err)
 		}
 		pe.Hint = "no answer to " + q.what() + " from " + r.whom() +
-			" before the command's timeout ran out (`set timeout SECONDS` gives it longer)"
+			" before the command's timeout ran out (`set timeout SECONDS` or --timeout gives it longer)"
 		return pe
 	}
 	e := *pe
