@@ -69,6 +69,7 @@ type Session struct {
 	noColor       bool         // NO_COLOR or --no-color: colour can never be turned on
 	color         atomic.Bool  // read by background servers' log lines, so atomic
 	jsonLogs      atomic.Bool  // format is json: background lines are JSON documents too
+	widthFn       func() int   // set once, before the session runs
 	width         atomic.Int64 // the terminal's columns for tables; 0: no limit (a pipe)
 }
 
@@ -86,13 +87,25 @@ func NewSession(t *Table, out, errw io.Writer) *Session {
 	return s
 }
 
-// SetWidth sets the width that tables are fitted to: the columns of the
-// terminal results go to, decided by main (and re-read on SIGWINCH); 0 for
-// a pipe or a file, which get every table at its full width.
+// SetWidth sets a fixed width that tables are fitted to; 0 for a pipe or
+// a file, which get every table at its full width.
 func (s *Session) SetWidth(columns int) { s.width.Store(int64(max(columns, 0))) }
 
+// SetWidthFunc hands the session a way to read the width of the terminal
+// results go to, asked at each render so a resized window is seen at once
+// (main decides whether output is a terminal, and hands this in before
+// the session runs). A result <= 0 falls back to SetWidth's value.
+func (s *Session) SetWidthFunc(f func() int) { s.widthFn = f }
+
 // Width is the width tables are fitted to; 0: no limit.
-func (s *Session) Width() int { return int(s.width.Load()) }
+func (s *Session) Width() int {
+	if s.widthFn != nil {
+		if w := s.widthFn(); w > 0 {
+			return w
+		}
+	}
+	return int(s.width.Load())
+}
 
 // DisableColor turns colour off for good (NO_COLOR, --no-color).
 func (s *Session) DisableColor() { s.noColor = true; s.color.Store(false) }

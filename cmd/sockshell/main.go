@@ -13,9 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/sockshell/sockshell/commands"
 	"github.com/sockshell/sockshell/shell"
@@ -106,7 +104,7 @@ flags:
 	}
 	if isTTY {
 		// Tables fit the terminal; a pipe or a file gets them whole.
-		defer followWidth(s, outTTY)()
+		s.SetWidthFunc(terminalWidth(outTTY))
 	}
 	switch {
 	case *cmds != "":
@@ -133,27 +131,15 @@ flags:
 	})
 }
 
-// followWidth hands the session the terminal's width now and again after
-// every SIGWINCH (the window was resized), until the returned stop is called.
-func followWidth(s *shell.Session, tty *os.File) (stop func()) {
-	read := func() {
-		if w, _, err := term.GetSize(int(tty.Fd())); err == nil {
-			s.SetWidth(w)
+// terminalWidth reads the terminal's width each time it is asked, so a
+// table fits the window as it is now (after a resize, too).
+func terminalWidth(tty *os.File) func() int {
+	fd := int(tty.Fd())
+	return func() int {
+		w, _, err := term.GetSize(fd)
+		if err != nil {
+			return 0
 		}
+		return w
 	}
-	read()
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGWINCH)
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case <-ch:
-				read()
-			case <-done:
-				return
-			}
-		}
-	}()
-	return func() { signal.Stop(ch); close(done) }
 }
