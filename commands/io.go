@@ -74,7 +74,7 @@ func ioCommands() []*shell.Command {
 				defer traceSock(c, s)()
 				n, err := s.SendFile(c.Ctx, f)
 				if err != nil {
-					c.Note("%d bytes were sent before the error", n)
+					c.Note("%s were sent before the error", count(n, "byte"))
 					return nil, err
 				}
 				return n, nil
@@ -172,9 +172,9 @@ func sendAllFile(c *shell.Call, s *bsd.Socket, name, file string) (any, error) {
 	n, err := s.SendFile(c.Ctx, f)
 	if err != nil {
 		if st, serr := f.Stat(); serr == nil && st.Mode().IsRegular() {
-			c.Note("%d of %d bytes were sent before the error", n, st.Size())
+			c.Note("%d of %s were sent before the error", n, count(st.Size(), "byte"))
 		} else {
-			c.Note("%d bytes were sent before the error", n)
+			c.Note("%s were sent before the error", count(n, "byte"))
 		}
 		return nil, err
 	}
@@ -203,7 +203,7 @@ func runSend(c *shell.Call, all bool) (any, error) {
 		n, err := s.SendAll(c.Ctx, data)
 		if err != nil {
 			if n > 0 {
-				c.Note("%d of %d bytes were sent before the error", n, len(data))
+				c.Note("%d of %s were sent before the error", n, count(len(data), "byte"))
 			}
 			return nil, err
 		}
@@ -215,7 +215,7 @@ func runSend(c *shell.Call, all bool) (any, error) {
 		return nil, err
 	}
 	if n < len(data) {
-		c.Note("the kernel took %d of %d bytes; sendall sends the rest", n, len(data))
+		c.Note("the kernel took %d of %s; sendall sends the rest", n, count(len(data), "byte"))
 	}
 	return n, nil
 }
@@ -318,11 +318,11 @@ func runRecv(c *shell.Call) (any, error) {
 			err = cerr
 		}
 		if err != nil {
-			c.Note("%d bytes were written to %s before the error", n, out)
+			c.Note("%s were written to %s before the error", count(n, "byte"), out)
 			return nil, err
 		}
 		if limit >= 0 && n == limit {
-			c.Note("%d bytes written to %s: the --max limit", n, out)
+			c.Note("%s written to %s: the --max limit", count(n, "byte"), out)
 		} else {
 			c.Note("%d bytes written to %s; the peer closed the connection", n, out)
 		}

@@ -5,6 +5,7 @@ package commands
 import (
 	"fmt"
 	"net/netip"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -252,6 +253,21 @@ func peerNews(c *shell.Call, name string, s *bsd.Socket) (bsd.PeerStatus, bool) 
 // command on one says it was closed rather than never made.
 func closedNames(c *shell.Call) map[string]bool {
 	return c.Session.State("sockets.closed", func() any { return map[string]bool{} }).(map[string]bool)
+}
+
+// closedList is closedNames in the order the sockets were made (s2 before s10).
+func closedList(c *shell.Call) []string {
+	var names []string
+	for n := range closedNames(c) {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if len(names[i]) != len(names[j]) {
+			return len(names[i]) < len(names[j])
+		}
+		return names[i] < names[j]
+	})
+	return names
 }
 
 func isSocket(r shell.Resource) bool { _, ok := r.(*bsd.Socket); return ok }
@@ -620,23 +636,39 @@ func runClose(c *shell.Call) (any, error) {
 		}
 		return shell.None, nil
 	}
-	// Check every name first, so a typo closes nothing.
-	var socks []*bsd.Socket
+	// Check every name first, so a typo closes nothing. A name closed
+	// before is no error: Python's close() on a closed socket does nothing.
+	type target struct {
+		name string
+		s    *bsd.Socket // nil: closed already
+	}
+	var targets []target
+	seen := map[string]bool{}
 	for _, n := range argList(c, 0) {
+		if seen[n] || closedNames(c)[n] {
+			if _, open := c.Session.Resource(n); !open {
+				targets = append(targets, target{n, nil})
+				continue
+			}
+		}
 		s, _, err := lookupSock(c, n)
 		if err != nil {
 			return nil, err
 		}
-		socks = append(socks, s)
+		seen[n] = true
+		targets = append(targets, target{n, s})
 	}
-	for i, s := range socks {
-		name := c.Arg(i)
-		c.Python("%s.close()", name)
-		done := traceSock(c, s)
-		err := s.Close()
+	for _, t := range targets {
+		c.Python("%s.close()", t.name)
+		if t.s == nil || t.s.Closed() {
+			c.Note("%s was already closed; closing it again does nothing, as in Python", t.name)
+			continue
+		}
+		done := traceSock(c, t.s)
+		err := t.s.Close()
 		done()
-		c.Session.Remove(name)
-		closedNames(c)[name] = true
+		c.Session.Remove(t.name)
+		closedNames(c)[t.name] = true
 		if err != nil {
 			return nil, err
 		}
@@ -735,7 +767,15 @@ func runSockets(c *shell.Call) (any, error) {
 		rows.Append(r.Name, s.FD(), bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()), state, local, remote, s.Sent(), s.Received(), timeout)
 	}
 	if len(rows.Rows) == 0 {
-		c.Note("no sockets yet; make one with: socket tcp")
+		if closed := closedList(c); len(closed) > 0 {
+			names := strings.Join(closed, ", ")
+			if len(closed) > 6 {
+				names = strings.Join(closed[:5], ", ") + fmt.Sprintf(" and %d more", len(closed)-5)
+			}
+			c.Note("no open sockets (%s closed: a closed socket leaves the table); make one with: socket tcp", names)
+		} else {
+			c.Note("no sockets yet; make one with: socket tcp")
+		}
 	}
 	return rows, nil
 }

@@ -200,7 +200,7 @@ func (s *Server) serveConn(c net.Conn) {
 	if err != nil && !errors.Is(err, net.ErrClosed) {
 		how = "ended: " + err.Error()
 	}
-	s.logf("%s %s (%d bytes in, %d bytes out)", how, peer, cc.nIn, cc.nOut)
+	s.logf("%s %s (%s in, %s out)", how, peer, count(cc.nIn, "byte"), count(cc.nOut, "byte"))
 }
 
 func (s *Server) serveUDP() {
@@ -262,4 +262,13 @@ func (c *countedConn) Write(p []byte) (int, error) {
 	c.nOut += int64(n)
 	c.out.Add(int64(n))
 	return n, err
+}
+
+// count spells a count with its unit in the right number: "1 byte",
+// "2 bytes". unit is the singular; the plural adds an s.
+func count[N int | int64](n N, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
