@@ -324,7 +324,7 @@ func runRecv(c *shell.Call) (any, error) {
 		if limit >= 0 && n == limit {
 			c.Note("%s written to %s: the --max limit", count(n, "byte"), out)
 		} else {
-			c.Note("%d bytes written to %s; the peer closed the connection", n, out)
+			c.Note("%s written to %s; %s", count(n, "byte"), out, eofWhy(name, s))
 		}
 		return n, nil
 	}
@@ -344,7 +344,7 @@ func runRecv(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	if len(p) == 0 && n > 0 && s.Type() == unix.SOCK_STREAM {
-		notePeer(c, name, s)
+		noteEOF(c, name, s)
 	}
 	return shown(c, p), nil
 }

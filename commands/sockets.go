@@ -196,7 +196,9 @@ func socketCommands() []*shell.Command {
 			Name: "sockets", Group: groupSockets,
 			Usage:    "sockets",
 			Summary:  "Table of the session's sockets: fd, family, type, state, addresses, bytes, timeout.",
-			Help:     "State comes from the kernel for TCP (ESTABLISHED, LISTEN, CLOSE_WAIT, …). A peer that closed or reset the connection shows in the state column.",
+			Help: "State comes from the kernel for TCP (ESTABLISHED, LISTEN, CLOSE_WAIT, …). Beside it, in\n" +
+				"brackets, what each side did: \"shutdown wr here\" (this side shut that half), \"peer sent FIN\"\n" +
+				"(a recv returned b'' after the peer's FIN) or \"peer reset\" (a call failed with a reset).",
 			Examples: []string{"sockets"},
 			MinArgs:  0, MaxArgs: 0,
 			Run: runSockets,
@@ -754,11 +756,8 @@ func runSockets(c *shell.Call) (any, error) {
 			remote = shell.Shown{Text: addrText(a), Value: addrValue(a)}
 		}
 		state := s.State()
-		switch s.PeerStatus() {
-		case bsd.PeerClosed:
-			state += " (peer closed)"
-		case bsd.PeerReset:
-			state += " (peer reset)"
+		if more := stateNotes(s); len(more) > 0 {
+			state += " (" + strings.Join(more, "; ") + ")"
 		}
 		timeout := shell.Shown{Text: "none"} // seconds as a number in json, None for none
 		if d, ok := s.Timeout(); ok {
@@ -778,6 +777,57 @@ func runSockets(c *shell.Call) (any, error) {
 		}
 	}
 	return rows, nil
+}
+
+// stateNotes says, beside the kernel's state, what each side did: this
+// side's shutdown ("shutdown wr" here), the peer's FIN or reset as calls
+// on the socket saw them.
+func stateNotes(s *bsd.Socket) []string {
+	var out []string
+	switch rd, wr := s.ShutDown(); {
+	case rd && wr:
+		out = append(out, "shutdown rdwr here")
+	case rd:
+		out = append(out, "shutdown rd here")
+	case wr:
+		out = append(out, "shutdown wr here")
+	}
+	switch s.PeerStatus() {
+	case bsd.PeerClosed:
+		out = append(out, "peer sent FIN")
+	case bsd.PeerReset:
+		out = append(out, "peer reset")
+	}
+	return out
+}
+
+// eofWhy says why a recv on a stream socket returned b'': the peer's FIN,
+// or this side's own shutdown of its reading half.
+func eofWhy(name string, s *bsd.Socket) string {
+	if rd, _ := s.ShutDown(); rd && s.PeerStatus() != bsd.PeerClosed {
+		return fmt.Sprintf("recv returned b'' because %s shut down its own reading half (shutdown rd); the peer did nothing and was told nothing. "+
+			"On Linux what the peer still sends is queued, and a later recv returns it", name)
+	}
+	switch s.PeerStatus() {
+	case bsd.PeerClosed:
+		return bsd.PeerClosed.String()
+	case bsd.PeerReset:
+		return "the peer reset the connection earlier; recv now returns b''"
+	}
+	return "recv returned b'': end of file"
+}
+
+// noteEOF says, once per socket and reason, why a recv returned b''.
+func noteEOF(c *shell.Call, name string, s *bsd.Socket) {
+	if rd, _ := s.ShutDown(); rd && s.PeerStatus() != bsd.PeerClosed {
+		noted := c.Session.State("sockets.notedRd", func() any { return map[string]bool{} }).(map[string]bool)
+		if !noted[name] {
+			noted[name] = true
+			c.Note("%s: %s", name, eofWhy(name, s))
+		}
+		return
+	}
+	notePeer(c, name, s)
 }
 
 func addrText(a bsd.SockAddr) string {

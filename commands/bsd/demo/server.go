@@ -194,13 +194,10 @@ func (s *Server) serveConn(c net.Conn) {
 	c.Close()
 	s.mu.Lock()
 	delete(s.conns, c)
+	stopping := s.done
 	s.mu.Unlock()
 	s.active.Add(-1)
-	how := "closed"
-	if err != nil && !errors.Is(err, net.ErrClosed) {
-		how = "ended: " + err.Error()
-	}
-	s.logf("%s %s (%s in, %s out)", how, peer, count(cc.nIn, "byte"), count(cc.nOut, "byte"))
+	s.logf("%s (%s in, %s out)", endedBy(peer, err, stopping, s.opts.IdleTimeout), count(cc.nIn, "byte"), count(cc.nOut, "byte"))
 }
 
 func (s *Server) serveUDP() {
