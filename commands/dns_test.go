@@ -19,8 +19,11 @@ import (
 )
 
 // dnsZoneHosts is dnsmasq's addn-hosts file: names with both A/AAAA and PTR
-// records. The addresses are documentation ranges, used only as data.
-const dnsZoneHosts = "192.0.2.10 withptr.sockshell.test\n2001:db8::10 withptr.sockshell.test\n192.0.2.11 second.sockshell.test\n"
+// records. The addresses are documentation ranges, used only as data;
+// dual.test alone has loopback addresses, one of each family, for tests
+// that connect to both.
+const dnsZoneHosts = "192.0.2.10 withptr.sockshell.test\n2001:db8::10 withptr.sockshell.test\n192.0.2.11 second.sockshell.test\n" +
+	"127.0.0.1 dual.test\n::1 dual.test\n"
 
 // startDNSMasq runs dnsmasq on 127.0.0.1 at a free port, answering for
 // sockshell.test: withptr (A, AAAA, PTR), second (A, PTR), alias (a CNAME to

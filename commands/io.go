@@ -242,7 +242,7 @@ func runSendTo(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, portRangeError(c, "sendto", fmt.Sprintf("%s.sendto(%s, (%s, %%d))", name, py, shell.StrRepr(host)), c.Arg(hostIdx+1), err)
 	}
-	ip, err := resolveAddr(c, host, s.Family())
+	ip, err := resolveFor(c, name, s, host)
 	portExpr := strconv.Itoa(port)
 	if err == nil {
 		portExpr = pyPort(c, ip, port)

@@ -3,6 +3,7 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -451,7 +452,12 @@ func resolveAddr(c *shell.Call, host string, family int) (netip.Addr, error) {
 		return netip.AddrFrom4([4]byte{255, 255, 255, 255}), nil
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
-		// As Python: an address of the other family is refused, not mapped.
+		// As Python (glibc's getaddrinfo): an address of the other family
+		// is refused, except that an IPv4-mapped IPv6 literal
+		// (::ffff:127.0.0.1) is taken as its IPv4 address by an inet socket.
+		if family == unix.AF_INET && ip.Is4In6() {
+			return ip.Unmap(), nil
+		}
 		if family == unix.AF_INET && ip.Is6() || family == unix.AF_INET6 && ip.Is4() {
 			return netip.Addr{}, &netdb.Error{Class: "socket.gaierror", Errno: -9, HasErrno: true, Msg: "Address family for hostname not supported"}
 		}
@@ -469,6 +475,32 @@ func resolveAddr(c *shell.Call, host string, family int) (netip.Addr, error) {
 		}
 	}
 	return netip.Addr{}, &netdb.Error{Class: "socket.gaierror", Errno: -2, HasErrno: true, Msg: "Name or service not known"}
+}
+
+// resolveFor is resolveAddr for socket name's family; an address literal of
+// the other family gets a hint saying what the socket is, what the address
+// is, and how to make a socket that takes it.
+func resolveFor(c *shell.Call, name string, s *bsd.Socket, host string) (netip.Addr, error) {
+	ip, err := resolveAddr(c, host, s.Family())
+	lit, perr := netip.ParseAddr(host)
+	if err == nil || perr != nil {
+		return ip, err
+	}
+	var ne *netdb.Error
+	if !errors.As(err, &ne) || ne.Errno != -9 {
+		return ip, err
+	}
+	kind := "tcp"
+	if s.Type() == unix.SOCK_DGRAM {
+		kind = "udp"
+	}
+	e := *ne
+	if lit.Is6() {
+		e.Hint = fmt.Sprintf("%s is an AF_INET (IPv4) socket and %s is an IPv6 address; for IPv6 make an AF_INET6 socket: socket %s inet6", name, host, kind)
+	} else {
+		e.Hint = fmt.Sprintf("%s is an AF_INET6 (IPv6) socket and %s is an IPv4 address; make an AF_INET socket (socket %s), or give the IPv4-mapped address ::ffff:%s", name, host, kind, host)
+	}
+	return netip.Addr{}, &e
 }
 
 func runConnect(c *shell.Call) (any, error) {
@@ -493,7 +525,7 @@ func runAddrCall(c *shell.Call, method string, call func(*bsd.Socket, netip.Addr
 	if err != nil {
 		return nil, portRangeError(c, method, fmt.Sprintf("%s.%s((%s, %%d))", name, method, shell.StrRepr(host)), c.Arg(2), err)
 	}
-	ip, err := resolveAddr(c, host, s.Family())
+	ip, err := resolveFor(c, name, s, host)
 	portExpr := strconv.Itoa(port)
 	if err == nil && method != "bind" {
 		portExpr = pyPort(c, ip, port)
@@ -550,28 +582,42 @@ func dialRegistered(c *shell.Call, prefix, host string, port int, tr *bsd.Trace)
 		}
 	}
 	var last error = &netdb.Error{Class: "socket.gaierror", Errno: -2, HasErrno: true, Msg: "Name or service not known"}
+	var tries []string // "[::1]:70: [Errno 111] Connection refused", for the hint
 	for _, ip := range ips {
 		family := unix.AF_INET
 		if ip.Is6() && !ip.Is4In6() {
 			family = unix.AF_INET6
 		}
 		s, err := newSock(c, family, unix.SOCK_STREAM, tr)
+		if err == nil {
+			err = s.Connect(c.Ctx, ip.Unmap(), port)
+			if err != nil {
+				s.Close()
+			}
+		}
 		if err != nil {
 			last = err
-			continue
-		}
-		if err := s.Connect(c.Ctx, ip.Unmap(), port); err != nil {
-			s.Close()
-			last = err
+			tries = append(tries, addrString(ip.Unmap(), port)+": "+shell.Classify(err).Error())
 			if c.Ctx.Err() != nil {
-				break
+				return nil, "", err
 			}
 			continue
 		}
 		s.SetTrace(nil)
 		return s, c.Session.Register(prefix, s), nil
 	}
+	if len(tries) > 1 {
+		// Python raises the last error; the hint names every address tried.
+		e := *shell.Classify(last)
+		e.Hint = fmt.Sprintf("%s has %d addresses and each was tried, in order: %s", host, len(tries), strings.Join(tries, "; "))
+		return nil, "", &e
+	}
 	return nil, "", last
+}
+
+// addrString spells ip:port as Go and ss do: 127.0.0.1:80, [::1]:80.
+func addrString(ip netip.Addr, port int) string {
+	return netip.AddrPortFrom(ip, uint16(port)).String()
 }
 
 func runBind(c *shell.Call) (any, error) {

@@ -87,7 +87,7 @@ func TestPluralOneByte(t *testing.T) {
 	ss.ok("explain off")
 	local := ss.sockRow("s1")["local"]
 	_, errs := ss.run("close s1; stop echo1") // stop waits for the server's last line
-	if want := fmt.Sprintf("[echo 127.0.0.1:%d] ", port); !strings.Contains(errs, want) || !strings.Contains(errs, local+" ") ||
+	if want := fmt.Sprintf("[echo 127.0.0.1:%d] ", port); !strings.Contains(errs, want) || !strings.Contains(errs, local) ||
 		!strings.Contains(errs, "(1 byte in, 1 byte out)") {
 		t.Errorf("the echo server's log: %q", errs)
 	}
@@ -157,5 +157,74 @@ print(c.recv(10))`); got != "b''\nb'late'\n" {
 	}
 	if st := ss.sockRow("s1")["state"]; st != "CLOSE (shutdown rdwr here; peer sent FIN)" {
 		t.Errorf("state after both FINs: %q", st)
+	}
+}
+
+// connect to a name with two addresses, nothing listening on either: the
+// error is Python's (the last), and the hint names each address and what
+// it gave. The name comes from a dnsmasq the test starts.
+func TestConnectNamesEveryAddressTried(t *testing.T) {
+	dns := startDNSMasq(t)
+	port := sockFreePort(t, "tcp")
+	if l, err := net.Listen("tcp6", fmt.Sprintf("[::1]:%d", port)); err != nil {
+		t.Skipf("no IPv6 loopback, or port %d taken there: %v", port, err)
+	} else {
+		l.Close()
+	}
+	ss := newSockSession(t)
+	ss.ok("set dns 127.0.0.1:" + dns)
+	_, errs := ss.run(fmt.Sprintf("connect dual.test %d", port))
+	want := fmt.Sprintf("ConnectionRefusedError: [Errno 111] Connection refused\n"+
+		"  hint: dual.test has 2 addresses and each was tried, in order: [::1]:%d: ConnectionRefusedError: [Errno 111] Connection refused; "+
+		"127.0.0.1:%d: ConnectionRefusedError: [Errno 111] Connection refused\n", port, port)
+	if errs != want {
+		t.Errorf("connect dual.test:\n got %q\nwant %q", errs, want)
+	}
+	// One address: its own error and hint, as before.
+	_, errs = ss.run(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	if want := fmt.Sprintf("ConnectionRefusedError: [Errno 111] Connection refused\n  hint: nothing is listening on 127.0.0.1:%d\n", port); errs != want {
+		t.Errorf("connect 127.0.0.1: %q, want %q", errs, want)
+	}
+	// The second address answers: connected, no error.
+	l, err := net.Listen("tcp4", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if out := ss.ok(fmt.Sprintf("connect dual.test %d", port)); !strings.Contains(out, fmt.Sprintf("raddr=('127.0.0.1', %d)", port)) {
+		t.Errorf("connect dual.test with 127.0.0.1 listening: %q", out)
+	}
+}
+
+// An address literal of the other family: python3's error, and a hint
+// that says what the socket is, what the address is, and what to do; an
+// IPv4-mapped literal on an inet socket is its IPv4 address, as in Python.
+func TestConnectFamilyMismatch(t *testing.T) {
+	port := sockFreePort(t, "tcp")
+	py := pyRun(t, fmt.Sprintf(`import socket
+for fam, host in ((socket.AF_INET, '::1'), (socket.AF_INET6, '127.0.0.1'), (socket.AF_INET, '::ffff:127.0.0.1')):
+    s = socket.socket(fam)
+    try:
+        s.connect((host, %d))
+    except OSError as e:
+        print(type(e).__name__, e.errno)
+`, port))
+	if py != "gaierror -9\ngaierror -9\nConnectionRefusedError 111\n" {
+		t.Fatalf("python3 gave %q", py)
+	}
+	ss := newSockSession(t)
+	ss.ok("socket tcp; socket udp inet6")
+	for line, want := range map[string]string{
+		fmt.Sprintf("connect s1 ::1 %d", port): "socket.gaierror: [Errno -9] Address family for hostname not supported\n" +
+			"  hint: s1 is an AF_INET (IPv4) socket and ::1 is an IPv6 address; for IPv6 make an AF_INET6 socket: socket tcp inet6\n",
+		fmt.Sprintf("connect s2 127.0.0.1 %d", port): "socket.gaierror: [Errno -9] Address family for hostname not supported\n" +
+			"  hint: s2 is an AF_INET6 (IPv6) socket and 127.0.0.1 is an IPv4 address; make an AF_INET socket (socket udp), or give the IPv4-mapped address ::ffff:127.0.0.1\n",
+		fmt.Sprintf("sendto s2 x 127.0.0.1 %d", port): "socket.gaierror: [Errno -9] Address family for hostname not supported\n" +
+			"  hint: s2 is an AF_INET6 (IPv6) socket and 127.0.0.1 is an IPv4 address; make an AF_INET socket (socket udp), or give the IPv4-mapped address ::ffff:127.0.0.1\n",
+		fmt.Sprintf("connect s1 ::ffff:127.0.0.1 %d", port): fmt.Sprintf("ConnectionRefusedError: [Errno 111] Connection refused\n  hint: nothing is listening on 127.0.0.1:%d\n", port),
+	} {
+		if _, errs := ss.run(line); errs != want {
+			t.Errorf("%s:\n got %q\nwant %q", line, errs, want)
+		}
 	}
 }

@@ -196,8 +196,8 @@ func (s *Server) serveConn(c net.Conn) {
 	delete(s.conns, c)
 	stopping := s.done
 	s.mu.Unlock()
-	s.active.Add(-1)
 	s.logf("%s (%s in, %s out)", endedBy(peer, err, stopping, s.opts.IdleTimeout), count(cc.nIn, "byte"), count(cc.nOut, "byte"))
+	s.active.Add(-1) // after the log line: Active 0 means every ending is told
 }
 
 func (s *Server) serveUDP() {
