@@ -622,7 +622,11 @@ func addrString(ip netip.Addr, port int) string {
 
 func runBind(c *shell.Call) (any, error) {
 	return runAddrCall(c, "bind", func(s *bsd.Socket, ip netip.Addr, port int) error {
-		return s.Bind(ip, port)
+		err := s.Bind(ip, port)
+		if why := bsd.PortPolicy(port).Allowed(); err == nil && why != "" {
+			c.Note("%s", why)
+		}
+		return err
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"syscall"
 
@@ -124,7 +125,10 @@ func (e *Error) Hint() string {
 		return "the socket is closed"
 	case unix.EACCES:
 		if e.Op == "bind" {
-			return "ports below 1024 need privileges; try a higher port"
+			if ap, err := netip.ParseAddrPort(e.Addr); err == nil {
+				return PortPolicy(int(ap.Port())).Refused()
+			}
+			return "the kernel refused the bind: a privileged port, or a security policy"
 		}
 		if e.Op == "sendto" || e.Op == "connect" {
 			return "sending to a broadcast address needs SO_BROADCAST"

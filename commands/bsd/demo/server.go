@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -86,13 +87,13 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 	var err error
 	if proto == "udp" {
 		s.kind += "/udp"
-		if s.pc, err = net.ListenPacket("udp", addr); err != nil {
+		if s.pc, err = net.ListenPacket(exactNetwork("udp", addr), addr); err != nil {
 			return nil, err
 		}
 		s.wg.Add(1)
 		go s.serveUDP()
 	} else {
-		if s.ln, err = net.Listen("tcp", addr); err != nil {
+		if s.ln, err = net.Listen(exactNetwork("tcp", addr), addr); err != nil {
 			return nil, err
 		}
 		s.wg.Add(1)
@@ -100,6 +101,24 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 	}
 	s.logf("listening")
 	return s, nil
+}
+
+// exactNetwork is the network ("tcp4", "udp6", …) that listens exactly at
+// an address literal: Go's plain "tcp" and "udp" listen on [::], every IPv6
+// and IPv4 address, when asked for 0.0.0.0. A name keeps proto as it is.
+func exactNetwork(proto, addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return proto
+	}
+	ip, err := netip.ParseAddr(host)
+	switch {
+	case err != nil:
+		return proto
+	case ip.Is4() || ip.Is4In6():
+		return proto + "4"
+	}
+	return proto + "6"
 }
 
 // Kind returns the service: "echo", "chargen/udp", …
