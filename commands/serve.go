@@ -87,7 +87,13 @@ func serveCommands() []*shell.Command {
 				"What a server reports (\"[echo 127.0.0.1:7007] connection from ...\") is an event:\n" +
 				"at the prompt it prints above the line being typed; in -c, script and pipe runs\n" +
 				"it prints on standard output as a '#' line (JSON in json format) before the next\n" +
-				"command's output.",
+				"command's output.\n\n" +
+				"A UDP server answers the address a datagram says it comes from, which anyone can\n" +
+				"forge; so it answers none from its own address, from another of this shell's servers\n" +
+				"or from a well-known small-service port (echo, chargen, …), which would start a loop,\n" +
+				"and each peer at most 50 times a second after a burst of 50. chargen over UDP answers\n" +
+				"every datagram, an empty one too, as RFC 864 says, with 444 characters (RFC 864 asks\n" +
+				"for a random count from 0 to 512; a fixed reply is predictable).",
 			Python:   "socketserver.ThreadingTCPServer((host, port), handler).serve_forever()",
 			Examples: []string{"serve gopher docs/gopherhole 127.0.0.1:7070", "serve echo", "serve echo 127.0.0.1:7007 --udp", "serve chargen 127.0.0.1:1919"},
 			MinArgs:  1, MaxArgs: 3,

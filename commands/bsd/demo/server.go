@@ -25,6 +25,8 @@ type Options struct {
 	MaxConns    int               // concurrent TCP connections; more are closed at once (default 32)
 	IdleTimeout time.Duration     // a connection idle this long is closed (default 5 minutes)
 	Log         func(line string) // called with one line per connection event, or nil
+	ReplyRate   int               // UDP replies a second per peer address (default DefaultReplyRate)
+	ReplyBurst  int               // UDP replies a peer may get at once (default DefaultReplyBurst)
 }
 
 // Stats are a server's counters.
@@ -33,6 +35,7 @@ type Stats struct {
 	Active      int64 // TCP connections open now
 	Refused     int64 // TCP connections closed at once because of MaxConns
 	Datagrams   int64 // UDP datagrams received
+	Dropped     int64 // UDP datagrams left unanswered by the loop and rate guard
 	BytesIn     int64 // bytes received
 	BytesOut    int64 // bytes sent
 }
@@ -51,7 +54,9 @@ type Server struct {
 	conns map[net.Conn]struct{}
 	done  bool
 
-	connections, active, refused, datagrams, bytesIn, bytesOut atomic.Int64
+	guard *guard // UDP
+
+	connections, active, refused, datagrams, dropped, bytesIn, bytesOut atomic.Int64
 }
 
 // Kinds lists the services Start knows.
@@ -83,6 +88,12 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = 5 * time.Minute
 	}
+	if opts.ReplyRate <= 0 {
+		opts.ReplyRate = DefaultReplyRate
+	}
+	if opts.ReplyBurst <= 0 {
+		opts.ReplyBurst = DefaultReplyBurst
+	}
 	s := &Server{kind: name, service: svc, opts: opts, conns: map[net.Conn]struct{}{}}
 	var err error
 	if proto == "udp" {
@@ -90,6 +101,10 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 		if s.pc, err = net.ListenPacket(exactNetwork("udp", addr), addr); err != nil {
 			return nil, err
 		}
+		local := s.pc.LocalAddr().(*net.UDPAddr).AddrPort()
+		local = netip.AddrPortFrom(local.Addr().Unmap(), local.Port())
+		s.guard = newGuard(local, opts.ReplyRate, opts.ReplyBurst)
+		udpServers.Store(local, struct{}{})
 		s.wg.Add(1)
 		go s.serveUDP()
 	} else {
@@ -135,7 +150,7 @@ func (s *Server) Addr() string {
 // Stats returns the counters.
 func (s *Server) Stats() Stats {
 	return Stats{Connections: s.connections.Load(), Active: s.active.Load(), Refused: s.refused.Load(),
-		Datagrams: s.datagrams.Load(), BytesIn: s.bytesIn.Load(), BytesOut: s.bytesOut.Load()}
+		Datagrams: s.datagrams.Load(), Dropped: s.dropped.Load(), BytesIn: s.bytesIn.Load(), BytesOut: s.bytesOut.Load()}
 }
 
 // Stop closes the listener and every connection, and waits until all the
@@ -149,6 +164,7 @@ func (s *Server) Stop() error {
 	s.done = true
 	var err error
 	if s.pc != nil {
+		udpServers.Delete(s.guard.local)
 		err = s.pc.Close()
 	} else {
 		err = s.ln.Close()
@@ -232,6 +248,15 @@ func (s *Server) serveUDP() {
 		}
 		s.datagrams.Add(1)
 		s.bytesIn.Add(int64(n))
+		src := from.(*net.UDPAddr).AddrPort()
+		now := time.Now()
+		if why := s.guard.refuse(src, now); why != "" {
+			s.dropped.Add(1)
+			if s.guard.shouldLog(src.Addr().Unmap(), why, now) {
+				s.logf("dropped a datagram from %s unanswered: %s", src, why)
+			}
+			continue
+		}
 		reply := s.service.datagram(buf[:n])
 		if reply == nil {
 			continue

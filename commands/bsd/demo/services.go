@@ -94,8 +94,12 @@ func chargenStream(c io.ReadWriter) error {
 	}
 }
 
-// chargenDatagram answers with a few lines of the pattern (RFC 864 allows
-// 0 to 512 characters).
+// chargenDatagram answers any datagram, an empty one too, as RFC 864 says
+// ("whenever a datagram is received, an answering datagram is sent"), with
+// the first six lines of the pattern, 444 characters. RFC 864 asks for a
+// random number of characters between 0 and 512; a fixed reply keeps what
+// a learner sees predictable. The server's guard (guard.go) keeps such
+// replies from looping or flooding.
 func chargenDatagram([]byte) []byte {
 	var out []byte
 	for i := 0; len(out)+chargenWidth+2 <= 512; i++ {
