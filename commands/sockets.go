@@ -641,6 +641,13 @@ func runListen(c *shell.Call) (any, error) {
 		if err != nil {
 			return nil, c.UsageError("BACKLOG is a number")
 		}
+		if n != int(int32(n)) { // listen(2) takes a C int: never cut it to 32 bits
+			msg := "signed integer is greater than maximum"
+			if n < 0 {
+				msg = "signed integer is less than minimum"
+			}
+			return nil, &shell.Error{Class: "OverflowError", Msg: msg, Hint: c.Arg(1) + " does not fit in a C int (-2147483648 to 2147483647)"}
+		}
 		backlog = max(n, 0) // Python raises a negative backlog to 0
 		c.Python("%s.listen(%d)", name, n)
 	} else {
@@ -760,6 +767,12 @@ func runFromFD(c *shell.Call) (any, error) {
 	fd, err := strconv.Atoi(c.Arg(0))
 	if err != nil || fd < 0 {
 		return nil, c.UsageError("FD is a file descriptor number")
+	}
+	if fd != int(int32(fd)) {
+		// dup(2) would take the low 32 bits and name another descriptor
+		// (Python 3.11's socket.fromfd does so); no descriptor is this large.
+		return nil, &shell.Error{Class: "OSError", Errno: int(unix.EBADF), HasErrno: true, Msg: shell.StrError(unix.EBADF),
+			Hint: c.Arg(0) + " is no descriptor: a descriptor is a C int, at most 2147483647"}
 	}
 	family, sotype := 0, 0
 	if c.NArg() > 1 {

@@ -391,3 +391,53 @@ func TestServePrivilegedPort(t *testing.T) {
 		t.Errorf("serve as nobody with CAP_NET_BIND_SERVICE:\n%s\nwant the line %s", out, want)
 	}
 }
+
+// Values that do not fit in a C int are refused as Python refuses them,
+// never cut to 32 bits: SO_LINGER 1,4294967296 was sent as {1, 0}, which
+// makes the next close reset the connection.
+func TestOptionValuesOutsideCInt(t *testing.T) {
+	py := pyRun(t, `import socket, struct
+s = socket.socket()
+def show(f):
+    try:
+        f()
+        print('ok')
+    except Exception as e:
+        print('%s: %s' % ('struct.error' if isinstance(e, struct.error) else type(e).__name__, e))
+show(lambda: s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 4294967296)))
+show(lambda: s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4294967296))
+show(lambda: s.getsockopt(4294967297, 8))
+show(lambda: s.getsockopt(1, -4294967288))
+show(lambda: s.listen(4294967301))
+print(s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8) == struct.pack('ii', 0, 0))
+`)
+	pyLines := splitLines(py)
+	if len(pyLines) != 6 || pyLines[5] != "True" {
+		t.Fatalf("python3: %q", py)
+	}
+	ss := newSockSession(t)
+	ss.ok("socket tcp")
+	for i, line := range []string{
+		"setsockopt s1 SO_LINGER 1,4294967296",
+		"setsockopt s1 SO_RCVBUF 4294967296",
+		"getsockopt s1 4294967297 8",
+		"getsockopt s1 1 -4294967288",
+		"listen s1 4294967301",
+	} {
+		_, errs := ss.run(line)
+		if got := splitLines(errs); len(got) != 2 || got[0] != pyLines[i] || !strings.Contains(got[1], "does not fit in") {
+			t.Errorf("%s: %q, want python3's %q and a hint", line, errs, pyLines[i])
+		}
+	}
+	// Nothing was set: linger is still off, the socket still not listening.
+	if out := ss.ok("getsockopt s1 SO_LINGER"); out != "0\n# SO_LINGER: off\n" {
+		t.Errorf("SO_LINGER after the refused value: %q", out)
+	}
+	if st := ss.sockRow("s1")["state"]; st != "CLOSE" {
+		t.Errorf("state after the refused listen: %q", st)
+	}
+	// A descriptor number past a C int names no descriptor (dup would cut it).
+	if _, errs := ss.run(fmt.Sprintf("fromfd %d", int64(1)<<32+int64(ss.sock("s1").FD()))); !strings.HasPrefix(errs, "OSError: [Errno 9] Bad file descriptor\n") {
+		t.Errorf("fromfd past a C int: %q", errs)
+	}
+}
