@@ -84,7 +84,8 @@ func ioCommands() []*shell.Command {
 			Name: "recv", Group: groupIO,
 			Usage:   "recv SOCK [BUFSIZE] [--hex] [--out FILE]",
 			Summary: "Receive up to BUFSIZE bytes (4096 by default), shown as Python's bytes repr.",
-			Help: "b'' means the peer closed the connection. --hex shows a hexdump with offsets.\n" +
+			Help: "b'' means end of file: the peer sent FIN, or this side shut its reading half\n" +
+				"(shutdown rd); a note says which. --hex shows a hexdump with offsets.\n" +
 				"--out FILE reads until the peer closes, writing everything to FILE in constant\n" +
 				"memory, and prints the byte count.",
 			Python:   "s.recv(bufsize)",

@@ -90,8 +90,12 @@ func socketCommands() []*shell.Command {
 		},
 		{
 			Name: "shutdown", Group: groupSockets,
-			Usage:    "shutdown SOCK rd|wr|rdwr",
-			Summary:  "Shut down one or both halves of a connection (wr: the peer sees end of file).",
+			Usage:   "shutdown SOCK rd|wr|rdwr",
+			Summary: "Shut down one or both halves of a connection (wr: the peer sees end of file).",
+			Help: "wr sends FIN: the peer's recv returns b'' once it has read everything, and this\n" +
+				"socket's sends fail with BrokenPipeError. rd tells the peer nothing: on Linux this\n" +
+				"socket's recv returns b'' at once while nothing is queued, and what the peer still\n" +
+				"sends is queued and returned by a later recv. rdwr does both.",
 			Python:   "s.shutdown(socket.SHUT_WR)",
 			Examples: []string{"shutdown s1 wr"},
 			MinArgs:  2, MaxArgs: 2,
@@ -195,8 +199,8 @@ func socketCommands() []*shell.Command {
 		},
 		{
 			Name: "sockets", Group: groupSockets,
-			Usage:    "sockets",
-			Summary:  "Table of the session's sockets: fd, family, type, state, addresses, bytes, timeout.",
+			Usage:   "sockets",
+			Summary: "Table of the session's sockets: fd, family, type, state, addresses, bytes, timeout.",
 			Help: "State comes from the kernel for TCP (ESTABLISHED, LISTEN, CLOSE_WAIT, …). Beside it, in\n" +
 				"brackets, what each side did: \"shutdown wr here\" (this side shut that half), \"peer sent FIN\"\n" +
 				"(a recv returned b'' after the peer's FIN) or \"peer reset\" (a call failed with a reset).",
@@ -864,7 +868,7 @@ func stateNotes(s *bsd.Socket) []string {
 	return out
 }
 
-// eofWhy says why a recv on a stream socket returned b'': the peer's FIN,
+// eofWhy says why a recv on a stream socket returned b”: the peer's FIN,
 // or this side's own shutdown of its reading half.
 func eofWhy(name string, s *bsd.Socket) string {
 	if rd, _ := s.ShutDown(); rd && s.PeerStatus() != bsd.PeerClosed {
@@ -880,7 +884,7 @@ func eofWhy(name string, s *bsd.Socket) string {
 	return "recv returned b'': end of file"
 }
 
-// noteEOF says, once per socket and reason, why a recv returned b''.
+// noteEOF says, once per socket and reason, why a recv returned b”.
 func noteEOF(c *shell.Call, name string, s *bsd.Socket) {
 	if rd, _ := s.ShutDown(); rd && s.PeerStatus() != bsd.PeerClosed {
 		noted := c.Session.State("sockets.notedRd", func() any { return map[string]bool{} }).(map[string]bool)

@@ -97,7 +97,7 @@ func TestPluralOneByte(t *testing.T) {
 	}
 }
 
-// shutdown rd, then recv: b'' at once, and the note says this side did
+// shutdown rd, then recv: b” at once, and the note says this side did
 // it, not the peer; data the peer sends later still arrives, as python3
 // shows on the same kernel; the peer's real FIN is told as the peer's.
 // shutdown wr, then send: the hint says the refusal is this side's own.

@@ -124,4 +124,3 @@ func (g *guard) isLocal(ip netip.Addr) bool {
 	}
 	return false
 }
-
