@@ -7,6 +7,7 @@ package commands
 // shell, is the reference where a call's result is compared.
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -90,7 +91,11 @@ func TestPluralOneByte(t *testing.T) {
 	}
 	ss.ok("explain off")
 	local := ss.sockRow("s1")["local"]
-	_, errs := ss.run("close s1; stop echo1") // stop waits for the server's last line
+	// The server's lines are events, printed as "# [echo …] …" on standard
+	// output; stop waits for the server's last line.
+	ss.out.take()
+	ss.s.Exec(context.Background(), "close s1; stop echo1", "")
+	errs := ss.out.take()
 	if want := fmt.Sprintf("[echo 127.0.0.1:%d] ", port); !strings.Contains(errs, want) || !strings.Contains(errs, local) ||
 		!strings.Contains(errs, "(1 byte in, 1 byte out)") {
 		t.Errorf("the echo server's log: %q", errs)

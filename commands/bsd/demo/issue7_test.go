@@ -124,11 +124,18 @@ func roundTrip(t *testing.T, s *Server, msg string) {
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(10 * time.Second))
+	before := s.Stats().BytesOut
 	c.Write([]byte(msg))
 	buf := make([]byte, 100)
 	n, err := c.Read(buf)
 	if err != nil || string(buf[:n]) != msg {
 		t.Fatalf("echo of %q: %q, %v", msg, buf[:n], err)
+	}
+	// The server counts a reply just after sending it.
+	for deadline := time.Now().Add(10 * time.Second); s.Stats().BytesOut < before+int64(n); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the reply was never counted: %+v", s.Stats())
+		}
 	}
 }
 
