@@ -285,6 +285,7 @@ func TestServeListensExactlyWhereAsked(t *testing.T) {
 		{"0.0.0.0:%d", " --udp", "-lun", "0.0.0.0:%d"},
 		{"127.0.0.1:%d", "", "-ltn", "127.0.0.1:%d"},
 		{"[::1]:%d", "", "-ltn", "[::1]:%d"},
+		{"[::]:%d", "", "-ltn", "[::]:%d"}, // IPv6 alone: ss shows a dual-stack socket as *:PORT
 	} {
 		network := "tcp"
 		if tc.udp != "" {
