@@ -4,6 +4,7 @@ package commands
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/sockshell/sockshell/shell"
 )
@@ -31,3 +32,12 @@ func bounded(c *shell.Call) (context.Context, context.CancelFunc) {
 
 // protos completes a protocol argument.
 var protos = []string{"tcp", "udp"}
+
+// count spells a count with its unit in the right number: "1 byte",
+// "0 bytes", "2 bytes". unit is the singular; the plural adds an s.
+func count[N int | int64](n N, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}

@@ -20,9 +20,11 @@ import (
 )
 
 // dnsZoneHosts is dnsmasq's addn-hosts file: names with both A/AAAA and PTR
-// records. The addresses are documentation ranges, used only as data.
+// records. The addresses are documentation ranges, used only as data;
+// v6only has ::1 alone, and dual.test loopback addresses of both families,
+// for tests that connect to both.
 const dnsZoneHosts = "192.0.2.10 withptr.sockshell.test\n2001:db8::10 withptr.sockshell.test\n192.0.2.11 second.sockshell.test\n" +
-	"::1 v6only.sockshell.test\n"
+	"::1 v6only.sockshell.test\n127.0.0.1 dual.test\n::1 dual.test\n"
 
 // startDNSMasq runs dnsmasq on 127.0.0.1 at a free port, answering for
 // sockshell.test: withptr (A, AAAA, PTR), second (A, PTR), v6only (AAAA ::1

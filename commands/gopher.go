@@ -447,7 +447,7 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		if err := file.Close(); err != nil {
 			return nil, err
 		}
-		c.Note("%d bytes saved to %s", reply.Bytes, outPath)
+		c.Note("%s saved to %s", count(reply.Bytes, "byte"), outPath)
 		return reply.Bytes, nil
 	}
 	if lw, ok := out.(*limitWriter); ok && lw.cut {

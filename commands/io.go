@@ -74,7 +74,7 @@ func ioCommands() []*shell.Command {
 				defer traceSock(c, s)()
 				n, err := s.SendFile(c.Ctx, f)
 				if err != nil {
-					c.Note("%d bytes were sent before the error", n)
+					c.Note("%s were sent before the error", count(n, "byte"))
 					return nil, err
 				}
 				return n, nil
@@ -84,7 +84,8 @@ func ioCommands() []*shell.Command {
 			Name: "recv", Group: groupIO,
 			Usage:   "recv SOCK [BUFSIZE] [--hex] [--out FILE]",
 			Summary: "Receive up to BUFSIZE bytes (4096 by default), shown as Python's bytes repr.",
-			Help: "b'' means the peer closed the connection. --hex shows a hexdump with offsets.\n" +
+			Help: "b'' means end of file: the peer sent FIN, or this side shut its reading half\n" +
+				"(shutdown rd); a note says which. --hex shows a hexdump with offsets.\n" +
 				"--out FILE reads until the peer closes, writing everything to FILE in constant\n" +
 				"memory, and prints the byte count.",
 			Python:   "s.recv(bufsize)",
@@ -172,9 +173,9 @@ func sendAllFile(c *shell.Call, s *bsd.Socket, name, file string) (any, error) {
 	n, err := s.SendFile(c.Ctx, f)
 	if err != nil {
 		if st, serr := f.Stat(); serr == nil && st.Mode().IsRegular() {
-			c.Note("%d of %d bytes were sent before the error", n, st.Size())
+			c.Note("%d of %s were sent before the error", n, count(st.Size(), "byte"))
 		} else {
-			c.Note("%d bytes were sent before the error", n)
+			c.Note("%s were sent before the error", count(n, "byte"))
 		}
 		return nil, err
 	}
@@ -203,7 +204,7 @@ func runSend(c *shell.Call, all bool) (any, error) {
 		n, err := s.SendAll(c.Ctx, data)
 		if err != nil {
 			if n > 0 {
-				c.Note("%d of %d bytes were sent before the error", n, len(data))
+				c.Note("%d of %s were sent before the error", n, count(len(data), "byte"))
 			}
 			return nil, err
 		}
@@ -215,7 +216,7 @@ func runSend(c *shell.Call, all bool) (any, error) {
 		return nil, err
 	}
 	if n < len(data) {
-		c.Note("the kernel took %d of %d bytes; sendall sends the rest", n, len(data))
+		c.Note("the kernel took %d of %s; sendall sends the rest", n, count(len(data), "byte"))
 	}
 	return n, nil
 }
@@ -242,7 +243,7 @@ func runSendTo(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, portRangeError(c, "sendto", fmt.Sprintf("%s.sendto(%s, (%s, %%d))", name, py, shell.StrRepr(host)), c.Arg(hostIdx+1), err)
 	}
-	ip, err := resolveAddr(c, host, s.Family())
+	ip, err := resolveFor(c, name, s, host)
 	portExpr := strconv.Itoa(port)
 	if err == nil {
 		portExpr = pyPort(c, ip, port)
@@ -318,13 +319,13 @@ func runRecv(c *shell.Call) (any, error) {
 			err = cerr
 		}
 		if err != nil {
-			c.Note("%d bytes were written to %s before the error", n, out)
+			c.Note("%s were written to %s before the error", count(n, "byte"), out)
 			return nil, err
 		}
 		if limit >= 0 && n == limit {
-			c.Note("%d bytes written to %s: the --max limit", n, out)
+			c.Note("%s written to %s: the --max limit", count(n, "byte"), out)
 		} else {
-			c.Note("%d bytes written to %s; the peer closed the connection", n, out)
+			c.Note("%s written to %s; %s", count(n, "byte"), out, eofWhy(name, s))
 		}
 		return n, nil
 	}
@@ -344,7 +345,7 @@ func runRecv(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	if len(p) == 0 && n > 0 && s.Type() == unix.SOCK_STREAM {
-		notePeer(c, name, s)
+		noteEOF(c, name, s)
 	}
 	return shown(c, p), nil
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/sockshell/sockshell/commands/bsd"
 	"github.com/sockshell/sockshell/commands/gopher"
 	"github.com/sockshell/sockshell/shell"
 	"golang.org/x/sys/unix"
@@ -86,7 +87,13 @@ func serveCommands() []*shell.Command {
 				"What a server reports (\"[echo 127.0.0.1:7007] connection from ...\") is an event:\n" +
 				"at the prompt it prints above the line being typed; in -c, script and pipe runs\n" +
 				"it prints on standard output as a '#' line (JSON in json format) before the next\n" +
-				"command's output.",
+				"command's output.\n\n" +
+				"A UDP server answers the address a datagram says it comes from, which anyone can\n" +
+				"forge; so it answers none from its own address, from another of this shell's servers\n" +
+				"or from a well-known small-service port (echo, chargen, …), which would start a loop,\n" +
+				"and each peer at most 50 times a second after a burst of 50. chargen over UDP answers\n" +
+				"every datagram, an empty one too, as RFC 864 says, with 444 characters (RFC 864 asks\n" +
+				"for a random count from 0 to 512; a fixed reply is predictable).",
 			Python:   "socketserver.ThreadingTCPServer((host, port), handler).serve_forever()",
 			Examples: []string{"serve gopher docs/gopherhole 127.0.0.1:7070", "serve echo", "serve echo 127.0.0.1:7007 --udp", "serve chargen 127.0.0.1:1919"},
 			MinArgs:  1, MaxArgs: 3,
@@ -160,28 +167,67 @@ func serveCommands() []*shell.Command {
 	}
 }
 
-// listenAddr reads HOST:PORT (default 127.0.0.1:0) for a server.
-func listenAddr(c *shell.Call, arg string) (string, error) {
+// listenAddr reads where a server listens: HOST:PORT, [IPv6]:PORT, :PORT
+// or PORT; HOST is an address, or a name the session's resolver turns into
+// its first address, and 127.0.0.1 when left out. PORT is a number or a
+// service name (for udp, a UDP one).
+func listenAddr(c *shell.Call, arg string, udp bool) (netip.AddrPort, error) {
+	const forms = "serve takes HOST:PORT (127.0.0.1:7007, [::1]:7007), :PORT or PORT (0: any free port)"
 	if arg == "" {
-		return "127.0.0.1:0", nil
+		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), 0), nil
+	}
+	if strings.ContainsRune(arg, '/') {
+		return netip.AddrPort{}, c.UsageError(fmt.Sprintf("%s looks like a file path; serve listens on TCP or UDP at HOST:PORT, not on a Unix socket", shell.StrRepr(arg)))
 	}
 	host, port, err := net.SplitHostPort(arg)
 	if err != nil {
-		if !strings.Contains(arg, ":") {
-			// A bare port.
-			host, port = "127.0.0.1", arg
-		} else {
-			return "", c.UsageError(fmt.Sprintf("%q is not HOST:PORT", arg))
+		if ip, perr := netip.ParseAddr(arg); perr == nil {
+			example := ip.String() + ":PORT"
+			if ip.Is6() {
+				example = "[" + ip.String() + "]:PORT"
+			}
+			return netip.AddrPort{}, c.UsageError(fmt.Sprintf("%s is an address without a port: write %s (0: any free port)", arg, example))
 		}
+		if strings.Contains(arg, ":") {
+			return netip.AddrPort{}, c.UsageError(fmt.Sprintf("%s is not HOST:PORT: %s", shell.StrRepr(arg), forms))
+		}
+		host, port = "", arg // a bare port or service name
+	}
+	sotype := unix.SOCK_STREAM
+	if udp {
+		sotype = unix.SOCK_DGRAM
+	}
+	p, err := resolvePort(c, port, sotype)
+	if err != nil {
+		if host == "" && strings.Trim(port, "0123456789") != "" {
+			e := shell.Classify(err)
+			e.Hint = fmt.Sprintf("%s is neither a port number nor a service name; for a host, add the port (%s:PORT): %s", shell.StrRepr(port), port, forms)
+			return netip.AddrPort{}, e
+		}
+		return netip.AddrPort{}, err
 	}
 	if host == "" {
 		host = "127.0.0.1"
 	}
-	p, err := resolvePort(c, port, unix.SOCK_STREAM)
+	ip, err := resolveAddr(c, host, 0)
 	if err != nil {
-		return "", err
+		return netip.AddrPort{}, err
 	}
-	return net.JoinHostPort(host, fmt.Sprint(p)), nil
+	return netip.AddrPortFrom(ip.Unmap(), uint16(p)), nil
+}
+
+// listenNetwork is the network that listens exactly at ip: "tcp4" for an
+// IPv4 address (Go's "tcp" would listen on [::] for 0.0.0.0, every IPv6
+// address too), "tcp6" for IPv6 (IPV6_V6ONLY, so [::] is IPv6 alone).
+func listenNetwork(ip netip.Addr, udp bool) string {
+	n := "tcp"
+	if udp {
+		n = "udp"
+	}
+	if ip.Is4() {
+		return n + "4"
+	}
+	return n + "6"
 }
 
 func runServe(c *shell.Call) (any, error) {
@@ -201,27 +247,31 @@ func runServe(c *shell.Call) (any, error) {
 	default:
 		return nil, c.UsageError(fmt.Sprintf("no server kind %q; kinds are %s", c.Arg(0), strings.Join(serveKinds, ", ")))
 	}
-	addr, err := listenAddr(c, addrArg)
-	if err != nil {
-		return nil, err
-	}
-	var srv *server
 	udp := c.Has("udp")
-	if kind == "gopher" {
-		if udp {
-			return nil, c.UsageError("gopher runs over TCP only")
-		}
-		srv, err = startGopher(c, c.Arg(1), addr)
-	} else {
-		srv, err = startDemo(c, kind, addr, udp)
+	if kind == "gopher" && udp {
+		return nil, c.UsageError("gopher runs over TCP only")
 	}
+	ap, err := listenAddr(c, addrArg, udp)
 	if err != nil {
 		return nil, err
+	}
+	addr := ap.String()
+	var srv *server
+	if kind == "gopher" {
+		srv, err = startGopher(c, c.Arg(1), ap)
+	} else {
+		srv, err = startDemo(c, kind, ap, udp)
+	}
+	if err != nil {
+		return nil, listenError(addr, err)
 	}
 	name := c.Session.Register(kind, srv)
 	if err := srv.registered(c.Session, name); err != nil {
 		c.Session.Remove(name)
 		return nil, fmt.Errorf("the %s server stopped as it started: %w", kind, err)
+	}
+	if why := bsd.PortPolicy(int(ap.Port())).Allowed(); why != "" {
+		c.Note("%s", why)
 	}
 	if h, _, err := net.SplitHostPort(srv.addr); err == nil {
 		if ip, err := netip.ParseAddr(h); err == nil && !ip.IsLoopback() {
@@ -262,7 +312,7 @@ func hostPortValue(addr string) any {
 	return shell.Tuple{host, n}
 }
 
-func startGopher(c *shell.Call, dir, addr string) (*server, error) {
+func startGopher(c *shell.Call, dir string, ap netip.AddrPort) (*server, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
 		return nil, err // "[Errno 2] No such file or directory: 'DIR'", as Python words it
@@ -270,9 +320,9 @@ func startGopher(c *shell.Call, dir, addr string) (*server, error) {
 	if !st.IsDir() {
 		return nil, shell.Errorf("NotADirectoryError", "%s is not a directory", shell.StrRepr(dir))
 	}
-	l, err := net.Listen("tcp", addr)
+	l, err := net.Listen(listenNetwork(ap.Addr(), false), ap.String())
 	if err != nil {
-		return nil, listenError(addr, err)
+		return nil, err
 	}
 	host, port, _ := net.SplitHostPort(l.Addr().String())
 	var conns atomic.Int64
@@ -324,7 +374,9 @@ func listenError(addr string, err error) error {
 	case errors.Is(err, unix.EADDRINUSE):
 		e.Hint = addr + " is taken by another socket: pick another port, or 0 for any free one"
 	case errors.Is(err, unix.EACCES):
-		e.Hint = "ports below 1024 need root: pick a port from 1024 up, or 0 for any free one"
+		if ap, perr := netip.ParseAddrPort(addr); perr == nil {
+			e.Hint = bsd.PortPolicy(int(ap.Port())).Refused()
+		}
 	case errors.Is(err, unix.EADDRNOTAVAIL):
 		e.Hint = "that address is not one of this machine's"
 	}

@@ -3,6 +3,7 @@ package commands
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/sockshell/sockshell/commands/bsd/demo"
@@ -11,7 +12,8 @@ import (
 
 // startDemo starts one of the classic demo servers; its connection events
 // go through the session's asynchronous output.
-func startDemo(c *shell.Call, kind, addr string, udp bool) (*server, error) {
+func startDemo(c *shell.Call, kind string, ap netip.AddrPort, udp bool) (*server, error) {
+	addr := ap.String()
 	sess := c.Session
 	demoKind, over := kind, "TCP"
 	if udp {
@@ -29,7 +31,7 @@ func startDemo(c *shell.Call, kind, addr string, udp bool) (*server, error) {
 		sess.Async("%s", line)
 	}})
 	if err != nil {
-		return nil, listenError(addr, err)
+		return nil, err
 	}
 	rfc := map[string]string{"echo": "RFC 862", "discard": "RFC 863", "daytime": "RFC 867", "chargen": "RFC 864"}[kind]
 	count := func() int64 { return srv.Stats().Connections }

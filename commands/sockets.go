@@ -3,8 +3,10 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -88,8 +90,12 @@ func socketCommands() []*shell.Command {
 		},
 		{
 			Name: "shutdown", Group: groupSockets,
-			Usage:    "shutdown SOCK rd|wr|rdwr",
-			Summary:  "Shut down one or both halves of a connection (wr: the peer sees end of file).",
+			Usage:   "shutdown SOCK rd|wr|rdwr",
+			Summary: "Shut down one or both halves of a connection (wr: the peer sees end of file).",
+			Help: "wr sends FIN: the peer's recv returns b'' once it has read everything, and this\n" +
+				"socket's sends fail with BrokenPipeError. rd tells the peer nothing: on Linux this\n" +
+				"socket's recv returns b'' at once while nothing is queued, and what the peer still\n" +
+				"sends is queued and returned by a later recv. rdwr does both.",
 			Python:   "s.shutdown(socket.SHUT_WR)",
 			Examples: []string{"shutdown s1 wr"},
 			MinArgs:  2, MaxArgs: 2,
@@ -193,9 +199,11 @@ func socketCommands() []*shell.Command {
 		},
 		{
 			Name: "sockets", Group: groupSockets,
-			Usage:    "sockets",
-			Summary:  "Table of the session's sockets: fd, family, type, state, addresses, bytes, timeout.",
-			Help:     "State comes from the kernel for TCP (ESTABLISHED, LISTEN, CLOSE_WAIT, …). A peer that closed or reset the connection shows in the state column.",
+			Usage:   "sockets",
+			Summary: "Table of the session's sockets: fd, family, type, state, addresses, bytes, timeout.",
+			Help: "State comes from the kernel for TCP (ESTABLISHED, LISTEN, CLOSE_WAIT, …). Beside it, in\n" +
+				"brackets, what each side did: \"shutdown wr here\" (this side shut that half), \"peer sent FIN\"\n" +
+				"(a recv returned b'' after the peer's FIN) or \"peer reset\" (a call failed with a reset).",
 			Examples: []string{"sockets"},
 			MinArgs:  0, MaxArgs: 0,
 			Run: runSockets,
@@ -252,6 +260,21 @@ func peerNews(c *shell.Call, name string, s *bsd.Socket) (bsd.PeerStatus, bool) 
 // command on one says it was closed rather than never made.
 func closedNames(c *shell.Call) map[string]bool {
 	return c.Session.State("sockets.closed", func() any { return map[string]bool{} }).(map[string]bool)
+}
+
+// closedList is closedNames in the order the sockets were made (s2 before s10).
+func closedList(c *shell.Call) []string {
+	var names []string
+	for n := range closedNames(c) {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if len(names[i]) != len(names[j]) {
+			return len(names[i]) < len(names[j])
+		}
+		return names[i] < names[j]
+	})
+	return names
 }
 
 func isSocket(r shell.Resource) bool { _, ok := r.(*bsd.Socket); return ok }
@@ -435,7 +458,12 @@ func resolveAddr(c *shell.Call, host string, family int) (netip.Addr, error) {
 		return netip.AddrFrom4([4]byte{255, 255, 255, 255}), nil
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
-		// As Python: an address of the other family is refused, not mapped.
+		// As Python (glibc's getaddrinfo): an address of the other family
+		// is refused, except that an IPv4-mapped IPv6 literal
+		// (::ffff:127.0.0.1) is taken as its IPv4 address by an inet socket.
+		if family == unix.AF_INET && ip.Is4In6() {
+			return ip.Unmap(), nil
+		}
 		if family == unix.AF_INET && ip.Is6() || family == unix.AF_INET6 && ip.Is4() {
 			return netip.Addr{}, &netdb.Error{Class: "socket.gaierror", Errno: -9, HasErrno: true, Msg: "Address family for hostname not supported"}
 		}
@@ -453,6 +481,32 @@ func resolveAddr(c *shell.Call, host string, family int) (netip.Addr, error) {
 		}
 	}
 	return netip.Addr{}, &netdb.Error{Class: "socket.gaierror", Errno: -2, HasErrno: true, Msg: "Name or service not known"}
+}
+
+// resolveFor is resolveAddr for socket name's family; an address literal of
+// the other family gets a hint saying what the socket is, what the address
+// is, and how to make a socket that takes it.
+func resolveFor(c *shell.Call, name string, s *bsd.Socket, host string) (netip.Addr, error) {
+	ip, err := resolveAddr(c, host, s.Family())
+	lit, perr := netip.ParseAddr(host)
+	if err == nil || perr != nil {
+		return ip, err
+	}
+	var ne *netdb.Error
+	if !errors.As(err, &ne) || ne.Errno != -9 {
+		return ip, err
+	}
+	kind := "tcp"
+	if s.Type() == unix.SOCK_DGRAM {
+		kind = "udp"
+	}
+	e := *ne
+	if lit.Is6() {
+		e.Hint = fmt.Sprintf("%s is an AF_INET (IPv4) socket and %s is an IPv6 address; for IPv6 make an AF_INET6 socket: socket %s inet6", name, host, kind)
+	} else {
+		e.Hint = fmt.Sprintf("%s is an AF_INET6 (IPv6) socket and %s is an IPv4 address; make an AF_INET socket (socket %s), or give the IPv4-mapped address ::ffff:%s", name, host, kind, host)
+	}
+	return netip.Addr{}, &e
 }
 
 func runConnect(c *shell.Call) (any, error) {
@@ -477,7 +531,7 @@ func runAddrCall(c *shell.Call, method string, call func(*bsd.Socket, netip.Addr
 	if err != nil {
 		return nil, portRangeError(c, method, fmt.Sprintf("%s.%s((%s, %%d))", name, method, shell.StrRepr(host)), c.Arg(2), err)
 	}
-	ip, err := resolveAddr(c, host, s.Family())
+	ip, err := resolveFor(c, name, s, host)
 	portExpr := strconv.Itoa(port)
 	if err == nil && method != "bind" {
 		portExpr = pyPort(c, ip, port)
@@ -534,33 +588,51 @@ func dialRegistered(c *shell.Call, prefix, host string, port int, tr *bsd.Trace)
 		}
 	}
 	var last error = &netdb.Error{Class: "socket.gaierror", Errno: -2, HasErrno: true, Msg: "Name or service not known"}
+	var tries []string // "[::1]:70: [Errno 111] Connection refused", for the hint
 	for _, ip := range ips {
 		family := unix.AF_INET
 		if ip.Is6() && !ip.Is4In6() {
 			family = unix.AF_INET6
 		}
 		s, err := newSock(c, family, unix.SOCK_STREAM, tr)
+		if err == nil {
+			err = s.Connect(c.Ctx, ip.Unmap(), port)
+			if err != nil {
+				s.Close()
+			}
+		}
 		if err != nil {
 			last = err
-			continue
-		}
-		if err := s.Connect(c.Ctx, ip.Unmap(), port); err != nil {
-			s.Close()
-			last = err
+			tries = append(tries, addrString(ip.Unmap(), port)+": "+shell.Classify(err).Error())
 			if c.Ctx.Err() != nil {
-				break
+				return nil, "", err
 			}
 			continue
 		}
 		s.SetTrace(nil)
 		return s, c.Session.Register(prefix, s), nil
 	}
+	if len(tries) > 1 {
+		// Python raises the last error; the hint names every address tried.
+		e := *shell.Classify(last)
+		e.Hint = fmt.Sprintf("%s has %d addresses and each was tried, in order: %s", host, len(tries), strings.Join(tries, "; "))
+		return nil, "", &e
+	}
 	return nil, "", last
+}
+
+// addrString spells ip:port as Go and ss do: 127.0.0.1:80, [::1]:80.
+func addrString(ip netip.Addr, port int) string {
+	return netip.AddrPortFrom(ip, uint16(port)).String()
 }
 
 func runBind(c *shell.Call) (any, error) {
 	return runAddrCall(c, "bind", func(s *bsd.Socket, ip netip.Addr, port int) error {
-		return s.Bind(ip, port)
+		err := s.Bind(ip, port)
+		if why := bsd.PortPolicy(port).Allowed(); err == nil && why != "" {
+			c.Note("%s", why)
+		}
+		return err
 	})
 }
 
@@ -574,6 +646,13 @@ func runListen(c *shell.Call) (any, error) {
 		n, err := strconv.Atoi(c.Arg(1))
 		if err != nil {
 			return nil, c.UsageError("BACKLOG is a number")
+		}
+		if n != int(int32(n)) { // listen(2) takes a C int: never cut it to 32 bits
+			msg := "signed integer is greater than maximum"
+			if n < 0 {
+				msg = "signed integer is less than minimum"
+			}
+			return nil, &shell.Error{Class: "OverflowError", Msg: msg, Hint: c.Arg(1) + " does not fit in a C int (-2147483648 to 2147483647)"}
 		}
 		backlog = max(n, 0) // Python raises a negative backlog to 0
 		c.Python("%s.listen(%d)", name, n)
@@ -622,23 +701,39 @@ func runClose(c *shell.Call) (any, error) {
 		}
 		return shell.None, nil
 	}
-	// Check every name first, so a typo closes nothing.
-	var socks []*bsd.Socket
+	// Check every name first, so a typo closes nothing. A name closed
+	// before is no error: Python's close() on a closed socket does nothing.
+	type target struct {
+		name string
+		s    *bsd.Socket // nil: closed already
+	}
+	var targets []target
+	seen := map[string]bool{}
 	for _, n := range argList(c, 0) {
+		if seen[n] || closedNames(c)[n] {
+			if _, open := c.Session.Resource(n); !open {
+				targets = append(targets, target{n, nil})
+				continue
+			}
+		}
 		s, _, err := lookupSock(c, n)
 		if err != nil {
 			return nil, err
 		}
-		socks = append(socks, s)
+		seen[n] = true
+		targets = append(targets, target{n, s})
 	}
-	for i, s := range socks {
-		name := c.Arg(i)
-		c.Python("%s.close()", name)
-		done := traceSock(c, s)
-		err := s.Close()
+	for _, t := range targets {
+		c.Python("%s.close()", t.name)
+		if t.s == nil || t.s.Closed() {
+			c.Note("%s was already closed; closing it again does nothing, as in Python", t.name)
+			continue
+		}
+		done := traceSock(c, t.s)
+		err := t.s.Close()
 		done()
-		c.Session.Remove(name)
-		closedNames(c)[name] = true
+		c.Session.Remove(t.name)
+		closedNames(c)[t.name] = true
 		if err != nil {
 			return nil, err
 		}
@@ -678,6 +773,12 @@ func runFromFD(c *shell.Call) (any, error) {
 	fd, err := strconv.Atoi(c.Arg(0))
 	if err != nil || fd < 0 {
 		return nil, c.UsageError("FD is a file descriptor number")
+	}
+	if fd != int(int32(fd)) {
+		// dup(2) would take the low 32 bits and name another descriptor
+		// (Python 3.11's socket.fromfd does so); no descriptor is this large.
+		return nil, &shell.Error{Class: "OSError", Errno: int(unix.EBADF), HasErrno: true, Msg: shell.StrError(unix.EBADF),
+			Hint: c.Arg(0) + " is no descriptor: a descriptor is a C int, at most 2147483647"}
 	}
 	family, sotype := 0, 0
 	if c.NArg() > 1 {
@@ -724,11 +825,8 @@ func runSockets(c *shell.Call) (any, error) {
 			remote = shell.Shown{Text: addrText(a), Value: addrValue(a)}
 		}
 		state := s.State()
-		switch s.PeerStatus() {
-		case bsd.PeerClosed:
-			state += " (peer closed)"
-		case bsd.PeerReset:
-			state += " (peer reset)"
+		if more := stateNotes(s); len(more) > 0 {
+			state += " (" + strings.Join(more, "; ") + ")"
 		}
 		timeout := shell.Shown{Text: "none"} // seconds as a number in json, None for none
 		if d, ok := s.Timeout(); ok {
@@ -737,9 +835,68 @@ func runSockets(c *shell.Call) (any, error) {
 		rows.Append(r.Name, s.FD(), bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()), state, local, remote, s.Sent(), s.Received(), timeout)
 	}
 	if len(rows.Rows) == 0 {
-		c.Note("no sockets yet; make one with: socket tcp")
+		if closed := closedList(c); len(closed) > 0 {
+			names := strings.Join(closed, ", ")
+			if len(closed) > 6 {
+				names = strings.Join(closed[:5], ", ") + fmt.Sprintf(" and %d more", len(closed)-5)
+			}
+			c.Note("no open sockets (%s closed: a closed socket leaves the table); make one with: socket tcp", names)
+		} else {
+			c.Note("no sockets yet; make one with: socket tcp")
+		}
 	}
 	return rows, nil
+}
+
+// stateNotes says, beside the kernel's state, what each side did: this
+// side's shutdown ("shutdown wr" here), the peer's FIN or reset as calls
+// on the socket saw them.
+func stateNotes(s *bsd.Socket) []string {
+	var out []string
+	switch rd, wr := s.ShutDown(); {
+	case rd && wr:
+		out = append(out, "shutdown rdwr here")
+	case rd:
+		out = append(out, "shutdown rd here")
+	case wr:
+		out = append(out, "shutdown wr here")
+	}
+	switch s.PeerStatus() {
+	case bsd.PeerClosed:
+		out = append(out, "peer sent FIN")
+	case bsd.PeerReset:
+		out = append(out, "peer reset")
+	}
+	return out
+}
+
+// eofWhy says why a recv on a stream socket returned b”: the peer's FIN,
+// or this side's own shutdown of its reading half.
+func eofWhy(name string, s *bsd.Socket) string {
+	if rd, _ := s.ShutDown(); rd && s.PeerStatus() != bsd.PeerClosed {
+		return fmt.Sprintf("recv returned b'' because %s shut down its own reading half (shutdown rd); the peer did nothing and was told nothing. "+
+			"On Linux what the peer still sends is queued, and a later recv returns it", name)
+	}
+	switch s.PeerStatus() {
+	case bsd.PeerClosed:
+		return bsd.PeerClosed.String()
+	case bsd.PeerReset:
+		return "the peer reset the connection earlier; recv now returns b''"
+	}
+	return "recv returned b'': end of file"
+}
+
+// noteEOF says, once per socket and reason, why a recv returned b”.
+func noteEOF(c *shell.Call, name string, s *bsd.Socket) {
+	if rd, _ := s.ShutDown(); rd && s.PeerStatus() != bsd.PeerClosed {
+		noted := c.Session.State("sockets.notedRd", func() any { return map[string]bool{} }).(map[string]bool)
+		if !noted[name] {
+			noted[name] = true
+			c.Note("%s: %s", name, eofWhy(name, s))
+		}
+		return
+	}
+	notePeer(c, name, s)
 }
 
 func addrText(a bsd.SockAddr) string {

@@ -647,7 +647,7 @@ func TestSocketRecvOutOneGiB(t *testing.T) {
 	got := ss.ok("recv s1 --out " + out)
 	elapsed := time.Since(start)
 	after := sockVmHWM(t)
-	if want := fmt.Sprintf("%d\n# %d bytes written to %s; the peer closed the connection\n", size, size, out); got != want {
+	if want := fmt.Sprintf("%d\n# %d bytes written to %s; the peer sent FIN: it will send nothing more (it closed its socket or shut down its writing half); recv returned b''\n", size, size, out); got != want {
 		t.Errorf("recv --out printed %q, want %q", got, want)
 	}
 	st, err := os.Stat(out)

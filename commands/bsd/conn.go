@@ -148,6 +148,9 @@ func (s *Socket) Shutdown(how string) error {
 	if err == nil && h != unix.SHUT_RD {
 		s.shutWr.Store(true)
 	}
+	if err == nil && h != unix.SHUT_WR {
+		s.shutRd.Store(true)
+	}
 	return opError("shutdown", "", err)
 }
 

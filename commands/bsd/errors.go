@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"syscall"
 
@@ -24,6 +25,25 @@ type Error struct {
 	Err   error  // the cause
 	Class string // a Python class overriding the errno's, e.g. "ValueError"
 	Msg   string // a message overriding the cause's
+	Why   string // a hint from what the socket knows, overriding the errno's
+}
+
+// whyError carries a hint the socket knows (its own shutdown, say) with a
+// cause, until opError wraps both in an Error.
+type whyError struct {
+	err error
+	why string
+}
+
+func (w *whyError) Error() string { return w.err.Error() }
+func (w *whyError) Unwrap() error { return w.err }
+
+// withWhy attaches to an EPIPE the reason this socket knows for it.
+func (s *Socket) withWhy(err error) error {
+	if e, ok := errnoOf(err); ok && e == unix.EPIPE {
+		return &whyError{err, s.pipeWhy()}
+	}
+	return err
 }
 
 func (e *Error) Error() string {
@@ -59,6 +79,9 @@ func (e *Error) PythonError() (class string, errno int, hasErrno bool, msg strin
 
 // Hint returns one line explaining the error to a learner, or "".
 func (e *Error) Hint() string {
+	if e.Why != "" {
+		return e.Why
+	}
 	if errors.Is(e.Err, os.ErrDeadlineExceeded) {
 		return "the operation did not finish within the socket's timeout (settimeout)"
 	}
@@ -102,7 +125,10 @@ func (e *Error) Hint() string {
 		return "the socket is closed"
 	case unix.EACCES:
 		if e.Op == "bind" {
-			return "ports below 1024 need privileges; try a higher port"
+			if ap, err := netip.ParseAddrPort(e.Addr); err == nil {
+				return PortPolicy(int(ap.Port())).Refused()
+			}
+			return "the kernel refused the bind: a privileged port, or a security policy"
 		}
 		if e.Op == "sendto" || e.Op == "connect" {
 			return "sending to a broadcast address needs SO_BROADCAST"
@@ -192,6 +218,10 @@ func opError(op, addr string, err error) error {
 	var e *Error
 	if errors.As(err, &e) && e.Op == op {
 		return err
+	}
+	var w *whyError
+	if errors.As(err, &w) {
+		return &Error{Op: op, Addr: addr, Err: w.err, Why: w.why}
 	}
 	return &Error{Op: op, Addr: addr, Err: err}
 }

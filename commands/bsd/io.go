@@ -87,7 +87,7 @@ func (s *Socket) sendOnce(ctx context.Context, p []byte, to unix.Sockaddr, w *wa
 	}
 	if err != nil {
 		s.notePeer(err)
-		return 0, err
+		return 0, s.withWhy(err)
 	}
 	s.sent.Add(int64(n))
 	return n, nil
@@ -146,7 +146,7 @@ func (s *Socket) SendFile(ctx context.Context, f *os.File) (int64, error) {
 		sendErr = err
 	}
 	s.notePeer(sendErr)
-	return off - start, opError("sendfile", "", sendErr)
+	return off - start, opError("sendfile", "", s.withWhy(sendErr))
 }
 
 // copyFrom sends r until EOF with read and send, for SendFile's fallback.
@@ -260,7 +260,7 @@ func (s *Socket) recvOnce(ctx context.Context, buf []byte, w *waits) (int, unix.
 	}
 	s.recvd.Add(int64(n))
 	if n == 0 && len(buf) > 0 && s.sotype == unix.SOCK_STREAM {
-		s.notePeerClosed()
+		s.control(func(fd int) error { s.noteEOF(fd); return nil })
 	}
 	return n, from, nil
 }

@@ -5,6 +5,7 @@ package bsd
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"syscall"
 
@@ -109,4 +110,13 @@ func errnoOf(err error) (syscall.Errno, bool) {
 		return e, true
 	}
 	return 0, false
+}
+
+// count spells a count with its unit in the right number: "1 byte",
+// "2 bytes". unit is the singular; the plural adds an s.
+func count[N int | int64](n N, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

@@ -129,13 +129,22 @@ var levels = map[string]int{
 func LookupLevelOption(level, name string) (Option, error) {
 	lv, ok := levels[strings.ToUpper(strings.TrimPrefix(strings.TrimSpace(level), "socket."))]
 	if !ok {
-		n, err := strconv.Atoi(strings.TrimSpace(level))
+		n, err := cInt(level)
+		var oe *Error
+		if errors.As(err, &oe) {
+			return Option{}, err
+		}
 		if err != nil {
 			return Option{}, &Error{Op: "getsockopt", Class: "ValueError", Msg: fmt.Sprintf("unknown option level %q", level)}
 		}
 		lv = n
 	}
-	if num, err := strconv.Atoi(strings.TrimSpace(name)); err == nil {
+	num, err := cInt(name)
+	var oe *Error
+	if errors.As(err, &oe) {
+		return Option{}, err
+	}
+	if err == nil {
 		for _, o := range options {
 			if o.Level == lv && o.Number == num {
 				return o, nil
@@ -257,29 +266,33 @@ func (s *Socket) GetSockOpt(opt Option) (Value, error) {
 // Read-only options are passed to the kernel, which refuses them.
 func (s *Socket) SetSockOpt(opt Option, value string) error {
 	tr := s.tr()
-	bad := func(why string) error {
-		return &Error{Op: "setsockopt", Addr: opt.Name, Class: "ValueError", Msg: why}
+	bad := func(err error) error {
+		var ce *classedError
+		if errors.As(err, &ce) {
+			return &Error{Op: "setsockopt", Addr: opt.Name, Class: ce.class, Msg: ce.msg, Why: ce.why}
+		}
+		return &Error{Op: "setsockopt", Addr: opt.Name, Class: "ValueError", Msg: err.Error()}
 	}
 	var call func(fd int) error
 	switch opt.Kind {
 	case LingerKind:
 		on, secs, err := parseLinger(value)
 		if err != nil {
-			return bad(err.Error())
+			return bad(err)
 		}
 		l := &unix.Linger{Onoff: int32(on), Linger: int32(secs)}
 		call = func(fd int) error { return sysSetsockoptLinger(tr, fd, opt.Level, opt.Number, opt.Name, l) }
 	case TimevalKind:
 		d, err := parseSeconds(value)
 		if err != nil {
-			return bad(err.Error())
+			return bad(err)
 		}
 		tv := unix.NsecToTimeval(d.Nanoseconds())
 		call = func(fd int) error { return sysSetsockoptTimeval(tr, fd, opt.Level, opt.Number, opt.Name, &tv) }
 	default:
 		n, err := parseInt(value, opt.Kind == BoolKind)
 		if err != nil {
-			return bad(err.Error())
+			return bad(err)
 		}
 		call = func(fd int) error { return sysSetsockoptInt(tr, fd, opt.Level, opt.Number, opt.Name, n) }
 	}
@@ -298,12 +311,35 @@ func parseInt(text string, flag bool) (int, error) {
 	}
 	n, err := strconv.ParseInt(t, 0, 32)
 	if errors.Is(err, strconv.ErrRange) {
-		return 0, fmt.Errorf("%s does not fit in a C int (-2147483648 to 2147483647)", text)
+		// Python's setsockopt reads an int VALUE as a C int; one that does
+		// not fit makes it try VALUE as a bytes buffer, and fail so.
+		return 0, &classedError{class: "TypeError", msg: "a bytes-like object is required, not 'int'",
+			why: fmt.Sprintf("%s does not fit in a C int (-2147483648 to 2147483647), so Python's setsockopt took it for a bytes buffer; nothing was set", text)}
 	}
 	if err != nil {
 		return 0, fmt.Errorf("%q is not an integer", text)
 	}
 	return int(n), nil
+}
+
+// classedError is a parse error with the Python class and message a
+// Python program doing the same would get, and a hint.
+type classedError struct{ class, msg, why string }
+
+func (e *classedError) Error() string { return e.msg }
+
+// cInt reads a number that Python passes to C as an int: out of range, it
+// is Python's OverflowError, never cut to 32 bits.
+func cInt(text string) (int, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(text), 10, 32)
+	if errors.Is(err, strconv.ErrRange) {
+		msg := "signed integer is greater than maximum"
+		if strings.HasPrefix(strings.TrimSpace(text), "-") {
+			msg = "signed integer is less than minimum"
+		}
+		return 0, &Error{Op: "getsockopt", Class: "OverflowError", Msg: msg, Why: text + " does not fit in a C int (-2147483648 to 2147483647)"}
+	}
+	return int(n), err
 }
 
 // parseLinger reads "off", "on,SECS", "1,5", "1 5" or "(1, 5)".
@@ -321,10 +357,20 @@ func parseLinger(text string) (on, secs int, err error) {
 		case "off":
 			fields[0] = "0"
 		}
-		a, err1 := strconv.Atoi(fields[0])
-		b, err2 := strconv.Atoi(fields[1])
+		a, err1 := strconv.ParseInt(fields[0], 10, 32)
+		b, err2 := strconv.ParseInt(fields[1], 10, 32)
+		if errors.Is(err1, strconv.ErrRange) || errors.Is(err2, strconv.ErrRange) {
+			wide := fields[0]
+			if errors.Is(err2, strconv.ErrRange) {
+				wide = fields[1]
+			}
+			// struct.pack('ii', …) refuses it; the kernel's struct linger
+			// holds two C ints, and a wider value would be cut.
+			return 0, 0, &classedError{class: "struct.error", msg: "'i' format requires -2147483648 <= number <= 2147483647",
+				why: fmt.Sprintf("struct linger holds two C ints, and %s does not fit in one (-2147483648 to 2147483647); nothing was set", wide)}
+		}
 		if err1 == nil && err2 == nil && b >= 0 {
-			return a, b, nil
+			return int(a), int(b), nil
 		}
 	}
 	return 0, 0, fmt.Errorf("linger is \"off\", \"on,SECONDS\" or two integers \"ONOFF,SECONDS\", not %q", text)

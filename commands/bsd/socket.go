@@ -31,6 +31,7 @@ type Socket struct {
 	recvd  atomic.Int64
 	peer   atomic.Int32 // a PeerStatus
 	shutWr atomic.Bool  // Shutdown closed the writing half: EPIPE is ours, not the peer's
+	shutRd atomic.Bool  // Shutdown closed the reading half: an empty recv is ours, not the peer's FIN
 	conned atomic.Bool  // it was ever connected (connect or accept): only then has it a peer
 
 	mu         sync.Mutex // guards timeout and hasTimeout
@@ -43,14 +44,14 @@ type PeerStatus int32
 
 const (
 	PeerOpen   PeerStatus = iota // nothing noteworthy
-	PeerClosed                   // a recv returned 0 bytes: the peer sent EOF
-	PeerReset                    // a call failed with ECONNRESET or EPIPE
+	PeerClosed                   // a recv returned 0 bytes and the peer's FIN had arrived
+	PeerReset                    // a call failed with ECONNRESET, or EPIPE with the writing half open
 )
 
 func (p PeerStatus) String() string {
 	switch p {
 	case PeerClosed:
-		return "the peer closed the connection (recv returned b'')"
+		return "the peer sent FIN: it will send nothing more (it closed its socket or shut down its writing half); recv returned b''"
 	case PeerReset:
 		return "the peer reset the connection"
 	}
@@ -257,8 +258,53 @@ func (s *Socket) notePeer(err error) {
 	}
 }
 
-// notePeerClosed remembers an EOF, unless a reset was seen already: the
-// empty read that follows a reset must not hide it.
-func (s *Socket) notePeerClosed() {
+// noteEOF remembers that a recv returned 0 bytes. That is the peer's FIN
+// unless this side shut its own reading half and the kernel has seen no
+// FIN from the peer: then recv returns 0 at once, whatever the peer does.
+// A reset seen already stays the story: the empty read that follows a
+// reset must not hide it.
+func (s *Socket) noteEOF(fd int) {
+	if s.shutRd.Load() && !peerFINArrived(fd) {
+		return
+	}
 	s.peer.CompareAndSwap(int32(PeerOpen), int32(PeerClosed))
+}
+
+// peerFINArrived reports whether the kernel's TCP state shows that the
+// peer's FIN has arrived: CLOSE_WAIT, LAST_ACK, CLOSING, TIME_WAIT, or
+// CLOSE once connected (both FINs exchanged; a reset shows as an error
+// first). In ESTABLISHED, FIN_WAIT1 and FIN_WAIT2 the peer sent none.
+func peerFINArrived(fd int) bool {
+	info, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO)
+	if err != nil {
+		return true // not TCP: an empty read is the peer's end of file
+	}
+	switch info.State {
+	case 1, 4, 5: // ESTABLISHED, FIN_WAIT1, FIN_WAIT2
+		return false
+	}
+	return true
+}
+
+// ShutDown reports which halves Shutdown closed on this side.
+func (s *Socket) ShutDown() (rd, wr bool) { return s.shutRd.Load(), s.shutWr.Load() }
+
+// Connected reports whether the socket was ever connected (connect,
+// accept, or a connected descriptor given to FromFD).
+func (s *Socket) Connected() bool { return s.conned.Load() }
+
+// pipeWhy says why a send failed with EPIPE, from what the socket knows:
+// its own shutdown, a connection never made, or a connection gone.
+func (s *Socket) pipeWhy() string {
+	switch {
+	case s.shutWr.Load():
+		how := "wr"
+		if s.shutRd.Load() {
+			how = "rdwr"
+		}
+		return "this socket shut down its own writing half (shutdown " + how + "): the kernel refuses every further send on it, whatever the peer does"
+	case !s.conned.Load():
+		return "the socket is not connected: connect it first"
+	}
+	return "the connection is gone (the peer reset it, or an earlier error ended it): nothing more can be sent on it"
 }

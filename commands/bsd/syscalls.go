@@ -108,9 +108,9 @@ func sysSendto(tr *Trace, fd int, p []byte, to unix.Sockaddr) (int, error) {
 		n = 0
 	}
 	if to == nil {
-		tr.record(fmt.Sprintf("sendto(%d, %d bytes)", fd, len(p)), int64(n), err)
+		tr.record(fmt.Sprintf("sendto(%d, %s)", fd, count(len(p), "byte")), int64(n), err)
 	} else {
-		tr.record(fmt.Sprintf("sendto(%d, %d bytes, %s)", fd, len(p), formatSockaddr(to)), int64(n), err)
+		tr.record(fmt.Sprintf("sendto(%d, %s, %s)", fd, count(len(p), "byte"), formatSockaddr(to)), int64(n), err)
 	}
 	return n, err
 }

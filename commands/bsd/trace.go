@@ -168,7 +168,7 @@ func (e traceEntry) String() string {
 	}
 	if e.count > 1 {
 		if e.counts {
-			fmt.Fprintf(&b, " (%d calls, %d bytes in all)", e.count, e.total)
+			fmt.Fprintf(&b, " (%d calls, %s in all)", e.count, count(e.total, "byte"))
 		} else {
 			fmt.Fprintf(&b, " (%d times)", e.count)
 		}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +25,8 @@ type Options struct {
 	MaxConns    int               // concurrent TCP connections; more are closed at once (default 32)
 	IdleTimeout time.Duration     // a connection idle this long is closed (default 5 minutes)
 	Log         func(line string) // called with one line per connection event, or nil
+	ReplyRate   int               // UDP replies a second per peer address (default DefaultReplyRate)
+	ReplyBurst  int               // UDP replies a peer may get at once (default DefaultReplyBurst)
 }
 
 // Stats are a server's counters.
@@ -32,6 +35,7 @@ type Stats struct {
 	Active      int64 // TCP connections open now
 	Refused     int64 // TCP connections closed at once because of MaxConns
 	Datagrams   int64 // UDP datagrams received
+	Dropped     int64 // UDP datagrams left unanswered by the loop and rate guard
 	BytesIn     int64 // bytes received
 	BytesOut    int64 // bytes sent
 }
@@ -50,7 +54,9 @@ type Server struct {
 	conns map[net.Conn]struct{}
 	done  bool
 
-	connections, active, refused, datagrams, bytesIn, bytesOut atomic.Int64
+	guard *guard // UDP
+
+	connections, active, refused, datagrams, dropped, bytesIn, bytesOut atomic.Int64
 }
 
 // Kinds lists the services Start knows.
@@ -82,17 +88,27 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = 5 * time.Minute
 	}
+	if opts.ReplyRate <= 0 {
+		opts.ReplyRate = DefaultReplyRate
+	}
+	if opts.ReplyBurst <= 0 {
+		opts.ReplyBurst = DefaultReplyBurst
+	}
 	s := &Server{kind: name, service: svc, opts: opts, conns: map[net.Conn]struct{}{}}
 	var err error
 	if proto == "udp" {
 		s.kind += "/udp"
-		if s.pc, err = net.ListenPacket("udp", addr); err != nil {
+		if s.pc, err = net.ListenPacket(exactNetwork("udp", addr), addr); err != nil {
 			return nil, err
 		}
+		local := s.pc.LocalAddr().(*net.UDPAddr).AddrPort()
+		local = netip.AddrPortFrom(local.Addr().Unmap(), local.Port())
+		s.guard = newGuard(local, opts.ReplyRate, opts.ReplyBurst)
+		udpServers.Store(local, struct{}{})
 		s.wg.Add(1)
 		go s.serveUDP()
 	} else {
-		if s.ln, err = net.Listen("tcp", addr); err != nil {
+		if s.ln, err = net.Listen(exactNetwork("tcp", addr), addr); err != nil {
 			return nil, err
 		}
 		s.wg.Add(1)
@@ -100,6 +116,24 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 	}
 	s.logf("listening")
 	return s, nil
+}
+
+// exactNetwork is the network ("tcp4", "udp6", …) that listens exactly at
+// an address literal: Go's plain "tcp" and "udp" listen on [::], every IPv6
+// and IPv4 address, when asked for 0.0.0.0. A name keeps proto as it is.
+func exactNetwork(proto, addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return proto
+	}
+	ip, err := netip.ParseAddr(host)
+	switch {
+	case err != nil:
+		return proto
+	case ip.Is4() || ip.Is4In6():
+		return proto + "4"
+	}
+	return proto + "6"
 }
 
 // Kind returns the service: "echo", "chargen/udp", …
@@ -116,7 +150,7 @@ func (s *Server) Addr() string {
 // Stats returns the counters.
 func (s *Server) Stats() Stats {
 	return Stats{Connections: s.connections.Load(), Active: s.active.Load(), Refused: s.refused.Load(),
-		Datagrams: s.datagrams.Load(), BytesIn: s.bytesIn.Load(), BytesOut: s.bytesOut.Load()}
+		Datagrams: s.datagrams.Load(), Dropped: s.dropped.Load(), BytesIn: s.bytesIn.Load(), BytesOut: s.bytesOut.Load()}
 }
 
 // Stop closes the listener and every connection, and waits until all the
@@ -130,6 +164,7 @@ func (s *Server) Stop() error {
 	s.done = true
 	var err error
 	if s.pc != nil {
+		udpServers.Delete(s.guard.local)
 		err = s.pc.Close()
 	} else {
 		err = s.ln.Close()
@@ -194,13 +229,10 @@ func (s *Server) serveConn(c net.Conn) {
 	c.Close()
 	s.mu.Lock()
 	delete(s.conns, c)
+	stopping := s.done
 	s.mu.Unlock()
-	s.active.Add(-1)
-	how := "closed"
-	if err != nil && !errors.Is(err, net.ErrClosed) {
-		how = "ended: " + err.Error()
-	}
-	s.logf("%s %s (%d bytes in, %d bytes out)", how, peer, cc.nIn, cc.nOut)
+	s.logf("%s (%s in, %s out)", endedBy(peer, err, stopping, s.opts.IdleTimeout), count(cc.nIn, "byte"), count(cc.nOut, "byte"))
+	s.active.Add(-1) // after the log line: Active 0 means every ending is told
 }
 
 func (s *Server) serveUDP() {
@@ -216,6 +248,15 @@ func (s *Server) serveUDP() {
 		}
 		s.datagrams.Add(1)
 		s.bytesIn.Add(int64(n))
+		src := from.(*net.UDPAddr).AddrPort()
+		now := time.Now()
+		if why := s.guard.refuse(src, now); why != "" {
+			s.dropped.Add(1)
+			if s.guard.shouldLog(src.Addr().Unmap(), why, now) {
+				s.logf("dropped a datagram from %s unanswered: %s", src, why)
+			}
+			continue
+		}
 		reply := s.service.datagram(buf[:n])
 		if reply == nil {
 			continue
@@ -262,4 +303,13 @@ func (c *countedConn) Write(p []byte) (int, error) {
 	c.nOut += int64(n)
 	c.out.Add(int64(n))
 	return n, err
+}
+
+// count spells a count with its unit in the right number: "1 byte",
+// "2 bytes". unit is the singular; the plural adds an s.
+func count[N int | int64](n N, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

@@ -5,7 +5,9 @@ package demo
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"os"
 	"syscall"
 	"time"
@@ -24,22 +26,33 @@ var services = map[string]service{
 	"chargen": {stream: chargenStream, datagram: chargenDatagram},
 }
 
-// echoStream sends back what it receives until the client closes (RFC 862).
+// A stream service returns io.EOF when the client sent FIN, nil when the
+// service itself finished (daytime), or the error that ended it.
+
+// echoStream sends back what it receives until the client's FIN (RFC 862).
 func echoStream(c io.ReadWriter) error {
 	_, err := io.CopyBuffer(writerOnly{c}, readerOnly{c}, make([]byte, 16<<10))
-	return quiet(err)
+	return eofIfNil(err)
 }
 
 // discardStream throws away what it receives (RFC 863).
 func discardStream(c io.ReadWriter) error {
 	_, err := io.CopyBuffer(io.Discard, readerOnly{c}, make([]byte, 16<<10))
-	return quiet(err)
+	return eofIfNil(err)
+}
+
+// eofIfNil turns io.Copy's nil (it reached end of file) back into io.EOF.
+func eofIfNil(err error) error {
+	if err == nil {
+		return io.EOF
+	}
+	return err
 }
 
 // daytimeStream sends the date and time as one line, then closes (RFC 867).
 func daytimeStream(c io.ReadWriter) error {
 	_, err := io.WriteString(c, daytime(time.Now()))
-	return quiet(err)
+	return err
 }
 
 // daytime is the time as RFC 867 suggests: "Weekday, Month Day, Year
@@ -76,13 +89,17 @@ func chargenStream(c io.ReadWriter) error {
 	}
 	for {
 		if _, err := c.Write(cycle); err != nil {
-			return quiet(err)
+			return err
 		}
 	}
 }
 
-// chargenDatagram answers with a few lines of the pattern (RFC 864 allows
-// 0 to 512 characters).
+// chargenDatagram answers any datagram, an empty one too, as RFC 864 says
+// ("whenever a datagram is received, an answering datagram is sent"), with
+// the first six lines of the pattern, 444 characters. RFC 864 asks for a
+// random number of characters between 0 and 512; a fixed reply keeps what
+// a learner sees predictable. The server's guard (guard.go) keeps such
+// replies from looping or flooding.
 func chargenDatagram([]byte) []byte {
 	var out []byte
 	for i := 0; len(out)+chargenWidth+2 <= 512; i++ {
@@ -91,13 +108,24 @@ func chargenDatagram([]byte) []byte {
 	return out
 }
 
-// quiet drops the errors that are just the client leaving or going idle.
-func quiet(err error) error {
-	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, os.ErrDeadlineExceeded) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
-		return nil
+// endedBy says in words how a connection with peer ended, from what the
+// service returned and whether the server was stopping.
+func endedBy(peer string, err error, stopping bool, idle time.Duration) string {
+	switch {
+	case errors.Is(err, io.EOF):
+		return "closed " + peer + " after its FIN"
+	case err == nil:
+		return "sent its reply to " + peer + " and closed the connection"
+	case errors.Is(err, syscall.ECONNRESET):
+		return peer + " reset the connection"
+	case errors.Is(err, syscall.EPIPE):
+		return "closed " + peer + ": it no longer reads (broken pipe: it closed or reset its side)"
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Sprintf("closed %s: idle for %v", peer, idle)
+	case stopping || errors.Is(err, net.ErrClosed):
+		return "closed " + peer + ": the server stopped"
 	}
-	return err
+	return "closed " + peer + ": " + err.Error()
 }
 
 // readerOnly and writerOnly hide io.ReaderFrom/io.WriterTo, so io.Copy uses
