@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"os"
 	"path"
@@ -19,6 +18,7 @@ import (
 	"github.com/sockshell/sockshell/commands/bsd"
 	"github.com/sockshell/sockshell/commands/gopher"
 	"github.com/sockshell/sockshell/shell"
+	"github.com/sockshell/sockshell/shell/fileio"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 )
@@ -39,6 +39,7 @@ func gopherCommands() []*shell.Command {
 		{Name: "raw", Help: "also show the exact bytes sent and received (tabs and CRLF visible)"},
 		{Name: "out", Value: true, Meta: "FILE", Help: "save the reply to FILE, streamed in constant memory", Kind: shell.FileArg},
 		{Name: "query", Value: true, Meta: "TEXT", Help: "the search string for a type 7 (search) item"},
+		forceFlag, keepPartialFlag,
 	}
 	return []*shell.Command{
 		{
@@ -48,10 +49,13 @@ func gopherCommands() []*shell.Command {
 			Help: "Port 70 by default; HOST:PORT (or [IPV6]:PORT), the form `serve` prints, gives the port\n" +
 				"with the host. Without a URL the item type is guessed from the selector (none or\n" +
 				"a trailing / is a menu; a file extension tells the rest). Binary items are saved to a\n" +
-				"file named after the selector (or --out FILE). `go N` follows item N of the menu (an\n" +
-				"item whose port or host field is not one is marked invalid, and refused); `back`\n" +
-				"returns. Errors are classified: name resolution, connection refused, timeout, reset,\n" +
-				"an error item from the server, a selector that does not exist.",
+				"file named after the selector (made safe: no '/', no leading '.' or '-'; NAME.1 and so on\n" +
+				"if NAME exists), or to --out FILE. A download goes to a temporary file renamed at the\n" +
+				"end: a failed fetch leaves no half file and never touches an existing one (--force\n" +
+				"replaces --out FILE on success). `go N` follows item N of the menu (an item whose\n" +
+				"port or host field is not one is marked invalid, and refused); `back` returns.\n" +
+				"Errors are classified: name resolution, connection refused, timeout, reset, an error\n" +
+				"item from the server, a selector that does not exist.",
 			Python:   "s = socket.create_connection((host, 70)); s.sendall(selector.encode() + b'\\r\\n'); reply = b''.join(iter(lambda: s.recv(4096), b''))",
 			Examples: []string{"gopher localhost / 7070", "gopher 127.0.0.1:7070 /sockets.txt", "gopher gopher://localhost:7070/0/sockets.txt", "gopher localhost sockets.txt 7070 --raw"},
 			MinArgs:  1, MaxArgs: 3,
@@ -327,6 +331,16 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 	if t.Type == '7' && t.Query == "" {
 		return nil, c.UsageError("a search item (type 7) needs --query TEXT")
 	}
+	// The file is settled before the server is asked: an --out FILE that
+	// exists is refused without a connection.
+	file, err := gopherOutput(c, t)
+	if err != nil {
+		return nil, err
+	}
+	if file != nil {
+		defer file.Abort() // after Commit, nothing
+	}
+	toFile := file != nil
 	tr := newTrace(c)
 	s, name, err := dialRegistered(c, "g", t.Host, t.Port, tr)
 	pyConnect := fmt.Sprintf("socket.create_connection((%s, %d))", shell.StrRepr(t.Host), t.Port)
@@ -363,27 +377,10 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 	}
 	var out io.Writer
 	var text bytes.Buffer
-	var file *os.File
-	outPath, toFile := c.Flag("out")
-	autoName := !toFile && gopher.IsBinary(t.Type)
-	if !gopher.IsMenu(t.Type) {
-		if autoName {
-			// The server chose the name: make it safe, and never overwrite.
-			if file, err = createFresh(safeName(path.Base("/" + t.Selector))); err != nil {
-				return nil, err
-			}
-			outPath, toFile = file.Name(), true
-			defer file.Close()
-			out = file
-		} else if toFile {
-			if file, err = os.Create(outPath); err != nil {
-				return nil, err
-			}
-			defer file.Close()
-			out = file
-		} else {
-			out = &limitWriter{w: &text, n: maxText}
-		}
+	if file != nil {
+		out = file
+	} else if !gopher.IsMenu(t.Type) {
+		out = &limitWriter{w: &text, n: maxText}
 	}
 	// The reply is read as it comes; a file is saved byte for byte as the
 	// server sent it, a text shown on screen is unframed below.
@@ -409,16 +406,19 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 	var sent bool
 	sc := sockConn{ctx: ctx, s: s, sent: &sent}
 	reply, err := gopher.Fetch(ctx, sc, t, out, opts)
-	pyGopherFetch(c, name, t, outPath, toFile, sent)
+	// The Python reads into the file the bytes went to (known once saved).
+	pyFetch := func(saved string) { pyGopherFetch(c, name, t, saved, toFile, sent) }
 	bar.clear()
 	if raw.Len() > 0 {
 		c.Note("raw exchange with %s:\n%s", t.URL(), strings.TrimSuffix(raw.String(), "\n"))
 	}
 	if err != nil {
+		target := ""
 		if file != nil {
-			file.Close()
-			os.Remove(outPath)
+			target = file.Name()
+			noteAbort(c, file)
 		}
+		pyFetch(target)
 		err = classifyGopher(t, err)
 		pyGopherError(c, err)
 		return nil, err
@@ -438,18 +438,23 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		if reply.Menu.Overflow {
 			c.Note("the menu was cut at %d items", len(reply.Menu.Items))
 		}
-		if toFile {
+		if c.Has("out") {
 			c.Note("--out is for files; a menu is shown, not saved")
 		}
+		pyFetch("")
 		return menuRows(reply.Menu), nil
 	}
 	if toFile {
-		if err := file.Close(); err != nil {
+		saved, err := file.Commit()
+		if err != nil {
+			pyFetch(file.Name())
 			return nil, err
 		}
-		c.Note("%s saved to %s", count(reply.Bytes, "byte"), outPath)
+		pyFetch(saved) // NAME.1 when NAME was taken: the Python never replaces it either
+		c.Note("%s saved to %s", count(reply.Bytes, "byte"), saved)
 		return reply.Bytes, nil
 	}
+	pyFetch("")
 	if lw, ok := out.(*limitWriter); ok && lw.cut {
 		c.Note("text cut at %d bytes; use --out FILE for the whole reply", maxText)
 	}
@@ -489,6 +494,34 @@ func pyGopherError(c *shell.Call, err error) {
 		return
 	}
 	c.Python("# sockshell raises %s, a class Python does not have: %s", ge.class, strings.ReplaceAll(ge.msg, "\n", " "))
+}
+
+// gopherOutput opens the file a fetch of t saves to, if any: --out FILE,
+// or for a binary item a safe name of the selector's, never over a file
+// that exists. A menu or a text for the screen gets none (nil).
+func gopherOutput(c *shell.Call, t gopher.Target) (*fileio.Output, error) {
+	outPath, toFile := c.Flag("out")
+	autoName := !toFile && gopher.IsBinary(t.Type)
+	if c.Has("force") && !toFile {
+		return nil, c.UsageError("--force goes with --out (a download named by the server never replaces a file)")
+	}
+	if c.Has("keep-partial") && (gopher.IsMenu(t.Type) || !toFile && !autoName) {
+		return nil, c.UsageError("--keep-partial goes with a download to a file; a menu or text is shown, not saved")
+	}
+	if gopher.IsMenu(t.Type) || !toFile && !autoName {
+		return nil, nil
+	}
+	o := fileio.Options{KeepPartial: c.Has("keep-partial"), Timeout: waitLimit(c)}
+	switch {
+	case autoName:
+		// The server chose the name: make it safe, and never overwrite
+		// (Commit picks NAME.1, … if NAME exists).
+		outPath = safeName(path.Base("/" + t.Selector))
+		o.Policy = fileio.Fresh
+	case c.Has("force"):
+		o.Policy = fileio.Force
+	}
+	return fileio.Create(c.Ctx, outPath, o)
 }
 
 // isInfo reports whether a menu line is shown as text without a number:
@@ -557,7 +590,9 @@ func invalidField(field, value, why string) string {
 }
 
 // safeName turns a name a server chose into a plain file name for the
-// current directory: letters, digits, '.', '-' and '_' only, no leading dot.
+// current directory: letters, digits, '.', '-' and '_' only, no leading
+// dot, and no leading '-' (a name like "-rf" would read as an option to
+// the next command that is given it).
 func safeName(name string) string {
 	b := []byte(name)
 	for i, ch := range b {
@@ -566,23 +601,13 @@ func safeName(name string) string {
 		}
 	}
 	clean := strings.TrimLeft(string(b), ".")
+	if strings.HasPrefix(clean, "-") {
+		clean = "_" + clean[1:]
+	}
 	if clean == "" {
 		return "gopher.out"
 	}
 	return clean
-}
-
-// createFresh creates name, or name.1, name.2, … if it exists already,
-// never opening a file that is there (O_EXCL).
-func createFresh(name string) (*os.File, error) {
-	cand := name
-	for i := 1; ; i++ {
-		f, err := os.OpenFile(cand, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if !errors.Is(err, fs.ErrExist) || i > 1000 {
-			return f, err
-		}
-		cand = fmt.Sprintf("%s.%d", name, i)
-	}
 }
 
 // limitWriter keeps at most n bytes and drops the rest, remembering it did.

@@ -3,13 +3,16 @@
 package commands
 
 import (
+	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"os"
+	"io"
 	"strconv"
 
 	"github.com/sockshell/sockshell/commands/bsd"
 	"github.com/sockshell/sockshell/shell"
+	"github.com/sockshell/sockshell/shell/fileio"
 	"golang.org/x/sys/unix"
 )
 
@@ -66,15 +69,15 @@ func ioCommands() []*shell.Command {
 					return nil, err
 				}
 				c.Python("%s.sendfile(open(%s, 'rb'))", name, shell.StrRepr(c.Arg(1)))
-				f, err := os.Open(c.Arg(1))
+				f, err := openInput(c, c.Arg(1), fileio.Streams)
 				if err != nil {
 					return nil, err
 				}
 				defer f.Close()
 				defer traceSock(c, s)()
-				n, err := s.SendFile(c.Ctx, f)
+				n, err := sendInput(c, s, f)
 				if err != nil {
-					c.Note("%s were sent before the error", count(n, "byte"))
+					noteSent(c, n, f)
 					return nil, err
 				}
 				return n, nil
@@ -82,19 +85,20 @@ func ioCommands() []*shell.Command {
 		},
 		{
 			Name: "recv", Group: groupIO,
-			Usage:   "recv SOCK [BUFSIZE] [--hex] [--out FILE]",
+			Usage:   "recv SOCK [BUFSIZE] [--hex] | recv SOCK --out FILE [--max BYTES] [--force] [--keep-partial]",
 			Summary: "Receive up to BUFSIZE bytes (4096 by default), shown as Python's bytes repr.",
 			Help: "b'' means end of file: the peer sent FIN, or this side shut its reading half\n" +
 				"(shutdown rd); a note says which. --hex shows a hexdump with offsets.\n" +
 				"--out FILE reads until the peer closes, writing everything to FILE in constant\n" +
-				"memory, and prints the byte count.",
+				"memory, and prints the byte count.\n" + outFileHelp,
 			Python:   "s.recv(bufsize)",
 			Examples: []string{"recv s1", "recv s1 100 --hex", "recv s1 --out page.html"},
 			MinArgs:  1, MaxArgs: 2,
 			Flags: []shell.Flag{
-				{Name: "hex", Help: "show a hexdump with offsets"},
+				{Name: "hex", Help: "show a hexdump with offsets (in JSON, a \"hex\" field of hex digits)"},
 				{Name: "out", Value: true, Meta: "FILE", Help: "stream everything until the peer closes into FILE", Kind: shell.FileArg},
 				{Name: "max", Value: true, Meta: "BYTES", Help: "with --out: stop after BYTES (the rest stays queued for the next recv)"},
+				forceFlag, keepPartialFlag,
 			},
 			Complete: completeSockThen([]string{"4096", "1024", "65536"}),
 			Run:      runRecv,
@@ -106,7 +110,7 @@ func ioCommands() []*shell.Command {
 			Python:   "s.recvfrom(bufsize)",
 			Examples: []string{"recvfrom s1", "recvfrom s1 1500"},
 			MinArgs:  1, MaxArgs: 2,
-			Flags:    []shell.Flag{{Name: "hex", Help: "show a hexdump with offsets"}},
+			Flags:    []shell.Flag{{Name: "hex", Help: "show a hexdump with offsets (in JSON, a \"hex\" field of hex digits)"}},
 			Complete: completeSockThen([]string{"4096", "1500", "65536"}),
 			Run:      runRecvFrom,
 		},
@@ -124,10 +128,7 @@ func payload(c *shell.Call, i int) ([]byte, string, error) {
 		if c.NArg() > i {
 			return nil, "", c.UsageError("give DATA or --file, not both")
 		}
-		if err := checkPayloadFile(f); err != nil {
-			return nil, "", err
-		}
-		data, err := os.ReadFile(f)
+		data, err := readPayloadFile(c, f)
 		if err != nil {
 			return nil, "", err
 		}
@@ -142,20 +143,30 @@ func payload(c *shell.Call, i int) ([]byte, string, error) {
 	return []byte(c.Arg(i)), shell.DataExpr(c.Args[i]), nil
 }
 
-// checkPayloadFile refuses what cannot be read whole into memory: devices,
-// pipes and files over maxFilePayload.
-func checkPayloadFile(name string) error {
-	st, err := os.Stat(name)
+// readPayloadFile reads a regular file whole, refusing what cannot be read
+// into memory: pipes, devices and files over maxFilePayload. The checks
+// are made on the opened file, so nothing swapped in can hang the read.
+func readPayloadFile(c *shell.Call, name string) ([]byte, error) {
+	f, err := openInput(c, name, fileio.Regular)
 	if err != nil {
-		return err
+		var ke *fileio.KindError
+		if errors.As(err, &ke) {
+			ke.Hint = "send and sendto read the file whole; sendall --file and sendfile stream any file"
+		}
+		return nil, err
 	}
-	if !st.Mode().IsRegular() {
-		return shell.Errorf("ValueError", "%s is not a regular file; sendall --file streams any file", shell.StrRepr(name))
+	defer f.Close()
+	if size := f.Info().Size(); size > maxFilePayload {
+		return nil, shell.Errorf("ValueError", "%s has %d bytes, over the %d this command reads into memory; use sendall --file or sendfile, which stream", shell.StrRepr(name), size, maxFilePayload)
 	}
-	if st.Size() > maxFilePayload {
-		return shell.Errorf("ValueError", "%s has %d bytes, over the %d this command reads into memory; use sendall --file or sendfile, which stream", shell.StrRepr(name), st.Size(), maxFilePayload)
+	data, err := io.ReadAll(io.LimitReader(f, maxFilePayload+1))
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if len(data) > maxFilePayload {
+		return nil, shell.Errorf("ValueError", "%s grew past the %d bytes this command reads into memory while it was read", shell.StrRepr(name), maxFilePayload)
+	}
+	return data, nil
 }
 
 // sendAllFile streams a file to the socket in constant memory, as
@@ -165,21 +176,37 @@ func sendAllFile(c *shell.Call, s *bsd.Socket, name, file string) (any, error) {
 	if c.NArg() > 1 && c.Arg(1) != "" {
 		return nil, c.UsageError("give DATA or --file, not both")
 	}
-	f, err := os.Open(file)
+	f, err := openInput(c, file, fileio.Streams)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	n, err := s.SendFile(c.Ctx, f)
+	n, err := sendInput(c, s, f)
 	if err != nil {
-		if st, serr := f.Stat(); serr == nil && st.Mode().IsRegular() {
-			c.Note("%d of %s were sent before the error", n, count(st.Size(), "byte"))
-		} else {
-			c.Note("%s were sent before the error", count(n, "byte"))
-		}
+		noteSent(c, n, f)
 		return nil, err
 	}
 	return n, nil
+}
+
+// sendInput sends a regular file with sendfile(2), and a FIFO or device
+// with read and send, cancellably.
+func sendInput(c *shell.Call, s *bsd.Socket, f *fileio.Input) (int64, error) {
+	if f.Regular() {
+		return s.SendFile(c.Ctx, f.File())
+	}
+	return s.SendFrom(c.Ctx, f)
+}
+
+// noteSent says how much of a file went out before an error, when any did.
+func noteSent(c *shell.Call, n int64, f *fileio.Input) {
+	switch {
+	case n == 0:
+	case f.Regular():
+		c.Note("%d of %s were sent before the error", n, count(f.Info().Size(), "byte"))
+	default:
+		c.Note("%s were sent before the error", count(n, "byte"))
+	}
 }
 
 func runSend(c *shell.Call, all bool) (any, error) {
@@ -276,15 +303,21 @@ func bufSize(c *shell.Call, name, method string) (int, error) {
 	return n, nil
 }
 
-// shown renders received bytes: repr, or a hexdump with --hex.
+// shown renders received bytes: repr, or a hexdump with --hex (in JSON,
+// the bytes' usual fields and "hex", their hex digits).
 func shown(c *shell.Call, p []byte) any {
-	if c.Has("hex") && c.Session.Settings.Format != "json" {
-		if len(p) == 0 {
-			return shell.Text("(no bytes)")
-		}
-		return shell.Text(hex.Dump(p))
+	if !c.Has("hex") {
+		return p
 	}
-	return p
+	if c.Session.Settings.Format == "json" {
+		return shell.Repr{Text: hex.Dump(p), JSON: map[string]any{
+			"len": len(p), "repr": shell.BytesRepr(p), "base64": base64.StdEncoding.EncodeToString(p), "hex": hex.EncodeToString(p),
+		}}
+	}
+	if len(p) == 0 {
+		return shell.Text("(no bytes)")
+	}
+	return shell.Text(hex.Dump(p))
 }
 
 func runRecv(c *shell.Call) (any, error) {
@@ -296,6 +329,9 @@ func runRecv(c *shell.Call) (any, error) {
 		if c.NArg() > 1 {
 			return nil, c.UsageError("--out reads until the peer closes; it takes no BUFSIZE")
 		}
+		if c.Has("hex") {
+			return nil, c.UsageError("--out saves the bytes as they came; --hex is for showing them (hexdump the file instead)")
+		}
 		limit := int64(-1)
 		if m, ok := c.Flag("max"); ok {
 			v, err := strconv.ParseInt(m, 10, 64)
@@ -304,33 +340,37 @@ func runRecv(c *shell.Call) (any, error) {
 			}
 			limit = v
 		}
+		f, err := createOutput(c, out)
 		if limit >= 0 {
-			c.Python("with open(%s, 'wb') as f:\n    while (left := %d - f.tell()) > 0 and (chunk := %s.recv(min(65536, left))):\n        f.write(chunk)", shell.StrRepr(out), limit, name)
+			c.Python("with open(%s, %s) as f:\n    while (left := %d - f.tell()) > 0 and (chunk := %s.recv(min(65536, left))):\n        f.write(chunk)", shell.StrRepr(out), pyWriteMode(c, f), limit, name)
 		} else {
-			c.Python("with open(%s, 'wb') as f:\n    while chunk := %s.recv(65536):\n        f.write(chunk)", shell.StrRepr(out), name)
+			c.Python("with open(%s, %s) as f:\n    while chunk := %s.recv(65536):\n        f.write(chunk)", shell.StrRepr(out), pyWriteMode(c, f), name)
 		}
-		f, err := os.Create(out)
 		if err != nil {
 			return nil, err
 		}
+		defer f.Abort()
 		defer traceSock(c, s)()
 		n, err := s.RecvIntoMax(c.Ctx, f, limit)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
 		if err != nil {
-			c.Note("%s were written to %s before the error", count(n, "byte"), out)
+			noteAbort(c, f)
+			return nil, err
+		}
+		saved, err := f.Commit()
+		if err != nil {
 			return nil, err
 		}
 		if limit >= 0 && n == limit {
-			c.Note("%s written to %s: the --max limit", count(n, "byte"), out)
+			c.Note("%s written to %s: the --max limit", count(n, "byte"), saved)
 		} else {
-			c.Note("%s written to %s; %s", count(n, "byte"), out, eofWhy(name, s))
+			c.Note("%s written to %s; %s", count(n, "byte"), saved, eofWhy(name, s))
 		}
 		return n, nil
 	}
-	if c.Has("max") {
-		return nil, c.UsageError("--max goes with --out")
+	for _, flag := range []string{"max", "force", "keep-partial"} {
+		if c.Has(flag) {
+			return nil, c.UsageError("--" + flag + " goes with --out")
+		}
 	}
 	n, err := bufSize(c, name, "recv")
 	if err != nil {
@@ -373,5 +413,5 @@ func runRecvFrom(c *shell.Call) (any, error) {
 	if c.Has("hex") && c.Session.Settings.Format != "json" {
 		return shell.Text(fmt.Sprintf("from %s\n%s", shell.PyRepr(addr), hex.Dump(p))), nil
 	}
-	return shell.Tuple{p, addr}, nil
+	return shell.Tuple{shown(c, p), addr}, nil
 }

@@ -5,8 +5,10 @@ package bsd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/netip"
 	"os"
 	"time"
@@ -149,6 +151,13 @@ func (s *Socket) SendFile(ctx context.Context, f *os.File) (int64, error) {
 	return off - start, opError("sendfile", "", s.withWhy(sendErr))
 }
 
+// SendFrom sends r until EOF with read and send, as SendFile does for a
+// file sendfile(2) cannot read; a reader that ends on ctx makes it
+// cancellable while r waits too. It returns the bytes sent.
+func (s *Socket) SendFrom(ctx context.Context, r io.Reader) (int64, error) {
+	return s.copyFrom(ctx, r)
+}
+
 // copyFrom sends r until EOF with read and send, for SendFile's fallback.
 func (s *Socket) copyFrom(ctx context.Context, r io.Reader) (int64, error) {
 	buf := make([]byte, streamChunk)
@@ -166,6 +175,10 @@ func (s *Socket) copyFrom(ctx context.Context, r io.Reader) (int64, error) {
 		}
 		if rerr == io.EOF {
 			return total, nil
+		}
+		var pe *fs.PathError
+		if errors.As(rerr, &pe) {
+			return total, rerr // a read error names its file
 		}
 		if rerr != nil {
 			return total, opError("sendfile", "", rerr)
@@ -233,6 +246,10 @@ func (s *Socket) RecvIntoMax(ctx context.Context, w io.Writer, max int64) (int64
 		}
 		m, werr := w.Write(chunk[:n])
 		total += int64(m)
+		var pe *fs.PathError
+		if errors.As(werr, &pe) {
+			return total, werr // a file's write error names its file
+		}
 		if werr != nil {
 			return total, opError("write", "", werr)
 		}
