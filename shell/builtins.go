@@ -2,13 +2,14 @@
 package shell
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/sockshell/sockshell/shell/fileio"
 )
 
 // Builtins returns the shell's own commands; they need a *Table to describe,
@@ -95,7 +96,7 @@ func Builtins() []*Command {
 			Name: "source", Group: "The shell",
 			Usage:    "source FILE",
 			Summary:  "Run a script of commands, one a line, '#' for comments.",
-			Help:     "Runs each line of FILE as if typed at the prompt. The first failing line stops the script, and its error says FILE:LINE.",
+			Help:     "Runs each line of FILE as if typed at the prompt. The first failing line stops the script, and its error says FILE:LINE. FILE is read line by line as it comes, at any length: a FIFO (mkfifo) works too, and Ctrl-C ends a wait for its writer.",
 			Python:   "exec(open(file).read())",
 			Examples: []string{"source demo.sock"},
 			MinArgs:  1, MaxArgs: 1,
@@ -268,7 +269,9 @@ func (s *Session) pyDefaultTimeout() string {
 }
 
 func runSource(c *Call) (any, error) {
-	f, err := os.Open(c.Arg(0))
+	// Opened without blocking and checked on the descriptor; a FIFO is read
+	// as it comes, and Ctrl-C ends a wait for its writer.
+	f, err := fileio.Open(c.Ctx, c.Arg(0), fileio.Streams)
 	if err != nil {
 		return nil, err
 	}
@@ -284,14 +287,18 @@ func runSource(c *Call) (any, error) {
 	s.mu.Lock()
 	cancel := s.cancel
 	s.mu.Unlock()
-	data, err := io.ReadAll(io.LimitReader(f, 16<<20))
-	if err != nil {
-		return nil, err
-	}
-	lines := strings.Split(strings.TrimSuffix(strings.TrimPrefix(string(data), bom), "\n"), "\n")
-	for i, l := range lines {
+	// Streamed line by line, as a script file or a pipe is: any length.
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), maxLine+1)
+	lineNo := 0
+	for sc.Scan() {
+		lineNo++
+		text := sc.Text()
+		if lineNo == 1 {
+			text = strings.TrimPrefix(text, bom)
+		}
 		ctx := c.Ctx
-		if e := s.execAt(context.WithoutCancel(ctx), l, Location{Name: c.Arg(0), Line: i + 1}); e != nil {
+		if e := s.execAt(context.WithoutCancel(ctx), text, Location{Name: c.Arg(0), Line: lineNo}); e != nil {
 			e.reported = true // printed already, with its FILE:LINE
 			return nil, e
 		}
@@ -302,8 +309,14 @@ func runSource(c *Call) (any, error) {
 			return nil, ctx.Err()
 		}
 		if s.exit {
-			break
+			return None, nil
 		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, Usagef("%s:%d: line is too long (over 1 MiB); nothing of it was run", displayName(c.Arg(0)), lineNo+1)
+		}
+		return nil, err
 	}
 	return None, nil
 }

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/sockshell/sockshell/commands"
 	"github.com/sockshell/sockshell/shell"
+	"github.com/sockshell/sockshell/shell/fileio"
 	"golang.org/x/term"
 )
 
@@ -110,7 +112,9 @@ flags:
 	case *cmds != "":
 		return s.RunString(*cmds, *keepGoing)
 	case fs.NArg() == 1:
-		f, err := os.Open(fs.Arg(0))
+		// A FIFO is read as it comes (Ctrl-C leaves while it waits); a
+		// directory or device is refused, naming the file.
+		f, err := fileio.Open(context.Background(), fs.Arg(0), fileio.Streams)
 		if err != nil {
 			// As Python names the error, the file name escaped.
 			fmt.Fprintf(stderr, "sockshell: %s\n", shell.SafeText(shell.Classify(err).Error()))
