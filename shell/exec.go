@@ -112,6 +112,7 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 	defer cancel()
 	s.mu.Lock()
 	s.cancel = cancel
+	s.interrupted = false
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -175,9 +176,18 @@ func (s *Session) Interrupt() bool {
 	defer s.mu.Unlock()
 	if s.cancel != nil {
 		s.cancel()
+		s.interrupted = true
 		return true
 	}
 	return false
+}
+
+// interruptedBefore reports whether the running command was cancelled by
+// an earlier Ctrl-C and is still running.
+func (s *Session) interruptedBefore() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cancel != nil && s.interrupted
 }
 
 func (s *Session) unknown(name string) *Error {

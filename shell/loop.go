@@ -23,8 +23,13 @@ const (
 	ExitInterrupt = 130
 )
 
+// exitProcess ends the process; a test replaces it.
+var exitProcess = os.Exit
+
 // handleSignals installs the session's one SIGINT handler: it cancels the
-// running command. With no command running, onIdle decides what happens.
+// running command; a second Ctrl-C while that command still runs (stuck
+// where a cancel cannot reach) leaves the shell. With no command running,
+// onIdle decides what happens.
 func (s *Session) handleSignals(onIdle func()) (stop func()) {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt)
@@ -33,6 +38,11 @@ func (s *Session) handleSignals(onIdle func()) (stop func()) {
 		for {
 			select {
 			case <-ch:
+				if s.interruptedBefore() {
+					s.printErr("KeyboardInterrupt: the command did not stop at the first Ctrl-C; leaving sockshell\n")
+					exitProcess(ExitInterrupt)
+					continue
+				}
 				if !s.Interrupt() && onIdle != nil {
 					onIdle()
 				}
@@ -56,7 +66,7 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 		interrupted.Store(true)
 		s.CloseAll()
 		s.FlushEvents()
-		os.Exit(ExitInterrupt)
+		exitProcess(ExitInterrupt)
 	})
 	defer stop()
 	defer s.FlushEvents() // what the servers said as they stopped

@@ -71,6 +71,10 @@ type Session struct {
 	jsonLogs      atomic.Bool  // format is json: background lines are JSON documents too
 	widthFn       func() int   // set once, before the session runs
 	width         atomic.Int64 // the terminal's columns for tables; 0: no limit (a pipe)
+
+	// interrupted: Ctrl-C has cancelled the running command already, so
+	// another Ctrl-C while it still runs leaves the shell.
+	interrupted bool
 }
 
 // NewSession makes a session writing results to out and errors to errw.
