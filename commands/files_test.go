@@ -1,0 +1,457 @@
+package commands
+
+// Files read and written by commands (issue 7, items 1-3, 29, 31, 38, 40):
+// real files in t.TempDir(), real FIFOs, real peers on loopback, and a
+// cancel in the middle of a transfer.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sockshell/sockshell/shell"
+)
+
+// filesBound bounds every wait of these tests ("fail if it hangs").
+const filesBound = 20 * time.Second
+
+func filesDir(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names
+}
+
+// filesErrs drops background servers' log lines ("[echo …] …") from stderr.
+func filesErrs(errs string) string {
+	var keep []string
+	for _, l := range strings.SplitAfter(errs, "\n") {
+		if !strings.HasPrefix(l, "[") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "")
+}
+
+func filesWant(t *testing.T, path, content string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if string(b) != content {
+		t.Fatalf("%s holds %q, want %q", path, b, content)
+	}
+}
+
+// filesAsync runs a line with a context the test cancels; the channel gives
+// its standard error once it has finished.
+func (ss *sockSession) async(ctx context.Context, line string) <-chan string {
+	ss.out.take()
+	ss.errs.take()
+	done := make(chan string, 1)
+	go func() {
+		ss.s.Exec(ctx, line, "")
+		done <- ss.errs.take()
+	}()
+	return done
+}
+
+func filesWait(t *testing.T, done <-chan string, what string) string {
+	t.Helper()
+	select {
+	case errs := <-done:
+		return errs
+	case <-time.After(filesBound):
+		t.Fatalf("%s hangs", what)
+		return ""
+	}
+}
+
+// filesUntil waits, bounded, until cond holds.
+func filesUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(filesBound)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// filesTempHolds reports whether dir holds a file other than target
+// (the temporary file) of size bytes.
+func filesTempHolds(t *testing.T, dir, target string, size int64) bool {
+	for _, n := range filesDir(t, dir) {
+		if st, err := os.Stat(filepath.Join(dir, n)); err == nil && n != target && st.Size() == size {
+			return true
+		}
+	}
+	return false
+}
+
+// filesDripPeer sends head, then keeps the connection open and quiet until
+// the test ends: a transfer that is stuck half way.
+func filesDripPeer(t *testing.T, head string) int {
+	quiet := make(chan struct{})
+	port := sockGoPeer(t, func(c *net.TCPConn) {
+		c.Write([]byte(head))
+		select {
+		case <-quiet:
+		case <-time.After(sockPeerTimeout):
+		}
+	})
+	t.Cleanup(func() { close(quiet) })
+	return port
+}
+
+// Item 1: recv --out never replaces an existing file without --force, and
+// with --force only at success; the data stays queued when it refuses.
+func TestRecvOutNeverClobbers(t *testing.T) {
+	ss := newSockSession(t)
+	port := sockFreePort(t, "tcp")
+	dir := t.TempDir()
+	keep := filepath.Join(dir, "keep.txt")
+	os.WriteFile(keep, []byte("precious\n"), 0o644)
+	ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d", port))
+	ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	ss.ok("sendall s1 hello")
+	ss.ok("shutdown s1 wr")
+	out, errs := ss.run("recv s1 --out " + keep)
+	errs = filesErrs(errs)
+	if want := fmt.Sprintf("FileExistsError: [Errno 17] File exists: %s\n", shell.StrRepr(keep)); !strings.HasPrefix(errs, want) || out != "" {
+		t.Fatalf("recv --out over a file: %q %q, want %q", out, errs, want)
+	}
+	filesWant(t, keep, "precious\n")
+	if got := ss.ok("recv s1 --out " + keep + " --force"); got != fmt.Sprintf("5\n# 5 bytes written to %s; the peer closed the connection\n", keep) {
+		t.Errorf("recv --out --force printed %q", got)
+	}
+	filesWant(t, keep, "hello")
+	if names := filesDir(t, dir); len(names) != 1 {
+		t.Errorf("directory holds %v, want keep.txt alone", names)
+	}
+}
+
+// Item 1: a cancelled transfer leaves no half file, never touches an
+// existing one, and with --keep-partial keeps what came as FILE.partial.
+func TestRecvOutCancelLeavesNoHalfFile(t *testing.T) {
+	for _, tc := range []struct {
+		name, flags string
+		existing    bool
+	}{
+		{"new", "", false},
+		{"force", " --force", true},
+		{"keep-partial", " --keep-partial", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ss := newSockSession(t)
+			port := filesDripPeer(t, "first half")
+			dir := t.TempDir()
+			target := filepath.Join(dir, "dl")
+			if tc.existing {
+				os.WriteFile(target, []byte("old"), 0o644)
+			}
+			ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := ss.async(ctx, "recv s1 --out "+target+tc.flags)
+			// Mid-transfer: the first bytes are in the temporary file.
+			filesUntil(t, "the first bytes on disk", func() bool { return filesTempHolds(t, dir, "dl", 10) })
+			cancel()
+			if errs := filesErrs(filesWait(t, done, "recv --out after a cancel")); !strings.HasPrefix(errs, "KeyboardInterrupt") {
+				t.Fatalf("stderr %q", errs)
+			}
+			names := filesDir(t, dir)
+			switch tc.name {
+			case "new":
+				if len(names) != 0 {
+					t.Errorf("a cancelled transfer left %v", names)
+				}
+			case "force":
+				filesWant(t, target, "old")
+				if len(names) != 1 {
+					t.Errorf("directory holds %v, want the old file alone", names)
+				}
+			case "keep-partial":
+				filesWant(t, target+".partial", "first half")
+				if len(names) != 1 {
+					t.Errorf("directory holds %v, want dl.partial alone", names)
+				}
+				if got := ss.out.take(); !strings.Contains(got, "10 bytes were received before the error; they are kept in "+target+".partial") {
+					t.Errorf("no note of the kept bytes: %q", got)
+				}
+			}
+		})
+	}
+}
+
+// Item 2 and its kind: no option is dropped silently.
+func TestRecvOptionCombinations(t *testing.T) {
+	ss := newSockSession(t)
+	port := sockFreePort(t, "tcp")
+	ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d", port))
+	ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	x := filepath.Join(t.TempDir(), "x")
+	for line, want := range map[string]string{
+		"recv s1 --hex --out " + x: "UsageError: --out saves the bytes as they came; --hex is for showing them",
+		"recv s1 --force":          "UsageError: --force goes with --out",
+		"recv s1 --keep-partial":   "UsageError: --keep-partial goes with --out",
+	} {
+		if _, errs := ss.run(line); !strings.HasPrefix(filesErrs(errs), want) {
+			t.Errorf("%s: %q, want %q", line, errs, want)
+		}
+	}
+	if _, err := os.Stat(x); err == nil {
+		t.Error("recv --hex --out made the file")
+	}
+}
+
+// Item 3: open errors name the file as Python does, and no byte count is
+// mentioned when none could have been sent.
+func TestSendFileErrorsNameTheFile(t *testing.T) {
+	py := needPeer(t, "python3", "python3")
+	ss := newSockSession(t)
+	port := sockFreePort(t, "tcp")
+	ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d", port))
+	ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "nonexistent")
+	for _, line := range []string{"sendfile s1 " + dir, "sendfile s1 " + missing, "sendall s1 --file " + dir, "send s1 --file " + missing} {
+		file := strings.Fields(line)[len(strings.Fields(line))-1]
+		pyOut, err := exec.Command(py, "-c", `import sys
+try:
+    open(sys.argv[1], 'rb').read()
+except OSError as e:
+    print(type(e).__name__ + ": " + str(e))`, file).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, errs := ss.run(line)
+		if errs = filesErrs(errs); errs != string(pyOut) {
+			t.Errorf("%s: %q, Python says %q", line, errs, pyOut)
+		}
+		if out != "" {
+			t.Errorf("%s: printed %q; nothing was sent, so nothing is to be said of bytes", line, out)
+		}
+	}
+}
+
+// Item 29: a failed gopher download never touches an existing file, even
+// with --force (which replaces it only once the fetch succeeds), and
+// without --force refuses to start.
+func TestGopherOutFailureKeepsExistingFile(t *testing.T) {
+	release := make(chan struct{})
+	slow := []byte(strings.Repeat("some bytes\n", 1000))
+	port := gopherFake(t, func(c net.Conn, sel string) {
+		switch sel {
+		case "/reset.bin":
+			c.Write([]byte("partial"))
+			c.(*net.TCPConn).SetLinger(0)
+		case "/error.txt":
+			fmt.Fprintf(c, "3Error: no such thing\t\terror.host\t1\r\n.\r\n")
+		case "/slow.bin":
+			c.Write(slow) // more than the client holds back to look for an error item
+			select {
+			case <-release:
+			case <-time.After(gopherTestBound):
+			}
+		case "/good.bin":
+			c.Write([]byte("the new content"))
+		}
+	})
+	t.Cleanup(func() { close(release) }) // before gopherFake's cleanup waits for the handlers
+	dir := t.TempDir()
+	file := filepath.Join(dir, "FILE")
+	os.WriteFile(file, []byte("precious"), 0o644)
+	g := newGopherSession(t)
+	if _, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 /good.bin %d --out %s", port, file)); !strings.HasPrefix(errs, "FileExistsError: [Errno 17]") {
+		t.Errorf("--out over a file without --force: %q", errs)
+	}
+	// Refused before any connection: a listener that never accepts sees none queued.
+	quiet, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer quiet.Close()
+	qport := quiet.Addr().(*net.TCPAddr).Port
+	if _, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 /good.bin %d --out %s", qport, file)); !strings.HasPrefix(errs, "FileExistsError: [Errno 17]") {
+		t.Errorf("--out over a file without --force: %q", errs)
+	}
+	quiet.(*net.TCPListener).SetDeadline(time.Now().Add(200 * time.Millisecond))
+	if c, err := quiet.Accept(); err == nil {
+		c.Close()
+		t.Error("the shell connected for a download it refused")
+	}
+	for _, sel := range []string{"/reset.bin", "/error.txt"} {
+		if _, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 %s %d --out %s --force", sel, port, file)); errs == "" {
+			t.Errorf("%s: no error", sel)
+		}
+		filesWant(t, file, "precious")
+	}
+	// A missing selector, from the shell's own gopher server.
+	hole, _ := filepath.Abs(gopherHole)
+	own := gopherFreePort(t)
+	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", hole, own))
+	for _, sel := range []string{"/nosuch.txt", "/nosuch.bin"} {
+		if _, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 %s %d --out %s --force", sel, own, file)); !strings.HasPrefix(filesErrs(errs), "FileNotFoundError") {
+			t.Errorf("%s: %q, want FileNotFoundError", sel, errs)
+		}
+		filesWant(t, file, "precious")
+	}
+	done := g.async(fmt.Sprintf("gopher 127.0.0.1 /slow.bin %d --out %s --force", port, file))
+	filesUntil(t, "the first bytes on disk", func() bool { return filesTempHolds(t, dir, "FILE", int64(len(slow))) })
+	g.s.Interrupt() // Ctrl-C
+	if errs := waitDone(t, done); !strings.HasPrefix(errs, "KeyboardInterrupt") {
+		t.Errorf("Ctrl-C: %q", errs)
+	}
+	filesWant(t, file, "precious")
+	if names := filesDir(t, dir); len(names) != 1 {
+		t.Errorf("directory holds %v after the failures", names)
+	}
+	// --keep-partial keeps what came, under a name that says so, and says how much.
+	done = g.async(fmt.Sprintf("gopher 127.0.0.1 /slow.bin %d --out %s --force --keep-partial", port, file))
+	filesUntil(t, "the first bytes on disk", func() bool { return filesTempHolds(t, dir, "FILE", int64(len(slow))) })
+	g.s.Interrupt()
+	waitDone(t, done)
+	filesWant(t, file+".partial", string(slow))
+	if out := g.out.String(); !strings.Contains(out, fmt.Sprintf("%d bytes were received before the error; they are kept in %s.partial", len(slow), file)) {
+		t.Errorf("note of the kept part: %q", out)
+	}
+	os.Remove(file + ".partial")
+	g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /good.bin %d --out %s --force", port, file))
+	filesWant(t, file, "the new content")
+}
+
+// Item 40: a name the server chose never starts with '-'.
+func TestGopherDownloadNameNoLeadingDash(t *testing.T) {
+	port := gopherFake(t, func(c net.Conn, sel string) { c.Write([]byte("data of " + sel)) })
+	t.Chdir(t.TempDir())
+	g := newGopherSession(t)
+	for sel, want := range map[string]string{"/-rf.bin": "_rf.bin", "/--help.bin": "_-help.bin"} {
+		out := g.mustExec(fmt.Sprintf("gopher 127.0.0.1 %s %d", sel, port))
+		if !strings.HasSuffix(out, "saved to "+want+"\n") {
+			t.Errorf("%s: %q, want it saved to %s", sel, out, want)
+		}
+		filesWant(t, want, "data of "+sel)
+	}
+	for _, n := range filesDir(t, ".") {
+		if strings.HasPrefix(n, "-") {
+			t.Errorf("a download is named %q", n)
+		}
+	}
+}
+
+// Item 31: a FIFO never hangs a command: each waits in the poller and
+// ends at Ctrl-C (the context's cancel); with a writer or reader, data flows.
+func TestFIFOCommandsEndOnCancel(t *testing.T) {
+	ss := newSockSession(t)
+	port := sockFreePort(t, "tcp")
+	ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d", port))
+	ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"source " + fifo, "sendall s1 --file " + fifo, "sendfile s1 " + fifo, "recv s1 --out " + fifo} {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := ss.async(ctx, line)
+		select {
+		case errs := <-done:
+			t.Errorf("%s ended before the cancel: %q", line, errs)
+			cancel()
+			continue
+		case <-time.After(50 * time.Millisecond):
+		}
+		cancel()
+		if errs := filesErrs(filesWait(t, done, line)); !strings.HasPrefix(errs, "KeyboardInterrupt") {
+			t.Errorf("%s: %q, want KeyboardInterrupt", line, errs)
+		}
+	}
+	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the FIFO was replaced: %v %v", st, err)
+	}
+	// send reads whole files: a FIFO is refused at once, naming it.
+	if _, errs := ss.run("send s1 --file " + fifo); !strings.HasPrefix(filesErrs(errs), "OSError: "+shell.StrRepr(fifo)+" is a FIFO (named pipe), not a regular file") {
+		t.Errorf("send --file FIFO: %q", errs)
+	}
+	// With a writer, sendall --file streams what it writes.
+	go func() {
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err == nil {
+			w.Write([]byte("through a fifo"))
+			w.Close()
+		}
+	}()
+	if got := ss.ok("sendall s1 --file " + fifo); got != "14\n" {
+		t.Errorf("sendall --file FIFO with a writer: %q", got)
+	}
+	if got := ss.ok("recv s1"); got != "b'through a fifo'\n" {
+		t.Errorf("echoed %q", got)
+	}
+}
+
+// Item 38: source streams its file: a script over 16 MiB runs whole, and
+// its last line is not cut.
+func TestSourceStreamsLargeFile(t *testing.T) {
+	ss := newSockSession(t)
+	script := filepath.Join(t.TempDir(), "big.sock")
+	f, err := os.Create(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	comment := "# " + strings.Repeat("padding ", 127) + "\n" // 1 KiB a line
+	for range 17 << 10 {
+		f.WriteString(comment)
+	}
+	f.WriteString("servport http\nservport https\n")
+	f.Close()
+	if got := ss.ok("source " + script); got != "80\n443\n" {
+		t.Errorf("source of a 17 MiB script printed %q, want both of its last commands", got)
+	}
+}
+
+// Item 2's kind: --hex was dropped in JSON; there it adds the hex digits.
+func TestRecvHexHonouredInJSON(t *testing.T) {
+	ss := newSockSession(t)
+	port := sockFreePort(t, "tcp")
+	uport := sockFreePort(t, "udp")
+	ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d", port))
+	ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d --udp", uport))
+	ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	ss.ok("socket udp")
+	ss.ok("sendall s1 'hi\\x00'")
+	ss.ok(fmt.Sprintf("sendto s2 'hi\\x00' 127.0.0.1 %d", uport))
+	ss.ok("set format json")
+	for line, pick := range map[string]func(any) any{
+		"recv s1 --hex":     func(r any) any { return r },
+		"recvfrom s2 --hex": func(r any) any { return r.([]any)[0] },
+	} {
+		var doc struct{ Result any }
+		out, _ := ss.run(line) // stderr: the servers' JSON log lines
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatalf("%s: %v in %q", line, err, out)
+		}
+		b, ok := pick(doc.Result).(map[string]any)
+		if !ok || b["hex"] != "686900" || b["repr"] != `b'hi\x00'` {
+			t.Errorf("%s: result %v, want the bytes with \"hex\": \"686900\"", line, doc.Result)
+		}
+	}
+}
