@@ -87,7 +87,7 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		{line: "send s1 hello", result: "int"},
 		{line: "recv s1", result: "bytes"},
 		{line: "sendall s1 hello", result: "int"},
-		{line: "recv s1 --hex", result: "bytes"},
+		{line: "recv s1 --hex", result: jsObj{"len": "int", "repr": "str", "base64": "str", "hex": "str"}}, // --hex adds the hex digits
 		{line: "sendfile s1 " + payload, result: "int"},
 		{line: "recv s1", result: "bytes"},
 		{line: "getsockopt s1 SO_RCVBUF", result: "int"},
