@@ -49,6 +49,18 @@ func filesErrs(errs string) string {
 	return strings.Join(keep, "")
 }
 
+// filesOut drops background servers' event lines ("# [echo …] …") from
+// stdout, where they print at command boundaries.
+func filesOut(out string) string {
+	var keep []string
+	for _, l := range strings.SplitAfter(out, "\n") {
+		if !strings.HasPrefix(l, "# [") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "")
+}
+
 func filesWant(t *testing.T, path, content string) {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -135,12 +147,12 @@ func TestRecvOutNeverClobbers(t *testing.T) {
 	ss.ok("sendall s1 hello")
 	ss.ok("shutdown s1 wr")
 	out, errs := ss.run("recv s1 --out " + keep)
-	errs = filesErrs(errs)
+	out, errs = filesOut(out), filesErrs(errs)
 	if want := fmt.Sprintf("FileExistsError: [Errno 17] File exists: %s\n", shell.StrRepr(keep)); !strings.HasPrefix(errs, want) || out != "" {
 		t.Fatalf("recv --out over a file: %q %q, want %q", out, errs, want)
 	}
 	filesWant(t, keep, "precious\n")
-	if got := ss.ok("recv s1 --out " + keep + " --force"); got != fmt.Sprintf("5\n# 5 bytes written to %s; the peer closed the connection\n", keep) {
+	if got := filesOut(ss.ok("recv s1 --out " + keep + " --force")); got != fmt.Sprintf("5\n# 5 bytes written to %s; the peer closed the connection\n", keep) {
 		t.Errorf("recv --out --force printed %q", got)
 	}
 	filesWant(t, keep, "hello")
@@ -244,6 +256,7 @@ except OSError as e:
 			t.Fatal(err)
 		}
 		out, errs := ss.run(line)
+		out = filesOut(out)
 		if errs = filesErrs(errs); errs != string(pyOut) {
 			t.Errorf("%s: %q, Python says %q", line, errs, pyOut)
 		}
@@ -400,10 +413,10 @@ func TestFIFOCommandsEndOnCancel(t *testing.T) {
 			w.Close()
 		}
 	}()
-	if got := ss.ok("sendall s1 --file " + fifo); got != "14\n" {
+	if got := filesOut(ss.ok("sendall s1 --file " + fifo)); got != "14\n" {
 		t.Errorf("sendall --file FIFO with a writer: %q", got)
 	}
-	if got := ss.ok("recv s1"); got != "b'through a fifo'\n" {
+	if got := filesOut(ss.ok("recv s1")); got != "b'through a fifo'\n" {
 		t.Errorf("echoed %q", got)
 	}
 }
@@ -444,10 +457,17 @@ func TestRecvHexHonouredInJSON(t *testing.T) {
 		"recv s1 --hex":     func(r any) any { return r },
 		"recvfrom s2 --hex": func(r any) any { return r.([]any)[0] },
 	} {
-		var doc struct{ Result any }
-		out, _ := ss.run(line) // stderr: the servers' JSON log lines
-		if err := json.Unmarshal([]byte(out), &doc); err != nil {
-			t.Fatalf("%s: %v in %q", line, err, out)
+		// Background servers' events are JSON documents on stdout too.
+		var doc struct {
+			Command string
+			Result  any
+		}
+		out, _ := ss.run(line)
+		for dec := json.NewDecoder(strings.NewReader(out)); doc.Command != line; {
+			doc.Result = nil
+			if err := dec.Decode(&doc); err != nil {
+				t.Fatalf("%s: %v in %q", line, err, out)
+			}
 		}
 		b, ok := pick(doc.Result).(map[string]any)
 		if !ok || b["hex"] != "686900" || b["repr"] != `b'hi\x00'` {
