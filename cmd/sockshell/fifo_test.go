@@ -113,11 +113,24 @@ func TestSIGINTEndsRecvOutToFullFIFO(t *testing.T) {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close() // the shell's own chargen server listens there
-	full := func(int) bool {
-		n, err := unix.IoctlGetInt(rfd, unix.TIOCINQ) // FIONREAD
-		// Nearly the pipe's default 64 KiB: its 16 pages are taken (the
-		// last ones not always filled), so the next write waits.
-		return err == nil && n >= 60<<10
+	// Full: sockshell holds the FIFO open and a probe write of ours finds
+	// no room (pages are not always filled, so a byte count would not
+	// tell), so sockshell's next write waits.
+	wfd, err := unix.Open(fifo, unix.O_WRONLY|unix.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(wfd)
+	full := func(pid int) bool {
+		if !holdsOpen(pid, fifo) {
+			return false
+		}
+		for range 8192 {
+			if _, err := unix.Write(wfd, []byte{'.'}); err == unix.EAGAIN {
+				return true
+			}
+		}
+		return false
 	}
 	stderr, err := interruptWhen(t, fmt.Sprintf("serve chargen 127.0.0.1:%d; connect 127.0.0.1 %d; recv s1 --out %s", port, port, fifo), full)
 	wantInterrupted(t, "recv --out FIFO", err, stderr)
