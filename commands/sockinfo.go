@@ -1,0 +1,126 @@
+// What a socket shows: its repr, its addresses as Python tuples, its own and
+// its peer's name, and the table of the session's sockets.
+package commands
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/shell"
+)
+
+// sockRepr is the socket's repr, as Python 3 prints a socket object.
+func sockRepr(name string, s *bsd.Socket) shell.Repr {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<socket fd=%d, family=%s, type=%s, proto=%d", s.FD(), bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()), s.Proto())
+	obj := map[string]any{"name": name, "fd": s.FD(), "family": bsd.FamilyName(s.Family()), "type": bsd.TypeName(s.Type()), "proto": s.Proto()}
+	if la, err := s.SockName(); err == nil {
+		fmt.Fprintf(&b, ", laddr=%s", la.Tuple())
+		obj["laddr"] = addrValue(la)
+	}
+	if ra, err := s.PeerName(); err == nil {
+		fmt.Fprintf(&b, ", raddr=%s", ra.Tuple())
+		obj["raddr"] = addrValue(ra)
+	}
+	b.WriteString(">")
+	return shell.Repr{Text: name + "  " + b.String(), JSON: obj}
+}
+
+func runName(c *shell.Call, peer bool) (any, error) {
+	s, name, err := lookupSock(c, c.Arg(0))
+	if err != nil {
+		return nil, err
+	}
+	defer traceSock(c, s)()
+	var a bsd.SockAddr
+	if peer {
+		c.Python("%s.getpeername()", name)
+		a, err = s.PeerName()
+	} else {
+		c.Python("%s.getsockname()", name)
+		a, err = s.SockName()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return addrValue(a), nil
+}
+
+// addrValue is a socket address as a Python tuple value.
+func addrValue(a bsd.SockAddr) shell.Tuple {
+	if a.IPv6 {
+		return shell.Tuple{a.Addr().String(), int(a.Port()), int64(a.FlowInfo), int64(a.ScopeID)}
+	}
+	return shell.Tuple{a.Addr().String(), int(a.Port())}
+}
+
+func runSockets(c *shell.Call) (any, error) {
+	rows := &shell.Rows{Header: []string{"name", "fd", "family", "type", "state", "local", "remote", "sent", "received", "timeout"}}
+	for _, r := range c.Session.Resources() {
+		s, ok := r.Resource.(*bsd.Socket)
+		if !ok {
+			continue
+		}
+		// Addresses read as HOST:PORT in the table and are Python's
+		// tuples in json; no address is None.
+		var local, remote any
+		if a, err := s.SockName(); err == nil {
+			local = shell.Shown{Text: addrText(a), Value: addrValue(a)}
+		}
+		if a, err := s.PeerName(); err == nil {
+			remote = shell.Shown{Text: addrText(a), Value: addrValue(a)}
+		}
+		state := s.State()
+		if more := stateNotes(s); len(more) > 0 {
+			state += " (" + strings.Join(more, "; ") + ")"
+		}
+		timeout := shell.Shown{Text: "none"} // seconds as a number in json, None for none
+		if d, ok := s.Timeout(); ok {
+			timeout = shell.Shown{Text: strconv.FormatFloat(d.Seconds(), 'g', -1, 64), Value: d.Seconds()}
+		}
+		rows.Append(r.Name, s.FD(), bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()), state, local, remote, s.Sent(), s.Received(), timeout)
+	}
+	if len(rows.Rows) == 0 {
+		if closed := closedList(c); len(closed) > 0 {
+			names := strings.Join(closed, ", ")
+			if len(closed) > 6 {
+				names = strings.Join(closed[:5], ", ") + fmt.Sprintf(" and %d more", len(closed)-5)
+			}
+			c.Note("no open sockets (%s closed: a closed socket leaves the table); make one with: socket tcp", names)
+		} else {
+			c.Note("no sockets yet; make one with: socket tcp")
+		}
+	}
+	return rows, nil
+}
+
+// stateNotes says, beside the kernel's state, what each side did: this
+// side's shutdown ("shutdown wr" here), the peer's FIN or reset as calls
+// on the socket saw them.
+func stateNotes(s *bsd.Socket) []string {
+	var out []string
+	switch rd, wr := s.ShutDown(); {
+	case rd && wr:
+		out = append(out, "shutdown rdwr here")
+	case rd:
+		out = append(out, "shutdown rd here")
+	case wr:
+		out = append(out, "shutdown wr here")
+	}
+	switch s.PeerStatus() {
+	case bsd.PeerClosed:
+		out = append(out, "peer sent FIN")
+	case bsd.PeerReset:
+		out = append(out, "peer reset")
+	}
+	return out
+}
+
+func addrText(a bsd.SockAddr) string {
+	if a.Addr().Is6() && !a.Addr().Is4In6() {
+		return fmt.Sprintf("[%s]:%d", a.Addr(), a.Port())
+	}
+	return a.AddrPort.String()
+}

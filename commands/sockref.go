@@ -1,0 +1,123 @@
+// Socket references: finding a session socket by name (and saying once what
+// its peer did since), the names of closed sockets, and completing names.
+package commands
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/shell"
+)
+
+// lookupSock finds a registered socket and reports, once, a peer that has
+// closed or reset the connection since the last command.
+func lookupSock(c *shell.Call, name string) (*bsd.Socket, string, error) {
+	r, ok := c.Session.Resource(name)
+	if !ok && closedNames(c)[name] {
+		return nil, name, &shell.Error{Class: "OSError", Errno: 9, HasErrno: true, Msg: "Bad file descriptor",
+			Hint: name + " was closed; make a new socket with: socket tcp"}
+	}
+	if !ok {
+		msg := fmt.Sprintf("name '%s' is not defined", name)
+		if names := c.Session.ResourceNames(isSocket); len(names) > 0 {
+			msg += "; sockets: " + strings.Join(names, ", ")
+		} else {
+			msg += "; make one with: socket tcp"
+		}
+		return nil, name, shell.Errorf("NameError", "%s", msg)
+	}
+	s, ok := r.(*bsd.Socket)
+	if !ok {
+		return nil, name, shell.Errorf("TypeError", "%s is not a socket", name)
+	}
+	notePeer(c, name, s)
+	return s, name, nil
+}
+
+// notePeer says, once, that the socket's peer closed or reset the connection.
+func notePeer(c *shell.Call, name string, s *bsd.Socket) {
+	if st, fresh := peerNews(c, name, s); fresh {
+		c.Note("%s: %s", name, st)
+	}
+}
+
+// peerNews reports the peer's status and whether it is news to the user,
+// remembering that it is no longer news. A command whose own error says
+// what happened calls it only to remember.
+func peerNews(c *shell.Call, name string, s *bsd.Socket) (bsd.PeerStatus, bool) {
+	noted := c.Session.State("sockets.noted", func() any { return map[string]bsd.PeerStatus{} }).(map[string]bsd.PeerStatus)
+	st := s.PeerStatus()
+	if st == bsd.PeerOpen || noted[name] == st {
+		return st, false
+	}
+	noted[name] = st
+	return st, true
+}
+
+// closedNames are the socket names closed in this session, so that a
+// command on one says it was closed rather than never made.
+func closedNames(c *shell.Call) map[string]bool {
+	return c.Session.State("sockets.closed", func() any { return map[string]bool{} }).(map[string]bool)
+}
+
+// closedList is closedNames in the order the sockets were made (s2 before s10).
+func closedList(c *shell.Call) []string {
+	var names []string
+	for n := range closedNames(c) {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if len(names[i]) != len(names[j]) {
+			return len(names[i]) < len(names[j])
+		}
+		return names[i] < names[j]
+	})
+	return names
+}
+
+func isSocket(r shell.Resource) bool { _, ok := r.(*bsd.Socket); return ok }
+
+func completeSocks(s *shell.Session, args []string) []string {
+	return append(s.ResourceNames(isSocket), "all")
+}
+
+// completeSockThen completes a socket name first, then the given words.
+func completeSockThen(rest []string) func(*shell.Session, []string) []string {
+	return func(s *shell.Session, args []string) []string {
+		if len(args) == 0 {
+			return s.ResourceNames(isSocket)
+		}
+		return rest
+	}
+}
+
+// eofWhy says why a recv on a stream socket returned b”: the peer's FIN,
+// or this side's own shutdown of its reading half.
+func eofWhy(name string, s *bsd.Socket) string {
+	if rd, _ := s.ShutDown(); rd && s.PeerStatus() != bsd.PeerClosed {
+		return fmt.Sprintf("recv returned b'' because %s shut down its own reading half (shutdown rd); the peer did nothing and was told nothing. "+
+			"On Linux what the peer still sends is queued, and a later recv returns it", name)
+	}
+	switch s.PeerStatus() {
+	case bsd.PeerClosed:
+		return bsd.PeerClosed.String()
+	case bsd.PeerReset:
+		return "the peer reset the connection earlier; recv now returns b''"
+	}
+	return "recv returned b'': end of file"
+}
+
+// noteEOF says, once per socket and reason, why a recv returned b”.
+func noteEOF(c *shell.Call, name string, s *bsd.Socket) {
+	if rd, _ := s.ShutDown(); rd && s.PeerStatus() != bsd.PeerClosed {
+		noted := c.Session.State("sockets.notedRd", func() any { return map[string]bool{} }).(map[string]bool)
+		if !noted[name] {
+			noted[name] = true
+			c.Note("%s: %s", name, eofWhy(name, s))
+		}
+		return
+	}
+	notePeer(c, name, s)
+}
