@@ -17,8 +17,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-const groupGopher = "Gopher and local servers"
-
 // gopherState is the browsing history of a session.
 type gopherState struct {
 	history []gopher.Target // pages visited, the current one last
@@ -35,7 +33,6 @@ func gopherCommands() []*shell.Command {
 	return []*shell.Command{
 		{
 			Name: "gopher", Group: groupGopher,
-			Usage:   "gopher HOST [SELECTOR] [PORT] | gopher HOST:PORT [SELECTOR] | gopher gopher://HOST[:PORT]/TYPE/SELECTOR",
 			Summary: "Fetch a gopher selector (RFC 1436): a menu prints as a numbered table, a text as text.",
 			Help: "Port 70 by default; HOST:PORT (or [IPV6]:PORT), the form `serve` prints, gives the port\n" +
 				"with the host. Without a URL the item type is guessed from the selector (none or\n" +
@@ -49,18 +46,20 @@ func gopherCommands() []*shell.Command {
 				"item from the server, a selector that does not exist.",
 			Python:   "s = socket.create_connection((host, 70)); s.sendall(selector.encode() + b'\\r\\n'); reply = b''.join(iter(lambda: s.recv(4096), b''))",
 			Examples: []string{"gopher localhost / 7070", "gopher 127.0.0.1:7070 /sockets.txt", "gopher gopher://localhost:7070/0/sockets.txt", "gopher localhost sockets.txt 7070 --raw"},
-			MinArgs:  1, MaxArgs: 3,
-			Flags:   flags,
-			ArgKind: shell.Positional(hostArg),
-			Run:     runGopher,
+			Forms: [][]shell.Arg{
+				{shell.Req("HOST", hostArg), shell.Opt("SELECTOR", nil), shell.Opt("PORT", portArg)},
+				{shell.Req("HOST:PORT", nil), shell.Opt("SELECTOR", nil)},
+				{shell.Req("gopher://HOST[:PORT]/TYPE/SELECTOR", nil)},
+			},
+			Flags: flags,
+			Run:   runGopher,
 		},
 		{
 			Name: "go", Group: groupGopher,
-			Usage:    "go N [--query TEXT]",
 			Summary:  "Follow item N of the last gopher menu.",
 			Examples: []string{"go 2", "go 5 --query socket"},
-			MinArgs:  1, MaxArgs: 1,
-			Flags: flags,
+			Args:     []shell.Arg{shell.Req("N", nil), shell.OptFlag("query")},
+			Flags:    flags,
 			Run: func(c *shell.Call) (any, error) {
 				st := gstate(c)
 				if st.menu == nil {
@@ -82,10 +81,8 @@ func gopherCommands() []*shell.Command {
 		},
 		{
 			Name: "back", Group: groupGopher,
-			Usage:    "back",
 			Summary:  "Go back to the previous gopher page.",
 			Examples: []string{"back"},
-			MinArgs:  0, MaxArgs: 0,
 			Run: func(c *shell.Call) (any, error) {
 				st := gstate(c)
 				if len(st.history) < 2 {

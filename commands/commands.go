@@ -9,9 +9,21 @@ import (
 	"github.com/sockshell/sockshell/shell"
 )
 
+// The help groups, in the order help and docs/commands.md list them. A
+// family's commands name their group; Table refuses a group not here.
+const (
+	groupNetdb   shell.Group = "Name service"
+	groupSockets shell.Group = "Sockets"
+	groupIO      shell.Group = "Data"
+	groupGopher  shell.Group = "Gopher and local servers"
+)
+
+var groups = []shell.Group{groupNetdb, groupSockets, groupIO, groupGopher, shell.GroupShell}
+
 // Table is the full command table: every family, then the shell's own commands.
 func Table() *shell.Table {
 	t := shell.NewTable()
+	t.SetGroups(groups...)
 	t.Add(netdbCommands()...)
 	t.Add(socketCommands()...)
 	t.Add(ioCommands()...)
@@ -30,7 +42,7 @@ func bounded(c *shell.Call) (context.Context, context.CancelFunc) {
 	return context.WithCancel(c.Ctx)
 }
 
-// protos completes a protocol argument.
+// protos are the protocols of the services database.
 var protos = []string{"tcp", "udp"}
 
 // count spells a count with its unit in the right number: "1 byte",

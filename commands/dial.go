@@ -116,7 +116,7 @@ func resolveFor(c *shell.Call, name string, s *bsd.Socket, host string) (netip.A
 }
 
 func runConnect(c *shell.Call) (any, error) {
-	if c.NArg() == 2 {
+	if c.Form() == 1 { // connect HOST PORT
 		return runCreateConnection(c)
 	}
 	return runAddrCall(c, "connect", func(s *bsd.Socket, ip netip.Addr, port int) error {
@@ -128,10 +128,7 @@ func runConnect(c *shell.Call) (any, error) {
 // resolves HOST for the socket's family and PORT for its type, records the
 // Python line s.method((host, port)), and traces the call.
 func runAddrCall(c *shell.Call, method string, call func(*bsd.Socket, netip.Addr, int) error) (any, error) {
-	s, name, err := lookupSock(c, c.Arg(0))
-	if err != nil {
-		return nil, err
-	}
+	s, name := sockAt(c, 0)
 	host := c.Arg(1)
 	port, err := resolvePort(c, c.Arg(2), s.Type())
 	if err != nil {

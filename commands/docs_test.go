@@ -27,11 +27,11 @@ func TestCommandsDoc(t *testing.T) {
 // Every command has what help, completion and the reference need.
 func TestCommandTableComplete(t *testing.T) {
 	for _, c := range Table().Commands() {
-		if c.Usage == "" || c.Summary == "" || c.Group == "" || c.Run == nil {
-			t.Errorf("%s: usage, summary, group and Run are required", c.Name)
+		if c.Summary == "" || c.Group == "" || c.Run == nil {
+			t.Errorf("%s: summary, group and Run are required", c.Name)
 		}
-		if c.MaxArgs >= 0 && c.MaxArgs < c.MinArgs {
-			t.Errorf("%s: MaxArgs < MinArgs", c.Name)
+		if lo, hi := c.Arity(); hi >= 0 && hi < lo {
+			t.Errorf("%s: takes at most %d arguments and at least %d", c.Name, hi, lo)
 		}
 	}
 }

@@ -16,58 +16,53 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-const groupIO = "Data"
-
 func ioCommands() []*shell.Command {
 	fileFlag := shell.Flag{Name: "file", Value: true, Meta: "FILE", Help: "send the bytes of FILE instead of DATA", Kind: shell.FileArg}
+	// send and sendall: SOCK DATA, or SOCK --file FILE.
+	sendForms := [][]shell.Arg{
+		{shell.Req("SOCK", sockArg), shell.Req("DATA", dataArg)},
+		{shell.Req("SOCK", sockArg), shell.FlagHere("file")},
+	}
 	return []*shell.Command{
 		{
 			Name: "send", Group: groupIO,
-			Usage:    "send SOCK DATA | send SOCK --file FILE",
 			Summary:  "Send bytes with one send(2); prints how many the kernel took.",
 			Help:     "DATA is a word or a Python string literal: \"GET / HTTP/1.0\\r\\n\\r\\n\", 'caf\\u00e9', b'\\x00\\xff', r'C:\\dir'. Text (a word, or a literal without b) is a Python str and is sent as its UTF-8 encoding, as s1.send('café'.encode()) sends it, so '\\xff' is two bytes; a b'' literal is bytes, ASCII characters and \\xHH escapes, so b'\\xff' is the one byte 0xff. One send may take fewer bytes than given; sendall sends them all.",
 			Python:   "s.send(data)",
 			Examples: []string{`send s1 "GET / HTTP/1.0\r\n\r\n"`, "send s1 hello"},
-			MinArgs:  1, MaxArgs: 2,
+			Forms:    sendForms,
 			Flags:    []shell.Flag{fileFlag},
-			Complete: completeSockThen(nil),
 			Run:      func(c *shell.Call) (any, error) { return runSend(c, false) },
 		},
 		{
 			Name: "sendall", Group: groupIO,
-			Usage:    "sendall SOCK DATA | sendall SOCK --file FILE",
 			Summary:  "Send every byte, calling send(2) as often as needed; prints the count.",
 			Python:   "s.sendall(data)",
 			Examples: []string{`sendall s1 "hello\n"`, "sendall s1 --file notes.txt"},
-			MinArgs:  1, MaxArgs: 2,
+			Forms:    sendForms,
 			Flags:    []shell.Flag{fileFlag},
-			Complete: completeSockThen(nil),
 			Run:      func(c *shell.Call) (any, error) { return runSend(c, true) },
 		},
 		{
 			Name: "sendto", Group: groupIO,
-			Usage:    "sendto SOCK DATA HOST PORT | sendto SOCK --file FILE HOST PORT",
 			Summary:  "Send a datagram to HOST:PORT (UDP); prints the bytes sent.",
 			Python:   "s.sendto(data, (host, port))",
 			Examples: []string{`sendto s1 "hi" 127.0.0.1 9999`},
-			MinArgs:  3, MaxArgs: 4,
-			Flags:    []shell.Flag{fileFlag},
-			Complete: completeSockThen(nil),
-			Run:      runSendTo,
+			Forms: [][]shell.Arg{
+				{shell.Req("SOCK", sockArg), shell.Req("DATA", dataArg), shell.Req("HOST", hostArg), shell.Req("PORT", portArg)},
+				{shell.Req("SOCK", sockArg), shell.FlagHere("file"), shell.Req("HOST", hostArg), shell.Req("PORT", portArg)},
+			},
+			Flags: []shell.Flag{fileFlag},
+			Run:   runSendTo,
 		},
 		{
 			Name: "sendfile", Group: groupIO,
-			Usage:    "sendfile SOCK FILE",
 			Summary:  "Send a whole file with sendfile(2); prints the bytes sent.",
 			Python:   "s.sendfile(open(file, 'rb'))",
 			Examples: []string{"sendfile s1 /etc/services"},
-			MinArgs:  2, MaxArgs: 2,
-			ArgKind: shell.Positional(sockArg, shell.FileArg),
+			Args:     []shell.Arg{shell.Req("SOCK", sockArg), shell.Req("FILE", shell.FileArg)},
 			Run: func(c *shell.Call) (any, error) {
-				s, name, err := lookupSock(c, c.Arg(0))
-				if err != nil {
-					return nil, err
-				}
+				s, name := sockAt(c, 0)
 				c.Python("%s.sendfile(open(%s, 'rb'))", name, shell.StrRepr(c.Arg(1)))
 				f, err := openInput(c, c.Arg(1), fileio.Streams)
 				if err != nil {
@@ -85,7 +80,6 @@ func ioCommands() []*shell.Command {
 		},
 		{
 			Name: "recv", Group: groupIO,
-			Usage:   "recv SOCK [BUFSIZE] [--hex] | recv SOCK --out FILE [--max BYTES] [--force] [--keep-partial]",
 			Summary: "Receive up to BUFSIZE bytes (4096 by default), shown as Python's bytes repr.",
 			Help: "b'' means end of file: the peer sent FIN, or this side shut its reading half\n" +
 				"(shutdown rd); a note says which. --hex shows a hexdump with offsets.\n" +
@@ -93,25 +87,25 @@ func ioCommands() []*shell.Command {
 				"memory, and prints the byte count.\n" + outFileHelp,
 			Python:   "s.recv(bufsize)",
 			Examples: []string{"recv s1", "recv s1 100 --hex", "recv s1 --out page.html"},
-			MinArgs:  1, MaxArgs: 2,
+			Forms: [][]shell.Arg{
+				{shell.Req("SOCK", sockArg), shell.Opt("BUFSIZE", bufsizeArg("4096", "1024", "65536")), shell.OptFlag("hex")},
+				{shell.Req("SOCK", sockArg), shell.FlagHere("out"), shell.OptFlag("max"), shell.OptFlag("force"), shell.OptFlag("keep-partial")},
+			},
 			Flags: []shell.Flag{
 				{Name: "hex", Help: "show a hexdump with offsets (in JSON, a \"hex\" field of hex digits)"},
 				{Name: "out", Value: true, Meta: "FILE", Help: "stream everything until the peer closes into FILE", Kind: shell.FileArg},
 				{Name: "max", Value: true, Meta: "BYTES", Help: "with --out: stop after BYTES (the rest stays queued for the next recv)"},
 				forceFlag, keepPartialFlag,
 			},
-			Complete: completeSockThen([]string{"4096", "1024", "65536"}),
-			Run:      runRecv,
+			Run: runRecv,
 		},
 		{
 			Name: "recvfrom", Group: groupIO,
-			Usage:    "recvfrom SOCK [BUFSIZE] [--hex]",
 			Summary:  "Receive a datagram and the address it came from.",
 			Python:   "s.recvfrom(bufsize)",
 			Examples: []string{"recvfrom s1", "recvfrom s1 1500"},
-			MinArgs:  1, MaxArgs: 2,
+			Args:     []shell.Arg{shell.Req("SOCK", sockArg), shell.Opt("BUFSIZE", bufsizeArg("4096", "1500", "65536")), shell.OptFlag("hex")},
 			Flags:    []shell.Flag{{Name: "hex", Help: "show a hexdump with offsets (in JSON, a \"hex\" field of hex digits)"}},
-			Complete: completeSockThen([]string{"4096", "1500", "65536"}),
 			Run:      runRecvFrom,
 		},
 	}
@@ -210,10 +204,7 @@ func noteSent(c *shell.Call, n int64, f *fileio.Input) {
 }
 
 func runSend(c *shell.Call, all bool) (any, error) {
-	s, name, err := lookupSock(c, c.Arg(0))
-	if err != nil {
-		return nil, err
-	}
+	s, name := sockAt(c, 0)
 	if !c.Has("file") && c.NArg() < 2 {
 		return nil, c.UsageError("missing DATA")
 	}
@@ -249,10 +240,7 @@ func runSend(c *shell.Call, all bool) (any, error) {
 }
 
 func runSendTo(c *shell.Call) (any, error) {
-	s, name, err := lookupSock(c, c.Arg(0))
-	if err != nil {
-		return nil, err
-	}
+	s, name := sockAt(c, 0)
 	// sendto SOCK DATA HOST PORT, or sendto SOCK --file F HOST PORT.
 	hostIdx, dataIdx := 2, 1
 	if c.Has("file") {
@@ -321,10 +309,7 @@ func shown(c *shell.Call, p []byte) any {
 }
 
 func runRecv(c *shell.Call) (any, error) {
-	s, name, err := lookupSock(c, c.Arg(0))
-	if err != nil {
-		return nil, err
-	}
+	s, name := sockAt(c, 0)
 	if out, ok := c.Flag("out"); ok {
 		if c.NArg() > 1 {
 			return nil, c.UsageError("--out reads until the peer closes; it takes no BUFSIZE")
@@ -391,10 +376,7 @@ func runRecv(c *shell.Call) (any, error) {
 }
 
 func runRecvFrom(c *shell.Call) (any, error) {
-	s, name, err := lookupSock(c, c.Arg(0))
-	if err != nil {
-		return nil, err
-	}
+	s, name := sockAt(c, 0)
 	n, err := bufSize(c, name, "recvfrom")
 	if err != nil {
 		return nil, err

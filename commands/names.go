@@ -7,17 +7,16 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sockshell/sockshell/commands/bsd"
 	"github.com/sockshell/sockshell/commands/netdb"
 	"github.com/sockshell/sockshell/shell"
+	"golang.org/x/sys/unix"
 )
-
-const groupNetdb = "Name service"
 
 func netdbCommands() []*shell.Command {
 	return []*shell.Command{
 		{
 			Name: "servport", Group: groupNetdb,
-			Usage:   "servport NAME [PROTO]",
 			Summary: "Look a port up by service name, as socket.getservbyname does.",
 			Help: "Reads the services database (/etc/services, or the file $SOCKSHELL_SERVICES names;\n" +
 				"an embedded table of the well-known services when that file is missing or unreadable,\n" +
@@ -26,12 +25,11 @@ func netdbCommands() []*shell.Command {
 				"protocol, as in Python; PROTO '' matches only lines without a protocol.",
 			Python:   "socket.getservbyname(name, proto)",
 			Examples: []string{"servport http tcp", "servport domain udp", "servport www"},
-			MinArgs:  1, MaxArgs: 2,
-			Complete: completeService,
+			Args:     []shell.Arg{shell.Req("NAME", serviceArg), shell.Opt("PROTO", protoArg)},
 			Run: func(c *shell.Call) (any, error) {
 				c.Python("socket.getservbyname(%s)", pyArgs(c))
 				db := netdb.DefaultServices()
-				svc, err := db.ByName(c.Arg(0), argList(c, 1)...)
+				svc, err := db.ByName(c.Arg(0), c.Texts(1)...)
 				if err != nil {
 					return nil, err
 				}
@@ -41,13 +39,11 @@ func netdbCommands() []*shell.Command {
 		},
 		{
 			Name: "servname", Group: groupNetdb,
-			Usage:    "servname PORT [PROTO]",
 			Summary:  "Look a service name up by port, as socket.getservbyport does.",
 			Help:     "The inverse of servport: the first entry in the services database with that port (and protocol, if given).",
 			Python:   "socket.getservbyport(port, proto)",
 			Examples: []string{"servname 80 tcp", "servname 53"},
-			MinArgs:  1, MaxArgs: 2,
-			Complete: shell.CompleteChoices(nil, protos),
+			Args:     []shell.Arg{shell.Req("PORT", nil), shell.Opt("PROTO", protoArg)},
 			Run: func(c *shell.Call) (any, error) {
 				port, err := strconv.Atoi(c.Arg(0))
 				if err != nil {
@@ -60,7 +56,7 @@ func netdbCommands() []*shell.Command {
 					c.Python("socket.getservbyport(%d)", port)
 				}
 				db := netdb.DefaultServices()
-				svc, err := db.ByPort(port, argList(c, 1)...)
+				svc, err := db.ByPort(port, c.Texts(1)...)
 				if err != nil {
 					return nil, err
 				}
@@ -70,13 +66,11 @@ func netdbCommands() []*shell.Command {
 		},
 		{
 			Name: "services", Group: groupNetdb,
-			Usage:    "services [PATTERN]",
 			Summary:  "List the services database, or the entries that match a pattern.",
 			Help:     "PATTERN matches a name, an alias or a port: a substring, or a glob with * and ?.",
 			Python:   "open('/etc/services').read()",
 			Examples: []string{"services", "services http", "services 53"},
-			MinArgs:  0, MaxArgs: 1,
-			Complete: completeService,
+			Args:     []shell.Arg{shell.Opt("PATTERN", serviceArg)},
 			Run: func(c *shell.Call) (any, error) {
 				db := netdb.DefaultServices()
 				if db.Source == "embedded" {
@@ -101,7 +95,6 @@ func netdbCommands() []*shell.Command {
 		},
 		{
 			Name: "resolve", Group: groupNetdb,
-			Usage:   "resolve [--all] HOST",
 			Summary: "Resolve a host name to an IPv4 address, as socket.gethostbyname does.",
 			Help: "Follows the system's order (/etc/hosts, then DNS), or asks the server of `set dns`.\n" +
 				"An IPv4 address comes back unchanged. With --all: every name and address, IPv4\n" +
@@ -109,38 +102,31 @@ func netdbCommands() []*shell.Command {
 				"which rows gethostbyname_ex alone returns (it fails on a name with only IPv6 addresses).",
 			Python:   "socket.gethostbyname(host)",
 			Examples: []string{"resolve localhost", "resolve --all localhost"},
-			MinArgs:  1, MaxArgs: 1,
-			Flags:   []shell.Flag{{Name: "all", Help: "every address and alias, IPv4 and IPv6 (gethostbyname_ex)"}},
-			ArgKind: shell.Positional(hostArg),
-			Run:     runResolve,
+			Args:     []shell.Arg{shell.OptFlag("all"), shell.Req("HOST", hostArg)},
+			Flags:    []shell.Flag{{Name: "all", Help: "every address and alias, IPv4 and IPv6 (gethostbyname_ex)"}},
+			Run:      runResolve,
 		},
 		{
 			Name: "addrinfo", Group: groupNetdb,
-			Usage:   "addrinfo HOST [PORT] [tcp|udp] [inet|inet6]",
 			Summary: "The addresses to connect to for a host and port, as socket.getaddrinfo returns them.",
 			Help: "PORT is a number or a service name. tcp or udp picks the socket type, inet or inet6\n" +
 				"the family; they may come in any order after HOST. `set format python` prints the\n" +
 				"list Python returns.",
 			Python:   "socket.getaddrinfo(host, port, family, type)",
 			Examples: []string{"addrinfo localhost http tcp", "addrinfo ::1 80 inet6"},
-			MinArgs:  1, MaxArgs: 4,
-			Complete: func(s *shell.Session, args []string) []string {
-				return append([]string{"tcp", "udp", "inet", "inet6"}, netdb.DefaultServices().Names()...)
-			},
-			ArgKind: shell.Positional(hostArg),
-			Run:     runAddrinfo,
+			Args: append([]shell.Arg{shell.Req("HOST", hostArg), shell.Opt("PORT", aiPortArg)},
+				specArgs(specKind(", and the port was given already"))...),
+			Run: runAddrinfo,
 		},
 		{
 			Name: "fqdn", Group: groupNetdb,
-			Usage:   "fqdn [NAME]",
 			Summary: "A fully qualified domain name for a name or address, as socket.getfqdn finds it.",
 			Help: "Python's rule: look the name up in reverse (gethostbyaddr); answer the first of the\n" +
 				"names found that has a dot; if the lookup fails, answer NAME unchanged. So an address\n" +
 				"with no PTR record comes back as it went in. With explain on, says which case happened.",
 			Python:   "socket.getfqdn(name)",
 			Examples: []string{"fqdn", "fqdn 127.0.0.1", "explain on; fqdn 192.0.2.1"},
-			MinArgs:  0, MaxArgs: 1,
-			ArgKind: shell.Positional(hostArg),
+			Args:     []shell.Arg{shell.Opt("NAME", hostArg)},
 			Run: func(c *shell.Call) (any, error) {
 				if c.NArg() == 1 {
 					c.Python("socket.getfqdn(%s)", shell.StrRepr(c.Arg(0)))
@@ -161,13 +147,11 @@ func netdbCommands() []*shell.Command {
 		},
 		{
 			Name: "hostbyaddr", Group: groupNetdb,
-			Usage:    "hostbyaddr IP",
 			Summary:  "Reverse lookup: the host name, aliases and addresses for an address (socket.gethostbyaddr).",
 			Help:     "Uses /etc/hosts, then DNS PTR records (or the server of `set dns`). A name is resolved first, as in Python.",
 			Python:   "socket.gethostbyaddr(ip)",
 			Examples: []string{"hostbyaddr 127.0.0.1"},
-			MinArgs:  1, MaxArgs: 1,
-			ArgKind: shell.Positional(hostArg),
+			Args:     []shell.Arg{shell.Req("IP", hostArg)},
 			Run: func(c *shell.Call) (any, error) {
 				c.Python("socket.gethostbyaddr(%s)", shell.StrRepr(c.Arg(0)))
 				ctx, cancel := bounded(c)
@@ -181,11 +165,9 @@ func netdbCommands() []*shell.Command {
 		},
 		{
 			Name: "hostname", Group: groupNetdb,
-			Usage:    "hostname",
 			Summary:  "This machine's host name (socket.gethostname).",
 			Python:   "socket.gethostname()",
 			Examples: []string{"hostname"},
-			MinArgs:  0, MaxArgs: 0,
 			Run: func(c *shell.Call) (any, error) {
 				c.Python("socket.gethostname()")
 				return netdb.Hostname()
@@ -207,19 +189,9 @@ func noteSource(c *shell.Call, db *netdb.ServicesDB) {
 	}
 }
 
-func completeService(s *shell.Session, args []string) []string {
-	switch len(args) {
-	case 0:
-		return netdb.DefaultServices().Names()
-	case 1:
-		return protos
-	}
-	return nil
-}
-
 // pyArgs formats the call's arguments from the first for a Python call.
 func pyArgs(c *shell.Call) string {
-	args := argList(c, 0)
+	args := c.Texts(0)
 	parts := make([]string, len(args))
 	for i, a := range args {
 		parts[i] = shell.StrRepr(a)
@@ -299,8 +271,8 @@ func runResolve(c *shell.Call) (any, error) {
 
 // Socket constants as Python's enums show them.
 var (
-	familyNames = map[int]string{2: "AF_INET", 10: "AF_INET6", 1: "AF_UNIX", 0: "AF_UNSPEC"}
-	typeNames   = map[int]string{1: "SOCK_STREAM", 2: "SOCK_DGRAM", 3: "SOCK_RAW"}
+	familyNames = map[int]string{unix.AF_INET: "AF_INET", unix.AF_INET6: "AF_INET6", unix.AF_UNIX: "AF_UNIX", unix.AF_UNSPEC: "AF_UNSPEC"}
+	typeNames   = map[int]string{unix.SOCK_STREAM: "SOCK_STREAM", unix.SOCK_DGRAM: "SOCK_DGRAM", unix.SOCK_RAW: "SOCK_RAW"}
 )
 
 func enumRepr(kind string, names map[int]string, v int) shell.Repr {
@@ -313,25 +285,13 @@ func enumRepr(kind string, names map[int]string, v int) shell.Repr {
 
 func runAddrinfo(c *shell.Call) (any, error) {
 	host := c.Arg(0)
-	port, socktype, family := "", 0, 0
-	pyType, pyFamily := "", ""
-	portGiven := false
-	for i := 1; i < c.NArg(); i++ {
-		switch a := c.Arg(i); a {
-		case "tcp":
-			socktype, pyType = 1, "socket.SOCK_STREAM"
-		case "udp":
-			socktype, pyType = 2, "socket.SOCK_DGRAM"
-		case "inet":
-			family, pyFamily = 2, "socket.AF_INET"
-		case "inet6":
-			family, pyFamily = 10, "socket.AF_INET6"
-		default:
-			if portGiven {
-				return nil, c.UsageError(fmt.Sprintf("%q is neither tcp, udp, inet nor inet6, and the port was given already", a))
-			}
-			port, portGiven = a, true
-		}
+	port, portGiven := "", false
+	if _, ok := c.Value(1).(string); ok { // PORT, not a family or type word (specWord)
+		port, portGiven = c.Arg(1), true
+	}
+	family, socktype, err := sockSpec(c, 1)
+	if err != nil {
+		return nil, err
 	}
 	py := shell.StrRepr(host) + ", "
 	if !portGiven {
@@ -341,13 +301,14 @@ func runAddrinfo(c *shell.Call) (any, error) {
 	} else {
 		py += shell.StrRepr(port)
 	}
-	if pyFamily != "" || pyType != "" {
-		if pyFamily == "" {
-			pyFamily = "0"
+	if family != 0 || socktype != 0 {
+		pyFamily := "0"
+		if family != 0 {
+			pyFamily = "socket." + bsd.FamilyName(family)
 		}
 		py += ", " + pyFamily
-		if pyType != "" {
-			py += ", " + pyType
+		if socktype != 0 {
+			py += ", socket." + bsd.TypeName(socktype)
 		}
 	}
 	c.Python("socket.getaddrinfo(%s)", py)
@@ -364,7 +325,7 @@ func runAddrinfo(c *shell.Call) (any, error) {
 	pyList := shell.List{}
 	for _, ai := range infos {
 		var sa shell.Tuple
-		if ai.Family == 10 {
+		if ai.Family == unix.AF_INET6 {
 			sa = shell.Tuple{ai.Addr, ai.Port, int64(ai.FlowInfo), int64(ai.ScopeID)}
 		} else {
 			sa = shell.Tuple{ai.Addr, ai.Port}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -73,11 +74,26 @@ func isServer(r shell.Resource) bool { _, ok := r.(*server); return ok }
 
 var serveKinds = []string{"gopher", "echo", "discard", "daytime", "chargen"}
 
+var (
+	// demoKindArg is a demo server's kind; runServe checks the word, with
+	// the list of every kind.
+	demoKindArg = &shell.ArgKind{Name: "server kind", Words: serveKinds[1:],
+		Complete: func(*shell.Session, string) []string { return serveKinds[1:] },
+		Match:    func(_ *shell.Session, w string) bool { return slices.Contains(serveKinds[1:], strings.ToLower(w)) }}
+	// listenAddrArg is where a server listens (listenAddr reads it).
+	listenAddrArg = &shell.ArgKind{Name: "address", Complete: func(*shell.Session, string) []string {
+		return []string{"127.0.0.1:0", "[::1]:0"}
+	}}
+	// serverArg is a background server's name, or all.
+	serverArg = &shell.ArgKind{Name: "server", Complete: func(s *shell.Session, _ string) []string {
+		return append(s.ResourceNames(isServer), "all")
+	}}
+)
+
 func serveCommands() []*shell.Command {
 	return []*shell.Command{
 		{
 			Name: "serve", Group: groupGopher,
-			Usage:   "serve gopher DIR [HOST:PORT] | serve echo|discard|daytime|chargen [HOST:PORT] [--udp]",
 			Summary: "Start a server in the background of the session (on 127.0.0.1, any free port, by default).",
 			Help: "gopher serves a directory (directories as menus, a gophermap file honoured; never\n" +
 				"anything outside DIR). echo (RFC 862), discard (RFC 863), daytime (RFC 867) and\n" +
@@ -96,28 +112,17 @@ func serveCommands() []*shell.Command {
 				"for a random count from 0 to 512; a fixed reply is predictable).",
 			Python:   "socketserver.ThreadingTCPServer((host, port), handler).serve_forever()",
 			Examples: []string{"serve gopher docs/gopherhole 127.0.0.1:7070", "serve echo", "serve echo 127.0.0.1:7007 --udp", "serve chargen 127.0.0.1:1919"},
-			MinArgs:  1, MaxArgs: 3,
+			Forms: [][]shell.Arg{
+				{shell.Lit("gopher"), shell.Req("DIR", shell.DirArg), shell.Opt("HOST:PORT", listenAddrArg)},
+				{shell.Req("", demoKindArg), shell.Opt("HOST:PORT", listenAddrArg), shell.OptFlag("udp")},
+			},
 			Flags: []shell.Flag{{Name: "udp", Help: "serve over UDP instead of TCP (echo, discard, daytime, chargen)"}},
-			Complete: func(s *shell.Session, args []string) []string {
-				if len(args) == 0 {
-					return serveKinds
-				}
-				return []string{"127.0.0.1:0", "[::1]:0"}
-			},
-			ArgKind: func(s *shell.Session, before []string) *shell.ArgKind {
-				if len(before) == 1 && before[0] == "gopher" {
-					return shell.DirArg
-				}
-				return nil
-			},
-			Run: runServe,
+			Run:   runServe,
 		},
 		{
 			Name: "servers", Group: groupGopher,
-			Usage:    "servers",
 			Summary:  "Table of the session's background servers.",
 			Examples: []string{"servers"},
-			MinArgs:  0, MaxArgs: 0,
 			Run: func(c *shell.Call) (any, error) {
 				rows := &shell.Rows{Header: []string{"name", "kind", "address", "serves", "connections"}}
 				for _, r := range c.Session.Resources() {
@@ -133,16 +138,9 @@ func serveCommands() []*shell.Command {
 		},
 		{
 			Name: "stop", Group: groupGopher,
-			Usage:    "stop NAME",
 			Summary:  "Stop a background server.",
 			Examples: []string{"stop echo1"},
-			MinArgs:  1, MaxArgs: 1,
-			Complete: func(s *shell.Session, args []string) []string {
-				if len(args) == 0 {
-					return append(s.ResourceNames(isServer), "all")
-				}
-				return nil
-			},
+			Args:     []shell.Arg{shell.Req("NAME", serverArg)},
 			Run: func(c *shell.Call) (any, error) {
 				if c.Arg(0) == "all" {
 					for _, r := range c.Session.Resources() {

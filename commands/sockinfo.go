@@ -29,12 +29,10 @@ func sockRepr(name string, s *bsd.Socket) shell.Repr {
 }
 
 func runName(c *shell.Call, peer bool) (any, error) {
-	s, name, err := lookupSock(c, c.Arg(0))
-	if err != nil {
-		return nil, err
-	}
+	s, name := sockAt(c, 0)
 	defer traceSock(c, s)()
 	var a bsd.SockAddr
+	var err error
 	if peer {
 		c.Python("%s.getpeername()", name)
 		a, err = s.PeerName()

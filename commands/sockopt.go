@@ -12,53 +12,45 @@ import (
 	"github.com/sockshell/sockshell/shell"
 )
 
-func optionNames() []string {
-	var out []string
-	for _, o := range bsd.Options() {
-		out = append(out, o.Name)
-	}
-	return append(out, "SOL_SOCKET", "IPPROTO_TCP", "IPPROTO_IP", "IPPROTO_IPV6")
-}
+var (
+	// levelArg is an option level (SOL_SOCKET); it may be left out.
+	levelArg = &shell.ArgKind{Name: "level",
+		Complete: func(*shell.Session, string) []string {
+			return []string{"SOL_SOCKET", "IPPROTO_TCP", "IPPROTO_IP", "IPPROTO_IPV6"}
+		},
+		Match: func(_ *shell.Session, w string) bool { return bsd.IsLevel(w) }}
+	// optionArg is an option's name as Python spells the constant (SO_RCVBUF).
+	optionArg = &shell.ArgKind{Name: "option", Complete: func(*shell.Session, string) []string {
+		var out []string
+		for _, o := range bsd.Options() {
+			out = append(out, o.Name)
+		}
+		return out
+	}}
+)
 
 func sockoptCommands() []*shell.Command {
 	return []*shell.Command{
 		{
 			Name: "getsockopt", Group: groupSockets,
-			Usage:   "getsockopt SOCK [[LEVEL] OPTION]",
 			Summary: "Read a socket option; with no OPTION, a table of the common options and what they mean.",
 			Help: "OPTION is spelled as Python spells the constant (SO_REUSEADDR, SO_RCVBUF, TCP_NODELAY,\n" +
 				"IP_TTL, …); level then name (SOL_SOCKET SO_RCVBUF) is accepted too. An option that does\n" +
 				"not apply to the socket gives the kernel's error.",
 			Python:   "s.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR)",
 			Examples: []string{"getsockopt s1", "getsockopt s1 SO_RCVBUF", "getsockopt s1 SOL_SOCKET SO_TYPE"},
-			MinArgs:  1, MaxArgs: 3,
-			Complete: func(s *shell.Session, args []string) []string {
-				if len(args) == 0 {
-					return s.ResourceNames(isSocket)
-				}
-				return optionNames()
-			},
-			Run: runGetsockopt,
+			Args:     []shell.Arg{shell.Req("SOCK", sockArg), shell.Opt("LEVEL", levelArg).Nested(shell.InNext), shell.Opt("OPTION", optionArg)},
+			Run:      runGetsockopt,
 		},
 		{
 			Name: "setsockopt", Group: groupSockets,
-			Usage:   "setsockopt SOCK [LEVEL] OPTION VALUE",
 			Summary: "Set a socket option.",
 			Help: "VALUE is an integer; on/off for flags; for SO_LINGER off or on,SECS; for\n" +
 				"SO_RCVTIMEO/SO_SNDTIMEO seconds.",
 			Python:   "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
 			Examples: []string{"setsockopt s1 SO_REUSEADDR 1", "setsockopt s1 TCP_NODELAY on", "setsockopt s1 SOL_SOCKET SO_RCVBUF 65536"},
-			MinArgs:  3, MaxArgs: 4,
-			Complete: func(s *shell.Session, args []string) []string {
-				if len(args) == 0 {
-					return s.ResourceNames(isSocket)
-				}
-				if len(args) <= 2 {
-					return optionNames()
-				}
-				return nil
-			},
-			Run: runSetsockopt,
+			Args:     []shell.Arg{shell.Req("SOCK", sockArg), shell.Opt("LEVEL", levelArg), shell.Req("OPTION", optionArg), shell.Req("VALUE", nil)},
+			Run:      runSetsockopt,
 		},
 	}
 }
@@ -104,10 +96,7 @@ func pyOpt(o bsd.Option) string {
 }
 
 func runGetsockopt(c *shell.Call) (any, error) {
-	s, name, err := lookupSock(c, c.Arg(0))
-	if err != nil {
-		return nil, err
-	}
+	s, name := sockAt(c, 0)
 	defer traceSock(c, s)()
 	if c.NArg() == 1 {
 		rows := &shell.Rows{Header: []string{"option", "level", "value", "meaning"}}
@@ -137,7 +126,7 @@ func runGetsockopt(c *shell.Call) (any, error) {
 		c.Python("{opt: %s.getsockopt(getattr(socket, level), getattr(socket, opt)) for level, opts in %s for opt in opts}", name, read.source())
 		return rows, nil
 	}
-	opt, err := lookupOpt(argList(c, 1))
+	opt, err := lookupOpt(c.Texts(1))
 	if err != nil {
 		return nil, err
 	}
@@ -153,11 +142,8 @@ func runGetsockopt(c *shell.Call) (any, error) {
 }
 
 func runSetsockopt(c *shell.Call) (any, error) {
-	s, name, err := lookupSock(c, c.Arg(0))
-	if err != nil {
-		return nil, err
-	}
-	args := argList(c, 1)
+	s, name := sockAt(c, 0)
+	args := c.Texts(1)
 	value := args[len(args)-1]
 	opt, err := lookupOpt(args[:len(args)-1])
 	if err != nil {

@@ -79,20 +79,6 @@ func closedList(c *shell.Call) []string {
 
 func isSocket(r shell.Resource) bool { _, ok := r.(*bsd.Socket); return ok }
 
-func completeSocks(s *shell.Session, args []string) []string {
-	return append(s.ResourceNames(isSocket), "all")
-}
-
-// completeSockThen completes a socket name first, then the given words.
-func completeSockThen(rest []string) func(*shell.Session, []string) []string {
-	return func(s *shell.Session, args []string) []string {
-		if len(args) == 0 {
-			return s.ResourceNames(isSocket)
-		}
-		return rest
-	}
-}
-
 // eofWhy says why a recv on a stream socket returned b”: the peer's FIN,
 // or this side's own shutdown of its reading half.
 func eofWhy(name string, s *bsd.Socket) string {

@@ -35,7 +35,7 @@ func BenchmarkLex(b *testing.B) {
 // BenchmarkExec measures one dispatch through the whole path: lex, lookup,
 // usage check, run, render.
 func BenchmarkExec(b *testing.B) {
-	t := NewTable(&Command{Name: "val", Usage: "val", Summary: "x", Group: "g", MinArgs: 0, MaxArgs: 1,
+	t := NewTable(&Command{Name: "val", Summary: "x", Group: "g", Args: []Arg{Opt("X", nil)},
 		Run: func(c *Call) (any, error) { return Tuple{"127.0.0.1", 80}, nil }})
 	var out bytes.Buffer
 	s := NewSession(t, &out, io.Discard)

@@ -17,24 +17,16 @@ import (
 func Builtins() []*Command {
 	return []*Command{
 		{
-			Name: "help", Aliases: []string{"?"}, Group: "The shell",
-			Usage:    "help [COMMAND]",
+			Name: "help", Aliases: []string{"?"}, Group: GroupShell,
 			Summary:  "List the commands, or show one command's usage, help and Python equivalent.",
 			Help:     "With no argument, help lists every command by group with its one-line summary. With a command name, it shows the synopsis, the longer help, the Python the command corresponds to, and examples.",
 			Python:   "help(socket)",
 			Examples: []string{"help", "help servport"},
-			MinArgs:  0, MaxArgs: 1,
-			Complete: func(s *Session, args []string) []string {
-				if len(args) == 0 {
-					return s.Table.Names()
-				}
-				return nil
-			},
-			Run: runHelp,
+			Args:     []Arg{Opt("COMMAND", CommandArg)},
+			Run:      runHelp,
 		},
 		{
-			Name: "set", Group: "The shell",
-			Usage:   "set [NAME [VALUE]]",
+			Name: "set", Group: GroupShell,
 			Summary: "Show or change a setting: format, timeout, explain, dns, color, prompt.",
 			Help: "set alone shows every setting; set NAME shows one; set NAME VALUE changes it.\n" +
 				"  format   python, table, json or auto (python for values, table for rows)\n" +
@@ -45,37 +37,17 @@ func Builtins() []*Command {
 				"  prompt   the prompt text",
 			Python:   "socket.setdefaulttimeout(30)",
 			Examples: []string{"set", "set format json", "set timeout 2.5", "set dns 127.0.0.1:5353"},
-			MinArgs:  0, MaxArgs: 2,
-			Complete: func(s *Session, args []string) []string {
-				switch len(args) {
-				case 0:
-					return SettingNames
-				case 1:
-					switch args[0] {
-					case "format":
-						return []string{"auto", "python", "table", "json"}
-					case "explain", "color":
-						return []string{"on", "off"}
-					case "timeout":
-						return []string{"none", "1", "5", "30"}
-					case "dns":
-						return []string{"system", "127.0.0.1:53"}
-					}
-				}
-				return nil
-			},
-			Run: runSet,
+			Args:     []Arg{Opt("NAME", settingArg), Opt("VALUE", settingValueArg).Nested(InPrev)},
+			Run:      runSet,
 		},
 		{
-			Name: "explain", Group: "The shell",
-			Usage:   "explain on|off",
+			Name: "explain", Group: GroupShell,
 			Summary: "Show the Python equivalent and the system calls of each command as it runs.",
 			Help: "The same as set explain. With explain on, each command first prints the Python that does the same thing (>>> ...) and, for sockets, the system calls it made with their results (  # ...).\n" +
 				"The Python lines, pasted in order into python3 after `import socket`, do what the commands did, under the same names; explain on itself shows the session's timeout as socket.setdefaulttimeout. The shell's own servers show as a comment; a command the shell refuses shows no Python line.",
 			Python:   "",
 			Examples: []string{"explain on", "servport http tcp"},
-			MinArgs:  0, MaxArgs: 1,
-			Complete: CompleteChoices([]string{"on", "off"}),
+			Args:     []Arg{Opt("", onOffArg)},
 			Run: func(c *Call) (any, error) {
 				if c.NArg() == 0 {
 					return Shown{"explain is " + onOff(c.Session.Settings.Explain), c.Session.Settings.Explain}, nil
@@ -93,22 +65,19 @@ func Builtins() []*Command {
 			},
 		},
 		{
-			Name: "source", Group: "The shell",
-			Usage:    "source FILE",
+			Name: "source", Group: GroupShell,
 			Summary:  "Run a script of commands, one a line, '#' for comments.",
 			Help:     "Runs each line of FILE as if typed at the prompt. The first failing line stops the script, and its error says FILE:LINE. FILE is read line by line as it comes, at any length: a FIFO (mkfifo) works too, and Ctrl-C ends a wait for its writer.",
 			Python:   "exec(open(file).read())",
 			Examples: []string{"source demo.sock"},
-			MinArgs:  1, MaxArgs: 1,
-			ArgKind: Positional(FileArg),
-			Run:     runSource,
+			Args:     []Arg{Req("FILE", FileArg)},
+			Run:      runSource,
 		},
 		{
-			Name: "history", Group: "The shell",
-			Usage:   "history [N]",
+			Name: "history", Group: GroupShell,
 			Summary: "Show the command history (the last N lines).",
 			Help:    "Lines typed at the prompt are kept in $XDG_STATE_HOME/sockshell/history (mode 0600). A line that begins with a space is kept out of it. Ctrl-R searches it.",
-			MinArgs: 0, MaxArgs: 1,
+			Args:    []Arg{Opt("N", nil)},
 			Run: func(c *Call) (any, error) {
 				h := c.Session.History
 				if c.NArg() == 1 {
@@ -131,22 +100,18 @@ func Builtins() []*Command {
 			},
 		},
 		{
-			Name: "exit", Aliases: []string{"quit"}, Group: "The shell",
-			Usage:    "exit [STATUS]",
+			Name: "exit", Aliases: []string{"quit"}, Group: GroupShell,
 			Summary:  "Close every socket and server, then leave (Ctrl-D does the same).",
 			Help:     "STATUS (0-255) is the exit status of sockshell, so a script can end with one: exit 3. Without it, a -c, script or pipe run ends with 1 if a command failed, else 0.",
 			Python:   "sys.exit(status)",
 			Examples: []string{"exit", "exit 3"},
-			MinArgs:  0, MaxArgs: 1,
+			Args:     []Arg{Opt("STATUS", Int(0, 255))},
 			Run: func(c *Call) (any, error) {
 				if c.NArg() == 0 {
 					c.Session.Exit()
 					return None, nil
 				}
-				n, err := strconv.Atoi(c.Arg(0))
-				if err != nil || n < 0 || n > 255 {
-					return nil, c.UsageError(fmt.Sprintf("STATUS is a number from 0 to 255, not %s", StrRepr(c.Arg(0))))
-				}
+				n := c.Int(0)
 				c.Python("sys.exit(%d)", n)
 				c.Session.ExitWith(n)
 				return None, nil
@@ -154,6 +119,32 @@ func Builtins() []*Command {
 		},
 	}
 }
+
+// The kinds of the builtins' arguments.
+var (
+	// settingArg is a setting's name.
+	settingArg = &ArgKind{Name: "setting", Complete: func(*Session, string) []string { return SettingNames }}
+	// settingValueArg is a value for the setting named before it.
+	settingValueArg = &ArgKind{Name: "value", CompleteAfter: func(_ *Session, before []string, _ string) []string {
+		if len(before) == 0 {
+			return nil
+		}
+		switch before[0] {
+		case "format":
+			return []string{"auto", "python", "table", "json"}
+		case "explain", "color":
+			return []string{"on", "off"}
+		case "timeout":
+			return []string{"none", "1", "5", "30"}
+		case "dns":
+			return []string{"system", "127.0.0.1:53"}
+		}
+		return nil
+	}}
+	// onOffArg is on or off; Session.Set checks it, with the setting's own message.
+	onOffArg = &ArgKind{Name: "on or off", Words: []string{"on", "off"},
+		Complete: func(*Session, string) []string { return []string{"on", "off"} }}
+)
 
 func runHelp(c *Call) (any, error) {
 	t := c.Session.Table
@@ -181,7 +172,7 @@ func runHelp(c *Call) (any, error) {
 // HelpText is one command's full help, as `help CMD` prints it.
 func HelpText(cmd *Command) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "usage: %s\n\n%s\n", cmd.Usage, cmd.Summary)
+	fmt.Fprintf(&b, "usage: %s\n\n%s\n", cmd.Usage(), cmd.Summary)
 	if cmd.Help != "" {
 		fmt.Fprintf(&b, "\n%s\n", cmd.Help)
 	}

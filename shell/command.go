@@ -5,6 +5,7 @@ package shell
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -31,27 +32,25 @@ func (f Flag) Synopsis() string {
 	return "--" + f.Name + " " + meta
 }
 
-// Command is one command of the shell.
+// Command is one command of the shell, declared once: its usage
+// (Usage), arity check (Arity), Tab completion, help and the reference all
+// derive from its Args (or Forms) and Flags.
 type Command struct {
 	Name     string   // canonical name
 	Aliases  []string // other names
-	Group    string   // heading in the help listing
-	Usage    string   // synopsis: "servport NAME [PROTO]"
+	Group    Group    // heading in the help listing
 	Summary  string   // one sentence, shown in the grouped help list
 	Help     string   // longer prose
 	Python   string   // the Python it corresponds to
 	Examples []string // example lines, shown by help and the reference
-	MinArgs  int
-	MaxArgs  int // -1: no limit
-	Flags    []Flag
-	// Complete returns candidates for the argument at index len(args) (the
-	// words before it are args); it must not block on the network.
-	Complete func(s *Session, args []string) []string
-	// ArgKind returns the kind of the positional argument after before (a
-	// file, a host, …), for Tab; nil leaves it to Complete. Positional builds
-	// one from a list.
-	ArgKind func(s *Session, before []string) *ArgKind
-	Run     func(c *Call) (any, error)
+	// Args are the positional arguments, in order (args.go).
+	Args []Arg
+	// Forms, instead of Args, are the grammars of a command that has
+	// several (connect SOCK HOST PORT | connect HOST PORT); the words of a
+	// call are the first form they fit (Call.Form).
+	Forms [][]Arg
+	Flags []Flag
+	Run   func(c *Call) (any, error)
 }
 
 // Call is one run of a command: its context, session, arguments and the
@@ -63,6 +62,8 @@ type Call struct {
 	Line    string // the statement as typed
 	Args    []Word
 	flags   map[string]string
+	form    int   // the form of Cmd the words are
+	values  []any // the words as their kinds parsed them
 	python  []string
 	trace   []string
 	notes   []string
@@ -113,18 +114,30 @@ func (c *Call) Explaining() bool { return c.Session.Settings.Explain }
 
 // UsageError is the usage error of this command.
 func (c *Call) UsageError(why string) *Error {
-	msg := "usage: " + c.Cmd.Usage
+	msg := "usage: " + c.Cmd.Usage()
 	if why != "" {
 		msg = why + "; " + msg
 	}
 	return &Error{Class: "UsageError", Msg: msg}
 }
 
+// Group is a heading of the help listing and the reference.
+type Group string
+
+// GroupShell is the group of the shell's own commands.
+const GroupShell Group = "The shell"
+
 // Table is the set of commands, looked up by name or alias.
 type Table struct {
-	cmds  []*Command
-	index map[string]*Command
+	cmds   []*Command
+	index  map[string]*Command
+	groups []Group // the order of the help listing; nil: first seen
 }
+
+// SetGroups declares the help groups in the order help lists them; a
+// command of another group is then refused by Add, a programming error
+// found by any test.
+func (t *Table) SetGroups(groups ...Group) { t.groups = groups }
 
 // NewTable builds a command table; it panics on a duplicate name, which is a
 // programming error found by any test.
@@ -137,6 +150,9 @@ func NewTable(cmds ...*Command) *Table {
 // Add adds commands to the table.
 func (t *Table) Add(cmds ...*Command) {
 	for _, c := range cmds {
+		if t.groups != nil && !slices.Contains(t.groups, c.Group) {
+			panic(fmt.Sprintf("command %s is in group %q, which is not declared", c.Name, c.Group))
+		}
 		for _, n := range append([]string{c.Name}, c.Aliases...) {
 			if _, dup := t.index[n]; dup {
 				panic("duplicate command name " + n)
@@ -163,10 +179,20 @@ func (t *Table) Names() []string {
 	return out
 }
 
-// Groups returns the group names in first-seen order.
-func (t *Table) Groups() []string {
-	var out []string
-	seen := map[string]bool{}
+// Groups returns the groups in the order SetGroups declared, else in
+// first-seen order; a group with no command is left out.
+func (t *Table) Groups() []Group {
+	if t.groups != nil {
+		var out []Group
+		for _, g := range t.groups {
+			if slices.ContainsFunc(t.cmds, func(c *Command) bool { return c.Group == g }) {
+				out = append(out, g)
+			}
+		}
+		return out
+	}
+	var out []Group
+	seen := map[Group]bool{}
 	for _, c := range t.cmds {
 		if !seen[c.Group] {
 			seen[c.Group] = true

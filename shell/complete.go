@@ -4,6 +4,7 @@
 package shell
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -24,17 +25,57 @@ func (c completer) Do(line []rune, pos int) ([][]rune, int) {
 	return out, len([]rune(partial))
 }
 
-// ArgKind is what an argument or an option's value is, and how to complete
-// it. Complete returns the words that could stand where partial (the word
-// typed so far, as typed) stands; a word ending in "/" is a directory.
+// ArgKind is what an argument or an option's value is: how to complete it,
+// how to tell it, and how to parse it.
 type ArgKind struct {
-	Name     string
+	Name string
+	// Complete returns the words that could stand where partial (the word
+	// typed so far, as typed) stands; a word ending in "/" is a directory.
 	Complete func(s *Session, partial string) []string
+	// CompleteAfter, when set, is Complete for a kind whose words depend on
+	// the positional words before it (set NAME VALUE).
+	CompleteAfter func(s *Session, before []string, partial string) []string
+	// Words are a choice kind's words, shown in usage as a|b|c.
+	Words []string
+	// Match reports whether a word can be this kind; an optional argument
+	// whose kind does not match a word is left out, and completion tells
+	// forms apart by it. nil: any word.
+	Match func(s *Session, text string) bool
+	// Parse turns the word into the value Run reads with Call.Value; its
+	// error is the command's. nil: the text is the value. name is the
+	// argument's name in usage, for the message.
+	Parse func(c *Call, name string, w Word) (any, error)
 }
 
-// Choices is a kind whose values are a fixed list of words.
+// Choices is a kind whose values are a fixed list of words, matched
+// without regard to case and parsed to the word of the list; any other word
+// is a usage error listing them.
 func Choices(name string, words ...string) *ArgKind {
-	return &ArgKind{Name: name, Complete: func(*Session, string) []string { return words }}
+	find := func(t string) (string, bool) {
+		for _, w := range words {
+			if strings.EqualFold(t, w) {
+				return w, true
+			}
+		}
+		return "", false
+	}
+	return &ArgKind{Name: name, Words: words,
+		Complete: func(*Session, string) []string { return words },
+		Match:    func(_ *Session, t string) bool { _, ok := find(t); return ok },
+		Parse: func(c *Call, _ string, w Word) (any, error) {
+			if v, ok := find(w.Text); ok {
+				return v, nil
+			}
+			return nil, c.UsageError(fmt.Sprintf("%q is not %s", w.Text, orList(words)))
+		}}
+}
+
+// orList spells words as "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
 // The kinds the shell knows by itself; commands add their own (a socket's
@@ -42,18 +83,9 @@ func Choices(name string, words ...string) *ArgKind {
 var (
 	FileArg = &ArgKind{Name: "file", Complete: func(_ *Session, p string) []string { return completePath(p, false) }}
 	DirArg  = &ArgKind{Name: "dir", Complete: func(_ *Session, p string) []string { return completePath(p, true) }}
+	// CommandArg is a command's name or alias.
+	CommandArg = &ArgKind{Name: "command", Complete: func(s *Session, _ string) []string { return s.Table.Names() }}
 )
-
-// Positional declares the kinds of a command's positional arguments in order,
-// for Command.ArgKind.
-func Positional(kinds ...*ArgKind) func(*Session, []string) *ArgKind {
-	return func(_ *Session, before []string) *ArgKind {
-		if len(before) < len(kinds) {
-			return kinds[len(before)]
-		}
-		return nil
-	}
-}
 
 // Complete returns the candidates for the last word of text and that word.
 func (s *Session) Complete(text string) (cands []string, partial string) {
@@ -95,7 +127,7 @@ func (s *Session) Complete(text string) (cands []string, partial string) {
 	}
 	switch {
 	case valueOf != nil:
-		return completeKind(s, valueOf.Kind, partial), partial
+		return completeKind(s, valueOf.Kind, nil, partial), partial
 	case endOpts:
 		// After "--" every word is an argument, even one that starts with "-".
 	case strings.HasPrefix(partial, "--"):
@@ -106,7 +138,7 @@ func (s *Session) Complete(text string) (cands []string, partial string) {
 				return nil, partial
 			}
 			var out []string
-			for _, c := range completeKind(s, f.Kind, val) {
+			for _, c := range completeKind(s, f.Kind, nil, val) {
 				out = append(out, "--"+name+"="+c)
 			}
 			return out, partial
@@ -115,15 +147,11 @@ func (s *Session) Complete(text string) (cands []string, partial string) {
 	case strings.HasPrefix(partial, "-") && !isNumber(partial):
 		return filterPrefix(optionNames, partial), partial
 	}
-	if cmd.ArgKind != nil {
-		if k := cmd.ArgKind(s, args); k != nil {
-			return completeKind(s, k, partial), partial
-		}
+	var out []string
+	for _, k := range cmd.kindsAfter(s, args) {
+		out = append(out, completeKind(s, k, args, partial)...)
 	}
-	if cmd.Complete != nil {
-		return filterPrefix(cmd.Complete(s, args), partial), partial
-	}
-	return nil, partial
+	return filterPrefix(out, partial), partial
 }
 
 // splitTyped splits the statement being typed (the text after the last ';')
@@ -176,12 +204,18 @@ func splitTyped(text string) (words []string, partial string) {
 	return words, partial
 }
 
-// completeKind completes partial as a value of kind k (nil: nothing to offer).
-func completeKind(s *Session, k *ArgKind, partial string) []string {
-	if k == nil || k.Complete == nil {
+// completeKind completes partial as a value of kind k (nil: nothing to
+// offer), after the positional words before.
+func completeKind(s *Session, k *ArgKind, before []string, partial string) []string {
+	switch {
+	case k == nil:
 		return nil
+	case k.CompleteAfter != nil:
+		return filterPrefix(k.CompleteAfter(s, before, partial), partial)
+	case k.Complete != nil:
+		return filterPrefix(k.Complete(s, partial), partial)
 	}
-	return filterPrefix(k.Complete(s, partial), partial)
+	return nil
 }
 
 // filterPrefix keeps the words that start with prefix, sorted, once each.
@@ -206,14 +240,4 @@ func (c *Command) flag(name string) *Flag {
 		}
 	}
 	return nil
-}
-
-// CompleteChoices completes argument i from a fixed list per position.
-func CompleteChoices(lists ...[]string) func(*Session, []string) []string {
-	return func(_ *Session, args []string) []string {
-		if len(args) < len(lists) {
-			return lists[len(args)]
-		}
-		return nil
-	}
 }

@@ -29,17 +29,17 @@ func pathFixture(t *testing.T) string {
 
 func completeTestSession() *Session {
 	tab := NewTable(
-		&Command{Name: "put", Usage: "put SOCK FILE [--out FILE] [--hex]", Summary: "t", Group: "t", MaxArgs: 2,
+		&Command{Name: "put", Summary: "t", Group: "t",
 			Flags: []Flag{
 				{Name: "out", Value: true, Kind: FileArg},
 				{Name: "name", Value: true},
 				{Name: "hex"},
 			},
-			ArgKind: Positional(Choices("sock", "s1", "s2"), FileArg),
-			Run:     func(c *Call) (any, error) { return None, nil }},
-		&Command{Name: "serve", Usage: "serve DIR", Summary: "t", Group: "t", MaxArgs: 1,
-			ArgKind: Positional(DirArg),
-			Run:     func(c *Call) (any, error) { return None, nil }},
+			Args: []Arg{Req("SOCK", Choices("sock", "s1", "s2")), Req("FILE", FileArg)},
+			Run:  func(c *Call) (any, error) { return None, nil }},
+		&Command{Name: "serve", Summary: "t", Group: "t",
+			Args: []Arg{Opt("DIR", DirArg)},
+			Run:  func(c *Call) (any, error) { return None, nil }},
 	)
 	tab.Add(Builtins()...)
 	return NewSession(tab, nil, nil)

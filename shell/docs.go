@@ -29,7 +29,7 @@ func (t *Table) Markdown() string {
 				continue
 			}
 			fmt.Fprintf(&b, "### %s\n\n", c.Name)
-			fmt.Fprintf(&b, "    %s\n\n%s\n\n", c.Usage, c.Summary)
+			fmt.Fprintf(&b, "    %s\n\n%s\n\n", c.Usage(), c.Summary)
 			if c.Help != "" {
 				fmt.Fprintf(&b, "```\n%s\n```\n\n", c.Help)
 			}

@@ -98,12 +98,12 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 	}
 	args, flags, err := parseArgs(cmd, words[1:])
 	if err != nil {
-		return &Error{Class: "UsageError", Msg: err.Error() + "; usage: " + cmd.Usage}
+		return &Error{Class: "UsageError", Msg: err.Error() + "; usage: " + cmd.Usage()}
 	}
 	c := &Call{Session: s, Cmd: cmd, Args: args, flags: flags, Line: joinWords(words)}
-	if len(args) < cmd.MinArgs || (cmd.MaxArgs >= 0 && len(args) > cmd.MaxArgs) {
+	if lo, hi := cmd.Arity(); len(args) < lo || (hi >= 0 && len(args) > hi) {
 		why := "missing argument"
-		if len(args) > cmd.MinArgs {
+		if len(args) > lo {
 			why = "too many arguments"
 		}
 		return c.UsageError(why)
@@ -128,7 +128,10 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 			}
 		}
 	}()
-	v, err := cmd.Run(c)
+	v, err := any(nil), c.bind() // each word parsed by its kind, then Run
+	if err == nil {
+		v, err = cmd.Run(c)
+	}
 	if err != nil {
 		e := Classify(err)
 		if e.Class == "UsageError" {

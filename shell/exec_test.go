@@ -12,18 +12,18 @@ import (
 
 func testSession() (*Session, *bytes.Buffer, *bytes.Buffer) {
 	t := NewTable(
-		&Command{Name: "boom", Usage: "boom", Summary: "panics", Group: "t", MaxArgs: 0,
+		&Command{Name: "boom", Summary: "panics", Group: "t",
 			Run: func(c *Call) (any, error) {
 				var m map[string]int
 				//lint:ignore SA5000 a real runtime panic, for the recovery test
 				m["x"] = 1
 				return nil, nil
 			}},
-		&Command{Name: "val", Usage: "val [X]", Summary: "a tuple", Group: "t", MaxArgs: 1,
+		&Command{Name: "val", Summary: "a tuple", Group: "t", Args: []Arg{Opt("X", nil)},
 			Run: func(c *Call) (any, error) { c.Python("f(%s)", StrRepr(c.Arg(0))); return Tuple{c.Arg(0), 80}, nil }},
-		&Command{Name: "refused", Usage: "refused", Summary: "an errno", Group: "t", MaxArgs: 0,
+		&Command{Name: "refused", Summary: "an errno", Group: "t",
 			Run: func(c *Call) (any, error) { return nil, syscall.ECONNREFUSED }},
-		&Command{Name: "rows", Usage: "rows", Summary: "a table", Group: "t", MaxArgs: 0,
+		&Command{Name: "rows", Summary: "a table", Group: "t",
 			Run: func(c *Call) (any, error) {
 				return &Rows{Header: []string{"name", "port"}, Rows: [][]any{{"http", 80}, {"evil\x1b[2J", 1}}}, nil
 			}},

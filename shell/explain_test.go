@@ -12,12 +12,12 @@ import (
 func TestExplainPythonStatements(t *testing.T) {
 	s, out, errs := testSession()
 	s.Table.Add(
-		&Command{Name: "block", Usage: "block", Summary: "a with block", Group: "t", MaxArgs: 0,
+		&Command{Name: "block", Summary: "a with block", Group: "t",
 			Run: func(c *Call) (any, error) {
 				c.Python("with open('f', 'wb') as f:\n    f.write(b'x')")
 				return None, nil
 			}},
-		&Command{Name: "picky", Usage: "picky", Summary: "refuses", Group: "t", MaxArgs: 0,
+		&Command{Name: "picky", Summary: "refuses", Group: "t",
 			Run: func(c *Call) (any, error) {
 				c.Python("s1.settimeout(0)")
 				return nil, Usagef("not here")

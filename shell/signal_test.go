@@ -17,7 +17,7 @@ func TestSecondInterruptLeavesAStuckCommand(t *testing.T) {
 	exitProcess = func(code int) { exited <- code }
 	defer func() { exitProcess = os.Exit }()
 	started, release := make(chan struct{}), make(chan struct{})
-	stuck := &Command{Name: "stuck", Usage: "stuck", MaxArgs: 0, Run: func(c *Call) (any, error) {
+	stuck := &Command{Name: "stuck", Run: func(c *Call) (any, error) {
 		close(started)
 		<-release // ignores its context
 		return None, nil

@@ -88,16 +88,17 @@ func TestEveryCommandBadArity(t *testing.T) {
 			t.Parallel()
 			o := runBinary(t, "", "--timeout", "5", "-c", c.Name)
 			checkSane(t, c.Name, o)
-			if c.MinArgs > 0 && (o.code != 1 || !strings.HasPrefix(o.stderr, "-c:1: UsageError: missing argument; usage: "+c.Usage)) {
+			lo, hi := c.Arity()
+			if lo > 0 && (o.code != 1 || !strings.HasPrefix(o.stderr, "-c:1: UsageError: missing argument; usage: "+c.Usage())) {
 				t.Errorf("%s with no arguments: status %d, stderr %q; want a missing-argument usage error", c.Name, o.code, o.stderr)
 			}
-			if c.MaxArgs < 0 {
+			if hi < 0 {
 				return
 			}
-			line := c.Name + strings.Repeat(" x", c.MaxArgs+1)
+			line := c.Name + strings.Repeat(" x", hi+1)
 			o = runBinary(t, "", "--timeout", "5", "-c", line)
 			checkSane(t, line, o)
-			if o.code != 1 || !strings.HasPrefix(o.stderr, "-c:1: UsageError: too many arguments; usage: "+c.Usage) {
+			if o.code != 1 || !strings.HasPrefix(o.stderr, "-c:1: UsageError: too many arguments; usage: "+c.Usage()) {
 				t.Errorf("%s: status %d, stderr %q; want a too-many-arguments usage error", line, o.code, o.stderr)
 			}
 		})

@@ -123,6 +123,13 @@ var levels = map[string]int{
 	"SOL_IPV6": unix.IPPROTO_IPV6, "IPPROTO_UDP": unix.IPPROTO_UDP, "SOL_UDP": unix.IPPROTO_UDP,
 }
 
+// IsLevel reports whether name is an option level as Python or the C
+// library spells it (SOL_SOCKET, IPPROTO_TCP, socket.SOL_TCP, any case).
+func IsLevel(name string) bool {
+	_, ok := levels[strings.ToUpper(strings.TrimPrefix(strings.TrimSpace(name), "socket."))]
+	return ok
+}
+
 // LookupLevelOption finds an option given as Python's level and name
 // ("SOL_SOCKET", "SO_RCVBUF"). Either may be a number, as in
 // s.getsockopt(1, 8); an option number not in the table is taken as an int.
