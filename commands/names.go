@@ -110,8 +110,9 @@ func netdbCommands() []*shell.Command {
 			Name: "addrinfo", Group: groupNetdb,
 			Summary: "The addresses to connect to for a host and port, as socket.getaddrinfo returns them.",
 			Help: "PORT is a number or a service name. tcp or udp picks the socket type, inet or inet6\n" +
-				"the family; they may come in any order after HOST. `set format python` prints the\n" +
-				"list Python returns.",
+				"the family, in any order after HOST, with the words `socket` takes (stream, dgram,\n" +
+				"ipv4, ipv6, 4, 6); a number right after HOST is the PORT. `set format python` prints\n" +
+				"the list Python returns.",
 			Python:   "socket.getaddrinfo(host, port, family, type)",
 			Examples: []string{"addrinfo localhost http tcp", "addrinfo ::1 80 inet6"},
 			Args: append([]shell.Arg{shell.Req("HOST", hostArg), shell.Opt("PORT", aiPortArg)},

@@ -1,9 +1,9 @@
 // The socket life cycle: socket, connect, bind, listen, accept, shutdown,
 // close, sockname, peername, settimeout, fromfd and the sockets table. This
 // file is the table and the runs of the life cycle; beside it: sockref.go
-// (socket references and completers), dial.go (address resolution, connect,
-// bind), sockinfo.go (repr, names, the sockets table), trace.go (the trace
-// helpers).
+// (socket references), dial.go (address resolution, connect, bind),
+// sockinfo.go (repr, names, the sockets table), trace.go (the trace
+// helpers), argkinds.go (the kinds of argument, SOCK among them).
 package commands
 
 import (
@@ -20,7 +20,8 @@ func socketCommands() []*shell.Command {
 		{
 			Name: "socket", Group: groupSockets,
 			Summary: "Create a real, unconnected socket and name it s1, s2, ….",
-			Help: "tcp (SOCK_STREAM) and inet (AF_INET, IPv4) are the defaults. The socket has a\n" +
+			Help: "tcp (SOCK_STREAM) and inet (AF_INET, IPv4) are the defaults; stream and dgram,\n" +
+				"ipv4 (or 4) and ipv6 (or 6) are accepted too, in any order. The socket has a\n" +
 				"real file descriptor at once, so getsockopt, setsockopt, bind and sockname work\n" +
 				"before any connect. Its timeout starts as `set timeout` says.",
 			Python:   "s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",

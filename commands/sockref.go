@@ -1,5 +1,6 @@
 // Socket references: finding a session socket by name (and saying once what
-// its peer did since), the names of closed sockets, and completing names.
+// its peer did since), and the names of closed sockets. The SOCK kind that
+// completes and looks names up is sockArg, in argkinds.go.
 package commands
 
 import (
