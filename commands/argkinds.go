@@ -131,8 +131,7 @@ func parseFD(c *shell.Call, _ string, w shell.Word) (any, error) {
 	if fd != int(int32(fd)) {
 		// dup(2) would take the low 32 bits and name another descriptor
 		// (Python 3.11's socket.fromfd does so); no descriptor is this large.
-		return nil, &shell.Error{Class: "OSError", Errno: int(unix.EBADF), HasErrno: true, Msg: shell.StrError(unix.EBADF),
-			Hint: w.Text + " is no descriptor: a descriptor is a C int, at most 2147483647"}
+		return nil, shell.ErrnoError(unix.EBADF, w.Text+" is no descriptor: a descriptor is a C int, at most 2147483647")
 	}
 	return fd, nil
 }

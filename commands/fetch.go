@@ -15,6 +15,7 @@ import (
 	"github.com/sockshell/sockshell/commands/bsd"
 	"github.com/sockshell/sockshell/commands/gopher"
 	"github.com/sockshell/sockshell/shell"
+	"github.com/sockshell/sockshell/shell/pyerr"
 )
 
 // maxText bounds a text page kept in memory for printing; --out streams any size.
@@ -55,10 +56,8 @@ func (e *gopherError) Error() string { return e.class + ": " + e.msg }
 
 func (e *gopherError) Unwrap() error { return e.err }
 
-func (e *gopherError) Hint() string { return e.hint }
-
-func (e *gopherError) PythonError() (string, int, bool, string) {
-	return e.class, 0, false, e.msg
+func (e *gopherError) Python() pyerr.Exception {
+	return pyerr.Exception{Class: e.class, Msg: e.msg, Hint: e.hint}
 }
 
 func classifyGopher(t gopher.Target, err error) error {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sockshell/sockshell/commands/bsd"
 	"github.com/sockshell/sockshell/shell"
+	"golang.org/x/sys/unix"
 )
 
 // lookupSock finds a registered socket and reports, once, a peer that has
@@ -17,8 +18,7 @@ import (
 func lookupSock(c *shell.Call, name string) (*bsd.Socket, string, error) {
 	r, ok := c.Session.Resource(name)
 	if !ok && closedNames(c)[name] {
-		return nil, name, &shell.Error{Class: "OSError", Errno: 9, HasErrno: true, Msg: "Bad file descriptor",
-			Hint: name + " was closed; make a new socket with: socket tcp"}
+		return nil, name, shell.ErrnoError(unix.EBADF, name+" was closed; make a new socket with: socket tcp")
 	}
 	if !ok {
 		msg := fmt.Sprintf("name '%s' is not defined", name)

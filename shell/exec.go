@@ -8,6 +8,8 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+
+	"github.com/sockshell/sockshell/shell/pyerr"
 )
 
 // maxLine bounds one input line; longer lines are refused with a usage error.
@@ -139,7 +141,10 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 			// may claim it did (set timeout 0 is fine in Python, not here).
 			c.python = nil
 		}
-		if ctx.Err() != nil && parent.Err() == nil && e.Class != "KeyboardInterrupt" && isCancelClass(e) {
+		if ctx.Err() != nil && parent.Err() == nil && e.Class != "KeyboardInterrupt" && (pyerr.IsCancel(err) || pyerr.IsTimeout(err)) {
+			// Ctrl-C ended the command: whatever layer saw the cancel
+			// (or the deadline a cancel sets), Python would have raised
+			// KeyboardInterrupt.
 			e = &Error{Class: "KeyboardInterrupt", Err: err}
 		}
 		if s.Settings.Format == "json" && (len(c.notes) > 0 || len(c.python) > 0 || len(c.trace) > 0) {
@@ -168,10 +173,6 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 // debugPanics prints the stack of a recovered panic (SOCKSHELL_DEBUG=1),
 // for the developers; users see one line.
 var debugPanics = os.Getenv("SOCKSHELL_DEBUG") == "1"
-
-func isCancelClass(e *Error) bool {
-	return e.Class == "TimeoutError" || e.Class == "OSError" && strings.Contains(e.Msg, "cancel")
-}
 
 // Interrupt cancels the running command, if any; it reports whether one was running.
 func (s *Session) Interrupt() bool {

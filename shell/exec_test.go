@@ -5,9 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/sockshell/sockshell/shell/pyerr"
 )
 
 func testSession() (*Session, *bytes.Buffer, *bytes.Buffer) {
@@ -176,5 +181,42 @@ func TestJSONCommandShowsBytesLiterals(t *testing.T) {
 	var doc map[string]any
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc["command"] != `val b'\xff'` {
 		t.Errorf("doc %s (%v), want command val b'\\xff'", out.String(), err)
+	}
+}
+
+// described is an error of a library that knows its Python class.
+type described struct {
+	x   pyerr.Exception
+	err error
+}
+
+func (d *described) Error() string           { return d.x.String() }
+func (d *described) Unwrap() error           { return d.err }
+func (d *described) Python() pyerr.Exception { return d.x }
+
+// TestCancelIsFoundWithErrorsIs: after Ctrl-C, an error whose chain holds
+// the cancel is KeyboardInterrupt whatever its class and text say, and an
+// error that only says "canceled" (the kernel's ECANCELED) is not a cancel.
+func TestCancelIsFoundWithErrorsIs(t *testing.T) {
+	var fail error
+	tab := NewTable(&Command{Name: "cut", Usage: "cut", Summary: "interrupted", Group: "t",
+		Run: func(c *Call) (any, error) {
+			c.Session.Interrupt() // as Ctrl-C does while the command runs
+			return nil, fail
+		}})
+	s := NewSession(tab, io.Discard, io.Discard)
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{&described{pyerr.Exception{Class: "OSError", Msg: "lookup of example.org failed"}, fmt.Errorf("await: %w", context.Canceled)}, "KeyboardInterrupt"},
+		{fmt.Errorf("recv: %w", os.ErrDeadlineExceeded), "KeyboardInterrupt"},
+		{syscall.ECANCELED, "OSError: [Errno 125] Operation canceled"},
+	}
+	for _, c := range cases {
+		fail = c.err
+		if e := s.Exec(context.Background(), "cut", ""); e == nil || e.Error() != c.want {
+			t.Errorf("%v after Ctrl-C = %v, want %s", c.err, e, c.want)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sockshell/sockshell/shell/internal/uniname"
+	"github.com/sockshell/sockshell/shell/pyerr"
 )
 
 // Word is one lexed word. Text holds the bytes after quote removal and escape
@@ -32,9 +33,9 @@ type SyntaxError struct {
 
 func (e *SyntaxError) Error() string { return fmt.Sprintf("%s (at column %d)", e.Msg, e.Pos+1) }
 
-// PythonError classes lexing errors as a usage error.
-func (e *SyntaxError) PythonError() (string, int, bool, string) {
-	return "UsageError", 0, false, e.Error()
+// Python classes lexing errors as a usage error.
+func (e *SyntaxError) Python() pyerr.Exception {
+	return pyerr.Exception{Class: "UsageError", Msg: e.Error()}
 }
 
 // literal says how the body of a quoted part (or a bare word) is read.

@@ -4,13 +4,12 @@
 package bsd
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/netip"
 	"os"
-	"syscall"
 
+	"github.com/sockshell/sockshell/shell/pyerr"
 	"golang.org/x/sys/unix"
 )
 
@@ -51,30 +50,39 @@ func (e *Error) Error() string {
 	if e.Addr != "" {
 		what += " " + e.Addr
 	}
-	_, errno, hasErrno, msg := e.PythonError()
-	if hasErrno {
-		return fmt.Sprintf("%s: [Errno %d] %s", what, errno, msg)
+	x := e.exception()
+	if x.HasErrno {
+		return fmt.Sprintf("%s: [Errno %d] %s", what, x.Errno, x.Msg)
 	}
-	if msg == "" {
-		msg = "interrupted"
+	if x.Msg == "" {
+		x.Msg = "interrupted"
 	}
-	return what + ": " + msg
+	return what + ": " + x.Msg
 }
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// PythonError returns the Python exception class, errno and message, as the
-// shell renders "ConnectionRefusedError: [Errno 111] Connection refused".
-func (e *Error) PythonError() (class string, errno int, hasErrno bool, msg string) {
+// Python returns what Python's socket module raises (pyerr.Error), as the
+// shell renders "ConnectionRefusedError: [Errno 111] Connection refused",
+// with the hint for the learner.
+func (e *Error) Python() pyerr.Exception {
+	x := e.exception()
+	x.Hint = e.Hint()
+	return x
+}
+
+// exception is the class, errno and message, without the hint: the
+// errno's OSError subclass (pyerr.Of), unless Class or Msg override them.
+func (e *Error) exception() pyerr.Exception {
 	if e.Class != "" {
-		return e.Class, 0, false, e.Msg
+		return pyerr.Exception{Class: e.Class, Msg: e.Msg}
 	}
-	class, errno, hasErrno, msg = pythonClassOf(e.Err)
+	x := pyerr.Of(e.Err)
 	if e.Msg != "" {
-		msg = e.Msg
+		x.Msg = e.Msg
 	}
-	return class, errno, hasErrno, msg
+	return x
 }
 
 // Hint returns one line explaining the error to a learner, or "".
@@ -145,69 +153,6 @@ func (e *Error) Hint() string {
 		return "the socket is non-blocking (timeout 0) and the call would block"
 	}
 	return ""
-}
-
-// PythonClass maps an error to the exception Python's socket module raises:
-// an errno becomes its OSError subclass (ECONNREFUSED → ConnectionRefusedError,
-// ECONNRESET → ConnectionResetError, EPIPE → BrokenPipeError, ECONNABORTED →
-// ConnectionAbortedError, ETIMEDOUT → TimeoutError, others → OSError) with
-// the message "[Errno 111] Connection refused" pieces; a timeout is
-// ("TimeoutError", 0, false, "timed out"); a cancel is ("KeyboardInterrupt",
-// 0, false, "").
-func PythonClass(err error) (class string, errno int, hasErrno bool, msg string) {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.PythonError()
-	}
-	return pythonClassOf(err)
-}
-
-func pythonClassOf(err error) (class string, errno int, hasErrno bool, msg string) {
-	switch {
-	case err == nil:
-		return "", 0, false, ""
-	case errors.Is(err, context.Canceled):
-		return "KeyboardInterrupt", 0, false, ""
-	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
-		return "TimeoutError", 0, false, "timed out"
-	case errors.Is(err, os.ErrClosed):
-		return "OSError", int(unix.EBADF), true, StrError(unix.EBADF)
-	}
-	if e, ok := errnoOf(err); ok {
-		return ErrnoClass(e), int(e), true, StrError(e)
-	}
-	return "OSError", 0, false, err.Error()
-}
-
-// ErrnoClass returns the OSError subclass Python raises for an errno (PEP 3151).
-func ErrnoClass(e syscall.Errno) string {
-	switch e {
-	case unix.ECONNREFUSED:
-		return "ConnectionRefusedError"
-	case unix.ECONNRESET:
-		return "ConnectionResetError"
-	case unix.ECONNABORTED:
-		return "ConnectionAbortedError"
-	case unix.EPIPE, unix.ESHUTDOWN:
-		return "BrokenPipeError"
-	case unix.ETIMEDOUT:
-		return "TimeoutError"
-	case unix.EAGAIN, unix.EALREADY, unix.EINPROGRESS:
-		return "BlockingIOError"
-	case unix.EINTR:
-		return "InterruptedError"
-	case unix.ENOENT:
-		return "FileNotFoundError"
-	case unix.EEXIST:
-		return "FileExistsError"
-	case unix.EACCES, unix.EPERM:
-		return "PermissionError"
-	case unix.EISDIR:
-		return "IsADirectoryError"
-	case unix.ENOTDIR:
-		return "NotADirectoryError"
-	}
-	return "OSError"
 }
 
 // opError wraps a cause with the operation's context; nil stays nil.

@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/sockshell/sockshell/shell/pyerr"
 	"golang.org/x/sys/unix"
 )
 
@@ -36,9 +37,9 @@ func TestConnectRefusedAndTrace(t *testing.T) {
 	if !errors.As(err, &errno) || errno != unix.ECONNREFUSED {
 		t.Fatalf("connect: %v, want ECONNREFUSED", err)
 	}
-	class, n, has, msg := PythonClass(err)
+	class, n, has, msg := pythonClass(err)
 	if class != "ConnectionRefusedError" || n != 111 || !has || msg != "Connection refused" {
-		t.Errorf("PythonClass = %q %d %v %q", class, n, has, msg)
+		t.Errorf("pyerr.Of = %q %d %v %q", class, n, has, msg)
 	}
 	var e *Error
 	if !errors.As(err, &e) || e.Hint() != "nothing is listening on 127.0.0.1:"+itoa(port) {
@@ -58,9 +59,9 @@ func TestPeerNameNotConnected(t *testing.T) {
 	if !errors.Is(err, unix.ENOTCONN) {
 		t.Fatalf("peername: %v, want ENOTCONN", err)
 	}
-	class, n, _, msg := PythonClass(err)
+	class, n, _, msg := pythonClass(err)
 	if class != "OSError" || n != 107 || msg != "Transport endpoint is not connected" {
-		t.Errorf("PythonClass = %q %d %q", class, n, msg)
+		t.Errorf("pyerr.Of = %q %d %q", class, n, msg)
 	}
 	var e *Error
 	if errors.As(err, &e); e.Hint() != "the socket is not connected: connect it first" {
@@ -75,8 +76,8 @@ func TestBindTwice(t *testing.T) {
 	if !errors.Is(err, unix.EADDRINUSE) {
 		t.Fatalf("bind: %v, want EADDRINUSE", err)
 	}
-	if class, n, _, msg := PythonClass(err); class != "OSError" || n != 98 || msg != "Address already in use" {
-		t.Errorf("PythonClass = %q %d %q", class, n, msg)
+	if class, n, _, msg := pythonClass(err); class != "OSError" || n != 98 || msg != "Address already in use" {
+		t.Errorf("pyerr.Of = %q %d %q", class, n, msg)
 	}
 	var e *Error
 	if errors.As(err, &e); !strings.Contains(e.Hint(), "SO_REUSEADDR") {
@@ -99,7 +100,7 @@ func TestPeerReset(t *testing.T) {
 		// The reset may come after an EOF-free read; a send sees it then.
 		_, err = c.SendAll(ctxT(t), []byte("x"))
 	}
-	class, _, _, _ := PythonClass(err)
+	class, _, _, _ := pythonClass(err)
 	if class != "ConnectionResetError" && class != "BrokenPipeError" {
 		t.Fatalf("after reset: %v (%s), want ConnectionResetError", err, class)
 	}
@@ -129,12 +130,18 @@ func TestPythonClass(t *testing.T) {
 		{&Error{Op: "recv", Err: context.Canceled}, "KeyboardInterrupt", 0, ""},
 	}
 	for _, c := range cases {
-		class, n, _, msg := PythonClass(c.err)
+		class, n, _, msg := pythonClass(c.err)
 		if class != c.class || n != c.errno || msg != c.msg {
-			t.Errorf("PythonClass(%v) = %q %d %q, want %q %d %q", c.err, class, n, msg, c.class, c.errno, c.msg)
+			t.Errorf("pythonClass(%v) = %q %d %q, want %q %d %q", c.err, class, n, msg, c.class, c.errno, c.msg)
 		}
 	}
 	if got := (&Error{Op: "recv", Err: os.ErrDeadlineExceeded}).Error(); got != "recv: timed out" {
 		t.Errorf("timeout error text %q", got)
 	}
+}
+
+// pythonClass is what the shell renders for err (pyerr.Of), in pieces.
+func pythonClass(err error) (class string, errno int, hasErrno bool, msg string) {
+	x := pyerr.Of(err)
+	return x.Class, x.Errno, x.HasErrno, x.Msg
 }

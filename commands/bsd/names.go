@@ -92,17 +92,6 @@ func errnoName(e syscall.Errno) string {
 	return "E" + strconv.Itoa(int(e))
 }
 
-// StrError returns the errno's text as glibc's strerror spells it and
-// Python prints it: "Connection refused". Go's texts are glibc's with the
-// first letter lowered.
-func StrError(e syscall.Errno) string {
-	s := e.Error()
-	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
-		s = string(s[0]-'a'+'A') + s[1:]
-	}
-	return s
-}
-
 // errnoOf finds the errno inside err.
 func errnoOf(err error) (syscall.Errno, bool) {
 	var e syscall.Errno

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sockshell/sockshell/shell/pyerr"
 	"golang.org/x/sys/unix"
 )
 
@@ -229,7 +230,7 @@ func (v Value) Describe() string {
 			return "0 (no error)"
 		}
 		e := syscall.Errno(v.Int)
-		return fmt.Sprintf("%s (%s)", errnoName(e), StrError(e))
+		return fmt.Sprintf("%s (%s)", errnoName(e), pyerr.StrError(e))
 	}
 	return strconv.Itoa(v.Int)
 }

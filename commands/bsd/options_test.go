@@ -110,7 +110,7 @@ func TestOptionValues(t *testing.T) {
 		o, _ := LookupOption(name)
 		if err := s.SetSockOpt(o, bad); err == nil {
 			t.Errorf("set %s %q succeeded", name, bad)
-		} else if class, _, _, _ := PythonClass(err); class != "ValueError" {
+		} else if class, _, _, _ := pythonClass(err); class != "ValueError" {
 			t.Errorf("set %s %q: class %s", name, bad, class)
 		}
 	}

@@ -18,8 +18,8 @@ func TestRecvTimeoutLeavesSocketUsable(t *testing.T) {
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("recv: %v, want a timeout", err)
 	}
-	if class, _, _, msg := PythonClass(err); class != "TimeoutError" || msg != "timed out" {
-		t.Errorf("PythonClass = %q %q", class, msg)
+	if class, _, _, msg := pythonClass(err); class != "TimeoutError" || msg != "timed out" {
+		t.Errorf("pyerr.Of = %q %q", class, msg)
 	}
 	if _, err := c.Send(ctxT(t), []byte("still here")); err != nil {
 		t.Fatalf("send after timeout: %v", err)
@@ -34,7 +34,7 @@ func TestNonBlockingMode(t *testing.T) {
 	c, _ := pair(t, unix.AF_INET)
 	c.SetTimeout(0, true)
 	_, err := c.Recv(ctxT(t), 10)
-	if class, n, _, _ := PythonClass(err); class != "BlockingIOError" || n != int(unix.EAGAIN) {
+	if class, n, _, _ := pythonClass(err); class != "BlockingIOError" || n != int(unix.EAGAIN) {
 		t.Fatalf("non-blocking recv: %v (%s)", err, class)
 	}
 }
@@ -47,7 +47,7 @@ func TestAcceptCancel(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("accept: %v, want context.Canceled", err)
 	}
-	if class, _, _, _ := PythonClass(err); class != "KeyboardInterrupt" {
+	if class, _, _, _ := pythonClass(err); class != "KeyboardInterrupt" {
 		t.Errorf("class %q", class)
 	}
 	c := open(t, unix.AF_INET, unix.SOCK_STREAM)
@@ -134,7 +134,7 @@ func TestCloseDuringAccept(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	l.Close()
 	err := <-errc
-	if class, n, _, _ := PythonClass(err); !errors.Is(err, unix.EBADF) || class != "OSError" || n != 9 {
+	if class, n, _, _ := pythonClass(err); !errors.Is(err, unix.EBADF) || class != "OSError" || n != 9 {
 		t.Fatalf("accept on a socket closed meanwhile: %v (%s %d)", err, class, n)
 	}
 }

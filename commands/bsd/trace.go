@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/sockshell/sockshell/shell/pyerr"
 )
 
 // maxTraceLines bounds the lines one Trace keeps; later calls are only counted.
@@ -187,7 +189,7 @@ func formatResult(n int64, err error) string {
 		return strconv.FormatInt(n, 10)
 	}
 	if e, ok := errnoOf(err); ok {
-		return fmt.Sprintf("-1 %s (%s)", errnoName(e), StrError(e))
+		return fmt.Sprintf("-1 %s (%s)", errnoName(e), pyerr.StrError(e))
 	}
 	return "-1 (" + err.Error() + ")"
 }

@@ -103,7 +103,7 @@ func wantPyErr(t *testing.T, what string, err error, class string, errno int) {
 		t.Errorf("%s: got %v, want %s [Errno %d]", what, err, class, errno)
 		return
 	}
-	if c, n, has, _ := pe.PythonError(); c != class || n != errno || !has {
+	if x := pe.Python(); x.Class != class || x.Errno != errno || !x.HasErrno {
 		t.Errorf("%s: got %v, want %s [Errno %d]", what, pe, class, errno)
 	}
 }

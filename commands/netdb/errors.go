@@ -2,7 +2,11 @@
 
 package netdb
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/sockshell/sockshell/shell/pyerr"
+)
 
 // Error is a name-service failure as Python's socket module reports it: a class
 // (socket.gaierror, socket.herror, OSError, OverflowError, TypeError, ValueError,
@@ -17,9 +21,10 @@ type Error struct {
 	Err      error  // the underlying Go error, if any
 }
 
-// PythonError returns the pieces the shell renders as "Class: [Errno N] msg".
-func (e *Error) PythonError() (class string, errno int, hasErrno bool, msg string) {
-	return e.Class, e.Errno, e.HasErrno, e.Msg
+// Python returns what Python raises (pyerr.Error), with the hint: the
+// shell renders it as "Class: [Errno N] msg".
+func (e *Error) Python() pyerr.Exception {
+	return pyerr.Exception{Class: e.Class, Errno: e.Errno, HasErrno: e.HasErrno, Msg: e.Msg, Hint: e.Hint}
 }
 
 // Error returns the error as Python prints it, e.g.
@@ -33,9 +38,6 @@ func (e *Error) Error() string {
 
 // Unwrap returns the underlying error, so errors.Is and errors.As see through.
 func (e *Error) Unwrap() error { return e.Err }
-
-// Explain returns the hint line for the learner, or "" when there is none.
-func (e *Error) Explain() string { return e.Hint }
 
 // Python exception classes used by this package.
 const (

@@ -159,7 +159,7 @@ func TestEmptyProto(t *testing.T) {
 	db := writeServices(t, "http 80/tcp www\nbare 84\n")
 	if _, err := db.ByName("http", ""); pyClass(err) != "OSError: service/proto not found" {
 		t.Errorf("ByName(http, '') error = %q", pyClass(err))
-	} else if h := err.(*Error).Explain(); !strings.Contains(h, "without a protocol") {
+	} else if h := err.(*Error).Hint; !strings.Contains(h, "without a protocol") {
 		t.Errorf("ByName(http, '') hint = %q", h)
 	}
 	if _, err := db.ByPort(80, ""); pyClass(err) != "OSError: port/proto not found" {
@@ -207,8 +207,8 @@ func TestMissingFileGivesEmbedded(t *testing.T) {
 		t.Errorf("embedded table has only %d entries", len(db.Entries))
 	}
 	_, err = db.ByName("nope")
-	if !strings.Contains(err.(*Error).Explain(), "embedded table of well-known services") {
-		t.Errorf("hint = %q", err.(*Error).Explain())
+	if !strings.Contains(err.(*Error).Hint, "embedded table of well-known services") {
+		t.Errorf("hint = %q", err.(*Error).Hint)
 	}
 }
 
@@ -220,8 +220,8 @@ func TestUnreadableFileIsAnError(t *testing.T) {
 
 func TestErrorRendering(t *testing.T) {
 	e := gaiError(EAI_NONAME, nil)
-	if e.Error() != "socket.gaierror: [Errno -2] Name or service not known" || e.Explain() == "" {
-		t.Errorf("gaierror renders as %q (hint %q)", e.Error(), e.Explain())
+	if e.Error() != "socket.gaierror: [Errno -2] Name or service not known" || e.Hint == "" {
+		t.Errorf("gaierror renders as %q (hint %q)", e.Error(), e.Hint)
 	}
 	if got := hError(hostNotFound, nil).Error(); got != "socket.herror: [Errno 1] Unknown host" {
 		t.Errorf("herror renders as %q", got)
