@@ -62,6 +62,11 @@ func TestErrnoBecomesPythonClass(t *testing.T) {
 	if e.Class != "OSError" || e.Errno != 98 || e.Msg != "Address already in use" {
 		t.Errorf("EADDRINUSE: %+v", e)
 	}
+	// The shell and the socket layer read one table: a closed file is
+	// EBADF here too, and ESRCH has its subclass in both.
+	if e := Classify(fmt.Errorf("write: %w", os.ErrClosed)); e.Error() != "OSError: [Errno 9] Bad file descriptor" {
+		t.Errorf("os.ErrClosed: %v", e)
+	}
 }
 
 func TestStatementsStopAtTheFirstError(t *testing.T) {

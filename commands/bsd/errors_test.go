@@ -126,6 +126,8 @@ func TestPythonClass(t *testing.T) {
 		{unix.ETIMEDOUT, "TimeoutError", 110, "Connection timed out"},
 		{unix.EBADF, "OSError", 9, "Bad file descriptor"},
 		{unix.EAGAIN, "BlockingIOError", 11, "Resource temporarily unavailable"},
+		{&Error{Op: "kill", Err: unix.ESRCH}, "ProcessLookupError", 3, "No such process"},
+		{&Error{Op: "wait", Err: unix.ECHILD}, "ChildProcessError", 10, "No child processes"},
 		{&Error{Op: "recv", Err: os.ErrDeadlineExceeded}, "TimeoutError", 0, "timed out"},
 		{&Error{Op: "recv", Err: context.Canceled}, "KeyboardInterrupt", 0, ""},
 	}
