@@ -23,6 +23,9 @@ type gopherState struct {
 	menu    *gopher.Menu    // the last menu shown
 }
 
+// browsing is the session's gopherState.
+var browsing = shell.NewStateKey("gopher", func() gopherState { return gopherState{} })
+
 func gopherCommands() []*shell.Command {
 	flags := []shell.Flag{
 		{Name: "raw", Help: "also show the exact bytes sent and received (tabs and CRLF visible)"},
@@ -61,7 +64,7 @@ func gopherCommands() []*shell.Command {
 			Args:     []shell.Arg{shell.Req("N", nil), shell.OptFlag("query")},
 			Flags:    flags,
 			Run: func(c *shell.Call) (any, error) {
-				st := gstate(c)
+				st := browsing.Get(c.Session)
 				if st.menu == nil {
 					return nil, shell.Errorf("UsageError", "no gopher menu yet; fetch one with: gopher HOST")
 				}
@@ -84,7 +87,7 @@ func gopherCommands() []*shell.Command {
 			Summary:  "Go back to the previous gopher page.",
 			Examples: []string{"back"},
 			Run: func(c *shell.Call) (any, error) {
-				st := gstate(c)
+				st := browsing.Get(c.Session)
 				if len(st.history) < 2 {
 					return nil, shell.Errorf("UsageError", "no previous gopher page")
 				}
@@ -93,16 +96,12 @@ func gopherCommands() []*shell.Command {
 				if err == nil {
 					// Only a page shown leaves the current one behind: a
 					// failed `back` keeps the history for another try.
-					st.history = st.history[:len(st.history)-1]
+					browsing.With(c.Session, func(st *gopherState) { st.history = st.history[:len(st.history)-1] })
 				}
 				return v, err
 			},
 		},
 	}
-}
-
-func gstate(c *shell.Call) *gopherState {
-	return c.Session.State("gopher", func() any { return &gopherState{} }).(*gopherState)
 }
 
 // selectable lists the menu items `go N` numbers: every item but info lines.

@@ -20,7 +20,8 @@ const (
 
 var groups = []shell.Group{groupNetdb, groupSockets, groupIO, groupGopher, shell.GroupShell}
 
-// Table is the full command table: every family, then the shell's own commands.
+// Table is the full command table: every family, then the shell's own
+// commands; and the families' settings, after the shell's own.
 func Table() *shell.Table {
 	t := shell.NewTable()
 	t.SetGroups(groups...)
@@ -31,6 +32,7 @@ func Table() *shell.Table {
 	t.Add(gopherCommands()...)
 	t.Add(serveCommands()...)
 	t.Add(shell.Builtins()...)
+	t.AddSettings(netdbSettings()...)
 	return t
 }
 

@@ -181,12 +181,15 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 	if reply.Received == 0 && !(toFile && reply.Menu == nil) { // a download says "0 bytes saved"
 		c.Note("the server closed the connection without a reply: 0 bytes")
 	}
-	st := gstate(c)
-	if record && !(toFile && reply.Menu == nil) {
-		st.history = append(st.history, t) // a download is not a page to go back to
-	}
+	browsing.With(c.Session, func(st *gopherState) {
+		if record && !(toFile && reply.Menu == nil) {
+			st.history = append(st.history, t) // a download is not a page to go back to
+		}
+		if reply.Menu != nil {
+			st.menu = reply.Menu
+		}
+	})
 	if reply.Menu != nil {
-		st.menu = reply.Menu
 		if bad := countInvalid(reply.Menu); bad > 0 {
 			c.Note("%d of the items have a field marked invalid: `go` refuses to follow them", bad)
 		}

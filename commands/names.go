@@ -177,10 +177,6 @@ func netdbCommands() []*shell.Command {
 	}
 }
 
-func resolver(c *shell.Call) *netdb.Resolver {
-	return &netdb.Resolver{Server: c.Session.Settings.DNS}
-}
-
 // noteSource says, when the embedded services table answered, that it did
 // and why: every command that reads a service name or port uses the one
 // database, netdb.DefaultServices.

@@ -240,7 +240,7 @@ func runClose(c *shell.Call) (any, error) {
 				c.Python("%s.close()", r.Name)
 				s.Close()
 				c.Session.Remove(r.Name)
-				closedNames(c)[r.Name] = true
+				markClosed(c, r.Name)
 			}
 		}
 		return shell.None, nil
@@ -254,7 +254,7 @@ func runClose(c *shell.Call) (any, error) {
 	var targets []target
 	seen := map[string]bool{}
 	for _, n := range c.Texts(0) {
-		if seen[n] || closedNames(c)[n] {
+		if seen[n] || wasClosed(c, n) {
 			if _, open := c.Session.Resource(n); !open {
 				targets = append(targets, target{n, nil})
 				continue
@@ -277,7 +277,7 @@ func runClose(c *shell.Call) (any, error) {
 		err := t.s.Close()
 		done()
 		c.Session.Remove(t.name)
-		closedNames(c)[t.name] = true
+		markClosed(c, t.name)
 		if err != nil {
 			return nil, err
 		}

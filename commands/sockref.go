@@ -17,7 +17,7 @@ import (
 // closed or reset the connection since the last command.
 func lookupSock(c *shell.Call, name string) (*bsd.Socket, string, error) {
 	r, ok := c.Session.Resource(name)
-	if !ok && closedNames(c)[name] {
+	if !ok && wasClosed(c, name) {
 		return nil, name, shell.ErrnoError(unix.EBADF, name+" was closed; make a new socket with: socket tcp")
 	}
 	if !ok {
@@ -47,28 +47,49 @@ func notePeer(c *shell.Call, name string, s *bsd.Socket) {
 // peerNews reports the peer's status and whether it is news to the user,
 // remembering that it is no longer news. A command whose own error says
 // what happened calls it only to remember.
-func peerNews(c *shell.Call, name string, s *bsd.Socket) (bsd.PeerStatus, bool) {
-	noted := c.Session.State("sockets.noted", func() any { return map[string]bsd.PeerStatus{} }).(map[string]bsd.PeerStatus)
-	st := s.PeerStatus()
-	if st == bsd.PeerOpen || noted[name] == st {
-		return st, false
-	}
-	noted[name] = st
-	return st, true
+func peerNews(c *shell.Call, name string, s *bsd.Socket) (st bsd.PeerStatus, fresh bool) {
+	st = s.PeerStatus()
+	sockMemory.With(c.Session, func(m *sockNotes) {
+		if st != bsd.PeerOpen && m.peer[name] != st {
+			m.peer[name], fresh = st, true
+		}
+	})
+	return st, fresh
 }
 
-// closedNames are the socket names closed in this session, so that a
-// command on one says it was closed rather than never made.
-func closedNames(c *shell.Call) map[string]bool {
-	return c.Session.State("sockets.closed", func() any { return map[string]bool{} }).(map[string]bool)
+// sockNotes is what the socket commands remember in a session.
+type sockNotes struct {
+	// closed are the socket names closed in this session, so that a
+	// command on one says it was closed rather than never made.
+	closed map[string]bool
+	peer   map[string]bsd.PeerStatus // the peer's status last told, per socket
+	shutRd map[string]bool           // sockets whose own SHUT_RD was told as the reason for b''
 }
 
-// closedList is closedNames in the order the sockets were made (s2 before s10).
+var sockMemory = shell.NewStateKey("sockets", func() sockNotes {
+	return sockNotes{closed: map[string]bool{}, peer: map[string]bsd.PeerStatus{}, shutRd: map[string]bool{}}
+})
+
+// wasClosed reports whether a socket of that name was closed in this session.
+func wasClosed(c *shell.Call, name string) (closed bool) {
+	sockMemory.With(c.Session, func(m *sockNotes) { closed = m.closed[name] })
+	return closed
+}
+
+// markClosed remembers that the socket of that name was closed.
+func markClosed(c *shell.Call, name string) {
+	sockMemory.With(c.Session, func(m *sockNotes) { m.closed[name] = true })
+}
+
+// closedList is the names closed in this session in the order the sockets
+// were made (s2 before s10).
 func closedList(c *shell.Call) []string {
 	var names []string
-	for n := range closedNames(c) {
-		names = append(names, n)
-	}
+	sockMemory.With(c.Session, func(m *sockNotes) {
+		for n := range m.closed {
+			names = append(names, n)
+		}
+	})
 	sort.Slice(names, func(i, j int) bool {
 		if len(names[i]) != len(names[j]) {
 			return len(names[i]) < len(names[j])
@@ -99,9 +120,12 @@ func eofWhy(name string, s *bsd.Socket) string {
 // noteEOF says, once per socket and reason, why a recv returned b”.
 func noteEOF(c *shell.Call, name string, s *bsd.Socket) {
 	if rd, _ := s.ShutDown(); rd && s.PeerStatus() != bsd.PeerClosed {
-		noted := c.Session.State("sockets.notedRd", func() any { return map[string]bool{} }).(map[string]bool)
-		if !noted[name] {
-			noted[name] = true
+		fresh := false
+		sockMemory.With(c.Session, func(m *sockNotes) {
+			fresh = !m.shutRd[name]
+			m.shutRd[name] = true
+		})
+		if fresh {
 			c.Note("%s: %s", name, eofWhy(name, s))
 		}
 		return

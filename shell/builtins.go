@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/sockshell/sockshell/shell/fileio"
@@ -27,14 +26,8 @@ func Builtins() []*Command {
 		},
 		{
 			Name: "set", Group: GroupShell,
-			Summary: "Show or change a setting: format, timeout, explain, dns, color, prompt.",
-			Help: "set alone shows every setting; set NAME shows one; set NAME VALUE changes it.\n" +
-				"  format   python, table, json or auto (python for values, table for rows)\n" +
-				"  timeout  seconds that lookups and blocking socket calls may take, or none\n" +
-				"  explain  on or off: show the Python and the system calls behind each command\n" +
-				"  dns      HOST:PORT of a DNS server to ask instead of the system's, or system\n" +
-				"  color    on or off (never on when NO_COLOR is set)\n" +
-				"  prompt   the prompt text",
+			Summary:  "Show or change a setting (set alone lists them with their values).",
+			Help:     setIntro, // and a line for each setting: see Table.describeSettings
 			Python:   "socket.setdefaulttimeout(30)",
 			Examples: []string{"set", "set format json", "set timeout 2.5", "set dns 127.0.0.1:5353"},
 			Args:     []Arg{Opt("NAME", settingArg), Opt("VALUE", settingValueArg).Nested(InPrev)},
@@ -122,22 +115,16 @@ func Builtins() []*Command {
 
 // The kinds of the builtins' arguments.
 var (
-	// settingArg is a setting's name.
-	settingArg = &ArgKind{Name: "setting", Complete: func(*Session, string) []string { return SettingNames }}
-	// settingValueArg is a value for the setting named before it.
-	settingValueArg = &ArgKind{Name: "value", CompleteAfter: func(_ *Session, before []string, _ string) []string {
+	// settingArg is a setting's name: one the table's families declared.
+	settingArg = &ArgKind{Name: "setting", Complete: func(s *Session, _ string) []string { return s.Table.settingNames() }}
+	// settingValueArg is a value for the setting named before it, as its
+	// declaration offers them.
+	settingValueArg = &ArgKind{Name: "value", CompleteAfter: func(s *Session, before []string, _ string) []string {
 		if len(before) == 0 {
 			return nil
 		}
-		switch before[0] {
-		case "format":
-			return []string{"auto", "python", "table", "json"}
-		case "explain", "color":
-			return []string{"on", "off"}
-		case "timeout":
-			return []string{"none", "1", "5", "30"}
-		case "dns":
-			return []string{"system", "127.0.0.1:53"}
+		if st := s.Table.Setting(before[0]); st != nil {
+			return st.Values
 		}
 		return nil
 	}}
@@ -202,62 +189,34 @@ func runSet(c *Call) (any, error) {
 	switch c.NArg() {
 	case 0:
 		r := &Rows{Header: []string{"setting", "value"}}
-		for _, n := range SettingNames {
-			v, _ := s.Setting(n)
-			r.Append(n, Shown{v, s.settingValue(n)})
+		for _, st := range s.Table.Settings() {
+			text, v := st.Get(s)
+			r.Append(st.Name, Shown{text, v})
 		}
 		return r, nil
 	case 1:
-		v, err := s.Setting(c.Arg(0))
+		st, err := s.lookupSetting(c.Arg(0))
 		if err != nil {
 			return nil, err
 		}
-		return Shown{c.Arg(0) + " = " + v, s.settingValue(c.Arg(0))}, nil
+		text, v := st.Get(s)
+		return Shown{st.Name + " = " + text, v}, nil
 	}
-	err := s.Set(c.Arg(0), c.Arg(1))
-	if c.Arg(0) == "timeout" {
-		if err == nil {
-			c.Python("%s", s.pyDefaultTimeout())
-		} else if e, ok := err.(*Error); ok && (e.Class == "ValueError" || e.Class == "OverflowError") {
-			// Python's setdefaulttimeout raises the same.
-			if f, perr := strconv.ParseFloat(c.Arg(1), 64); perr == nil || errors.Is(perr, strconv.ErrRange) {
-				c.Python("socket.setdefaulttimeout(%s)", PyFloat(f))
-			}
+	st, err := s.lookupSetting(c.Arg(0))
+	if err != nil {
+		return nil, err
+	}
+	err = st.Set(s, c.Arg(1))
+	if st.Python != nil {
+		if py := st.Python(s, c.Arg(1), err); py != "" {
+			c.Python("%s", py)
 		}
 	}
 	return None, err
 }
 
-// settingValue is a setting's typed value, for json and python: seconds as
-// a number (None for none), on/off as a bool, no DNS server as None.
-func (s *Session) settingValue(name string) any {
-	switch name {
-	case "timeout":
-		if d, ok := s.Timeout(); ok {
-			return d.Seconds()
-		}
-		return nil
-	case "explain":
-		return s.Settings.Explain
-	case "color":
-		return s.color.Load()
-	case "dns":
-		if s.Settings.DNS == "" {
-			return nil
-		}
-	}
-	v, _ := s.Setting(name)
-	return v
-}
-
-// pyDefaultTimeout is the Python statement that gives new sockets the
-// session's timeout, as `set timeout` does.
-func (s *Session) pyDefaultTimeout() string {
-	if d, ok := s.Timeout(); ok {
-		return "socket.setdefaulttimeout(" + PyFloat(d.Seconds()) + ")"
-	}
-	return "socket.setdefaulttimeout(None)"
-}
+// sourceDepth counts the source commands running inside one another.
+var sourceDepth = NewStateKey("source.depth", func() int { return 0 })
 
 func runSource(c *Call) (any, error) {
 	// Opened without blocking and checked on the descriptor; a FIFO is read
@@ -268,12 +227,16 @@ func runSource(c *Call) (any, error) {
 	}
 	defer f.Close()
 	s := c.Session
-	depth := s.State("source.depth", func() any { return new(int) }).(*int)
-	if *depth >= 8 {
+	deep := false
+	sourceDepth.With(s, func(depth *int) {
+		if deep = *depth >= 8; !deep {
+			*depth++
+		}
+	})
+	if deep {
 		return nil, Errorf("RecursionError", "source nested more than 8 deep")
 	}
-	*depth++
-	defer func() { *depth-- }()
+	defer sourceDepth.With(s, func(depth *int) { *depth-- })
 	// The script's lines run under this command's context, so Ctrl-C ends the script.
 	s.mu.Lock()
 	cancel := s.cancel

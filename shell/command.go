@@ -129,9 +129,10 @@ const GroupShell Group = "The shell"
 
 // Table is the set of commands, looked up by name or alias.
 type Table struct {
-	cmds   []*Command
-	index  map[string]*Command
-	groups []Group // the order of the help listing; nil: first seen
+	cmds     []*Command
+	index    map[string]*Command
+	groups   []Group    // the order of the help listing; nil: first seen
+	settings []*Setting // the shell's own, then the families' (settings.go)
 }
 
 // SetGroups declares the help groups in the order help lists them; a
@@ -142,7 +143,7 @@ func (t *Table) SetGroups(groups ...Group) { t.groups = groups }
 // NewTable builds a command table; it panics on a duplicate name, which is a
 // programming error found by any test.
 func NewTable(cmds ...*Command) *Table {
-	t := &Table{index: map[string]*Command{}}
+	t := &Table{index: map[string]*Command{}, settings: shellSettings()}
 	t.Add(cmds...)
 	return t
 }
@@ -161,6 +162,7 @@ func (t *Table) Add(cmds ...*Command) {
 		}
 		t.cmds = append(t.cmds, c)
 	}
+	t.describeSettings()
 }
 
 // Lookup finds a command by name or alias.

@@ -204,7 +204,7 @@ func (d *described) Python() pyerr.Exception { return d.x }
 // error that only says "canceled" (the kernel's ECANCELED) is not a cancel.
 func TestCancelIsFoundWithErrorsIs(t *testing.T) {
 	var fail error
-	tab := NewTable(&Command{Name: "cut", Usage: "cut", Summary: "interrupted", Group: "t",
+	tab := NewTable(&Command{Name: "cut", Summary: "interrupted", Group: "t",
 		Run: func(c *Call) (any, error) {
 			c.Session.Interrupt() // as Ctrl-C does while the command runs
 			return nil, fail

@@ -3,33 +3,14 @@
 package shell
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"math"
-	"net/netip"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 )
-
-// Settings are what `set` shows and changes.
-type Settings struct {
-	Format  string        // "" (python for values, table for rows), "python", "table", "json"
-	Timeout time.Duration // 0 with NoTimeout false means the default
-	// NoTimeout is true after `set timeout none`: blocking calls wait until
-	// they finish or Ctrl-C.
-	NoTimeout bool
-	Explain   bool
-	DNS       string // "HOST:PORT" of a DNS server to ask instead of the system's
-	Prompt    string
-}
-
-// DefaultTimeout bounds lookups and blocking socket calls unless `set timeout` says otherwise.
-const DefaultTimeout = 30 * time.Second
 
 // Resource is something the session holds by name and closes on exit.
 type Resource interface {
@@ -61,7 +42,8 @@ type Session struct {
 	res           map[string]Resource
 	order         []string
 	counters      map[string]int
-	state         map[string]any
+	stateMu       sync.Mutex  // guards state (state.go)
+	state         map[any]any // per-family state, by *StateKey
 	cancel        func()
 	exit          bool
 	exitCode      int // the status `exit N` asked for, if exitSet
@@ -81,7 +63,7 @@ type Session struct {
 func NewSession(t *Table, out, errw io.Writer) *Session {
 	s := &Session{
 		Table: t, out: out, errw: errw,
-		res: map[string]Resource{}, counters: map[string]int{}, state: map[string]any{},
+		res: map[string]Resource{}, counters: map[string]int{},
 		Settings: Settings{Prompt: ">>> ", Timeout: DefaultTimeout},
 	}
 	if os.Getenv("NO_COLOR") != "" {
@@ -113,14 +95,6 @@ func (s *Session) Width() int {
 
 // DisableColor turns colour off for good (NO_COLOR, --no-color).
 func (s *Session) DisableColor() { s.noColor = true; s.color.Store(false) }
-
-// Timeout is the bound for blocking work; ok is false for `set timeout none`.
-func (s *Session) Timeout() (time.Duration, bool) {
-	if s.Settings.NoTimeout {
-		return 0, false
-	}
-	return s.Settings.Timeout, true
-}
 
 // Register adds a resource under the next free name with the prefix ("s" →
 // s1, s2, …). Names are never reused in a session.
@@ -184,18 +158,6 @@ func (s *Session) CloseAll() {
 		all[i].Resource.Close()
 		s.Remove(all[i].Name)
 	}
-}
-
-// State returns per-session state for a family of commands, made by init on first use.
-func (s *Session) State(key string, init func() any) any {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.state[key]
-	if !ok {
-		v = init()
-		s.state[key] = v
-	}
-	return v
 }
 
 // Exit asks the loop to end after the current command.
@@ -303,180 +265,4 @@ func (s *Session) paint(code, text string) string {
 		return text
 	}
 	return "\x1b[" + code + "m" + text + "\x1b[0m"
-}
-
-// SettingNames are the names `set` knows, in display order.
-var SettingNames = []string{"format", "timeout", "explain", "dns", "color", "prompt"}
-
-// Setting shows one setting's value as `set` prints it.
-func (s *Session) Setting(name string) (string, error) {
-	st := s.Settings
-	switch name {
-	case "format":
-		if st.Format == "" {
-			return "auto", nil
-		}
-		return st.Format, nil
-	case "timeout":
-		if d, ok := s.Timeout(); ok {
-			return strconv.FormatFloat(d.Seconds(), 'g', -1, 64), nil
-		}
-		return "none", nil
-	case "explain":
-		return onOff(st.Explain), nil
-	case "dns":
-		if st.DNS == "" {
-			return "system", nil
-		}
-		return st.DNS, nil
-	case "color":
-		return onOff(s.color.Load()), nil
-	case "prompt":
-		return st.Prompt, nil
-	}
-	return "", Usagef("no setting %q; settings are %s", name, strings.Join(SettingNames, ", "))
-}
-
-// Set changes one setting, checking the value.
-func (s *Session) Set(name, value string) error {
-	switch name {
-	case "format":
-		switch value {
-		case "auto", "":
-			s.Settings.Format = ""
-			s.jsonLogs.Store(false)
-		case "python", "table", "json":
-			s.Settings.Format = value
-			s.jsonLogs.Store(value == "json")
-		default:
-			return Usagef("format is python, table, json or auto, not %q", value)
-		}
-	case "timeout":
-		d, none, err := ParseSeconds(value)
-		if err != nil {
-			return err
-		}
-		if !none && d == 0 {
-			return Usagef("a timeout of 0 would make every new socket non-blocking and every lookup fail; give seconds or none (settimeout SOCK 0 makes one socket non-blocking)")
-		}
-		s.Settings.NoTimeout = none
-		if !none {
-			s.Settings.Timeout = d
-		}
-	case "explain":
-		b, err := parseOnOff(value)
-		if err != nil {
-			return err
-		}
-		s.Settings.Explain = b
-	case "dns":
-		if value == "system" || value == "" || value == "none" {
-			s.Settings.DNS = ""
-			return nil
-		}
-		hp, err := normalizeHostPort(value, "53")
-		if err != nil {
-			return err
-		}
-		s.Settings.DNS = hp
-	case "color":
-		b, err := parseOnOff(value)
-		if err != nil {
-			return err
-		}
-		if b && s.noColor {
-			return Usagef("colour is off for good in this session (NO_COLOR is set, or --no-color)")
-		}
-		s.color.Store(b)
-	case "prompt":
-		s.Settings.Prompt = value
-	default:
-		return Usagef("no setting %q; settings are %s", name, strings.Join(SettingNames, ", "))
-	}
-	return nil
-}
-
-// ParseSeconds reads a time in seconds as Python takes it: "1", "0.5", "none".
-func ParseSeconds(v string) (d time.Duration, none bool, err error) {
-	if strings.EqualFold(v, "none") {
-		return 0, true, nil
-	}
-	f, perr := strconv.ParseFloat(v, 64)
-	if perr != nil && !errors.Is(perr, strconv.ErrRange) { // 1e400 is inf, as in Python
-		return 0, false, Usagef("a time is seconds (1, 0.5) or none, not %q", v)
-	}
-	// As Python's settimeout: its errors, its limit (nanoseconds in an
-	// int64), and a time below a nanosecond rounded up, not down to 0
-	// (non-blocking).
-	switch {
-	case f != f:
-		return 0, false, &Error{Class: "ValueError", Msg: "Invalid value NaN (not a number)"}
-	case f < 0:
-		return 0, false, &Error{Class: "ValueError", Msg: "Timeout value out of range"}
-	case f*1e9 >= math.MaxInt64:
-		return 0, false, &Error{Class: "OverflowError", Msg: "timestamp out of range for platform time_t"}
-	}
-	return time.Duration(math.Ceil(f * float64(time.Second))), false, nil
-}
-
-func onOff(b bool) string {
-	if b {
-		return "on"
-	}
-	return "off"
-}
-
-func parseOnOff(v string) (bool, error) {
-	switch strings.ToLower(v) {
-	case "on", "true", "1", "yes":
-		return true, nil
-	case "off", "false", "0", "no":
-		return false, nil
-	}
-	return false, Usagef("expected on or off, not %q", v)
-}
-
-// normalizeHostPort checks HOST[:PORT], adding the default port.
-func normalizeHostPort(v, defPort string) (string, error) {
-	host, port := v, defPort
-	if strings.HasPrefix(v, "[") {
-		end := strings.Index(v, "]")
-		if end < 0 {
-			return "", Usagef("bad address %q: missing ]", v)
-		}
-		host = v[1:end]
-		if rest := v[end+1:]; rest != "" {
-			if !strings.HasPrefix(rest, ":") {
-				return "", Usagef("bad address %q", v)
-			}
-			port = rest[1:]
-		}
-	} else if strings.Count(v, ":") == 1 {
-		host, port, _ = strings.Cut(v, ":")
-	}
-	n, err := strconv.Atoi(port)
-	if err != nil || n < 1 || n > 65535 || !validHost(host) {
-		return "", Usagef("expected HOST:PORT (an address or a host name, and a port 1-65535), not %q", v)
-	}
-	if strings.Contains(host, ":") {
-		return "[" + host + "]:" + port, nil
-	}
-	return host + ":" + port, nil
-}
-
-// validHost accepts an IP address or a host name made of letters, digits,
-// hyphens and dots.
-func validHost(h string) bool {
-	if _, err := netip.ParseAddr(h); err == nil {
-		return true
-	}
-	if h == "" || len(h) > 253 {
-		return false
-	}
-	for _, r := range h {
-		if !(r == '.' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return false
-		}
-	}
-	return true
 }
