@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sockshell/sockshell/shell/pyerr"
 	"golang.org/x/sys/unix"
 )
 
@@ -99,13 +100,10 @@ func (e *KindError) Error() string {
 	return fmt.Sprintf("%q is %s, not %s", e.Path, e.Kind, e.Want)
 }
 
-// PythonError gives the shell the class and message to show.
-func (e *KindError) PythonError() (string, int, bool, string) {
-	return "OSError", 0, false, fmt.Sprintf("%s is %s, not %s", pyStr(e.Path), e.Kind, e.Want)
+// Python gives the shell the class, message and hint to show (pyerr.Error).
+func (e *KindError) Python() pyerr.Exception {
+	return pyerr.Exception{Class: "OSError", Msg: fmt.Sprintf("%s is %s, not %s", pyStr(e.Path), e.Kind, e.Want), Hint: e.Hint}
 }
-
-// Explain is the error's hint, if it has one.
-func (e *KindError) Explain() string { return e.Hint }
 
 // KindName names a file's type for a message.
 func KindName(mode fs.FileMode) string {
@@ -245,14 +243,11 @@ func (e *WaitError) Error() string {
 	return fmt.Sprintf("%q: timed out waiting for %s", e.Path, e.What)
 }
 
-// PythonError is TimeoutError, as Python names a timeout.
-func (e *WaitError) PythonError() (string, int, bool, string) {
-	return "TimeoutError", 0, false, "timed out"
-}
-
-// Explain says what was awaited.
-func (e *WaitError) Explain() string {
-	return fmt.Sprintf("%s is %s: no %s within the timeout (set timeout SECONDS, or none)", pyStr(e.Path), "a FIFO or device", e.What)
+// Python is TimeoutError, as Python names a timeout, with a hint that
+// says what was awaited.
+func (e *WaitError) Python() pyerr.Exception {
+	return pyerr.Exception{Class: "TimeoutError", Msg: "timed out",
+		Hint: fmt.Sprintf("%s is %s: no %s within the timeout (set timeout SECONDS, or none)", pyStr(e.Path), "a FIFO or device", e.What)}
 }
 
 // Unwrap lets errors.Is(err, os.ErrDeadlineExceeded) see it.

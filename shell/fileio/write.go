@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sockshell/sockshell/shell/pyerr"
 	"golang.org/x/sys/unix"
 )
 
@@ -202,12 +203,14 @@ type tempError struct {
 func (e *tempError) Error() string { return e.err.Error() }
 func (e *tempError) Unwrap() error { return e.err }
 
-// Explain says why the directory matters, where permission was refused.
-func (e *tempError) Explain() string {
-	if !errors.Is(e.err, fs.ErrPermission) && !errors.Is(e.err, syscall.EROFS) {
-		return ""
+// Python is what Python raises for the cause, with a hint that says why
+// the directory matters where permission was refused.
+func (e *tempError) Python() pyerr.Exception {
+	x := pyerr.Of(e.err)
+	if errors.Is(e.err, fs.ErrPermission) || errors.Is(e.err, syscall.EROFS) {
+		x.Hint = fmt.Sprintf("the bytes go first to a temporary file in %s, renamed at the end; it could not be made there", pyStr(e.dir))
 	}
-	return fmt.Sprintf("the bytes go first to a temporary file in %s, renamed at the end; it could not be made there", pyStr(e.dir))
+	return x
 }
 
 // ExistsError refuses to replace an existing file. It wraps the
@@ -222,9 +225,12 @@ func (e *ExistsError) Unwrap() error {
 	return &fs.PathError{Op: "open", Path: e.Path, Err: syscall.EEXIST}
 }
 
-// Explain says how to replace it anyway.
-func (e *ExistsError) Explain() string {
-	return "it is left as it is; --force replaces it once the transfer succeeds, or give another name"
+// Python is FileExistsError on the file, with a hint that says how to
+// replace it anyway.
+func (e *ExistsError) Python() pyerr.Exception {
+	x := pyerr.Of(e.Unwrap())
+	x.Hint = "it is left as it is; --force replaces it once the transfer succeeds, or give another name"
+	return x
 }
 
 // Name is the name asked for.
@@ -317,10 +323,10 @@ func (e *AppearedError) Error() string {
 	return fmt.Sprintf("%q appeared during the transfer; the data is in %q", e.Path, e.Kept)
 }
 
-// PythonError is FileExistsError, as the final rename found it.
-func (e *AppearedError) PythonError() (string, int, bool, string) {
-	return "FileExistsError", int(syscall.EEXIST), true, "File exists: " + pyStr(e.Path) +
-		" (made by someone else during the transfer; the data received is in " + pyStr(e.Kept) + ")"
+// Python is FileExistsError, as the final rename found it.
+func (e *AppearedError) Python() pyerr.Exception {
+	return pyerr.Exception{Class: "FileExistsError", Errno: int(syscall.EEXIST), HasErrno: true, Msg: "File exists: " + pyStr(e.Path) +
+		" (made by someone else during the transfer; the data received is in " + pyStr(e.Kept) + ")"}
 }
 
 // Unwrap lets errors.Is(err, fs.ErrExist) see it.
