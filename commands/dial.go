@@ -71,7 +71,7 @@ func resolveAddr(c *shell.Call, host string, family int) (netip.Addr, error) {
 			return ip.Unmap(), nil
 		}
 		if family == unix.AF_INET && ip.Is6() || family == unix.AF_INET6 && ip.Is4() {
-			return netip.Addr{}, &netdb.Error{Class: "socket.gaierror", Errno: -9, HasErrno: true, Msg: "Address family for hostname not supported"}
+			return netip.Addr{}, netdb.GaiError(netdb.EAI_ADDRFAMILY)
 		}
 		return ip, nil
 	}
@@ -86,7 +86,7 @@ func resolveAddr(c *shell.Call, host string, family int) (netip.Addr, error) {
 			return ip, nil
 		}
 	}
-	return netip.Addr{}, &netdb.Error{Class: "socket.gaierror", Errno: -2, HasErrno: true, Msg: "Name or service not known"}
+	return netip.Addr{}, netdb.GaiError(netdb.EAI_NONAME)
 }
 
 // resolveFor is resolveAddr for socket name's family; an address literal of
@@ -99,7 +99,7 @@ func resolveFor(c *shell.Call, name string, s *bsd.Socket, host string) (netip.A
 		return ip, err
 	}
 	var ne *netdb.Error
-	if !errors.As(err, &ne) || ne.Errno != -9 {
+	if !errors.As(err, &ne) || !netdb.IsGai(err, netdb.EAI_ADDRFAMILY) {
 		return ip, err
 	}
 	kind := "tcp"
@@ -190,7 +190,7 @@ func dialRegistered(c *shell.Call, prefix, host string, port int, tr *bsd.Trace)
 			}
 		}
 	}
-	var last error = &netdb.Error{Class: "socket.gaierror", Errno: -2, HasErrno: true, Msg: "Name or service not known"}
+	var last error = netdb.GaiError(netdb.EAI_NONAME)
 	var tries []string // "[::1]:70: [Errno 111] Connection refused", for the hint
 	for _, ip := range ips {
 		family := unix.AF_INET

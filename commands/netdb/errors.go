@@ -3,6 +3,7 @@
 package netdb
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/sockshell/sockshell/shell/pyerr"
@@ -90,6 +91,17 @@ var gaiHints = map[int]string{
 	EAI_NODATA:     "the name exists but has no address of the asked family",
 	EAI_SERVICE:    "the service is not listed in the services database for this socket type",
 	EAI_ADDRFAMILY: "the address is of another family than the one asked for (IPv6 where IPv4 was wanted, or the reverse)",
+}
+
+// GaiError is socket.gaierror for an EAI code, with glibc's message and
+// the hint for it: what the commands raise when they refuse an address as
+// getaddrinfo would (an IPv6 literal for an inet socket is EAI_ADDRFAMILY).
+func GaiError(code int) *Error { return gaiError(code, nil) }
+
+// IsGai reports whether err is socket.gaierror with that EAI code.
+func IsGai(err error, code int) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Class == ClassGai && e.Errno == code
 }
 
 // gaiError builds socket.gaierror for an EAI code.
