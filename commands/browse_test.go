@@ -481,6 +481,10 @@ func TestGopherBigDownload(t *testing.T) {
 	g := newGopherSession(t)
 	port := gopherFreePort(t)
 	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", src, port))
+	// The whole download is bounded by the session's timeout: 30 s is not
+	// enough for 1 GiB under -race on a loaded machine (it took 28 s alone),
+	// so give it a generous bound that only a hang reaches.
+	g.mustExec("set timeout 300")
 	dst := filepath.Join(dir, "got.bin")
 
 	// Sample the heap while the download runs.
