@@ -1,5 +1,6 @@
-// The session: settings, the registry of named resources (sockets, servers),
-// per-family state, and the one locked path to the terminal.
+// The session: the registry of named resources (sockets, servers) and the
+// one locked path to the terminal. Its settings are in settings.go, the
+// families' state in state.go.
 package shell
 
 import (
