@@ -1,5 +1,7 @@
 // Errors as Python names them: a class, an errno where the kernel gave one,
-// a message, and an optional one-line hint.
+// a message, and an optional one-line hint. The model (the errno table and
+// the interface every layer speaks) is shell/pyerr; this file holds the
+// shell's own error type and Classify, which turns any error into one.
 package shell
 
 import (

@@ -1,5 +1,5 @@
-// This file holds Error, the layer's error type, its hints for learners, and
-// the mapping of errors to Python's exception classes.
+// This file holds Error, the layer's error type, and its hints for
+// learners; its Python class comes from the one errno table, shell/pyerr.
 
 package bsd
 
