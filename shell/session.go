@@ -97,6 +97,19 @@ func (s *Session) Width() int {
 // DisableColor turns colour off for good (NO_COLOR, --no-color).
 func (s *Session) DisableColor() { s.noColor = true; s.color.Store(false) }
 
+// colorOn reports whether colour is on (`set color`).
+func (s *Session) colorOn() bool { return s.color.Load() }
+
+// setColor turns colour on or off (`set color`); on is refused when colour
+// is off for good.
+func (s *Session) setColor(on bool) error {
+	if on && s.noColor {
+		return Usagef("colour is off for good in this session (NO_COLOR is set, or --no-color)")
+	}
+	s.color.Store(on)
+	return nil
+}
+
 // Register adds a resource under the next free name with the prefix ("s" →
 // s1, s2, …). Names are never reused in a session.
 func (s *Session) Register(prefix string, r Resource) string {

@@ -178,17 +178,13 @@ func shellSettings() []*Setting {
 		{
 			Name: "color", Help: "on or off (never on when NO_COLOR is set)",
 			Values: []string{"on", "off"},
-			Get:    func(s *Session) (string, any) { on := s.color.Load(); return onOff(on), on },
+			Get:    func(s *Session) (string, any) { on := s.colorOn(); return onOff(on), on },
 			Set: func(s *Session, value string) error {
 				b, err := parseOnOff(value)
 				if err != nil {
 					return err
 				}
-				if b && s.noColor {
-					return Usagef("colour is off for good in this session (NO_COLOR is set, or --no-color)")
-				}
-				s.color.Store(b)
-				return nil
+				return s.setColor(b)
 			},
 		},
 		{
