@@ -97,6 +97,10 @@ func (s *Session) Width() int {
 // DisableColor turns colour off for good (NO_COLOR, --no-color).
 func (s *Session) DisableColor() { s.noColor = true; s.color.Store(false) }
 
+// setJSONEvents says whether background lines are JSON documents (`set
+// format json`).
+func (s *Session) setJSONEvents(on bool) { s.jsonLogs.Store(on) }
+
 // colorOn reports whether colour is on (`set color`).
 func (s *Session) colorOn() bool { return s.color.Load() }
 

@@ -141,10 +141,10 @@ func shellSettings() []*Setting {
 				switch value {
 				case "auto", "":
 					s.Settings.Format = ""
-					s.jsonLogs.Store(false)
+					s.setJSONEvents(false)
 				case "python", "table", "json":
 					s.Settings.Format = value
-					s.jsonLogs.Store(value == "json")
+					s.setJSONEvents(value == "json")
 				default:
 					return Usagef("format is python, table, json or auto, not %q", value)
 				}
