@@ -50,6 +50,10 @@ func TestCompleteArgumentKinds(t *testing.T) {
 		{"serve gopher " + dir + "/h", []string{dir + "/hole/"}},
 		// Not a directory argument: serve echo takes HOST:PORT.
 		{"serve echo " + dir + "/", nil},
+		// The name service's setting, declared by its family: its name
+		// and its values.
+		{"set d", []string{"dns"}},
+		{"set dns s", []string{"system"}},
 	}
 	for _, c := range cases {
 		got, _ := s.Complete(c.line)
