@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/sockshell/sockshell/shell/testenv"
 )
 
 // literalCases are Python string literals, as typed at the prompt, whose
@@ -33,7 +35,7 @@ var literalCases = []string{
 // TestNamesMatchPython: \N{NAME} finds every character python3 has a name
 // for (unicodedata.name, all of U+0000-U+10FFFF), and only that one.
 func TestNamesMatchPython(t *testing.T) {
-	py := needPeer(t, "python3", "python3")
+	py := testenv.NeedPeer(t, "python3", "python3")
 	cmd := exec.Command(py, "-c", `
 import sys, unicodedata
 for cp in range(0x110000):
@@ -64,7 +66,7 @@ for cp in range(0x110000):
 // TestLiteralsMatchPython (issue 7, items 4 and 5): every literal gives the
 // bytes python3 gives, or is refused where python3 refuses it.
 func TestLiteralsMatchPython(t *testing.T) {
-	py := needPeer(t, "python3", "python3")
+	py := testenv.NeedPeer(t, "python3", "python3")
 	prog := `
 import sys, warnings
 warnings.simplefilter("ignore")
@@ -122,7 +124,7 @@ func codePoints() []rune {
 // one decimal a line, and returns its output lines, one per code point.
 func pythonPerCodePoint(t *testing.T, prog string, cps []rune) []string {
 	t.Helper()
-	py := needPeer(t, "python3", "python3")
+	py := testenv.NeedPeer(t, "python3", "python3")
 	var in strings.Builder
 	for _, r := range cps {
 		in.WriteString(strconv.Itoa(int(r)) + "\n")

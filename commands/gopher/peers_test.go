@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -14,23 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// requirePeer returns the path of a program a test talks to. When it is
-// missing the test is skipped, or fails when SOCKSHELL_REQUIRE_PEERS=1 (as
-// in CI).
-func requirePeer(t *testing.T, path, pkg string) string {
-	t.Helper()
-	if _, err := exec.LookPath(path); err == nil {
-		return path
-	}
-	msg := fmt.Sprintf("%s not found: install %s (apt-get install -y %s)", path, pkg, pkg)
-	if os.Getenv("SOCKSHELL_REQUIRE_PEERS") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
+	"github.com/sockshell/sockshell/shell/testenv"
+)
 
 // rawExchange sends request to 127.0.0.1:port and returns every byte of
 // the reply.
@@ -53,7 +38,7 @@ func rawExchange(t *testing.T, port int, request string) []byte {
 }
 
 func TestCurlAgainstServer(t *testing.T) {
-	curl := requirePeer(t, "/usr/bin/curl", "curl")
+	curl := testenv.NeedPeer(t, "curl", "curl")
 	_, port := startServer(t, hole, nil)
 	run := func(url string) []byte {
 		t.Helper()
@@ -107,90 +92,14 @@ func TestCurlAgainstServer(t *testing.T) {
 	}
 }
 
-// startGophernicus serves root with gophernicus behind socat on 127.0.0.1
-// and returns the port.
-func startGophernicus(t *testing.T, root string) int {
-	t.Helper()
-	socat := requirePeer(t, "/usr/bin/socat", "socat")
-	gophernicus := requirePeer(t, "/usr/sbin/gophernicus", "gophernicus")
-
-	// A free port: gophernicus writes it into its menus, so it must be
-	// known before socat starts.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-
-	listen := fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork", port)
-	if os.Geteuid() == 0 {
-		// gophernicus refuses to run as root.
-		listen += ",su=nobody"
-	}
-	// -nv: no virtual hosts; -nm: no shared memory; -ns: no syslog;
-	// -nx: execute nothing; -nu: no ~user spaces.
-	//
-	// SYSTEM with "exit 0" rather than EXEC: gophernicus exits with status 1
-	// after an error reply ("File or directory not found"), and socat treats
-	// a child's failure as fatal, sometimes before it has passed the reply
-	// on; the client then sees an empty reply.
-	server := fmt.Sprintf("SYSTEM:%s -h localhost -p %d -r %s -nv -nm -ns -nx -nu; exit 0", gophernicus, port, root)
-	cmd := exec.Command(socat, listen, server)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
-	// Wait for socat to listen (bounded).
-	for i := 0; ; i++ {
-		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		if err == nil {
-			c.Close()
-			break
-		}
-		select {
-		case <-exited:
-			t.Fatalf("socat exited: %s", stderr.String())
-		default:
-		}
-		if i == 1000 {
-			t.Fatalf("socat does not listen on %d: %v", port, err)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	return port
-}
-
-// publicTempDir is a temporary directory that the unprivileged user
-// gophernicus runs as can read.
-func publicTempDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "sockshell-gopher-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 func TestClientAgainstGophernicus(t *testing.T) {
-	root := publicTempDir(t)
+	root := testenv.PublicTempDir(t)
 	text := "Sockets are file descriptors.\nGopher is port 70.\n"
 	bin := []byte{0, 1, 2, 0xff, '\n', 0xfe, '.', '\r', '\n', 0}
 	os.WriteFile(filepath.Join(root, "notes.txt"), []byte(text), 0o644)
 	os.WriteFile(filepath.Join(root, "blob.bin"), bin, 0o644)
 	os.Mkdir(filepath.Join(root, "sub"), 0o755)
-	port := startGophernicus(t, root)
+	port := testenv.Gophernicus(t, root)
 
 	target := func(typ byte, sel string) Target {
 		return Target{Host: "127.0.0.1", Port: port, Type: typ, Selector: sel}

@@ -6,94 +6,27 @@ package netdb
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sockshell/sockshell/shell/testenv"
 )
 
-// startDNS runs dnsmasq on 127.0.0.1 at a free port and returns "127.0.0.1:PORT".
+// startDNS runs dnsmasq on 127.0.0.1 (testenv.Dnsmasq) and returns "127.0.0.1:PORT".
 // The zone: withptr.test has A 192.0.2.1, AAAA 2001:db8::1 and PTRs for both;
 // alias.test is a CNAME for it; noptr.test (and names under it) has A 192.0.2.2
 // and no PTR; everything else under .test is NXDOMAIN. The addresses are
 // documentation ranges used only as data: no traffic is ever sent to them.
 func startDNS(t *testing.T) string {
 	t.Helper()
-	bin := needPeer(t, "/usr/sbin/dnsmasq", "apt-get install -y dnsmasq-base")
-	dir := t.TempDir()
-	hosts := filepath.Join(dir, "hosts")
-	if err := os.WriteFile(hosts, []byte("192.0.2.1 withptr.test\n2001:db8::1 withptr.test\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for attempt := 0; attempt < 5; attempt++ {
-		port := freePort(t)
-		args := []string{"--no-daemon", "--no-resolv", "--no-hosts", "--addn-hosts=" + hosts,
-			fmt.Sprintf("--port=%d", port), "--listen-address=127.0.0.1", "--bind-interfaces",
-			"--pid-file=", "--conf-file=/dev/null", "--log-facility=-",
-			"--address=/noptr.test/192.0.2.2", "--cname=alias.test,withptr.test",
-			"--local=/test/", "--local=/2.0.192.in-addr.arpa/", "--local=/8.b.d.0.1.0.0.2.ip6.arpa/"}
-		if os.Geteuid() == 0 {
-			args = append(args, "--user=root")
-		}
-		cmd := exec.Command(bin, args...)
-		var log strings.Builder
-		cmd.Stdout, cmd.Stderr = &log, &log
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		stop := func() {
-			cmd.Process.Kill()
-			<-done
-		}
-		addr := fmt.Sprintf("127.0.0.1:%d", port)
-		if waitDNS(addr, done) {
-			t.Cleanup(stop)
-			return addr
-		}
-		stop()
-		t.Logf("dnsmasq on port %d did not come up: %s", port, log.String())
-	}
-	t.Fatal("dnsmasq did not start")
-	return ""
-}
-
-func freePort(t *testing.T) int {
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
-}
-
-// waitDNS polls until the server answers a query, or dnsmasq exits, or 5s pass.
-func waitDNS(addr string, exited <-chan struct{}) bool {
-	r := &Resolver{Server: addr}
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			return false
-		default:
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		_, err := r.HostByName(ctx, "withptr.test")
-		cancel()
-		if err == nil {
-			return true
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return false
+	return testenv.Dnsmasq(t, "192.0.2.1 withptr.test\n2001:db8::1 withptr.test\n",
+		"--address=/noptr.test/192.0.2.2", "--cname=alias.test,withptr.test",
+		"--local=/test/", "--local=/2.0.192.in-addr.arpa/", "--local=/8.b.d.0.1.0.0.2.ip6.arpa/")
 }
 
 func wantPyErr(t *testing.T, what string, err error, class string, errno int) {

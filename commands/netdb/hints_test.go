@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sockshell/sockshell/shell/testenv"
 )
 
 // pyAnswers asks python3 (in the same namespace) each expression and returns
@@ -52,7 +54,7 @@ func TestSystemResolverHints(t *testing.T) {
 		}
 		return
 	}
-	py := needPeer(t, "python3", "apt-get install -y python3")
+	py := testenv.NeedPeer(t, "python3", "python3")
 	stub := enterSandbox(t)
 	bindOver(t, "/etc/hosts", "127.0.0.1 localhost\n2001:db8::5 v6only.test\n")
 	want := pyAnswers(t, py,
@@ -104,7 +106,7 @@ func TestSystemResolverSilent(t *testing.T) {
 		}
 		return
 	}
-	py := needPeer(t, "python3", "apt-get install -y python3")
+	py := testenv.NeedPeer(t, "python3", "python3")
 	enterSandbox(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sockshell/sockshell/shell/testenv"
 )
 
 const referenceScript = `
@@ -239,7 +241,7 @@ func referenceQueries(t *testing.T) []query {
 }
 
 func TestMatchesPython(t *testing.T) {
-	py := needPeer(t, "python3", "apt-get install -y python3")
+	py := testenv.NeedPeer(t, "python3", "python3")
 	qs := referenceQueries(t)
 	// Questions about names and addresses outside /etc/hosts are asked in the
 	// sandbox (sandbox_test.go), where DNS goes to a stub server on loopback.

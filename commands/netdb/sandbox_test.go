@@ -32,6 +32,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sockshell/sockshell/shell/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -90,7 +91,7 @@ func runInSandbox(t *testing.T) error {
 func needSandbox(t *testing.T, err error, skipped int) {
 	t.Helper()
 	msg := fmt.Sprintf("%d questions skipped: %s (%v)", skipped, sandboxReason, err)
-	if os.Getenv("SOCKSHELL_REQUIRE_PEERS") == "1" {
+	if testenv.PeersRequired() {
 		t.Fatal(msg)
 	}
 	t.Run("unknown names", func(t *testing.T) { t.Skip(msg) })

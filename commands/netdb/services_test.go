@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/sockshell/sockshell/shell/testenv"
 )
 
 func TestParseServiceLine(t *testing.T) {
@@ -259,7 +261,7 @@ func TestNoServicesFile(t *testing.T) {
 		}
 		return
 	}
-	py := needPeer(t, "python3", "apt-get install -y python3")
+	py := testenv.NeedPeer(t, "python3", "python3")
 	enterSandbox(t)
 	hideEtcFile(t, "services")
 	out, err := exec.Command(py, "-c", `import socket
