@@ -23,8 +23,8 @@ import (
 func gopherSandboxDNS(t *testing.T, g *gopherSession) {
 	t.Helper()
 	port := startDNSMasq(t)
-	g.mustExec("set dns 127.0.0.1:" + port)
-	g.mustExec("set timeout 5")
+	g.MustExec("set dns 127.0.0.1:" + port)
+	g.MustExec("set timeout 5")
 }
 
 // TestGopherHostForms: HOST:PORT and [IPV6]:PORT are taken as they are
@@ -34,22 +34,22 @@ func gopherSandboxDNS(t *testing.T, g *gopherSession) {
 func TestGopherHostForms(t *testing.T) {
 	g := newGopherSession(t)
 	gopherSandboxDNS(t, g)
-	port := gopherFreePort(t)
-	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", gopherHole, port))
+	port := g.serve(gopherHole)
 
 	// HOST:PORT, as `serve` prints the address.
 	for _, line := range []string{"gopher 127.0.0.1:%d", "gopher 127.0.0.1:%d /", "gopher localhost:%d /sockets.txt"} {
 		line = fmt.Sprintf(line, port)
-		out, errs := g.exec(line)
+		out, errs := g.Exec(line)
 		if errs != "" || !(strings.Contains(out, "| What is a socket?") || strings.HasPrefix(out, "What is a socket?")) {
 			t.Errorf("%s: %q %q", line, out, errs)
 		}
 	}
 	if l, err := net.Listen("tcp", "[::1]:0"); err == nil {
 		l.Close()
-		port6 := gopherFreePort(t)
-		g.mustExec(fmt.Sprintf("serve gopher %s [::1]:%d", gopherHole, port6))
-		if out, errs := g.exec(fmt.Sprintf("gopher [::1]:%d /sockets.txt", port6)); errs != "" || !strings.HasPrefix(out, "What is a socket?") {
+		out := g.MustExec("serve gopher " + gopherHole + " [::1]:0")
+		name, _, _ := strings.Cut(out, " ")
+		port6 := serverPort(t, g.Session, name)
+		if out, errs := g.Exec(fmt.Sprintf("gopher [::1]:%d /sockets.txt", port6)); errs != "" || !strings.HasPrefix(out, "What is a socket?") {
 			t.Errorf("[::1]:PORT: %q %q", out, errs)
 		}
 	} else {
@@ -70,7 +70,7 @@ func TestGopherHostForms(t *testing.T) {
 		{"gopher [::1/", "UsageError: HOST '[::1/' has a '/'", ""},
 		{"gopher [::1]x", "UsageError: HOST '[::1]x' has 'x' after the IPv6 address", ""},
 	} {
-		_, errs := g.exec(tt.line)
+		_, errs := g.Exec(tt.line)
 		first, hint, _ := strings.Cut(strings.TrimSuffix(errs, "\n"), "\n")
 		if !strings.HasPrefix(first, tt.err) || !strings.Contains(hint, tt.hint) || (tt.hint != "" && !strings.HasPrefix(hint, "  hint: ")) {
 			t.Errorf("%s:\n%s\nwant %q and a hint with %q", tt.line, errs, tt.err, tt.hint)
@@ -87,7 +87,7 @@ func TestGopherHostForms(t *testing.T) {
 		t.Log("something listens on 127.0.0.1:70: `gopher 127.0.0.1 PORT` not tried")
 	} else {
 		line := fmt.Sprintf("gopher 127.0.0.1 %d", port)
-		_, errs := g.exec(line)
+		_, errs := g.Exec(line)
 		want := fmt.Sprintf("'%d' went to port 70 as the SELECTOR: a port comes third (gopher 127.0.0.1 / %d) or after a colon (gopher 127.0.0.1:%d)", port, port, port)
 		if !strings.HasPrefix(errs, "ConnectionRefusedError: [Errno 111]") || !strings.Contains(errs, want) {
 			t.Errorf("%s:\n%s\nwant a hint with %q", line, errs, want)
@@ -117,7 +117,7 @@ func TestGopherMenuInvalidFields(t *testing.T) {
 	})
 	own.Store(int64(port))
 	g := newGopherSession(t)
-	out := g.mustExec(fmt.Sprintf("gopher 127.0.0.1 / %d", port))
+	out := g.MustExec(fmt.Sprintf("gopher 127.0.0.1 / %d", port))
 	words := func(s string) string { return strings.Join(strings.Fields(s), " ") }
 	for _, row := range []string{
 		"| 1 | TXT | Far away | /far | 127.0.0.1 | 70000 (invalid) |",
@@ -140,7 +140,7 @@ func TestGopherMenuInvalidFields(t *testing.T) {
 		5: "ValueError: item 5 cannot be followed: its line has fewer than the four tab-separated fields of a menu line\n",
 	} {
 		before := conns.Load()
-		if _, errs := g.exec(fmt.Sprintf("go %d", n)); errs != want {
+		if _, errs := g.Exec(fmt.Sprintf("go %d", n)); errs != want {
 			t.Errorf("go %d: %q, want %q", n, errs, want)
 		}
 		if conns.Load() != before || len(g.sockets()) != 0 {
@@ -148,7 +148,7 @@ func TestGopherMenuInvalidFields(t *testing.T) {
 		}
 	}
 	// In JSON a valid port is a number, an invalid one the marked text.
-	out = g.mustExec(fmt.Sprintf("set format json; gopher 127.0.0.1 / %d", port))
+	out = g.MustExec(fmt.Sprintf("set format json; gopher 127.0.0.1 / %d", port))
 	if !strings.Contains(out, `"port":"70000 (invalid)"`) || !strings.Contains(out, fmt.Sprintf(`"port":%d`, port)) {
 		t.Errorf("json menu: %s", out)
 	}
@@ -162,7 +162,7 @@ func TestGopherEmptyAndErrorReplies(t *testing.T) {
 	g := newGopherSession(t)
 	for _, sel := range []string{"/empty.txt", "/"} {
 		line := fmt.Sprintf("gopher 127.0.0.1 %s %d", sel, empty)
-		out, errs := g.exec(line)
+		out, errs := g.Exec(line)
 		if errs != "" || !strings.HasSuffix(out, "# the server closed the connection without a reply: 0 bytes\n") {
 			t.Errorf("%s: %q %q", line, out, errs)
 		}
@@ -170,7 +170,7 @@ func TestGopherEmptyAndErrorReplies(t *testing.T) {
 
 	// A download of nothing says it once.
 	dst := filepath.Join(t.TempDir(), "empty.bin")
-	if out := g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /empty.bin %d --out %s", empty, dst)); out != "0\n# 0 bytes saved to "+dst+"\n" {
+	if out := g.MustExec(fmt.Sprintf("gopher 127.0.0.1 /empty.bin %d --out %s", empty, dst)); out != "0\n# 0 bytes saved to "+dst+"\n" {
 		t.Errorf("empty download: %q", out)
 	}
 
@@ -185,21 +185,20 @@ func TestGopherEmptyAndErrorReplies(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	port := gopherFreePort(t)
-	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", dir, port))
+	port := g.serve(dir)
 	for _, name := range []string{"errors.txt", "short.txt"} {
-		out, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 /%s %d", name, port))
+		out, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 /%s %d", name, port))
 		if errs != "" || out != texts[name] {
 			t.Errorf("%s: %q %q, want the text", name, out, errs)
 		}
 	}
 	// A file whose first line is a whole error item is still taken for
 	// one: that is what an error reply looks like.
-	if _, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 /item.txt %d", port)); !strings.HasPrefix(errs, "GopherError: the server sent an error item: Looks like an error item\n") {
+	if _, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 /item.txt %d", port)); !strings.HasPrefix(errs, "GopherError: the server sent an error item: Looks like an error item\n") {
 		t.Errorf("item.txt: %q", errs)
 	}
 
-	_, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 /missing.txt %d", port))
+	_, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 /missing.txt %d", port))
 	first, hint, _ := strings.Cut(errs, "\n")
 	if first != "FileNotFoundError: the server has no selector '/missing.txt'" || strings.Count(errs, "missing.txt") != 1 || !strings.HasPrefix(hint, "  hint: ") {
 		t.Errorf("missing selector: %q", errs)

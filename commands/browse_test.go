@@ -22,7 +22,9 @@ import (
 	"time"
 
 	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/commands/internal/faketerm"
 	"github.com/sockshell/sockshell/shell"
+	"github.com/sockshell/sockshell/shell/testenv"
 )
 
 // gopherTestBound bounds every wait in these tests; it is a safety net
@@ -32,74 +34,30 @@ const gopherTestBound = 30 * time.Second
 // gopherHole is the README's demo gopherhole, relative to this package.
 const gopherHole = "../docs/gopherhole"
 
-// gopherFreePort returns a loopback TCP port that was free a moment ago.
-func gopherFreePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// gopherBuffer is a locked buffer whose String leaves out the gopher
-// server's log lines.
-type gopherBuffer struct{ lockedBuffer }
-
-func (l *gopherBuffer) Reset() { l.take() }
-
-// String returns the contents without the background servers' log lines.
-func (l *gopherBuffer) String() string {
-	var keep []string
-	for _, line := range strings.SplitAfter(l.lockedBuffer.String(), "\n") {
-		if !strings.HasPrefix(line, "[gopher] ") {
-			keep = append(keep, line)
-		}
-	}
-	return strings.Join(keep, "")
-}
-
-// gopherSession is a session whose output the test reads after each Exec.
+// gopherSession is the session harness with the gopher tests' queries.
 type gopherSession struct {
-	t        *testing.T
-	s        *shell.Session
-	out, err gopherBuffer
+	*faketerm.Term
+	t       *testing.T
+	running *faketerm.Running // the line async started last
 }
 
 func newGopherSession(t *testing.T) *gopherSession {
-	g := &gopherSession{t: t}
-	g.s = shell.NewSession(Table(), &g.out, &g.err)
-	t.Cleanup(g.s.CloseAll)
-	return g
+	return &gopherSession{Term: newTerm(t), t: t}
 }
 
-// exec runs a line and returns what it printed on standard output and
-// standard error.
-func (g *gopherSession) exec(line string) (stdout, stderr string) {
+// serve starts `serve gopher DIR 127.0.0.1:0` (a port the kernel picks) and
+// returns the port the server got.
+func (g *gopherSession) serve(dir string) int {
 	g.t.Helper()
-	g.out.Reset()
-	g.err.Reset()
-	ctx, cancel := context.WithTimeout(context.Background(), gopherTestBound)
-	defer cancel()
-	g.s.Exec(ctx, line, "")
-	return g.out.String(), g.err.String()
-}
-
-// mustExec runs a line that must succeed.
-func (g *gopherSession) mustExec(line string) string {
-	g.t.Helper()
-	out, errs := g.exec(line)
-	if errs != "" {
-		g.t.Fatalf("%s: %s", line, errs)
-	}
-	return out
+	out := g.MustExec("serve gopher " + dir + " 127.0.0.1:0")
+	name, _, _ := strings.Cut(out, " ")
+	return serverPort(g.t, g.Session, name)
 }
 
 // sockets lists the session's registered sockets (sN names).
 func (g *gopherSession) sockets() []string {
 	var names []string
-	for _, r := range g.s.Resources() {
+	for _, r := range g.Session.Resources() {
 		if _, ok := r.Resource.(*bsd.Socket); ok {
 			names = append(names, r.Name)
 		}
@@ -136,10 +94,7 @@ func TestGopherTranscripts(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			runTranscript(t, f, map[string]string{
-				"PORT": strconv.Itoa(gopherFreePort(t)),
-				"TMP":  t.TempDir(),
-			})
+			runTranscript(t, f, map[string]string{"TMP": t.TempDir()})
 		})
 	}
 }
@@ -148,10 +103,9 @@ func TestGopherTranscripts(t *testing.T) {
 // row, numbered items with integer ports, info lines without a number.
 func TestGopherMenuJSON(t *testing.T) {
 	g := newGopherSession(t)
-	port := gopherFreePort(t)
-	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", gopherHole, port))
-	g.mustExec("set format json")
-	out := g.mustExec(fmt.Sprintf("gopher localhost / %d", port))
+	port := g.serve(gopherHole)
+	g.MustExec("set format json")
+	out := g.MustExec(fmt.Sprintf("gopher localhost / %d", port))
 	var doc struct {
 		Command string           `json:"command"`
 		Python  []string         `json:"python"`
@@ -192,7 +146,7 @@ func TestGopherMenuJSON(t *testing.T) {
 		t.Errorf("python equivalent: %q", doc.Python)
 	}
 	// An error is a JSON document on standard error.
-	_, errs := g.exec(fmt.Sprintf("gopher localhost /missing.txt %d", port))
+	_, errs := g.Exec(fmt.Sprintf("gopher localhost /missing.txt %d", port))
 	var e struct {
 		Error struct{ Class, Message, Hint string } `json:"error"`
 	}
@@ -202,73 +156,6 @@ func TestGopherMenuJSON(t *testing.T) {
 	if s := g.sockets(); len(s) != 0 {
 		t.Errorf("sockets left open: %v", s)
 	}
-}
-
-// gopherDialUntil waits (bounded) until something accepts on port.
-func gopherDialUntil(t *testing.T, port int, exited <-chan struct{}, what func() string) {
-	t.Helper()
-	deadline := time.Now().Add(gopherTestBound)
-	for {
-		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		if err == nil {
-			c.Close()
-			return
-		}
-		select {
-		case <-exited:
-			t.Fatalf("server exited: %s", what())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nothing listens on %d: %v", port, err)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// startGophernicusPeer serves root with gophernicus behind socat on
-// 127.0.0.1 and returns the port. As in commands/gopher/peers_test.go,
-// socat runs it through SYSTEM with "; exit 0": gophernicus exits with
-// status 1 after an error reply and socat, under EXEC, could drop it.
-func startGophernicusPeer(t *testing.T, root string) int {
-	t.Helper()
-	socat := needPeer(t, "socat", "socat")
-	gophernicus := needPeer(t, "gophernicus", "/usr/sbin/gophernicus")
-	port := gopherFreePort(t) // gophernicus writes it into its menus
-	listen := fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork", port)
-	if os.Geteuid() == 0 {
-		listen += ",su=nobody" // gophernicus refuses to run as root
-	}
-	server := fmt.Sprintf("SYSTEM:%s -h localhost -p %d -r %s -nv -nm -ns -nx -nu; exit 0", gophernicus, port, root)
-	cmd := exec.Command(socat, listen, server)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
-	gopherDialUntil(t, port, exited, stderr.String)
-	return port
-}
-
-// gopherPublicDir is a temporary directory the unprivileged user
-// gophernicus runs as can read.
-func gopherPublicDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "sockshell-gophercmd-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }
 
 // gopherBlob is binary test data: every byte value, CR, LF, lone dots.
@@ -286,7 +173,7 @@ func gopherBlob(n int) []byte {
 }
 
 func TestGopherCommandsAgainstGophernicus(t *testing.T) {
-	root := gopherPublicDir(t)
+	root := testenv.PublicTempDir(t)
 	text := "Sockets are file descriptors.\nGopher is port 70.\n"
 	blob := gopherBlob(300 << 10)
 	for name, data := range map[string][]byte{"notes.txt": []byte(text), "blob.bin": blob} {
@@ -302,12 +189,12 @@ func TestGopherCommandsAgainstGophernicus(t *testing.T) {
 	// gophernicus itself.
 	gophermap := "Test hole\n0Notes on sockets\tnotes.txt\n9A blob\tblob.bin\n1A directory\tsub/\n"
 	os.WriteFile(filepath.Join(root, "gophermap"), []byte(gophermap), 0o644)
-	port := startGophernicusPeer(t, root)
+	port := testenv.Gophernicus(t, root)
 	g := newGopherSession(t)
 
 	// The menu as a numbered table.
 	// (gophernicus's footer sets the column widths: compare words.)
-	out := g.mustExec(fmt.Sprintf("gopher 127.0.0.1 / %d", port))
+	out := g.MustExec(fmt.Sprintf("gopher 127.0.0.1 / %d", port))
 	words := func(s string) string { return strings.Join(strings.Fields(s), " ") }
 	for _, row := range []string{
 		"| | | Test hole | | | |",
@@ -321,11 +208,11 @@ func TestGopherCommandsAgainstGophernicus(t *testing.T) {
 	}
 
 	// The text file by number: gophernicus sends CRLF, shown as lines.
-	if got := g.mustExec("go 1"); got != text {
+	if got := g.MustExec("go 1"); got != text {
 		t.Errorf("go 1: %q, want %q", got, text)
 	}
 	// The generated listing of sub/.
-	if out := g.mustExec("back; go 3"); !strings.Contains(out, fmt.Sprintf("| /sub/inner.txt | localhost | %d |", port)) {
+	if out := g.MustExec("back; go 3"); !strings.Contains(out, fmt.Sprintf("| /sub/inner.txt | localhost | %d |", port)) {
 		t.Errorf("sub/ listing:\n%s", out)
 	}
 	if len(g.sockets()) != 0 {
@@ -333,25 +220,25 @@ func TestGopherCommandsAgainstGophernicus(t *testing.T) {
 	}
 
 	// A missing directory: gophernicus answers with an error item.
-	_, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 /missing/ %d", port))
+	_, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 /missing/ %d", port))
 	if !strings.HasPrefix(errs, "FileNotFoundError: the server has no selector '/missing/'") || !strings.Contains(errs, "hint: ") {
 		t.Errorf("/missing/: %q", errs)
 	}
 	// A missing file: gophernicus answers with a text, "Error: File or
 	// directory not found!" and a footer, not with an error item: that
 	// text is what the server sent, shown or saved as it is.
-	if out := g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /missing.txt %d", port)); !strings.HasPrefix(out, "Error: File or directory not found!") {
+	if out := g.MustExec(fmt.Sprintf("gopher 127.0.0.1 /missing.txt %d", port)); !strings.HasPrefix(out, "Error: File or directory not found!") {
 		t.Errorf("/missing.txt: %q", out)
 	}
 	missing := filepath.Join(t.TempDir(), "missing.bin")
-	g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /missing.bin %d --out %s", port, missing))
+	g.MustExec(fmt.Sprintf("gopher 127.0.0.1 /missing.bin %d --out %s", port, missing))
 	if b, _ := os.ReadFile(missing); !strings.HasPrefix(string(b), "Error: File or directory not found!") {
 		t.Errorf("/missing.bin saved %q", b)
 	}
 
 	// The binary file with --out, byte for byte.
 	dst := filepath.Join(t.TempDir(), "blob.bin")
-	out = g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /blob.bin %d --out %s", port, dst))
+	out = g.MustExec(fmt.Sprintf("gopher 127.0.0.1 /blob.bin %d --out %s", port, dst))
 	if want := fmt.Sprintf("%d\n# %d bytes saved to %s\n", len(blob), len(blob), dst); out != want {
 		t.Errorf("download said %q, want %q", out, want)
 	}
@@ -360,7 +247,7 @@ func TestGopherCommandsAgainstGophernicus(t *testing.T) {
 	}
 	// A text file saved with --out is the bytes gophernicus sent (CRLF).
 	dst = filepath.Join(t.TempDir(), "notes.txt")
-	g.mustExec(fmt.Sprintf("gopher gopher://127.0.0.1:%d/0/notes.txt --out %s", port, dst))
+	g.MustExec(fmt.Sprintf("gopher gopher://127.0.0.1:%d/0/notes.txt --out %s", port, dst))
 	if got, _ := os.ReadFile(dst); string(got) != strings.ReplaceAll(text, "\n", "\r\n") {
 		t.Errorf("notes.txt saved as %q", got)
 	}
@@ -388,7 +275,7 @@ func gopherRaw(t *testing.T, port int, request string) []byte {
 // TestCurlAgainstServeGopher: curl's gopher client against a server the
 // session started with `serve gopher`.
 func TestCurlAgainstServeGopher(t *testing.T) {
-	curl := needPeer(t, "curl", "curl")
+	curl := testenv.NeedPeer(t, "curl", "curl")
 	dir := t.TempDir()
 	blob := gopherBlob(100 << 10)
 	files := map[string][]byte{
@@ -403,8 +290,7 @@ func TestCurlAgainstServeGopher(t *testing.T) {
 		}
 	}
 	g := newGopherSession(t)
-	port := gopherFreePort(t)
-	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", dir, port))
+	port := g.serve(dir)
 
 	run := func(url string) []byte {
 		t.Helper()
@@ -436,13 +322,13 @@ func TestCurlAgainstServeGopher(t *testing.T) {
 		}
 		// Our client with --out saves the same bytes.
 		dst := filepath.Join(t.TempDir(), "out")
-		g.mustExec(fmt.Sprintf("gopher gopher://127.0.0.1:%d/%s/%s --out %s", port, typ, name, dst))
+		g.MustExec(fmt.Sprintf("gopher gopher://127.0.0.1:%d/%s/%s --out %s", port, typ, name, dst))
 		if sum, _ := fileSHA(t, dst); sum != bytesSHA(want) {
 			t.Errorf("gopher --out %s differs from the file", name)
 		}
 	}
 	// curl's connections are counted by `servers`.
-	if out := g.mustExec("set format json; servers"); !strings.Contains(out, `"connections":`) {
+	if out := g.MustExec("set format json; servers"); !strings.Contains(out, `"connections":`) {
 		t.Errorf("servers: %s", out)
 	}
 }
@@ -479,12 +365,11 @@ func TestGopherBigDownload(t *testing.T) {
 	wantSum, _ := fileSHA(t, filepath.Join(src, "big.bin"))
 
 	g := newGopherSession(t)
-	port := gopherFreePort(t)
-	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", src, port))
+	port := g.serve(src)
 	// The whole download is bounded by the session's timeout: 30 s is not
 	// enough for 1 GiB under -race on a loaded machine (it took 28 s alone),
 	// so give it a generous bound that only a hang reaches.
-	g.mustExec("set timeout 300")
+	g.MustExec("set timeout 300")
 	dst := filepath.Join(dir, "got.bin")
 
 	// Sample the heap while the download runs.
@@ -510,7 +395,7 @@ func TestGopherBigDownload(t *testing.T) {
 		}
 	}()
 	start := time.Now()
-	out, errs := g.exec(fmt.Sprintf("gopher localhost /big.bin %d --out %s", port, dst))
+	out, errs := g.Exec(fmt.Sprintf("gopher localhost /big.bin %d --out %s", port, dst))
 	elapsed := time.Since(start)
 	close(stop)
 	wg.Wait()
@@ -582,19 +467,11 @@ func gopherFake(t *testing.T, handle func(c net.Conn, selector string)) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// gopherAsync runs a line in the background; the channel delivers its
-// standard error once it has finished (its output stays in g.out).
+// async runs a line in the background; the channel delivers its
+// standard error once it has finished (its results: g.running.Output()).
 func (g *gopherSession) async(line string) <-chan string {
-	g.out.Reset()
-	g.err.Reset()
-	done := make(chan string, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), gopherTestBound)
-		defer cancel()
-		g.s.Exec(ctx, line, "")
-		done <- g.err.String()
-	}()
-	return done
+	g.running = g.Start(line)
+	return g.running.Done()
 }
 
 // waitSocket waits (bounded) until the session holds a socket and returns
@@ -646,7 +523,7 @@ func TestGopherFetchSocketInRegistry(t *testing.T) {
 	if sel := <-selectors; sel != "/slow.txt" {
 		t.Errorf("the server got selector %q", sel)
 	}
-	r, _ := g.s.Resource(name)
+	r, _ := g.Session.Resource(name)
 	sock := r.(*bsd.Socket)
 	if peer, err := sock.PeerName(); err != nil || !strings.Contains(peer.String(), strconv.Itoa(port)) {
 		t.Errorf("peername %s: %v, %v", name, peer, err)
@@ -658,13 +535,13 @@ func TestGopherFetchSocketInRegistry(t *testing.T) {
 	if errs := waitDone(t, done); errs != "" {
 		t.Fatal(errs)
 	}
-	if got := g.out.String(); got != "slow but here\n" {
+	if got := g.running.Output(); got != "slow but here\n" {
 		t.Errorf("printed %q", got)
 	}
 	if s := g.sockets(); len(s) != 0 {
 		t.Errorf("sockets left after the fetch: %v", s)
 	}
-	if _, ok := g.s.Resource(name); ok {
+	if _, ok := g.Session.Resource(name); ok {
 		t.Errorf("%s still registered", name)
 	}
 
@@ -674,7 +551,7 @@ func TestGopherFetchSocketInRegistry(t *testing.T) {
 	})
 	done = g.async(fmt.Sprintf("gopher 127.0.0.1 / %d", port2))
 	g.waitSocket()
-	for !g.s.Interrupt() {
+	for !g.Session.Interrupt() {
 		time.Sleep(time.Millisecond)
 	}
 	if errs := waitDone(t, done); !strings.HasPrefix(errs, "KeyboardInterrupt") {
@@ -699,7 +576,7 @@ func TestGopherDripTimesOut(t *testing.T) {
 		}
 	})
 	g := newGopherSession(t)
-	g.mustExec("set timeout 0.5")
+	g.MustExec("set timeout 0.5")
 	for _, sel := range []string{"/", "/drip.txt"} {
 		errs := waitDone(t, g.async(fmt.Sprintf("gopher 127.0.0.1 %s %d", sel, port)))
 		if !strings.HasPrefix(errs, "TimeoutError") {
@@ -731,9 +608,9 @@ func TestGopherEscapesNeutralised(t *testing.T) {
 	})
 	g := newGopherSession(t)
 	for _, format := range []string{"table", "python", "json"} {
-		g.mustExec("set format " + format)
+		g.MustExec("set format " + format)
 		for _, line := range []string{"gopher 127.0.0.1 / %d", "gopher 127.0.0.1 /t.txt %d", "gopher 127.0.0.1 /err %d", "gopher 127.0.0.1 / %d --raw"} {
-			out, errs := g.exec(fmt.Sprintf(line, port))
+			out, errs := g.Exec(fmt.Sprintf(line, port))
 			if strings.ContainsAny(out+errs, "\x1b\x07"+chars) {
 				t.Errorf("%s (format %s) printed a raw escape:\n%q\n%q", line, format, out, errs)
 			}
@@ -748,9 +625,8 @@ func TestGopherEscapesNeutralised(t *testing.T) {
 // into a buffer never gets one, and the bar itself rewrites one line.
 func TestGopherProgressBar(t *testing.T) {
 	g := newGopherSession(t)
-	port := gopherFreePort(t)
-	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", gopherHole, port))
-	out, errs := g.exec(fmt.Sprintf("gopher localhost /tiny.bin %d --out %s", port, filepath.Join(t.TempDir(), "t")))
+	port := g.serve(gopherHole)
+	out, errs := g.Exec(fmt.Sprintf("gopher localhost /tiny.bin %d --out %s", port, filepath.Join(t.TempDir(), "t")))
 	if strings.ContainsAny(out+errs, "\r\x1b") || errs != "" {
 		t.Errorf("progress outside a terminal: %q %q", out, errs)
 	}
@@ -781,11 +657,11 @@ func TestGopherTextFraming(t *testing.T) {
 	framed := "first\r\n..stuffed\r\n.\r\n"
 	port := gopherFake(t, func(c net.Conn, sel string) { io.WriteString(c, framed) })
 	g := newGopherSession(t)
-	if out := g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /framed.txt %d", port)); out != "first\n.stuffed\n" {
+	if out := g.MustExec(fmt.Sprintf("gopher 127.0.0.1 /framed.txt %d", port)); out != "first\n.stuffed\n" {
 		t.Errorf("framed text shown as %q", out)
 	}
 	dst := filepath.Join(t.TempDir(), "framed")
-	g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /framed.txt %d --out %s", port, dst))
+	g.MustExec(fmt.Sprintf("gopher 127.0.0.1 /framed.txt %d --out %s", port, dst))
 	if b, _ := os.ReadFile(dst); string(b) != framed {
 		t.Errorf("--out saved %q", b)
 	}
@@ -793,9 +669,8 @@ func TestGopherTextFraming(t *testing.T) {
 	dir := t.TempDir()
 	verbatim := "Line one.\n.\n..two dots\nlast\n"
 	os.WriteFile(filepath.Join(dir, "dots.txt"), []byte(verbatim), 0o644)
-	sport := gopherFreePort(t)
-	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", dir, sport))
-	if out := g.mustExec(fmt.Sprintf("gopher localhost /dots.txt %d", sport)); out != verbatim {
+	sport := g.serve(dir)
+	if out := g.MustExec(fmt.Sprintf("gopher localhost /dots.txt %d", sport)); out != verbatim {
 		t.Errorf("verbatim text shown as %q, want %q", out, verbatim)
 	}
 }
@@ -816,14 +691,13 @@ func TestServeGopherConfined(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := newGopherSession(t)
-	port := gopherFreePort(t)
-	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", dir, port))
-	out := g.mustExec(fmt.Sprintf("gopher localhost / %d", port))
+	port := g.serve(dir)
+	out := g.MustExec(fmt.Sprintf("gopher localhost / %d", port))
 	if strings.Contains(out, "secret") || strings.Contains(out, "hidden") || strings.Contains(out, "| out") || !strings.Contains(out, "/ok.txt") {
 		t.Errorf("root listing shows what it should not (or lacks ok.txt):\n%s", out)
 	}
 	for _, sel := range []string{"../" + filepath.Base(outside) + "/secret.txt", "/out/secret.txt", "/secret.txt", "/.hidden.txt", "/ok.txt/../../x", "/%2e%2e/etc/passwd"} {
-		out, errs := g.exec(fmt.Sprintf("gopher localhost '%s' %d", sel, port))
+		out, errs := g.Exec(fmt.Sprintf("gopher localhost '%s' %d", sel, port))
 		if out != "" || !strings.Contains(errs, "Error: ") || strings.Contains(errs, "secret\n") {
 			t.Errorf("%s: %q %q, want a refusal", sel, out, errs)
 		}
@@ -834,7 +708,7 @@ func TestServeGopherConfined(t *testing.T) {
 	// run first); the next client is told the server is busy.
 	conns := func() int {
 		var doc struct{ Result []struct{ Connections int } }
-		out := g.mustExec("set format json; servers")
+		out := g.MustExec("set format json; servers")
 		// The last document is the table of servers.
 		lines := strings.Split(strings.TrimSpace(out), "\n")
 		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &doc); err != nil || len(doc.Result) != 1 {
@@ -864,8 +738,8 @@ func TestServeGopherConfined(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	g.mustExec("set format table")
-	_, errs := g.exec(fmt.Sprintf("gopher localhost / %d", port))
+	g.MustExec("set format table")
+	_, errs := g.Exec(fmt.Sprintf("gopher localhost / %d", port))
 	if !strings.Contains(errs, "server busy") {
 		t.Errorf("beyond the cap: %q", errs)
 	}
@@ -876,7 +750,7 @@ func TestServeGopherConfined(t *testing.T) {
 	// Once they are gone the server answers again (bounded retry: the
 	// handlers notice the closed connections asynchronously).
 	for {
-		_, errs = g.exec(fmt.Sprintf("gopher localhost /ok.txt %d", port))
+		_, errs = g.Exec(fmt.Sprintf("gopher localhost /ok.txt %d", port))
 		if errs == "" || time.Now().After(deadline) {
 			break
 		}
@@ -903,7 +777,7 @@ func TestGopherBadPeers(t *testing.T) {
 	g := newGopherSession(t)
 	partial := filepath.Join(t.TempDir(), "r")
 	for _, sel := range []string{"/reset.txt", "/reset/", "/reset.bin --out " + partial} {
-		_, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 %s %d", sel, port))
+		_, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 %s %d", sel, port))
 		if !strings.HasPrefix(errs, "ConnectionResetError: [Errno 104]") || !strings.Contains(errs, "\n  hint: ") {
 			t.Errorf("%s: %q", sel, errs)
 		}
@@ -912,11 +786,11 @@ func TestGopherBadPeers(t *testing.T) {
 	if _, err := os.Stat(partial); err == nil {
 		t.Error("partial download kept")
 	}
-	out := g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /http %d", port))
+	out := g.MustExec(fmt.Sprintf("gopher 127.0.0.1 /http %d", port))
 	if !strings.Contains(out, "|   |      | HTTP/1.1 400 Bad Request |") || strings.Contains(out, "| 1 |") {
 		t.Errorf("HTTP reply as a menu:\n%s", out)
 	}
-	if _, errs := g.exec("go 1"); !strings.HasPrefix(errs, "IndexError: no item '1': the menu has no items to follow") {
+	if _, errs := g.Exec("go 1"); !strings.HasPrefix(errs, "IndexError: no item '1': the menu has no items to follow") {
 		t.Errorf("go 1 on a menu without items: %q", errs)
 	}
 	if s := g.sockets(); len(s) != 0 {
@@ -934,11 +808,10 @@ func TestGopherBinaryDefaultName(t *testing.T) {
 	want, _ := fileSHA(t, filepath.Join(hole, "tiny.bin"))
 	t.Chdir(t.TempDir())
 	g := newGopherSession(t)
-	port := gopherFreePort(t)
-	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", hole, port))
-	g.mustExec(fmt.Sprintf("gopher localhost / %d", port))
+	port := g.serve(hole)
+	g.MustExec(fmt.Sprintf("gopher localhost / %d", port))
 	for _, name := range []string{"tiny.bin", "tiny.bin.1"} {
-		if out := g.mustExec("go 5"); out != "16\n# 16 bytes saved to "+name+"\n" {
+		if out := g.MustExec("go 5"); out != "16\n# 16 bytes saved to "+name+"\n" {
 			t.Errorf("go 5: %q", out)
 		}
 		if sum, _ := fileSHA(t, name); sum != want {

@@ -19,6 +19,8 @@ import (
 	"testing"
 
 	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/commands/internal/faketerm"
+	"github.com/sockshell/sockshell/shell/testenv"
 )
 
 // explainStep is one command of the session and what the test checks of it.
@@ -158,7 +160,7 @@ var explainSession = []explainStep{
 }
 
 func TestExplainLinesRunInPython(t *testing.T) {
-	python := needPeer(t, "python3", "python3")
+	python := testenv.NeedPeer(t, "python3", "python3")
 	hole, err := filepath.Abs("../docs/gopherhole")
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +173,7 @@ func TestExplainLinesRunInPython(t *testing.T) {
 	t.Chdir(shellDir) // relative --out names land here; Python's in pyDir
 
 	ss := newSockSession(t)
-	vars := map[string]string{"GOPHERHOLE": hole, "FILE": payload, "CLOSED": strconv.Itoa(sockFreePort(t, "tcp"))}
+	vars := map[string]string{"GOPHERHOLE": hole, "FILE": payload, "CLOSED": strconv.Itoa(testenv.ClosedPort(t, "tcp"))}
 	var script strings.Builder
 	script.WriteString("import socket\n_v, _t = {}, {}\n")
 	type want struct {
@@ -179,11 +181,8 @@ func TestExplainLinesRunInPython(t *testing.T) {
 	}
 	wants := map[int]want{}
 	for i, st := range explainSession {
-		line := st.line
-		for _, k := range longestFirst(vars) {
-			line = strings.ReplaceAll(line, "$"+k, vars[k])
-		}
-		out, errs := ss.run(line)
+		line := faketerm.Substitute(st.line, vars)
+		out, errs := ss.Exec(line)
 		learnSessionVars(ss, vars)
 		py, rest := splitExplain(out)
 		errLine := firstError(errs)
@@ -241,7 +240,7 @@ func TestExplainLinesRunInPython(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, python, path)
 	cmd.Dir = pyDir
-	var stderr lockedBuffer
+	var stderr testenv.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.Output()
 	if err != nil {
@@ -296,7 +295,7 @@ func optValues(re *regexp.Regexp, s string) map[string]string {
 // learnSessionVars records what later commands need: each server's port
 // (PORT_echo1) and each socket's port and descriptor (PORT_s5, FD_s8).
 func learnSessionVars(ss *sockSession, vars map[string]string) {
-	for _, r := range ss.s.Resources() {
+	for _, r := range ss.Session.Resources() {
 		switch x := r.Resource.(type) {
 		case *server:
 			if i := strings.LastIndex(x.addr, ":"); i >= 0 {

@@ -13,6 +13,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/sockshell/sockshell/commands/internal/faketerm"
+	"github.com/sockshell/sockshell/shell/testenv"
 )
 
 // A schema is "int", "num", "str", "bool", "null", "bytes", "any" (with
@@ -130,13 +133,10 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 	}
 
 	ss := newSockSession(t)
-	vars := map[string]string{"CLOSED": fmt.Sprint(sockFreePort(t, "tcp"))}
+	vars := map[string]string{"CLOSED": fmt.Sprint(testenv.ClosedPort(t, "tcp"))}
 	for _, st := range steps {
-		line := st.line
-		for _, k := range longestFirst(vars) {
-			line = strings.ReplaceAll(line, "$"+k, vars[k])
-		}
-		out, errs := ss.run(line)
+		line := faketerm.Substitute(st.line, vars)
+		out, errs := ss.Exec(line)
 		learnSessionVars(ss, vars)
 		var errDocs []string
 		for _, l := range splitLines(errs) {

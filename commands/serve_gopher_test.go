@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -48,36 +49,34 @@ func listeningFD(t *testing.T, port int) int {
 // EINVAL), the session says so and `servers` no longer lists it.
 func TestServeGopherDies(t *testing.T) {
 	g := newGopherSession(t)
-	port := gopherFreePort(t)
-	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", gopherHole, port))
-	if out := g.mustExec("servers"); !strings.Contains(out, "gopher1") {
+	port := g.serve(gopherHole)
+	if out := g.MustExec("servers"); !strings.Contains(out, "gopher1") {
 		t.Fatalf("servers: %s", out)
 	}
 	if err := unix.Shutdown(listeningFD(t, port), unix.SHUT_RDWR); err != nil {
 		t.Fatal(err)
 	}
 	want := fmt.Sprintf("[gopher1] the gopher server on 127.0.0.1:%d has stopped: accept() failed with OSError: [Errno 22] Invalid argument; it is gone from `servers`\n", port)
-	// A server's line is an event: outside the prompt it is written to
-	// standard output, as a '#' line, at the next statement boundary.
+	// A server's line is an event, captured apart from results; outside
+	// the prompt the session prints it at the next statement boundary.
 	deadline := time.Now().Add(gopherTestBound)
-	var seen strings.Builder
-	for !strings.Contains(seen.String(), "# "+want) {
+	var seen []string
+	for !slices.Contains(seen, "# "+strings.TrimSuffix(want, "\n")) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no word of the server's end; output:\n%s\nwant %q", seen.String(), want)
+			t.Fatalf("no word of the server's end; events:\n%s\nwant %q", strings.Join(seen, "\n"), want)
 		}
 		time.Sleep(5 * time.Millisecond)
-		out, errs := g.exec("hostname")
-		if errs != "" {
-			t.Fatalf("hostname: %s", errs)
+		if out := g.MustExec("hostname"); strings.Contains(out, "gopher1") {
+			t.Fatalf("a server's line among hostname's results: %q", out)
 		}
-		seen.WriteString(out)
+		seen = append(seen, g.Events()...)
 	}
 	// Its removal from the registry comes just before the line.
-	out, errs := g.exec("servers")
+	out, errs := g.Exec("servers")
 	if strings.Contains(out, "gopher1") || errs != "" {
 		t.Errorf("servers after the end: %q %q", out, errs)
 	}
-	if _, errs := g.exec("stop gopher1"); !strings.HasPrefix(errs, "NameError: no server named 'gopher1'") {
+	if _, errs := g.Exec("stop gopher1"); !strings.HasPrefix(errs, "NameError: no server named 'gopher1'") {
 		t.Errorf("stop gopher1: %q", errs)
 	}
 }
@@ -94,20 +93,19 @@ func TestServeGopherFIFOs(t *testing.T) {
 		}
 	}
 	g := newGopherSession(t)
-	g.mustExec("set timeout 10")
-	port := gopherFreePort(t)
-	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", dir, port))
+	g.MustExec("set timeout 10")
+	port := g.serve(dir)
 	for sel, want := range map[string]string{
 		"/sub/":     "GopherError: the server sent an error item: access denied: not a regular file: /sub/\n",
 		"/pipe.txt": "GopherError: the server sent an error item: access denied: not a regular file: /pipe.txt\n",
 	} {
-		if _, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 %s %d", sel, port)); errs != want {
+		if _, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 %s %d", sel, port)); errs != want {
 			t.Errorf("%s: %q, want %q", sel, errs, want)
 		}
 	}
 	done := make(chan string, 1)
 	go func() {
-		_, errs := g.exec("stop gopher1")
+		_, errs := g.Exec("stop gopher1")
 		done <- errs
 	}()
 	select {

@@ -7,7 +7,6 @@ package commands
 // shell, is the reference where a call's result is compared.
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -19,12 +18,14 @@ import (
 	"time"
 
 	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/shell/testenv"
+	"golang.org/x/sys/unix"
 )
 
 // pyRun runs a python3 program and returns what it printed.
 func pyRun(t *testing.T, program string) string {
 	t.Helper()
-	py := needPeer(t, "python3", "python3")
+	py := testenv.NeedPeer(t, "python3", "python3")
 	out, err := exec.Command(py, "-c", program).CombinedOutput()
 	if err != nil {
 		t.Fatalf("python3: %v\n%s", err, out)
@@ -39,24 +40,24 @@ func TestCloseTwice(t *testing.T) {
 		t.Fatalf("python3's second close gave %q", got)
 	}
 	ss := newSockSession(t)
-	ss.ok("socket tcp")
-	ss.ok("close s1")
-	out, errs := ss.run("close s1")
+	ss.MustExec("socket tcp")
+	ss.MustExec("close s1")
+	out, errs := ss.Exec("close s1")
 	if errs != "" || out != "# s1 was already closed; closing it again does nothing, as in Python\n" {
 		t.Errorf("second close: stdout %q stderr %q", out, errs)
 	}
 	// The same name twice in one command closes it once.
-	ss.ok("socket tcp")
-	out, errs = ss.run("close s2 s2")
+	ss.MustExec("socket tcp")
+	out, errs = ss.Exec("close s2 s2")
 	if errs != "" || out != "# s2 was already closed; closing it again does nothing, as in Python\n" {
 		t.Errorf("close s2 s2: stdout %q stderr %q", out, errs)
 	}
 	// A name never made is still an error, and other calls on a closed
 	// socket still fail as Python's do.
-	if _, errs := ss.run("close s9"); !strings.HasPrefix(errs, "NameError: name 's9' is not defined") {
+	if _, errs := ss.Exec("close s9"); !strings.HasPrefix(errs, "NameError: name 's9' is not defined") {
 		t.Errorf("close s9: %q", errs)
 	}
-	if _, errs := ss.run("recv s1"); !strings.HasPrefix(errs, "OSError: [Errno 9] Bad file descriptor") {
+	if _, errs := ss.Exec("recv s1"); !strings.HasPrefix(errs, "OSError: [Errno 9] Bad file descriptor") {
 		t.Errorf("recv on a closed socket: %q", errs)
 	}
 }
@@ -64,12 +65,12 @@ func TestCloseTwice(t *testing.T) {
 // After close all, the empty table does not say "no sockets yet".
 func TestSocketsAfterCloseAll(t *testing.T) {
 	ss := newSockSession(t)
-	if out := ss.ok("sockets"); !strings.Contains(out, "# no sockets yet; make one with: socket tcp\n") {
+	if out := ss.MustExec("sockets"); !strings.Contains(out, "# no sockets yet; make one with: socket tcp\n") {
 		t.Errorf("a fresh session's sockets: %q", out)
 	}
-	ss.ok("socket tcp; socket udp")
-	ss.ok("close all")
-	out := ss.ok("sockets")
+	ss.MustExec("socket tcp; socket udp")
+	ss.MustExec("close all")
+	out := ss.MustExec("sockets")
 	if strings.Contains(out, "yet") || !strings.Contains(out, "# no open sockets (s1, s2 closed: a closed socket leaves the table); make one with: socket tcp\n") {
 		t.Errorf("sockets after close all: %q", out)
 	}
@@ -78,24 +79,22 @@ func TestSocketsAfterCloseAll(t *testing.T) {
 // One byte is "1 byte": in the demo servers' log and in the traced calls.
 func TestPluralOneByte(t *testing.T) {
 	ss := newSockSession(t)
-	port := sockFreePort(t, "tcp")
-	ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d", port))
-	ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
-	ss.ok("explain on")
-	out := ss.ok("send s1 x")
+	_, port := ss.serve("echo 127.0.0.1:0")
+	ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	ss.MustExec("explain on")
+	out := ss.MustExec("send s1 x")
 	if want := fmt.Sprintf("  # sendto(%d, 1 byte) = 1", ss.sock("s1").FD()); !strings.Contains(out, want+"\n") {
 		t.Errorf("send of one byte explains as %q, want the line %q", out, want)
 	}
-	if out := ss.ok("recv s1"); !strings.Contains(out, "b'x'") {
+	if out := ss.MustExec("recv s1"); !strings.Contains(out, "b'x'") {
 		t.Fatalf("recv: %q", out)
 	}
-	ss.ok("explain off")
+	ss.MustExec("explain off")
 	local := ss.sockRow("s1")["local"]
-	// The server's lines are events, printed as "# [echo …] …" on standard
-	// output; stop waits for the server's last line.
-	ss.out.take()
-	ss.s.Exec(context.Background(), "close s1; stop echo1", "")
-	errs := ss.out.take()
+	// The server's lines are events, captured apart from results; stop
+	// waits for the server's last line.
+	ss.MustExec("close s1; stop echo1")
+	errs := strings.Join(ss.Events(), "\n")
 	if want := fmt.Sprintf("[echo 127.0.0.1:%d] ", port); !strings.Contains(errs, want) || !strings.Contains(errs, local) ||
 		!strings.Contains(errs, "(1 byte in, 1 byte out)") {
 		t.Errorf("the echo server's log: %q", errs)
@@ -126,9 +125,9 @@ print(c.recv(10))`); got != "b''\nb'late'\n" {
 		c.CloseWrite()
 	})
 	ss := newSockSession(t)
-	ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
-	ss.ok("shutdown s1 rd")
-	out := ss.ok("recv s1")
+	ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	ss.MustExec("shutdown s1 rd")
+	out := ss.MustExec("recv s1")
 	if want := "b''\n# s1: recv returned b'' because s1 shut down its own reading half (shutdown rd); the peer did nothing and was told nothing. " +
 		"On Linux what the peer still sends is queued, and a later recv returns it\n"; out != want {
 		t.Errorf("recv after shutdown rd: %q, want %q", out, want)
@@ -138,7 +137,7 @@ print(c.recv(10))`); got != "b''\nb'late'\n" {
 	}
 	send <- "late"
 	for deadline := time.Now().Add(sockPeerTimeout); ; {
-		out := ss.ok("recv s1")
+		out := ss.MustExec("recv s1")
 		if out == "b'late'\n" {
 			break
 		}
@@ -147,8 +146,8 @@ print(c.recv(10))`); got != "b''\nb'late'\n" {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	ss.ok("shutdown s1 wr")
-	_, errs := ss.run("send s1 more")
+	ss.MustExec("shutdown s1 wr")
+	_, errs := ss.Exec("send s1 more")
 	if want := "BrokenPipeError: [Errno 32] Broken pipe\n  hint: this socket shut down its own writing half (shutdown rdwr): the kernel refuses every further send on it, whatever the peer does\n"; errs != want {
 		t.Errorf("send after shutdown wr: %q, want %q", errs, want)
 	}
@@ -161,7 +160,7 @@ print(c.recv(10))`); got != "b''\nb'late'\n" {
 			t.Fatalf("the peer's FIN never arrived: %v", ss.sockRow("s1"))
 		}
 	}
-	if out := ss.ok("recv s1"); out != "b''\n# s1: the peer sent FIN: it will send nothing more (it closed its socket or shut down its writing half); recv returned b''\n" {
+	if out := ss.MustExec("recv s1"); out != "b''\n# s1: the peer sent FIN: it will send nothing more (it closed its socket or shut down its writing half); recv returned b''\n" {
 		t.Errorf("recv after the peer's FIN: %q", out)
 	}
 	if st := ss.sockRow("s1")["state"]; st != "CLOSE (shutdown rdwr here; peer sent FIN)" {
@@ -174,15 +173,10 @@ print(c.recv(10))`); got != "b''\nb'late'\n" {
 // it gave. The name comes from a dnsmasq the test starts.
 func TestConnectNamesEveryAddressTried(t *testing.T) {
 	dns := startDNSMasq(t)
-	port := sockFreePort(t, "tcp")
-	if l, err := net.Listen("tcp6", fmt.Sprintf("[::1]:%d", port)); err != nil {
-		t.Skipf("no IPv6 loopback, or port %d taken there: %v", port, err)
-	} else {
-		l.Close()
-	}
+	port, listen4 := closedOnBothLoopbacks(t)
 	ss := newSockSession(t)
-	ss.ok("set dns 127.0.0.1:" + dns)
-	_, errs := ss.run(fmt.Sprintf("connect dual.test %d", port))
+	ss.MustExec("set dns 127.0.0.1:" + dns)
+	_, errs := ss.Exec(fmt.Sprintf("connect dual.test %d", port))
 	want := fmt.Sprintf("ConnectionRefusedError: [Errno 111] Connection refused\n"+
 		"  hint: dual.test has 2 addresses and each was tried, in order: [::1]:%d: ConnectionRefusedError: [Errno 111] Connection refused; "+
 		"127.0.0.1:%d: ConnectionRefusedError: [Errno 111] Connection refused\n", port, port)
@@ -190,26 +184,49 @@ func TestConnectNamesEveryAddressTried(t *testing.T) {
 		t.Errorf("connect dual.test:\n got %q\nwant %q", errs, want)
 	}
 	// One address: its own error and hint, as before.
-	_, errs = ss.run(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	_, errs = ss.Exec(fmt.Sprintf("connect 127.0.0.1 %d", port))
 	if want := fmt.Sprintf("ConnectionRefusedError: [Errno 111] Connection refused\n  hint: nothing is listening on 127.0.0.1:%d\n", port); errs != want {
 		t.Errorf("connect 127.0.0.1: %q, want %q", errs, want)
 	}
 	// The second address answers: connected, no error.
-	l, err := net.Listen("tcp4", fmt.Sprintf("127.0.0.1:%d", port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if out := ss.ok(fmt.Sprintf("connect dual.test %d", port)); !strings.Contains(out, fmt.Sprintf("raddr=('127.0.0.1', %d)", port)) {
+	listen4()
+	if out := ss.MustExec(fmt.Sprintf("connect dual.test %d", port)); !strings.Contains(out, fmt.Sprintf("raddr=('127.0.0.1', %d)", port)) {
 		t.Errorf("connect dual.test with 127.0.0.1 listening: %q", out)
 	}
+}
+
+// closedOnBothLoopbacks returns a port where nothing listens on ::1 nor
+// on 127.0.0.1, held by the test on both (sockets bound without listen,
+// so a connect is refused), and a function that makes the 127.0.0.1 one
+// listen (the kernel then completes connects; nobody accepts).
+func closedOnBothLoopbacks(t *testing.T) (int, func()) {
+	t.Helper()
+	for attempt := 0; attempt < 20; attempt++ {
+		port := testenv.ClosedPort(t, "tcp6")
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Bind(fd, &unix.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+			unix.Close(fd) // taken on 127.0.0.1: another port
+			continue
+		}
+		t.Cleanup(func() { unix.Close(fd) })
+		return port, func() {
+			if err := unix.Listen(fd, 4); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Fatal("no port free on both ::1 and 127.0.0.1")
+	return 0, nil
 }
 
 // An address literal of the other family: python3's error, and a hint
 // that says what the socket is, what the address is, and what to do; an
 // IPv4-mapped literal on an inet socket is its IPv4 address, as in Python.
 func TestConnectFamilyMismatch(t *testing.T) {
-	port := sockFreePort(t, "tcp")
+	port := testenv.ClosedPort(t, "tcp")
 	py := pyRun(t, fmt.Sprintf(`import socket
 for fam, host in ((socket.AF_INET, '::1'), (socket.AF_INET6, '127.0.0.1'), (socket.AF_INET, '::ffff:127.0.0.1')):
     s = socket.socket(fam)
@@ -222,7 +239,7 @@ for fam, host in ((socket.AF_INET, '::1'), (socket.AF_INET6, '127.0.0.1'), (sock
 		t.Fatalf("python3 gave %q", py)
 	}
 	ss := newSockSession(t)
-	ss.ok("socket tcp; socket udp inet6")
+	ss.MustExec("socket tcp; socket udp inet6")
 	for line, want := range map[string]string{
 		fmt.Sprintf("connect s1 ::1 %d", port): "socket.gaierror: [Errno -9] Address family for hostname not supported\n" +
 			"  hint: s1 is an AF_INET (IPv4) socket and ::1 is an IPv6 address; for IPv6 make an AF_INET6 socket: socket tcp inet6\n",
@@ -232,7 +249,7 @@ for fam, host in ((socket.AF_INET, '::1'), (socket.AF_INET6, '127.0.0.1'), (sock
 			"  hint: s2 is an AF_INET6 (IPv6) socket and 127.0.0.1 is an IPv4 address; make an AF_INET socket (socket udp), or give the IPv4-mapped address ::ffff:127.0.0.1\n",
 		fmt.Sprintf("connect s1 ::ffff:127.0.0.1 %d", port): fmt.Sprintf("ConnectionRefusedError: [Errno 111] Connection refused\n  hint: nothing is listening on 127.0.0.1:%d\n", port),
 	} {
-		if _, errs := ss.run(line); errs != want {
+		if _, errs := ss.Exec(line); errs != want {
 			t.Errorf("%s:\n got %q\nwant %q", line, errs, want)
 		}
 	}
@@ -248,12 +265,12 @@ func TestServeAddressForms(t *testing.T) {
 		"localhost": "OSError: service/proto not found\n  hint: 'localhost' is neither a port number nor a service name; for a host, add the port (localhost:PORT): " +
 			"serve takes HOST:PORT (127.0.0.1:7007, [::1]:7007), :PORT or PORT (0: any free port)\n",
 	} {
-		_, errs := ss.run("serve echo " + arg)
+		_, errs := ss.Exec("serve echo " + arg)
 		if !strings.HasPrefix(errs, want) || strings.Contains(errs, "for protocol tcp") {
 			t.Errorf("serve echo %s:\n got %q\nwant %q", arg, errs, want)
 		}
 	}
-	if out := ss.ok("servers"); !strings.Contains(out, "no servers") {
+	if out := ss.MustExec("servers"); !strings.Contains(out, "no servers") {
 		t.Errorf("a server started anyway: %s", out)
 	}
 }
@@ -261,7 +278,7 @@ func TestServeAddressForms(t *testing.T) {
 // ssListening returns the local addresses ss lists as listening on port.
 func ssListening(t *testing.T, flags string, port int) []string {
 	t.Helper()
-	bin := needPeer(t, "iproute2", "ss")
+	bin := testenv.NeedPeer(t, "iproute2", "ss")
 	out, err := exec.Command(bin, flags+"H", fmt.Sprintf("sport = :%d", port)).Output()
 	if err != nil {
 		t.Fatalf("ss: %v", err)
@@ -287,17 +304,12 @@ func TestServeListensExactlyWhereAsked(t *testing.T) {
 		{"[::1]:%d", "", "-ltn", "[::1]:%d"},
 		{"[::]:%d", "", "-ltn", "[::]:%d"}, // IPv6 alone: ss shows a dual-stack socket as *:PORT
 	} {
-		network := "tcp"
-		if tc.udp != "" {
-			network = "udp"
-		}
-		port := sockFreePort(t, network)
-		ss.ok(fmt.Sprintf("serve echo "+tc.addr+tc.udp, port))
+		_, port := ss.serve(fmt.Sprintf("echo "+tc.addr+tc.udp, 0))
 		got := ssListening(t, tc.ssFlags, port)
 		if want := fmt.Sprintf(tc.want, port); len(got) != 1 || got[0] != want {
 			t.Errorf("serve echo %s%s: ss %s lists %v, want [%s]", fmt.Sprintf(tc.addr, port), tc.udp, tc.ssFlags, got, want)
 		}
-		ss.ok("stop all")
+		ss.MustExec("stop all")
 	}
 }
 
@@ -329,7 +341,7 @@ func TestPrivilegedChild(t *testing.T) {
 		t.Skip("run by TestServePrivilegedPort")
 	}
 	ss := newSockSession(t)
-	out, errs := ss.run(line)
+	out, errs := ss.Exec(line)
 	fmt.Printf("STDOUT %q\nSTDERR %q\n", out, errs)
 }
 
@@ -346,18 +358,18 @@ func TestServePrivilegedPort(t *testing.T) {
 	}
 	if os.Geteuid() == 0 {
 		ss := newSockSession(t)
-		out := ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d", port))
+		out := ss.MustExec(fmt.Sprintf("serve echo 127.0.0.1:%d", port))
 		if want := fmt.Sprintf("echo1  echo server on 127.0.0.1:%d\n", port) + allowedBy("it runs as root, uid 0"); out != want {
 			t.Errorf("serve as root:\n got %q\nwant %q", out, want)
 		}
-		ss.ok("stop all; socket tcp")
-		if out := ss.ok(fmt.Sprintf("bind s1 127.0.0.1 %d", port)); out != allowedBy("it runs as root, uid 0") {
+		ss.MustExec("stop all; socket tcp")
+		if out := ss.MustExec(fmt.Sprintf("bind s1 127.0.0.1 %d", port)); out != allowedBy("it runs as root, uid 0") {
 			t.Errorf("bind as root: %q", out)
 		}
-		ss.ok("close s1")
+		ss.MustExec("close s1")
 	}
 
-	setpriv := needPeer(t, "util-linux", "setpriv")
+	setpriv := testenv.NeedPeer(t, "util-linux", "setpriv")
 	if os.Geteuid() != 0 {
 		t.Skip("setpriv to another user needs root")
 	}
@@ -422,7 +434,7 @@ print(s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8) == struct.pack('ii', 
 		t.Fatalf("python3: %q", py)
 	}
 	ss := newSockSession(t)
-	ss.ok("socket tcp")
+	ss.MustExec("socket tcp")
 	for i, line := range []string{
 		"setsockopt s1 SO_LINGER 1,4294967296",
 		"setsockopt s1 SO_RCVBUF 4294967296",
@@ -430,20 +442,20 @@ print(s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8) == struct.pack('ii', 
 		"getsockopt s1 1 -4294967288",
 		"listen s1 4294967301",
 	} {
-		_, errs := ss.run(line)
+		_, errs := ss.Exec(line)
 		if got := splitLines(errs); len(got) != 2 || got[0] != pyLines[i] || !strings.Contains(got[1], "does not fit in") {
 			t.Errorf("%s: %q, want python3's %q and a hint", line, errs, pyLines[i])
 		}
 	}
 	// Nothing was set: linger is still off, the socket still not listening.
-	if out := ss.ok("getsockopt s1 SO_LINGER"); out != "0\n# SO_LINGER: off\n" {
+	if out := ss.MustExec("getsockopt s1 SO_LINGER"); out != "0\n# SO_LINGER: off\n" {
 		t.Errorf("SO_LINGER after the refused value: %q", out)
 	}
 	if st := ss.sockRow("s1")["state"]; st != "CLOSE" {
 		t.Errorf("state after the refused listen: %q", st)
 	}
 	// A descriptor number past a C int names no descriptor (dup would cut it).
-	if _, errs := ss.run(fmt.Sprintf("fromfd %d", int64(1)<<32+int64(ss.sock("s1").FD()))); !strings.HasPrefix(errs, "OSError: [Errno 9] Bad file descriptor\n") {
+	if _, errs := ss.Exec(fmt.Sprintf("fromfd %d", int64(1)<<32+int64(ss.sock("s1").FD()))); !strings.HasPrefix(errs, "OSError: [Errno 9] Bad file descriptor\n") {
 		t.Errorf("fromfd past a C int: %q", errs)
 	}
 }

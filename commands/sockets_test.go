@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,63 +28,57 @@ import (
 
 	"github.com/sockshell/sockshell/commands/bsd"
 	"github.com/sockshell/sockshell/commands/bsd/demo"
+	"github.com/sockshell/sockshell/commands/internal/faketerm"
 	"github.com/sockshell/sockshell/shell"
+	"github.com/sockshell/sockshell/shell/testenv"
 	"golang.org/x/sys/unix"
 )
 
 // sockPeerTimeout bounds every peer process and every wait of these tests.
 const sockPeerTimeout = 30 * time.Second
 
-// lockedBuffer is a buffer safe for the session's background writers (server
-// logs) and the test reading it.
-
-// sockSession is a shell session whose output the test reads command by command.
+// sockSession is the session harness with the socket family's queries.
 type sockSession struct {
-	t         *testing.T
-	s         *shell.Session
-	out, errs *lockedBuffer
+	*faketerm.Term
+	t *testing.T
 }
 
 func newSockSession(t *testing.T) *sockSession {
 	t.Helper()
-	ss := &sockSession{t: t, out: &lockedBuffer{}, errs: &lockedBuffer{}}
-	ss.s = shell.NewSession(Table(), ss.out, ss.errs)
-	t.Cleanup(ss.s.CloseAll)
-	return ss
+	return &sockSession{Term: newTerm(t), t: t}
 }
 
-// run runs one line and returns its standard output and standard error.
-// Background servers' lines ("# [echo …] …", printed on standard output at
-// command boundaries) are events, not the command's output: they are kept
-// out of stdout.
-func (ss *sockSession) run(line string) (stdout, stderr string) {
+// serve starts a demo server ("echo 127.0.0.1:0": on a port the kernel
+// picks) and returns its name and the port it got.
+func (ss *sockSession) serve(args string) (string, int) {
 	ss.t.Helper()
-	ss.out.take()
-	ss.errs.take()
-	ss.s.Exec(context.Background(), line, "")
-	var b strings.Builder
-	for _, l := range splitLines(ss.out.take()) {
-		if !strings.HasPrefix(l, "# [") {
-			b.WriteString(l + "\n")
-		}
-	}
-	return b.String(), ss.errs.take()
+	out := ss.MustExec("serve " + args)
+	name, _, _ := strings.Cut(out, " ")
+	return name, serverPort(ss.t, ss.Session, name)
 }
 
-// ok runs a line that must not fail and returns its standard output.
-func (ss *sockSession) ok(line string) string {
-	ss.t.Helper()
-	out, errs := ss.run(line)
-	if errs != "" {
-		ss.t.Fatalf("%s: unexpected error output:\n%s", line, errs)
+// serverPort is the port a session's server listens on.
+func serverPort(t testing.TB, s *shell.Session, name string) int {
+	t.Helper()
+	r, ok := s.Resource(name)
+	if !ok {
+		t.Fatalf("no resource %s", name)
 	}
-	return out
+	srv, ok := r.(*server)
+	if !ok {
+		t.Fatalf("%s is not a server", name)
+	}
+	ap, err := netip.ParseAddrPort(srv.addr)
+	if err != nil {
+		t.Fatalf("%s: address %q: %v", name, srv.addr, err)
+	}
+	return int(ap.Port())
 }
 
 // sock returns the registered socket of that name.
 func (ss *sockSession) sock(name string) *bsd.Socket {
 	ss.t.Helper()
-	r, ok := ss.s.Resource(name)
+	r, ok := ss.Session.Resource(name)
 	if !ok {
 		ss.t.Fatalf("no resource %s", name)
 	}
@@ -97,7 +92,7 @@ func (ss *sockSession) sock(name string) *bsd.Socket {
 // sockRow returns the cells of a socket's row in the `sockets` table.
 func (ss *sockSession) sockRow(name string) map[string]string {
 	ss.t.Helper()
-	table := ss.ok("sockets")
+	table := ss.MustExec("sockets")
 	var header []string
 	for _, line := range strings.Split(table, "\n") {
 		if !strings.HasPrefix(line, "|") {
@@ -123,82 +118,6 @@ func (ss *sockSession) sockRow(name string) map[string]string {
 	}
 	ss.t.Fatalf("no row for %s in:\n%s", name, table)
 	return nil
-}
-
-// sockFreePort returns a loopback port that was free a moment ago ("tcp",
-// "tcp6" or "udp").
-func sockFreePort(t *testing.T, network string) int {
-	t.Helper()
-	host := "127.0.0.1:0"
-	if network == "tcp6" {
-		host = "[::1]:0"
-	}
-	if network == "udp" {
-		c, err := net.ListenPacket("udp", host)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		return c.LocalAddr().(*net.UDPAddr).Port
-	}
-	l, err := net.Listen(network, host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// sockWaitBound waits until something is bound to port in /proc/net/<table>
-// ("tcp": in LISTEN state, "udp": bound).
-func sockWaitBound(t *testing.T, table string, port int) {
-	t.Helper()
-	want := fmt.Sprintf(":%04X ", port)
-	deadline := time.Now().Add(sockPeerTimeout)
-	for time.Now().Before(deadline) {
-		data, _ := os.ReadFile("/proc/net/" + table)
-		for _, line := range strings.Split(string(data), "\n") {
-			f := strings.Fields(line)
-			if len(f) > 3 && strings.HasSuffix(f[1], want[:len(want)-1]) &&
-				(table != "tcp" || f[3] == "0A") {
-				return
-			}
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("nothing bound to port %d in /proc/net/%s", port, table)
-}
-
-// sockPeerProc is a peer program started by a test.
-type sockPeerProc struct {
-	cmd         *exec.Cmd
-	stdout, err *lockedBuffer
-	done        chan struct{}
-	waitErr     error
-}
-
-// sockStartPeer starts a program, bounded in time and killed when the test ends.
-func sockStartPeer(t *testing.T, stdin io.Reader, path string, args ...string) *sockPeerProc {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), sockPeerTimeout)
-	p := &sockPeerProc{stdout: &lockedBuffer{}, err: &lockedBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.CommandContext(ctx, path, args...)
-	p.cmd.Stdin = stdin
-	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.err
-	p.cmd.WaitDelay = time.Second
-	if err := p.cmd.Start(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	go func() {
-		p.waitErr = p.cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-p.done
-	})
-	return p
 }
 
 // sockGoPeer is a Go TCP listener on loopback; handle runs for each connection.
@@ -237,11 +156,17 @@ func sockGoPeer(t *testing.T, handle func(c *net.TCPConn)) int {
 // port already named keeps its first name).
 func runSockTranscript(t *testing.T, path string, vars map[string]string) {
 	t.Helper()
-	runTranscriptHooks(t, path, vars, transcriptHooks{after: sockLearnPorts, stdout: sockNormalizeFDs})
+	faketerm.RunTranscript(t, Table(), path, vars, sockTranscriptHooks)
 }
 
-// sockLearnPorts names the local and remote ports of the session's sockets.
+// sockTranscriptHooks learn ports and hide descriptor numbers.
+var sockTranscriptHooks = faketerm.Hooks{After: sockLearnPorts, Stdout: sockNormalizeFDs}
+
+// sockLearnPorts names the ports of the session's servers ($PORT_echo1,
+// for a server started on port 0) and the local and remote ports of its
+// sockets.
 func sockLearnPorts(s *shell.Session, vars map[string]string) {
+	learnServerPorts(s, vars)
 	known := map[string]bool{}
 	for _, v := range vars {
 		known[v] = true
@@ -295,34 +220,33 @@ func sockNormalizeFDs(lines []string) []string {
 
 // The notes' session against the shell's own echo server.
 func TestSocketTranscriptEcho(t *testing.T) {
-	port := sockFreePort(t, "tcp")
-	runSockTranscript(t, "testdata/sockets/echo.txt", map[string]string{"PORT": strconv.Itoa(port)})
+	runSockTranscript(t, "testdata/sockets/echo.txt", nil)
 }
 
 // The same session against socat, a TCP echo (PIPE) on loopback.
 func TestSocketTranscriptSocatTCP(t *testing.T) {
-	socat := needPeer(t, "socat", "socat")
-	port := sockFreePort(t, "tcp")
-	sockStartPeer(t, nil, socat, fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr", port), "PIPE")
-	sockWaitBound(t, "tcp", port)
+	socat := testenv.NeedPeer(t, "socat", "socat")
+	_, port := testenv.ListeningPeer(t, "tcp", socat, func(port int) []string {
+		return []string{fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr", port), "PIPE"}
+	})
 	runSockTranscript(t, "testdata/sockets/socat_tcp.txt", map[string]string{"PORT": strconv.Itoa(port)})
 }
 
 // UDP datagrams to socat's UDP echo: sendto, recvfrom.
 func TestSocketTranscriptUDP(t *testing.T) {
-	socat := needPeer(t, "socat", "socat")
-	port := sockFreePort(t, "udp")
-	sockStartPeer(t, nil, socat, fmt.Sprintf("UDP-RECVFROM:%d,bind=127.0.0.1,fork", port), "PIPE")
-	sockWaitBound(t, "udp", port)
+	socat := testenv.NeedPeer(t, "socat", "socat")
+	_, port := testenv.ListeningPeer(t, "udp", socat, func(port int) []string {
+		return []string{fmt.Sprintf("UDP-RECVFROM:%d,bind=127.0.0.1,fork", port), "PIPE"}
+	})
 	runSockTranscript(t, "testdata/sockets/udp.txt", map[string]string{"PORT": strconv.Itoa(port)})
 }
 
 // bind, listen, accept with nc as the client: the session receives what nc
 // sent, and nc prints what the session sent back.
 func TestSocketTranscriptNCClient(t *testing.T) {
-	nc := needPeer(t, "netcat-openbsd", "nc")
-	port := sockFreePort(t, "tcp")
-	// nc starts before the transcript's listen, so it retries while refused.
+	nc := testenv.NeedPeer(t, "netcat-openbsd", "nc")
+	// The transcript binds port 0; nc starts once the port is known (after
+	// bind), before listen, so it retries while refused.
 	type result struct {
 		stdout string
 		err    error
@@ -330,12 +254,12 @@ func TestSocketTranscriptNCClient(t *testing.T) {
 	done := make(chan result, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), sockPeerTimeout)
 	defer cancel()
-	go func() {
+	client := func(port string) {
 		for {
 			var out, errs bytes.Buffer
 			// -v: without it nc says nothing when refused, and the retry
 			// below could not tell a refused connect from a failure.
-			cmd := exec.CommandContext(ctx, nc, "-v", "-N", "-w", "20", "127.0.0.1", strconv.Itoa(port))
+			cmd := exec.CommandContext(ctx, nc, "-v", "-N", "-w", "20", "127.0.0.1", port)
 			cmd.Stdin = strings.NewReader("hello from nc\n")
 			cmd.Stdout, cmd.Stderr = &out, &errs
 			cmd.WaitDelay = time.Second
@@ -350,8 +274,17 @@ func TestSocketTranscriptNCClient(t *testing.T) {
 			done <- result{out.String(), err}
 			return
 		}
-	}()
-	runSockTranscript(t, "testdata/sockets/nc_client.txt", map[string]string{"PORT": strconv.Itoa(port)})
+	}
+	started := false
+	hooks := sockTranscriptHooks
+	hooks.After = func(s *shell.Session, vars map[string]string) {
+		sockLearnPorts(s, vars)
+		if port, ok := vars["LOCAL_s1"]; ok && !started {
+			started = true
+			go client(port)
+		}
+	}
+	faketerm.RunTranscript(t, Table(), "testdata/sockets/nc_client.txt", nil, hooks)
 	select {
 	case r := <-done:
 		if r.err != nil {
@@ -367,22 +300,17 @@ func TestSocketTranscriptNCClient(t *testing.T) {
 
 // IPv6 on ::1, entirely inside one session.
 func TestSocketTranscriptIPv6(t *testing.T) {
-	l, err := net.Listen("tcp6", "[::1]:0")
-	if err != nil {
-		t.Skipf("no IPv6 loopback: %v", err)
-	}
-	l.Close()
-	port := sockFreePort(t, "tcp6")
-	runSockTranscript(t, "testdata/sockets/ipv6.txt", map[string]string{"PORT6": strconv.Itoa(port)})
+	testenv.Listen(t, "tcp6") // skips without IPv6 loopback
+	runSockTranscript(t, "testdata/sockets/ipv6.txt", nil)
 }
 
 // shutdown wr: the peer (socat running wc -c) sees end of file, which is the
 // only thing that makes wc print its count.
 func TestSocketTranscriptShutdown(t *testing.T) {
-	socat := needPeer(t, "socat", "socat")
-	port := sockFreePort(t, "tcp")
-	sockStartPeer(t, nil, socat, fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr", port), "SYSTEM:wc -c")
-	sockWaitBound(t, "tcp", port)
+	socat := testenv.NeedPeer(t, "socat", "socat")
+	_, port := testenv.ListeningPeer(t, "tcp", socat, func(port int) []string {
+		return []string{fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr", port), "SYSTEM:wc -c"}
+	})
 	runSockTranscript(t, "testdata/sockets/shutdown.txt", map[string]string{"PORT": strconv.Itoa(port)})
 }
 
@@ -391,13 +319,13 @@ func TestSocketTranscriptShutdown(t *testing.T) {
 func TestSocketFromFD(t *testing.T) {
 	port := sockGoPeer(t, func(c *net.TCPConn) { io.Copy(c, c) })
 	ss := newSockSession(t)
-	ss.ok("socket tcp")
-	ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	ss.MustExec("socket tcp")
+	ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
 	fd := ss.sock("s1").FD()
 	if got := ss.sockRow("s1")["fd"]; got != strconv.Itoa(fd) {
 		t.Fatalf("sockets shows fd %s, the socket has %d", got, fd)
 	}
-	out := ss.ok(fmt.Sprintf("fromfd %d", fd))
+	out := ss.MustExec(fmt.Sprintf("fromfd %d", fd))
 	if !strings.HasPrefix(out, "s2  <socket fd=") || !strings.Contains(out, fmt.Sprintf("raddr=('127.0.0.1', %d)>", port)) {
 		t.Fatalf("fromfd printed %q", out)
 	}
@@ -408,16 +336,16 @@ func TestSocketFromFD(t *testing.T) {
 		t.Errorf("the duplicate's local address %s differs from the original's %s", b, a)
 	}
 	// Written through the duplicate, echoed to the original.
-	if out := ss.ok("sendall s2 dup"); out != "3\n" {
+	if out := ss.MustExec("sendall s2 dup"); out != "3\n" {
 		t.Fatalf("sendall s2: %q", out)
 	}
-	if out := ss.ok("recv s1"); out != "b'dup'\n" {
+	if out := ss.MustExec("recv s1"); out != "b'dup'\n" {
 		t.Fatalf("recv s1: %q", out)
 	}
 	// Closing the original leaves the duplicate working.
-	ss.ok("close s1")
-	ss.ok("sendall s2 still")
-	if out := ss.ok("recv s2"); out != "b'still'\n" {
+	ss.MustExec("close s1")
+	ss.MustExec("sendall s2 still")
+	if out := ss.MustExec("recv s2"); out != "b'still'\n" {
 		t.Fatalf("recv s2 after close s1: %q", out)
 	}
 	if row := ss.sockRow("s2"); row["state"] != "ESTABLISHED" || row["sent"] != "8" || row["received"] != "5" {
@@ -429,25 +357,25 @@ func TestSocketFromFD(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, errs := ss.run(fmt.Sprintf("fromfd %d", f.Fd())); !strings.HasPrefix(errs, "OSError: [Errno 88] Socket operation on non-socket\n") {
+	if _, errs := ss.Exec(fmt.Sprintf("fromfd %d", f.Fd())); !strings.HasPrefix(errs, "OSError: [Errno 88] Socket operation on non-socket\n") {
 		t.Errorf("fromfd of /dev/null: %q", errs)
 	}
-	if _, errs := ss.run("fromfd 65000"); !strings.HasPrefix(errs, "OSError: [Errno 9] Bad file descriptor\n") {
+	if _, errs := ss.Exec("fromfd 65000"); !strings.HasPrefix(errs, "OSError: [Errno 9] Bad file descriptor\n") {
 		t.Errorf("fromfd of a closed descriptor: %q", errs)
 	}
 }
 
 // explain on shows the system calls with their real descriptors and results.
 func TestSocketExplainSyscalls(t *testing.T) {
-	closed := sockFreePort(t, "tcp")
+	closed := testenv.ClosedPort(t, "tcp")
 	ss := newSockSession(t)
-	ss.ok("explain on")
-	out := ss.ok("socket tcp")
+	ss.MustExec("explain on")
+	out := ss.MustExec("socket tcp")
 	fd := ss.sock("s1").FD()
 	sockWantLines(t, out,
 		">>> s1 = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
 		fmt.Sprintf("  # socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC, IPPROTO_TCP) = %d", fd))
-	out, errs := ss.run(fmt.Sprintf("connect s1 127.0.0.1 %d", closed))
+	out, errs := ss.Exec(fmt.Sprintf("connect s1 127.0.0.1 %d", closed))
 	sockWantLines(t, out,
 		fmt.Sprintf(">>> s1.connect(('127.0.0.1', %d))", closed),
 		fmt.Sprintf("  # connect(%d, {AF_INET, 127.0.0.1:%d}) = -1 EINPROGRESS (Operation now in progress)", fd, closed),
@@ -457,16 +385,16 @@ func TestSocketExplainSyscalls(t *testing.T) {
 	}
 
 	port := sockGoPeer(t, func(c *net.TCPConn) { io.Copy(c, c) })
-	out = ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	out = ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", port))
 	fd2 := ss.sock("s2").FD()
 	sockWantLines(t, out,
 		fmt.Sprintf(">>> s2 = socket.create_connection(('127.0.0.1', %d))", port),
 		fmt.Sprintf("  # connect(%d, {AF_INET, 127.0.0.1:%d}) = -1 EINPROGRESS (Operation now in progress)", fd2, port))
-	sockWantLines(t, ss.ok("send s2 hello"), ">>> s2.send(b'hello')", fmt.Sprintf("  # sendto(%d, 5 bytes) = 5", fd2), "5")
-	sockWantLines(t, ss.ok("recv s2"), ">>> s2.recv(4096)", fmt.Sprintf("  # recvfrom(%d, 4096) = 5", fd2), "b'hello'")
-	sockWantLines(t, ss.ok("close s2"), ">>> s2.close()", fmt.Sprintf("  # close(%d) = 0", fd2))
-	ss.ok("explain off")
-	if out := ss.ok("sockname s1"); strings.Contains(out, "#") || strings.Contains(out, ">>>") {
+	sockWantLines(t, ss.MustExec("send s2 hello"), ">>> s2.send(b'hello')", fmt.Sprintf("  # sendto(%d, 5 bytes) = 5", fd2), "5")
+	sockWantLines(t, ss.MustExec("recv s2"), ">>> s2.recv(4096)", fmt.Sprintf("  # recvfrom(%d, 4096) = 5", fd2), "b'hello'")
+	sockWantLines(t, ss.MustExec("close s2"), ">>> s2.close()", fmt.Sprintf("  # close(%d) = 0", fd2))
+	ss.MustExec("explain off")
+	if out := ss.MustExec("sockname s1"); strings.Contains(out, "#") || strings.Contains(out, ">>>") {
 		t.Errorf("explain off still explains: %q", out)
 	}
 }
@@ -497,11 +425,11 @@ func TestSocketPeerReset(t *testing.T) {
 		reset <- struct{}{}
 	})
 	ss := newSockSession(t)
-	ss.ok("socket tcp")
-	ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
-	ss.ok("send s1 hello")
+	ss.MustExec("socket tcp")
+	ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	ss.MustExec("send s1 hello")
 	sockWait(t, reset, "the peer's reset")
-	out, errs := ss.run("recv s1")
+	out, errs := ss.Exec("recv s1")
 	if want := "ConnectionResetError: [Errno 104] Connection reset by peer\n  hint: the peer reset the connection\n"; out != "" || errs != want {
 		t.Fatalf("recv after a reset: stdout %q stderr %q, want stderr %q", out, errs, want)
 	}
@@ -510,7 +438,7 @@ func TestSocketPeerReset(t *testing.T) {
 	}
 	// The next recv sees end of file (as in Python); the reset stays the
 	// socket's story, and is not told again.
-	out, errs = ss.run("recv s1")
+	out, errs = ss.Exec("recv s1")
 	if out != "b''\n" || errs != "" {
 		t.Errorf("second recv: stdout %q stderr %q", out, errs)
 	}
@@ -523,9 +451,9 @@ func TestSocketPeerReset(t *testing.T) {
 	if err := os.WriteFile(big, make([]byte, 16<<20), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ss.ok("socket tcp")
-	ss.ok(fmt.Sprintf("connect s2 127.0.0.1 %d", port))
-	out, errs = ss.run("sendall s2 --file " + big)
+	ss.MustExec("socket tcp")
+	ss.MustExec(fmt.Sprintf("connect s2 127.0.0.1 %d", port))
+	out, errs = ss.Exec("sendall s2 --file " + big)
 	errLines := splitLines(errs)
 	// stdout carries the partial count ("# N of 16777216 bytes were sent
 	// before the error"); it is checked against the counter below.
@@ -570,23 +498,23 @@ func TestSocketRecvEscapes(t *testing.T) {
 		}
 	})
 	ss := newSockSession(t)
-	ss.ok("socket tcp")
-	ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
-	ss.ok("sendall s1 x")
-	if out := ss.ok("recv s1"); out != `b'\x1b[2J\x1b]0;pwned\x07\x9b31m\x07\x00\r\nend\x7f'`+"\n" {
+	ss.MustExec("socket tcp")
+	ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	ss.MustExec("sendall s1 x")
+	if out := ss.MustExec("recv s1"); out != `b'\x1b[2J\x1b]0;pwned\x07\x9b31m\x07\x00\r\nend\x7f'`+"\n" {
 		t.Errorf("recv printed %q", out)
 	}
 	for _, setup := range []string{"set format auto", "set format table", "set format python", "set format json", "explain on", "set color on"} {
-		ss.ok(setup)
+		ss.MustExec(setup)
 		var all string
 		for _, line := range []string{"sendall s1 x; recv s1 --hex", "sendall s1 x; recv s1", "sendall s1 x; recvfrom s1", "sockets"} {
-			out, errs := ss.run(line)
+			out, errs := ss.Exec(line)
 			if errs != "" {
 				t.Fatalf("%s; %s: %s", setup, line, errs)
 			}
 			all += out
 		}
-		ss.ok("set color off; explain off; set format auto")
+		ss.MustExec("set color off; explain off; set format auto")
 		if strings.Count(all, "end")+strings.Count(all, "ZW5k") < 3 {
 			t.Errorf("%s: the data is missing from %q", setup, all)
 		}
@@ -638,13 +566,13 @@ func TestSocketRecvOutOneGiB(t *testing.T) {
 	})
 	out := filepath.Join(t.TempDir(), "zeros")
 	ss := newSockSession(t)
-	ss.ok("set timeout 60")
-	ss.ok("socket tcp")
-	ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	ss.MustExec("set timeout 60")
+	ss.MustExec("socket tcp")
+	ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
 	runtime.GC()
 	before := sockVmHWM(t)
 	start := time.Now()
-	got := ss.ok("recv s1 --out " + out)
+	got := ss.MustExec("recv s1 --out " + out)
 	elapsed := time.Since(start)
 	after := sockVmHWM(t)
 	if want := fmt.Sprintf("%d\n# %d bytes written to %s; the peer sent FIN: it will send nothing more (it closed its socket or shut down its writing half); recv returned b''\n", size, size, out); got != want {
@@ -676,10 +604,10 @@ func TestSocketRecvTimeoutThenWorks(t *testing.T) {
 		io.Copy(io.Discard, c)
 	})
 	ss := newSockSession(t)
-	ss.ok("socket tcp")
-	ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
-	ss.ok("settimeout s1 0.3")
-	out, errs := ss.run("recv s1")
+	ss.MustExec("socket tcp")
+	ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	ss.MustExec("settimeout s1 0.3")
+	out, errs := ss.Exec("recv s1")
 	if want := "TimeoutError: timed out\n  hint: the operation did not finish within the socket's timeout (settimeout)\n"; out != "" || errs != want {
 		t.Fatalf("recv from a silent peer: stdout %q stderr %q, want %q", out, errs, want)
 	}
@@ -687,10 +615,10 @@ func TestSocketRecvTimeoutThenWorks(t *testing.T) {
 		t.Errorf("after the timeout: %v", row)
 	}
 	close(gate)
-	if out := ss.ok("recv s1"); out != "b'late\\n'\n" {
+	if out := ss.MustExec("recv s1"); out != "b'late\\n'\n" {
 		t.Errorf("recv after the timeout: %q", out)
 	}
-	if out := ss.ok("send s1 ok"); out != "2\n" {
+	if out := ss.MustExec("send s1 ok"); out != "2\n" {
 		t.Errorf("send after the timeout: %q", out)
 	}
 }
@@ -734,9 +662,9 @@ func sockFullListener(t *testing.T) (fd, port int) {
 func TestSocketConnectTimeoutFullBacklog(t *testing.T) {
 	lfd, port := sockFullListener(t)
 	ss := newSockSession(t)
-	ss.ok("socket tcp")
-	ss.ok("settimeout s1 0.3")
-	out, errs := ss.run(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	ss.MustExec("socket tcp")
+	ss.MustExec("settimeout s1 0.3")
+	out, errs := ss.Exec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
 	if want := "TimeoutError: timed out\n  hint: the operation did not finish within the socket's timeout (settimeout)\n"; out != "" || errs != want {
 		t.Fatalf("connect to a full listener: stdout %q stderr %q, want %q", out, errs, want)
 	}
@@ -749,8 +677,8 @@ func TestSocketConnectTimeoutFullBacklog(t *testing.T) {
 		t.Fatal(err)
 	}
 	unix.Close(nfd)
-	ss.ok("settimeout s1 20")
-	if out := ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port)); out != "" {
+	ss.MustExec("settimeout s1 20")
+	if out := ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port)); out != "" {
 		t.Errorf("second connect printed %q", out)
 	}
 	if row := ss.sockRow("s1"); row["state"] != "ESTABLISHED" || row["remote"] != fmt.Sprintf("127.0.0.1:%d", port) {
@@ -792,16 +720,16 @@ func TestSocketSendfileRecvOutLarge(t *testing.T) {
 		io.Copy(io.Discard, c)
 	})
 	ss := newSockSession(t)
-	ss.ok("socket tcp")
-	ss.ok(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
-	if out := ss.ok("sendfile s1 " + in); out != fmt.Sprintf("%d\n", size) {
+	ss.MustExec("socket tcp")
+	ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	if out := ss.MustExec("sendfile s1 " + in); out != fmt.Sprintf("%d\n", size) {
 		t.Errorf("sendfile printed %q", out)
 	}
 	if got := sockWait(t, peerSum, "the peer's hash"); got != want {
 		t.Fatalf("the peer read sha256 %s, the file is %s", got, want)
 	}
 	out := filepath.Join(dir, "back")
-	if got := ss.ok("recv s1 --out " + out); !strings.HasPrefix(got, fmt.Sprintf("%d\n", size)) {
+	if got := ss.MustExec("recv s1 --out " + out); !strings.HasPrefix(got, fmt.Sprintf("%d\n", size)) {
 		t.Errorf("recv --out printed %q", got)
 	}
 	f, err := os.Open(out)
@@ -837,7 +765,7 @@ func TestSocketNoLeaks(t *testing.T) {
 	cycle := func() {
 		n++
 		name := fmt.Sprintf("s%d", n)
-		if out, errs := ss.run(fmt.Sprintf("socket tcp; connect %s 127.0.0.1 %d; close %s", name, port, name)); errs != "" {
+		if out, errs := ss.Exec(fmt.Sprintf("socket tcp; connect %s 127.0.0.1 %d; close %s", name, port, name)); errs != "" {
 			t.Fatalf("cycle %d: %s%s", n, out, errs)
 		}
 	}
@@ -870,27 +798,25 @@ func TestSocketNoLeaks(t *testing.T) {
 	if fds1 > fds0 || gs1 > gs0 {
 		t.Errorf("leak: fds %d -> %d, goroutines %d -> %d", fds0, fds1, gs0, gs1)
 	}
-	if len(ss.s.Resources()) != 0 {
-		t.Errorf("registry still holds %d resources", len(ss.s.Resources()))
+	if len(ss.Session.Resources()) != 0 {
+		t.Errorf("registry still holds %d resources", len(ss.Session.Resources()))
 	}
 }
 
 // UDP sendto/recvfrom against the shell's own UDP echo server.
 func TestSocketTranscriptUDPDemo(t *testing.T) {
-	port := sockFreePort(t, "udp")
-	runSockTranscript(t, "testdata/sockets/udp_demo.txt", map[string]string{"PORT": strconv.Itoa(port), "PORT2": strconv.Itoa(sockFreePort(t, "udp"))})
+	runSockTranscript(t, "testdata/sockets/udp_demo.txt", nil)
 }
 
 // recv --out --max stops at exactly BYTES against an endless peer (chargen),
 // and the next recv goes on where it stopped: no byte is read and lost.
 func TestRecvOutMax(t *testing.T) {
 	ss := newSockSession(t)
-	port := sockFreePort(t, "tcp")
-	ss.ok(fmt.Sprintf("serve chargen 127.0.0.1:%d", port))
-	ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	_, port := ss.serve("chargen 127.0.0.1:0")
+	ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", port))
 	out := filepath.Join(t.TempDir(), "cg")
 	const max = 100003 // not a multiple of a line or of the 64 KiB buffer
-	if got := ss.ok("recv s1 --out " + out + " --max " + strconv.Itoa(max)); !strings.HasPrefix(got, strconv.Itoa(max)+"\n") {
+	if got := ss.MustExec("recv s1 --out " + out + " --max " + strconv.Itoa(max)); !strings.HasPrefix(got, strconv.Itoa(max)+"\n") {
 		t.Fatalf("recv --out --max printed %q", got)
 	}
 	var stream []byte
@@ -901,11 +827,11 @@ func TestRecvOutMax(t *testing.T) {
 	if err != nil || !bytes.Equal(data, stream[:max]) {
 		t.Fatalf("file has %d bytes (%v), not the first %d of the stream", len(data), err, max)
 	}
-	next := ss.ok("recv s1 10")
+	next := ss.MustExec("recv s1 10")
 	if want := shell.BytesRepr(stream[max:max+10]) + "\n"; next != want {
 		t.Errorf("the next recv gave %q, want %q", next, want)
 	}
-	if _, errs := ss.run("recv s1 --max 5"); !strings.Contains(errs, "--max goes with --out") {
+	if _, errs := ss.Exec("recv s1 --max 5"); !strings.Contains(errs, "--max goes with --out") {
 		t.Errorf("--max without --out: %q", errs)
 	}
 }
@@ -914,24 +840,23 @@ func TestRecvOutMax(t *testing.T) {
 // or a missing PORT, are usage errors.
 func TestSendtoFile(t *testing.T) {
 	ss := newSockSession(t)
-	port := sockFreePort(t, "udp")
 	file := filepath.Join(t.TempDir(), "dgram")
 	if err := os.WriteFile(file, []byte("from a file\x00\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d --udp", port))
-	ss.ok("socket udp")
-	if got := ss.ok(fmt.Sprintf("sendto s1 --file %s 127.0.0.1 %d", file, port)); got != "13\n" {
+	_, port := ss.serve("echo 127.0.0.1:0 --udp")
+	ss.MustExec("socket udp")
+	if got := ss.MustExec(fmt.Sprintf("sendto s1 --file %s 127.0.0.1 %d", file, port)); got != "13\n" {
 		t.Errorf("sendto --file printed %q", got)
 	}
-	if got, want := ss.ok("recvfrom s1"), fmt.Sprintf("(b'from a file\\x00\\n', ('127.0.0.1', %d))\n", port); got != want {
+	if got, want := ss.MustExec("recvfrom s1"), fmt.Sprintf("(b'from a file\\x00\\n', ('127.0.0.1', %d))\n", port); got != want {
 		t.Errorf("recvfrom: %q, want %q", got, want)
 	}
 	for line, want := range map[string]string{
 		fmt.Sprintf("sendto s1 x --file %s 127.0.0.1 %d", file, port): "UsageError: give DATA or --file, not both",
 		fmt.Sprintf("sendto s1 --file %s 127.0.0.1", file):            "UsageError: missing argument",
 	} {
-		if _, errs := ss.run(line); !strings.HasPrefix(errs, want) {
+		if _, errs := ss.Exec(line); !strings.HasPrefix(errs, want) {
 			t.Errorf("%s: %q, want %q", line, errs, want)
 		}
 	}

@@ -5,13 +5,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sockshell/sockshell/shell/testenv"
 )
 
 // Issue 7, items 25, 26, 35: where an error came from, scripts with a byte
@@ -90,20 +92,7 @@ func StrReprForTest(s string) string { return "'" + s + "'" }
 // never to standard error, and each prints before the output of the first
 // command that starts after it was logged.
 func TestBackgroundLinesAreEvents(t *testing.T) {
-	ncPath, err := exec.LookPath("nc")
-	if err != nil {
-		if os.Getenv("SOCKSHELL_REQUIRE_PEERS") == "1" {
-			t.Fatal("nc not found: install it: apt-get install -y netcat-openbsd")
-		}
-		t.Skip("nc not found: install it: apt-get install -y netcat-openbsd")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-
+	ncPath := testenv.NeedPeer(t, "netcat-openbsd", "nc")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, sockshellBinary(t))
@@ -116,9 +105,11 @@ func TestBackgroundLinesAreEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := bufio.NewReader(stdoutPipe)
-	fmt.Fprintf(stdin, "serve echo 127.0.0.1:%d\n", port)
+	// Port 0: the kernel picks a free port, and serve says which.
+	fmt.Fprintf(stdin, "serve echo 127.0.0.1:0\n")
 	first, err := out.ReadString('\n')
-	if err != nil || !strings.HasPrefix(first, "echo1  echo server on 127.0.0.1:") {
+	port, perr := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(first, "echo1  echo server on 127.0.0.1:")))
+	if err != nil || perr != nil || !strings.HasPrefix(first, "echo1  echo server on 127.0.0.1:") {
 		t.Fatalf("serve echo printed %q (%v)", first, err)
 	}
 	// The real client: nc sends a line, half-closes, reads the echo, ends.

@@ -80,14 +80,6 @@ func sockPtyFullListener(t *testing.T) (fd, port int) {
 }
 
 func TestSocketCtrlCOnPTY(t *testing.T) {
-	// A free port for the session's listener.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lport := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-
 	// A peer that accepts and stays silent until told to write.
 	silent, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -110,8 +102,10 @@ func TestSocketCtrlCOnPTY(t *testing.T) {
 	sc.Expect(prompt)
 
 	// accept with nobody connecting.
-	sc.Type(fmt.Sprintf("socket tcp; bind s1 127.0.0.1 %d; listen s1\r", lport))
+	// Port 0: the kernel picks the listener's port; sockname tells it.
+	sc.Type("socket tcp; bind s1 127.0.0.1 0; listen s1; sockname s1\r")
 	sc.Expect(`s1  <socket fd=\d+`)
+	lport := boundPort(t, sc.Expect(`\('127\.0\.0\.1', \d+\)`))
 	sc.Expect(prompt)
 	sc.Type("accept s1\r")
 	sc.Expect(`accept s1\r\n`)

@@ -2,9 +2,9 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -12,20 +12,28 @@ import (
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 )
 
+// boundPort reads the port of a printed address, "('127.0.0.1', 41234)".
+func boundPort(t *testing.T, addr string) int {
+	t.Helper()
+	_, p, _ := strings.Cut(strings.TrimSuffix(addr, ")"), ", ")
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		t.Fatalf("no port in %q", addr)
+	}
+	return port
+}
+
 // Issue 7 item 24 on a real terminal: `sockets` fits 80 columns, and after
 // the window shrinks (SIGWINCH) it fits the new width; every socket's name,
 // state and addresses are shown. A pipe gets the full table.
 func TestSocketsFitTheTerminal(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-
 	sc := startScreen(t, "--no-history")
 	sc.Expect(prompt)
-	sc.Type(fmt.Sprintf("socket tcp; bind s1 127.0.0.1 %d; listen s1; connect 127.0.0.1 %d; accept s1; socket udp inet6\r", port, port))
+	// Port 0: the kernel picks the listener's port; sockname tells it.
+	sc.Type("socket tcp; bind s1 127.0.0.1 0; listen s1; sockname s1\r")
+	port := boundPort(t, sc.Expect(`\('127\.0\.0\.1', \d+\)`))
+	sc.Expect(prompt)
+	sc.Type(fmt.Sprintf("connect 127.0.0.1 %d; accept s1; socket udp inet6\r", port))
 	sc.Expect(`s3  \('127\.0\.0\.1', \d+\)`)
 	sc.Expect(`s4  <socket`)
 	sc.Expect(prompt)
