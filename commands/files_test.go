@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/sockshell/sockshell/shell"
+	"github.com/sockshell/sockshell/shell/testenv"
 )
 
 // filesBound bounds every wait of these tests ("fail if it hangs").
@@ -38,29 +39,6 @@ func filesDir(t *testing.T, dir string) []string {
 	return names
 }
 
-// filesErrs drops background servers' log lines ("[echo …] …") from stderr.
-func filesErrs(errs string) string {
-	var keep []string
-	for _, l := range strings.SplitAfter(errs, "\n") {
-		if !strings.HasPrefix(l, "[") {
-			keep = append(keep, l)
-		}
-	}
-	return strings.Join(keep, "")
-}
-
-// filesOut drops background servers' event lines ("# [echo …] …") from
-// stdout, where they print at command boundaries.
-func filesOut(out string) string {
-	var keep []string
-	for _, l := range strings.SplitAfter(out, "\n") {
-		if !strings.HasPrefix(l, "# [") {
-			keep = append(keep, l)
-		}
-	}
-	return strings.Join(keep, "")
-}
-
 func filesWant(t *testing.T, path, content string) {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -70,19 +48,6 @@ func filesWant(t *testing.T, path, content string) {
 	if string(b) != content {
 		t.Fatalf("%s holds %q, want %q", path, b, content)
 	}
-}
-
-// filesAsync runs a line with a context the test cancels; the channel gives
-// its standard error once it has finished.
-func (ss *sockSession) async(ctx context.Context, line string) <-chan string {
-	ss.out.take()
-	ss.errs.take()
-	done := make(chan string, 1)
-	go func() {
-		ss.s.Exec(ctx, line, "")
-		done <- ss.errs.take()
-	}()
-	return done
 }
 
 func filesWait(t *testing.T, done <-chan string, what string) string {
@@ -138,21 +103,19 @@ func filesDripPeer(t *testing.T, head string) int {
 // with --force only at success; the data stays queued when it refuses.
 func TestRecvOutNeverClobbers(t *testing.T) {
 	ss := newSockSession(t)
-	port := sockFreePort(t, "tcp")
 	dir := t.TempDir()
 	keep := filepath.Join(dir, "keep.txt")
 	os.WriteFile(keep, []byte("precious\n"), 0o644)
-	ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d", port))
-	ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
-	ss.ok("sendall s1 hello")
-	ss.ok("shutdown s1 wr")
-	out, errs := ss.run("recv s1 --out " + keep)
-	out, errs = filesOut(out), filesErrs(errs)
+	_, port := ss.serve("echo 127.0.0.1:0")
+	ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	ss.MustExec("sendall s1 hello")
+	ss.MustExec("shutdown s1 wr")
+	out, errs := ss.Exec("recv s1 --out " + keep)
 	if want := fmt.Sprintf("FileExistsError: [Errno 17] File exists: %s\n", shell.StrRepr(keep)); !strings.HasPrefix(errs, want) || out != "" {
 		t.Fatalf("recv --out over a file: %q %q, want %q", out, errs, want)
 	}
 	filesWant(t, keep, "precious\n")
-	if got := filesOut(ss.ok("recv s1 --out " + keep + " --force")); !strings.HasPrefix(got, fmt.Sprintf("5\n# 5 bytes written to %s; ", keep)) {
+	if got := ss.MustExec("recv s1 --out " + keep + " --force"); !strings.HasPrefix(got, fmt.Sprintf("5\n# 5 bytes written to %s; ", keep)) {
 		t.Errorf("recv --out --force printed %q", got)
 	}
 	filesWant(t, keep, "hello")
@@ -180,14 +143,15 @@ func TestRecvOutCancelLeavesNoHalfFile(t *testing.T) {
 			if tc.existing {
 				os.WriteFile(target, []byte("old"), 0o644)
 			}
-			ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
+			ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", port))
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			done := ss.async(ctx, "recv s1 --out "+target+tc.flags)
+			run := ss.StartContext(ctx, "recv s1 --out "+target+tc.flags)
+			done := run.Done()
 			// Mid-transfer: the first bytes are in the temporary file.
 			filesUntil(t, "the first bytes on disk", func() bool { return filesTempHolds(t, dir, "dl", 10) })
 			cancel()
-			if errs := filesErrs(filesWait(t, done, "recv --out after a cancel")); !strings.HasPrefix(errs, "KeyboardInterrupt") {
+			if errs := filesWait(t, done, "recv --out after a cancel"); !strings.HasPrefix(errs, "KeyboardInterrupt") {
 				t.Fatalf("stderr %q", errs)
 			}
 			names := filesDir(t, dir)
@@ -206,7 +170,7 @@ func TestRecvOutCancelLeavesNoHalfFile(t *testing.T) {
 				if len(names) != 1 {
 					t.Errorf("directory holds %v, want dl.partial alone", names)
 				}
-				if got := ss.out.take(); !strings.Contains(got, "10 bytes arrived before the error, kept in "+target+".partial") {
+				if got := run.Output(); !strings.Contains(got, "10 bytes arrived before the error, kept in "+target+".partial") {
 					t.Errorf("no note of the kept bytes: %q", got)
 				}
 			}
@@ -217,16 +181,15 @@ func TestRecvOutCancelLeavesNoHalfFile(t *testing.T) {
 // Item 2 and its kind: no option is dropped silently.
 func TestRecvOptionCombinations(t *testing.T) {
 	ss := newSockSession(t)
-	port := sockFreePort(t, "tcp")
-	ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d", port))
-	ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	_, port := ss.serve("echo 127.0.0.1:0")
+	ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", port))
 	x := filepath.Join(t.TempDir(), "x")
 	for line, want := range map[string]string{
 		"recv s1 --hex --out " + x: "UsageError: --out saves the bytes as they came; --hex is for showing them",
 		"recv s1 --force":          "UsageError: --force goes with --out",
 		"recv s1 --keep-partial":   "UsageError: --keep-partial goes with --out",
 	} {
-		if _, errs := ss.run(line); !strings.HasPrefix(filesErrs(errs), want) {
+		if _, errs := ss.Exec(line); !strings.HasPrefix(errs, want) {
 			t.Errorf("%s: %q, want %q", line, errs, want)
 		}
 	}
@@ -238,11 +201,10 @@ func TestRecvOptionCombinations(t *testing.T) {
 // Item 3: open errors name the file as Python does, and no byte count is
 // mentioned when none could have been sent.
 func TestSendFileErrorsNameTheFile(t *testing.T) {
-	py := needPeer(t, "python3", "python3")
+	py := testenv.NeedPeer(t, "python3", "python3")
 	ss := newSockSession(t)
-	port := sockFreePort(t, "tcp")
-	ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d", port))
-	ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	_, port := ss.serve("echo 127.0.0.1:0")
+	ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", port))
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "nonexistent")
 	for _, line := range []string{"sendfile s1 " + dir, "sendfile s1 " + missing, "sendall s1 --file " + dir, "send s1 --file " + missing} {
@@ -255,9 +217,8 @@ except OSError as e:
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, errs := ss.run(line)
-		out = filesOut(out)
-		if errs = filesErrs(errs); errs != string(pyOut) {
+		out, errs := ss.Exec(line)
+		if errs != string(pyOut) {
 			t.Errorf("%s: %q, Python says %q", line, errs, pyOut)
 		}
 		if out != "" {
@@ -294,7 +255,7 @@ func TestGopherOutFailureKeepsExistingFile(t *testing.T) {
 	file := filepath.Join(dir, "FILE")
 	os.WriteFile(file, []byte("precious"), 0o644)
 	g := newGopherSession(t)
-	if _, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 /good.bin %d --out %s", port, file)); !strings.HasPrefix(errs, "FileExistsError: [Errno 17]") {
+	if _, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 /good.bin %d --out %s", port, file)); !strings.HasPrefix(errs, "FileExistsError: [Errno 17]") {
 		t.Errorf("--out over a file without --force: %q", errs)
 	}
 	// Refused before any connection: a listener that never accepts sees none queued.
@@ -304,7 +265,7 @@ func TestGopherOutFailureKeepsExistingFile(t *testing.T) {
 	}
 	defer quiet.Close()
 	qport := quiet.Addr().(*net.TCPAddr).Port
-	if _, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 /good.bin %d --out %s", qport, file)); !strings.HasPrefix(errs, "FileExistsError: [Errno 17]") {
+	if _, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 /good.bin %d --out %s", qport, file)); !strings.HasPrefix(errs, "FileExistsError: [Errno 17]") {
 		t.Errorf("--out over a file without --force: %q", errs)
 	}
 	quiet.(*net.TCPListener).SetDeadline(time.Now().Add(200 * time.Millisecond))
@@ -313,24 +274,23 @@ func TestGopherOutFailureKeepsExistingFile(t *testing.T) {
 		t.Error("the shell connected for a download it refused")
 	}
 	for _, sel := range []string{"/reset.bin", "/error.txt"} {
-		if _, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 %s %d --out %s --force", sel, port, file)); errs == "" {
+		if _, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 %s %d --out %s --force", sel, port, file)); errs == "" {
 			t.Errorf("%s: no error", sel)
 		}
 		filesWant(t, file, "precious")
 	}
 	// A missing selector, from the shell's own gopher server.
 	hole, _ := filepath.Abs(gopherHole)
-	own := gopherFreePort(t)
-	g.mustExec(fmt.Sprintf("serve gopher %s 127.0.0.1:%d", hole, own))
+	own := g.serve(hole)
 	for _, sel := range []string{"/nosuch.txt", "/nosuch.bin"} {
-		if _, errs := g.exec(fmt.Sprintf("gopher 127.0.0.1 %s %d --out %s --force", sel, own, file)); !strings.HasPrefix(filesErrs(errs), "FileNotFoundError") {
+		if _, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 %s %d --out %s --force", sel, own, file)); !strings.HasPrefix(errs, "FileNotFoundError") {
 			t.Errorf("%s: %q, want FileNotFoundError", sel, errs)
 		}
 		filesWant(t, file, "precious")
 	}
 	done := g.async(fmt.Sprintf("gopher 127.0.0.1 /slow.bin %d --out %s --force", port, file))
 	filesUntil(t, "the first bytes on disk", func() bool { return filesTempHolds(t, dir, "FILE", int64(len(slow))) })
-	g.s.Interrupt() // Ctrl-C
+	g.Session.Interrupt() // Ctrl-C
 	if errs := waitDone(t, done); !strings.HasPrefix(errs, "KeyboardInterrupt") {
 		t.Errorf("Ctrl-C: %q", errs)
 	}
@@ -341,14 +301,14 @@ func TestGopherOutFailureKeepsExistingFile(t *testing.T) {
 	// --keep-partial keeps what came, under a name that says so, and says how much.
 	done = g.async(fmt.Sprintf("gopher 127.0.0.1 /slow.bin %d --out %s --force --keep-partial", port, file))
 	filesUntil(t, "the first bytes on disk", func() bool { return filesTempHolds(t, dir, "FILE", int64(len(slow))) })
-	g.s.Interrupt()
+	g.Session.Interrupt()
 	waitDone(t, done)
 	filesWant(t, file+".partial", string(slow))
-	if out := g.out.String(); !strings.Contains(out, fmt.Sprintf("%d bytes arrived before the error, kept in %s.partial", len(slow), file)) {
+	if out := g.running.Output(); !strings.Contains(out, fmt.Sprintf("%d bytes arrived before the error, kept in %s.partial", len(slow), file)) {
 		t.Errorf("note of the kept part: %q", out)
 	}
 	os.Remove(file + ".partial")
-	g.mustExec(fmt.Sprintf("gopher 127.0.0.1 /good.bin %d --out %s --force", port, file))
+	g.MustExec(fmt.Sprintf("gopher 127.0.0.1 /good.bin %d --out %s --force", port, file))
 	filesWant(t, file, "the new content")
 }
 
@@ -358,7 +318,7 @@ func TestGopherDownloadNameNoLeadingDash(t *testing.T) {
 	t.Chdir(t.TempDir())
 	g := newGopherSession(t)
 	for sel, want := range map[string]string{"/-rf.bin": "_rf.bin", "/--help.bin": "_-help.bin"} {
-		out := g.mustExec(fmt.Sprintf("gopher 127.0.0.1 %s %d", sel, port))
+		out := g.MustExec(fmt.Sprintf("gopher 127.0.0.1 %s %d", sel, port))
 		if !strings.HasSuffix(out, "saved to "+want+"\n") {
 			t.Errorf("%s: %q, want it saved to %s", sel, out, want)
 		}
@@ -375,9 +335,8 @@ func TestGopherDownloadNameNoLeadingDash(t *testing.T) {
 // ends at Ctrl-C (the context's cancel); with a writer or reader, data flows.
 func TestFIFOCommandsEndOnCancel(t *testing.T) {
 	ss := newSockSession(t)
-	port := sockFreePort(t, "tcp")
-	ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d", port))
-	ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	_, port := ss.serve("echo 127.0.0.1:0")
+	ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", port))
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
@@ -385,7 +344,7 @@ func TestFIFOCommandsEndOnCancel(t *testing.T) {
 	}
 	for _, line := range []string{"source " + fifo, "sendall s1 --file " + fifo, "sendfile s1 " + fifo, "recv s1 --out " + fifo} {
 		ctx, cancel := context.WithCancel(context.Background())
-		done := ss.async(ctx, line)
+		done := ss.StartContext(ctx, line).Done()
 		select {
 		case errs := <-done:
 			t.Errorf("%s ended before the cancel: %q", line, errs)
@@ -394,7 +353,7 @@ func TestFIFOCommandsEndOnCancel(t *testing.T) {
 		case <-time.After(50 * time.Millisecond):
 		}
 		cancel()
-		if errs := filesErrs(filesWait(t, done, line)); !strings.HasPrefix(errs, "KeyboardInterrupt") {
+		if errs := filesWait(t, done, line); !strings.HasPrefix(errs, "KeyboardInterrupt") {
 			t.Errorf("%s: %q, want KeyboardInterrupt", line, errs)
 		}
 	}
@@ -402,7 +361,7 @@ func TestFIFOCommandsEndOnCancel(t *testing.T) {
 		t.Fatalf("the FIFO was replaced: %v %v", st, err)
 	}
 	// send reads whole files: a FIFO is refused at once, naming it.
-	if _, errs := ss.run("send s1 --file " + fifo); !strings.HasPrefix(filesErrs(errs), "OSError: "+shell.StrRepr(fifo)+" is a FIFO (named pipe), not a regular file") {
+	if _, errs := ss.Exec("send s1 --file " + fifo); !strings.HasPrefix(errs, "OSError: "+shell.StrRepr(fifo)+" is a FIFO (named pipe), not a regular file") {
 		t.Errorf("send --file FIFO: %q", errs)
 	}
 	// With a writer, sendall --file streams what it writes.
@@ -413,10 +372,10 @@ func TestFIFOCommandsEndOnCancel(t *testing.T) {
 			w.Close()
 		}
 	}()
-	if got := filesOut(ss.ok("sendall s1 --file " + fifo)); got != "14\n" {
+	if got := ss.MustExec("sendall s1 --file " + fifo); got != "14\n" {
 		t.Errorf("sendall --file FIFO with a writer: %q", got)
 	}
-	if got := filesOut(ss.ok("recv s1")); got != "b'through a fifo'\n" {
+	if got := ss.MustExec("recv s1"); got != "b'through a fifo'\n" {
 		t.Errorf("echoed %q", got)
 	}
 }
@@ -436,7 +395,7 @@ func TestSourceStreamsLargeFile(t *testing.T) {
 	}
 	f.WriteString("servport http\nservport https\n")
 	f.Close()
-	if got := ss.ok("source " + script); got != "80\n443\n" {
+	if got := ss.MustExec("source " + script); got != "80\n443\n" {
 		t.Errorf("source of a 17 MiB script printed %q, want both of its last commands", got)
 	}
 }
@@ -444,30 +403,26 @@ func TestSourceStreamsLargeFile(t *testing.T) {
 // Item 2's kind: --hex was dropped in JSON; there it adds the hex digits.
 func TestRecvHexHonouredInJSON(t *testing.T) {
 	ss := newSockSession(t)
-	port := sockFreePort(t, "tcp")
-	uport := sockFreePort(t, "udp")
-	ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d", port))
-	ss.ok(fmt.Sprintf("serve echo 127.0.0.1:%d --udp", uport))
-	ss.ok(fmt.Sprintf("connect 127.0.0.1 %d", port))
-	ss.ok("socket udp")
-	ss.ok("sendall s1 'hi\\x00'")
-	ss.ok(fmt.Sprintf("sendto s2 'hi\\x00' 127.0.0.1 %d", uport))
-	ss.ok("set format json")
+	_, port := ss.serve("echo 127.0.0.1:0")
+	_, uport := ss.serve("echo 127.0.0.1:0 --udp")
+	ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	ss.MustExec("socket udp")
+	ss.MustExec("sendall s1 'hi\\x00'")
+	ss.MustExec(fmt.Sprintf("sendto s2 'hi\\x00' 127.0.0.1 %d", uport))
+	ss.MustExec("set format json")
 	for line, pick := range map[string]func(any) any{
 		"recv s1 --hex":     func(r any) any { return r },
 		"recvfrom s2 --hex": func(r any) any { return r.([]any)[0] },
 	} {
-		// Background servers' events are JSON documents on stdout too.
+		// Background servers' events are JSON documents too, captured
+		// apart: the results are the command's one document.
 		var doc struct {
 			Command string
 			Result  any
 		}
-		out, _ := ss.run(line)
-		for dec := json.NewDecoder(strings.NewReader(out)); doc.Command != line; {
-			doc.Result = nil
-			if err := dec.Decode(&doc); err != nil {
-				t.Fatalf("%s: %v in %q", line, err, out)
-			}
+		out := ss.MustExec(line)
+		if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Command != line {
+			t.Fatalf("%s: %v in %q", line, err, out)
 		}
 		b, ok := pick(doc.Result).(map[string]any)
 		if !ok || b["hex"] != "686900" || b["repr"] != `b'hi\x00'` {

@@ -122,11 +122,16 @@ type Running struct {
 // returns at once; Wait returns its errors once it has finished and Output
 // its results so far.
 func (tm *Term) Start(line string) *Running {
+	return tm.StartContext(context.Background(), line)
+}
+
+// StartContext is Start with a context the test may cancel.
+func (tm *Term) StartContext(ctx context.Context, line string) *Running {
 	tm.results()
 	tm.errs.Take()
 	r := &Running{tm: tm, done: make(chan string, 1)}
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), ExecBound)
+		ctx, cancel := context.WithTimeout(ctx, ExecBound)
 		defer cancel()
 		tm.Session.Exec(ctx, line, "")
 		r.done <- tm.errs.String()
