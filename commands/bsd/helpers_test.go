@@ -3,6 +3,8 @@ package bsd
 import (
 	"context"
 	"net/netip"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,4 +73,47 @@ func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// waitParked waits (bounded) until a goroutine whose stack holds fn (a
+// method such as "(*Socket).Accept") sleeps in the runtime poller: its
+// state is "IO wait", the state of a goroutine parked on a descriptor
+// that is not ready. Then the call has really blocked, and a test may
+// act on a blocked call (cancel it, close its socket), not on one that
+// has not started yet.
+func waitParked(t *testing.T, fn string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		for _, g := range strings.Split(string(buf[:n]), "\n\n") {
+			header, _, _ := strings.Cut(g, "\n")
+			if strings.Contains(header, "[IO wait") && strings.Contains(g, "/commands/bsd."+fn+"(") &&
+				strings.Contains(g, "internal/poll.runtime_pollWait") {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no goroutine in %s sleeps in the poller; goroutines:\n%s", fn, buf[:n])
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// blocked runs call in a goroutine, waits until it sleeps in the poller
+// inside fn, runs then (a cancel, a close) and returns call's error.
+func blocked(t *testing.T, fn string, call func() error, then func()) error {
+	t.Helper()
+	errc := make(chan error, 1)
+	go func() { errc <- call() }()
+	waitParked(t, fn)
+	then()
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s did not return after it was interrupted", fn)
+		return nil
+	}
 }

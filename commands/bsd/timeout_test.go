@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,8 +43,7 @@ func TestNonBlockingMode(t *testing.T) {
 func TestAcceptCancel(t *testing.T) {
 	l, port := listen(t, unix.AF_INET, 4)
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
-	_, _, err := l.Accept(ctx)
+	err := blocked(t, "(*Socket).Accept", func() error { _, _, err := l.Accept(ctx); return err }, cancel)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("accept: %v, want context.Canceled", err)
 	}
@@ -65,9 +65,11 @@ func TestRecvCancel(t *testing.T) {
 	c, srv := pair(t, unix.AF_INET6)
 	tr := NewTrace()
 	c.SetTrace(tr)
+	// Cancel only once recv sleeps in the poller: a cancel before it
+	// started would end it before its first call, and prove nothing.
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
-	if _, err := c.Recv(ctx, 10); !errors.Is(err, context.Canceled) {
+	err := blocked(t, "(*Socket).Recv", func() error { _, err := c.Recv(ctx, 10); return err }, cancel)
+	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("recv: %v, want context.Canceled", err)
 	}
 	want := []string{
@@ -111,29 +113,34 @@ func TestConnectNeverCompletes(t *testing.T) {
 	// Connecting again resumes the wait, which a cancel ends.
 	stuck.SetTimeout(0, false)
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
-	if err := stuck.Connect(ctx, lo4, port); !errors.Is(err, context.Canceled) {
+	err := blocked(t, "(*Socket).Connect", func() error { return stuck.Connect(ctx, lo4, port) }, cancel)
+	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("second connect: %v, want context.Canceled", err)
 	}
 	// A fresh socket with a cancel instead of a timeout.
 	c := open(t, unix.AF_INET, unix.SOCK_STREAM)
 	ctx, cancel = context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
-	if err := c.Connect(ctx, lo4, port); !errors.Is(err, context.Canceled) {
+	err = blocked(t, "(*Socket).Connect", func() error { return c.Connect(ctx, lo4, port) }, cancel)
+	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("connect with cancel: %v, want context.Canceled", err)
 	}
 }
 
 func TestCloseDuringAccept(t *testing.T) {
 	l, _ := listen(t, unix.AF_INET, 4)
-	errc := make(chan error, 1)
-	go func() {
-		_, _, err := l.Accept(context.Background())
-		errc <- err
-	}()
-	time.Sleep(50 * time.Millisecond)
-	l.Close()
-	err := <-errc
+	tr := NewTrace()
+	l.SetTrace(tr)
+	// Close only once accept sleeps in the poller: a close before accept
+	// started gives EBADF too, without a blocked accept being woken.
+	fd := itoa(l.FD())
+	err := blocked(t, "(*Socket).Accept", func() error { _, _, err := l.Accept(context.Background()); return err }, func() { l.Close() })
+	if got, want := tr.Lines(), []string{
+		"accept4(" + fd + ", SOCK_NONBLOCK|SOCK_CLOEXEC) = -1 EAGAIN (Resource temporarily unavailable)",
+		"poll(" + fd + ", POLLIN) ...",
+		"close(" + fd + ") = 0",
+	}; !slices.Equal(got, want) {
+		t.Errorf("trace %q, want accept's EAGAIN, its wait, then the close: %q", got, want)
+	}
 	if class, n, _, _ := pythonClass(err); !errors.Is(err, unix.EBADF) || class != "OSError" || n != 9 {
 		t.Fatalf("accept on a socket closed meanwhile: %v (%s %d)", err, class, n)
 	}
