@@ -315,7 +315,11 @@ func TestServeListensExactlyWhereAsked(t *testing.T) {
 
 // privilegedFreePort returns a TCP port below the machine's
 // ip_unprivileged_port_start that is free on 127.0.0.1 (found by binding it,
-// so the test must hold CAP_NET_BIND_SERVICE), or skips.
+// so the test must hold CAP_NET_BIND_SERVICE), or skips. The probe is
+// released because the test's servers must bind the port itself; that is
+// safe here as it is not for other ports: a privileged port is outside the
+// kernel's ephemeral range, so no socket on port 0 (another test's, a
+// client's) can be given it in between.
 func privilegedFreePort(t *testing.T) int {
 	t.Helper()
 	pol := bsd.PortPolicy(1)

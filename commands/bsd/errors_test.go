@@ -9,23 +9,12 @@ import (
 	"testing"
 
 	"github.com/sockshell/sockshell/shell/pyerr"
+	"github.com/sockshell/sockshell/shell/testenv"
 	"golang.org/x/sys/unix"
 )
 
-// closedPort returns a loopback port nobody listens on: a socket is bound to
-// it (so no one else takes it) but not listening.
-func closedPort(t *testing.T) int {
-	t.Helper()
-	s := open(t, unix.AF_INET, unix.SOCK_STREAM)
-	if err := s.Bind(lo4, 0); err != nil {
-		t.Fatal(err)
-	}
-	name, _ := s.SockName()
-	return int(name.Port())
-}
-
 func TestConnectRefusedAndTrace(t *testing.T) {
-	port := closedPort(t)
+	port := testenv.ClosedPort(t, "tcp")
 	tr := NewTrace()
 	s, err := New(unix.AF_INET, unix.SOCK_STREAM, tr)
 	if err != nil {
