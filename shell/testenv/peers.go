@@ -24,7 +24,7 @@ func Dnsmasq(t testing.TB, hosts string, extra ...string) string {
 	if err := os.WriteFile(file, []byte(hosts), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p, port := ListeningPeer(t, "udp", bin, func(port int) []string {
+	p, port := ListeningPeer(t, "udp+tcp", bin, func(port int) []string {
 		args := []string{
 			"--no-daemon", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
 			"--addn-hosts=" + file, fmt.Sprintf("--port=%d", port),
@@ -37,15 +37,15 @@ func Dnsmasq(t testing.TB, hosts string, extra ...string) string {
 		return append(args, extra...)
 	})
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	if !dnsAnswers(addr) {
+	if !dnsAnswers(addr, p.Done()) {
 		t.Fatalf("dnsmasq on %s holds the port but does not answer: %s", addr, p.Stderr.String())
 	}
 	return addr
 }
 
 // dnsAnswers asks addr a question (any answer, even NXDOMAIN, shows a
-// server) until it answers or PeerBound passes.
-func dnsAnswers(addr string) bool {
+// server) until it answers, the server exits, or PeerBound passes.
+func dnsAnswers(addr string, exited <-chan struct{}) bool {
 	// ID 0x5353, recursion desired, one question: "probe." IN A.
 	query := []byte{0x53, 0x53, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0,
 		5, 'p', 'r', 'o', 'b', 'e', 0, 0, 1, 0, 1}
@@ -57,6 +57,11 @@ func dnsAnswers(addr string) bool {
 	deadline := time.Now().Add(PeerBound)
 	buf := make([]byte, 512)
 	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return false
+		default:
+		}
 		c.Write(query)
 		c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
 		n, err := c.Read(buf)

@@ -105,7 +105,8 @@ func (p *Proc) Err() error { return p.waitErr }
 
 // ListeningPeer starts a program that listens on a loopback port it is
 // told on its command line: args makes its arguments for a port. network
-// is "tcp", "tcp6" (a listening socket) or "udp" (a bound one). The port
+// is "tcp", "tcp6" (a listening socket), "udp" (a bound one) or
+// "udp+tcp" (both on the one port, as a DNS server has). The port
 // is one the kernel just had free; ListeningPeer waits until the program
 // itself holds it, alone, as /proc shows (the socket's inode is among the
 // program's descriptors and no other socket has that port). When the
@@ -136,6 +137,7 @@ func ListeningPeer(t testing.TB, network, path string, args func(port int) []str
 // only a candidate: ListeningPeer checks that its program got it.
 func candidatePort(t testing.TB, network string) int {
 	t.Helper()
+	network, _, _ = strings.Cut(network, "+")
 	if strings.HasPrefix(network, "udp") {
 		c, err := net.ListenPacket(network, net.JoinHostPort(loopback(network), "0"))
 		if err != nil {
@@ -161,11 +163,15 @@ func waitHolds(p *Proc, network string, port int) (bool, string) {
 			return false, fmt.Sprintf("exited (%v)", p.waitErr)
 		default:
 		}
-		mine, others := portSockets(p.Cmd.Process.Pid, network, port)
-		if others > 0 {
-			return false, "another socket has the port"
+		held := true
+		for _, proto := range strings.Split(network, "+") {
+			mine, others := portSockets(p.Cmd.Process.Pid, proto, port)
+			if others > 0 {
+				return false, "another socket has the port (" + proto + ")"
+			}
+			held = held && mine > 0
 		}
-		if mine > 0 {
+		if held {
 			return true, ""
 		}
 		time.Sleep(10 * time.Millisecond)
