@@ -338,15 +338,11 @@ syscalls:
 	return py, rest
 }
 
-// firstError is the first line of standard error that is not a background
-// server's log line.
+// firstError is the first line of standard error (the error; its hint
+// follows).
 func firstError(errs string) string {
-	for _, l := range splitLines(errs) {
-		if !strings.HasPrefix(l, "[") {
-			return l
-		}
-	}
-	return ""
+	line, _, _ := strings.Cut(errs, "\n")
+	return line
 }
 
 func numbered(s string) string {
