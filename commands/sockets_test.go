@@ -190,13 +190,18 @@ func sockLearnPorts(s *shell.Session, vars map[string]string) {
 
 var sockFDRepr = regexp.MustCompile(`\bfd=\d+`)
 
-// sockNormalizeFDs writes descriptor numbers as N: fd=7 in a socket's repr and
-// the fd column of a table, keeping the column's width.
+// sockFDCall is a traced system call's descriptor: "  # sendto(7, ".
+var sockFDCall = regexp.MustCompile(`^(\s+# [a-z0-9_]+\()\d+\b`)
+
+// sockNormalizeFDs writes descriptor numbers as N: fd=7 in a socket's repr,
+// the first argument of a traced call ("# sendto(N, 5 bytes) = 5") and the
+// fd column of a table, keeping the column's width.
 func sockNormalizeFDs(lines []string) []string {
 	col := -1
 	out := make([]string, len(lines))
 	for i, l := range lines {
 		l = sockFDRepr.ReplaceAllString(l, "fd=N")
+		l = sockFDCall.ReplaceAllString(l, "${1}N")
 		if strings.HasPrefix(l, "|") {
 			cells := strings.Split(l, "|")
 			if col < 0 {
