@@ -281,11 +281,15 @@ func TestExplainLinesRunInPython(t *testing.T) {
 }
 
 // optValues collects option=value pairs from a getsockopt table or dict,
-// leaving out the buffer sizes, which the kernel tunes as it goes.
+// leaving out what the kernel changes as the connection goes: the buffer
+// sizes it tunes, and TCP_QUICKACK, which reads the connection's current
+// delayed-ACK mode (the kernel leaves quick-ACK mode as it sees the
+// traffic flow both ways), so the shell's read and Python's, moments
+// apart, may differ.
 func optValues(re *regexp.Regexp, s string) map[string]string {
 	out := map[string]string{}
 	for _, m := range re.FindAllStringSubmatch(s, -1) {
-		if m[1] != "SO_RCVBUF" && m[1] != "SO_SNDBUF" {
+		if m[1] != "SO_RCVBUF" && m[1] != "SO_SNDBUF" && m[1] != "TCP_QUICKACK" {
 			out[m[1]] = m[2]
 		}
 	}
