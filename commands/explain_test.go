@@ -282,10 +282,10 @@ func TestExplainLinesRunInPython(t *testing.T) {
 
 // optValues collects option=value pairs from a getsockopt table or dict,
 // leaving out what the kernel changes as the connection goes: the buffer
-// sizes it tunes, and TCP_QUICKACK, which reads the connection's current
-// delayed-ACK mode (the kernel leaves quick-ACK mode as it sees the
-// traffic flow both ways), so the shell's read and Python's, moments
-// apart, may differ.
+// sizes it tunes, and TCP_QUICKACK, which on Linux reads whether the
+// connection is out of the kernel's interactive ("pingpong") delayed-ACK
+// mode, a mode the kernel enters and leaves as data comes and goes; so
+// the shell's read and Python's, moments apart, may differ.
 func optValues(re *regexp.Regexp, s string) map[string]string {
 	out := map[string]string{}
 	for _, m := range re.FindAllStringSubmatch(s, -1) {
