@@ -1,11 +1,11 @@
 package commands
 
 import (
-	"context"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/sockshell/sockshell/commands/internal/faketerm"
 	"github.com/sockshell/sockshell/shell"
 )
 
@@ -14,7 +14,7 @@ import (
 // each at most; addrinfo's results are python3's for the same call.
 func TestFamilyTypeOneGrammar(t *testing.T) {
 	ss := newSockSession(t)
-	ss.ok("set format python")
+	ss.MustExec("set format python")
 	cases := []struct{ line, py string }{
 		{"addrinfo 127.0.0.1 80 dgram 4", "socket.getaddrinfo('127.0.0.1', 80, socket.AF_INET, socket.SOCK_DGRAM)"},
 		{"addrinfo 127.0.0.1 80 ipv4 udp", "socket.getaddrinfo('127.0.0.1', 80, socket.AF_INET, socket.SOCK_DGRAM)"},
@@ -31,11 +31,11 @@ func TestFamilyTypeOneGrammar(t *testing.T) {
 	}
 	want := strings.Split(strings.TrimSuffix(pyRun(t, prog), "\n"), "\n")
 	for i, c := range cases {
-		if got := strings.TrimSuffix(ss.ok(c.line), "\n"); got != want[i] {
+		if got := strings.TrimSuffix(ss.MustExec(c.line), "\n"); got != want[i] {
 			t.Errorf("%s:\n got %s\nwant %s (%s)", c.line, got, want[i], c.py)
 		}
 	}
-	if got := ss.ok("socket dgram ipv6"); !strings.Contains(got, "family=AF_INET6, type=SOCK_DGRAM") {
+	if got := ss.MustExec("socket dgram ipv6"); !strings.Contains(got, "family=AF_INET6, type=SOCK_DGRAM") {
 		t.Errorf("socket dgram ipv6: %s", got)
 	}
 	// The same refusals in the three commands.
@@ -45,17 +45,17 @@ func TestFamilyTypeOneGrammar(t *testing.T) {
 			"dgram STREAM": "UsageError: give one type: tcp or udp",
 			"inet 6":       "UsageError: give one family: inet or inet6",
 		} {
-			_, errs := ss.run(cmd + " " + words)
+			_, errs := ss.Exec(cmd + " " + words)
 			if !strings.HasPrefix(errs, want+"; usage: ") {
 				t.Errorf("%s %s: %q, want %q", cmd, words, errs, want)
 			}
 		}
 	}
-	_, errs := ss.run("socket raw")
+	_, errs := ss.Exec("socket raw")
 	if !strings.HasPrefix(errs, `UsageError: "raw" is neither tcp, udp, inet nor inet6; usage: socket [tcp|udp] [inet|inet6]`) {
 		t.Errorf("socket raw: %q", errs)
 	}
-	_, errs = ss.run("addrinfo 127.0.0.1 80 raw")
+	_, errs = ss.Exec("addrinfo 127.0.0.1 80 raw")
 	if !strings.HasPrefix(errs, `UsageError: "raw" is neither tcp, udp, inet nor inet6, and the port was given already`) {
 		t.Errorf("addrinfo 127.0.0.1 80 raw: %q", errs)
 	}
@@ -72,35 +72,33 @@ func TestCommandIsOneDeclaration(t *testing.T) {
 			s, name := sockAt(c, 0)
 			return shell.Tuple{name, s.FD()}, nil
 		}})
-	ss := &sockSession{t: t, out: &lockedBuffer{}, errs: &lockedBuffer{}}
-	ss.s = shell.NewSession(tab, ss.out, ss.errs)
-	t.Cleanup(ss.s.CloseAll)
-	ss.ok("socket tcp")
+	ss := &sockSession{Term: faketerm.New(t, tab), t: t}
+	ss.MustExec("socket tcp")
 	const usage = "peek SOCK [BUFSIZE]"
 	for line, want := range map[string]string{
 		"peek":        "UsageError: missing argument; usage: " + usage,
 		"peek s1 1 2": "UsageError: too many arguments; usage: " + usage,
 		"peek s9":     "NameError: name 's9' is not defined; sockets: s1",
 	} {
-		if _, errs := ss.run(line); strings.TrimSpace(errs) != want {
+		if _, errs := ss.Exec(line); strings.TrimSpace(errs) != want {
 			t.Errorf("%s: %q, want %q", line, errs, want)
 		}
 	}
-	if got := ss.ok("peek s1"); !strings.HasPrefix(got, "('s1', ") {
+	if got := ss.MustExec("peek s1"); !strings.HasPrefix(got, "('s1', ") {
 		t.Errorf("peek s1: %q", got)
 	}
 	for line, want := range map[string][]string{"peek ": {"s1"}, "peek s1 ": {"1", "2"}} {
-		if got, _ := ss.s.Complete(line); !reflect.DeepEqual(got, want) {
+		if got, _ := ss.Session.Complete(line); !reflect.DeepEqual(got, want) {
 			t.Errorf("Complete(%q) = %q, want %q", line, got, want)
 		}
 	}
-	if h := ss.ok("help peek"); !strings.HasPrefix(h, "usage: "+usage) {
+	if h := ss.MustExec("help peek"); !strings.HasPrefix(h, "usage: "+usage) {
 		t.Errorf("help peek: %q", h)
 	}
 	if !strings.Contains(tab.Markdown(), "### peek\n\n    "+usage+"\n") {
 		t.Error("the reference lacks peek's usage")
 	}
-	ss.s.Exec(context.Background(), "close all", "")
+	ss.Exec("close all")
 }
 
 // Every command of the table declares its grammar as Args or Forms: its

@@ -16,12 +16,12 @@ import (
 // prints a result, `fail` an error.
 func table() *shell.Table {
 	t := shell.NewTable(
-		&shell.Command{Name: "event", Summary: "logs a server's line", Group: "t", MaxArgs: 8,
+		&shell.Command{Name: "event", Summary: "logs a server's line", Group: "t", Args: []shell.Arg{shell.Many("TEXT", nil)},
 			Run: func(c *shell.Call) (any, error) {
 				c.Session.Async("[srv1] %s", words(c))
 				return nil, nil
 			}},
-		&shell.Command{Name: "say", Summary: "prints a result", Group: "t", MaxArgs: 8,
+		&shell.Command{Name: "say", Summary: "prints a result", Group: "t", Args: []shell.Arg{shell.Many("TEXT", nil)},
 			Run: func(c *shell.Call) (any, error) { return shell.Text(words(c) + "\n"), nil }},
 		&shell.Command{Name: "fail", Summary: "fails", Group: "t",
 			Run: func(c *shell.Call) (any, error) { return nil, fmt.Errorf("it broke") }},
