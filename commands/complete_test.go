@@ -1,8 +1,6 @@
 package commands
 
 import (
-	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -27,10 +25,9 @@ func TestCompleteArgumentKinds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := shell.NewSession(Table(), io.Discard, io.Discard)
-	if e := s.Exec(context.Background(), "socket tcp", ""); e != nil {
-		t.Fatal(e)
-	}
+	tm := newTerm(t)
+	tm.MustExec("socket tcp")
+	s := tm.Session
 	files := []string{dir + "/big.bin", dir + "/bird.txt"}
 	cases := []struct {
 		line string
