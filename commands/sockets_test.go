@@ -123,10 +123,7 @@ func (ss *sockSession) sockRow(name string) map[string]string {
 // sockGoPeer is a Go TCP listener on loopback; handle runs for each connection.
 func sockGoPeer(t *testing.T, handle func(c *net.TCPConn)) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := testenv.Listen(t, "tcp")
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -146,7 +143,7 @@ func sockGoPeer(t *testing.T, handle func(c *net.TCPConn)) int {
 		}
 	}()
 	t.Cleanup(func() { l.Close(); wg.Wait() })
-	return l.Addr().(*net.TCPAddr).Port
+	return testenv.Port(l.Addr())
 }
 
 // runSockTranscript runs a transcript of testdata/sockets. Descriptor
