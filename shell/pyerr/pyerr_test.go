@@ -11,29 +11,15 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-)
 
-// needPython returns python3's path; a missing python3 skips the test,
-// or fails it with SOCKSHELL_REQUIRE_PEERS=1 (as .ci/run sets).
-func needPython(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("python3")
-	if err == nil {
-		return p
-	}
-	msg := "python3 not found: install it: apt-get install -y python3"
-	if os.Getenv("SOCKSHELL_REQUIRE_PEERS") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
+	"github.com/sockshell/sockshell/shell/testenv"
+)
 
 // TestTableMatchesPython compares, for every errno Linux defines (python3's
 // errno.errorcode), the class and text with what python3 itself gives:
 // type(OSError(n, ”)) and os.strerror(n).
 func TestTableMatchesPython(t *testing.T) {
-	py := needPython(t)
+	py := testenv.NeedPeer(t, "python3", "python3")
 	script := "import errno, os\n" +
 		"for n in sorted(errno.errorcode):\n" +
 		"    print(n, errno.errorcode[n], type(OSError(n, '')).__name__, os.strerror(n), sep='\\t')\n"
