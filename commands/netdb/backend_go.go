@@ -14,7 +14,8 @@ import (
 )
 
 type goBackend struct {
-	r *net.Resolver
+	r      *net.Resolver
+	server string // the server of `set dns`, "" for /etc/resolv.conf's
 }
 
 // newGoBackend sends every DNS query to server ("HOST:PORT"); "" uses the
@@ -27,7 +28,7 @@ func newGoBackend(server string) goBackend {
 			return d.DialContext(ctx, network, server)
 		}
 	}
-	return goBackend{r: r}
+	return goBackend{r: r, server: server}
 }
 
 // socktypeRows are glibc's (type, protocol, protocol name) rows for getaddrinfo.
@@ -210,6 +211,9 @@ func (g goBackend) hostAddrs(ctx context.Context, host *string, h addrHints) ([]
 	}
 	ips, err := g.r.LookupNetIP(ctx, network, name)
 	if err != nil {
+		if g.nodata(ctx, name, h.family, err) {
+			return nil, "", gaiError(EAI_NODATA, err)
+		}
 		return nil, "", gaiFromDNS(ctx, "getaddrinfo", name, err)
 	}
 	out := make([]netip.Addr, 0, len(ips))
@@ -223,6 +227,23 @@ func (g goBackend) hostAddrs(ctx context.Context, host *string, h addrHints) ([]
 		}
 	}
 	return out, canon, nil
+}
+
+// nodata reports whether a lookup that Go's resolver found nothing for
+// asked about a name that exists: the server answered NOERROR, not NXDOMAIN.
+// glibc then fails with EAI_NODATA, "No address associated with hostname"
+// (python3 against dnsmasq: gethostbyname of a name with only an AAAA record).
+func (g goBackend) nodata(ctx context.Context, name string, family int, err error) bool {
+	var de *net.DNSError
+	if g.server == "" || ctx.Err() != nil || !errors.As(err, &de) || !de.IsNotFound {
+		return false
+	}
+	qtype := uint16(qtypeA)
+	if family == AF_INET6 {
+		qtype = qtypeAAAA
+	}
+	exists, ok := nameExists(ctx, g.server, name, qtype)
+	return ok && exists
 }
 
 // parseNumericHost reads an IPv4 address as inet_aton does (1, 2, 3 or 4 parts,
@@ -269,8 +290,8 @@ func gaiFromDNS(ctx context.Context, what, name string, err error) error {
 	if errors.As(err, &de) {
 		switch {
 		case de.IsNotFound:
-			// glibc answers EAI_NONAME both for a missing name and for a name
-			// without addresses of the asked family (checked against dnsmasq).
+			// A missing name; a name without addresses of the asked family
+			// (EAI_NODATA) is told apart by nodata before this.
 			return gaiError(EAI_NONAME, err)
 		case de.IsTimeout, de.IsTemporary:
 			return gaiError(EAI_AGAIN, err)

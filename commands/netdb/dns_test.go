@@ -19,12 +19,13 @@ import (
 
 // startDNS runs dnsmasq on 127.0.0.1 (testenv.Dnsmasq) and returns "127.0.0.1:PORT".
 // The zone: withptr.test has A 192.0.2.1, AAAA 2001:db8::1 and PTRs for both;
-// alias.test is a CNAME for it; noptr.test (and names under it) has A 192.0.2.2
+// alias.test is a CNAME for it; v6only.test has AAAA 2001:db8::6 alone (an A
+// query for it is answered NODATA); noptr.test (and names under it) has A 192.0.2.2
 // and no PTR; everything else under .test is NXDOMAIN. The addresses are
 // documentation ranges used only as data: no traffic is ever sent to them.
 func startDNS(t *testing.T) string {
 	t.Helper()
-	return testenv.Dnsmasq(t, "192.0.2.1 withptr.test\n2001:db8::1 withptr.test\n",
+	return testenv.Dnsmasq(t, "192.0.2.1 withptr.test\n2001:db8::1 withptr.test\n2001:db8::6 v6only.test\n",
 		"--address=/noptr.test/192.0.2.2", "--cname=alias.test,withptr.test",
 		"--local=/test/", "--local=/2.0.192.in-addr.arpa/", "--local=/8.b.d.0.1.0.0.2.ip6.arpa/")
 }
@@ -234,5 +235,42 @@ func TestCancelEveryLookup(t *testing.T) {
 				t.Fatal("the lookup did not return after its context was cancelled")
 			}
 		})
+	}
+}
+
+// TestNoDataIsEAI_NODATA: a name that exists without an address of the family
+// asked for is gaierror -5, "No address associated with hostname", where a
+// missing name is -2; Go's resolver says "no such host" for both. python3,
+// with this dnsmasq zone as the system's only name server, gives
+// gaierror(-5) for gethostbyname('v6only.test'), gethostbyname_ex and
+// getaddrinfo('v6only.test', 80, AF_INET), the address for
+// getaddrinfo(..., AF_UNSPEC), and gaierror(-2) for nx.test.
+func TestNoDataIsEAI_NODATA(t *testing.T) {
+	server := startDNS(t)
+	r := &Resolver{Server: server}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	_, err := r.HostByName(ctx, "v6only.test")
+	wantPyErr(t, "HostByName(v6only.test)", err, ClassGai, EAI_NODATA)
+	var pe *Error
+	if errors.As(err, &pe) && !strings.Contains(pe.Hint, "NODATA: the name exists, but has no A record") {
+		t.Errorf("HostByName(v6only.test) hint = %q, want the NODATA answer named", pe.Hint)
+	}
+	_, _, _, err = r.HostByNameEx(ctx, "v6only.test")
+	wantPyErr(t, "HostByNameEx(v6only.test)", err, ClassGai, EAI_NODATA)
+	_, err = r.AddrInfo(ctx, "v6only.test", "80", 0, AF_INET)
+	wantPyErr(t, "AddrInfo(v6only.test, AF_INET)", err, ClassGai, EAI_NODATA)
+	if !NoAddress(err) {
+		t.Errorf("NoAddress(%v) = false: a NODATA answer says only that there is no address", err)
+	}
+	rows, err := r.AddrInfo(ctx, "v6only.test", "80", SOCK_STREAM, AF_UNSPEC)
+	if err != nil || len(rows) != 1 || rows[0].Addr != "2001:db8::6" {
+		t.Errorf("AddrInfo(v6only.test) = %+v, %v", rows, err)
+	}
+	_, err = r.HostByName(ctx, "nx.test")
+	wantPyErr(t, "HostByName(nx.test)", err, ClassGai, EAI_NONAME)
+	if errors.As(err, &pe) && strings.Contains(pe.Hint, "NODATA") {
+		t.Errorf("HostByName(nx.test) hint = %q, says NODATA for a missing name", pe.Hint)
 	}
 }

@@ -99,7 +99,11 @@ func (r *Resolver) annotate(ctx context.Context, q question, err error) error {
 	case e.Class == ClassGai && e.Errno == EAI_AGAIN, e.Class == ClassH && e.Errno == tryAgain:
 		e.Hint = r.noAnswerHint(q, e.Err)
 	case e.Class == ClassGai && e.Errno == EAI_NONAME && q.name != "", e.Class == ClassH && e.Errno == hostNotFound:
-		if h := r.notFoundHint(q, errors.Is(e.Err, errHostsOnly)); h != "" {
+		if h := r.notFoundHint(q, errors.Is(e.Err, errHostsOnly), false); h != "" {
+			e.Hint = h
+		}
+	case e.Class == ClassGai && e.Errno == EAI_NODATA && q.name != "" && r.serverAddr() != "":
+		if h := r.notFoundHint(q, false, true); h != "" {
 			e.Hint = h
 		}
 	case e.Class == ClassGai && e.Errno == EAI_FAIL, e.Class == ClassH && e.Errno == noRecovery:
@@ -152,10 +156,11 @@ func refused(err error) bool {
 	return errors.As(err, &de) && strings.Contains(de.Err, "connection refused")
 }
 
-// notFoundHint explains EAI_NONAME (herror HOST_NOT_FOUND) from what
-// /etc/hosts holds and what the DNS server said; "" when the hosts file
-// would have answered (the failure was then not about the host).
-func (r *Resolver) notFoundHint(q question, hostsOnly bool) string {
+// notFoundHint explains EAI_NONAME (herror HOST_NOT_FOUND), or with nodata
+// EAI_NODATA, from what /etc/hosts holds and what the DNS server said; ""
+// when the hosts file would have answered (the failure was then not about
+// the host).
+func (r *Resolver) notFoundHint(q question, hostsOnly, nodata bool) string {
 	var hosts string
 	if q.addr.IsValid() {
 		if _, ok := hostsByAddr(q.addr); ok {
@@ -178,6 +183,10 @@ func (r *Resolver) notFoundHint(q question, hostsOnly bool) string {
 	if s := r.serverAddr(); s != "" {
 		if hostsOnly {
 			return hosts + "; Go's resolver (which asks the server of `set dns`) does not ask " + s + " about a name /etc/hosts has"
+		}
+		if nodata {
+			return hosts + ", and the DNS server " + s + " answered " + q.what() +
+				" with NODATA: the name exists, but has no " + q.record() + " record"
 		}
 		return hosts + ", and the DNS server " + s + " answered that it has no " + q.record() + " record for it"
 	}
