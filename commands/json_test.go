@@ -82,7 +82,7 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		{line: "serve echo", result: jsServer},
 		{line: "serve echo --udp", result: jsServer},
 		{line: "serve gopher " + hole, result: jsServer},
-		{line: "servers", result: jsList{jsObj{"name": "str", "kind": "str", "address": jsAddr, "serves": "str", "connections": "int"}}},
+		{line: "servers", result: jsList{jsObj{"name": "str", "kind": "str", "address": jsAddr, "serves": "str", "connections": jsAlt{"int", "null"}, "datagrams": jsAlt{"int", "null"}}}}, // UDP: datagrams, TCP: connections
 		{line: "socket tcp", result: jsSockRepr},
 		{line: "connect s1 127.0.0.1 $PORT_echo1", result: "null"},
 		{line: "sockname s1", result: jsAddr},

@@ -26,7 +26,8 @@ type server struct {
 	kind   string
 	addr   string
 	detail string
-	conns  func() int64
+	conns  func() int64 // TCP connections accepted; nil for a UDP server
+	grams  func() int64 // UDP datagrams received; nil for a TCP server
 	stop   func() error
 	closed atomic.Bool
 
@@ -124,10 +125,19 @@ func serveCommands() []*shell.Command {
 			Summary:  "Table of the session's background servers.",
 			Examples: []string{"servers"},
 			Run: func(c *shell.Call) (any, error) {
-				rows := &shell.Rows{Header: []string{"name", "kind", "address", "serves", "connections"}}
+				// UDP has no connections: a UDP server counts datagrams, a TCP
+				// server connections, and the other cell is empty (null).
+				rows := &shell.Rows{Header: []string{"name", "kind", "address", "serves", "connections", "datagrams"}}
 				for _, r := range c.Session.Resources() {
 					if s, ok := r.Resource.(*server); ok {
-						rows.Append(r.Name, s.kind, shell.Shown{Text: s.addr, Value: hostPortValue(s.addr)}, s.detail, s.conns())
+						var conns, grams any
+						if s.conns != nil {
+							conns = s.conns()
+						}
+						if s.grams != nil {
+							grams = s.grams()
+						}
+						rows.Append(r.Name, s.kind, shell.Shown{Text: s.addr, Value: hostPortValue(s.addr)}, s.detail, conns, grams)
 					}
 				}
 				if len(rows.Rows) == 0 {

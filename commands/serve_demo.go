@@ -34,10 +34,11 @@ func startDemo(c *shell.Call, kind string, ap netip.AddrPort, udp bool) (*server
 		return nil, err
 	}
 	rfc := map[string]string{"echo": "RFC 862", "discard": "RFC 863", "daytime": "RFC 867", "chargen": "RFC 864"}[kind]
-	count := func() int64 { return srv.Stats().Connections }
+	s := &server{kind: kind, addr: srv.Addr(), detail: fmt.Sprintf("%s over %s", rfc, over), stop: srv.Stop}
 	if udp {
-		count = func() int64 { return srv.Stats().Datagrams }
+		s.grams = func() int64 { return srv.Stats().Datagrams }
+	} else {
+		s.conns = func() int64 { return srv.Stats().Connections }
 	}
-	return &server{kind: kind, addr: srv.Addr(), detail: fmt.Sprintf("%s over %s", rfc, over),
-		conns: count, stop: srv.Stop}, nil
+	return s, nil
 }
