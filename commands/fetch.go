@@ -190,7 +190,9 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		}
 	})
 	if reply.Menu != nil {
-		if bad := countInvalid(reply.Menu); bad > 0 {
+		if bad := countInvalid(reply.Menu); bad == 1 {
+			c.Note("1 of the items has a field marked invalid: `go` refuses to follow it")
+		} else if bad > 1 {
 			c.Note("%d of the items have a field marked invalid: `go` refuses to follow them", bad)
 		}
 		if reply.Menu.Overflow {

@@ -1,9 +1,13 @@
 package commands
 
-// Defects found reviewing issue 7's fixes: what `servers` counts.
+// Defects found reviewing issue 7's fixes: what `servers` counts, the
+// number of a gopher note.
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
+	"net"
 	"strings"
 	"testing"
 )
@@ -38,5 +42,18 @@ func TestServersCountDatagramsNotConnections(t *testing.T) {
 		case !udp && (!connsNum || grams != nil):
 			t.Errorf("TCP server %v: want connections a number and datagrams null", row)
 		}
+	}
+}
+
+// One invalid menu item is "1 of the items has …: `go` refuses to follow it"
+// (it said "1 of the items have … them").
+func TestGopherOneInvalidItemNote(t *testing.T) {
+	port := gopherFake(t, func(c net.Conn, sel string) {
+		io.WriteString(c, "0Far away\t/far\t127.0.0.1\t70000\r\n0Near\t/near\t127.0.0.1\t70\r\n.\r\n")
+	})
+	g := newGopherSession(t)
+	out := g.MustExec(fmt.Sprintf("gopher 127.0.0.1 / %d", port))
+	if want := "# 1 of the items has a field marked invalid: `go` refuses to follow it\n"; !strings.Contains(out, want) {
+		t.Errorf("menu with one invalid item: want %q in\n%s", want, out)
 	}
 }
