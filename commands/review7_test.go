@@ -57,3 +57,17 @@ func TestGopherOneInvalidItemNote(t *testing.T) {
 		t.Errorf("menu with one invalid item: want %q in\n%s", want, out)
 	}
 }
+
+// A negative linger time is refused with a message that says what is wrong
+// with it (it said linger is "two integers", and -1 is one).
+func TestLingerNegativeSeconds(t *testing.T) {
+	ss := newSockSession(t)
+	ss.MustExec("socket tcp")
+	_, errs := ss.Exec("setsockopt s1 SO_LINGER 1,-1")
+	if !strings.Contains(errs, "linger SECONDS is a count from 0, not -1") {
+		t.Errorf("setsockopt s1 SO_LINGER 1,-1: %q", errs)
+	}
+	if out := ss.MustExec("getsockopt s1 SO_LINGER"); !strings.Contains(out, "SO_LINGER: off") {
+		t.Errorf("after the refused value: %q", out)
+	}
+}

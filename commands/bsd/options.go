@@ -380,6 +380,11 @@ func parseLinger(text string) (on, secs int, err error) {
 		if err1 == nil && err2 == nil && b >= 0 {
 			return int(a), int(b), nil
 		}
+		if err1 == nil && err2 == nil {
+			// python3's struct.pack('ii', 1, -1) passes it, and Linux takes a
+			// negative count as unbounded; sockshell refuses it, and says why.
+			return 0, 0, fmt.Errorf("linger SECONDS is a count from 0, not %d (Linux would take a negative count as no time limit: close would wait for unsent data for ever)", b)
+		}
 	}
 	return 0, 0, fmt.Errorf("linger is \"off\", \"on,SECONDS\" or two integers \"ONOFF,SECONDS\", not %q", text)
 }
