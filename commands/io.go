@@ -362,6 +362,9 @@ func runRecv(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	c.Python("%s.recv(%d)", name, n)
+	if n == 0 {
+		c.Note("recv(0) asks for no bytes: Python returns b'' at once, without a system call, and it tells nothing about the connection or the peer")
+	}
 	done := traceSock(c, s)
 	p, err := s.Recv(c.Ctx, n)
 	done()
