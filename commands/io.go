@@ -81,8 +81,9 @@ func ioCommands() []*shell.Command {
 		{
 			Name: "recv", Group: groupIO,
 			Summary: "Receive up to BUFSIZE bytes (4096 by default), shown as Python's bytes repr.",
-			Help: "b'' means end of file: the peer sent FIN, or this side shut its reading half\n" +
-				"(shutdown rd); a note says which. --hex shows a hexdump with offsets.\n" +
+			Help: "On a stream socket b'' means end of file: the peer sent FIN, or this side shut\n" +
+				"its reading half (shutdown rd); a note says which. On a datagram socket b'' is an\n" +
+				"empty datagram. recv SOCK 0 is always b'', at once. --hex shows a hexdump with offsets.\n" +
 				"--out FILE reads until the peer closes, writing everything to FILE in constant\n" +
 				"memory, and prints the byte count.\n" + outFileHelp,
 			Python:   "s.recv(bufsize)",

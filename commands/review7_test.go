@@ -72,8 +72,8 @@ func TestLingerNegativeSeconds(t *testing.T) {
 	}
 }
 
-// recv(0) is b” at once, as python3's (which makes no system call for it):
-// it does not wait for data until the timeout.
+// recv(0) gives the empty bytes object at once, as python3's does (it makes
+// no system call for it): it does not wait for data until the timeout.
 func TestRecvZero(t *testing.T) {
 	got := pyRun(t, `import socket
 l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen()
@@ -93,5 +93,31 @@ print(repr(s.recv(0)))`)
 	out, errs := ss.Exec("recv s1 0")
 	if errs != "" || !strings.HasPrefix(out, "b''\n") || strings.Contains(out, "peer sent FIN") {
 		t.Errorf("recv s1 0: stdout %q stderr %q, want b'' and no word of a FIN", out, errs)
+	}
+}
+
+// What help says of close and recv is what they do: a closed socket's name
+// stays (a call on it is EBADF, not NameError; help said close forgets the
+// name), and on a datagram socket the empty bytes object is an empty
+// datagram, not end of file (help said it always means end of file).
+func TestHelpOfCloseAndRecvIsTrue(t *testing.T) {
+	ss := newSockSession(t)
+	ss.MustExec("socket tcp")
+	ss.MustExec("close s1")
+	if _, errs := ss.Exec("sockname s1"); !strings.HasPrefix(errs, "OSError: [Errno 9] Bad file descriptor") {
+		t.Errorf("sockname of a closed socket: %q", errs)
+	}
+	if h := ss.MustExec("help close"); strings.Contains(h, "forget") {
+		t.Errorf("help close says the name is forgotten; it stays:\n%s", h)
+	}
+	ss.MustExec("socket udp")
+	ss.MustExec("bind s2 127.0.0.1 0")
+	port := strings.TrimSuffix(strings.Split(ss.MustExec("sockname s2"), ", ")[1], ")\n")
+	ss.MustExec("sendto s2 '' 127.0.0.1 " + port)
+	if out := ss.MustExec("recv s2"); out != "b''\n" {
+		t.Errorf("recv of an empty datagram: %q", out)
+	}
+	if h := ss.MustExec("help recv"); !strings.Contains(h, "On a datagram socket b'' is an\nempty datagram") {
+		t.Errorf("help recv does not say what b'' is on a datagram socket:\n%s", h)
 	}
 }

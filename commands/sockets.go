@@ -91,7 +91,7 @@ func socketCommands() []*shell.Command {
 		},
 		{
 			Name: "close", Group: groupSockets,
-			Summary:  "Close a socket (or every socket) and forget its name.",
+			Summary:  "Close a socket (or every socket); its name stays, for a closed socket, as in Python.",
 			Python:   "s.close()",
 			Examples: []string{"close s1", "close all"},
 			Forms:    [][]shell.Arg{{shell.Many("SOCK", sockNameArg)}, {shell.Lit("all")}},
