@@ -121,3 +121,20 @@ func TestHelpOfCloseAndRecvIsTrue(t *testing.T) {
 		t.Errorf("help recv does not say what b'' is on a datagram socket:\n%s", h)
 	}
 }
+
+// The options table says what a 0 means where 0 is not a count: the
+// kernel's "off" or "the system default". TCP_NOTSENT_LOWAT 0 read as "not
+// writable above 0 unsent bytes", TCP_USER_TIMEOUT 0 as "dropped at once".
+func TestOptionTableZeroMeanings(t *testing.T) {
+	ss := newSockSession(t)
+	ss.MustExec("socket tcp")
+	out := ss.MustExec("getsockopt s1")
+	for _, want := range []string{
+		"(0: no such limit; the retransmission count decides)",
+		"(0: net.ipv4.tcp_notsent_lowat decides, by default no limit)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("getsockopt s1 lacks %q:\n%s", want, out)
+		}
+	}
+}
