@@ -28,6 +28,7 @@ type server struct {
 	detail string
 	conns  func() int64 // TCP connections accepted; nil for a UDP server
 	grams  func() int64 // UDP datagrams received; nil for a TCP server
+	drops  func() int64 // of those, the datagrams left unanswered (loop and rate guard)
 	stop   func() error
 	closed atomic.Bool
 
@@ -108,8 +109,9 @@ func serveCommands() []*shell.Command {
 				"A UDP server answers the address a datagram says it comes from, which anyone can\n" +
 				"forge; so it answers none from its own address, from another of this shell's servers\n" +
 				"or from a well-known small-service port (echo, chargen, …), which would start a loop,\n" +
-				"and each peer at most 50 times a second after a burst of 50. chargen over UDP answers\n" +
-				"every datagram, an empty one too, as RFC 864 says, with 444 characters (RFC 864 asks\n" +
+				"and each peer at most 50 times a second after a burst of 50; `servers` counts the\n" +
+				"datagrams and the drops. chargen over UDP answers the others, an empty one too, as\n" +
+				"RFC 864 says, with 444 characters (RFC 864 asks\n" +
 				"for a random count from 0 to 512; a fixed reply is predictable).",
 			Python:   "socketserver.ThreadingTCPServer((host, port), handler).serve_forever()",
 			Examples: []string{"serve gopher docs/gopherhole 127.0.0.1:7070", "serve echo", "serve echo 127.0.0.1:7007 --udp", "serve chargen 127.0.0.1:1919"},
@@ -135,7 +137,11 @@ func serveCommands() []*shell.Command {
 							conns = s.conns()
 						}
 						if s.grams != nil {
-							grams = s.grams()
+							n := s.grams()
+							grams = n
+							if d := s.drops(); d > 0 {
+								grams = shell.Shown{Text: fmt.Sprintf("%d (%d dropped)", n, d), Value: n}
+							}
 						}
 						rows.Append(r.Name, s.kind, shell.Shown{Text: s.addr, Value: hostPortValue(s.addr)}, s.detail, conns, grams)
 					}

@@ -37,6 +37,7 @@ func startDemo(c *shell.Call, kind string, ap netip.AddrPort, udp bool) (*server
 	s := &server{kind: kind, addr: srv.Addr(), detail: fmt.Sprintf("%s over %s", rfc, over), stop: srv.Stop}
 	if udp {
 		s.grams = func() int64 { return srv.Stats().Datagrams }
+		s.drops = func() int64 { return srv.Stats().Dropped }
 	} else {
 		s.conns = func() int64 { return srv.Stats().Connections }
 	}

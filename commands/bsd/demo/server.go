@@ -253,7 +253,7 @@ func (s *Server) serveUDP() {
 		if why := s.guard.refuse(src, now); why != "" {
 			s.dropped.Add(1)
 			if s.guard.shouldLog(src.Addr().Unmap(), why, now) {
-				s.logf("dropped a datagram from %s unanswered: %s", src, why)
+				s.logf("dropped a datagram from %s unanswered: %s (more such drops within a second are not logged; servers counts them all)", src, why)
 			}
 			continue
 		}
