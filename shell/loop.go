@@ -130,7 +130,7 @@ type PromptOptions struct {
 // RunPrompt runs the interactive prompt until exit, quit or Ctrl-D.
 func (s *Session) RunPrompt(o PromptOptions) int {
 	cfg := &readline.Config{
-		Prompt:                 s.Settings.Prompt,
+		Prompt:                 SafeText(s.Settings.Prompt),
 		AutoComplete:           completer{s},
 		InterruptPrompt:        "^C",
 		EOFPrompt:              "",
@@ -175,7 +175,10 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 		s.Print(o.Banner)
 	}
 	for !s.exit {
-		rl.SetPrompt(s.Settings.Prompt)
+		// The prompt is text like any other: a control byte in it (set
+		// prompt, perhaps from a sourced script) is shown escaped, never
+		// sent to the terminal.
+		rl.SetPrompt(SafeText(s.Settings.Prompt))
 		line, err := rl.Readline()
 		if errors.Is(err, readline.ErrInterrupt) {
 			continue // Ctrl-C at the prompt clears the line
