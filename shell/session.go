@@ -108,7 +108,7 @@ func (s *Session) colorOn() bool { return s.color.Load() }
 // is off for good.
 func (s *Session) setColor(on bool) error {
 	if on && s.noColor {
-		return Usagef("colour is off for good in this session (NO_COLOR is set, or --no-color)")
+		return Usagef("colour is off for good in this session (NO_COLOR is set to a non-empty value, or --no-color)")
 	}
 	s.color.Store(on)
 	return nil

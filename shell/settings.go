@@ -176,7 +176,7 @@ func shellSettings() []*Setting {
 			},
 		},
 		{
-			Name: "color", Help: "on or off (never on when NO_COLOR is set)",
+			Name: "color", Help: "on or off (never on when NO_COLOR is set to a non-empty value, or with --no-color)",
 			Values: []string{"on", "off"},
 			Get:    func(s *Session) (string, any) { on := s.colorOn(); return onOff(on), on },
 			Set: func(s *Session, value string) error {
