@@ -201,3 +201,35 @@ func TestServersCountDroppedDatagrams(t *testing.T) {
 		t.Errorf("dropped count %d (%v) in:\n%s", dropped, err, table)
 	}
 }
+
+// A connected UDP socket whose datagram met a closed port hears of it on the
+// next call, as python3's does (ConnectionRefusedError from recv): the hint
+// says so, where it said "nothing is listening on that address", which reads
+// as if the call itself had asked.
+func TestUDPRefusedHint(t *testing.T) {
+	closed, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := closed.LocalAddr().(*net.UDPAddr).Port
+	closed.Close() // nothing is bound there now
+	got := pyRun(t, fmt.Sprintf(`import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)
+s.connect(('127.0.0.1', %d)); s.send(b'x')
+try:
+    s.recv(10)
+except OSError as e:
+    print(type(e).__name__, e.errno)`, port))
+	if got != "ConnectionRefusedError 111\n" {
+		t.Fatalf("python3 gave %q", got)
+	}
+	ss := newSockSession(t)
+	ss.MustExec("socket udp")
+	ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	ss.MustExec("settimeout s1 5")
+	ss.MustExec("send s1 x")
+	_, errs := ss.Exec("recv s1")
+	if !strings.HasPrefix(errs, "ConnectionRefusedError: [Errno 111]") || !strings.Contains(errs, "ICMP port unreachable") {
+		t.Errorf("recv after a datagram to a closed port: %q", errs)
+	}
+}

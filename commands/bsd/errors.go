@@ -102,6 +102,12 @@ func (e *Error) Hint() string {
 		if e.Addr != "" {
 			return "nothing is listening on " + e.Addr
 		}
+		switch e.Op {
+		case "send", "sendall", "recv", "recvfrom":
+			// Only a connected datagram socket hears of it here: the
+			// kernel keeps the ICMP error and hands it to the next call.
+			return "an earlier datagram to the peer came back as ICMP port unreachable (no socket is bound to its port, or a firewall rejects it); the kernel reports that on the connected socket's next call"
+		}
 		return "nothing is listening on that address"
 	case unix.EADDRINUSE:
 		return "another socket is bound to that address: try SO_REUSEADDR or another port"
