@@ -233,3 +233,33 @@ except OSError as e:
 		t.Errorf("recv after a datagram to a closed port: %q", errs)
 	}
 }
+
+// Address already in use with a listener on the port: SO_REUSEADDR does not
+// help (python3 gets EADDRINUSE with it set too), so the hint does not send
+// the user to it (it said "try SO_REUSEADDR or another port", and after
+// setting it the bind failed with the same hint).
+func TestAddrInUseHint(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	got := pyRun(t, fmt.Sprintf(`import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(('127.0.0.1', %d))
+except OSError as e:
+    print(e.errno)`, port))
+	if got != "98\n" {
+		t.Fatalf("python3's bind with SO_REUSEADDR gave %q", got)
+	}
+	ss := newSockSession(t)
+	ss.MustExec("socket tcp")
+	ss.MustExec("setsockopt s1 SO_REUSEADDR 1")
+	_, errs := ss.Exec(fmt.Sprintf("bind s1 127.0.0.1 %d", port))
+	if !strings.HasPrefix(errs, "OSError: [Errno 98] Address already in use") ||
+		strings.Contains(errs, "try SO_REUSEADDR") || !strings.Contains(errs, "not one a listening socket holds") {
+		t.Errorf("bind over a listener with SO_REUSEADDR set: %q", errs)
+	}
+}

@@ -110,7 +110,9 @@ func (e *Error) Hint() string {
 		}
 		return "nothing is listening on that address"
 	case unix.EADDRINUSE:
-		return "another socket is bound to that address: try SO_REUSEADDR or another port"
+		// SO_REUSEADDR is no cure for a socket that listens there: Linux
+		// refuses the bind all the same.
+		return "another socket holds that address: pick another port (0: any free one); SO_REUSEADDR lets bind take an address a closed connection left in TIME_WAIT, not one a listening socket holds"
 	case unix.EADDRNOTAVAIL:
 		return "that address does not belong to this host"
 	case unix.ENOTCONN:
