@@ -263,3 +263,24 @@ except OSError as e:
 		t.Errorf("bind over a listener with SO_REUSEADDR set: %q", errs)
 	}
 }
+
+// setsockopt SO_SNDLOWAT is ENOPROTOOPT on Linux, as in python3, though the
+// option exists (getsockopt reads 1): the hint does not say it does not exist.
+func TestSetReadOnlyOptionHint(t *testing.T) {
+	got := pyRun(t, `import socket
+s = socket.socket()
+print(s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDLOWAT))
+try:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDLOWAT, 2)
+except OSError as e:
+    print(e.errno)`)
+	if got != "1\n92\n" {
+		t.Fatalf("python3 gave %q", got)
+	}
+	ss := newSockSession(t)
+	ss.MustExec("socket tcp")
+	_, errs := ss.Exec("setsockopt s1 SO_SNDLOWAT 2")
+	if !strings.HasPrefix(errs, "OSError: [Errno 92] Protocol not available") || strings.Contains(errs, "does not exist") {
+		t.Errorf("setsockopt s1 SO_SNDLOWAT 2: %q", errs)
+	}
+}

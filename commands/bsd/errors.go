@@ -150,6 +150,10 @@ func (e *Error) Hint() string {
 			return "sending to a broadcast address needs SO_BROADCAST"
 		}
 	case unix.ENOPROTOOPT:
+		if e.Op == "setsockopt" {
+			// SO_SNDLOWAT exists (getsockopt reads 1) and still gives this.
+			return "the kernel does not let this option be set on this kind of socket: it does not apply here, or it can only be read (as SO_SNDLOWAT, fixed at 1 on Linux)"
+		}
 		return "this option does not exist for this kind of socket"
 	case unix.EOPNOTSUPP:
 		return "this kind of socket does not support that operation"
