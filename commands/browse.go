@@ -166,7 +166,10 @@ func gopherTarget(c *shell.Call) (gopher.Target, error) {
 	}
 	if authority, sel, ok := strings.Cut(arg, "/"); ok {
 		e := c.UsageError(fmt.Sprintf("HOST %s has a '/', which no host name has", shell.StrRepr(arg)))
-		e.Hint = "the selector is a word of its own, after the host: gopher " + authority + " /" + sel
+		// What follows the '/' may be meant as a URL's path, whose first
+		// character is the item type (RFC 4266), not part of the selector.
+		e.Hint = "the selector is a word of its own, after the host: gopher " + authority + " /" + sel +
+			"; or write the URL gopher://" + arg + ", where the first character after the '/' is the item type, not part of the selector"
 		return gopher.Target{}, e
 	}
 	host, portText, hasPort, err := splitGopherHost(arg)

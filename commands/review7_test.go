@@ -284,3 +284,14 @@ except OSError as e:
 		t.Errorf("setsockopt s1 SO_SNDLOWAT 2: %q", errs)
 	}
 }
+
+// HOST:PORT/1/ looks like a URL without its scheme: the hint offers the URL
+// too, and says that there the first character after the '/' is the item
+// type (it offered only the selector '/1/', which is not what the URL means).
+func TestGopherSlashHintOffersTheURL(t *testing.T) {
+	ss := newSockSession(t)
+	_, errs := ss.Exec("gopher 127.0.0.1:7070/1/")
+	if !strings.Contains(errs, "or write the URL gopher://127.0.0.1:7070/1/, where the first character after the '/' is the item type") {
+		t.Errorf("gopher 127.0.0.1:7070/1/: %q", errs)
+	}
+}
