@@ -47,8 +47,9 @@ type ServerOptions struct {
 	// without a goroutine or buffer of its own: with an error item if the
 	// socket takes it without waiting, then it is closed. Default 32.
 	MaxConns int
-	// Logf, when set, receives one line per failed connection.
-	Logf func(format string, args ...any)
+	// Report, when set, receives each event (a connection, a failed
+	// request, accept pausing); it must not block.
+	Report func(ServerEvent)
 }
 
 // Server publishes a directory over gopher. Directories are menus (from a
@@ -156,6 +157,9 @@ func (s *Server) Serve(l net.Listener) error {
 		s.mu.Unlock()
 		l.Close()
 	}()
+	local := addrPortOf(l.Addr())
+	s.report(ServerEvent{Kind: ServerListening, Local: local})
+	defer s.report(ServerEvent{Kind: ServerStopped, Local: local})
 	var pause time.Duration
 	drain := make([]byte, 2*MaxSelectorBytes+3) // for refused connections, one at a time
 	for {
@@ -169,7 +173,7 @@ func (s *Server) Serve(l net.Listener) error {
 			}
 			if pause == 0 {
 				pause = 5 * time.Millisecond
-				s.logf("gopher server: accept failed (%v); pausing and retrying", errnoOf(err))
+				s.report(ServerEvent{Kind: AcceptPaused, Local: local, Err: err})
 			} else {
 				pause = min(2*pause, time.Second)
 			}
@@ -182,7 +186,7 @@ func (s *Server) Serve(l net.Listener) error {
 		}
 		if pause != 0 {
 			pause = 0
-			s.logf("gopher server: accepting again")
+			s.report(ServerEvent{Kind: AcceptResumed, Local: local})
 		}
 		// Take a slot here, in the order connections were accepted, so a
 		// later connection cannot take the slot of an earlier one whose
@@ -191,6 +195,7 @@ func (s *Server) Serve(l net.Listener) error {
 		case s.sem <- struct{}{}:
 		default:
 			s.refuse(c, drain)
+			s.report(ServerEvent{Kind: ConnRefused, Local: local, Peer: addrPortOf(c.RemoteAddr())})
 			continue
 		}
 		if !s.track(c) {
@@ -316,23 +321,35 @@ func (s *Server) Close() error {
 
 // handle serves one connection, which holds a slot; it frees the slot.
 func (s *Server) handle(c net.Conn) {
+	ev := ServerEvent{Kind: ConnClosed, Local: addrPortOf(c.LocalAddr()), Peer: addrPortOf(c.RemoteAddr()), End: EndReplied}
+	s.report(ServerEvent{Kind: ConnAccepted, Local: ev.Local, Peer: ev.Peer})
+	in := &countingReader{r: c}
+	dw := &deadlineWriter{conn: c, idle: s.opts.IdleTimeout}
 	defer func() {
 		c.Close()
 		s.mu.Lock()
 		delete(s.conns, c)
 		s.mu.Unlock()
+		ev.BytesIn, ev.BytesOut = in.n, dw.n
+		s.report(ev)
 		s.wg.Done()
 		<-s.sem
 	}()
+	failed := func(err error) {
+		ev.End, ev.Err = EndFailed, err
+		s.report(ServerEvent{Kind: RequestFailed, Local: ev.Local, Peer: ev.Peer, Selector: ev.Selector, HasSelector: ev.HasSelector, Err: err})
+	}
 	c.SetReadDeadline(time.Now().Add(s.opts.IdleTimeout))
-	selector, search, err := readRequest(c)
-	out := bufio.NewWriterSize(&deadlineWriter{conn: c, idle: s.opts.IdleTimeout}, 32<<10)
+	selector, search, err := readRequest(in)
+	out := bufio.NewWriterSize(dw, 32<<10)
 	if err != nil {
 		// A client that connects and goes without a word (a port scan,
-		// `nc -z`) made no request to fail: no log line, or a flood of
+		// `nc -z`) made no request to fail: no failure, or a flood of
 		// them would bury the terminal.
-		if !errors.Is(err, io.EOF) {
-			s.logf("gopher server: %v: %v", c.RemoteAddr(), err)
+		if errors.Is(err, io.EOF) {
+			ev.End = EndNoRequest
+		} else {
+			failed(err)
 		}
 		if errors.Is(err, errRequestTooLong) {
 			writeError(out, err.Error())
@@ -340,22 +357,29 @@ func (s *Server) handle(c net.Conn) {
 		}
 		return
 	}
+	ev.Selector, ev.HasSelector = selector, true
 	c.SetReadDeadline(time.Time{})
 	host, port := s.advertised(c)
 	req := request{selector: selector, search: search, host: host, port: port}
 	if err := s.answer(out, req); err != nil {
-		s.logf("gopher server: %v: %q: %v", c.RemoteAddr(), selector, err)
+		failed(err)
 		return
 	}
 	if err := out.Flush(); err != nil {
-		s.logf("gopher server: %v: %q: %v", c.RemoteAddr(), selector, err)
+		failed(err)
 	}
 }
 
-func (s *Server) logf(format string, args ...any) {
-	if s.opts.Logf != nil {
-		s.opts.Logf(format, args...)
-	}
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // advertised returns the host and port menus should point at.
@@ -412,11 +436,14 @@ func readRequest(r io.Reader) (selector, search string, err error) {
 type deadlineWriter struct {
 	conn net.Conn
 	idle time.Duration
+	n    int64 // bytes written
 }
 
 func (d *deadlineWriter) Write(p []byte) (int, error) {
 	d.conn.SetWriteDeadline(time.Now().Add(d.idle))
-	return d.conn.Write(p)
+	n, err := d.conn.Write(p)
+	d.n += int64(n)
+	return n, err
 }
 
 // writeError writes an error item and the menu terminator.
