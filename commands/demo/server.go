@@ -22,11 +22,11 @@ const DefaultAddr = "127.0.0.1:0"
 
 // Options tune a Server; the zero value gives the defaults.
 type Options struct {
-	MaxConns    int               // concurrent TCP connections; more are closed at once (default 32)
-	IdleTimeout time.Duration     // a connection idle this long is closed (default 5 minutes)
-	Report      func(Event)       // called with each event (a connection, a datagram), or nil; it must not block
-	ReplyRate   int               // UDP replies a second per peer address (default DefaultReplyRate)
-	ReplyBurst  int               // UDP replies a peer may get at once (default DefaultReplyBurst)
+	MaxConns    int           // concurrent TCP connections; more are closed at once (default 32)
+	IdleTimeout time.Duration // a connection idle this long is closed (default 5 minutes)
+	Report      func(Event)   // called with each event (a connection, a datagram), or nil; it must not block
+	ReplyRate   int           // UDP replies a second per peer address (default DefaultReplyRate)
+	ReplyBurst  int           // UDP replies a peer may get at once (default DefaultReplyBurst)
 }
 
 // Stats are a server's counters.
