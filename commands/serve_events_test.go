@@ -1,0 +1,82 @@
+package commands
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sockshell/sockshell/commands/demo"
+	"github.com/sockshell/sockshell/shell"
+)
+
+// TestServerEventsAreTyped: a demo server's events reach the session's log
+// as data under the server's name, the listening one from before the
+// server had its name too; the quiet ones print nothing, the others print
+// as the log lines always read.
+func TestServerEventsAreTyped(t *testing.T) {
+	ss := newSockSession(t)
+	out := ss.ok("serve echo")
+	addr := strings.TrimSpace(strings.TrimPrefix(out, "echo1  echo server on "))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(sockPeerTimeout))
+	fmt.Fprint(c, "hi")
+	c.Read(make([]byte, 2))
+	peer := c.LocalAddr().String()
+	c.Close()
+	ss.out.take()
+	ss.s.Exec(t.Context(), "stop echo1", "")
+	printed := ss.out.take()
+
+	var kinds []string
+	var closed shell.Event
+	for _, e := range ss.s.Events().Recent(0) {
+		if e.Resource != "echo1" {
+			t.Errorf("event %+v: resource %q, want echo1", e, e.Resource)
+		}
+		kinds = append(kinds, string(e.Kind))
+		if e.Kind == eventClosed {
+			closed = e
+		}
+	}
+	if got, want := strings.Join(kinds, " "), "listening connection_accepted connection_closed stopped"; got != want {
+		t.Fatalf("events %s, want %s", got, want)
+	}
+	p, _ := closed.Attr("peer")
+	in, _ := closed.Attr("bytes_in")
+	end, _ := closed.Attr("end")
+	if p != netip.MustParseAddrPort(peer) || in != int64(2) || end != "fin" {
+		t.Errorf("connection_closed fields %+v", closed.Attrs)
+	}
+	want := fmt.Sprintf("# [echo %s] closed %s after its FIN (2 bytes in, 2 bytes out)\n", addr, peer)
+	if !strings.Contains(printed, want) || strings.Contains(printed, "listening") || strings.Contains(printed, "stopped") {
+		t.Errorf("printed %q, want the line %q and no quiet event", printed, want)
+	}
+}
+
+// TestServeKindsComeFromOneTable: serve's kinds, usage, help and
+// completion all come from commands/demo's table of kinds.
+func TestServeKindsComeFromOneTable(t *testing.T) {
+	cmd := Table().Lookup("serve")
+	got := cmd.Complete(nil, nil)
+	if got[0] != "gopher" || len(got) != len(demo.Kinds())+1 {
+		t.Fatalf("completion %q", got)
+	}
+	help := strings.Join(strings.Fields(cmd.Help), " ")
+	for i, k := range demo.Kinds() {
+		if got[i+1] != k.Name {
+			t.Errorf("completion %q, want %s at %d", got, k.Name, i+1)
+		}
+		if !strings.Contains(help, fmt.Sprintf("%s (RFC %d)", k.Name, k.RFC)) {
+			t.Errorf("help does not name %s (RFC %d)", k.Name, k.RFC)
+		}
+		if !strings.Contains(cmd.Usage, k.Name) {
+			t.Errorf("usage %q does not name %s", cmd.Usage, k.Name)
+		}
+	}
+}
