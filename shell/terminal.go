@@ -89,9 +89,6 @@ func (s *Session) Width() int {
 	return int(s.term.width.Load())
 }
 
-// DisableColor turns colour off for good.
-func (s *Session) DisableColor() { s.term.info.NoColor = true; s.term.color.Store(false) }
-
 // setJSONEvents says whether events print as JSON documents (`set format
 // json`).
 func (s *Session) setJSONEvents(on bool) { s.term.jsonEvents.Store(on) }
@@ -240,7 +237,7 @@ func (t *Terminal) printEvents(evs []Event) {
 		if t.prompt != nil {
 			msg = fmt.Sprintf("%d background lines were dropped: the terminal fell behind (at most %d wait to be printed)", n, maxQueuedEvents)
 		}
-		evs = append(evs, Event{Time: time.Now(), Kind: EventsDropped, Label: "sockshell", Message: msg,
+		evs = append(evs, Event{Time: time.Now(), Kind: EventsDropped, Message: msg,
 			Attrs: []Attr{{"count", n}}})
 	}
 	if len(evs) == 0 {

@@ -147,7 +147,7 @@ func TestTerminalCountsDroppedEvents(t *testing.T) {
 	if len(lines) != maxQueuedEvents+1 || lines[0] != "# [echo1] 0" {
 		t.Fatalf("%d lines, the first %q; want %d and the count", len(lines), lines[0], maxQueuedEvents+1)
 	}
-	if want := fmt.Sprintf("# [sockshell] 7 more background lines were dropped while one command ran (at most %d are kept)", maxQueuedEvents); lines[len(lines)-1] != want {
+	if want := fmt.Sprintf("# 7 more background lines were dropped while one command ran (at most %d are kept)", maxQueuedEvents); lines[len(lines)-1] != want {
 		t.Errorf("last line %q, want %q", lines[len(lines)-1], want)
 	}
 	out.Reset()
