@@ -29,6 +29,12 @@ func TestServerEventsAreTyped(t *testing.T) {
 	c.Read(make([]byte, 2))
 	peer := c.LocalAddr().String()
 	c.Close()
+	// The server tells the FIN's closing before stop can close it for it.
+	for deadline := time.Now().Add(sockPeerTimeout); !hasEvent(ss.s, eventClosed); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no connection_closed event")
+		}
+	}
 	ss.out.take()
 	ss.s.Exec(t.Context(), "stop echo1", "")
 	printed := ss.out.take()
@@ -79,4 +85,13 @@ func TestServeKindsComeFromOneTable(t *testing.T) {
 			t.Errorf("usage %q does not name %s", cmd.Usage, k.Name)
 		}
 	}
+}
+
+func hasEvent(s *shell.Session, kind shell.EventKind) bool {
+	for _, e := range s.Events().Recent(0) {
+		if e.Kind == kind {
+			return true
+		}
+	}
+	return false
 }
