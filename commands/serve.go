@@ -141,7 +141,7 @@ func serveCommands() []*shell.Command {
 				{shell.Lit("gopher"), shell.Req("DIR", shell.DirArg), shell.Opt("HOST:PORT", listenAddrArg)},
 				{shell.Req("", demoKindArg), shell.Opt("HOST:PORT", listenAddrArg), shell.OptFlag("udp")},
 			},
-			Flags: []shell.Flag{{Name: "udp", Help: "serve over UDP instead of TCP (echo, discard, daytime, chargen)"}},
+			Flags: []shell.Flag{{Name: "udp", Help: "serve over UDP instead of TCP (" + strings.Join(udpKindNames(), ", ") + ")"}},
 			Run:   runServe,
 		},
 		{

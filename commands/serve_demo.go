@@ -22,6 +22,17 @@ func demoKindNames() []string {
 	return names
 }
 
+// udpKindNames are the demo servers that run over UDP too.
+func udpKindNames() []string {
+	var names []string
+	for _, k := range demo.Kinds() {
+		if k.UDP {
+			names = append(names, k.Name)
+		}
+	}
+	return names
+}
+
 // demoServersHelp is the sentence of serve's help that names the demo
 // servers: "echo (RFC 862), discard (RFC 863), … are the classic demo
 // servers, over TCP or, with --udp, UDP".

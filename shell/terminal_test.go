@@ -163,7 +163,7 @@ func TestTerminalCountsDroppedEvents(t *testing.T) {
 // signal goroutine, racing the main one, and would end this test binary).
 func TestIdleInterruptReturnsToTheCaller(t *testing.T) {
 	var out, errs fakeTerminal
-	s := NewSession(NewTable(&Command{Name: "val", Usage: "val X", MinArgs: 1, MaxArgs: 1, Group: "t", Summary: "x",
+	s := NewSession(NewTable(&Command{Name: "val", Group: "t", Summary: "x", Args: []Arg{Req("X", nil)},
 		Run: func(c *Call) (any, error) { return Text(c.Arg(0)), nil }}), &out, &errs)
 	closed := make(chan struct{})
 	s.Register("r", closerFunc(func() error { close(closed); return nil }))
