@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,7 +16,6 @@ import (
 	"sync/atomic"
 
 	"github.com/sockshell/sockshell/commands/bsd"
-	"github.com/sockshell/sockshell/commands/gopher"
 	"github.com/sockshell/sockshell/shell"
 	"golang.org/x/sys/unix"
 )
@@ -334,59 +332,6 @@ func hostPortValue(addr string) any {
 		return addr
 	}
 	return shell.Tuple{host, n}
-}
-
-func startGopher(c *shell.Call, dir string, ap netip.AddrPort) (*server, error) {
-	st, err := os.Stat(dir)
-	if err != nil {
-		return nil, err // "[Errno 2] No such file or directory: 'DIR'", as Python words it
-	}
-	if !st.IsDir() {
-		return nil, shell.Errorf("NotADirectoryError", "%s is not a directory", shell.StrRepr(dir))
-	}
-	l, err := net.Listen(listenNetwork(ap.Addr(), false), ap.String())
-	if err != nil {
-		return nil, err
-	}
-	host, port, _ := net.SplitHostPort(l.Addr().String())
-	var conns atomic.Int64
-	if ip, err := netip.ParseAddr(host); err == nil && ip.IsUnspecified() {
-		// Menus name this server by a host a client can reach.
-		if name, err := os.Hostname(); err == nil {
-			host = name
-		}
-	}
-	srv := &server{kind: "gopher", addr: l.Addr().String(), detail: dir, conns: conns.Load}
-	label := "gopher " + srv.addr
-	opts := &gopher.ServerOptions{Host: host, Report: func(e gopher.ServerEvent) { srv.emit(gopherEvent(label, e)) }}
-	fmt.Sscan(port, &opts.Port)
-	gs, err := gopher.NewServer(dir, opts)
-	if err != nil {
-		l.Close()
-		return nil, err
-	}
-	srv.stop = gs.Close
-	counting := &countingListener{Listener: l, n: &conns}
-	go func() {
-		if err := gs.Serve(counting); !errors.Is(err, gopher.ErrServerClosed) {
-			srv.died(err)
-		}
-	}()
-	return srv, nil
-}
-
-// countingListener counts accepted connections.
-type countingListener struct {
-	net.Listener
-	n *atomic.Int64
-}
-
-func (l *countingListener) Accept() (net.Conn, error) {
-	conn, err := l.Listener.Accept()
-	if err == nil {
-		l.n.Add(1)
-	}
-	return conn, err
 }
 
 // listenError adds a hint to a failed listen, as bind's errors have.
