@@ -36,6 +36,7 @@ type Terminal struct {
 	errw   io.Writer
 	prompt io.Writer // readline's writer while the prompt runs: it clears and redraws the half-typed line
 	status string    // the status line shown now on errw; "" for none
+	eventw io.Writer // where events print outside the prompt; nil: out
 
 	info       TerminalInfo
 	color      atomic.Bool
@@ -209,6 +210,15 @@ func (t *Terminal) stopLive() {
 	t.mu.Unlock()
 }
 
+// SetEventWriter sends the events printed outside the prompt ('#' lines,
+// or JSON documents) to w instead of standard output, at the same command
+// boundaries: a test harness reads them apart from the results.
+func (s *Session) SetEventWriter(w io.Writer) {
+	s.term.mu.Lock()
+	defer s.term.mu.Unlock()
+	s.term.eventw = w
+}
+
 // FlushEvents prints the events waiting for a command boundary on
 // standard output (-c, script and pipe runs); at the prompt they print at
 // once and this does nothing.
@@ -257,6 +267,8 @@ func (t *Terminal) printEvents(evs []Event) {
 	w := t.out
 	if t.prompt != nil {
 		w = t.prompt
+	} else if t.eventw != nil {
+		w = t.eventw
 	}
 	t.writeLocked(w, b.String())
 }

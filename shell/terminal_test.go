@@ -192,3 +192,17 @@ func TestIdleInterruptReturnsToTheCaller(t *testing.T) {
 type closerFunc func() error
 
 func (f closerFunc) Close() error { return f() }
+
+// TestEventWriterKeepsEventsApart: with an event writer, events print
+// there, at the same boundaries, and standard output keeps the results.
+func TestEventWriterKeepsEventsApart(t *testing.T) {
+	var out, errs, evs bytes.Buffer
+	s := NewSession(NewTable(&Command{Name: "val", Group: "t", Summary: "x", Args: []Arg{Req("X", nil)},
+		Run: func(c *Call) (any, error) { return Text(c.Arg(0)), nil }}), &out, &errs)
+	s.SetEventWriter(&evs)
+	s.Emit(Event{Kind: "k", Resource: "echo1", Message: "before"})
+	s.Exec(t.Context(), "val 1; val 2", "")
+	if out.String() != "1\n2\n" || evs.String() != "# [echo1] before\n" || errs.Len() != 0 {
+		t.Errorf("out %q, events %q, errors %q", out.String(), evs.String(), errs.String())
+	}
+}
