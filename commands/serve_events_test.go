@@ -20,7 +20,7 @@ import (
 // as the log lines always read.
 func TestServerEventsAreTyped(t *testing.T) {
 	ss := newSockSession(t)
-	out := ss.ok("serve echo")
+	out := ss.MustExec("serve echo")
 	addr := strings.TrimSpace(strings.TrimPrefix(out, "echo1  echo server on "))
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -32,18 +32,18 @@ func TestServerEventsAreTyped(t *testing.T) {
 	peer := c.LocalAddr().String()
 	c.Close()
 	// The server tells the FIN's closing before stop can close it for it.
-	for deadline := time.Now().Add(sockPeerTimeout); !hasEvent(ss.s, eventClosed); time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(sockPeerTimeout); !hasEvent(ss.Session, eventClosed); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("no connection_closed event")
 		}
 	}
-	ss.out.take()
-	ss.s.Exec(t.Context(), "stop echo1", "")
-	printed := ss.out.take()
+	ss.Events()
+	ss.MustExec("stop echo1")
+	printed := strings.Join(ss.Events(), "\n") + "\n"
 
 	var kinds []string
 	var closed shell.Event
-	for _, e := range ss.s.Events().Recent(0) {
+	for _, e := range ss.Session.Events().Recent(0) {
 		if e.Resource != "echo1" {
 			t.Errorf("event %+v: resource %q, want echo1", e, e.Resource)
 		}
@@ -62,6 +62,7 @@ func TestServerEventsAreTyped(t *testing.T) {
 		t.Errorf("connection_closed fields %+v", closed.Attrs)
 	}
 	want := fmt.Sprintf("# [echo %s] closed %s after its FIN (2 bytes in, 2 bytes out)\n", addr, peer)
+	// The harness captures the printed events apart from results.
 	if !strings.Contains(printed, want) || strings.Contains(printed, "listening") || strings.Contains(printed, "stopped") {
 		t.Errorf("printed %q, want the line %q and no quiet event", printed, want)
 	}
