@@ -60,6 +60,7 @@ func TestDNSTranscripts(t *testing.T) {
 // service then), and each says so.
 func TestEmbeddedServices(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "no-services")
-	t.Setenv(netdb.ServicesEnv, missing)
+	netdb.SetServicesPath(missing)
+	t.Cleanup(func() { netdb.SetServicesPath("") })
 	runTranscript(t, "testdata/services/embedded.txt", map[string]string{"SERVICES": missing})
 }

@@ -5,7 +5,6 @@ package commands
 import (
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"strings"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/sockshell/sockshell/commands/gopher"
 	"github.com/sockshell/sockshell/shell"
 	"github.com/sockshell/sockshell/shell/fileio"
-	"golang.org/x/term"
 )
 
 // gopherOutput opens the file a fetch of t saves to, if any: --out FILE,
@@ -84,11 +82,8 @@ func (l *limitWriter) Write(p []byte) (int, error) {
 }
 
 // onTerminal reports whether the session prints to a terminal (and its
-// errors too): only then does a download show a progress bar.
-func onTerminal(c *shell.Call) bool {
-	f, ok := c.Session.Stdout().(*os.File)
-	return ok && term.IsTerminal(int(f.Fd())) && term.IsTerminal(int(os.Stderr.Fd()))
-}
+// errors too), as main found: only then does a download show a progress bar.
+func onTerminal(c *shell.Call) bool { return c.Session.OnTerminal() }
 
 // progressBar passes writes through and shows the bytes so far and the
 // rate on one line of a terminal, at most ten times a second.

@@ -142,7 +142,7 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		// Background servers' lines are events, JSON documents of their
 		// own, captured apart; each is checked against its own schema.
 		for _, d := range ss.Events() {
-			checkJSONDoc(t, line, d, jsObj{"event": "str", "message": "str"})
+			checkJSONDoc(t, line, d, eventSchema(t, d))
 		}
 		if st.err != "" {
 			if len(errDocs) != 1 {
@@ -180,6 +180,30 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		checkJSONDoc(t, line, docs[0], jsObj{"command": "str", "result": st.result,
 			"python?": jsList{"str"}, "syscalls?": jsList{"str"}, "notes?": jsList{"str"}})
 	}
+}
+
+// eventSchema is the schema of an event document, by its kind: every
+// event has its kind, time, resource and message, and typed fields.
+func eventSchema(t *testing.T, doc string) jsObj {
+	t.Helper()
+	var head struct{ Event string }
+	json.Unmarshal([]byte(doc), &head)
+	addr := jsTup{"str", "int"}
+	s := jsObj{"event": "str", "time": "str", "resource": "str", "message": "str", "address": addr}
+	switch head.Event {
+	case "connection_accepted":
+		s["peer"] = addr
+	case "connection_closed":
+		s["peer"], s["bytes_in"], s["bytes_out"], s["end"] = addr, "int", "int", "str"
+		s["idle?"], s["error?"] = "num", "str"
+	case "connection_refused":
+		s["peer"], s["max_connections"] = addr, "int"
+	case "datagram":
+		s["peer"], s["bytes_in"], s["bytes_out"], s["dropped?"] = addr, "int", "int", "str"
+	default:
+		t.Errorf("an event of kind %q, which this test does not know: %s", head.Event, doc)
+	}
+	return s
 }
 
 func checkJSONDoc(t *testing.T, line, doc string, schema any) {

@@ -1,6 +1,7 @@
 // Background servers of the session: serve, servers, stop. They listen on
-// loopback unless told otherwise and log through the session's one locked
-// output path, so they never break the line being typed.
+// loopback unless told otherwise and report what happens as the session's
+// events (serve_events.go), which the terminal prints above the line being
+// typed.
 package commands
 
 import (
@@ -8,7 +9,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +16,6 @@ import (
 	"sync/atomic"
 
 	"github.com/sockshell/sockshell/commands/bsd"
-	"github.com/sockshell/sockshell/commands/gopher"
 	"github.com/sockshell/sockshell/shell"
 	"golang.org/x/sys/unix"
 )
@@ -32,10 +31,11 @@ type server struct {
 	stop   func() error
 	closed atomic.Bool
 
-	mu   sync.Mutex
-	sess *shell.Session // set once registered under name
-	name string
-	dead error // why the server stopped by itself
+	mu      sync.Mutex
+	sess    *shell.Session // set once registered under name
+	name    string
+	dead    error         // why the server stopped by itself
+	pending []shell.Event // events from before the server had its name
 }
 
 // registered records the name the server was registered under. It returns
@@ -45,7 +45,27 @@ func (s *server) registered(sess *shell.Session, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sess, s.name = sess, name
+	for _, e := range s.pending {
+		e.Resource = name
+		sess.Emit(e)
+	}
+	s.pending = nil
 	return s.dead
+}
+
+// emit hands an event to the session under the server's name; events
+// from before the server was registered wait for its name (registered).
+func (s *server) emit(e shell.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sess == nil {
+		if len(s.pending) < 100 {
+			s.pending = append(s.pending, e)
+		}
+		return
+	}
+	e.Resource = s.name
+	s.sess.Emit(e)
 }
 
 // died is called when the server stops by itself (its accept failed for
@@ -60,7 +80,10 @@ func (s *server) died(err error) {
 		if r, ok := sess.Resource(name); ok && r == shell.Resource(s) {
 			sess.Remove(name)
 		}
-		sess.Async("[%s] the %s server on %s has stopped: accept() failed with %s; it is gone from `servers`", name, s.kind, s.addr, shell.Classify(err).Error())
+		why := shell.Classify(err).Error()
+		sess.Emit(shell.Event{Kind: eventStopped, Resource: name, Label: name,
+			Message: fmt.Sprintf("the %s server on %s has stopped: accept() failed with %s; it is gone from `servers`", s.kind, s.addr, why),
+			Attrs:   []shell.Attr{{Key: "error", Value: why}}})
 	}
 	s.Close()
 }
@@ -74,7 +97,9 @@ func (s *server) Close() error {
 
 func isServer(r shell.Resource) bool { _, ok := r.(*server); return ok }
 
-var serveKinds = []string{"gopher", "echo", "discard", "daytime", "chargen"}
+// serveKinds are the kinds `serve` starts: gopher, then the demo servers
+// of commands/demo's table.
+var serveKinds = append([]string{"gopher"}, demoKindNames()...)
 
 var (
 	// demoKindArg is a demo server's kind; runServe checks the word, with
@@ -97,11 +122,9 @@ func serveCommands() []*shell.Command {
 		{
 			Name: "serve", Group: groupGopher,
 			Summary: "Start a server in the background of the session (on 127.0.0.1, any free port, by default).",
-			Help: "gopher serves a directory (directories as menus, a gophermap file honoured; never\n" +
-				"anything outside DIR). echo (RFC 862), discard (RFC 863), daytime (RFC 867) and\n" +
-				"chargen (RFC 864) are the classic demo servers, over TCP or, with --udp, UDP (one\n" +
-				"reply datagram per datagram). `servers` lists them; `stop NAME` ends one; leaving\n" +
-				"the shell ends them all.\n" +
+			Help: wrapText("gopher serves a directory (directories as menus, a gophermap file honoured; never "+
+				"anything outside DIR). "+demoServersHelp()+" (one reply datagram per datagram). "+
+				"`servers` lists them; `stop NAME` ends one; leaving the shell ends them all.", 84) + "\n" +
 				"What a server reports (\"[echo 127.0.0.1:7007] connection from ...\") is an event:\n" +
 				"at the prompt it prints above the line being typed; in -c, script and pipe runs\n" +
 				"it prints on standard output as a '#' line (JSON in json format) before the next\n" +
@@ -119,7 +142,7 @@ func serveCommands() []*shell.Command {
 				{shell.Lit("gopher"), shell.Req("DIR", shell.DirArg), shell.Opt("HOST:PORT", listenAddrArg)},
 				{shell.Req("", demoKindArg), shell.Opt("HOST:PORT", listenAddrArg), shell.OptFlag("udp")},
 			},
-			Flags: []shell.Flag{{Name: "udp", Help: "serve over UDP instead of TCP (echo, discard, daytime, chargen)"}},
+			Flags: []shell.Flag{{Name: "udp", Help: "serve over UDP instead of TCP (" + strings.Join(udpKindNames(), ", ") + ")"}},
 			Run:   runServe,
 		},
 		{
@@ -253,13 +276,14 @@ func runServe(c *shell.Call) (any, error) {
 			return nil, c.UsageError("serve gopher needs a DIR")
 		}
 		addrArg = c.Arg(2)
-	case "echo", "discard", "daytime", "chargen":
+	default:
+		if !isDemoKind(kind) {
+			return nil, c.UsageError(fmt.Sprintf("no server kind %q; kinds are %s", c.Arg(0), strings.Join(serveKinds, ", ")))
+		}
 		if c.NArg() > 2 {
 			return nil, c.UsageError("too many arguments")
 		}
 		addrArg = c.Arg(1)
-	default:
-		return nil, c.UsageError(fmt.Sprintf("no server kind %q; kinds are %s", c.Arg(0), strings.Join(serveKinds, ", ")))
 	}
 	udp := c.Has("udp")
 	if kind == "gopher" && udp {
@@ -324,61 +348,6 @@ func hostPortValue(addr string) any {
 		return addr
 	}
 	return shell.Tuple{host, n}
-}
-
-func startGopher(c *shell.Call, dir string, ap netip.AddrPort) (*server, error) {
-	st, err := os.Stat(dir)
-	if err != nil {
-		return nil, err // "[Errno 2] No such file or directory: 'DIR'", as Python words it
-	}
-	if !st.IsDir() {
-		return nil, shell.Errorf("NotADirectoryError", "%s is not a directory", shell.StrRepr(dir))
-	}
-	l, err := net.Listen(listenNetwork(ap.Addr(), false), ap.String())
-	if err != nil {
-		return nil, err
-	}
-	host, port, _ := net.SplitHostPort(l.Addr().String())
-	var conns atomic.Int64
-	sess := c.Session
-	if ip, err := netip.ParseAddr(host); err == nil && ip.IsUnspecified() {
-		// Menus name this server by a host a client can reach.
-		if name, err := os.Hostname(); err == nil {
-			host = name
-		}
-	}
-	opts := &gopher.ServerOptions{Host: host, Logf: func(format string, args ...any) {
-		sess.Async("[gopher] %s", strings.TrimPrefix(fmt.Sprintf(format, args...), "gopher server: "))
-	}}
-	fmt.Sscan(port, &opts.Port)
-	gs, err := gopher.NewServer(dir, opts)
-	if err != nil {
-		l.Close()
-		return nil, err
-	}
-	counting := &countingListener{Listener: l, n: &conns}
-	srv := &server{kind: "gopher", addr: l.Addr().String(), detail: dir,
-		conns: conns.Load, stop: gs.Close}
-	go func() {
-		if err := gs.Serve(counting); !errors.Is(err, gopher.ErrServerClosed) {
-			srv.died(err)
-		}
-	}()
-	return srv, nil
-}
-
-// countingListener counts accepted connections.
-type countingListener struct {
-	net.Listener
-	n *atomic.Int64
-}
-
-func (l *countingListener) Accept() (net.Conn, error) {
-	conn, err := l.Listener.Accept()
-	if err == nil {
-		l.n.Add(1)
-	}
-	return conn, err
 }
 
 // listenError adds a hint to a failed listen, as bind's errors have.

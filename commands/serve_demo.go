@@ -1,4 +1,7 @@
-// The classic demo servers (echo, discard, daytime, chargen) as session servers.
+// The classic demo servers (echo, discard, daytime, chargen) as session
+// servers. Which there are, their RFCs and whether they run over UDP come
+// from the one table in commands/demo, which serve's usage, help and
+// completion read too.
 package commands
 
 import (
@@ -6,40 +9,95 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/sockshell/sockshell/commands/bsd/demo"
+	"github.com/sockshell/sockshell/commands/demo"
 	"github.com/sockshell/sockshell/shell"
 )
 
-// startDemo starts one of the classic demo servers; its connection events
-// go through the session's asynchronous output.
+// demoKindNames are the demo servers' names, in the table's order.
+func demoKindNames() []string {
+	var names []string
+	for _, k := range demo.Kinds() {
+		names = append(names, k.Name)
+	}
+	return names
+}
+
+// udpKindNames are the demo servers that run over UDP too.
+func udpKindNames() []string {
+	var names []string
+	for _, k := range demo.Kinds() {
+		if k.UDP {
+			names = append(names, k.Name)
+		}
+	}
+	return names
+}
+
+// demoServersHelp is the sentence of serve's help that names the demo
+// servers: "echo (RFC 862), discard (RFC 863), … are the classic demo
+// servers, over TCP or, with --udp, UDP".
+func demoServersHelp() string {
+	var names, tcpOnly []string
+	for _, k := range demo.Kinds() {
+		names = append(names, fmt.Sprintf("%s (RFC %d)", k.Name, k.RFC))
+		if !k.UDP {
+			tcpOnly = append(tcpOnly, k.Name)
+		}
+	}
+	list := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	if len(names) == 1 {
+		list = names[0]
+	}
+	s := list + " are the classic demo servers, over TCP or, with --udp, UDP"
+	if len(tcpOnly) > 0 {
+		s += " (" + strings.Join(tcpOnly, ", ") + " over TCP only)"
+	}
+	return s
+}
+
+// isDemoKind reports whether kind is one of the demo servers.
+func isDemoKind(kind string) bool { _, ok := demo.LookupKind(kind); return ok }
+
+// startDemo starts one of the classic demo servers; what happens to it
+// becomes the session's events.
 func startDemo(c *shell.Call, kind string, ap netip.AddrPort, udp bool) (*server, error) {
-	addr := ap.String()
-	sess := c.Session
+	k, _ := demo.LookupKind(kind)
+	if udp && !k.UDP {
+		return nil, c.UsageError(kind + " runs over TCP only")
+	}
 	demoKind, over := kind, "TCP"
 	if udp {
 		demoKind, over = kind+"/udp", "UDP"
 	}
-	srv, err := demo.StartWith(demoKind, addr, demo.Options{Log: func(line string) {
-		// The command's own result says when it listens and stops.
-		if strings.HasSuffix(line, ": listening") || strings.HasSuffix(line, ": stopped") {
-			return
-		}
-		// "echo 127.0.0.1:7: closed …" shows as "[echo 127.0.0.1:7] closed …".
-		if who, what, ok := strings.Cut(line, ": "); ok {
-			line = "[" + who + "] " + what
-		}
-		sess.Async("%s", line)
-	}})
+	srv := &server{kind: kind, detail: fmt.Sprintf("RFC %d over %s", k.RFC, over)}
+	ds, err := demo.StartWith(demoKind, ap.String(), demo.Options{Report: func(e demo.Event) { srv.emit(demoEvent(e)) }})
 	if err != nil {
 		return nil, err
 	}
-	rfc := map[string]string{"echo": "RFC 862", "discard": "RFC 863", "daytime": "RFC 867", "chargen": "RFC 864"}[kind]
-	s := &server{kind: kind, addr: srv.Addr(), detail: fmt.Sprintf("%s over %s", rfc, over), stop: srv.Stop}
+	srv.addr, srv.stop = ds.Addr(), ds.Stop
 	if udp {
-		s.grams = func() int64 { return srv.Stats().Datagrams }
-		s.drops = func() int64 { return srv.Stats().Dropped }
+		srv.grams = func() int64 { return ds.Stats().Datagrams }
+		srv.drops = func() int64 { return ds.Stats().Dropped }
 	} else {
-		s.conns = func() int64 { return srv.Stats().Connections }
+		srv.conns = func() int64 { return ds.Stats().Connections }
 	}
-	return s, nil
+	return srv, nil
+}
+
+// wrapText breaks text into lines of at most width columns, between words.
+func wrapText(text string, width int) string {
+	var b strings.Builder
+	n := 0
+	for _, w := range strings.Fields(text) {
+		if n > 0 && n+1+len([]rune(w)) > width {
+			b.WriteByte('\n')
+			n = 0
+		} else if n > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += len([]rune(w))
+	}
+	return b.String()
 }

@@ -27,7 +27,7 @@ import (
 	"time"
 
 	"github.com/sockshell/sockshell/commands/bsd"
-	"github.com/sockshell/sockshell/commands/bsd/demo"
+	"github.com/sockshell/sockshell/commands/demo"
 	"github.com/sockshell/sockshell/commands/internal/faketerm"
 	"github.com/sockshell/sockshell/shell"
 	"github.com/sockshell/sockshell/shell/testenv"

@@ -5,7 +5,6 @@ package shell
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime/debug"
 	"strings"
 
@@ -72,7 +71,12 @@ func (s *Session) execAt(ctx context.Context, line string, loc Location) *Error 
 	for _, words := range stmts {
 		// Background lines from before this statement print before its output.
 		s.FlushEvents()
+		if s.idleInterrupt.Load() {
+			// Ctrl-C came between two statements: the run ends here.
+			return &Error{Class: "KeyboardInterrupt", reported: true}
+		}
 		e := s.execStmt(ctx, words)
+		s.term.endCommand()
 		if e != nil {
 			e.command = joinWords(words)
 			s.printError(loc.prefix(words[0].Pos, len(stmts) > 1), e)
@@ -125,8 +129,8 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out = &Error{Class: "InternalError", Msg: fmt.Sprintf("%s crashed: %v (a bug in sockshell; the session goes on)", name, r)}
-			if debugPanics {
-				fmt.Fprintf(s.errw, "%s\n", debug.Stack())
+			if s.DebugPanics {
+				s.printErr(fmt.Sprintf("%s\n", debug.Stack()))
 			}
 		}
 	}()
@@ -169,10 +173,6 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 	}
 	return nil
 }
-
-// debugPanics prints the stack of a recovered panic (SOCKSHELL_DEBUG=1),
-// for the developers; users see one line.
-var debugPanics = os.Getenv("SOCKSHELL_DEBUG") == "1"
 
 // Interrupt cancels the running command, if any; it reports whether one was running.
 func (s *Session) Interrupt() bool {

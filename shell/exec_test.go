@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/sockshell/sockshell/shell/pyerr"
 )
@@ -156,20 +158,31 @@ func (nopCloser) Close() error { return nil }
 // format, as JSON documents; standard error keeps only errors.
 func TestAsyncLinesFollowTheFormat(t *testing.T) {
 	s, out, errs := testSession()
-	s.Async("[echo1] connection from %s", "127.0.0.1:5000")
+	s.Emit(Event{Kind: "connection_accepted", Resource: "echo1", Message: "connection from 127.0.0.1:5000",
+		Attrs: []Attr{{"peer", netip.MustParseAddrPort("127.0.0.1:5000")}}})
+	s.Emit(Event{Kind: "listening", Resource: "echo1", Message: "listening", Quiet: true})
 	if out.Len() != 0 {
 		t.Fatalf("printed before a command boundary: %q", out.String())
 	}
 	s.Exec(context.Background(), "set format json", "")
-	s.Async("[echo1] closed\x1b[2J")
+	s.Emit(Event{Kind: "connection_closed", Resource: "echo1", Message: "closed\x1b[2J",
+		Attrs: []Attr{{"peer", netip.MustParseAddrPort("[::ffff:127.0.0.1]:5000")}, {"bytes_in", int64(3)}}})
 	s.Exec(context.Background(), "set format", "")
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(lines) != 4 || lines[0] != "# [echo1] connection from 127.0.0.1:5000" || !strings.HasPrefix(lines[3], `{"command":"set format"`) {
 		t.Fatalf("lines %q", lines)
 	}
-	var doc map[string]string
-	if err := json.Unmarshal([]byte(lines[2]), &doc); err != nil || doc["event"] != "log" || doc["message"] != "[echo1] closed\x1b[2J" || strings.Contains(lines[2], "\x1b") {
-		t.Errorf("json log line %q: %v", lines[2], err)
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(lines[2]), &doc); err != nil || doc["event"] != "connection_closed" || doc["resource"] != "echo1" ||
+		doc["message"] != "closed\x1b[2J" || doc["bytes_in"] != 3.0 || fmt.Sprint(doc["peer"]) != "[127.0.0.1 5000]" || strings.Contains(lines[2], "\x1b") {
+		t.Errorf("json event line %q: %v", lines[2], err)
+	}
+	if _, err := time.Parse(time.RFC3339Nano, fmt.Sprint(doc["time"])); err != nil {
+		t.Errorf("json event time: %v", err)
+	}
+	// The quiet event is in the log, not on the terminal.
+	if evs := s.Events().Recent(0); len(evs) != 3 || evs[1].Kind != "listening" {
+		t.Errorf("the log holds %+v", evs)
 	}
 	if errs.Len() != 0 {
 		t.Errorf("stderr %q, want nothing", errs.String())

@@ -26,12 +26,13 @@ import (
 const historyLimit = 5000
 
 // HistoryPath is where the prompt keeps its history:
-// $XDG_STATE_HOME/sockshell/history, else ~/.local/state/sockshell/history.
-func HistoryPath() string {
-	dir := os.Getenv("XDG_STATE_HOME")
+// $XDG_STATE_HOME/sockshell/history, else ~/.local/state/sockshell/history
+// (main reads the environment and hands stateHome and home in); "" when
+// both are unknown.
+func HistoryPath(stateHome, home string) string {
+	dir := stateHome
 	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
+		if home == "" {
 			return ""
 		}
 		dir = filepath.Join(home, ".local", "state")

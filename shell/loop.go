@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync/atomic"
 
 	"github.com/chzyer/readline"
 )
@@ -57,27 +56,49 @@ func (s *Session) handleSignals(onIdle func()) (stop func()) {
 // RunLines runs commands read from r, one line at a time, without readline:
 // no prompt, no history. name labels errors ("script.sock:3: ", "stdin:5: ").
 // A UTF-8 byte order mark at the start is skipped. The first failing command
-// stops the run unless keepGoing; `exit N` ends it with status N.
+// stops the run unless keepGoing; `exit N` ends it with status N. A Ctrl-C
+// while no command runs ends the run with ExitInterrupt: the caller's
+// goroutine closes what the session holds and returns, whatever r is
+// blocked in.
 func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 	s.KeepGoing = keepGoing
 	defer func() { s.KeepGoing = false }()
-	var interrupted atomic.Bool
+	idle := make(chan struct{}, 1)
 	stop := s.handleSignals(func() {
-		interrupted.Store(true)
-		s.CloseAll()
-		s.FlushEvents()
-		exitProcess(ExitInterrupt)
+		s.idleInterrupt.Store(true)
+		select {
+		case idle <- struct{}{}:
+		default:
+		}
 	})
 	defer stop()
 	defer s.FlushEvents() // what the servers said as they stopped
 	defer s.CloseAll()
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), maxLine+1)
+	lines := newLineReader(r)
+	defer lines.close()
 	status := ExitOK
 	lineNo := 0
-	for sc.Scan() {
+	for {
+		text, ok, err := lines.next(idle)
+		if errors.Is(err, errIdleInterrupt) {
+			return ExitInterrupt
+		}
+		if !ok {
+			if err != nil {
+				e := Usagef("reading input: %v", err)
+				if errors.Is(err, bufio.ErrTooLong) {
+					e = Usagef("line %d is too long (over 1 MiB)", lineNo+1)
+				}
+				prefix := ""
+				if name != "" {
+					prefix = displayName(name) + ": "
+				}
+				s.printError(prefix, e)
+				return ExitError
+			}
+			return status
+		}
 		lineNo++
-		text := sc.Text()
 		if lineNo == 1 {
 			text = strings.TrimPrefix(text, bom)
 		}
@@ -94,19 +115,71 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 			return s.exitStatus(status)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		e := Usagef("reading input: %v", err)
-		if errors.Is(err, bufio.ErrTooLong) {
-			e = Usagef("line %d is too long (over 1 MiB)", lineNo+1)
+}
+
+// errIdleInterrupt: Ctrl-C came while the run waited for a line.
+var errIdleInterrupt = errors.New("interrupted while waiting for input")
+
+// lineReader reads lines on a goroutine of its own, one when asked, so
+// that the run can stop on Ctrl-C while a read blocks (a pipe that stays
+// open): it never reads ahead of the line asked for.
+type lineReader struct {
+	ask  chan struct{}
+	got  chan scanned
+	done bool
+}
+
+type scanned struct {
+	text string
+	ok   bool
+	err  error
+}
+
+func newLineReader(r io.Reader) *lineReader {
+	l := &lineReader{ask: make(chan struct{}), got: make(chan scanned, 1)}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), maxLine+1)
+	go func() {
+		for range l.ask {
+			if sc.Scan() {
+				l.got <- scanned{text: sc.Text(), ok: true}
+				continue
+			}
+			l.got <- scanned{err: sc.Err()}
+			return
 		}
-		prefix := ""
-		if name != "" {
-			prefix = displayName(name) + ": "
-		}
-		s.printError(prefix, e)
-		return ExitError
+	}()
+	return l
+}
+
+// close lets the reading goroutine end (after a read under way returns).
+func (l *lineReader) close() {
+	if !l.done {
+		l.done = true
+		close(l.ask)
 	}
-	return status
+}
+
+// next returns the next line; ok is false at the end of the input (err
+// says why, nil for the end itself). A signal on idle stops the wait.
+func (l *lineReader) next(idle <-chan struct{}) (text string, ok bool, err error) {
+	if l.done {
+		return "", false, nil
+	}
+	select {
+	case l.ask <- struct{}{}:
+	case <-idle:
+		return "", false, errIdleInterrupt
+	}
+	select {
+	case r := <-l.got:
+		if !r.ok {
+			l.close()
+		}
+		return r.text, r.ok, r.err
+	case <-idle:
+		return "", false, errIdleInterrupt
+	}
 }
 
 // bom is the UTF-8 byte order mark some editors put at the start of a file.
@@ -165,9 +238,8 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 	}
 	defer rl.Close()
 	s.loadReadlineHistory(rl)
-	s.mu.Lock()
-	s.async = rl.Stdout()
-	s.mu.Unlock()
+	s.term.startLive(rl.Stdout())
+	defer s.term.stopLive() // after CloseAll: what the servers said as they stopped
 	stop := s.handleSignals(nil)
 	defer stop()
 	defer s.CloseAll()

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/sockshell/sockshell/commands"
+	"github.com/sockshell/sockshell/commands/netdb"
 	"github.com/sockshell/sockshell/shell"
 	"github.com/sockshell/sockshell/shell/fileio"
 	"golang.org/x/term"
@@ -25,7 +26,29 @@ import (
 // version is set by the linker for releases.
 var version = "0.1.0-dev"
 
-func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+// main is the one place that reads the environment and the process's
+// standard streams; it hands them to run.
+func main() {
+	home, _ := os.UserHomeDir()
+	env := environment{
+		// no-color.org: set and not empty. NO_COLOR= leaves colour allowed.
+		noColor:   os.Getenv("NO_COLOR") != "",
+		debug:     os.Getenv("SOCKSHELL_DEBUG") == "1",
+		services:  os.Getenv(netdb.ServicesEnv),
+		stateHome: os.Getenv("XDG_STATE_HOME"),
+		home:      home,
+	}
+	os.Exit(run(os.Args[1:], env, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// environment is what the shell takes from the process's environment.
+type environment struct {
+	noColor   bool   // NO_COLOR is set and not empty: never colour
+	debug     bool   // SOCKSHELL_DEBUG=1: print the stack of a recovered panic
+	services  string // SOCKSHELL_SERVICES: the services file instead of /etc/services
+	stateHome string // XDG_STATE_HOME, where the history file lives
+	home      string // the home directory, for ~/.local/state
+}
 
 // safeWriter escapes what it writes as the shell escapes text for a terminal.
 type safeWriter struct{ w io.Writer }
@@ -37,7 +60,7 @@ func (s safeWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
+func run(args []string, env environment, stdin *os.File, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sockshell", flag.ContinueOnError)
 	// The flag package quotes what it was given (an unknown flag): escape it.
 	fs.SetOutput(safeWriter{stderr})
@@ -86,8 +109,10 @@ flags:
 		fs.Usage()
 		return 2
 	}
+	netdb.SetServicesPath(env.services)
 	s := shell.NewSession(commands.Table(), stdout, stderr)
 	s.Stdin = stdin
+	s.DebugPanics = env.debug
 	for _, kv := range [][2]string{{"format", *format}, {"timeout", *timeout}, {"dns", *dns}} {
 		if kv[1] == "" {
 			continue
@@ -97,17 +122,16 @@ flags:
 			return 2
 		}
 	}
-	outTTY, isTTY := stdout.(*os.File)
-	isTTY = isTTY && term.IsTerminal(int(outTTY.Fd()))
-	if *noColor {
-		s.DisableColor()
-	} else if isTTY {
-		s.Set("color", "on") // refused when NO_COLOR is set
-	}
-	if isTTY {
+	// Decided once, here: which streams are terminals, their width, colour.
+	outTTY, errTTY := isTerminal(stdout), isTerminal(stderr)
+	info := shell.TerminalInfo{OutIsTerminal: outTTY, ErrIsTerminal: errTTY,
+		NoColor: *noColor || env.noColor}
+	info.Color = outTTY && !info.NoColor
+	if outTTY {
 		// Tables fit the terminal; a pipe or a file gets them whole.
-		s.SetWidthFunc(terminalWidth(outTTY))
+		info.Width = terminalWidth(stdout.(*os.File))
 	}
+	s.UseTerminal(info)
 	switch {
 	case *cmds != "":
 		return s.RunString(*cmds, *keepGoing)
@@ -127,12 +151,18 @@ flags:
 	}
 	hist := ""
 	if !*noHistory {
-		hist = shell.HistoryPath()
+		hist = shell.HistoryPath(env.stateHome, env.home)
 	}
 	return s.RunPrompt(shell.PromptOptions{
 		HistoryFile: hist,
 		Banner:      "sockshell " + version + ": Python's socket module at a prompt. Type help, or Tab.\n",
 	})
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // terminalWidth reads the terminal's width each time it is asked, so a

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,7 +18,7 @@ import (
 // name it executes run instead of the tests.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"sockshell": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"sockshell": main,
 	})
 }
 

@@ -224,9 +224,12 @@ func TestServerAcceptEMFILE(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := make(chan string, 16)
-	srv, err := NewServer(dir, &ServerOptions{Logf: func(format string, args ...any) {
+	srv, err := NewServer(dir, &ServerOptions{Report: func(e ServerEvent) {
+		if e.Kind != AcceptPaused && e.Kind != AcceptResumed {
+			return
+		}
 		select {
-		case logs <- fmt.Sprintf(format, args...):
+		case logs <- e.String():
 		default:
 		}
 	}})
@@ -275,7 +278,7 @@ func TestServerAcceptEMFILE(t *testing.T) {
 	select {
 	case line := <-logs:
 		fmt.Printf("emfile_child: the server logged %q\n", line)
-		if line != "gopher server: accept failed (too many open files); pausing and retrying" {
+		if line != "accept failed (too many open files); pausing and retrying" {
 			t.Errorf("log %q", line)
 		}
 	case err := <-served:
@@ -310,7 +313,7 @@ func TestServerAcceptEMFILE(t *testing.T) {
 	}
 	select {
 	case line := <-logs:
-		if line != "gopher server: accepting again" {
+		if line != "accepting again" {
 			t.Errorf("log %q", line)
 		}
 	case <-time.After(testTimeout):
@@ -405,9 +408,12 @@ func TestServerCloseBounded(t *testing.T) {
 func TestServerQuietOnSilentClients(t *testing.T) {
 	var mu sync.Mutex
 	var logs []string
-	_, port := startServer(t, hole, &ServerOptions{Logf: func(format string, args ...any) {
+	_, port := startServer(t, hole, &ServerOptions{Report: func(e ServerEvent) {
+		if e.Kind != RequestFailed {
+			return
+		}
 		mu.Lock()
-		logs = append(logs, fmt.Sprintf(format, args...))
+		logs = append(logs, e.String())
 		mu.Unlock()
 	}})
 	for _, send := range []string{"", strings.Repeat("x", 3*MaxSelectorBytes)} {

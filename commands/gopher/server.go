@@ -1,5 +1,6 @@
 // The server: accepting connections, reading one request each, and
-// answering it from the directory tree (see serverfs.go).
+// answering it from the directory tree (see serverfs.go; serverconn.go
+// reads a request, serverevent.go is what the server reports).
 
 package gopher
 
@@ -11,7 +12,6 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -47,8 +47,9 @@ type ServerOptions struct {
 	// without a goroutine or buffer of its own: with an error item if the
 	// socket takes it without waiting, then it is closed. Default 32.
 	MaxConns int
-	// Logf, when set, receives one line per failed connection.
-	Logf func(format string, args ...any)
+	// Report, when set, receives each event (a connection, a failed
+	// request, accept pausing); it must not block.
+	Report func(ServerEvent)
 }
 
 // Server publishes a directory over gopher. Directories are menus (from a
@@ -156,6 +157,9 @@ func (s *Server) Serve(l net.Listener) error {
 		s.mu.Unlock()
 		l.Close()
 	}()
+	local := addrPortOf(l.Addr())
+	s.report(ServerEvent{Kind: ServerListening, Local: local})
+	defer s.report(ServerEvent{Kind: ServerStopped, Local: local})
 	var pause time.Duration
 	drain := make([]byte, 2*MaxSelectorBytes+3) // for refused connections, one at a time
 	for {
@@ -169,7 +173,7 @@ func (s *Server) Serve(l net.Listener) error {
 			}
 			if pause == 0 {
 				pause = 5 * time.Millisecond
-				s.logf("gopher server: accept failed (%v); pausing and retrying", errnoOf(err))
+				s.report(ServerEvent{Kind: AcceptPaused, Local: local, Err: err})
 			} else {
 				pause = min(2*pause, time.Second)
 			}
@@ -182,7 +186,7 @@ func (s *Server) Serve(l net.Listener) error {
 		}
 		if pause != 0 {
 			pause = 0
-			s.logf("gopher server: accepting again")
+			s.report(ServerEvent{Kind: AcceptResumed, Local: local})
 		}
 		// Take a slot here, in the order connections were accepted, so a
 		// later connection cannot take the slot of an earlier one whose
@@ -191,6 +195,7 @@ func (s *Server) Serve(l net.Listener) error {
 		case s.sem <- struct{}{}:
 		default:
 			s.refuse(c, drain)
+			s.report(ServerEvent{Kind: ConnRefused, Local: local, Peer: addrPortOf(c.RemoteAddr())})
 			continue
 		}
 		if !s.track(c) {
@@ -316,23 +321,35 @@ func (s *Server) Close() error {
 
 // handle serves one connection, which holds a slot; it frees the slot.
 func (s *Server) handle(c net.Conn) {
+	ev := ServerEvent{Kind: ConnClosed, Local: addrPortOf(c.LocalAddr()), Peer: addrPortOf(c.RemoteAddr()), End: EndReplied}
+	s.report(ServerEvent{Kind: ConnAccepted, Local: ev.Local, Peer: ev.Peer})
+	in := &countingReader{r: c}
+	dw := &deadlineWriter{conn: c, idle: s.opts.IdleTimeout}
 	defer func() {
 		c.Close()
 		s.mu.Lock()
 		delete(s.conns, c)
 		s.mu.Unlock()
+		ev.BytesIn, ev.BytesOut = in.n, dw.n
+		s.report(ev)
 		s.wg.Done()
 		<-s.sem
 	}()
+	failed := func(err error) {
+		ev.End, ev.Err = EndFailed, err
+		s.report(ServerEvent{Kind: RequestFailed, Local: ev.Local, Peer: ev.Peer, Selector: ev.Selector, HasSelector: ev.HasSelector, Err: err})
+	}
 	c.SetReadDeadline(time.Now().Add(s.opts.IdleTimeout))
-	selector, search, err := readRequest(c)
-	out := bufio.NewWriterSize(&deadlineWriter{conn: c, idle: s.opts.IdleTimeout}, 32<<10)
+	selector, search, err := readRequest(in)
+	out := bufio.NewWriterSize(dw, 32<<10)
 	if err != nil {
 		// A client that connects and goes without a word (a port scan,
-		// `nc -z`) made no request to fail: no log line, or a flood of
+		// `nc -z`) made no request to fail: no failure, or a flood of
 		// them would bury the terminal.
-		if !errors.Is(err, io.EOF) {
-			s.logf("gopher server: %v: %v", c.RemoteAddr(), err)
+		if errors.Is(err, io.EOF) {
+			ev.End = EndNoRequest
+		} else {
+			failed(err)
 		}
 		if errors.Is(err, errRequestTooLong) {
 			writeError(out, err.Error())
@@ -340,21 +357,16 @@ func (s *Server) handle(c net.Conn) {
 		}
 		return
 	}
+	ev.Selector, ev.HasSelector = selector, true
 	c.SetReadDeadline(time.Time{})
 	host, port := s.advertised(c)
 	req := request{selector: selector, search: search, host: host, port: port}
 	if err := s.answer(out, req); err != nil {
-		s.logf("gopher server: %v: %q: %v", c.RemoteAddr(), selector, err)
+		failed(err)
 		return
 	}
 	if err := out.Flush(); err != nil {
-		s.logf("gopher server: %v: %q: %v", c.RemoteAddr(), selector, err)
-	}
-}
-
-func (s *Server) logf(format string, args ...any) {
-	if s.opts.Logf != nil {
-		s.opts.Logf(format, args...)
+		failed(err)
 	}
 }
 
@@ -380,46 +392,4 @@ func (s *Server) advertised(c net.Conn) (string, int) {
 		port = DefaultPort
 	}
 	return host, port
-}
-
-var errRequestTooLong = fmt.Errorf("selector longer than %d bytes", MaxSelectorBytes)
-
-// readRequest reads "SELECTOR[\tSEARCH[\t…]]" up to CRLF, LF or the end of
-// the input.
-func readRequest(r io.Reader) (selector, search string, err error) {
-	// Room for the selector, a tab, a search string as long, and CRLF.
-	br := bufio.NewReaderSize(r, 2*MaxSelectorBytes+3)
-	line, err := br.ReadSlice('\n')
-	switch {
-	case errors.Is(err, bufio.ErrBufferFull):
-		return "", "", errRequestTooLong
-	case err == io.EOF && len(line) > 0:
-	case err != nil:
-		return "", "", fmt.Errorf("read request: %w", err)
-	}
-	text := strings.TrimSuffix(strings.TrimSuffix(string(line), "\n"), "\r")
-	selector, search, _ = strings.Cut(text, "\t")
-	search, _, _ = strings.Cut(search, "\t") // drop a gopher+ field
-	if len(selector) > MaxSelectorBytes {
-		return "", "", errRequestTooLong
-	}
-	return selector, search, nil
-}
-
-// deadlineWriter gives every write its own deadline, so a client that stops
-// reading is dropped after the idle timeout while a slow but steady one is
-// not.
-type deadlineWriter struct {
-	conn net.Conn
-	idle time.Duration
-}
-
-func (d *deadlineWriter) Write(p []byte) (int, error) {
-	d.conn.SetWriteDeadline(time.Now().Add(d.idle))
-	return d.conn.Write(p)
-}
-
-// writeError writes an error item and the menu terminator.
-func writeError(w io.Writer, msg string) {
-	io.WriteString(w, Item{Type: '3', Display: msg, Host: "error.host", Port: 1}.Line()+".\r\n")
 }

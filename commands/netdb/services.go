@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // SystemServicesPath is the services database glibc reads.
@@ -39,8 +40,15 @@ type ServicesDB struct {
 
 // ServicesEnv names the environment variable that points the services
 // database at another file than /etc/services (for tests, and for a system
-// whose file lives elsewhere).
+// whose file lives elsewhere). main reads it and calls SetServicesPath.
 const ServicesEnv = "SOCKSHELL_SERVICES"
+
+// servicesPath is the file DefaultServices reads; "" for SystemServicesPath.
+var servicesPath atomic.Pointer[string]
+
+// SetServicesPath points DefaultServices at another file than
+// /etc/services; "" goes back to /etc/services.
+func SetServicesPath(file string) { servicesPath.Store(&file) }
 
 // LoadServices parses a services(5) file. Lines glibc would reject are skipped the
 // same way. When the file does not exist, the embedded table of well-known
@@ -71,13 +79,14 @@ var servicesCache struct {
 }
 
 // DefaultServices returns the services database every command reads:
-// /etc/services (or the file $SOCKSHELL_SERVICES names), or the embedded table
-// when that file is missing or unreadable. It is read again when the file
+// /etc/services (or the file SetServicesPath named: main takes it from
+// $SOCKSHELL_SERVICES), or the embedded table when that file is missing or
+// unreadable. It is read again when the file
 // changes, as the C library would see the change.
 func DefaultServices() *ServicesDB {
 	file := SystemServicesPath
-	if p := os.Getenv(ServicesEnv); p != "" {
-		file = p
+	if p := servicesPath.Load(); p != nil && *p != "" {
+		file = *p
 	}
 	stamp := "missing"
 	if fi, err := os.Stat(file); err == nil {

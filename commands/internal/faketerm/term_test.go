@@ -18,7 +18,7 @@ func table() *shell.Table {
 	t := shell.NewTable(
 		&shell.Command{Name: "event", Summary: "logs a server's line", Group: "t", Args: []shell.Arg{shell.Many("TEXT", nil)},
 			Run: func(c *shell.Call) (any, error) {
-				c.Session.Async("[srv1] %s", words(c))
+				c.Session.Emit(shell.Event{Kind: "test", Resource: "srv1", Message: words(c)})
 				return nil, nil
 			}},
 		&shell.Command{Name: "say", Summary: "prints a result", Group: "t", Args: []shell.Arg{shell.Many("TEXT", nil)},

@@ -22,11 +22,11 @@ const DefaultAddr = "127.0.0.1:0"
 
 // Options tune a Server; the zero value gives the defaults.
 type Options struct {
-	MaxConns    int               // concurrent TCP connections; more are closed at once (default 32)
-	IdleTimeout time.Duration     // a connection idle this long is closed (default 5 minutes)
-	Log         func(line string) // called with one line per connection event, or nil
-	ReplyRate   int               // UDP replies a second per peer address (default DefaultReplyRate)
-	ReplyBurst  int               // UDP replies a peer may get at once (default DefaultReplyBurst)
+	MaxConns    int           // concurrent TCP connections; more are closed at once (default 32)
+	IdleTimeout time.Duration // a connection idle this long is closed (default 5 minutes)
+	Report      func(Event)   // called with each event (a connection, a datagram), or nil; it must not block
+	ReplyRate   int           // UDP replies a second per peer address (default DefaultReplyRate)
+	ReplyBurst  int           // UDP replies a peer may get at once (default DefaultReplyBurst)
 }
 
 // Stats are a server's counters.
@@ -59,11 +59,6 @@ type Server struct {
 	connections, active, refused, datagrams, dropped, bytesIn, bytesOut atomic.Int64
 }
 
-// Kinds lists the services Start knows.
-func Kinds() []string {
-	return []string{"echo", "discard", "daytime", "chargen", "echo/udp", "discard/udp", "daytime/udp", "chargen/udp"}
-}
-
 // Start starts a service in the background: kind is "echo", "discard",
 // "daytime" or "chargen" (TCP; "/tcp" may be added), or the same with
 // "/udp"; addr is HOST:PORT, DefaultAddr when "".
@@ -75,10 +70,18 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 	if proto == "" {
 		proto = "tcp"
 	}
-	svc, ok := services[name]
-	if !ok || (proto != "tcp" && proto != "udp") {
-		return nil, fmt.Errorf("unknown demo service %q (one of %s)", kind, strings.Join(Kinds(), ", "))
+	k, ok := LookupKind(name)
+	if !ok || (proto != "tcp" && (proto != "udp" || !k.UDP)) {
+		var names []string
+		for _, k := range kinds {
+			names = append(names, k.Name)
+			if k.UDP {
+				names = append(names, k.Name+"/udp")
+			}
+		}
+		return nil, fmt.Errorf("unknown demo service %q (one of %s)", kind, strings.Join(names, ", "))
 	}
+	svc := k.service
 	if addr == "" {
 		addr = DefaultAddr
 	}
@@ -114,7 +117,7 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 		s.wg.Add(1)
 		go s.acceptLoop()
 	}
-	s.logf("listening")
+	s.report(Event{Kind: Listening})
 	return s, nil
 }
 
@@ -174,7 +177,7 @@ func (s *Server) Stop() error {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
-	s.logf("stopped")
+	s.report(Event{Kind: Stopped})
 	return err
 }
 
@@ -187,7 +190,7 @@ func (s *Server) acceptLoop() {
 				return
 			}
 			// A transient failure (EMFILE, ECONNABORTED): pause, go on.
-			s.logf("accept: %v", err)
+			s.report(Event{Kind: AcceptError, Err: err})
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
@@ -211,7 +214,7 @@ func (s *Server) track(c net.Conn) bool {
 	if len(s.conns) >= s.opts.MaxConns {
 		s.refused.Add(1)
 		c.Close()
-		s.logf("refused %s: %d connections already", c.RemoteAddr(), s.opts.MaxConns)
+		s.report(Event{Kind: Refused, Peer: addrPort(c.RemoteAddr()), MaxConns: s.opts.MaxConns})
 		return false
 	}
 	s.conns[c] = struct{}{}
@@ -222,8 +225,8 @@ func (s *Server) track(c net.Conn) bool {
 
 func (s *Server) serveConn(c net.Conn) {
 	defer s.wg.Done()
-	peer := c.RemoteAddr().String()
-	s.logf("connection from %s", peer)
+	peer := addrPort(c.RemoteAddr())
+	s.report(Event{Kind: Accepted, Peer: peer})
 	cc := &countedConn{Conn: c, idle: s.opts.IdleTimeout, in: &s.bytesIn, out: &s.bytesOut}
 	err := s.service.stream(cc)
 	c.Close()
@@ -231,8 +234,12 @@ func (s *Server) serveConn(c net.Conn) {
 	delete(s.conns, c)
 	stopping := s.done
 	s.mu.Unlock()
-	s.logf("%s (%s in, %s out)", endedBy(peer, err, stopping, s.opts.IdleTimeout), count(cc.nIn, "byte"), count(cc.nOut, "byte"))
-	s.active.Add(-1) // after the log line: Active 0 means every ending is told
+	ev := Event{Kind: Closed, Peer: peer, BytesIn: cc.nIn, BytesOut: cc.nOut, End: endOf(err, stopping), Err: err}
+	if ev.End == EndIdle {
+		ev.Idle = s.opts.IdleTimeout
+	}
+	s.report(ev)
+	s.active.Add(-1) // after the report: Active 0 means every ending is told
 }
 
 func (s *Server) serveUDP() {
@@ -250,34 +257,56 @@ func (s *Server) serveUDP() {
 		s.bytesIn.Add(int64(n))
 		src := from.(*net.UDPAddr).AddrPort()
 		now := time.Now()
+		ev := Event{Kind: Datagram, Time: now, Peer: unmapped(src), BytesIn: int64(n)}
 		if why := s.guard.refuse(src, now); why != "" {
 			s.dropped.Add(1)
-			if s.guard.shouldLog(src.Addr().Unmap(), why, now) {
-				s.logf("dropped a datagram from %s unanswered: %s (more such drops within a second are not logged; servers counts them all)", src, why)
+			ev.Dropped, ev.Notify = why, s.guard.shouldLog(src.Addr().Unmap(), why, now)
+			s.report(ev)
+			continue
+		}
+		if reply := s.service.datagram(buf[:n]); reply != nil {
+			if m, err := s.pc.WriteTo(reply, from); err == nil {
+				s.bytesOut.Add(int64(m))
+				ev.BytesOut = int64(m)
 			}
-			continue
 		}
-		reply := s.service.datagram(buf[:n])
-		if reply == nil {
-			continue
-		}
-		if m, err := s.pc.WriteTo(reply, from); err == nil {
-			s.bytesOut.Add(int64(m))
-		}
+		s.report(ev)
 	}
 }
 
-func (s *Server) logf(format string, args ...any) {
-	if s.opts.Log == nil {
+// report hands an event to Options.Report, with the server's kind, its
+// address and the time filled in.
+func (s *Server) report(e Event) {
+	if s.opts.Report == nil {
 		return
 	}
-	where := "?"
-	if s.ln != nil {
-		where = s.ln.Addr().String()
-	} else if s.pc != nil {
-		where = s.pc.LocalAddr().String()
+	if e.Time.IsZero() {
+		e.Time = time.Now()
 	}
-	s.opts.Log(fmt.Sprintf("%s %s: %s", s.kind, where, fmt.Sprintf(format, args...)))
+	e.Server = s.kind
+	if s.ln != nil {
+		e.Addr = addrPort(s.ln.Addr())
+	} else if s.pc != nil {
+		e.Addr = addrPort(s.pc.LocalAddr())
+	}
+	s.opts.Report(e)
+}
+
+// addrPort is a TCP or UDP address as a netip.AddrPort, an IPv4-mapped
+// address as the IPv4 one.
+func addrPort(a net.Addr) netip.AddrPort {
+	switch x := a.(type) {
+	case *net.TCPAddr:
+		return unmapped(x.AddrPort())
+	case *net.UDPAddr:
+		return unmapped(x.AddrPort())
+	}
+	ap, _ := netip.ParseAddrPort(a.String())
+	return ap
+}
+
+func unmapped(ap netip.AddrPort) netip.AddrPort {
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }
 
 // countedConn counts bytes and pushes the idle deadline forward on each

@@ -16,13 +16,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// logSink collects a server's log lines.
+// logSink collects a server's events, as the words of its log lines.
 type logSink struct {
-	mu    sync.Mutex
-	lines []string
+	mu     sync.Mutex
+	lines  []string
+	events []Event
 }
 
-func (l *logSink) log(line string) { l.mu.Lock(); l.lines = append(l.lines, line); l.mu.Unlock() }
+func (l *logSink) log(e Event) {
+	l.mu.Lock()
+	l.lines = append(l.lines, e.String())
+	l.events = append(l.events, e)
+	l.mu.Unlock()
+}
 
 func (l *logSink) all() string { l.mu.Lock(); defer l.mu.Unlock(); return strings.Join(l.lines, "\n") }
 
@@ -38,7 +44,7 @@ func waitIdle(t *testing.T, s *Server) {
 
 func TestLogSaysHowConnectionsEnded(t *testing.T) {
 	var logs logSink
-	s := start(t, "echo", Options{Log: logs.log})
+	s := start(t, "echo", Options{Report: logs.log})
 
 	// The client's FIN.
 	c := dial(t, s)
@@ -72,12 +78,41 @@ func TestLogSaysHowConnectionsEnded(t *testing.T) {
 	if want := "closed " + peer + ": the server stopped (1 byte in, 1 byte out)"; !strings.Contains(logs.all(), want) {
 		t.Errorf("log after stop: %q, want %q", logs.all(), want)
 	}
+
+	// The same, as data: the kinds in order, and each closing's fields.
+	logs.mu.Lock()
+	defer logs.mu.Unlock()
+	var kinds []string
+	var closed []Event
+	for _, e := range logs.events {
+		kinds = append(kinds, e.Kind.String())
+		if e.Kind == Closed {
+			closed = append(closed, e)
+		}
+		if e.Server != "echo" || e.Addr.String() != s.Addr() || e.Time.IsZero() {
+			t.Errorf("event %+v: want server echo at %s, with its time", e, s.Addr())
+		}
+	}
+	want := "listening connection_accepted connection_closed connection_accepted connection_closed connection_accepted connection_closed stopped"
+	if got := strings.Join(kinds, " "); got != want {
+		t.Errorf("events %s, want %s", got, want)
+	}
+	if len(closed) == 3 {
+		for i, w := range []struct {
+			end     End
+			in, out int64
+		}{{EndFIN, 1, 1}, {EndReset, 2, 2}, {EndStopped, 1, 1}} {
+			if e := closed[i]; e.End != w.end || e.BytesIn != w.in || e.BytesOut != w.out || !e.Peer.IsValid() {
+				t.Errorf("closing %d: %+v, want end %v, %d in, %d out", i, e, w.end, w.in, w.out)
+			}
+		}
+	}
 }
 
 // The daytime server closes the connection itself, after its one line.
 func TestLogDaytimeClosesItself(t *testing.T) {
 	var logs logSink
-	s := start(t, "daytime", Options{Log: logs.log})
+	s := start(t, "daytime", Options{Report: logs.log})
 	c := dial(t, s)
 	peer := c.LocalAddr().String()
 	buf := make([]byte, 100)
@@ -143,7 +178,7 @@ func roundTrip(t *testing.T, s *Server, msg string) {
 // not answered (which would loop forever); so is one from chargen's port.
 func TestUDPLoopGuard(t *testing.T) {
 	var logs logSink
-	s := start(t, "echo/udp", Options{Log: logs.log})
+	s := start(t, "echo/udp", Options{Report: logs.log})
 	self := netip.MustParseAddrPort(s.Addr())
 	sendForged(t, self.Port(), self, []byte("loop me"))
 	roundTrip(t, s, "hi")

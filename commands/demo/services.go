@@ -5,7 +5,6 @@ package demo
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -19,11 +18,40 @@ type service struct {
 	datagram func(p []byte) []byte       // the reply to a datagram, or nil
 }
 
-var services = map[string]service{
-	"echo":    {stream: echoStream, datagram: func(p []byte) []byte { return append([]byte(nil), p...) }},
-	"discard": {stream: discardStream, datagram: func([]byte) []byte { return nil }},
-	"daytime": {stream: daytimeStream, datagram: func([]byte) []byte { return []byte(daytime(time.Now())) }},
-	"chargen": {stream: chargenStream, datagram: chargenDatagram},
+// Kind is one demo service: a row of the one table that Start, and the
+// shell's serve command, its help and its completion, read. Adding a demo
+// server is adding a row.
+type Kind struct {
+	Name string // "echo"
+	RFC  int    // the RFC that defines it
+	UDP  bool   // it runs over UDP too
+	Does string // what it does, in a few words
+
+	service service
+}
+
+var kinds = []Kind{
+	{Name: "echo", RFC: 862, UDP: true, Does: "sends back what it receives",
+		service: service{stream: echoStream, datagram: func(p []byte) []byte { return append([]byte(nil), p...) }}},
+	{Name: "discard", RFC: 863, UDP: true, Does: "throws away what it receives",
+		service: service{stream: discardStream, datagram: func([]byte) []byte { return nil }}},
+	{Name: "daytime", RFC: 867, UDP: true, Does: "sends the date and time as one line",
+		service: service{stream: daytimeStream, datagram: func([]byte) []byte { return []byte(daytime(time.Now())) }}},
+	{Name: "chargen", RFC: 864, UDP: true, Does: "sends lines of characters until the client closes",
+		service: service{stream: chargenStream, datagram: chargenDatagram}},
+}
+
+// Kinds lists the demo services, in the order help shows them.
+func Kinds() []Kind { return append([]Kind(nil), kinds...) }
+
+// LookupKind returns the service of that name.
+func LookupKind(name string) (Kind, bool) {
+	for _, k := range kinds {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Kind{}, false
 }
 
 // A stream service returns io.EOF when the client sent FIN, nil when the
@@ -108,24 +136,24 @@ func chargenDatagram([]byte) []byte {
 	return out
 }
 
-// endedBy says in words how a connection with peer ended, from what the
-// service returned and whether the server was stopping.
-func endedBy(peer string, err error, stopping bool, idle time.Duration) string {
+// endOf says how a connection ended, from what the service returned and
+// whether the server was stopping.
+func endOf(err error, stopping bool) End {
 	switch {
 	case errors.Is(err, io.EOF):
-		return "closed " + peer + " after its FIN"
+		return EndFIN
 	case err == nil:
-		return "sent its reply to " + peer + " and closed the connection"
+		return EndReplied
 	case errors.Is(err, syscall.ECONNRESET):
-		return peer + " reset the connection"
+		return EndReset
 	case errors.Is(err, syscall.EPIPE):
-		return "closed " + peer + ": it no longer reads (broken pipe: it closed or reset its side)"
+		return EndBrokenPipe
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return fmt.Sprintf("closed %s: idle for %v", peer, idle)
+		return EndIdle
 	case stopping || errors.Is(err, net.ErrClosed):
-		return "closed " + peer + ": the server stopped"
+		return EndStopped
 	}
-	return "closed " + peer + ": " + err.Error()
+	return EndError
 }
 
 // readerOnly and writerOnly hide io.ReaderFrom/io.WriterTo, so io.Copy uses

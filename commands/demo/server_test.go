@@ -35,7 +35,7 @@ func dial(t *testing.T, s *Server) net.Conn {
 func TestEchoTCP(t *testing.T) {
 	var mu sync.Mutex
 	var logs []string
-	s := start(t, "echo", Options{Log: func(l string) { mu.Lock(); logs = append(logs, l); mu.Unlock() }})
+	s := start(t, "echo", Options{Report: func(e Event) { mu.Lock(); logs = append(logs, e.String()); mu.Unlock() }})
 	if !strings.HasPrefix(s.Addr(), "127.0.0.1:") {
 		t.Errorf("addr %s", s.Addr())
 	}

@@ -1,0 +1,352 @@
+// The terminal owner: the one part of the shell that writes to standard
+// output and standard error. It prints results, errors, the session's
+// events and one status line (a download's progress), each under one lock,
+// so none lands inside another's line. main decides once whether each
+// stream is a terminal, how wide it is and whether colour is allowed, and
+// hands that in (TerminalInfo).
+package shell
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// TerminalInfo is what main found out about the process's output streams.
+type TerminalInfo struct {
+	OutIsTerminal bool // standard output is a terminal
+	ErrIsTerminal bool // standard error is a terminal
+	// Width reads the terminal's columns now (asked at each render, so a
+	// resized window is seen at once); nil or <= 0: no limit, as for a pipe.
+	Width   func() int
+	Color   bool // colour is on from the start
+	NoColor bool // colour may never be turned on (NO_COLOR, --no-color)
+}
+
+// Terminal owns the session's standard output and standard error.
+type Terminal struct {
+	mu     sync.Mutex // guards the fields below and every write
+	out    io.Writer
+	errw   io.Writer
+	prompt io.Writer // readline's writer while the prompt runs: it clears and redraws the half-typed line
+	status string    // the status line shown now on errw; "" for none
+	eventw io.Writer // where events print outside the prompt; nil: out
+
+	info       TerminalInfo
+	color      atomic.Bool
+	jsonEvents atomic.Bool  // format is json: events are JSON documents
+	width      atomic.Int64 // a fixed width when info.Width gives none
+
+	events       *Subscription // the events it prints
+	shownDropped uint64        // events.Dropped() when the last drop was told
+	live         chan struct{} // closed to stop the live printer; nil when events wait for command boundaries
+	liveDone     chan struct{}
+}
+
+// maxQueuedEvents bounds the events that wait to be printed (in -c,
+// script and pipe runs, while one command runs); more are counted and the
+// count is printed.
+const maxQueuedEvents = 1000
+
+func newTerminal(out, errw io.Writer, log *EventLog) *Terminal {
+	return &Terminal{out: out, errw: errw,
+		events: log.Subscribe(maxQueuedEvents, func(e Event) bool { return !e.Quiet })}
+}
+
+// Terminal returns the session's terminal owner.
+func (s *Session) Terminal() *Terminal { return s.term }
+
+// UseTerminal hands the session what main found out about its streams;
+// call it before the session runs.
+func (s *Session) UseTerminal(info TerminalInfo) {
+	t := s.term
+	t.info = info
+	t.color.Store(info.Color && !info.NoColor)
+}
+
+// OnTerminal reports whether both results and errors go to a terminal:
+// only then may a command draw a status line (a progress bar).
+func (s *Session) OnTerminal() bool {
+	return s.term.info.OutIsTerminal && s.term.info.ErrIsTerminal
+}
+
+// SetWidth sets a fixed width that tables are fitted to when the terminal
+// gives none; 0 for no limit.
+func (s *Session) SetWidth(columns int) { s.term.width.Store(int64(max(columns, 0))) }
+
+// Width is the width tables are fitted to; 0: no limit.
+func (s *Session) Width() int {
+	if f := s.term.info.Width; f != nil {
+		if w := f(); w > 0 {
+			return w
+		}
+	}
+	return int(s.term.width.Load())
+}
+
+// setJSONEvents says whether events print as JSON documents (`set format
+// json`).
+func (s *Session) setJSONEvents(on bool) { s.term.jsonEvents.Store(on) }
+
+// colorOn reports whether colour is on now.
+func (s *Session) colorOn() bool { return s.term.color.Load() }
+
+// setColor turns colour on or off (`set color`); on is refused when main
+// said never.
+func (s *Session) setColor(on bool) error {
+	if on && s.term.info.NoColor {
+		return Usagef("colour is off for good in this session (NO_COLOR is set to a non-empty value, or --no-color)")
+	}
+	s.term.color.Store(on)
+	return nil
+}
+
+// Print writes a result to standard output.
+func (s *Session) Print(text string) { s.term.write(s.term.out, text) }
+
+func (s *Session) printErr(text string) { s.term.write(s.term.errw, text) }
+
+// Status draws a one-line status (a download's progress) on standard
+// error, replacing the previous one; "" clears it. Results, errors and
+// events printed meanwhile clear it first and draw it again after.
+func (s *Session) Status(text string) {
+	t := s.term
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	text = SafeText(strings.ReplaceAll(text, "\n", " "))
+	if text == "" && t.status == "" {
+		return
+	}
+	io.WriteString(t.errw, "\r\x1b[K"+text)
+	t.status = text
+}
+
+// endCommand clears a status line the command left behind.
+func (t *Terminal) endCommand() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.status != "" {
+		io.WriteString(t.errw, "\r\x1b[K")
+		t.status = ""
+	}
+}
+
+// write writes text to w with the status line, if any, cleared before and
+// drawn again after (when text ended its line).
+func (t *Terminal) write(w io.Writer, text string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.writeLocked(w, text)
+}
+
+func (t *Terminal) writeLocked(w io.Writer, text string) {
+	if t.status == "" {
+		io.WriteString(w, text)
+		return
+	}
+	io.WriteString(t.errw, "\r\x1b[K")
+	io.WriteString(w, text)
+	if strings.HasSuffix(text, "\n") {
+		io.WriteString(t.errw, t.status)
+	} else {
+		t.status = "" // the line is the text's now
+	}
+}
+
+const (
+	red = "31"
+	dim = "2"
+)
+
+func (s *Session) paint(code, text string) string { return s.term.paint(code, text) }
+
+func (t *Terminal) paint(code, text string) string {
+	if !t.color.Load() {
+		return text
+	}
+	return "\x1b[" + code + "m" + text + "\x1b[0m"
+}
+
+// startLive prints events at once, through w (readline's writer, which
+// clears the half-typed line and draws it again after), until stopLive.
+func (t *Terminal) startLive(w io.Writer) {
+	t.mu.Lock()
+	t.prompt = w
+	t.live, t.liveDone = make(chan struct{}), make(chan struct{})
+	live, done := t.live, t.liveDone
+	t.mu.Unlock()
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case e := <-t.events.C():
+				t.printEvents([]Event{e})
+			case <-live:
+				return
+			}
+		}
+	}()
+}
+
+// stopLive stops the live printer and prints what is still waiting.
+func (t *Terminal) stopLive() {
+	t.mu.Lock()
+	live, done := t.live, t.liveDone
+	t.mu.Unlock()
+	if live == nil {
+		return
+	}
+	close(live)
+	<-done
+	t.printEvents(t.events.Pending())
+	t.mu.Lock()
+	t.live, t.prompt = nil, nil
+	t.mu.Unlock()
+}
+
+// SetEventWriter sends the events printed outside the prompt ('#' lines,
+// or JSON documents) to w instead of standard output, at the same command
+// boundaries: a test harness reads them apart from the results.
+func (s *Session) SetEventWriter(w io.Writer) {
+	s.term.mu.Lock()
+	defer s.term.mu.Unlock()
+	s.term.eventw = w
+}
+
+// FlushEvents prints the events waiting for a command boundary on
+// standard output (-c, script and pipe runs); at the prompt they print at
+// once and this does nothing.
+func (s *Session) FlushEvents() {
+	t := s.term
+	t.mu.Lock()
+	live := t.live != nil
+	t.mu.Unlock()
+	if live {
+		return
+	}
+	t.printEvents(t.events.Pending())
+}
+
+// printEvents prints events, and how many were dropped since the last
+// time that was told. At the prompt an event is one line above the line
+// being typed; elsewhere a '#' comment line on standard output ("# [echo
+// 127.0.0.1:7] connection from …"), or in json format one JSON document.
+func (t *Terminal) printEvents(evs []Event) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if d := t.events.Dropped(); d > t.shownDropped {
+		n := d - t.shownDropped
+		t.shownDropped = d
+		msg := fmt.Sprintf("%d more background lines were dropped while one command ran (at most %d are kept)", n, maxQueuedEvents)
+		if t.prompt != nil {
+			msg = fmt.Sprintf("%d background lines were dropped: the terminal fell behind (at most %d wait to be printed)", n, maxQueuedEvents)
+		}
+		evs = append(evs, Event{Time: time.Now(), Kind: EventsDropped, Message: msg,
+			Attrs: []Attr{{"count", n}}})
+	}
+	if len(evs) == 0 {
+		return
+	}
+	var b strings.Builder
+	for _, e := range evs {
+		switch {
+		case t.jsonEvents.Load():
+			b.Write(EventJSON(e))
+		case t.prompt != nil:
+			b.WriteString(t.paint(dim, SafeText(EventText(e))) + "\n")
+		default:
+			b.WriteString(t.paint(dim, "# "+SafeText(EventText(e))) + "\n")
+		}
+	}
+	w := t.out
+	if t.prompt != nil {
+		w = t.prompt
+	} else if t.eventw != nil {
+		w = t.eventw
+	}
+	t.writeLocked(w, b.String())
+}
+
+// EventsDropped is the kind of the line that tells how many events a
+// slow terminal missed.
+const EventsDropped EventKind = "events_dropped"
+
+// EventText is an event as one line of text: "[echo 127.0.0.1:7007]
+// connection from 127.0.0.1:5000". A newline in it is shown as \n.
+func EventText(e Event) string {
+	line := e.Message
+	if l := e.label(); l != "" {
+		line = "[" + l + "] " + line
+	}
+	return strings.ReplaceAll(line, "\n", `\n`)
+}
+
+// EventJSON is an event as one JSON document ending in a newline: its
+// kind as "event", its time, resource and message, then its fields.
+// Addresses are [host, port] pairs, as Python writes them; durations are
+// seconds.
+func EventJSON(e Event) []byte {
+	var b bytes.Buffer
+	add := func(k string, v any) {
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		b.Write(jsonText(k))
+		b.WriteByte(':')
+		b.Write(jsonText(v))
+	}
+	b.WriteByte('{')
+	add("event", string(e.Kind))
+	add("time", e.Time.Format(time.RFC3339Nano))
+	if e.Resource != "" {
+		add("resource", e.Resource)
+	}
+	if e.Message != "" {
+		add("message", e.Message)
+	}
+	for _, a := range e.Attrs {
+		switch a.Key {
+		case "event", "time", "resource", "message":
+			continue // a field may not hide the event's own
+		}
+		add(a.Key, eventValueJSON(a.Value))
+	}
+	b.WriteString("}\n")
+	return escapeJSONText(b.Bytes())
+}
+
+// jsonText encodes one value as JSON, HTML characters as they are.
+func jsonText(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		buf.Reset()
+		enc.Encode(fmt.Sprint(v))
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+func eventValueJSON(v any) any {
+	switch x := v.(type) {
+	case netip.AddrPort:
+		return []any{x.Addr().Unmap().String(), x.Port()}
+	case netip.Addr:
+		return x.String()
+	case time.Duration:
+		return x.Seconds()
+	case time.Time:
+		return x.Format(time.RFC3339Nano)
+	case error:
+		return x.Error()
+	case fmt.Stringer:
+		return x.String()
+	}
+	return toJSON(v)
+}
