@@ -703,7 +703,12 @@ func TestServeGopherConfined(t *testing.T) {
 		}
 	}
 
-	// The connection cap (32): hold 40 connections open without a request
+	// The connection cap (32), on a fresh server: a handler of the fetches
+	// above may still be ending, and a slot it frees after the flood would
+	// let the next client in.
+	g.MustExec("stop all")
+	port = g.serve(dir)
+	// Hold 40 connections open without a request
 	// (more than the cap, so that the slots are taken whichever handlers
 	// run first); the next client is told the server is busy.
 	conns := func() int {
