@@ -22,17 +22,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// pyRun runs a python3 program and returns what it printed.
-func pyRun(t *testing.T, program string) string {
-	t.Helper()
-	py := testenv.NeedPeer(t, "python3", "python3")
-	out, err := exec.Command(py, "-c", program).CombinedOutput()
-	if err != nil {
-		t.Fatalf("python3: %v\n%s", err, out)
-	}
-	return string(out)
-}
-
 // Python's close() on a closed socket does nothing; so does close, with a
 // note saying the socket was closed already.
 func TestCloseTwice(t *testing.T) {
