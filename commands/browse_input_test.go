@@ -202,3 +202,27 @@ func TestGopherEmptyAndErrorReplies(t *testing.T) {
 		t.Errorf("missing selector: %q", errs)
 	}
 }
+
+// One invalid menu item is "1 of the items has …: `go` refuses to follow it"
+// (it said "1 of the items have … them").
+func TestGopherOneInvalidItemNote(t *testing.T) {
+	port := gopherFake(t, func(c net.Conn, sel string) {
+		io.WriteString(c, "0Far away\t/far\t127.0.0.1\t70000\r\n0Near\t/near\t127.0.0.1\t70\r\n.\r\n")
+	})
+	g := newGopherSession(t)
+	out := g.MustExec(fmt.Sprintf("gopher 127.0.0.1 / %d", port))
+	if want := "# 1 of the items has a field marked invalid: `go` refuses to follow it\n"; !strings.Contains(out, want) {
+		t.Errorf("menu with one invalid item: want %q in\n%s", want, out)
+	}
+}
+
+// HOST:PORT/1/ looks like a URL without its scheme: the hint offers the URL
+// too, and says that there the first character after the '/' is the item
+// type (it offered only the selector '/1/', which is not what the URL means).
+func TestGopherSlashHintOffersTheURL(t *testing.T) {
+	ss := newSockSession(t)
+	_, errs := ss.Exec("gopher 127.0.0.1:7070/1/")
+	if !strings.Contains(errs, "or write the URL gopher://127.0.0.1:7070/1/, where the first character after the '/' is the item type") {
+		t.Errorf("gopher 127.0.0.1:7070/1/: %q", errs)
+	}
+}

@@ -277,3 +277,27 @@ func TestSendtoFile(t *testing.T) {
 		}
 	}
 }
+
+// recv(0) gives the empty bytes object at once, as python3's does (it makes
+// no system call for it): it does not wait for data until the timeout.
+func TestRecvZero(t *testing.T) {
+	got := pyRun(t, `import socket
+l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen()
+s = socket.create_connection(l.getsockname()); s.settimeout(2)
+print(repr(s.recv(0)))`)
+	if got != "b''\n" {
+		t.Fatalf("python3's recv(0) gave %q", got)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ss := newSockSession(t)
+	ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", l.Addr().(*net.TCPAddr).Port))
+	ss.MustExec("settimeout s1 2")
+	out, errs := ss.Exec("recv s1 0")
+	if errs != "" || !strings.HasPrefix(out, "b''\n") || strings.Contains(out, "peer sent FIN") {
+		t.Errorf("recv s1 0: stdout %q stderr %q, want b'' and no word of a FIN", out, errs)
+	}
+}

@@ -60,3 +60,28 @@ func sockWantLines(t *testing.T, out string, lines ...string) {
 		}
 	}
 }
+
+// One byte is "1 byte": in the demo servers' log and in the traced calls.
+func TestPluralOneByte(t *testing.T) {
+	ss := newSockSession(t)
+	_, port := ss.serve("echo 127.0.0.1:0")
+	ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", port))
+	ss.MustExec("explain on")
+	out := ss.MustExec("send s1 x")
+	if want := fmt.Sprintf("  # sendto(%d, 1 byte) = 1", ss.sock("s1").FD()); !strings.Contains(out, want+"\n") {
+		t.Errorf("send of one byte explains as %q, want the line %q", out, want)
+	}
+	if out := ss.MustExec("recv s1"); !strings.Contains(out, "b'x'") {
+		t.Fatalf("recv: %q", out)
+	}
+	ss.MustExec("explain off")
+	local := ss.sockRow("s1")["local"]
+	// The server's lines are events, captured apart from results; stop
+	// waits for the server's last line.
+	ss.MustExec("close s1; stop echo1")
+	errs := strings.Join(ss.Events(), "\n")
+	if want := fmt.Sprintf("[echo 127.0.0.1:%d] ", port); !strings.Contains(errs, want) || !strings.Contains(errs, local) ||
+		!strings.Contains(errs, "(1 byte in, 1 byte out)") {
+		t.Errorf("the echo server's log: %q", errs)
+	}
+}
