@@ -1,8 +1,10 @@
 package commands
 
-// Files read and written by commands (issue 7, items 1-3, 29, 31, 38, 40):
-// real files in t.TempDir(), real FIFOs, real peers on loopback, and a
-// cancel in the middle of a transfer.
+// Files read and written by the socket commands and source (files.go):
+// recv --out and --force, --keep-partial, send's file errors, FIFOs, and a
+// large script (issue 7, items 1-3, 31, 38): real files in t.TempDir(),
+// real FIFOs, real peers on loopback, and a cancel in the middle of a
+// transfer. Gopher downloads are in download_test.go.
 
 import (
 	"context"
@@ -12,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,34 +22,6 @@ import (
 	"github.com/sockshell/sockshell/shell"
 	"github.com/sockshell/sockshell/shell/testenv"
 )
-
-// filesBound bounds every wait of these tests ("fail if it hangs").
-const filesBound = 20 * time.Second
-
-func filesDir(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	return names
-}
-
-func filesWant(t *testing.T, path, content string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	if string(b) != content {
-		t.Fatalf("%s holds %q, want %q", path, b, content)
-	}
-}
 
 func filesWait(t *testing.T, done <-chan string, what string) string {
 	t.Helper()
@@ -59,29 +32,6 @@ func filesWait(t *testing.T, done <-chan string, what string) string {
 		t.Fatalf("%s hangs", what)
 		return ""
 	}
-}
-
-// filesUntil waits, bounded, until cond holds.
-func filesUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(filesBound)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// filesTempHolds reports whether dir holds a file other than target
-// (the temporary file) of size bytes.
-func filesTempHolds(t *testing.T, dir, target string, size int64) bool {
-	for _, n := range filesDir(t, dir) {
-		if st, err := os.Stat(filepath.Join(dir, n)); err == nil && n != target && st.Size() == size {
-			return true
-		}
-	}
-	return false
 }
 
 // filesDripPeer sends head, then keeps the connection open and quiet until
@@ -223,110 +173,6 @@ except OSError as e:
 		}
 		if out != "" {
 			t.Errorf("%s: printed %q; nothing was sent, so nothing is to be said of bytes", line, out)
-		}
-	}
-}
-
-// Item 29: a failed gopher download never touches an existing file, even
-// with --force (which replaces it only once the fetch succeeds), and
-// without --force refuses to start.
-func TestGopherOutFailureKeepsExistingFile(t *testing.T) {
-	release := make(chan struct{})
-	slow := []byte(strings.Repeat("some bytes\n", 1000))
-	port := gopherFake(t, func(c net.Conn, sel string) {
-		switch sel {
-		case "/reset.bin":
-			c.Write([]byte("partial"))
-			c.(*net.TCPConn).SetLinger(0)
-		case "/error.txt":
-			fmt.Fprintf(c, "3Error: no such thing\t\terror.host\t1\r\n.\r\n")
-		case "/slow.bin":
-			c.Write(slow) // more than the client holds back to look for an error item
-			select {
-			case <-release:
-			case <-time.After(gopherTestBound):
-			}
-		case "/good.bin":
-			c.Write([]byte("the new content"))
-		}
-	})
-	t.Cleanup(func() { close(release) }) // before gopherFake's cleanup waits for the handlers
-	dir := t.TempDir()
-	file := filepath.Join(dir, "FILE")
-	os.WriteFile(file, []byte("precious"), 0o644)
-	g := newGopherSession(t)
-	if _, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 /good.bin %d --out %s", port, file)); !strings.HasPrefix(errs, "FileExistsError: [Errno 17]") {
-		t.Errorf("--out over a file without --force: %q", errs)
-	}
-	// Refused before any connection: a listener that never accepts sees none queued.
-	quiet, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer quiet.Close()
-	qport := quiet.Addr().(*net.TCPAddr).Port
-	if _, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 /good.bin %d --out %s", qport, file)); !strings.HasPrefix(errs, "FileExistsError: [Errno 17]") {
-		t.Errorf("--out over a file without --force: %q", errs)
-	}
-	quiet.(*net.TCPListener).SetDeadline(time.Now().Add(200 * time.Millisecond))
-	if c, err := quiet.Accept(); err == nil {
-		c.Close()
-		t.Error("the shell connected for a download it refused")
-	}
-	for _, sel := range []string{"/reset.bin", "/error.txt"} {
-		if _, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 %s %d --out %s --force", sel, port, file)); errs == "" {
-			t.Errorf("%s: no error", sel)
-		}
-		filesWant(t, file, "precious")
-	}
-	// A missing selector, from the shell's own gopher server.
-	hole, _ := filepath.Abs(gopherHole)
-	own := g.serve(hole)
-	for _, sel := range []string{"/nosuch.txt", "/nosuch.bin"} {
-		if _, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 %s %d --out %s --force", sel, own, file)); !strings.HasPrefix(errs, "FileNotFoundError") {
-			t.Errorf("%s: %q, want FileNotFoundError", sel, errs)
-		}
-		filesWant(t, file, "precious")
-	}
-	done := g.async(fmt.Sprintf("gopher 127.0.0.1 /slow.bin %d --out %s --force", port, file))
-	filesUntil(t, "the first bytes on disk", func() bool { return filesTempHolds(t, dir, "FILE", int64(len(slow))) })
-	g.Session.Interrupt() // Ctrl-C
-	if errs := waitDone(t, done); !strings.HasPrefix(errs, "KeyboardInterrupt") {
-		t.Errorf("Ctrl-C: %q", errs)
-	}
-	filesWant(t, file, "precious")
-	if names := filesDir(t, dir); len(names) != 1 {
-		t.Errorf("directory holds %v after the failures", names)
-	}
-	// --keep-partial keeps what came, under a name that says so, and says how much.
-	done = g.async(fmt.Sprintf("gopher 127.0.0.1 /slow.bin %d --out %s --force --keep-partial", port, file))
-	filesUntil(t, "the first bytes on disk", func() bool { return filesTempHolds(t, dir, "FILE", int64(len(slow))) })
-	g.Session.Interrupt()
-	waitDone(t, done)
-	filesWant(t, file+".partial", string(slow))
-	if out := g.running.Output(); !strings.Contains(out, fmt.Sprintf("%d bytes arrived before the error, kept in %s.partial", len(slow), file)) {
-		t.Errorf("note of the kept part: %q", out)
-	}
-	os.Remove(file + ".partial")
-	g.MustExec(fmt.Sprintf("gopher 127.0.0.1 /good.bin %d --out %s --force", port, file))
-	filesWant(t, file, "the new content")
-}
-
-// Item 40: a name the server chose never starts with '-'.
-func TestGopherDownloadNameNoLeadingDash(t *testing.T) {
-	port := gopherFake(t, func(c net.Conn, sel string) { c.Write([]byte("data of " + sel)) })
-	t.Chdir(t.TempDir())
-	g := newGopherSession(t)
-	for sel, want := range map[string]string{"/-rf.bin": "_rf.bin", "/--help.bin": "_-help.bin"} {
-		out := g.MustExec(fmt.Sprintf("gopher 127.0.0.1 %s %d", sel, port))
-		if !strings.HasSuffix(out, "saved to "+want+"\n") {
-			t.Errorf("%s: %q, want it saved to %s", sel, out, want)
-		}
-		filesWant(t, want, "data of "+sel)
-	}
-	for _, n := range filesDir(t, ".") {
-		if strings.HasPrefix(n, "-") {
-			t.Errorf("a download is named %q", n)
 		}
 	}
 }

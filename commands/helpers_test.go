@@ -2,8 +2,8 @@ package commands
 
 // Test helpers shared by this package's test files: the session harnesses
 // of the socket and gopher tests (sockSession, gopherSession), Go peers on
-// loopback (sockGoPeer, gopherFake), python3 as the reference (pyRun), and
-// bounded waits.
+// loopback (sockGoPeer, gopherFake), python3 as the reference (pyRun),
+// bounded waits, and the files tests' checks of a directory (files*).
 
 import (
 	"bufio"
@@ -14,6 +14,8 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -295,4 +297,55 @@ func waitDone(t *testing.T, done <-chan string) string {
 		t.Fatal("the fetch hangs")
 		return ""
 	}
+}
+
+// filesBound bounds every wait of these tests ("fail if it hangs").
+const filesBound = 20 * time.Second
+
+func filesDir(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names
+}
+
+func filesWant(t *testing.T, path, content string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if string(b) != content {
+		t.Fatalf("%s holds %q, want %q", path, b, content)
+	}
+}
+
+// filesUntil waits, bounded, until cond holds.
+func filesUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(filesBound)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// filesTempHolds reports whether dir holds a file other than target
+// (the temporary file) of size bytes.
+func filesTempHolds(t *testing.T, dir, target string, size int64) bool {
+	for _, n := range filesDir(t, dir) {
+		if st, err := os.Stat(filepath.Join(dir, n)); err == nil && n != target && st.Size() == size {
+			return true
+		}
+	}
+	return false
 }
