@@ -11,27 +11,6 @@ import (
 	"time"
 )
 
-func start(t *testing.T, kind string, opts Options) *Server {
-	t.Helper()
-	s, err := StartWith(kind, "", opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Stop() })
-	return s
-}
-
-func dial(t *testing.T, s *Server) net.Conn {
-	t.Helper()
-	c, err := net.Dial("tcp", s.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
 func TestEchoTCP(t *testing.T) {
 	var mu sync.Mutex
 	var logs []string
