@@ -3,10 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,47 +41,6 @@ func TestScript(t *testing.T) {
 
 // blackholes holds each script's silent DNS server, keyed by the script.
 var blackholes sync.Map // *testscript.TestScript → *blackhole
-
-// blackhole is a UDP socket on loopback that reads queries and never answers:
-// a DNS server that is down, so a lookup through it blocks until cancelled.
-type blackhole struct {
-	conn    net.PacketConn
-	queries atomic.Int64
-}
-
-// startBlackhole binds 127.0.0.1:0 and counts the datagrams that arrive until
-// the socket is closed.
-func startBlackhole() (*blackhole, error) {
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	b := &blackhole{conn: c}
-	go func() {
-		buf := make([]byte, 2048)
-		for {
-			if _, _, err := c.ReadFrom(buf); err != nil {
-				return
-			}
-			b.queries.Add(1)
-		}
-	}()
-	return b, nil
-}
-
-func (b *blackhole) port() int { return b.conn.LocalAddr().(*net.UDPAddr).Port }
-
-// waitQuery waits until a query has arrived, or the deadline passes.
-func (b *blackhole) waitQuery(d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if b.queries.Load() > 0 {
-			return true
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return false
-}
 
 // blackhole-dns VAR: start a silent DNS server and put its port in $VAR.
 func cmdBlackholeDNS(ts *testscript.TestScript, neg bool, args []string) {

@@ -1,0 +1,263 @@
+package main
+
+// Test helpers shared by this package's test files: the binary built once,
+// a screen (the built binary on a real pseudo-terminal, keys typed and the
+// screen read), the environment the children get, and a silent DNS server.
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// waitLimit bounds each wait for the screen; it only guards against hangs.
+const waitLimit = 10 * time.Second
+
+var (
+	buildOnce sync.Once
+	builtPath string
+	buildErr  error
+	buildDir  string
+)
+
+// sockshellBinary builds cmd/sockshell once per test run.
+func sockshellBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "sockshell-bin")
+		if buildErr != nil {
+			return
+		}
+		builtPath = filepath.Join(buildDir, "sockshell")
+		out, err := exec.Command("go", "build", "-o", builtPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtPath
+}
+
+// screen is a running sockshell on a pty and everything it has written.
+type screen struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	pty   *os.File
+	mu    sync.Mutex
+	cond  *sync.Cond
+	out   bytes.Buffer
+	mark  int // Expect searches from here; a match moves it past the match
+	eof   bool
+	done  chan struct{} // closed when the process has exited
+	state *os.ProcessState
+	home  string
+	xdg   string
+}
+
+// startScreen runs the binary on an 80x24 pty with a fresh HOME and
+// XDG_STATE_HOME. The process is killed and reaped on cleanup.
+func startScreen(t *testing.T, args ...string) *screen {
+	t.Helper()
+	return startScreenEnv(t, []string{"NO_COLOR=1"}, args...)
+}
+
+// startScreenEnv is startScreen with extra environment variables.
+func startScreenEnv(t *testing.T, env []string, args ...string) *screen {
+	t.Helper()
+	return startScreenCols(t, 80, env, args...)
+}
+
+// startScreenCols is startScreenEnv on a pty cols columns wide.
+func startScreenCols(t *testing.T, cols int, env []string, args ...string) *screen {
+	t.Helper()
+	bin := sockshellBinary(t)
+	sc := &screen{t: t, home: t.TempDir(), xdg: t.TempDir(), done: make(chan struct{})}
+	sc.cond = sync.NewCond(&sc.mu)
+	sc.cmd = exec.Command(bin, args...)
+	sc.cmd.Env = append(append(filteredEnv(), "HOME="+sc.home, "XDG_STATE_HOME="+sc.xdg, "TERM=xterm"), env...)
+	f, err := pty.StartWithSize(sc.cmd, &pty.Winsize{Rows: 24, Cols: uint16(cols)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.pty = f
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := f.Read(buf)
+			sc.mu.Lock()
+			sc.out.Write(buf[:n])
+			if err != nil {
+				sc.eof = true
+			}
+			sc.cond.Broadcast()
+			sc.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	go func() {
+		sc.cmd.Wait()
+		sc.mu.Lock()
+		sc.state = sc.cmd.ProcessState
+		sc.mu.Unlock()
+		close(sc.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-sc.done:
+		default:
+			sc.cmd.Process.Kill()
+			<-sc.done
+		}
+		f.Close()
+		if t.Failed() {
+			t.Logf("screen:\n%s", sc.text())
+		}
+	})
+	return sc
+}
+
+// filteredEnv is the test's environment without the variables the screen sets.
+func filteredEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "HOME", "XDG_STATE_HOME", "TERM", "NO_COLOR", "COLUMNS", "LINES":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+var escapes = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][AB012]|\a`)
+
+// plain is the screen output without terminal escape sequences.
+func plain(b []byte) string { return escapes.ReplaceAllString(string(b), "") }
+
+func (sc *screen) text() string {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return plain(sc.out.Bytes())
+}
+
+// Type sends keys to the terminal.
+func (sc *screen) Type(keys string) {
+	sc.t.Helper()
+	if _, err := sc.pty.Write([]byte(keys)); err != nil {
+		sc.t.Fatalf("typing %q: %v", keys, err)
+	}
+}
+
+// Expect waits until the output after the mark (escape sequences removed)
+// matches the pattern, and moves the mark past the match.
+func (sc *screen) Expect(pattern string) string {
+	sc.t.Helper()
+	re := regexp.MustCompile(pattern)
+	timer := time.AfterFunc(waitLimit, func() {
+		sc.mu.Lock()
+		sc.cond.Broadcast()
+		sc.mu.Unlock()
+	})
+	defer timer.Stop()
+	deadline := time.Now().Add(waitLimit)
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	for {
+		rest := plain(sc.out.Bytes()[sc.mark:])
+		if loc := re.FindStringIndex(rest); loc != nil {
+			// Move the mark in raw bytes: past the raw prefix whose plain form
+			// covers the match.
+			raw := sc.out.Bytes()[sc.mark:]
+			for i := 0; i <= len(raw); i++ {
+				if len(plain(raw[:i])) >= loc[1] {
+					sc.mark += i
+					break
+				}
+			}
+			return rest[loc[0]:loc[1]]
+		}
+		if sc.eof || time.Now().After(deadline) {
+			sc.t.Fatalf("waiting for %q; the screen since the last match:\n%q", pattern, rest)
+		}
+		sc.cond.Wait()
+	}
+}
+
+// Exit waits for the process to end and returns its exit status.
+func (sc *screen) Exit() int {
+	sc.t.Helper()
+	select {
+	case <-sc.done:
+	case <-time.After(waitLimit):
+		sc.t.Fatalf("sockshell did not exit; screen:\n%s", sc.text())
+	}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.state.ExitCode()
+}
+
+const prompt = `>>> `
+
+// raw is everything the screen received, escape sequences included.
+func (sc *screen) raw() string {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.out.String()
+}
+
+// blackhole is a UDP socket on loopback that reads queries and never answers:
+// a DNS server that is down, so a lookup through it blocks until cancelled.
+type blackhole struct {
+	conn    net.PacketConn
+	queries atomic.Int64
+}
+
+// startBlackhole binds 127.0.0.1:0 and counts the datagrams that arrive until
+// the socket is closed.
+func startBlackhole() (*blackhole, error) {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	b := &blackhole{conn: c}
+	go func() {
+		buf := make([]byte, 2048)
+		for {
+			if _, _, err := c.ReadFrom(buf); err != nil {
+				return
+			}
+			b.queries.Add(1)
+		}
+	}()
+	return b, nil
+}
+
+func (b *blackhole) port() int { return b.conn.LocalAddr().(*net.UDPAddr).Port }
+
+// waitQuery waits until a query has arrived, or the deadline passes.
+func (b *blackhole) waitQuery(d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if b.queries.Load() > 0 {
+			return true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false
+}
