@@ -15,7 +15,7 @@ import (
 // connecting, recv from a peer that never writes, and a connect that never
 // completes. Each time KeyboardInterrupt appears, the prompt comes back, the
 // socket stays in `sockets`, and the next command on it works. The screen
-// helpers (startScreen, Type, Expect) are in pty_test.go.
+// helpers (startScreen, Type, Expect) are in helpers_test.go.
 
 // sockPtyInterrupt types Ctrl-C until KeyboardInterrupt shows, then waits
 // for the prompt. The command may not have started when the first Ctrl-C
