@@ -18,7 +18,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sockshell/sockshell/commands/bsd"
 	"github.com/sockshell/sockshell/commands/internal/faketerm"
 	"github.com/sockshell/sockshell/shell/testenv"
 )
@@ -296,24 +295,6 @@ func optValues(re *regexp.Regexp, s string) map[string]string {
 	return out
 }
 
-// learnSessionVars records what later commands need: each server's port
-// (PORT_echo1) and each socket's port and descriptor (PORT_s5, FD_s8).
-func learnSessionVars(ss *sockSession, vars map[string]string) {
-	for _, r := range ss.Session.Resources() {
-		switch x := r.Resource.(type) {
-		case *server:
-			if i := strings.LastIndex(x.addr, ":"); i >= 0 {
-				vars["PORT_"+r.Name] = x.addr[i+1:]
-			}
-		case *bsd.Socket:
-			vars["FD_"+r.Name] = strconv.Itoa(x.FD())
-			if a, err := x.SockName(); err == nil {
-				vars["PORT_"+r.Name] = strconv.Itoa(int(a.Port()))
-			}
-		}
-	}
-}
-
 // splitExplain separates a command's output with explain on into its
 // Python source (the ">>> " and "... " lines, prompts removed) and what
 // follows the system call lines, notes left out.
@@ -347,12 +328,4 @@ syscalls:
 func firstError(errs string) string {
 	line, _, _ := strings.Cut(errs, "\n")
 	return line
-}
-
-func numbered(s string) string {
-	var b strings.Builder
-	for i, l := range splitLines(s) {
-		fmt.Fprintf(&b, "%4d  %s\n", i+1, l)
-	}
-	return b.String()
 }

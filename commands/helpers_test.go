@@ -1,21 +1,21 @@
 package commands
 
-// Test helpers shared by this package's test files: the session harnesses
-// of the socket and gopher tests (sockSession, gopherSession), Go peers on
-// loopback (sockGoPeer, gopherFake), python3 as the reference (pyRun),
-// bounded waits, and the files tests' checks of a directory (files*).
+// Test helpers shared by this package's test files: a session of the
+// commands (newTerm) and the socket tests' harness on it (sockSession),
+// transcripts (runTranscript), a Go peer on loopback (sockGoPeer), dnsmasq
+// with a small .test zone (startDNSMasq), python3 as the reference (pyRun),
+// bounded waits, and the files tests' checks of a directory (files*). The
+// gopher tests' harness is in helpers_gopher_test.go.
 
 import (
-	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -162,143 +162,6 @@ func pyRun(t *testing.T, program string) string {
 	return string(out)
 }
 
-// gopherTestBound bounds every wait in these tests; it is a safety net
-// against hangs, never a timing assertion.
-const gopherTestBound = 30 * time.Second
-
-// gopherHole is the README's demo gopherhole, relative to this package.
-const gopherHole = "../docs/gopherhole"
-
-// gopherSession is the session harness with the gopher tests' queries.
-type gopherSession struct {
-	*faketerm.Term
-	t       *testing.T
-	running *faketerm.Running // the line async started last
-}
-
-func newGopherSession(t *testing.T) *gopherSession {
-	return &gopherSession{Term: newTerm(t), t: t}
-}
-
-// serve starts `serve gopher DIR 127.0.0.1:0` (a port the kernel picks) and
-// returns the port the server got.
-func (g *gopherSession) serve(dir string) int {
-	g.t.Helper()
-	out := g.MustExec("serve gopher " + dir + " 127.0.0.1:0")
-	name, _, _ := strings.Cut(out, " ")
-	return serverPort(g.t, g.Session, name)
-}
-
-// sockets lists the session's registered sockets (sN names).
-func (g *gopherSession) sockets() []string {
-	var names []string
-	for _, r := range g.Session.Resources() {
-		if _, ok := r.Resource.(*bsd.Socket); ok {
-			names = append(names, r.Name)
-		}
-	}
-	return names
-}
-
-func fileSHA(t *testing.T, path string) (string, int64) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n
-}
-
-func bytesSHA(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
-
-// gopherBlob is binary test data: every byte value, CR, LF, lone dots.
-func gopherBlob(n int) []byte {
-	b := make([]byte, n)
-	x := uint32(2463534242)
-	for i := range b {
-		x ^= x << 13
-		x ^= x >> 17
-		x ^= x << 5
-		b[i] = byte(x)
-	}
-	copy(b, "\x00\r\n.\r\n..\n\xff\x1b[31m")
-	return b
-}
-
-// gopherFake serves each connection with handle(conn, selector) after
-// reading the request line, on a loopback port it returns. Cleanup closes
-// the listener and every connection and waits for the handlers.
-func gopherFake(t *testing.T, handle func(c net.Conn, selector string)) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	conns := map[net.Conn]bool{}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns[c] = true
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				line, err := bufio.NewReader(c).ReadString('\n')
-				if err != nil {
-					return
-				}
-				handle(c, strings.TrimRight(line, "\r\n"))
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		for c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// async runs a line in the background; the channel delivers its
-// standard error once it has finished (its results: g.running.Output()).
-func (g *gopherSession) async(line string) <-chan string {
-	g.running = g.Start(line)
-	return g.running.Done()
-}
-
-func waitDone(t *testing.T, done <-chan string) string {
-	t.Helper()
-	select {
-	case errs := <-done:
-		return errs
-	case <-time.After(gopherTestBound + 5*time.Second):
-		t.Fatal("the fetch hangs")
-		return ""
-	}
-}
-
 // filesBound bounds every wait of these tests ("fail if it hangs").
 const filesBound = 20 * time.Second
 
@@ -348,4 +211,83 @@ func filesTempHolds(t *testing.T, dir, target string, size int64) bool {
 		}
 	}
 	return false
+}
+
+// runTranscript runs a transcript through a session of this package's
+// commands; vars replace $NAME in input lines (for ports chosen at run
+// time).
+func runTranscript(t *testing.T, path string, vars map[string]string) {
+	t.Helper()
+	faketerm.RunTranscript(t, Table(), path, vars, faketerm.Hooks{After: learnServerPorts})
+}
+
+// learnServerPorts names the port of each of the session's servers
+// $PORT_<name> ($PORT_echo1), so a transcript can start one on port 0 (the
+// kernel picks a free port) and use the port it got.
+func learnServerPorts(s *shell.Session, vars map[string]string) {
+	for _, r := range s.Resources() {
+		if srv, ok := r.Resource.(*server); ok {
+			if ap, err := netip.ParseAddrPort(srv.addr); err == nil {
+				vars["PORT_"+r.Name] = strconv.Itoa(int(ap.Port()))
+			}
+		}
+	}
+}
+
+// newTerm is a session of this package's commands driven by the test.
+func newTerm(t *testing.T) *faketerm.Term { return faketerm.New(t, Table()) }
+
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// dnsZoneHosts is dnsmasq's addn-hosts file: names with both A/AAAA and PTR
+// records. The addresses are documentation ranges, used only as data;
+// v6only has ::1 alone, and dual.test loopback addresses of both families,
+// for tests that connect to both.
+const dnsZoneHosts = "192.0.2.10 withptr.sockshell.test\n2001:db8::10 withptr.sockshell.test\n192.0.2.11 second.sockshell.test\n" +
+	"::1 v6only.sockshell.test\n127.0.0.1 dual.test\n::1 dual.test\n"
+
+// startDNSMasq runs dnsmasq on 127.0.0.1 (testenv.Dnsmasq), answering for
+// sockshell.test: withptr (A, AAAA, PTR), second (A, PTR), v6only (AAAA ::1
+// only), alias (a CNAME to
+// withptr), noptr and names under it (A 192.0.2.88, no PTR); every other name
+// under .test is NXDOMAIN. It returns the port; dnsmasq is killed on cleanup.
+func startDNSMasq(t *testing.T) string {
+	t.Helper()
+	addr := testenv.Dnsmasq(t, dnsZoneHosts,
+		"--address=/noptr.sockshell.test/192.0.2.88",
+		"--cname=alias.sockshell.test,withptr.sockshell.test",
+		"--local=/test/", "--local=/2.0.192.in-addr.arpa/", "--local=/8.b.d.0.1.0.0.2.ip6.arpa/")
+	_, port, _ := net.SplitHostPort(addr)
+	return port
+}
+
+// learnSessionVars records what later commands need: each server's port
+// (PORT_echo1) and each socket's port and descriptor (PORT_s5, FD_s8).
+func learnSessionVars(ss *sockSession, vars map[string]string) {
+	for _, r := range ss.Session.Resources() {
+		switch x := r.Resource.(type) {
+		case *server:
+			if i := strings.LastIndex(x.addr, ":"); i >= 0 {
+				vars["PORT_"+r.Name] = x.addr[i+1:]
+			}
+		case *bsd.Socket:
+			vars["FD_"+r.Name] = strconv.Itoa(x.FD())
+			if a, err := x.SockName(); err == nil {
+				vars["PORT_"+r.Name] = strconv.Itoa(int(a.Port()))
+			}
+		}
+	}
+}
+
+func numbered(s string) string {
+	var b strings.Builder
+	for i, l := range splitLines(s) {
+		fmt.Fprintf(&b, "%4d  %s\n", i+1, l)
+	}
+	return b.String()
 }
