@@ -1,48 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"errors"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sockshell/sockshell/commands"
 )
-
-// outcome is what one run of the binary did.
-type outcome struct {
-	code           int
-	stdout, stderr string
-}
-
-// runBinary runs the built sockshell with args and stdin, bounded by 20 s.
-func runBinary(t *testing.T, stdin string, args ...string) outcome {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, sockshellBinary(t), args...)
-	cmd.Env = append(filteredEnv(), "NO_COLOR=1", "HOME="+t.TempDir())
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("sockshell %q did not finish within 20s", args)
-	}
-	o := outcome{stdout: out.String(), stderr: errb.String()}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee) && ee.Exited():
-		o.code = ee.ExitCode()
-	default:
-		t.Fatalf("sockshell %q: %v\nstderr: %s", args, err, errb.String())
-	}
-	return o
-}
 
 // errorLines are the lines of stderr that are not hints.
 func errorLines(stderr string) []string {
@@ -150,15 +113,4 @@ func trim(s string) string {
 		return s[:300] + "…"
 	}
 	return s
-}
-
-// isValidText reports whether s is UTF-8 without control characters other
-// than newline and tab.
-func isValidText(s string) bool {
-	for _, r := range s {
-		if r == '\uFFFD' || r < ' ' && r != '\n' && r != '\t' || r == 0x7f {
-			return false
-		}
-	}
-	return true
 }

@@ -1,17 +1,21 @@
 package main
 
-// Test helpers shared by this package's test files: the binary built once,
-// a screen (the built binary on a real pseudo-terminal, keys typed and the
-// screen read), the environment the children get, and a silent DNS server.
+// Test helpers shared by this package's test files: the binary built once
+// and run on piped input (runBinary), a screen (the built binary on a real
+// pseudo-terminal, keys typed and the screen read), the environment the
+// children get, a silent DNS server, and the checks several files make.
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -260,4 +264,62 @@ func (b *blackhole) waitQuery(d time.Duration) bool {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return false
+}
+
+// interruptGuard bounds how long the shell may take to end after SIGINT: a
+// guard against waiting out the resolver (5 s a try), not a measure of speed.
+const interruptGuard = 4 * time.Second
+
+// boundPort reads the port of a printed address, "('127.0.0.1', 41234)".
+func boundPort(t *testing.T, addr string) int {
+	t.Helper()
+	_, p, _ := strings.Cut(strings.TrimSuffix(addr, ")"), ", ")
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		t.Fatalf("no port in %q", addr)
+	}
+	return port
+}
+
+// outcome is what one run of the binary did.
+type outcome struct {
+	code           int
+	stdout, stderr string
+}
+
+// runBinary runs the built sockshell with args and stdin, bounded by 20 s.
+func runBinary(t *testing.T, stdin string, args ...string) outcome {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, sockshellBinary(t), args...)
+	cmd.Env = append(filteredEnv(), "NO_COLOR=1", "HOME="+t.TempDir())
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("sockshell %q did not finish within 20s", args)
+	}
+	o := outcome{stdout: out.String(), stderr: errb.String()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee) && ee.Exited():
+		o.code = ee.ExitCode()
+	default:
+		t.Fatalf("sockshell %q: %v\nstderr: %s", args, err, errb.String())
+	}
+	return o
+}
+
+// isValidText reports whether s is UTF-8 without control characters other
+// than newline and tab.
+func isValidText(s string) bool {
+	for _, r := range s {
+		if r == '\uFFFD' || r < ' ' && r != '\n' && r != '\t' || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }

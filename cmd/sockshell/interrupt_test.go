@@ -25,10 +25,6 @@ func TestInterruptExitStatus(t *testing.T) {
 	}
 }
 
-// interruptGuard bounds how long the shell may take to end after SIGINT: a
-// guard against waiting out the resolver (5 s a try), not a measure of speed.
-const interruptGuard = 4 * time.Second
-
 func interruptLookup(t *testing.T, bin, lookup string) {
 	bh, err := startBlackhole()
 	if err != nil {

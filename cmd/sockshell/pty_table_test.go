@@ -4,24 +4,12 @@ import (
 	"fmt"
 	"os/exec"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/creack/pty"
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 )
-
-// boundPort reads the port of a printed address, "('127.0.0.1', 41234)".
-func boundPort(t *testing.T, addr string) int {
-	t.Helper()
-	_, p, _ := strings.Cut(strings.TrimSuffix(addr, ")"), ", ")
-	port, err := strconv.Atoi(p)
-	if err != nil {
-		t.Fatalf("no port in %q", addr)
-	}
-	return port
-}
 
 // Issue 7 item 24 on a real terminal: `sockets` fits 80 columns, and after
 // the window shrinks (SIGWINCH) it fits the new width; every socket's name,
