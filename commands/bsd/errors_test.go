@@ -8,7 +8,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/sockshell/sockshell/shell/pyerr"
 	"github.com/sockshell/sockshell/shell/testenv"
 	"golang.org/x/sys/unix"
 )
@@ -129,10 +128,4 @@ func TestPythonClass(t *testing.T) {
 	if got := (&Error{Op: "recv", Err: os.ErrDeadlineExceeded}).Error(); got != "recv: timed out" {
 		t.Errorf("timeout error text %q", got)
 	}
-}
-
-// pythonClass is what the shell renders for err (pyerr.Of), in pieces.
-func pythonClass(err error) (class string, errno int, hasErrno bool, msg string) {
-	x := pyerr.Of(err)
-	return x.Class, x.Errno, x.HasErrno, x.Msg
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sockshell/sockshell/shell/pyerr"
 	"golang.org/x/sys/unix"
 )
 
@@ -116,4 +117,31 @@ func blocked(t *testing.T, fn string, call func() error, then func()) error {
 		t.Fatalf("%s did not return after it was interrupted", fn)
 		return nil
 	}
+}
+
+func exchange(t *testing.T, from, to *Socket, msg string) {
+	t.Helper()
+	n, err := from.SendAll(ctxT(t), []byte(msg))
+	if err != nil || n != len(msg) {
+		t.Fatalf("sendall: %d, %v", n, err)
+	}
+	var got []byte
+	for len(got) < len(msg) {
+		b, err := to.Recv(ctxT(t), 1024)
+		if err != nil || len(b) == 0 {
+			t.Fatalf("recv: %q, %v", b, err)
+		}
+		got = append(got, b...)
+	}
+	if string(got) != msg {
+		t.Fatalf("got %q, want %q", got, msg)
+	}
+}
+
+func itoa(n int) string { return formatResult(int64(n), nil) }
+
+// pythonClass is what the shell renders for err (pyerr.Of), in pieces.
+func pythonClass(err error) (class string, errno int, hasErrno bool, msg string) {
+	x := pyerr.Of(err)
+	return x.Class, x.Errno, x.HasErrno, x.Msg
 }

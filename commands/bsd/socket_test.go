@@ -93,27 +93,6 @@ func TestLifeCycleTCP(t *testing.T) {
 	}
 }
 
-func exchange(t *testing.T, from, to *Socket, msg string) {
-	t.Helper()
-	n, err := from.SendAll(ctxT(t), []byte(msg))
-	if err != nil || n != len(msg) {
-		t.Fatalf("sendall: %d, %v", n, err)
-	}
-	var got []byte
-	for len(got) < len(msg) {
-		b, err := to.Recv(ctxT(t), 1024)
-		if err != nil || len(b) == 0 {
-			t.Fatalf("recv: %q, %v", b, err)
-		}
-		got = append(got, b...)
-	}
-	if string(got) != msg {
-		t.Fatalf("got %q, want %q", got, msg)
-	}
-}
-
-func itoa(n int) string { return formatResult(int64(n), nil) }
-
 func TestUDP(t *testing.T) {
 	for _, family := range []int{unix.AF_INET, unix.AF_INET6} {
 		t.Run(FamilyName(family), func(t *testing.T) {
