@@ -1,7 +1,6 @@
 package shell
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -35,15 +34,6 @@ func menuTable() ([]string, [][]string) {
 		{"3", "7", "Search the archive of every message posted to the list since 1992", "/cgi-bin/search?q=socket&max=100", "gopher.example.test", "70"},
 	}
 	return header, rows
-}
-
-func render(t *testing.T, header []string, rows [][]string, width int) string {
-	t.Helper()
-	var b bytes.Buffer
-	if err := renderTable(&b, header, rows, width); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
 }
 
 // squash removes spaces: wrapping may drop the space it breaks at.
