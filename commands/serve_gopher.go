@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/sockshell/sockshell/commands/gopher"
 	"github.com/sockshell/sockshell/shell"
@@ -19,7 +20,8 @@ func startGopher(c *shell.Call, dir string, ap netip.AddrPort) (*server, error) 
 		return nil, err // "[Errno 2] No such file or directory: 'DIR'", as Python words it
 	}
 	if !st.IsDir() {
-		return nil, shell.Errorf("NotADirectoryError", "%s is not a directory", shell.StrRepr(dir))
+		// As Python words it: "[Errno 20] Not a directory: 'DIR'".
+		return nil, &os.PathError{Op: "serve", Path: dir, Err: syscall.ENOTDIR}
 	}
 	l, err := net.Listen(listenNetwork(ap.Addr(), false), ap.String())
 	if err != nil {

@@ -296,3 +296,19 @@ func TestServeGopherConfined(t *testing.T) {
 		t.Errorf("after the flood: %q", errs)
 	}
 }
+
+// TestServeGopherNotADirectory: a file given as DIR is Python's
+// NotADirectoryError, with its errno and the file's name, as os.listdir
+// words it.
+func TestServeGopherNotADirectory(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "plain.txt")
+	if err := os.WriteFile(file, []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g := newGopherSession(t)
+	_, errs := g.Exec("serve gopher " + file)
+	want := "NotADirectoryError: [Errno 20] Not a directory: '" + file + "'"
+	if !strings.HasPrefix(errs, want) {
+		t.Errorf("serve gopher FILE: %q, want %q", errs, want)
+	}
+}
