@@ -158,7 +158,7 @@ func pySocketCall(family, sotype int) string {
 }
 
 func newSock(c *shell.Call, family, sotype int, tr *bsd.Trace) (*bsd.Socket, error) {
-	s, err := bsd.New(family, sotype, tr)
+	s, err := sockConfig(c, tr).New(family, sotype)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func runSocket(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	s.SetTrace(nil)
-	name := c.Session.Register("s", s)
+	name := registerSock(c, "s", s)
 	c.Python("%s = %s", name, pySocketCall(family, sotype))
 	return sockRepr(name, s), nil
 }
@@ -221,7 +221,7 @@ func runAccept(c *shell.Call) (any, error) {
 	}
 	d, ok := c.Session.Timeout() // as Python: the default timeout, not the listener's
 	ns.SetTimeout(d, ok)
-	nname := c.Session.Register("s", ns)
+	nname := registerSock(c, "s", ns)
 	c.Python("%s, addr = %s.accept()", nname, name)
 	la := bsd.SockAddr{AddrPort: addr, IPv6: s.Family() == unix.AF_INET6}
 	if pa, err := ns.PeerName(); err == nil {
@@ -295,7 +295,7 @@ func runFromFD(c *shell.Call) (any, error) {
 		family, sotype = orDefault(family, unix.AF_INET), orDefault(sotype, unix.SOCK_STREAM)
 	}
 	tr := newTrace(c)
-	s, err := bsd.FromFD(fd, family, sotype, tr)
+	s, err := sockConfig(c, tr).FromFD(fd, family, sotype)
 	if tr != nil {
 		c.Syscalls(tr.Lines()...)
 	}
@@ -310,7 +310,7 @@ func runFromFD(c *shell.Call) (any, error) {
 	d, ok := c.Session.Timeout()
 	s.SetTimeout(d, ok)
 	fdExpr := pyFD(c, fd)
-	name := c.Session.Register("s", s)
+	name := registerSock(c, "s", s)
 	c.Python("%s = socket.fromfd(%s, socket.%s, socket.%s)", name, fdExpr, bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()))
 	return sockRepr(name, s), nil
 }
