@@ -6,6 +6,7 @@ package commands
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/netip"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sockshell/sockshell/commands/bsd"
 	"github.com/sockshell/sockshell/commands/internal/faketerm"
 	"github.com/sockshell/sockshell/shell"
 	"github.com/sockshell/sockshell/shell/testenv"
@@ -306,5 +308,75 @@ func TestSocketEventsAcceptAndCloseAll(t *testing.T) {
 	s5 := eventsOf(tm.Session, "s5")
 	if kindList(s5) != "created" || attr(t, s5[0], "call") != "fromfd" || attr(t, s5[0], "from_fd") != fd || attr(t, s5[0], "type") != "SOCK_DGRAM" {
 		t.Errorf("s5: %s %+v", kindList(s5), s5)
+	}
+}
+
+// BenchmarkSockEvents measures what the session's socket events cost a
+// data call: one send and one recv of 64 bytes over loopback TCP per
+// iteration, on sockets without a callback ("none") and on sockets wired
+// to a session's log as the commands wire them, each call converted and
+// emitted ("session"): `go test -bench SockEvents -run XXX ./commands`.
+func BenchmarkSockEvents(b *testing.B) {
+	for _, wired := range []bool{false, true} {
+		name := "none"
+		if wired {
+			name = "session"
+		}
+		b.Run(name, func(b *testing.B) {
+			sess := shell.NewSession(Table(), io.Discard, io.Discard)
+			defer sess.CloseAll()
+			var cfg bsd.Config
+			if wired {
+				cfg.Report = sockEventsOf(sess).report
+			}
+			open := func() *bsd.Socket {
+				s, err := cfg.New(unix.AF_INET, unix.SOCK_STREAM)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sess.Register("s", s)
+				if wired {
+					sockEventsOf(sess).named(s, fmt.Sprintf("s%d", len(sess.Resources())))
+				}
+				return s
+			}
+			ctx := context.Background()
+			lo := netip.MustParseAddr("127.0.0.1")
+			l := open()
+			if err := l.Bind(lo, 0); err != nil {
+				b.Fatal(err)
+			}
+			if err := l.Listen(1); err != nil {
+				b.Fatal(err)
+			}
+			ln, _ := l.SockName()
+			c := open()
+			if err := c.Connect(ctx, lo, int(ln.Port())); err != nil {
+				b.Fatal(err)
+			}
+			srv, _, err := l.Accept(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sess.Register("s", srv)
+			if wired {
+				sockEventsOf(sess).named(srv, "s3")
+			}
+			msg := make([]byte, 64)
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.Send(ctx, msg); err != nil {
+					b.Fatal(err)
+				}
+				if p, err := srv.Recv(ctx, len(msg)); err != nil || len(p) != len(msg) {
+					b.Fatalf("recv %d bytes, %v", len(p), err)
+				}
+			}
+			b.StopTimer()
+			if wired && len(sess.Events().Recent(0)) == 0 {
+				b.Fatal("no events in the log")
+			}
+		})
 	}
 }

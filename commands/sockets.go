@@ -3,7 +3,8 @@
 // file is the table and the runs of the life cycle; beside it: sockref.go
 // (socket references), dial.go (address resolution, connect, bind),
 // sockinfo.go (repr, names, the sockets table), trace.go (the trace
-// helpers), argkinds.go (the kinds of argument, SOCK among them).
+// helpers), argkinds.go (the kinds of argument, SOCK among them),
+// sock_events.go (what each socket reports to the session's log).
 package commands
 
 import (
