@@ -32,7 +32,8 @@ const (
 
 // sockEvent is a socket's event as the session's, without the socket's
 // name (sockEvents adds it). Its fields: "fd" always; "address" (the
-// socket's own), "peer", "bytes", "call", "how", "backlog", "errno" and
+// socket's own), "peer", "bytes", "call" and "calls" (how many calls of
+// it: a gopher fetch's recvs are one event), "how", "backlog", "errno" and
 // "error" where the event has them; "socket", the new socket's name, on
 // accepted; "bytes_in" and "bytes_out" on closed, as a server's
 // connection_closed counts them.
@@ -65,6 +66,7 @@ func sockEvent(e bsd.Event) shell.Event {
 	case bsd.EventSent, bsd.EventReceived:
 		add("call", e.Op)
 		add("bytes", e.Bytes)
+		add("calls", e.Calls)
 		addr("peer", e.Peer)
 	case bsd.EventShutdown:
 		add("how", e.How)

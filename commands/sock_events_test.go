@@ -276,7 +276,7 @@ func TestSocketEventsAcceptAndCloseAll(t *testing.T) {
 		t.Errorf("bound %v, listening %+v", addr, evs[2].Attrs)
 	}
 	tm.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", addr.Port())) // s2
-	tm.MustExec("accept s1")                                        // s3
+	tm.MustExec("accept s1")                                      // s3
 	client := attr(t, eventsOf(tm.Session, "s2")[1], "address")
 	evs = eventsOf(tm.Session, "s1")
 	acc := evs[len(evs)-1]
@@ -378,5 +378,40 @@ func BenchmarkSockEvents(b *testing.B) {
 				b.Fatal("no events in the log")
 			}
 		})
+	}
+}
+
+// TestSocketEventsGopherClient: the gopher client's own socket reports
+// under its name, g1, from create_connection to the close after the
+// reply, the fetch's data one event each way.
+func TestSocketEventsGopherClient(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("hello, gopher\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tm := faketerm.New(t, Table())
+	out := tm.MustExec("serve gopher " + dir + " 127.0.0.1:0")
+	first, _, _ := strings.Cut(out, "\n")
+	_, addr, _ := strings.Cut(first, " server on ")
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		t.Fatalf("serve gopher said %q", out)
+	}
+	tm.MustExec(fmt.Sprintf("gopher %s /hello.txt %d", ap.Addr(), ap.Port()))
+	evs := eventsOf(tm.Session, "g1")
+	// The request and the reply are one event each, however many recvs
+	// the reply took.
+	if ks := kindList(evs); ks != "created connected sent received peer_closed closed" {
+		t.Fatalf("g1's events: %s", ks)
+	}
+	if b, calls := attr(t, evs[3], "bytes"), attr(t, evs[3], "calls").(int); b != int64(len("hello, gopher\n")) || calls < 2 {
+		t.Errorf("received %v bytes in %d calls, want %d in two or more (the last one b'')", b, calls, len("hello, gopher\n"))
+	}
+	if p := attr(t, evs[1], "peer"); p != ap {
+		t.Errorf("connected to %v, want %v", p, ap)
+	}
+	closed := evs[len(evs)-1]
+	if in := attr(t, closed, "bytes_in").(int64); in < int64(len("hello, gopher\n")) {
+		t.Errorf("closed: %d bytes in", in)
 	}
 }

@@ -7,6 +7,7 @@ package bsd
 import (
 	"fmt"
 	"net/netip"
+	"sync"
 	"syscall"
 	"time"
 
@@ -91,6 +92,7 @@ type Event struct {
 	Peer    netip.AddrPort
 	Conn    *Socket // EventAccepted: the new socket
 	Bytes   int64   // EventSent, EventReceived: the bytes the call moved
+	Calls   int     // EventSent, EventReceived: how many calls of Op it stands for (Gather), 1 alone
 	How     string  // EventShutdown: "SHUT_RD", "SHUT_WR" or "SHUT_RDWR"
 	Backlog int     // EventListening
 	FromFD  int     // EventCreated by fromfd: the descriptor duplicated; -1 by socket()
@@ -135,19 +137,27 @@ func (e Event) String() string {
 		if e.Peer.IsValid() {
 			line += dir + e.Peer.String()
 		}
-		line += " with " + e.Op
+		if e.Calls > 1 {
+			line += " in " + count(e.Calls, e.Op+" call")
+		} else {
+			line += " with " + e.Op
+		}
 		if e.Err != nil {
 			line += ", then " + pyerr.Of(e.Err).String()
 		}
 		return line
 	case EventShutdown:
+		fin := ""
+		if e.Socket.sotype == unix.SOCK_STREAM {
+			fin = ": the peer gets FIN after the data queued before it" // UDP sends nothing
+		}
 		switch e.How {
 		case "SHUT_RD":
 			return "shut down its reading half (SHUT_RD)"
 		case "SHUT_WR":
-			return "shut down its writing half (SHUT_WR): the peer gets FIN"
+			return "shut down its writing half (SHUT_WR)" + fin
 		}
-		return "shut down both halves (SHUT_RDWR): the peer gets FIN"
+		return "shut down both halves (SHUT_RDWR)" + fin
 	case EventPeerClosed:
 		return PeerClosed.String()
 	case EventPeerReset:
@@ -190,10 +200,79 @@ func (s *Socket) reportCall(kind EventKind, op string, n int64, peer netip.AddrP
 	if s.report == nil {
 		return
 	}
+	if g := s.gather.Load(); g != nil {
+		g.add(kind, op, n, peer, err)
+		return
+	}
 	if err == nil || n > 0 {
-		s.emit(Event{Kind: kind, Op: op, Bytes: n, Peer: peer, Err: err})
+		s.emit(Event{Kind: kind, Op: op, Bytes: n, Calls: 1, Peer: peer, Err: err})
 	}
 	s.reportPeer(op, err)
+}
+
+// Gather makes the socket's data calls, until end is called, report as
+// one: at the end one EventSent and one EventReceived with their totals
+// and the number of calls, then what they learned of the peer. A protocol
+// client that sends and receives through many calls for one command (a
+// gopher fetch reads its reply with recv after recv) calls it, so the
+// command is one event each way, as a recv --out is, however long.
+func (s *Socket) Gather() (end func()) {
+	if s.report == nil {
+		return func() {}
+	}
+	g := &gathered{}
+	if !s.gather.CompareAndSwap(nil, g) {
+		return func() {} // gathered already: the outer Gather reports
+	}
+	return func() {
+		if !s.gather.CompareAndSwap(g, nil) {
+			return
+		}
+		g.mu.Lock()
+		evs, op, err := []Event{g.sent, g.recvd}, g.lastOp, g.lastErr
+		if err != nil {
+			op = g.errOp // a reset is told with the call that met it
+		}
+		g.mu.Unlock()
+		for _, e := range evs {
+			if e.Calls > 0 {
+				s.emit(e)
+			}
+		}
+		if op != "" {
+			s.reportPeer(op, err)
+		}
+	}
+}
+
+// gathered is what the calls inside a Gather moved: the event of each
+// direction with its totals so far, and the last call and its error (for
+// the peer's news at the end).
+type gathered struct {
+	mu          sync.Mutex
+	sent, recvd Event
+	lastOp      string // the last call
+	errOp       string // the last call that failed, and its error
+	lastErr     error
+}
+
+func (g *gathered) add(kind EventKind, op string, n int64, peer netip.AddrPort, err error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.lastOp = op
+	if err != nil {
+		g.errOp, g.lastErr = op, err
+	}
+	if err != nil && n == 0 {
+		return // it moved nothing: no data to count
+	}
+	e := &g.sent
+	if kind == EventReceived {
+		e = &g.recvd
+	}
+	e.Kind, e.Op, e.Peer, e.Err = kind, op, peer, err
+	e.Bytes += n
+	e.Calls++
 }
 
 // reportPeer reports the peer's status when it changed since last told:

@@ -371,3 +371,61 @@ func TestNoReportNoEvents(t *testing.T) {
 		t.Fatalf("RecvInto %d, %v", n, err)
 	}
 }
+
+// TestEventsGather: the calls inside a Gather are one event each way,
+// with their totals and the number of calls, then the peer's news; calls
+// after the end report one by one again.
+func TestEventsGather(t *testing.T) {
+	r := &recorder{}
+	client, server := pair(t, unix.AF_INET)
+	c, err := Config{Report: r.report}.FromFD(client.FD(), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	client.Close()
+	r.take()
+	end := c.Gather()
+	inner := c.Gather() // nested: the outer one reports
+	for _, m := range []string{"GET ", "/ ", "\r\n"} {
+		if _, err := c.SendAll(ctxT(t), []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := server.SendAll(ctxT(t), []byte("reply")); err != nil {
+		t.Fatal(err)
+	}
+	server.Shutdown("wr")
+	var got []byte
+	for {
+		p, err := c.Recv(ctxT(t), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p) == 0 {
+			break
+		}
+		got = append(got, p...)
+	}
+	inner()
+	if evs := r.take(); len(evs) != 0 {
+		t.Fatalf("events before the end: %s", kinds(evs, map[*Socket]string{c: "c"}))
+	}
+	end()
+	evs := r.take()
+	if k := kinds(evs, map[*Socket]string{c: "c"}); k != "c:sent c:received c:peer_closed" {
+		t.Fatalf("events %s", k)
+	}
+	if e := evs[0]; e.Bytes != 8 || e.Calls != 3 || e.Op != "sendall" || e.String() != "sent 8 bytes in 3 sendall calls" {
+		t.Errorf("sent %+v: %q", e, e.String())
+	}
+	recvs := (len(got)+1)/2 + 1 // two bytes a recv at most, then b''
+	if e := evs[1]; e.Bytes != 5 || e.Calls < recvs || e.Op != "recv" {
+		t.Errorf("received %+v, want 5 bytes in at least %d calls", e, recvs)
+	}
+	end() // twice: nothing more
+	c.Send(ctxT(t), []byte("x"))
+	if k := kinds(r.take(), map[*Socket]string{c: "c"}); k != "c:sent" {
+		t.Errorf("after the end: %s", k)
+	}
+}

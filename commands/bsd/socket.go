@@ -34,8 +34,9 @@ type Socket struct {
 	shutRd atomic.Bool  // Shutdown closed the reading half: an empty recv is ours, not the peer's FIN
 	conned atomic.Bool  // it was ever connected (connect or accept): only then has it a peer
 
-	report   func(Event)  // Config.Report, set once when made; nil: no events
-	peerTold atomic.Int32 // the PeerStatus last reported (reportPeer)
+	report   func(Event)              // Config.Report, set once when made; nil: no events
+	peerTold atomic.Int32             // the PeerStatus last reported (reportPeer)
+	gather   atomic.Pointer[gathered] // the data calls' totals while a Gather is open
 
 	mu         sync.Mutex // guards timeout and hasTimeout
 	timeout    time.Duration
