@@ -168,10 +168,10 @@ func benchPair(b *testing.B, cfg Config) (client, server *Socket) {
 		b.Fatal(err)
 	}
 	defer l.Close()
-	if err := l.Bind(netip.MustParseAddr("127.0.0.1"), 0); err == nil {
-		err = l.Listen(1)
+	if err := l.Bind(netip.MustParseAddr("127.0.0.1"), 0); err != nil {
+		b.Fatal(err)
 	}
-	if err != nil {
+	if err := l.Listen(1); err != nil {
 		b.Fatal(err)
 	}
 	name, _ := l.SockName()
