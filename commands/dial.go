@@ -213,7 +213,7 @@ func dialRegistered(c *shell.Call, prefix, host string, port int, tr *bsd.Trace)
 			continue
 		}
 		s.SetTrace(nil)
-		return s, c.Session.Register(prefix, s), nil
+		return s, registerSock(c, prefix, s), nil
 	}
 	if len(tries) > 1 {
 		// Python raises the last error; the hint names every address tried.

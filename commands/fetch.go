@@ -106,8 +106,10 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		}
 		return nil, err
 	}
-	s.SetTrace(tr) // the fetch's own calls belong in this command's trace
+	s.SetTrace(tr)         // the fetch's own calls belong in this command's trace
+	gathered := s.Gather() // the request and the reply are one event each, however many recvs
 	defer func() {
+		gathered()
 		s.Close()
 		c.Session.Remove(name)
 		if tr != nil {

@@ -3,7 +3,8 @@
 // file is the table and the runs of the life cycle; beside it: sockref.go
 // (socket references), dial.go (address resolution, connect, bind),
 // sockinfo.go (repr, names, the sockets table), trace.go (the trace
-// helpers), argkinds.go (the kinds of argument, SOCK among them).
+// helpers), argkinds.go (the kinds of argument, SOCK among them),
+// sock_events.go (what each socket reports to the session's log).
 package commands
 
 import (
@@ -158,7 +159,7 @@ func pySocketCall(family, sotype int) string {
 }
 
 func newSock(c *shell.Call, family, sotype int, tr *bsd.Trace) (*bsd.Socket, error) {
-	s, err := bsd.New(family, sotype, tr)
+	s, err := sockConfig(c, tr).New(family, sotype)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +184,7 @@ func runSocket(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	s.SetTrace(nil)
-	name := c.Session.Register("s", s)
+	name := registerSock(c, "s", s)
 	c.Python("%s = %s", name, pySocketCall(family, sotype))
 	return sockRepr(name, s), nil
 }
@@ -221,7 +222,7 @@ func runAccept(c *shell.Call) (any, error) {
 	}
 	d, ok := c.Session.Timeout() // as Python: the default timeout, not the listener's
 	ns.SetTimeout(d, ok)
-	nname := c.Session.Register("s", ns)
+	nname := registerSock(c, "s", ns)
 	c.Python("%s, addr = %s.accept()", nname, name)
 	la := bsd.SockAddr{AddrPort: addr, IPv6: s.Family() == unix.AF_INET6}
 	if pa, err := ns.PeerName(); err == nil {
@@ -295,7 +296,7 @@ func runFromFD(c *shell.Call) (any, error) {
 		family, sotype = orDefault(family, unix.AF_INET), orDefault(sotype, unix.SOCK_STREAM)
 	}
 	tr := newTrace(c)
-	s, err := bsd.FromFD(fd, family, sotype, tr)
+	s, err := sockConfig(c, tr).FromFD(fd, family, sotype)
 	if tr != nil {
 		c.Syscalls(tr.Lines()...)
 	}
@@ -310,7 +311,7 @@ func runFromFD(c *shell.Call) (any, error) {
 	d, ok := c.Session.Timeout()
 	s.SetTimeout(d, ok)
 	fdExpr := pyFD(c, fd)
-	name := c.Session.Register("s", s)
+	name := registerSock(c, "s", s)
 	c.Python("%s = socket.fromfd(%s, socket.%s, socket.%s)", name, fdExpr, bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()))
 	return sockRepr(name, s), nil
 }

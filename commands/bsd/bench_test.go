@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
@@ -120,4 +121,72 @@ func BenchmarkCancelRecv(b *testing.B) {
 		total += (<-done).Sub(start)
 	}
 	b.ReportMetric(float64(total.Microseconds())/float64(b.N), "µs-to-return")
+}
+
+// BenchmarkSendRecvEvents measures what reporting costs a data call: one
+// send and one recv of 64 bytes over loopback TCP per iteration, on
+// sockets without a callback ("none") and with one that keeps every event
+// in a bounded ring under a lock, as the session's log does ("report"):
+// `go test -bench SendRecvEvents ./commands/bsd`.
+func BenchmarkSendRecvEvents(b *testing.B) {
+	var mu sync.Mutex
+	ring := make([]Event, 1024)
+	next := 0
+	keep := func(e Event) {
+		mu.Lock()
+		ring[next] = e
+		next = (next + 1) % len(ring)
+		mu.Unlock()
+	}
+	for _, bc := range []struct {
+		name   string
+		report func(Event)
+	}{{"none", nil}, {"report", keep}} {
+		b.Run(bc.name, func(b *testing.B) {
+			c, srv := benchPair(b, Config{Report: bc.report})
+			ctx := context.Background()
+			msg := make([]byte, 64)
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.Send(ctx, msg); err != nil {
+					b.Fatal(err)
+				}
+				if p, err := srv.Recv(ctx, len(msg)); err != nil || len(p) != len(msg) {
+					b.Fatalf("recv %d bytes, %v", len(p), err)
+				}
+			}
+		})
+	}
+}
+
+// benchPair is a connected client and its accepted server side, made with
+// cfg, closed when the benchmark ends.
+func benchPair(b *testing.B, cfg Config) (client, server *Socket) {
+	l, err := cfg.New(unix.AF_INET, unix.SOCK_STREAM)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.Bind(netip.MustParseAddr("127.0.0.1"), 0); err != nil {
+		b.Fatal(err)
+	}
+	if err := l.Listen(1); err != nil {
+		b.Fatal(err)
+	}
+	name, _ := l.SockName()
+	client, err = cfg.New(unix.AF_INET, unix.SOCK_STREAM)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { client.Close() })
+	if err := client.Connect(context.Background(), name.Addr(), int(name.Port())); err != nil {
+		b.Fatal(err)
+	}
+	server, _, err = l.Accept(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { server.Close() })
+	return client, server
 }

@@ -19,7 +19,9 @@ func (s *Socket) Connect(ctx context.Context, ip netip.Addr, port int) error {
 	addr := addrString(ip, port)
 	sa, err := toSockaddr(s.family, ip, port)
 	if err != nil {
-		return opError("connect", addr, err)
+		err = opError("connect", addr, err)
+		s.reportConnect(ip, port, err)
+		return err
 	}
 	tr := s.tr()
 	err = s.control(func(fd int) error { return sysConnect(tr, fd, sa) })
@@ -31,11 +33,15 @@ func (s *Socket) Connect(ctx context.Context, ip netip.Addr, port int) error {
 	}
 	if err == nil || err == unix.EISCONN && s.sotype == unix.SOCK_STREAM && s.connectedTo(sa) {
 		s.peer.Store(int32(PeerOpen))
+		s.peerTold.Store(int32(PeerOpen))
 		s.conned.Store(true)
+		s.reportConnect(ip, port, nil)
 		return nil
 	}
 	s.notePeer(err)
-	return opError("connect", addr, err)
+	err = opError("connect", addr, err)
+	s.reportConnect(ip, port, err)
+	return err
 }
 
 // awaitConnect waits for a connect in progress to end and returns its result.
@@ -90,7 +96,13 @@ func (s *Socket) Bind(ip netip.Addr, port int) error {
 		return opError("bind", addr, err)
 	}
 	tr := s.tr()
-	return opError("bind", addr, s.control(func(fd int) error { return sysBind(tr, fd, sa) }))
+	if err := s.control(func(fd int) error { return sysBind(tr, fd, sa) }); err != nil {
+		return opError("bind", addr, err)
+	}
+	if s.report != nil {
+		s.emit(Event{Kind: EventBound, Local: s.localAddr()})
+	}
+	return nil
 }
 
 // Listen marks a stream socket as accepting connections, with the given
@@ -100,7 +112,13 @@ func (s *Socket) Listen(backlog int) error {
 		backlog = 0
 	}
 	tr := s.tr()
-	return opError("listen", "", s.control(func(fd int) error { return sysListen(tr, fd, backlog) }))
+	if err := s.control(func(fd int) error { return sysListen(tr, fd, backlog) }); err != nil {
+		return opError("listen", "", err)
+	}
+	if s.report != nil {
+		s.emit(Event{Kind: EventListening, Local: s.localAddr(), Backlog: backlog})
+	}
+	return nil
 }
 
 // Accept waits for a connection and returns it as a new Socket (with the
@@ -125,7 +143,12 @@ func (s *Socket) Accept(ctx context.Context) (*Socket, netip.AddrPort, error) {
 		return nil, netip.AddrPort{}, err
 	}
 	c.conned.Store(true)
-	return c, fromSockaddr(sa).AddrPort, nil
+	c.report = s.report
+	peer := fromSockaddr(sa).AddrPort
+	if s.report != nil {
+		s.emit(Event{Kind: EventAccepted, Conn: c, Peer: peer, Local: c.localAddr()})
+	}
+	return c, peer, nil
 }
 
 // Shutdown shuts down one or both halves of the connection: how is "rd",
@@ -151,7 +174,11 @@ func (s *Socket) Shutdown(how string) error {
 	if err == nil && h != unix.SHUT_WR {
 		s.shutRd.Store(true)
 	}
-	return opError("shutdown", "", err)
+	if err != nil {
+		return opError("shutdown", "", err)
+	}
+	s.emit(Event{Kind: EventShutdown, How: name})
+	return nil
 }
 
 // SockName returns the socket's local address (getsockname).

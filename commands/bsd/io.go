@@ -38,7 +38,9 @@ func checkBufsize(op string, n int) error {
 // s.send). It returns the bytes sent.
 func (s *Socket) Send(ctx context.Context, p []byte) (int, error) {
 	n, err := s.sendOnce(ctx, p, nil, nil)
-	return n, opError("send", "", err)
+	err = opError("send", "", err)
+	s.reportCall(EventSent, "send", int64(n), netip.AddrPort{}, err)
+	return n, err
 }
 
 // SendAll sends all of p, calling send as often as needed (Python's
@@ -55,12 +57,15 @@ func (s *Socket) SendAll(ctx context.Context, p []byte) (int, error) {
 		n, err := s.sendOnce(ctx, p[total:], nil, w)
 		total += n
 		if err != nil {
-			return total, opError("sendall", "", err)
+			err = opError("sendall", "", err)
+			s.reportCall(EventSent, "sendall", int64(total), netip.AddrPort{}, err)
+			return total, err
 		}
 		if len(p) == 0 {
 			break
 		}
 	}
+	s.reportCall(EventSent, "sendall", int64(total), netip.AddrPort{}, nil)
 	return total, nil
 }
 
@@ -72,7 +77,9 @@ func (s *Socket) SendTo(ctx context.Context, p []byte, ip netip.Addr, port int) 
 		return 0, opError("sendto", addr, err)
 	}
 	n, err := s.sendOnce(ctx, p, sa, nil)
-	return n, opError("sendto", addr, err)
+	err = opError("sendto", addr, err)
+	s.reportCall(EventSent, "sendto", int64(n), netip.AddrPortFrom(ip, uint16(port)), err)
+	return n, err
 }
 
 // sendOnce makes one successful sendto, waiting while it would block.
@@ -148,7 +155,9 @@ func (s *Socket) SendFile(ctx context.Context, f *os.File) (int64, error) {
 		sendErr = err
 	}
 	s.notePeer(sendErr)
-	return off - start, opError("sendfile", "", s.withWhy(sendErr))
+	sendErr = opError("sendfile", "", s.withWhy(sendErr))
+	s.reportCall(EventSent, "sendfile", off-start, netip.AddrPort{}, sendErr)
+	return off - start, sendErr
 }
 
 // SendFrom sends r until EOF with read and send, as SendFile does for a
@@ -158,8 +167,15 @@ func (s *Socket) SendFrom(ctx context.Context, r io.Reader) (int64, error) {
 	return s.copyFrom(ctx, r)
 }
 
-// copyFrom sends r until EOF with read and send, for SendFile's fallback.
+// copyFrom sends r until EOF with read and send, for SendFile's fallback,
+// and reports it as one call.
 func (s *Socket) copyFrom(ctx context.Context, r io.Reader) (int64, error) {
+	n, err := s.copyFromQuiet(ctx, r)
+	s.reportCall(EventSent, "sendfile", n, netip.AddrPort{}, err)
+	return n, err
+}
+
+func (s *Socket) copyFromQuiet(ctx context.Context, r io.Reader) (int64, error) {
 	buf := make([]byte, streamChunk)
 	w := &waits{}
 	var total int64
@@ -200,8 +216,10 @@ func (s *Socket) Recv(ctx context.Context, n int) ([]byte, error) {
 	}
 	buf := make([]byte, n)
 	got, _, err := s.recvOnce(ctx, buf, nil)
+	err = opError("recv", "", err)
+	s.reportCall(EventReceived, "recv", int64(got), netip.AddrPort{}, err)
 	if err != nil {
-		return nil, opError("recv", "", err)
+		return nil, err
 	}
 	return buf[:got], nil
 }
@@ -215,12 +233,14 @@ func (s *Socket) RecvFrom(ctx context.Context, n int) ([]byte, netip.AddrPort, e
 	}
 	buf := make([]byte, n)
 	got, from, err := s.recvOnce(ctx, buf, nil)
-	if err != nil {
-		return nil, netip.AddrPort{}, opError("recvfrom", "", err)
-	}
 	var ap netip.AddrPort
-	if from != nil {
+	if err == nil && from != nil {
 		ap = fromSockaddr(from).AddrPort
+	}
+	err = opError("recvfrom", "", err)
+	s.reportCall(EventReceived, "recvfrom", int64(got), ap, err)
+	if err != nil {
+		return nil, netip.AddrPort{}, err
 	}
 	return buf[:got], ap, nil
 }
@@ -235,6 +255,15 @@ func (s *Socket) RecvInto(ctx context.Context, w io.Writer) (int64, error) {
 // never reading a byte more from the socket: what follows stays queued for
 // the next recv.
 func (s *Socket) RecvIntoMax(ctx context.Context, w io.Writer, max int64) (int64, error) {
+	if max == 0 {
+		return 0, nil // asks for nothing: no system call, nothing to report
+	}
+	n, err := s.recvIntoMax(ctx, w, max)
+	s.reportCall(EventReceived, "recv", n, netip.AddrPort{}, err)
+	return n, err
+}
+
+func (s *Socket) recvIntoMax(ctx context.Context, w io.Writer, max int64) (int64, error) {
 	buf := make([]byte, streamChunk)
 	ws := &waits{}
 	var total int64

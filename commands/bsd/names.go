@@ -5,7 +5,6 @@ package bsd
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"syscall"
 
@@ -107,5 +106,5 @@ func count[N int | int64](n N, unit string) string {
 	if n == 1 {
 		return "1 " + unit
 	}
-	return fmt.Sprintf("%d %ss", n, unit)
+	return strconv.FormatInt(int64(n), 10) + " " + unit + "s" // no fmt: events spell one a call
 }

@@ -34,6 +34,10 @@ type Socket struct {
 	shutRd atomic.Bool  // Shutdown closed the reading half: an empty recv is ours, not the peer's FIN
 	conned atomic.Bool  // it was ever connected (connect or accept): only then has it a peer
 
+	report   func(Event)              // Config.Report, set once when made; nil: no events
+	peerTold atomic.Int32             // the PeerStatus last reported (reportPeer)
+	gather   atomic.Pointer[gathered] // the data calls' totals while a Gather is open
+
 	mu         sync.Mutex // guards timeout and hasTimeout
 	timeout    time.Duration
 	hasTimeout bool
@@ -61,12 +65,7 @@ func (p PeerStatus) String() string {
 // New makes a real, unconnected socket: family AF_INET or AF_INET6 (unix.AF_*),
 // sotype SOCK_STREAM or SOCK_DGRAM. tr, which may be nil, records its calls.
 func New(family, sotype int, tr *Trace) (*Socket, error) {
-	proto := defaultProto(family, sotype)
-	fd, err := sysSocket(tr, family, sotype, proto)
-	if err != nil {
-		return nil, opError("socket", "", err)
-	}
-	return newSocket(fd, family, sotype, proto, tr)
+	return Config{Trace: tr}.New(family, sotype)
 }
 
 // FromFD makes a Socket from a duplicate of fd, as Python's socket.fromfd
@@ -75,6 +74,13 @@ func New(family, sotype int, tr *Trace) (*Socket, error) {
 // file description, so fd is switched to non-blocking mode too. A
 // descriptor that is not a socket fails with ENOTSOCK.
 func FromFD(fd int, family, sotype int, tr *Trace) (*Socket, error) {
+	return Config{Trace: tr}.FromFD(fd, family, sotype)
+}
+
+// FromFD is the package's FromFD with the config's trace and callback; the
+// socket's first event is EventCreated, its Op "fromfd".
+func (c Config) FromFD(fd int, family, sotype int) (*Socket, error) {
+	tr := c.Trace
 	nfd, err := sysDup(tr, fd)
 	if err != nil {
 		return nil, opError("fromfd", "", err)
@@ -101,12 +107,15 @@ func FromFD(fd int, family, sotype int, tr *Trace) (*Socket, error) {
 		sotype = kernelType
 	}
 	ns, err := newSocket(nfd, family, sotype, proto, tr)
-	if err == nil {
-		if _, perr := unix.Getpeername(nfd); perr == nil {
-			ns.conned.Store(true) // a connected socket has a peer to hear from
-		}
+	if err != nil {
+		return nil, err
 	}
-	return ns, err
+	if _, perr := unix.Getpeername(nfd); perr == nil {
+		ns.conned.Store(true) // a connected socket has a peer to hear from
+	}
+	ns.report = c.Report
+	ns.emit(Event{Kind: EventCreated, Op: "fromfd", FromFD: fd})
+	return ns, nil
 }
 
 func newSocket(fd, family, sotype, proto int, tr *Trace) (*Socket, error) {
@@ -185,7 +194,9 @@ func (s *Socket) Close() error {
 	}
 	err := s.file.Close()
 	sysClose(s.tr(), s.fd, err)
-	return opError("close", "", err)
+	err = opError("close", "", err)
+	s.emit(Event{Kind: EventClosed, BytesSent: s.sent.Load(), BytesReceived: s.recvd.Load(), Err: err})
+	return err
 }
 
 // State returns the socket's state: for TCP the kernel's (TCP_INFO
