@@ -193,14 +193,22 @@ func sendInput(c *shell.Call, s *bsd.Socket, f *fileio.Input) (int64, error) {
 	return s.SendFrom(c.Ctx, f)
 }
 
+// wasWere is the verb for a count of n: "1 byte was", "2 bytes were".
+func wasWere(n int64) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
+}
+
 // noteSent says how much of a file went out before an error, when any did.
 func noteSent(c *shell.Call, n int64, f *fileio.Input) {
 	switch {
 	case n == 0:
 	case f.Regular():
-		c.Note("%d of %s were sent before the error", n, count(f.Info().Size(), "byte"))
+		c.Note("%d of %s %s sent before the error", n, count(f.Info().Size(), "byte"), wasWere(n))
 	default:
-		c.Note("%s were sent before the error", count(n, "byte"))
+		c.Note("%s %s sent before the error", count(n, "byte"), wasWere(n))
 	}
 }
 
@@ -223,7 +231,7 @@ func runSend(c *shell.Call, all bool) (any, error) {
 		n, err := s.SendAll(c.Ctx, data)
 		if err != nil {
 			if n > 0 {
-				c.Note("%d of %s were sent before the error", n, count(len(data), "byte"))
+				c.Note("%d of %s %s sent before the error", n, count(len(data), "byte"), wasWere(int64(n)))
 			}
 			return nil, err
 		}

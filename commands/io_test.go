@@ -301,3 +301,13 @@ print(repr(s.recv(0)))`)
 		t.Errorf("recv s1 0: stdout %q stderr %q, want b'' and no word of a FIN", out, errs)
 	}
 }
+
+// TestWasWere: a count of one takes "was" ("1 byte was sent before the
+// error"), any other count "were".
+func TestWasWere(t *testing.T) {
+	for n, want := range map[int64]string{0: "were", 1: "was", 2: "were", 1024: "were"} {
+		if got := count(n, "byte") + " " + wasWere(n); got != fmt.Sprint(count(n, "byte"), " ", want) {
+			t.Errorf("%d: %q, want %q", n, got, want)
+		}
+	}
+}

@@ -247,7 +247,7 @@ func (e *WaitError) Error() string {
 // says what was awaited.
 func (e *WaitError) Python() pyerr.Exception {
 	return pyerr.Exception{Class: "TimeoutError", Msg: "timed out",
-		Hint: fmt.Sprintf("%s is %s: no %s within the timeout (set timeout SECONDS, or none)", pyStr(e.Path), "a FIFO or device", e.What)}
+		Hint: fmt.Sprintf("%s is a FIFO or device: nothing came within the timeout (waiting for %s; set timeout SECONDS, or none)", pyStr(e.Path), e.What)}
 }
 
 // Unwrap lets errors.Is(err, os.ErrDeadlineExceeded) see it.
