@@ -27,6 +27,7 @@ type Term struct {
 	Session *shell.Session
 	out     testenv.Buffer
 	errs    testenv.Buffer
+	evs     testenv.Buffer // the session's printed events, apart (SetEventWriter)
 
 	mu     sync.Mutex
 	events []string // asynchronous lines not yet taken by Events
@@ -37,38 +38,34 @@ type Term struct {
 func New(t testing.TB, table *shell.Table) *Term {
 	tm := &Term{t: t}
 	tm.Session = shell.NewSession(table, &tm.out, &tm.errs)
+	tm.Session.SetEventWriter(&tm.evs)
 	t.Cleanup(tm.Session.CloseAll)
 	return tm
 }
 
-// IsAsync reports whether a line of standard output is an asynchronous
-// line rather than a command's result: a background server's event, which
-// the session prints as a '#' comment naming its source ("# [echo …] …")
-// or, in json format, as an {"event": …} document. This is the one place
-// that tells them apart; when the session hands events over as data, it is
-// the one function to change.
+// IsAsync reports whether a line is an asynchronous line rather than a
+// command's result: a background server's event, which the session prints
+// as a '#' comment naming its source ("# [echo …] …") or, in json format,
+// as an {"event": …} document. The harness does not need it to capture
+// events (the session hands them to a writer of their own); transcripts
+// use it to tell an expected event from an expected result.
 func IsAsync(line string) bool {
 	return strings.HasPrefix(line, "# [") || strings.HasPrefix(line, `{"event":`)
 }
 
-// results takes the standard output written so far: results are returned,
-// asynchronous lines are kept for Events.
+// results takes the standard output written so far, and keeps the events
+// printed meanwhile for Events.
 func (tm *Term) results() string {
-	var b strings.Builder
 	text := tm.out.Take()
-	for _, l := range strings.SplitAfter(text, "\n") {
+	for _, l := range strings.SplitAfter(tm.evs.Take(), "\n") {
 		if l == "" {
 			continue
 		}
-		if IsAsync(l) {
-			tm.mu.Lock()
-			tm.events = append(tm.events, strings.TrimSuffix(l, "\n"))
-			tm.mu.Unlock()
-			continue
-		}
-		b.WriteString(l)
+		tm.mu.Lock()
+		tm.events = append(tm.events, strings.TrimSuffix(l, "\n"))
+		tm.mu.Unlock()
 	}
-	return b.String()
+	return text
 }
 
 // Exec runs a line and returns its results (standard output without the
