@@ -60,8 +60,9 @@ func (e Event) label() string {
 	return e.Resource
 }
 
-// EventLogSize is how many of the last events the session's log keeps.
-const EventLogSize = 1024
+// EventLogSize is how many of the last events the session's log keeps
+// (each command is one, besides what it makes happen).
+const EventLogSize = 4096
 
 // EventLog is the session's stream of events: a ring of the last ones and
 // the subscribers that receive new ones.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/sockshell/sockshell/shell/pyerr"
 )
@@ -98,6 +99,24 @@ func (s *Session) execAt(ctx context.Context, line string, loc Location) *Error 
 
 func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 	name := words[0].Text
+	start, line := time.Now(), joinWords(words)
+	var (
+		result   any
+		c        *Call
+		resource string
+	)
+	if len(words) > 1 {
+		if _, ok := s.Resource(words[1].Text); ok {
+			resource = words[1].Text
+		}
+	}
+	defer func() {
+		var python []string
+		if c != nil {
+			python = c.python
+		}
+		s.emitCommand(name, line, resource, start, result, out, python, nil)
+	}()
 	cmd := s.Table.Lookup(name)
 	if cmd == nil {
 		return s.unknown(name)
@@ -106,7 +125,7 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 	if err != nil {
 		return &Error{Class: "UsageError", Msg: err.Error() + "; usage: " + cmd.Usage()}
 	}
-	c := &Call{Session: s, Cmd: cmd, Args: args, flags: flags, Line: joinWords(words)}
+	c = &Call{Session: s, Cmd: cmd, Args: args, flags: flags, Line: line}
 	if lo, hi := cmd.Arity(); len(args) < lo || (hi >= 0 && len(args) > hi) {
 		why := "missing argument"
 		if len(args) > lo {
@@ -168,6 +187,7 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 		}
 		return e
 	}
+	result = v
 	if err := s.render(c, v); err != nil {
 		return Classify(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Resource is something the session holds by name and closes on exit.
@@ -34,6 +35,7 @@ type Session struct {
 	mu       sync.Mutex // guards the registry and cancel
 	term     *Terminal  // the one owner of standard output and standard error
 	events   *EventLog
+	started  time.Time // when the session began, the timeline's zero
 	res      map[string]Resource
 	order    []string
 	counters map[string]int
@@ -59,7 +61,7 @@ type Session struct {
 // neither a terminal until UseTerminal says so.
 func NewSession(t *Table, out, errw io.Writer) *Session {
 	s := &Session{
-		Table: t, events: NewEventLog(),
+		Table: t, events: NewEventLog(), started: time.Now(),
 		res: map[string]Resource{}, counters: map[string]int{},
 		Settings: Settings{Prompt: ">>> ", Timeout: DefaultTimeout},
 	}
@@ -152,3 +154,6 @@ func (s *Session) Emit(e Event) { s.events.Emit(e) }
 // Events is the session's event log: the last events, and subscriptions
 // to new ones.
 func (s *Session) Events() *EventLog { return s.events }
+
+// Started is when the session began: the zero of its timeline.
+func (s *Session) Started() time.Time { return s.started }

@@ -1,0 +1,76 @@
+// Commands as events: every statement the dispatcher runs leaves one quiet
+// event in the session's log (what ran, how it ended, how long it took, the
+// Python that does the same), so a timeline shows commands among the
+// sockets' and servers' events.
+package shell
+
+import (
+	"time"
+)
+
+// EventCommand is the kind of a command's event.
+const EventCommand EventKind = "command"
+
+// The fields of a command's event: "line" (the statement as typed),
+// "command" (its name), "duration" (a time.Duration), "result" (the
+// result's Python type, on success) or "error" (the exception's class) and
+// "errno" (when it has one), "python" ([]string, when the command recorded
+// Python lines), "timing" ([]Attr of phases, when the command measured
+// some). Resource is the registered name the command worked on, when its
+// first argument is one.
+
+// emitCommand records the event of one statement that ended at end.
+func (s *Session) emitCommand(name, line, resource string, start time.Time, v any, e *Error, python []string, timing []Attr) {
+	end := time.Now()
+	attrs := make([]Attr, 0, 6)
+	attrs = append(attrs, Attr{"line", line}, Attr{"command", name}, Attr{"duration", end.Sub(start)})
+	msg := line
+	if e != nil {
+		attrs = append(attrs, Attr{"error", e.Class})
+		if e.HasErrno {
+			attrs = append(attrs, Attr{"errno", e.Errno})
+		}
+		msg += " → " + e.Class
+	} else {
+		k := ResultKind(v)
+		attrs = append(attrs, Attr{"result", k})
+		msg += " → " + k
+	}
+	if len(python) > 0 {
+		attrs = append(attrs, Attr{"python", python})
+	}
+	if len(timing) > 0 {
+		attrs = append(attrs, Attr{"timing", timing})
+	}
+	s.events.Emit(Event{Time: end, Kind: EventCommand, Resource: resource, Message: msg, Attrs: attrs, Quiet: true})
+}
+
+// ResultKind names a command's result by its Python type ("bytes",
+// "tuple", "None"); "table" for rows, "text" for text for a person.
+func ResultKind(v any) string {
+	switch v.(type) {
+	case nil, noneType:
+		return "None"
+	case bool:
+		return "bool"
+	case int, int64, uint32:
+		return "int"
+	case float64:
+		return "float"
+	case string:
+		return "str"
+	case []byte:
+		return "bytes"
+	case Tuple:
+		return "tuple"
+	case List, []string:
+		return "list"
+	case Repr:
+		return "object"
+	case Text:
+		return "text"
+	case *Rows, Rows:
+		return "table"
+	}
+	return "object"
+}
