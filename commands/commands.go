@@ -31,6 +31,7 @@ func Table() *shell.Table {
 	t.Add(sockoptCommands()...)
 	t.Add(gopherCommands()...)
 	t.Add(serveCommands()...)
+	t.Add(timelineCommands()...)
 	t.Add(shell.Builtins()...)
 	t.AddSettings(netdbSettings()...)
 	return t

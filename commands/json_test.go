@@ -94,6 +94,9 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		{line: "sendfile s1 " + payload, result: "int"},
 		{line: "recv s1", result: "bytes"},
 		{line: "getsockopt s1 SO_RCVBUF", result: "int"},
+		// The last of s1's events is the command's own, after the ones it made.
+		{line: "timeline s1 --last 1", result: jsList{jsObj{"seq": "int", "time": "num", "kind": "str", "resource": "str", "message": "str",
+			"line": "str", "command": "str", "duration": "num", "result": "str", "python": jsList{"str"}}}},
 		{line: "getsockopt s1", result: jsOptTable},
 		{line: "setsockopt s1 TCP_NODELAY on", result: "null"},
 		{line: "settimeout s1 2.5", result: "null"},

@@ -17,7 +17,7 @@ const EventCommand EventKind = "command"
 // "errno" (when it has one), "python" ([]string, when the command recorded
 // Python lines), "timing" ([]Attr of phases, when the command measured
 // some). Resource is the registered name the command worked on, when its
-// first argument is one.
+// first argument is one, or else the one it registered (socket's s1).
 
 // emitCommand records the event of one statement that ended at end.
 func (s *Session) emitCommand(name, line, resource string, start time.Time, v any, e *Error, python []string, timing []Attr) {
@@ -48,7 +48,9 @@ func (s *Session) emitCommand(name, line, resource string, start time.Time, v an
 // ResultKind names a command's result by its Python type ("bytes",
 // "tuple", "None"); "table" for rows, "text" for text for a person.
 func ResultKind(v any) string {
-	switch v.(type) {
+	switch x := v.(type) {
+	case Shown:
+		return ResultKind(x.Value)
 	case nil, noneType:
 		return "None"
 	case bool:

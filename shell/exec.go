@@ -110,7 +110,14 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 			resource = words[1].Text
 		}
 	}
+	before := s.lastRegistered()
 	defer func() {
+		if resource == "" {
+			// A command that made a resource (socket, serve) happened to it.
+			if now := s.lastRegistered(); now != before {
+				resource = now
+			}
+		}
 		var python []string
 		if c != nil {
 			python = c.python

@@ -32,19 +32,20 @@ type Session struct {
 	// the run still ends with exit status 1.
 	KeepGoing bool
 
-	mu       sync.Mutex // guards the registry and cancel
-	term     *Terminal  // the one owner of standard output and standard error
-	events   *EventLog
-	started  time.Time // when the session began, the timeline's zero
-	res      map[string]Resource
-	order    []string
-	counters map[string]int
-	stateMu  sync.Mutex  // guards state (state.go)
-	state    map[any]any // per-family state, by *StateKey
-	cancel   func()
-	exit     bool
-	exitCode int // the status `exit N` asked for, if exitSet
-	exitSet  bool
+	mu         sync.Mutex // guards the registry and cancel
+	term       *Terminal  // the one owner of standard output and standard error
+	events     *EventLog
+	started    time.Time // when the session began, the timeline's zero
+	registered string    // the name Register gave last
+	res        map[string]Resource
+	order      []string
+	counters   map[string]int
+	stateMu    sync.Mutex  // guards state (state.go)
+	state      map[any]any // per-family state, by *StateKey
+	cancel     func()
+	exit       bool
+	exitCode   int // the status `exit N` asked for, if exitSet
+	exitSet    bool
 	// idleInterrupt is set by a Ctrl-C while no command runs in a -c,
 	// script or pipe run: the run ends with ExitInterrupt.
 	idleInterrupt atomic.Bool
@@ -78,7 +79,15 @@ func (s *Session) Register(prefix string, r Resource) string {
 	name := prefix + strconv.Itoa(s.counters[prefix])
 	s.res[name] = r
 	s.order = append(s.order, name)
+	s.registered = name
 	return name
+}
+
+// lastRegistered is the name Register gave last ("" before any).
+func (s *Session) lastRegistered() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.registered
 }
 
 // Resource returns the resource of that name.
