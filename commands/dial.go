@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sockshell/sockshell/commands/bsd"
 	"github.com/sockshell/sockshell/commands/netdb"
@@ -134,7 +135,11 @@ func runAddrCall(c *shell.Call, method string, call func(*bsd.Socket, netip.Addr
 	if err != nil {
 		return nil, portRangeError(c, method, fmt.Sprintf("%s.%s((%s, %%d))", name, method, shell.StrRepr(host)), c.Arg(2), err)
 	}
+	lookup := time.Now()
 	ip, err := resolveFor(c, name, s, host)
+	if method == "connect" {
+		c.Timing("DNS", time.Since(lookup))
+	}
 	portExpr := strconv.Itoa(port)
 	if err == nil && method != "bind" {
 		portExpr = pyPort(c, ip, port)
@@ -144,7 +149,15 @@ func runAddrCall(c *shell.Call, method string, call func(*bsd.Socket, netip.Addr
 		return nil, err
 	}
 	defer traceSock(c, s)()
-	return shell.None, call(s, ip, port)
+	handshake := time.Now()
+	err = call(s, ip, port)
+	if method == "connect" {
+		c.Timing("handshake", time.Since(handshake))
+		if rtt, ok := s.RTT(); ok && err == nil {
+			c.Timing("rtt", rtt)
+		}
+	}
+	return shell.None, err
 }
 
 func runCreateConnection(c *shell.Call) (any, error) {

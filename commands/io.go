@@ -235,6 +235,7 @@ func runSend(c *shell.Call, all bool) (any, error) {
 			}
 			return nil, err
 		}
+		markSent(s)
 		return n, nil
 	}
 	c.Python("%s.send(%s)", name, py)
@@ -242,6 +243,7 @@ func runSend(c *shell.Call, all bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	markSent(s)
 	if n < len(data) {
 		c.Note("the kernel took %d of %s; sendall sends the rest", n, count(len(data), "byte"))
 	}
@@ -374,9 +376,10 @@ func runRecv(c *shell.Call) (any, error) {
 	if n == 0 {
 		c.Note("recv(0) asks for no bytes: Python returns b'' at once, without a system call, and it tells nothing about the connection or the peer")
 	}
-	done := traceSock(c, s)
+	done, answered := traceSock(c, s), firstByte(c, s)
 	p, err := s.Recv(c.Ctx, n)
 	done()
+	answered(err == nil && len(p) > 0)
 	if err != nil {
 		peerNews(c, name, s) // the error says it; the next command need not
 		return nil, err

@@ -98,17 +98,12 @@ func runTimeline(c *shell.Call) (any, error) {
 		took := ""
 		if d, ok := e.Attr("duration"); ok {
 			if d, ok := d.(time.Duration); ok {
-				took = ms(d)
+				took = shell.Milliseconds(d)
 			}
 		}
 		rows.Append(fmt.Sprintf("%.3f", e.Time.Sub(start).Seconds()), e.Resource, string(e.Kind), e.Message, took)
 	}
 	return rows, nil
-}
-
-// ms spells a duration in milliseconds: "0.084 ms".
-func ms(d time.Duration) string {
-	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 3, 64) + " ms"
 }
 
 // eventJSON is one event as a JSON object: seq, time (seconds since the

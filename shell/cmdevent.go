@@ -5,8 +5,36 @@
 package shell
 
 import (
+	"strconv"
+	"strings"
 	"time"
 )
+
+// Milliseconds spells a duration in milliseconds, with three decimals: "0.084 ms".
+func Milliseconds(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 3, 64) + " ms"
+}
+
+// timingNote is the line set timing on prints under a result: the
+// command's phases, then how long it took in all until its result:
+// "DNS 0.400 ms, handshake 0.080 ms, rtt 0.050 ms; took 0.612 ms".
+func timingNote(phases []Attr, took time.Duration) string {
+	var b strings.Builder
+	for i, p := range phases {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(p.Key + " ")
+		if d, ok := p.Value.(time.Duration); ok {
+			b.WriteString(Milliseconds(d))
+		}
+	}
+	if len(phases) > 0 {
+		b.WriteString("; ")
+	}
+	b.WriteString("took " + Milliseconds(took))
+	return b.String()
+}
 
 // EventCommand is the kind of a command's event.
 const EventCommand EventKind = "command"

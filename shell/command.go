@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Flag is an option a command accepts, as --name (Value false) or
@@ -67,6 +68,15 @@ type Call struct {
 	python  []string
 	trace   []string
 	notes   []string
+	timing  []Attr    // the phases the command measured, in order (Timing)
+	start   time.Time // when the statement began
+}
+
+// Timing records one measured phase of the command ("DNS", "handshake",
+// "rtt", "first byte"): it goes into the command's event and, with set
+// timing on, under the result.
+func (c *Call) Timing(phase string, d time.Duration) {
+	c.timing = append(c.timing, Attr{Key: phase, Value: d})
 }
 
 // Arg returns positional argument i as text ("" if absent).

@@ -119,10 +119,11 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 			}
 		}
 		var python []string
+		var timing []Attr
 		if c != nil {
-			python = c.python
+			python, timing = c.python, c.timing
 		}
-		s.emitCommand(name, line, resource, start, result, out, python, nil)
+		s.emitCommand(name, line, resource, start, result, out, python, timing)
 	}()
 	cmd := s.Table.Lookup(name)
 	if cmd == nil {
@@ -132,7 +133,7 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 	if err != nil {
 		return &Error{Class: "UsageError", Msg: err.Error() + "; usage: " + cmd.Usage()}
 	}
-	c = &Call{Session: s, Cmd: cmd, Args: args, flags: flags, Line: line}
+	c = &Call{Session: s, Cmd: cmd, Args: args, flags: flags, Line: line, start: start}
 	if lo, hi := cmd.Arity(); len(args) < lo || (hi >= 0 && len(args) > hi) {
 		why := "missing argument"
 		if len(args) > lo {

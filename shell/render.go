@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Rows is a result with rows: a table by default.
@@ -72,6 +73,9 @@ func (s *Session) render(c *Call, v any) error {
 	}
 	for _, n := range c.notes {
 		buf.WriteString(s.paint(dim, "# "+SafeText(n)) + "\n")
+	}
+	if s.Settings.Timing {
+		buf.WriteString(s.paint(dim, "# "+timingNote(c.timing, time.Since(c.start))) + "\n")
 	}
 	s.Print(buf.String())
 	return nil

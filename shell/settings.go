@@ -21,6 +21,7 @@ type Settings struct {
 	// they finish or Ctrl-C.
 	NoTimeout bool
 	Explain   bool
+	Timing    bool // print each command's timing under its result
 	Prompt    string
 }
 
@@ -185,6 +186,18 @@ func shellSettings() []*Setting {
 					return err
 				}
 				return s.setColor(b)
+			},
+		},
+		{
+			Name: "timing", Help: "on or off: show under each result how long the command took, and its phases (a connect's name lookup, handshake and the kernel's RTT)",
+			Values: []string{"on", "off"},
+			Get:    func(s *Session) (string, any) { return onOff(s.Settings.Timing), s.Settings.Timing },
+			Set: func(s *Session, value string) error {
+				b, err := parseOnOff(value)
+				if err == nil {
+					s.Settings.Timing = b
+				}
+				return err
 			},
 		},
 		{

@@ -50,7 +50,7 @@ func TestSettingIsOneDeclaration(t *testing.T) {
 	if got := run("set"); !strings.Contains(got, "| greeting | bye ") {
 		t.Errorf("set lists:\n%s", got)
 	}
-	if got := run("set nosuch 1"); !strings.HasSuffix(got, "settings are format, timeout, explain, color, prompt, greeting\n") {
+	if got := run("set nosuch 1"); !strings.HasSuffix(got, "settings are format, timeout, explain, color, timing, prompt, greeting\n") {
 		t.Errorf("an unknown setting: %q", got)
 	}
 	if got := run("help set"); !strings.Contains(got, "\n  greeting  what the test says: hello or bye\n") {

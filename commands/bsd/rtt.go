@@ -1,0 +1,43 @@
+package bsd
+
+import (
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// RTT is the kernel's smoothed round-trip time estimate for a TCP socket
+// (TCP_INFO tcpi_rtt, kept in microseconds); false when the socket is not
+// TCP or the kernel has no estimate yet (no segment acknowledged).
+func (s *Socket) RTT() (time.Duration, bool) {
+	if s.closed.Load() || s.sotype != unix.SOCK_STREAM || s.proto != unix.IPPROTO_TCP {
+		return 0, false
+	}
+	var rtt time.Duration
+	ok := false
+	s.raw.Control(func(fd uintptr) {
+		info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
+		if err == nil && info.Rtt > 0 {
+			rtt, ok = time.Duration(info.Rtt)*time.Microsecond, true
+		}
+	})
+	return rtt, ok
+}
+
+// InQueue is how many bytes wait in the socket's receive queue
+// (SIOCINQ, as FIONREAD): for a datagram socket, the size of the next
+// datagram. It reads nothing. false when the kernel does not say (a
+// listening socket, a closed one).
+func (s *Socket) InQueue() (int, bool) {
+	if s.closed.Load() {
+		return 0, false
+	}
+	n, ok := 0, false
+	s.raw.Control(func(fd uintptr) {
+		v, err := unix.IoctlGetInt(int(fd), unix.SIOCINQ)
+		if err == nil {
+			n, ok = v, true
+		}
+	})
+	return n, ok
+}

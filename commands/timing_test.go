@@ -1,0 +1,55 @@
+package commands
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestTiming: with set timing on, each result has a timing note; connect's
+// names the lookup, the handshake and the kernel's RTT, the first recv
+// after a send the time to the first byte; the command events carry the
+// same phases. Structure and presence only, never values.
+func TestTiming(t *testing.T) {
+	ss := newSockSession(t)
+	_, port := ss.serve("echo 127.0.0.1:0")
+	ss.MustExec("socket tcp")
+	if out := ss.MustExec("sockname s1"); strings.Contains(out, "# took") {
+		t.Fatalf("timing off by default, and yet: %q", out)
+	}
+	ss.MustExec("set timing on")
+	ms := `\d+\.\d{3} ms`
+	out := ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	if !regexp.MustCompile(`(?m)^# DNS ` + ms + `, handshake ` + ms + `, rtt ` + ms + `; took ` + ms + `$`).MatchString(out) {
+		t.Errorf("connect with timing on: %q", out)
+	}
+	out = ss.MustExec("send s1 hi")
+	if !regexp.MustCompile(`^2\n# took ` + ms + `\n$`).MatchString(out) {
+		t.Errorf("send with timing on: %q", out)
+	}
+	out = ss.MustExec("recv s1")
+	if !regexp.MustCompile(`(?m)^# first byte( at most)? ` + ms + `; took ` + ms + `$`).MatchString(out) {
+		t.Errorf("the first recv after a send: %q", out)
+	}
+	ss.MustExec("set timing off")
+	if out := ss.MustExec("sockname s1"); strings.Contains(out, "took") {
+		t.Errorf("timing off: %q", out)
+	}
+
+	evs := timelineRows(t, ss, "s1")
+	var connect map[string]any
+	for _, e := range evs {
+		if e["kind"] == "command" && strings.HasPrefix(e["line"].(string), "connect ") {
+			connect = e
+		}
+	}
+	if connect == nil {
+		t.Fatalf("no connect event in %v", evs)
+	}
+	b, _ := json.Marshal(connect["timing"])
+	if !regexp.MustCompile(`^\{"DNS":[0-9.e-]+,"handshake":[0-9.e-]+,"rtt":[0-9.e-]+\}$`).Match(b) {
+		t.Errorf("connect's event timing: %s", b)
+	}
+}
