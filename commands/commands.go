@@ -34,6 +34,7 @@ func Table() *shell.Table {
 	t.Add(timelineCommands()...)
 	t.Add(shell.Builtins()...)
 	t.AddSettings(netdbSettings()...)
+	t.AddPromptTokens(promptTokens()...)
 	return t
 }
 

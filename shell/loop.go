@@ -203,7 +203,7 @@ type PromptOptions struct {
 // RunPrompt runs the interactive prompt until exit, quit or Ctrl-D.
 func (s *Session) RunPrompt(o PromptOptions) int {
 	cfg := &readline.Config{
-		Prompt:                 SafeText(s.Settings.Prompt),
+		Prompt:                 SafeText(s.PromptText()),
 		AutoComplete:           completer{s},
 		InterruptPrompt:        "^C",
 		EOFPrompt:              "",
@@ -250,7 +250,7 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 		// The prompt is text like any other: a control byte in it (set
 		// prompt, perhaps from a sourced script) is shown escaped, never
 		// sent to the terminal.
-		rl.SetPrompt(SafeText(s.Settings.Prompt))
+		rl.SetPrompt(SafeText(s.PromptText()))
 		line, err := rl.Readline()
 		if errors.Is(err, readline.ErrInterrupt) {
 			continue // Ctrl-C at the prompt clears the line

@@ -201,7 +201,7 @@ func shellSettings() []*Setting {
 			},
 		},
 		{
-			Name: "prompt", Help: "the prompt text",
+			Name: "prompt", Help: "the prompt text; {sockets} shows how many sockets are open, {waiting} how many have data or connections waiting",
 			Get: func(s *Session) (string, any) { return s.Settings.Prompt, s.Settings.Prompt },
 			Set: func(s *Session, value string) error { s.Settings.Prompt = value; return nil },
 		},

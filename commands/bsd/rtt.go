@@ -41,3 +41,28 @@ func (s *Socket) InQueue() (int, bool) {
 	})
 	return n, ok
 }
+
+// Waiting is what waits on the socket without reading it: for a listening
+// TCP socket the connections in its accept queue (TCP_INFO tcpi_unacked,
+// which the kernel uses for the accept queue's length on a listener), for
+// any other the bytes in its receive queue (SIOCINQ). 0 when the kernel
+// does not say.
+func (s *Socket) Waiting() int {
+	if s.closed.Load() {
+		return 0
+	}
+	n := 0
+	s.raw.Control(func(fd uintptr) {
+		if s.sotype == unix.SOCK_STREAM && s.proto == unix.IPPROTO_TCP {
+			info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
+			if err == nil && info.State == 10 { // TCP_LISTEN
+				n = int(info.Unacked)
+				return
+			}
+		}
+		if v, err := unix.IoctlGetInt(int(fd), unix.SIOCINQ); err == nil {
+			n = v
+		}
+	})
+	return n
+}
