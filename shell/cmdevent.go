@@ -19,6 +19,14 @@ func Milliseconds(d time.Duration) string {
 // command's phases, then how long it took in all until its result:
 // "DNS 0.400 ms, handshake 0.080 ms, rtt 0.050 ms; took 0.612 ms".
 func timingNote(phases []Attr, took time.Duration) string {
+	if len(phases) == 0 {
+		return "took " + Milliseconds(took)
+	}
+	return phasesText(phases) + "; took " + Milliseconds(took)
+}
+
+// phasesText spells a command's phases: "DNS 0.400 ms, handshake 0.080 ms".
+func phasesText(phases []Attr) string {
 	var b strings.Builder
 	for i, p := range phases {
 		if i > 0 {
@@ -29,10 +37,6 @@ func timingNote(phases []Attr, took time.Duration) string {
 			b.WriteString(Milliseconds(d))
 		}
 	}
-	if len(phases) > 0 {
-		b.WriteString("; ")
-	}
-	b.WriteString("took " + Milliseconds(took))
 	return b.String()
 }
 

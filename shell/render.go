@@ -67,6 +67,10 @@ func (s *Session) render(c *Call, v any) error {
 		for _, t := range c.trace {
 			buf.WriteString(s.paint(dim, "  # "+SafeText(t)) + "\n")
 		}
+		if len(c.timing) > 0 && !s.Settings.Timing {
+			// With timing on the note under the result says it.
+			buf.WriteString(s.paint(dim, "  # timing: "+phasesText(c.timing)) + "\n")
+		}
 	}
 	if err := writeValue(&buf, v, format, s.Width()); err != nil {
 		return err
