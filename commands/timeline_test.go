@@ -107,7 +107,7 @@ func TestTimeline(t *testing.T) {
 	if len(rows) < 2 || strings.Join(rows[0], " ") != "time resource event what took" {
 		t.Fatalf("timeline s1: no header:\n%s", table)
 	}
-	order := []string{"created", "socket tcp → object", "connected", "connect s1 127.0.0.1", "sent", "send s1 hi → int",
+	order := []string{"created", "socket tcp → s1", "connected", "connect s1 127.0.0.1", "sent", "send s1 hi → int",
 		"received", "recv s1 → bytes", "send s1 → UsageError", "closed", "close s1 → None"}
 	at := 1
 	for _, w := range order {

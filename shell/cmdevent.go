@@ -48,11 +48,12 @@ const EventCommand EventKind = "command"
 // result's Python type, on success) or "error" (the exception's class) and
 // "errno" (when it has one), "python" ([]string, when the command recorded
 // Python lines), "timing" ([]Attr of phases, when the command measured
-// some). Resource is the registered name the command worked on, when its
+// some), "made" (the name of the resource it registered, when it made
+// one; the message then says it: "socket tcp → s1"). Resource is the registered name the command worked on, when its
 // first argument is one, or else the one it registered (socket's s1).
 
 // emitCommand records the event of one statement that ended at end.
-func (s *Session) emitCommand(name, line, resource string, start time.Time, v any, e *Error, python []string, timing []Attr) {
+func (s *Session) emitCommand(name, line, resource, made string, start time.Time, v any, e *Error, python []string, timing []Attr) {
 	end := time.Now()
 	attrs := make([]Attr, 0, 6)
 	attrs = append(attrs, Attr{"line", line}, Attr{"command", name}, Attr{"duration", end.Sub(start)})
@@ -66,7 +67,13 @@ func (s *Session) emitCommand(name, line, resource string, start time.Time, v an
 	} else {
 		k := ResultKind(v)
 		attrs = append(attrs, Attr{"result", k})
-		msg += " → " + k
+		if made != "" {
+			// What it made says more than its type ("object").
+			attrs = append(attrs, Attr{"made", made})
+			msg += " → " + made
+		} else {
+			msg += " → " + k
+		}
 	}
 	if len(python) > 0 {
 		attrs = append(attrs, Attr{"python", python})

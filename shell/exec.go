@@ -112,18 +112,20 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 	}
 	before := s.lastRegistered()
 	defer func() {
+		made := ""
+		if now := s.lastRegistered(); now != before {
+			made = now // the resource the command made (socket's s1, serve's echo1)
+		}
 		if resource == "" {
-			// A command that made a resource (socket, serve) happened to it.
-			if now := s.lastRegistered(); now != before {
-				resource = now
-			}
+			// A command that made a resource happened to it.
+			resource = made
 		}
 		var python []string
 		var timing []Attr
 		if c != nil {
 			python, timing = c.python, c.timing
 		}
-		s.emitCommand(name, line, resource, start, result, out, python, timing)
+		s.emitCommand(name, line, resource, made, start, result, out, python, timing)
 	}()
 	cmd := s.Table.Lookup(name)
 	if cmd == nil {
