@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sockshell/sockshell/shell"
+	"github.com/sockshell/sockshell/shell/testenv"
 )
 
 // TestGopherBigDownload: a 1 GiB binary (64 MiB with -short) through
@@ -207,7 +208,7 @@ func TestGopherOutFailureKeepsExistingFile(t *testing.T) {
 		if _, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 %s %d --out %s --force", sel, port, file)); errs == "" {
 			t.Errorf("%s: no error", sel)
 		}
-		filesWant(t, file, "precious")
+		testenv.WantFile(t, file, "precious")
 	}
 	// A missing selector, from the shell's own gopher server.
 	hole, _ := filepath.Abs(gopherHole)
@@ -216,7 +217,7 @@ func TestGopherOutFailureKeepsExistingFile(t *testing.T) {
 		if _, errs := g.Exec(fmt.Sprintf("gopher 127.0.0.1 %s %d --out %s --force", sel, own, file)); !strings.HasPrefix(errs, "FileNotFoundError") {
 			t.Errorf("%s: %q, want FileNotFoundError", sel, errs)
 		}
-		filesWant(t, file, "precious")
+		testenv.WantFile(t, file, "precious")
 	}
 	done := g.async(fmt.Sprintf("gopher 127.0.0.1 /slow.bin %d --out %s --force", port, file))
 	filesUntil(t, "the first bytes on disk", func() bool { return filesTempHolds(t, dir, "FILE", int64(len(slow))) })
@@ -224,8 +225,8 @@ func TestGopherOutFailureKeepsExistingFile(t *testing.T) {
 	if errs := waitDone(t, done); !strings.HasPrefix(errs, "KeyboardInterrupt") {
 		t.Errorf("Ctrl-C: %q", errs)
 	}
-	filesWant(t, file, "precious")
-	if names := filesDir(t, dir); len(names) != 1 {
+	testenv.WantFile(t, file, "precious")
+	if names := testenv.DirNames(t, dir); len(names) != 1 {
 		t.Errorf("directory holds %v after the failures", names)
 	}
 	// --keep-partial keeps what came, under a name that says so, and says how much.
@@ -233,13 +234,13 @@ func TestGopherOutFailureKeepsExistingFile(t *testing.T) {
 	filesUntil(t, "the first bytes on disk", func() bool { return filesTempHolds(t, dir, "FILE", int64(len(slow))) })
 	g.Session.Interrupt()
 	waitDone(t, done)
-	filesWant(t, file+".partial", string(slow))
+	testenv.WantFile(t, file+".partial", string(slow))
 	if out := g.running.Output(); !strings.Contains(out, fmt.Sprintf("%d bytes arrived before the error, kept in %s.partial", len(slow), file)) {
 		t.Errorf("note of the kept part: %q", out)
 	}
 	os.Remove(file + ".partial")
 	g.MustExec(fmt.Sprintf("gopher 127.0.0.1 /good.bin %d --out %s --force", port, file))
-	filesWant(t, file, "the new content")
+	testenv.WantFile(t, file, "the new content")
 }
 
 // Item 40: a name the server chose never starts with '-'.
@@ -252,9 +253,9 @@ func TestGopherDownloadNameNoLeadingDash(t *testing.T) {
 		if !strings.HasSuffix(out, "saved to "+want+"\n") {
 			t.Errorf("%s: %q, want it saved to %s", sel, out, want)
 		}
-		filesWant(t, want, "data of "+sel)
+		testenv.WantFile(t, want, "data of "+sel)
 	}
-	for _, n := range filesDir(t, ".") {
+	for _, n := range testenv.DirNames(t, ".") {
 		if strings.HasPrefix(n, "-") {
 			t.Errorf("a download is named %q", n)
 		}

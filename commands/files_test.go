@@ -64,12 +64,12 @@ func TestRecvOutNeverClobbers(t *testing.T) {
 	if want := fmt.Sprintf("FileExistsError: [Errno 17] File exists: %s\n", shell.StrRepr(keep)); !strings.HasPrefix(errs, want) || out != "" {
 		t.Fatalf("recv --out over a file: %q %q, want %q", out, errs, want)
 	}
-	filesWant(t, keep, "precious\n")
+	testenv.WantFile(t, keep, "precious\n")
 	if got := ss.MustExec("recv s1 --out " + keep + " --force"); !strings.HasPrefix(got, fmt.Sprintf("5\n# 5 bytes written to %s; ", keep)) {
 		t.Errorf("recv --out --force printed %q", got)
 	}
-	filesWant(t, keep, "hello")
-	if names := filesDir(t, dir); len(names) != 1 {
+	testenv.WantFile(t, keep, "hello")
+	if names := testenv.DirNames(t, dir); len(names) != 1 {
 		t.Errorf("directory holds %v, want keep.txt alone", names)
 	}
 }
@@ -104,19 +104,19 @@ func TestRecvOutCancelLeavesNoHalfFile(t *testing.T) {
 			if errs := filesWait(t, done, "recv --out after a cancel"); !strings.HasPrefix(errs, "KeyboardInterrupt") {
 				t.Fatalf("stderr %q", errs)
 			}
-			names := filesDir(t, dir)
+			names := testenv.DirNames(t, dir)
 			switch tc.name {
 			case "new":
 				if len(names) != 0 {
 					t.Errorf("a cancelled transfer left %v", names)
 				}
 			case "force":
-				filesWant(t, target, "old")
+				testenv.WantFile(t, target, "old")
 				if len(names) != 1 {
 					t.Errorf("directory holds %v, want the old file alone", names)
 				}
 			case "keep-partial":
-				filesWant(t, target+".partial", "first half")
+				testenv.WantFile(t, target+".partial", "first half")
 				if len(names) != 1 {
 					t.Errorf("directory holds %v, want dl.partial alone", names)
 				}

@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -165,31 +164,6 @@ func pyRun(t *testing.T, program string) string {
 // filesBound bounds every wait of these tests ("fail if it hangs").
 const filesBound = 20 * time.Second
 
-func filesDir(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	return names
-}
-
-func filesWant(t *testing.T, path, content string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	if string(b) != content {
-		t.Fatalf("%s holds %q, want %q", path, b, content)
-	}
-}
-
 // filesUntil waits, bounded, until cond holds.
 func filesUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -205,7 +179,7 @@ func filesUntil(t *testing.T, what string, cond func() bool) {
 // filesTempHolds reports whether dir holds a file other than target
 // (the temporary file) of size bytes.
 func filesTempHolds(t *testing.T, dir, target string, size int64) bool {
-	for _, n := range filesDir(t, dir) {
+	for _, n := range testenv.DirNames(t, dir) {
 		if st, err := os.Stat(filepath.Join(dir, n)); err == nil && n != target && st.Size() == size {
 			return true
 		}

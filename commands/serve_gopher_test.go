@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -126,25 +125,6 @@ func TestServeGopherFIFOs(t *testing.T) {
 	}
 }
 
-// gopherRaw sends request to 127.0.0.1:port and returns the whole reply.
-func gopherRaw(t *testing.T, port int, request string) []byte {
-	t.Helper()
-	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(gopherTestBound))
-	if _, err := io.WriteString(c, request); err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // TestCurlAgainstServeGopher: curl's gopher client against a server the
 // session started with `serve gopher`.
 func TestCurlAgainstServeGopher(t *testing.T) {
@@ -180,7 +160,7 @@ func TestCurlAgainstServeGopher(t *testing.T) {
 	}
 	base := fmt.Sprintf("gopher://127.0.0.1:%d", port)
 	for url, request := range map[string]string{base + "/": "\r\n", base + "/1/sub": "/sub\r\n"} {
-		got, want := run(url), gopherRaw(t, port, request)
+		got, want := run(url), testenv.Exchange(t, port, request, gopherTestBound)
 		if !bytes.Equal(got, want) || !bytes.HasSuffix(got, []byte("\r\n.\r\n")) {
 			t.Errorf("curl %s:\n%q\nthe server sends:\n%q", url, got, want)
 		}

@@ -4,38 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sockshell/sockshell/shell/testenv"
 )
-
-// rawExchange sends request to 127.0.0.1:port and returns every byte of
-// the reply.
-func rawExchange(t *testing.T, port int, request string) []byte {
-	t.Helper()
-	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(testTimeout))
-	if _, err := io.WriteString(c, request); err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func TestCurlAgainstServer(t *testing.T) {
 	curl := testenv.NeedPeer(t, "curl", "curl")
@@ -57,7 +34,7 @@ func TestCurlAgainstServer(t *testing.T) {
 
 	// The root menu: curl prints the bytes our server sends.
 	menu := run(base + "/")
-	if want := rawExchange(t, port, "\r\n"); !bytes.Equal(menu, want) {
+	if want := testenv.Exchange(t, port, "\r\n", testTimeout); !bytes.Equal(menu, want) {
 		t.Errorf("curl root menu differs:\ncurl: %q\nraw:  %q", menu, want)
 	}
 	if !bytes.HasSuffix(menu, []byte("\r\n.\r\n")) {

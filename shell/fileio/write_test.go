@@ -11,37 +11,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sockshell/sockshell/shell/testenv"
 )
-
-func listDir(t *testing.T, dir string) []string {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	return names
-}
-
-func wantFile(t *testing.T, path, content string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(b) != content {
-		t.Fatalf("%s holds %q, want %q", path, b, content)
-	}
-}
 
 func TestCreateNoClobberLeavesExistingFile(t *testing.T) {
 	dir := t.TempDir()
@@ -52,8 +28,8 @@ func TestCreateNoClobberLeavesExistingFile(t *testing.T) {
 	if !errors.As(err, &ee) || !errors.Is(err, fs.ErrExist) {
 		t.Fatalf("Create over an existing file: %v, want ExistsError", err)
 	}
-	wantFile(t, p, "precious")
-	if got := listDir(t, dir); len(got) != 1 {
+	testenv.WantFile(t, p, "precious")
+	if got := testenv.DirNames(t, dir); len(got) != 1 {
 		t.Fatalf("directory holds %v, want only keep.txt", got)
 	}
 }
@@ -73,14 +49,14 @@ func TestCreateWritesTempAndRenamesAtCommit(t *testing.T) {
 	if err != nil || got != p {
 		t.Fatalf("Commit = %q, %v", got, err)
 	}
-	wantFile(t, p, "hello")
-	if names := listDir(t, dir); len(names) != 1 {
+	testenv.WantFile(t, p, "hello")
+	if names := testenv.DirNames(t, dir); len(names) != 1 {
 		t.Fatalf("directory holds %v after Commit, want only out.bin", names)
 	}
 	if kept := o.Abort(); kept != "" {
 		t.Fatalf("Abort after Commit kept %q", kept)
 	}
-	wantFile(t, p, "hello")
+	testenv.WantFile(t, p, "hello")
 }
 
 func TestAbortRemovesOnlyTheTempFile(t *testing.T) {
@@ -95,8 +71,8 @@ func TestAbortRemovesOnlyTheTempFile(t *testing.T) {
 	if kept := o.Abort(); kept != "" {
 		t.Fatalf("Abort kept %q without KeepPartial", kept)
 	}
-	wantFile(t, p, "old")
-	if names := listDir(t, dir); len(names) != 1 {
+	testenv.WantFile(t, p, "old")
+	if names := testenv.DirNames(t, dir); len(names) != 1 {
 		t.Fatalf("directory holds %v, want only old.txt", names)
 	}
 }
@@ -112,11 +88,11 @@ func TestForceReplacesAtCommitThroughSymlink(t *testing.T) {
 		t.Fatal(err)
 	}
 	o.Write([]byte("new"))
-	wantFile(t, real, "old")
+	testenv.WantFile(t, real, "old")
 	if _, err := o.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	wantFile(t, real, "new")
+	testenv.WantFile(t, real, "new")
 	if st, err := os.Lstat(link); err != nil || st.Mode()&fs.ModeSymlink == 0 {
 		t.Fatalf("the link was replaced: %v %v", st, err)
 	}
@@ -135,8 +111,8 @@ func TestKeepPartialNeverClobbers(t *testing.T) {
 	if kept != p+".partial.1" {
 		t.Fatalf("kept as %q, want %q", kept, p+".partial.1")
 	}
-	wantFile(t, kept, "part")
-	wantFile(t, p+".partial", "an older partial")
+	testenv.WantFile(t, kept, "part")
+	testenv.WantFile(t, p+".partial", "an older partial")
 	if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("the target was made by a failed write: %v", err)
 	}
@@ -155,8 +131,8 @@ func TestFreshPicksAFreeName(t *testing.T) {
 	if err != nil || got != p+".1" {
 		t.Fatalf("Commit = %q, %v; want %q", got, err, p+".1")
 	}
-	wantFile(t, p, "first")
-	wantFile(t, got, "second")
+	testenv.WantFile(t, p, "first")
+	testenv.WantFile(t, got, "second")
 }
 
 func TestCommitKeepsDataWhenTargetAppears(t *testing.T) {
@@ -173,8 +149,8 @@ func TestCommitKeepsDataWhenTargetAppears(t *testing.T) {
 	if !errors.As(err, &ae) {
 		t.Fatalf("Commit = %v, want AppearedError", err)
 	}
-	wantFile(t, p, "theirs")
-	wantFile(t, ae.Kept, "ours")
+	testenv.WantFile(t, p, "theirs")
+	testenv.WantFile(t, ae.Kept, "ours")
 }
 
 func TestCreateRefusesDirectoryAndDevices(t *testing.T) {
@@ -280,7 +256,7 @@ func TestFreshNeverWritesIntoWhatIsThere(t *testing.T) {
 		if err != nil || got != p+".1" {
 			t.Fatalf("%s: Commit = %q, %v; want %s.1", n, got, err, p)
 		}
-		wantFile(t, got, n)
+		testenv.WantFile(t, got, n)
 	}
 	if st, err := os.Lstat(filepath.Join(dir, "c")); err != nil || st.Mode()&fs.ModeSymlink == 0 {
 		t.Errorf("the link was replaced: %v", err)
@@ -297,7 +273,7 @@ func TestKeepPartialOfNothingKeepsNoFile(t *testing.T) {
 	if kept := o.Abort(); kept != "" {
 		t.Errorf("kept %q of an empty transfer", kept)
 	}
-	if names := listDir(t, dir); len(names) != 0 {
+	if names := testenv.DirNames(t, dir); len(names) != 0 {
 		t.Errorf("directory holds %v", names)
 	}
 }
@@ -331,5 +307,5 @@ func TestLongNameGetsATempFile(t *testing.T) {
 	if _, err := o.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	wantFile(t, p, "x")
+	testenv.WantFile(t, p, "x")
 }
