@@ -81,7 +81,9 @@ func (s *Session) emitCommand(name, line, resource, made string, start time.Time
 	if len(timing) > 0 {
 		attrs = append(attrs, Attr{"timing", timing})
 	}
-	s.events.Emit(Event{Time: end, Kind: EventCommand, Resource: resource, Message: msg, Attrs: attrs, Quiet: true})
+	ev := Event{Time: end, Kind: EventCommand, Resource: resource, Message: msg, Attrs: attrs, Quiet: true}
+	s.events.Emit(ev)
+	s.commands.add(CommandEntry{Event: ev, DefaultTimeout: s.pyDefaultTimeout()})
 }
 
 // ResultKind names a command's result by its Python type ("bytes",

@@ -56,6 +56,9 @@ type Session struct {
 	// interrupted: Ctrl-C has cancelled the running command already, so
 	// another Ctrl-C while it still runs leaves the shell.
 	interrupted bool
+
+	// commands keeps every statement, longer than events does (cmdlog.go).
+	commands commandLog
 }
 
 // NewSession makes a session writing results to out and errors to errw,
