@@ -32,6 +32,7 @@ func Table() *shell.Table {
 	t.Add(gopherCommands()...)
 	t.Add(serveCommands()...)
 	t.Add(timelineCommands()...)
+	t.Add(exportCommands()...)
 	t.Add(shell.Builtins()...)
 	t.AddSettings(netdbSettings()...)
 	t.AddPromptTokens(promptTokens()...)

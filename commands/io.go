@@ -167,7 +167,10 @@ func readPayloadFile(c *shell.Call, name string) ([]byte, error) {
 // sendAllFile streams a file to the socket in constant memory, as
 // sendall(open(file).read()) would send it.
 func sendAllFile(c *shell.Call, s *bsd.Socket, name, file string) (any, error) {
-	c.Python("%s.sendall(open(%s, 'rb').read())", name, shell.StrRepr(file))
+	// sendall returns None; the shell prints the count, which is len(data).
+	c.Python("data = open(%s, 'rb').read()", shell.StrRepr(file))
+	c.Python("%s.sendall(data)", name)
+	c.Python("len(data)")
 	if c.NArg() > 1 && c.Arg(1) != "" {
 		return nil, c.UsageError("give DATA or --file, not both")
 	}
@@ -228,6 +231,7 @@ func runSend(c *shell.Call, all bool) (any, error) {
 	defer traceSock(c, s)()
 	if all {
 		c.Python("%s.sendall(%s)", name, py)
+		c.Python("len(%s)  # sendall returns None; the shell prints the count it sent", py)
 		n, err := s.SendAll(c.Ctx, data)
 		if err != nil {
 			if n > 0 {
@@ -337,11 +341,15 @@ func runRecv(c *shell.Call) (any, error) {
 			limit = v
 		}
 		f, err := createOutput(c, out)
+		// n counts what was written (f.tell() fails on a FIFO), and is
+		// the count the shell prints.
+		c.Python("n = 0")
 		if limit >= 0 {
-			c.Python("with open(%s, %s) as f:\n    while (left := %d - f.tell()) > 0 and (chunk := %s.recv(min(65536, left))):\n        f.write(chunk)", shell.StrRepr(out), pyWriteMode(c, f), limit, name)
+			c.Python("with open(%s, %s) as f:\n    while (left := %d - n) > 0 and (chunk := %s.recv(min(65536, left))):\n        n += f.write(chunk)", shell.StrRepr(out), pyWriteMode(c, f), limit, name)
 		} else {
-			c.Python("with open(%s, %s) as f:\n    while chunk := %s.recv(65536):\n        f.write(chunk)", shell.StrRepr(out), pyWriteMode(c, f), name)
+			c.Python("with open(%s, %s) as f:\n    while chunk := %s.recv(65536):\n        n += f.write(chunk)", shell.StrRepr(out), pyWriteMode(c, f), name)
 		}
+		c.Python("n")
 		if err != nil {
 			return nil, err
 		}

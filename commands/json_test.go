@@ -121,6 +121,8 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		{line: "go 1", result: "str"},
 		{line: "back", result: jsMenu},
 		{line: "gopher gopher://127.0.0.1:$PORT_gopher1/9/tiny.bin --out tiny.bin", result: "int"},
+		{line: "export python session.py", result: jsObj{"file": "str", "commands": "int", "statements": "int", "comments": "int",
+			"dropped": "int", "servers": jsList{"str"}, "gopher": jsList{"str"}}},
 		{line: "close all", result: "null"},
 		{line: "stop all", result: "null"},
 		{line: "exit", result: "null"},

@@ -308,6 +308,11 @@ func runServe(c *shell.Call) (any, error) {
 		c.Session.Remove(name)
 		return nil, fmt.Errorf("the %s server stopped as it started: %w", kind, err)
 	}
+	dir := ""
+	if kind == "gopher" {
+		dir = c.Arg(1)
+	}
+	noteServed(c.Session, servedServer{name: name, kind: kind, addr: srv.addr, udp: udp, dir: dir}) // for export python
 	if why := bsd.PortPolicy(int(ap.Port())).Allowed(); why != "" {
 		c.Note("%s", why)
 	}

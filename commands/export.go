@@ -1,0 +1,429 @@
+// export python FILE: the session as a runnable Python 3 script. Each
+// statement's Python lines (the command log, shell/cmdlog.go) in order, a
+// print of each result the shell printed as a Python value, a failed call
+// caught with its class so the script goes on as the session did, and the
+// demo servers the session started written as socketserver threads at the
+// top (export_servers.go), so the script runs alone.
+package commands
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/sockshell/sockshell/shell"
+	"github.com/sockshell/sockshell/shell/fileio"
+)
+
+// exportFormatArg is what export writes: Python, for now the one format.
+var exportFormatArg = shell.Choices("format", "python")
+
+func exportCommands() []*shell.Command {
+	return []*shell.Command{{
+		Name: "export", Group: shell.GroupShell,
+		Summary: "Write the session as a runnable Python 3 script: the same calls in order, printing the same results.",
+		Help: wrapText("Writes FILE: `import socket`, the session's timeout as socket.setdefaulttimeout, then each "+
+			"command of the session in order as a comment (# >>> the line) followed by its Python lines (the ones "+
+			"explain shows). A result the shell printed as a Python value (a number, bytes, a tuple) is printed "+
+			"with print(repr(...)), so the script's output matches the session's results line for line; a table or "+
+			"a socket's repr is not printed. A call that failed in the session is wrapped in try/except of the "+
+			"class it raised, printing the error as the shell did, so the script goes on as the session did. "+
+			"The demo servers the session started (serve echo, discard, daytime, chargen, over TCP or UDP) are "+
+			"written at the top as socketserver threads on the same addresses; a gopher server becomes a comment "+
+			"saying how to start one. Commands with no Python equivalent (help, set format, timeline) are comments. "+
+			"The shell keeps the last 65536 commands for export; the script's header says how many older ones "+
+			"it does not have. An existing FILE is never replaced without --force.", 80),
+		Python:   "open(file, 'x').write(script)  # script: the session's Python lines, in order",
+		Examples: []string{"export python session.py", "export python session.py --force"},
+		Args:     []shell.Arg{shell.Req("python", exportFormatArg), shell.Req("FILE", shell.FileArg)},
+		Flags:    []shell.Flag{{Name: "force", Help: "replace FILE if it exists"}},
+		Run:      runExport,
+	}}
+}
+
+func runExport(c *shell.Call) (any, error) {
+	file := c.Arg(1)
+	if file == "" {
+		return nil, c.UsageError("FILE is empty")
+	}
+	entries, dropped := c.Session.Commands()
+	sc := buildScript(entries, dropped, exportServers.Get(c.Session), time.Now())
+	o := fileio.Options{}
+	mode := "'x'"
+	if c.Has("force") {
+		o.Policy, mode = fileio.Force, "'w'"
+	}
+	// The script is written by sockshell, not by Python code the session
+	// ran: the line says what it does, and names the text it writes.
+	c.Python("open(%s, %s).write(script)  # script: the session's Python lines, in order", shell.StrRepr(file), mode)
+	f, err := fileio.Create(c.Ctx, file, o)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Abort()
+	if _, err := f.Write([]byte(sc.text)); err != nil {
+		return nil, err
+	}
+	if _, err := f.Commit(); err != nil {
+		return nil, err
+	}
+	if dropped > 0 {
+		c.Note("the session's first %s are not in the script (the shell keeps the last %d)", count(int(dropped), "command"), shell.CommandLogSize)
+	}
+	for _, n := range sc.gophers {
+		c.Note("%s is a gopher server, with no short Python equivalent: the script says how to start it", n)
+	}
+	text := fmt.Sprintf("wrote %s: %s as %s of Python", file, count(sc.commands, "command"), count(sc.statements, "statement"))
+	if sc.comments > 0 {
+		text += fmt.Sprintf(" (%d with no Python equivalent, as comments)", sc.comments)
+	}
+	return shell.Repr{Text: text, JSON: map[string]any{
+		"file": file, "commands": sc.commands, "statements": sc.statements, "comments": sc.comments,
+		"dropped": dropped, "servers": sc.servers, "gopher": sc.gophers,
+	}}, nil
+}
+
+// script is an export's text and what went into it.
+type script struct {
+	text       string
+	commands   int      // the session's commands it covers
+	statements int      // Python statements it runs for them
+	comments   int      // commands that are only a comment
+	servers    []string // demo servers written as Python, by session name
+	gophers    []string // servers left as a comment
+}
+
+// pyValueKinds are the result kinds (shell.ResultKind) the shell prints
+// as Python prints them, with repr: those the script prints too.
+var pyValueKinds = map[string]bool{"int": true, "float": true, "str": true, "bytes": true, "tuple": true, "list": true, "bool": true}
+
+// buildScript writes the script of a session's commands (entries, oldest
+// first, after dropped older ones) with its demo servers.
+func buildScript(entries []shell.CommandEntry, dropped uint64, servers []servedServer, now time.Time) script {
+	sc := script{servers: []string{}, gophers: []string{}}
+	var b strings.Builder
+	b.WriteString("#!/usr/bin/env python3\n")
+	fmt.Fprintf(&b, "# A sockshell session as Python 3, written by `export python` at %s.\n", now.UTC().Format("2006-01-02 15:04:05 UTC"))
+	b.WriteString("# Each command of the session is a comment (# >>> the line as typed) followed by\n" +
+		"# the Python that does the same; results print as the shell printed them, and\n" +
+		"# an error the session hit is caught with its class, so the script goes on.\n")
+	if dropped > 0 {
+		fmt.Fprintf(&b, "#\n# NOTE: the session's first %s are not here: sockshell keeps the\n"+
+			"# last %d for export. Names they made (sockets, servers) are not defined below.\n",
+			count(int(dropped), "command"), shell.CommandLogSize)
+	}
+	// Only the servers whose serve command is here: the others' commands
+	// were dropped with their names.
+	kept := map[string]bool{}
+	for _, e := range entries {
+		if made, _ := e.Attr("made"); made != nil {
+			kept[fmt.Sprint(made)] = true
+		}
+	}
+	var here []servedServer
+	for _, s := range servers {
+		if kept[s.name] {
+			here = append(here, s)
+		}
+	}
+	b.WriteString("\nimport socket\n")
+	if pyServers(here) {
+		b.WriteString("import socketserver\nimport threading\n")
+		if usesDaytime(here) {
+			b.WriteString("import time\n")
+		}
+	}
+	if len(entries) > 0 {
+		fmt.Fprintf(&b, "\n%s  # the session's timeout for new sockets (set timeout)\n", entries[0].DefaultTimeout)
+	}
+	if len(here) > 0 {
+		b.WriteString(serversPython(here))
+		for _, s := range here {
+			if s.kind == "gopher" {
+				sc.gophers = append(sc.gophers, s.name)
+			} else {
+				sc.servers = append(sc.servers, s.name)
+			}
+		}
+	}
+	running := map[string]bool{} // Python servers started and not yet stopped
+	byName := map[string]servedServer{}
+	for _, s := range here {
+		byName[s.name] = s
+	}
+	for _, e := range entries {
+		sc.commands++
+		b.WriteString("\n")
+		n, comment := writeStep(&b, e, byName, running)
+		sc.statements += n
+		if comment {
+			sc.comments++
+		}
+	}
+	if len(running) > 0 {
+		b.WriteString("\n# The servers are daemon threads: they end with the script.\n")
+	}
+	sc.text = b.String()
+	return sc
+}
+
+// writeStep writes one command of the session: its line as a comment,
+// then its Python. It returns the statements written and whether the
+// command is only a comment.
+func writeStep(b *strings.Builder, e shell.CommandEntry, servers map[string]servedServer, running map[string]bool) (int, bool) {
+	line, _ := e.Attr("line")
+	name, _ := e.Attr("command")
+	errClass, failed := e.Attr("error")
+	kind, _ := e.Attr("result")
+	pyAny, _ := e.Attr("python")
+	py, _ := pyAny.([]string)
+	fmt.Fprintf(b, "# >>> %s\n", oneLine(fmt.Sprint(line)))
+
+	switch {
+	case failed && errClass == "UsageError":
+		b.WriteString("# (the shell refused it: nothing ran)\n")
+		return 0, true
+	case failed && errClass == "KeyboardInterrupt":
+		// Run here, the call would wait (until the timeout) where Ctrl-C
+		// ended it in the session.
+		b.WriteString("# (Ctrl-C interrupted it in the session; not run here)\n")
+		for _, p := range py {
+			writeCommented(b, p)
+		}
+		return 0, true
+	case name == "serve" && !failed:
+		made, _ := e.Attr("made")
+		if s, ok := servers[fmt.Sprint(made)]; ok {
+			if s.kind == "gopher" {
+				fmt.Fprintf(b, "# (%s: a gopher server, no Python here; see the top of the script)\n", s.name)
+				return 0, true
+			}
+			running[s.name] = true
+			fmt.Fprintf(b, "# (%s: started at the top of the script, as Python's socketserver)\n", s.name)
+			return 0, true
+		}
+	case name == "stop" && !failed:
+		var stopped []string
+		if r := e.Resource; r != "" {
+			stopped = []string{r}
+		} else {
+			for _, s := range sortedServers(servers) {
+				if running[s] {
+					stopped = append(stopped, s)
+				}
+			}
+		}
+		n := 0
+		for _, s := range stopped {
+			if running[s] {
+				fmt.Fprintf(b, "%s.shutdown()\n%s.server_close()\n", s, s)
+				delete(running, s)
+				n += 2
+			}
+		}
+		if n > 0 {
+			return n, false
+		}
+	}
+	if !hasStatement(py) {
+		switch {
+		case len(py) > 0:
+		case failed:
+			// As a command on a closed socket: refused before any call.
+			fmt.Fprintf(b, "# (it failed in the session with %s%s; the shell recorded no Python for it)\n", oneLine(fmt.Sprint(errClass)), errnoText(e))
+		default:
+			b.WriteString("# (no Python equivalent)\n")
+		}
+		for _, p := range py {
+			writeCommented(b, p)
+		}
+		return 0, true
+	}
+	if !failed && kind == "table" {
+		// Not printed: the shell's table is not what Python prints.
+		b.WriteString("# (the shell showed the result as a table; the script does not print it)\n")
+	}
+	if failed {
+		class := fmt.Sprint(errClass)
+		b.WriteString("try:\n")
+		for _, p := range py {
+			b.WriteString(indent(p, "    ") + "\n")
+		}
+		if pyExceptionClass(class) {
+			fmt.Fprintf(b, "except %s as e:\n    print(%s, e)\n", class, shell.StrRepr(class+":"))
+		} else {
+			// sockshell's own class, which Python does not have: Python
+			// raises one of its own, printed with its name.
+			fmt.Fprintf(b, "except Exception as e:  # the session raised %s, a class of sockshell's\n", oneLine(class))
+			b.WriteString("    print(type(e).__name__ + ':', e)\n")
+		}
+		return len(py), false
+	}
+	last := len(py) - 1
+	for i, p := range py {
+		if i == last && pyValueKinds[fmt.Sprint(kind)] && isExpression(p) {
+			code, comment := splitComment(p)
+			fmt.Fprintf(b, "print(repr(%s))%s\n", code, comment)
+			continue
+		}
+		b.WriteString(p + "\n")
+	}
+	return len(py), false
+}
+
+// oneLine keeps a text on one comment line.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
+}
+
+// writeCommented writes a Python statement as comment lines.
+func writeCommented(b *strings.Builder, p string) {
+	for _, l := range strings.Split(p, "\n") {
+		if strings.HasPrefix(l, "#") {
+			b.WriteString(l + "\n")
+		} else {
+			b.WriteString("# " + l + "\n")
+		}
+	}
+}
+
+func indent(p, by string) string {
+	return by + strings.ReplaceAll(p, "\n", "\n"+by)
+}
+
+// hasStatement reports whether the lines are more than comments.
+func hasStatement(py []string) bool {
+	for _, p := range py {
+		for _, l := range strings.Split(p, "\n") {
+			if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "#") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pyIdent is a dotted Python name (socket.gaierror, ConnectionRefusedError).
+var pyIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$`)
+
+// pyBuiltinErrors are Python's built-in exception classes an error of the
+// shell can name.
+var pyBuiltinErrors = map[string]bool{
+	"OSError": true, "ValueError": true, "OverflowError": true, "TypeError": true, "NameError": true,
+	"IndexError": true, "KeyError": true, "UnicodeError": true, "RecursionError": true, "TimeoutError": true,
+	"BlockingIOError": true, "ChildProcessError": true, "ConnectionError": true, "BrokenPipeError": true,
+	"ConnectionAbortedError": true, "ConnectionRefusedError": true, "ConnectionResetError": true,
+	"FileExistsError": true, "FileNotFoundError": true, "InterruptedError": true, "IsADirectoryError": true,
+	"NotADirectoryError": true, "PermissionError": true, "ProcessLookupError": true, "EOFError": true,
+	"UnicodeDecodeError": true, "UnicodeEncodeError": true, "RuntimeError": true,
+}
+
+// pyExceptionClass reports whether class is one Python has: a built-in
+// or one of the socket module's (socket.gaierror, socket.herror).
+func pyExceptionClass(class string) bool {
+	if !pyIdent.MatchString(class) {
+		return false
+	}
+	return pyBuiltinErrors[class] || class == "socket.gaierror" || class == "socket.herror" || class == "socket.timeout"
+}
+
+// isExpression reports whether a Python statement of one line is an
+// expression (its value is the command's result), not an assignment, a
+// compound statement, an import or a comment.
+func isExpression(p string) bool {
+	t := strings.TrimSpace(p)
+	if t == "" || strings.Contains(t, "\n") || strings.HasPrefix(t, "#") {
+		return false
+	}
+	for _, kw := range []string{"import ", "from ", "with ", "while ", "for ", "if ", "try:", "def ", "class ", "raise ", "return ", "del ", "pass", "assert ", "global ", "print("} {
+		if strings.HasPrefix(t, kw) {
+			return false
+		}
+	}
+	return !hasTopLevelAssign(t)
+}
+
+// errnoText is ", errno 9" for an entry whose error has an errno.
+func errnoText(e shell.CommandEntry) string {
+	if n, ok := e.Attr("errno"); ok {
+		return fmt.Sprintf(" [Errno %v]", n)
+	}
+	return ""
+}
+
+// splitComment splits a line of Python into its code and its trailing
+// comment ("  # …", with the spaces before it), outside strings.
+func splitComment(p string) (code, comment string) {
+	if i := commentAt(p); i >= 0 {
+		return strings.TrimRight(p[:i], " "), "  " + p[i:]
+	}
+	return p, ""
+}
+
+// commentAt is the index of the '#' that starts a line's comment, or -1.
+func commentAt(t string) int {
+	var quote byte
+	for i := 0; i < len(t); i++ {
+		ch := t[i]
+		if quote != 0 {
+			switch ch {
+			case '\\':
+				i++
+			case quote:
+				quote = 0
+			}
+			continue
+		}
+		switch ch {
+		case '\'', '"':
+			quote = ch
+		case '#':
+			return i
+		}
+	}
+	return -1
+}
+
+// hasTopLevelAssign reports whether a line assigns (x = …, a, b = …,
+// x += …) outside brackets and strings; ==, <=, >=, != and := are not
+// assignments of the statement.
+func hasTopLevelAssign(t string) bool {
+	depth := 0
+	var quote byte
+	for i := 0; i < len(t); i++ {
+		ch := t[i]
+		if quote != 0 {
+			switch ch {
+			case '\\':
+				i++
+			case quote:
+				quote = 0
+			}
+			continue
+		}
+		switch ch {
+		case '\'', '"':
+			quote = ch
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			depth--
+		case '#':
+			return false
+		case '=':
+			if depth != 0 {
+				continue
+			}
+			if i+1 < len(t) && t[i+1] == '=' {
+				i++ // ==
+				continue
+			}
+			if i > 0 && strings.IndexByte("=<>!:", t[i-1]) >= 0 {
+				continue
+			}
+			return true
+		}
+	}
+	return false
+}

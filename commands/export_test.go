@@ -1,0 +1,313 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sockshell/sockshell/shell"
+	"github.com/sockshell/sockshell/shell/testenv"
+)
+
+// exportBound bounds a python3 run of an exported script: a guard
+// against a hang, not a timing assertion.
+const exportBound = 90 * time.Second
+
+// exportStep is a line of a session and whether what it prints is a
+// result the exported script must print too (a Python value or an error
+// caught with its class); a socket's repr, a server's line or a table is not.
+type exportStep struct {
+	line  string
+	shown bool
+}
+
+// runExportSession runs the steps, each printing what the shell printed,
+// and returns the lines the script must print: the results, and the first
+// line of each error.
+func runExportSession(t *testing.T, ss *sockSession, steps []exportStep) []string {
+	t.Helper()
+	var want []string
+	for _, st := range steps {
+		out, errs := ss.Exec(st.line)
+		if !st.shown {
+			if errs != "" {
+				t.Fatalf("%s: %s", st.line, errs)
+			}
+			continue
+		}
+		for _, l := range splitLines(out) {
+			if !strings.HasPrefix(l, "#") { // a note, for people
+				want = append(want, l)
+			}
+		}
+		if errs != "" {
+			first, _, _ := strings.Cut(errs, "\n")
+			want = append(want, first)
+		}
+	}
+	return want
+}
+
+// runPython runs a script with python3 and returns its standard output.
+func runPython(t *testing.T, file string) string {
+	t.Helper()
+	py := testenv.NeedPeer(t, "python3", "python3")
+	ctx, cancel := context.WithTimeout(context.Background(), exportBound)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, file)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		script, _ := os.ReadFile(file)
+		t.Fatalf("python3 %s: %v\nstderr:\n%s\nscript:\n%s", file, err, stderr.String(), script)
+	}
+	if stderr.Len() > 0 {
+		t.Errorf("python3 %s wrote to stderr:\n%s", file, stderr.String())
+	}
+	return string(out)
+}
+
+// addrTuple is an address as Python prints it: ('127.0.0.1', 41234).
+var addrTuple = regexp.MustCompile(`\('([0-9a-f.:]+)', (\d+)((?:, \d+, \d+)?)\)`)
+
+// shapeOf writes a result with its ephemeral ports (which legitimately
+// differ between the session and the script) as PORT; every other
+// number stays.
+func shapeOf(t *testing.T, line string) string {
+	lo, hi := ephemeralRange(t)
+	return addrTuple.ReplaceAllStringFunc(line, func(m string) string {
+		g := addrTuple.FindStringSubmatch(m)
+		p, _ := strconv.Atoi(g[2])
+		if p >= lo && p <= hi {
+			g[2] = "PORT"
+		}
+		return "('" + g[1] + "', " + g[2] + g[3] + ")"
+	})
+}
+
+// ephemeralRange is the kernel's range of ports for an unbound socket.
+func ephemeralRange(t *testing.T) (int, int) {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(b))
+	lo, _ := strconv.Atoi(f[0])
+	hi, _ := strconv.Atoi(f[1])
+	return lo, hi
+}
+
+// compareExport compares the session's results with the script's output
+// line for line, by shape where a port is ephemeral.
+func compareExport(t *testing.T, want []string, got string, file string) {
+	t.Helper()
+	lines := splitLines(got)
+	n := max(len(want), len(lines))
+	bad := false
+	for i := 0; i < n; i++ {
+		var w, g string
+		if i < len(want) {
+			w = want[i]
+		}
+		if i < len(lines) {
+			g = lines[i]
+		}
+		if w != g && shapeOf(t, w) != shapeOf(t, g) {
+			t.Errorf("line %d: the session printed %q, the script %q", i+1, w, g)
+			bad = true
+		}
+	}
+	if bad {
+		script, _ := os.ReadFile(file)
+		t.Logf("script:\n%s", script)
+	}
+}
+
+// An exported session, run by python3 against the same peers (its demo
+// servers from the script itself, a UDP peer the test started), prints
+// what the session printed: sockname, peername, send, recv, UDP sendto and
+// recvfrom, getsockopt, and a refused connect caught with its class.
+func TestExportRunsInPython(t *testing.T) {
+	socat := testenv.NeedPeer(t, "socat", "socat")
+	testenv.NeedPeer(t, "python3", "python3")
+	// A UDP echo peer outside the shell, for the session and the script alike.
+	_, udpPort := testenv.ListeningPeer(t, "udp", socat, func(port int) []string {
+		return []string{"-T", "30", fmt.Sprintf("UDP4-RECVFROM:%d,bind=127.0.0.1,fork", port), "PIPE"}
+	})
+	closed := testenv.ClosedPort(t, "tcp")
+	dir := t.TempDir()
+	data, saved := filepath.Join(dir, "data.txt"), filepath.Join(dir, "saved.txt")
+	if err := os.WriteFile(data, []byte("a file's\nlines\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ss := newSockSession(t)
+	_, echo := ss.serve("echo")
+	_, uecho := ss.serve("echo --udp")
+	_, chargen := ss.serve("chargen --udp")
+	steps := []exportStep{
+		{"socket tcp", false},
+		{fmt.Sprintf("connect s1 127.0.0.1 %d", echo), true},
+		{"sockname s1", true},
+		{"peername s1", true},
+		{`send s1 "hello\r\n"`, true},
+		{"recv s1 1024", true},
+		{"getsockopt s1 SO_TYPE", true},
+		{"getsockopt s1 SO_RCVBUF", true},
+		{"setsockopt s1 TCP_NODELAY 1", true},
+		{"getsockopt s1 TCP_NODELAY", true},
+		{"socket udp", false},
+		{fmt.Sprintf("sendto s2 ping 127.0.0.1 %d", udpPort), true},
+		{"recvfrom s2", true},
+		{fmt.Sprintf("sendto s2 'one\\x00two' 127.0.0.1 %d", uecho), true},
+		{"recvfrom s2 100", true},
+		{fmt.Sprintf("sendto s2 '' 127.0.0.1 %d", chargen), true},
+		{"recvfrom s2 4096", true},
+		{"getsockopt s2 SO_TYPE", true},
+		{fmt.Sprintf("connect 127.0.0.1 %d", closed), true},
+		{fmt.Sprintf("connect 127.0.0.1 %d", echo), false},
+		{"peername s3", true},
+		{"help sockname", false},
+		{"sendall s1 world", true},
+		{"recv s1 5", true},
+		{"sendall s1 --file " + data, true},
+		{"shutdown s1 wr", true},
+		{"recv s1 --out " + saved, true},
+		{"recv s1", true},
+		{"close s1", true},
+	}
+	want := runExportSession(t, ss, steps)
+	if len(want) < 15 {
+		t.Fatalf("the session printed too little to compare: %q", want)
+	}
+	file := filepath.Join(dir, "session.py")
+	out := ss.MustExec("export python " + file)
+	if !strings.HasPrefix(out, "wrote "+file) {
+		t.Fatalf("export printed %q", out)
+	}
+	// The script's servers take the session's addresses: the session ends
+	// first. The script writes the file the session wrote, where none is.
+	ss.Session.CloseAll()
+	sessionSaved, err := os.ReadFile(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(saved)
+	compareExport(t, want, runPython(t, file), file)
+	testenv.WantFile(t, saved, string(sessionSaved))
+	if os.Getenv("EXPORT_DEBUG") != "" {
+		b, _ := os.ReadFile(file)
+		t.Logf("want %q\n%s", want, b)
+	}
+}
+
+// A session's steps for every command that records Python lines, in the
+// forms that record different lines (success and failure); the export of
+// it compiles (py_compile), so each Python line the shell shows is real
+// Python in its place.
+func TestExportPythonLinesCompile(t *testing.T) {
+	py := testenv.NeedPeer(t, "python3", "python3")
+	dns := startDNSMasq(t)
+	closed := testenv.ClosedPort(t, "tcp")
+	closedUDP := testenv.ClosedPort(t, "udp")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data.bin")
+	if err := os.WriteFile(data, []byte("some bytes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gopherRoot := filepath.Join(dir, "gopher")
+	if err := os.MkdirAll(gopherRoot, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(gopherRoot, "hello.txt"), []byte("hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ss := newSockSession(t)
+	ss.Session.KeepGoing = true
+	ss.MustExec("set dns 127.0.0.1:" + dns)
+	_, echo := ss.serve("echo")
+	_, discard := ss.serve("discard")
+	_, daytime := ss.serve("daytime")
+	ss.serve("chargen --udp")
+	_, gport := ss.serve("gopher " + shell.StrRepr(gopherRoot))
+	lines := []string{
+		"explain on", "explain off", "set timeout 10", "set timeout none", "set timeout 20", "set timeout -1",
+		"servport http", "servport http tcp", "servport nosuch", "servname 80", "servname 53 udp", "servname 9", "servname 65536",
+		"services http", "resolve localhost", "resolve withptr.sockshell.test", "resolve --all withptr.sockshell.test",
+		"resolve --all v6only.sockshell.test", "resolve nosuch.sockshell.test",
+		"addrinfo localhost 80", "addrinfo localhost http tcp inet", "addrinfo localhost", "fqdn", "fqdn localhost",
+		"hostbyaddr 127.0.0.1", "hostbyaddr 192.0.2.10", "hostname",
+		"socket tcp", "socket udp", "socket tcp inet6", // s1 s2 s3
+		"bind s1 127.0.0.1 0", "listen s1", "listen s1 5",
+		"connect 127.0.0.1 s1", // a refused name lookup of 's1': the port is a word
+		fmt.Sprintf("connect 127.0.0.1 %d", closed),
+		"socket tcp",                // s4
+		"connect s4 127.0.0.1 {s1}", // s4 to the listener s1
+		"accept s1",                 // s5
+		"sockname s4", "peername s4", "peername s2", "sockname s5",
+		"settimeout s4 2.5", "settimeout s4 none", "settimeout s4 -1",
+		"getsockopt s4 SO_RCVBUF", "getsockopt s4 SOL_SOCKET SO_REUSEADDR", "getsockopt s4", "getsockopt s2",
+		"setsockopt s4 SO_KEEPALIVE 1", "setsockopt s4 SO_LINGER 1,0", "setsockopt s4 TCP_NODELAY 1", "setsockopt s4 IP_TTL 300",
+		"send s4 hi", "sendall s4 \"GET / HTTP/1.0\\r\\n\\r\\n\"", "sendfile s4 " + data, "recv s5 4", "recv s5",
+		"bind s2 127.0.0.1 0", "sendto s2 'hi\\'there' 127.0.0.1 {s2}", "sendto s2 \"two\" 127.0.0.1 {s2}", "recvfrom s2", "recvfrom s2 10",
+		fmt.Sprintf("sendto s2 x 127.0.0.1 %d", closedUDP),
+		"fromfd 0", "fromfd s4", "fromfd 99999",
+		"shutdown s4 wr", "recv s5 --out " + filepath.Join(dir, "out1"), "shutdown s4 rd", "shutdown s5 rdwr",
+		fmt.Sprintf("connect 127.0.0.1 %d", echo), // s?
+		fmt.Sprintf("connect 127.0.0.1 %d", discard),
+		fmt.Sprintf("connect 127.0.0.1 %d", daytime),
+		fmt.Sprintf("gopher 127.0.0.1 / %d", gport), "go 1", "back",
+		fmt.Sprintf("gopher 127.0.0.1 /nosuch %d", gport),
+		fmt.Sprintf("gopher 127.0.0.1 /hello.txt %d", gport),
+		"close s4", "send s4 x", "recv s4", "close all",
+		"servers", "stop echo1", "stop all", "timeline --last 3", "sockets", "help", "history 2",
+	}
+	portWord := regexp.MustCompile(`\{s(\d+)\}`)
+	for _, l := range lines {
+		l = portWord.ReplaceAllStringFunc(l, func(m string) string {
+			n, _ := strconv.Atoi(m[2 : len(m)-1])
+			return portOf(ss, n)
+		})
+		start := time.Now()
+		ss.Exec(l)
+		if d := time.Since(start); d > time.Second {
+			t.Logf("%s took %v", l, d)
+		}
+	}
+	file := filepath.Join(dir, "all.py")
+	ss.MustExec("export python " + file)
+	out, err := exec.Command(py, "-c", "import sys, py_compile; py_compile.compile(sys.argv[1], doraise=True)", file).CombinedOutput()
+	if err != nil {
+		script, _ := os.ReadFile(file)
+		t.Fatalf("the exported script does not compile: %v\n%s\nscript:\n%s", err, out, numbered(string(script)))
+	}
+	// Every command with Python lines is there, each under its line.
+	script, _ := os.ReadFile(file)
+	if os.Getenv("EXPORT_DEBUG") != "" {
+		os.WriteFile("/tmp/export-all.py", script, 0o644)
+	}
+	entries, _ := ss.Session.Commands()
+	for _, e := range entries[:len(entries)-1] { // the last is the export
+		line, _ := e.Attr("line")
+		if !strings.Contains(string(script), "# >>> "+fmt.Sprint(line)+"\n") {
+			t.Errorf("the script has no step for %q", line)
+		}
+	}
+}
+
+// portOf is the port a session's socket sN is bound to.
+func portOf(ss *sockSession, n int) string {
+	ss.t.Helper()
+	a, err := ss.sock(fmt.Sprintf("s%d", n)).SockName()
+	if err != nil {
+		ss.t.Fatal(err)
+	}
+	return strconv.Itoa(int(a.Port()))
+}
