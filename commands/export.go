@@ -34,7 +34,7 @@ func exportCommands() []*shell.Command {
 			"saying how to start one. Commands with no Python equivalent (help, set format, timeline) are comments. "+
 			"The shell keeps the last 65536 commands for export; the script's header says how many older ones "+
 			"it does not have. An existing FILE is never replaced without --force.", 80),
-		Python:   "open(file, 'x').write(script)  # script: the session's Python lines, in order",
+		Python:   "# the session's Python lines, in order: open(file, 'x').write(script)",
 		Examples: []string{"export python session.py", "export python session.py --force"},
 		Args:     []shell.Arg{shell.Req("python", exportFormatArg), shell.Req("FILE", shell.FileArg)},
 		Flags:    []shell.Flag{{Name: "force", Help: "replace FILE if it exists"}},
@@ -50,13 +50,13 @@ func runExport(c *shell.Call) (any, error) {
 	entries, dropped := c.Session.Commands()
 	sc := buildScript(entries, dropped, exportServers.Get(c.Session), time.Now())
 	o := fileio.Options{}
-	mode := "'x'"
 	if c.Has("force") {
-		o.Policy, mode = fileio.Force, "'w'"
+		o.Policy = fileio.Force
 	}
-	// The script is written by sockshell, not by Python code the session
-	// ran: the line says what it does, and names the text it writes.
-	c.Python("open(%s, %s).write(script)  # script: the session's Python lines, in order", shell.StrRepr(file), mode)
+	// The script is the shell's own work, not a call of the session's: a
+	// comment says so (as serve's does), so that a later export, which
+	// holds this line, still runs.
+	c.Python("# export python %s: the shell writes the session's Python lines there", oneLine(shell.StrRepr(file)))
 	f, err := fileio.Create(c.Ctx, file, o)
 	if err != nil {
 		return nil, err
@@ -191,6 +191,10 @@ func writeStep(b *strings.Builder, e shell.CommandEntry, servers map[string]serv
 		for _, p := range py {
 			writeCommented(b, p)
 		}
+		return 0, true
+	case name == "source" && !failed:
+		// Its lines ran as commands of their own: they are the steps above.
+		b.WriteString("# (the lines it ran are the steps above)\n")
 		return 0, true
 	case name == "serve" && !failed:
 		made, _ := e.Attr("made")

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -144,8 +145,11 @@ func TestExportRunsInPython(t *testing.T) {
 	})
 	closed := testenv.ClosedPort(t, "tcp")
 	dir := t.TempDir()
-	data, saved := filepath.Join(dir, "data.txt"), filepath.Join(dir, "saved.txt")
+	data, saved, src := filepath.Join(dir, "data.txt"), filepath.Join(dir, "saved.txt"), filepath.Join(dir, "steps.sock")
 	if err := os.WriteFile(data, []byte("a file's\nlines\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(src, []byte("# a script of commands\nsockname s3\nservport http\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ss := newSockSession(t)
@@ -175,6 +179,8 @@ func TestExportRunsInPython(t *testing.T) {
 		{fmt.Sprintf("connect 127.0.0.1 %d", echo), false},
 		{"peername s3", true},
 		{"help sockname", false},
+		{"export python " + filepath.Join(dir, "first.py"), false}, // a later export holds it, and runs
+		{"source " + src, true},
 		{"sendall s1 world", true},
 		{"recv s1 5", true},
 		{"sendall s1 --file " + data, true},
@@ -310,4 +316,171 @@ func portOf(ss *sockSession, n int) string {
 		ss.t.Fatal(err)
 	}
 	return strconv.Itoa(int(a.Port()))
+}
+
+// Bad input: one clear error each, nothing written, and the shell goes
+// on; an existing file is replaced only with --force.
+func TestExportBadInput(t *testing.T) {
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "old.py")
+	if err := os.WriteFile(existing, []byte("keep me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tm := newTerm(t)
+	tm.MustExec("servport http")
+	cases := []struct{ line, err string }{
+		{"export", "UsageError: missing argument; usage: export python FILE"},
+		{"export python", "UsageError: missing argument; usage: export python FILE"},
+		{"export html " + filepath.Join(dir, "x.py"), `UsageError: "html" is not python`},
+		{"export python ''", "UsageError: FILE is empty"},
+		{"export python " + filepath.Join(dir, "no", "such", "x.py"), "FileNotFoundError: [Errno 2]"},
+		{"export python " + dir, "IsADirectoryError: [Errno 21]"},
+		{"export python " + existing, "FileExistsError: [Errno 17]"},
+	}
+	for _, c := range cases {
+		errs := tm.AssertExecError(c.line, c.err)
+		if n := strings.Count(errs, "Error: "); n != 1 {
+			t.Errorf("%s: %d errors, want one:\n%s", c.line, n, errs)
+		}
+		tm.AssertExec("servport http", "80\n") // the shell goes on
+	}
+	if names := testenv.DirNames(t, dir); !slices.Equal(names, []string{"old.py"}) {
+		t.Errorf("the directory holds %q after the refused exports, want only old.py", names)
+	}
+	testenv.WantFile(t, existing, "keep me\n")
+	out := tm.MustExec("export python --force " + existing)
+	if !strings.HasPrefix(out, "wrote "+existing) {
+		t.Errorf("export --force printed %q", out)
+	}
+	got, _ := os.ReadFile(existing)
+	if !strings.Contains(string(got), "print(repr(socket.getservbyname('http')))\n") {
+		t.Errorf("--force did not write the script:\n%s", got)
+	}
+}
+
+// Tab completes the format word, then a file.
+func TestExportCompletes(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "demo.py"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newTerm(t).Session
+	for _, c := range []struct {
+		line string
+		want []string
+	}{
+		{"expo", []string{"export"}},
+		{"export ", []string{"python"}},
+		{"export py", []string{"python"}},
+		{"export python " + dir + "/de", []string{dir + "/demo.py"}},
+	} {
+		if got, _ := s.Complete(c.line); !slices.Equal(got, c.want) {
+			t.Errorf("Complete(%q) = %q, want %q", c.line, got, c.want)
+		}
+	}
+}
+
+// A session longer than the event log's ring (4096 events) exports whole:
+// the command log keeps what the ring dropped.
+func TestExportOutlivesTheEventRing(t *testing.T) {
+	tm := newTerm(t)
+	tm.MustExec("socket udp")
+	tm.MustExec("bind s1 127.0.0.1 0")
+	const n = shell.EventLogSize + 100
+	for i := 0; i < n; i++ {
+		tm.MustExec("sockname s1")
+	}
+	for _, e := range tm.Session.Events().Recent(0) {
+		if line, _ := e.Attr("line"); line == "socket udp" {
+			t.Fatal("the event ring still holds the first command: the test shows nothing")
+		}
+	}
+	file := filepath.Join(t.TempDir(), "long.py")
+	tm.MustExec("export python " + file)
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := string(b)
+	if !strings.Contains(script, "# >>> socket udp\ns1 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n") {
+		t.Error("the script lost the session's first command")
+	}
+	if got := strings.Count(script, "print(repr(s1.getsockname()))\n"); got != n {
+		t.Errorf("the script has %d of the %d sockname calls", got, n)
+	}
+	if strings.Contains(script, "NOTE") {
+		t.Error("the script says commands were dropped; none were")
+	}
+}
+
+// When the command log has dropped the session's first commands, the
+// script says so at the top, with how many.
+func TestExportSaysWhatWasDropped(t *testing.T) {
+	sc := buildScript(nil, 7, nil, time.Now())
+	if !strings.Contains(sc.text, "# NOTE: the session's first 7 commands are not here") {
+		t.Errorf("the header does not say what was dropped:\n%s", sc.text)
+	}
+	if sc = buildScript(nil, 0, nil, time.Now()); strings.Contains(sc.text, "NOTE") {
+		t.Errorf("a script that lost nothing says it did:\n%s", sc.text)
+	}
+}
+
+// A command Ctrl-C interrupted is not run by the script (it would wait
+// where the session's user stopped it): its Python stays, as a comment.
+func TestExportInterruptedCommand(t *testing.T) {
+	tm := newTerm(t)
+	tm.MustExec("socket udp")
+	tm.MustExec("bind s1 127.0.0.1 0")
+	r := tm.Start("recvfrom s1")
+	deadline := time.Now().Add(exportBound)
+	for !tm.Session.Interrupt() {
+		if time.Now().After(deadline) {
+			t.Fatal("recvfrom never started")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if errs := <-r.Done(); !strings.Contains(errs, "KeyboardInterrupt") {
+		t.Fatalf("recvfrom interrupted: %q", errs)
+	}
+	file := filepath.Join(t.TempDir(), "int.py")
+	tm.MustExec("export python " + file)
+	b, _ := os.ReadFile(file)
+	want := "# >>> recvfrom s1\n# (Ctrl-C interrupted it in the session; not run here)\n# s1.recvfrom(4096)\n"
+	if !strings.Contains(string(b), want) {
+		t.Errorf("the script does not have\n%s\nit is:\n%s", want, b)
+	}
+}
+
+// A gopher server becomes a comment saying how to start it; demo servers
+// on IPv6 loopback are Python servers of that family, which the script
+// runs: its connect to the echo server on [::1] prints what the session's did.
+func TestExportGopherAndIPv6Servers(t *testing.T) {
+	testenv.NeedPeer(t, "python3", "python3")
+	testenv.ClosedPort(t, "tcp6") // skips without an IPv6 loopback
+	root := t.TempDir()
+	ss := newSockSession(t)
+	_, gport := ss.serve("gopher " + shell.StrRepr(root))
+	_, echo6 := ss.serve("echo [::1]:0")
+	_, day6 := ss.serve("daytime --udp [::1]:0")
+	steps := []exportStep{
+		{fmt.Sprintf("connect ::1 %d", echo6), false},
+		{"peername s1", true},
+		{"send s1 v6", true},
+		{"recv s1", true},
+		{"socket udp inet6", false},
+		{fmt.Sprintf("sendto s2 '' ::1 %d", day6), true},
+	}
+	want := runExportSession(t, ss, steps)
+	file := filepath.Join(t.TempDir(), "six.py")
+	out := ss.MustExec("export python " + file)
+	if !strings.Contains(out, "# gopher1 is a gopher server, with no short Python equivalent") {
+		t.Errorf("export does not say the gopher server is left out: %q", out)
+	}
+	b, _ := os.ReadFile(file)
+	wantComment := fmt.Sprintf("# prompt left open: serve gopher %s 127.0.0.1:%d\n", shell.StrRepr(root), gport)
+	if !strings.Contains(string(b), wantComment) {
+		t.Errorf("the script does not say how to start the gopher server (%q):\n%s", wantComment, b)
+	}
+	ss.Session.CloseAll()
+	compareExport(t, want, runPython(t, file), file)
 }
