@@ -205,7 +205,7 @@ func writeStep(b *strings.Builder, e shell.CommandEntry, servers map[string]serv
 			}
 			running[s.name] = true
 			fmt.Fprintf(b, "# (%s: started at the top of the script, as Python's socketserver)\n", s.name)
-			return 0, true
+			return 0, false
 		}
 	case name == "stop" && !failed:
 		var stopped []string
