@@ -236,6 +236,9 @@ func writeStep(b *strings.Builder, e shell.CommandEntry, servers map[string]serv
 		case failed:
 			// As a command on a closed socket: refused before any call.
 			fmt.Fprintf(b, "# (it failed in the session with %s%s; the shell recorded no Python for it)\n", oneLine(fmt.Sprint(errClass)), errnoText(e))
+		case isSetDNS(fmt.Sprint(line)):
+			b.WriteString("# (no Python equivalent: Python's socket module asks the system's resolver,\n" +
+				"# so this script's name lookups do not go to that server)\n")
 		default:
 			b.WriteString("# (no Python equivalent)\n")
 		}
@@ -274,6 +277,12 @@ func writeStep(b *strings.Builder, e shell.CommandEntry, servers map[string]serv
 		b.WriteString(p + "\n")
 	}
 	return len(py), false
+}
+
+// isSetDNS reports whether a statement sets the shell's DNS server.
+func isSetDNS(line string) bool {
+	f := strings.Fields(line)
+	return len(f) >= 3 && f[0] == "set" && f[1] == "dns"
 }
 
 // oneLine keeps a text on one comment line.

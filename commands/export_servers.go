@@ -124,7 +124,8 @@ func serversPython(servers []servedServer) string {
 	}
 	if len(need) > 0 {
 		b.WriteString("\n\n# The session's demo servers, as sockshell's serve ran them, on the same\n" +
-			"# addresses: each a socketserver in a daemon thread.\n\n")
+			"# addresses: each a socketserver in a daemon thread. The addresses must be\n" +
+			"# free: run the script once the session has stopped its servers.\n\n")
 		if need["EchoStream"] || need["DiscardStream"] || need["DaytimeStream"] || need["ChargenStream"] {
 			b.WriteString("class Handler(socketserver.BaseRequestHandler):\n" +
 				"    \"\"\"A TCP connection: serve() until the client closes, resets or goes quiet.\"\"\"\n" +

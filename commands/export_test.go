@@ -296,6 +296,14 @@ func TestExportPythonLinesCompile(t *testing.T) {
 	}
 	// Every command with Python lines is there, each under its line.
 	script, _ := os.ReadFile(file)
+	for _, want := range []string{
+		"# >>> set dns 127.0.0.1:" + dns + "\n# (no Python equivalent: Python's socket module asks the system's resolver,\n",
+		"# >>> send s4 x\n# (it failed in the session with OSError [Errno 9]; the shell recorded no Python for it)\n",
+	} {
+		if !strings.Contains(string(script), want) {
+			t.Errorf("the script has no %q", want)
+		}
+	}
 	if os.Getenv("EXPORT_DEBUG") != "" {
 		os.WriteFile("/tmp/export-all.py", script, 0o644)
 	}
