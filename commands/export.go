@@ -103,6 +103,7 @@ var pyValueKinds = map[string]bool{"int": true, "float": true, "str": true, "byt
 func buildScript(entries []shell.CommandEntry, dropped uint64, servers []servedServer, now time.Time) script {
 	sc := script{servers: []string{}, gophers: []string{}}
 	var b strings.Builder
+	b.Grow(2048 + 96*len(entries)) // about 80 bytes a command
 	b.WriteString("#!/usr/bin/env python3\n")
 	fmt.Fprintf(&b, "# A sockshell session as Python 3, written by `export python` at %s.\n", now.UTC().Format("2006-01-02 15:04:05 UTC"))
 	b.WriteString("# Each command of the session is a comment (# >>> the line as typed) followed by\n" +
@@ -286,9 +287,9 @@ func isSetDNS(line string) bool {
 }
 
 // oneLine keeps a text on one comment line.
-func oneLine(s string) string {
-	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
-}
+func oneLine(s string) string { return lineBreaks.Replace(s) }
+
+var lineBreaks = strings.NewReplacer("\r", `\r`, "\n", `\n`)
 
 // writeCommented writes a Python statement as comment lines.
 func writeCommented(b *strings.Builder, p string) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sockshell/sockshell/commands/internal/faketerm"
 	"github.com/sockshell/sockshell/shell"
 	"github.com/sockshell/sockshell/shell/testenv"
 )
@@ -228,6 +229,10 @@ func TestExportPythonLinesCompile(t *testing.T) {
 	if err := os.WriteFile(data, []byte("some bytes\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	src := filepath.Join(dir, "steps.sock")
+	if err := os.WriteFile(src, []byte("servport http\nsocket tcp\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	gopherRoot := filepath.Join(dir, "gopher")
 	if err := os.MkdirAll(gopherRoot, 0o755); err != nil {
 		t.Fatal(err)
@@ -274,6 +279,7 @@ func TestExportPythonLinesCompile(t *testing.T) {
 		fmt.Sprintf("gopher 127.0.0.1 /hello.txt %d", gport),
 		"close s4", "send s4 x", "recv s4", "close all",
 		"servers", "stop echo1", "stop all", "timeline --last 3", "sockets", "help", "history 2",
+		"source " + src,
 	}
 	portWord := regexp.MustCompile(`\{s(\d+)\}`)
 	for _, l := range lines {
@@ -285,6 +291,17 @@ func TestExportPythonLinesCompile(t *testing.T) {
 		ss.Exec(l)
 		if d := time.Since(start); d > time.Second {
 			t.Logf("%s took %v", l, d)
+		}
+	}
+	// Every command is in this session (the serve lines above aside), so
+	// that a new command's Python lines are compiled too.
+	covered := map[string]bool{"serve": true, "export": true, "exit": true} // exit would end the session
+	for _, l := range lines {
+		covered[strings.Fields(l)[0]] = true
+	}
+	for _, c := range Table().Commands() {
+		if !covered[c.Name] {
+			t.Errorf("command %s is not in this test's session: add the forms that record Python lines", c.Name)
 		}
 	}
 	file := filepath.Join(dir, "all.py")
@@ -491,4 +508,26 @@ func TestExportGopherAndIPv6Servers(t *testing.T) {
 	}
 	ss.Session.CloseAll()
 	compareExport(t, want, runPython(t, file), file)
+}
+
+// BenchmarkExport writes the script of a session of 10,000 commands (the
+// command log holds up to 65,536): the time per command, and the bytes of
+// script per command (script-bytes/cmd).
+func BenchmarkExport(b *testing.B) {
+	tm := faketerm.New(b, Table())
+	tm.MustExec("serve echo")
+	tm.MustExec("socket udp")
+	tm.MustExec("bind s1 127.0.0.1 0")
+	for i := 0; i < 10000; i++ {
+		tm.MustExec([]string{"sockname s1", "getsockopt s1 SO_RCVBUF", "sendto s1 hello 127.0.0.1 9"}[i%3])
+	}
+	entries, dropped := tm.Session.Commands()
+	servers := exportServers.Get(tm.Session)
+	var size int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		size = len(buildScript(entries, dropped, servers, time.Now()).text)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(entries)), "ns/cmd")
+	b.ReportMetric(float64(size)/float64(len(entries)), "script-bytes/cmd")
 }
