@@ -142,7 +142,8 @@ func TestExportRunsInPython(t *testing.T) {
 	testenv.NeedPeer(t, "python3", "python3")
 	// A UDP echo peer outside the shell, for the session and the script alike.
 	_, udpPort := testenv.ListeningPeer(t, "udp", socat, func(port int) []string {
-		return []string{"-T", "30", fmt.Sprintf("UDP4-RECVFROM:%d,bind=127.0.0.1,fork", port), "PIPE"}
+		// -T: each forked child (one a datagram) ends after 5 s without traffic.
+		return []string{"-T", "5", fmt.Sprintf("UDP4-RECVFROM:%d,bind=127.0.0.1,fork", port), "PIPE"}
 	})
 	closed := testenv.ClosedPort(t, "tcp")
 	dir := t.TempDir()
