@@ -8,7 +8,6 @@ package commands
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -318,9 +317,6 @@ func hasStatement(py []string) bool {
 	return false
 }
 
-// pyIdent is a dotted Python name (socket.gaierror, ConnectionRefusedError).
-var pyIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$`)
-
 // pyBuiltinErrors are Python's built-in exception classes an error of the
 // shell can name.
 var pyBuiltinErrors = map[string]bool{
@@ -336,9 +332,6 @@ var pyBuiltinErrors = map[string]bool{
 // pyExceptionClass reports whether class is one Python has: a built-in
 // or one of the socket module's (socket.gaierror, socket.herror).
 func pyExceptionClass(class string) bool {
-	if !pyIdent.MatchString(class) {
-		return false
-	}
 	return pyBuiltinErrors[class] || class == "socket.gaierror" || class == "socket.herror" || class == "socket.timeout"
 }
 

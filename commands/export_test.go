@@ -532,3 +532,31 @@ func BenchmarkExport(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(entries)), "ns/cmd")
 	b.ReportMetric(float64(size)/float64(len(entries)), "script-bytes/cmd")
 }
+
+// Which Python lines are expressions (their value is the result the
+// script prints), and where a line's comment starts, outside strings.
+func TestExportReadsPythonLines(t *testing.T) {
+	for _, c := range []struct {
+		line, code, comment string
+		expr                bool
+	}{
+		{"s1.recv(10)", "s1.recv(10)", "", true},
+		{"s2, addr = s1.accept()", "s2, addr = s1.accept()", "", false},
+		{"n += f.write(chunk)", "n += f.write(chunk)", "", false},
+		{"f(a=1) == (b <= 2) != (c >= 3)", "f(a=1) == (b <= 2) != (c >= 3)", "", true},
+		{"(n := 5)", "(n := 5)", "", true},
+		{"s1.send(b'a=b # not a comment')", "s1.send(b'a=b # not a comment')", "", true},
+		{`s1.send(b"it's = \" #")  # sent`, `s1.send(b"it's = \" #")`, "  # sent", true},
+		{"len(b'x')  # sendall returns None", "len(b'x')", "  # sendall returns None", true},
+		{"import struct", "import struct", "", false},
+		{"# serve echo: the shell's own", "", "  # serve echo: the shell's own", false},
+		{"with open('f', 'xb') as f:\n    f.write(b'')", "with open('f', 'xb') as f:\n    f.write(b'')", "", false},
+	} {
+		if got := isExpression(c.line); got != c.expr {
+			t.Errorf("isExpression(%q) = %v, want %v", c.line, got, c.expr)
+		}
+		if code, comment := splitComment(c.line); code != c.code || comment != c.comment {
+			t.Errorf("splitComment(%q) = %q, %q; want %q, %q", c.line, code, comment, c.code, c.comment)
+		}
+	}
+}
