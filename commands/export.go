@@ -35,7 +35,7 @@ func exportCommands() []*shell.Command {
 			"it does not have. An existing FILE is never replaced without --force.", 80),
 		Python:   "# the session's Python lines, in order: open(file, 'x').write(script)",
 		Examples: []string{"export python session.py", "export python session.py --force"},
-		Args:     []shell.Arg{shell.Req("python", exportFormatArg), shell.Req("FILE", shell.FileArg)},
+		Args:     []shell.Arg{shell.Req("python", exportFormatArg), shell.Req("FILE", shell.FileArg), shell.OptFlag("force")},
 		Flags:    []shell.Flag{{Name: "force", Help: "replace FILE if it exists"}},
 		Run:      runExport,
 	}}
