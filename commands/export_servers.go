@@ -165,6 +165,9 @@ func serversPython(servers []servedServer) string {
 			if strings.HasPrefix(c.name, "TCP") {
 				// As the shell's servers: a port whose last connections sit in TIME_WAIT binds again.
 				b.WriteString("    allow_reuse_address = True\n")
+			} else {
+				// socketserver reads 8192 bytes of a datagram; the shell's servers the whole of it.
+				b.WriteString("    max_packet_size = 65536\n")
 			}
 			if c.six {
 				b.WriteString("    address_family = socket.AF_INET6\n")

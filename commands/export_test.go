@@ -174,6 +174,9 @@ func TestExportRunsInPython(t *testing.T) {
 		{"recvfrom s2", true},
 		{fmt.Sprintf("sendto s2 'one\\x00two' 127.0.0.1 %d", uecho), true},
 		{"recvfrom s2 100", true},
+		// More than socketserver reads of a datagram by default (8192).
+		{fmt.Sprintf("sendto s2 %s 127.0.0.1 %d", strings.Repeat("big.", 2500), uecho), true},
+		{"recvfrom s2 65536", true},
 		{fmt.Sprintf("sendto s2 '' 127.0.0.1 %d", chargen), true},
 		{"recvfrom s2 4096", true},
 		{"getsockopt s2 SO_TYPE", true},
