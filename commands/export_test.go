@@ -182,6 +182,8 @@ func TestExportRunsInPython(t *testing.T) {
 	_, uecho := ss.serve("echo --udp")
 	_, chargen := ss.serve("chargen --udp")
 	_, daytime := ss.serve("daytime")
+	_, discard := ss.serve("discard")
+	_, chargenTCP := ss.serve("chargen")
 	steps := []exportStep{
 		{"socket tcp", hidden},
 		{fmt.Sprintf("connect s1 127.0.0.1 %d", echo), printed},
@@ -209,8 +211,12 @@ func TestExportRunsInPython(t *testing.T) {
 		{"peername s3", printed},
 		{"help sockname", hidden},
 		{fmt.Sprintf("connect 127.0.0.1 %d", daytime), hidden},
-		{"recv s4", timeOfDay},                                      // the date and time, as RFC 867 has them
-		{"recv s4", printed},                                        // b'': daytime closes
+		{"recv s4", timeOfDay}, // the date and time, as RFC 867 has them
+		{"recv s4", printed},   // b'': daytime closes
+		{fmt.Sprintf("connect 127.0.0.1 %d", discard), hidden},
+		{"send s5 'into the void'", printed},
+		{fmt.Sprintf("connect 127.0.0.1 %d", chargenTCP), hidden},
+		{"recv s6 74", printed},                                     // the pattern's first line
 		{"export python " + filepath.Join(dir, "first.py"), hidden}, // a later export holds it, and runs
 		{"source " + src, printed},
 		{"sendall s1 world", printed},
