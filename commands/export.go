@@ -75,7 +75,7 @@ func runExport(c *shell.Call) (any, error) {
 	}
 	text := fmt.Sprintf("wrote %s: %s as %s of Python", file, count(sc.commands, "command"), count(sc.statements, "statement"))
 	if sc.comments > 0 {
-		text += fmt.Sprintf(" (%d with no Python equivalent, as comments)", sc.comments)
+		text += fmt.Sprintf(" (%d as comments only: no Python for them, or not run)", sc.comments)
 	}
 	return shell.Repr{Text: text, JSON: map[string]any{
 		"file": file, "commands": sc.commands, "statements": sc.statements, "comments": sc.comments,
