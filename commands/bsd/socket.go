@@ -208,6 +208,12 @@ func (s *Socket) State() string {
 	}
 	state := "?"
 	s.raw.Control(func(fd uintptr) {
+		if s.family == unix.AF_UNIX && s.sotype != unix.SOCK_DGRAM {
+			if on, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ACCEPTCONN); err == nil && on != 0 {
+				state = "LISTEN"
+				return
+			}
+		}
 		if s.sotype == unix.SOCK_STREAM && s.proto == unix.IPPROTO_TCP {
 			info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
 			if err == nil {
