@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/commands/demo"
 	"github.com/sockshell/sockshell/shell"
 	"golang.org/x/sys/unix"
 )
@@ -388,4 +389,36 @@ func statKind(mode uint32) string {
 		return "character device"
 	}
 	return "file of mode 0" + strconv.FormatUint(uint64(mode&unix.S_IFMT), 8)
+}
+
+// runServeUnix is serve KIND PATH: a demo server on a Unix stream socket at
+// PATH (or @name); stopping it removes its socket file.
+func runServeUnix(c *shell.Call, kind, word string, udp bool) (any, error) {
+	if udp {
+		return nil, c.UsageError("a Unix path is served over a stream socket here: leave out --udp")
+	}
+	path := kernelPath(word)
+	if err := bsd.CheckUnixPath("bind", path); err != nil {
+		return nil, err
+	}
+	k, _ := demo.LookupKind(kind)
+	srv := &server{kind: kind, detail: fmt.Sprintf("RFC %d over a Unix stream socket", k.RFC)}
+	ds, err := demo.StartWith(kind+"/unix", word, demo.Options{Report: func(e demo.Event) { srv.emit(demoEvent(e)) }})
+	if err != nil {
+		if _, ok := errnoOf(err); ok {
+			return nil, bsd.UnixError("bind", path, unix.SOCK_STREAM, err)
+		}
+		return nil, err
+	}
+	srv.addr, srv.stop = ds.Addr(), ds.Stop
+	srv.conns = func() int64 { return ds.Stats().Connections }
+	name := c.Session.Register(kind, srv)
+	if err := srv.registered(c.Session, name); err != nil {
+		c.Session.Remove(name)
+		return nil, fmt.Errorf("the %s server stopped as it started: %w", kind, err)
+	}
+	c.Python("# serve %s: the shell's own %s server on the Unix socket %s", kind, kind, pyPath(path))
+	c.Note("connect to it with: socket unix, then connect sN %s (or from a shell: nc -U %s)", word, word)
+	return shell.Repr{Text: fmt.Sprintf("%s  %s server on the Unix socket %s", name, kind, unixText(path)),
+		JSON: map[string]any{"name": name, "kind": kind, "address": unixValue(path), "serves": srv.detail}}, nil
 }

@@ -169,8 +169,11 @@ func (s *Socket) SendToUnix(ctx context.Context, p []byte, path string) (int, er
 	return n, err
 }
 
-// unixError wraps an error of a call on path with a hint that says what
-// the file system or the abstract namespace holds there.
+// UnixError wraps an error of a call on path (sun_path's bytes) with a
+// hint that says what the file system or the abstract namespace holds
+// there: for a call on a Unix address made elsewhere (a server's listen).
+func UnixError(op, path string, sotype int, err error) error { return unixError(op, path, sotype, err) }
+
 func unixError(op, path string, sotype int, err error) error {
 	e, ok := errnoOf(err)
 	if !ok {
