@@ -216,7 +216,8 @@ func listenAddr(c *shell.Call, arg string, udp bool) (netip.AddrPort, error) {
 		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), 0), nil
 	}
 	if strings.ContainsRune(arg, '/') {
-		return netip.AddrPort{}, c.UsageError(fmt.Sprintf("%s looks like a file path; serve listens on TCP or UDP at HOST:PORT, not on a Unix socket", shell.StrRepr(arg)))
+		// Only gopher comes here with a path: a demo server takes one (runServeUnix).
+		return netip.AddrPort{}, c.UsageError(fmt.Sprintf("%s looks like a file path; serve gopher listens on TCP at HOST:PORT, not on a Unix socket (the demo servers do: serve echo PATH)", shell.StrRepr(arg)))
 	}
 	host, port, err := net.SplitHostPort(arg)
 	if err != nil {

@@ -258,7 +258,7 @@ func (s *Socket) reportCallTo(kind EventKind, op string, n int64, peer SockAddr,
 		return
 	}
 	if err == nil || n > 0 {
-		s.emit(Event{Kind: kind, Op: op, Bytes: n, Calls: 1, Peer: peer.AddrPort, PeerPath: peer.Path, Err: err})
+		s.emit(Event{Kind: kind, Op: op, Bytes: n, Calls: 1, Peer: peer.AddrPort, PeerPath: eventPath(peer.Path), Err: err})
 	}
 	s.reportPeer(op, err)
 }
