@@ -21,8 +21,8 @@ import (
 func TestServeAddressForms(t *testing.T) {
 	ss := newSockSession(t)
 	for arg, want := range map[string]string{
-		"127.0.0.1":   "UsageError: 127.0.0.1 is an address without a port: write 127.0.0.1:PORT (0: any free port)",
-		"::1":         "UsageError: ::1 is an address without a port: write [::1]:PORT (0: any free port)",
+		"127.0.0.1": "UsageError: 127.0.0.1 is an address without a port: write 127.0.0.1:PORT (0: any free port)",
+		"::1":       "UsageError: ::1 is an address without a port: write [::1]:PORT (0: any free port)",
 		"localhost": "OSError: service/proto not found\n  hint: 'localhost' is neither a port number nor a service name; for a host, add the port (localhost:PORT): " +
 			"serve takes HOST:PORT (127.0.0.1:7007, [::1]:7007), :PORT or PORT (0: any free port)\n",
 	} {
