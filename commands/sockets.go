@@ -43,7 +43,7 @@ func socketCommands() []*shell.Command {
 				"Ctrl-C cancels it. A Unix socket (socket unix) connects to a PATH, or @name for an\n" +
 				"abstract one: s.connect('/tmp/demo.sock').",
 			Python:   "s.connect((host, port))",
-			Examples: []string{"connect s1 127.0.0.1 8080", "connect localhost http"},
+			Examples: []string{"connect s1 127.0.0.1 8080", "connect localhost http", "connect s2 /tmp/demo.sock"},
 			Forms: [][]shell.Arg{
 				{shell.Req("SOCK", sockArg), shell.Req("HOST", hostArg), shell.Req("PORT", portArg)},
 				{shell.Req("HOST", hostArg), shell.Req("PORT", portArg)},

@@ -26,9 +26,10 @@ func unixCommands() []*shell.Command {
 			Help: "stream (SOCK_STREAM) is the default; dgram and seqpacket are accepted too. What one end\n" +
 				"sends the other receives, with no network and no address: the simplest place to watch\n" +
 				"buffering. Both ends are this session's, so nothing reads one while the shell waits on\n" +
-				"the other: a send or sendall that would wait for room (no timeout set) stops at once\n" +
-				"with BlockingIOError and says how much was taken, SO_SNDBUF and the queues, where\n" +
-				"Python would wait for ever.",
+				"the other: a send or sendall that would wait for room stops at once with\n" +
+				"BlockingIOError and says how much was taken, SO_SNDBUF and the queue, where Python\n" +
+				"would wait for ever (or until its timeout). Both ends are AF_UNIX: pass descriptors\n" +
+				"over them with sendfd and recvfd; getsockopt SO_PEERCRED names this process.",
 			Python:   "s1, s2 = socket.socketpair()",
 			Examples: []string{"pair", "pair dgram"},
 			Args:     []shell.Arg{shell.Opt("stream|dgram|seqpacket", pairTypeArg)},
