@@ -215,7 +215,6 @@ func getPeerCred(c *shell.Call, s *bsd.Socket, name string, opt bsd.Option) (any
 	if err != nil {
 		return nil, err
 	}
-	c.Python("pid, uid, gid = struct.unpack('iII', _)")
 	cr := v.Cred
 	what := "the peer"
 	if cr.Pid == int64(os.Getpid()) {
@@ -224,6 +223,6 @@ func getPeerCred(c *shell.Call, s *bsd.Socket, name string, opt bsd.Option) (any
 	if cr.Pid == 0 {
 		what = "no peer (the socket is not connected): the kernel fills in pid 0 and (uid_t)-1"
 	}
-	c.Note("struct ucred: pid %d, uid %d, gid %d: %s", cr.Pid, cr.Uid, cr.Gid, what)
+	c.Note("struct ucred: pid %d, uid %d, gid %d: %s (struct.unpack('iII', …) reads them)", cr.Pid, cr.Uid, cr.Gid, what)
 	return shell.Shown{Text: shell.BytesRepr(cr.Raw), Value: map[string]any{"bytes": cr.Raw, "pid": cr.Pid, "uid": cr.Uid, "gid": cr.Gid}}, nil
 }
