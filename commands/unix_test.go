@@ -493,6 +493,10 @@ func TestUnixExplainAndTimeline(t *testing.T) {
 	if want := ">>> s2.bind('\\x00" + unixAbstract(t, "x") + "')"; !strings.Contains(out, want) {
 		t.Errorf("bind @: %q lacks %q", out, want)
 	}
+	out = ss.MustExec("sockname s2")
+	if want := fmt.Sprintf(`getsockname(%d, {AF_UNIX, sun_path=@%q}) = 0`, ss.sock("s2").FD(), unixAbstract(t, "x")); !strings.Contains(out, want) {
+		t.Errorf("sockname of an abstract name: %q lacks %q", out, want)
+	}
 	out = ss.MustExec("sendto s2 hi " + p)
 	if want := fmt.Sprintf(`sendto(%d, 2 bytes, {AF_UNIX, sun_path=%q}) = 2`, ss.sock("s2").FD(), p); !strings.Contains(out, want) {
 		t.Errorf("sendto: %q lacks %q", out, want)

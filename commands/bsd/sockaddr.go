@@ -107,13 +107,13 @@ func fromSockaddr(sa unix.Sockaddr) SockAddr {
 
 // formatSockaddr spells a kernel address for a trace: {AF_INET, 127.0.0.1:8080}.
 func formatSockaddr(sa unix.Sockaddr) string {
-	switch sa.(type) {
+	switch a := sa.(type) {
 	case *unix.SockaddrInet4:
 		return fmt.Sprintf("{AF_INET, %s}", fromSockaddr(sa).AddrPort)
 	case *unix.SockaddrInet6:
 		return fmt.Sprintf("{AF_INET6, %s}", fromSockaddr(sa).AddrPort)
 	case *unix.SockaddrUnix:
-		return formatUnix(sa.(*unix.SockaddrUnix).Name)
+		return formatUnix(a.Name)
 	case nil:
 		return "NULL"
 	}

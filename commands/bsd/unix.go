@@ -89,14 +89,14 @@ func unixPathOf(r *unix.RawSockaddrUnix, l uint32) string {
 	return string(b)
 }
 
-// formatUnix spells a Unix address (x/sys's spelling) for a trace, as
-// strace does: {AF_UNIX, sun_path="/tmp/x.sock"}, {AF_UNIX,
-// sun_path=@"name"}, {AF_UNIX} unnamed.
+// formatUnix spells a Unix address (x/sys's spelling, '@' for the NUL,
+// or the kernel's) for a trace, as strace does: {AF_UNIX,
+// sun_path="/tmp/x.sock"}, {AF_UNIX, sun_path=@"name"}, {AF_UNIX} unnamed.
 func formatUnix(name string) string {
 	switch {
 	case name == "":
 		return "{AF_UNIX}"
-	case strings.HasPrefix(name, "@"):
+	case strings.HasPrefix(name, "@"), strings.HasPrefix(name, "\x00"):
 		return "{AF_UNIX, sun_path=@" + strconv.Quote(name[1:]) + "}"
 	}
 	return "{AF_UNIX, sun_path=" + strconv.Quote(name) + "}"
