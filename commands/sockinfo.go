@@ -124,7 +124,11 @@ func stateNotes(s *bsd.Socket) []string {
 	}
 	switch s.PeerStatus() {
 	case bsd.PeerClosed:
-		out = append(out, "peer sent FIN")
+		if isUnix(s) {
+			out = append(out, "peer closed") // a Unix socket has no FIN
+		} else {
+			out = append(out, "peer sent FIN")
+		}
 	case bsd.PeerReset:
 		out = append(out, "peer reset")
 	}

@@ -430,6 +430,13 @@ func TestPairBuffersFill(t *testing.T) {
 		t.Errorf("s2 received %s, s1 had sent %d", row["received"], taken)
 	}
 	ss.AssertExec("sendall s1 again", "5\n")
+	// A Unix peer that closes sends no FIN: the note says end of file.
+	ss.AssertExec("recv s2", "b'again'\n")
+	ss.MustExec("close s2")
+	ss.AssertExec("recv s1", "b''\n# s1: the peer closed its socket or shut down its writing half: it will send nothing more (a Unix socket has no FIN, only this end of file); recv returned b''\n")
+	if row := ss.sockRow("s1"); row["state"] != "CONNECTED (peer closed)" {
+		t.Errorf("s1 after its peer closed: %v", row)
+	}
 
 	// Datagrams too: each send takes one whole, until the kernel refuses.
 	ss.MustExec("pair dgram")                                                         // s3, s4

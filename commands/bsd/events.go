@@ -170,7 +170,7 @@ func (e Event) String() string {
 		}
 		return "shut down both halves (SHUT_RDWR)" + fin
 	case EventPeerClosed:
-		return PeerClosed.String()
+		return e.Socket.PeerClosedText()
 	case EventPeerReset:
 		return fmt.Sprintf("%s (%s: %s)", PeerReset, e.Op, pyerr.Of(e.Err))
 	case EventClosed:
