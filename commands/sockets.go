@@ -285,9 +285,13 @@ func runClose(c *shell.Call) (any, error) {
 			c.Note("%s was already closed; closing it again does nothing, as in Python", t.name)
 			continue
 		}
+		file := boundFile(t.s)
 		done := traceSock(c, t.s)
 		err := t.s.Close()
 		done()
+		if file != "" && err == nil {
+			c.Note("the socket file %s stays after close, as in Python: a later bind there fails until it is removed (os.unlink(%s))", file, shell.StrRepr(file))
+		}
 		c.Session.Remove(t.name)
 		markClosed(c, t.name)
 		if err != nil {

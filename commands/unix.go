@@ -9,6 +9,7 @@ package commands
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -148,6 +149,22 @@ func pyPortWord(w string) string {
 		return w
 	}
 	return shell.StrRepr(w)
+}
+
+// boundFile is the socket file a Unix socket bound (a listener or a
+// datagram socket with a file path), or "": the file its close leaves.
+func boundFile(s *bsd.Socket) string {
+	if !isUnix(s) || s.Type() != unix.SOCK_DGRAM && s.State() != "LISTEN" {
+		return ""
+	}
+	a, err := s.SockName()
+	if err != nil || a.Path == "" || a.Abstract() {
+		return ""
+	}
+	if st, err := os.Stat(a.Path); err != nil || st.Mode()&os.ModeSocket == 0 {
+		return ""
+	}
+	return a.Path
 }
 
 // runConnectUnix is connect SOCK PATH.

@@ -274,9 +274,13 @@ func TestUnixPeers(t *testing.T) {
 	ss.AssertExec("recv s3", "b'ping\\n'\n")
 	ss.AssertExec("sendall s3 pong", "4\n")
 	waitOutput(t, client, "pong")
-	ss.MustExec("close s3")
+	ss.AssertExec("close s3", "") // an accepted socket made no file
 	if row := ss.sockRow("s2"); row["state"] != "LISTEN" || row["local"] != lp {
 		t.Errorf("sockets row of s2: %v", row)
+	}
+	ss.AssertExec("close s2", "# the socket file "+lp+" stays after close, as in Python: a later bind there fails until it is removed (os.unlink('"+lp+"'))\n")
+	if st, err := os.Stat(lp); err != nil || st.Mode()&os.ModeSocket == 0 {
+		t.Errorf("%s after close: %v", lp, err)
 	}
 
 	// serve echo on a path: socat's bytes come back; stop removes the file.
