@@ -290,9 +290,13 @@ func pairGuard[N int | int64](c *shell.Call, s *bsd.Socket, send func() (N, erro
 	if e, ok := errnoOf(err); !ok || e != unix.EAGAIN {
 		return n, err
 	}
+	wait := "would wait for ever, as it would in one Python thread"
+	if bounded {
+		wait = fmt.Sprintf("could only wait out its timeout (%s s) and raise TimeoutError, as it would in one Python thread", strconv.FormatFloat(d.Seconds(), 'g', -1, 64))
+	}
 	x := shell.Classify(err)
-	x.Hint = fmt.Sprintf("nothing can read %s while the shell waits (both ends are this session's), so this send would wait for ever, as it would in one Python thread; it stopped at the first send(2) that would block. %s",
-		oname, bufferStory(s, other, oname))
+	x.Hint = fmt.Sprintf("nothing can read %s while the shell waits (both ends are this session's), so this send %s; it stopped at the first send(2) that would block. %s",
+		oname, wait, bufferStory(s, other, oname))
 	return n, x
 }
 

@@ -473,6 +473,14 @@ func TestPairBuffersFill(t *testing.T) {
 	if got != sent {
 		t.Errorf("%d datagrams sent, %d received", sent, got)
 	}
+
+	// With a timeout the hint says Python would time out, not wait for ever.
+	ss.MustExec("pair") // s5, s6
+	ss.MustExec("settimeout s5 2.5")
+	ss.AssertExecError("sendall s5 --file "+big, "so this send could only wait out its timeout (2.5 s) and raise TimeoutError")
+	if row := ss.sockRow("s5"); row["timeout"] != "2.5" {
+		t.Errorf("s5's timeout after: %v", row)
+	}
 }
 
 // explain shows the real system calls; the timeline and the events name
