@@ -551,6 +551,21 @@ func TestUnixExplainAndTimeline(t *testing.T) {
 			t.Errorf("events lack %q:\n%s", want, all)
 		}
 	}
+	// The events' fields carry the paths, for the views that read them.
+	fields := map[string]string{}
+	for _, e := range ss.Session.Events().Recent(0) {
+		for _, a := range e.Attrs {
+			if a.Key == "address" || a.Key == "peer" {
+				fields[e.Resource+" "+string(e.Kind)+" "+a.Key] = fmt.Sprint(a.Value)
+			}
+		}
+	}
+	for k, v := range map[string]string{"s1 bound address": p, "s2 bound address": "@" + unixAbstract(t, "x"),
+		"s2 sent peer": p, "s5 received peer": "@" + unixAbstract(t, "x")} {
+		if fields[k] != v {
+			t.Errorf("event field %s = %q, want %q (all: %v)", k, fields[k], v, fields)
+		}
+	}
 	tl := ss.MustExec("timeline s1")
 	if !strings.Contains(tl, "bound to "+p) {
 		t.Errorf("timeline s1:\n%s", tl)

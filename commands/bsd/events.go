@@ -89,16 +89,13 @@ type Event struct {
 	// EventConnectFailed), the client (EventAccepted), a datagram's
 	// destination or source (EventSent by sendto, EventReceived by
 	// recvfrom on an unconnected socket).
-	Peer netip.AddrPort
-	// LocalPath and PeerPath are Local and Peer for an AF_UNIX socket: a
-	// path, "@name" for an abstract name, "" for none (unbound).
-	LocalPath, PeerPath string
-	Conn                *Socket // EventAccepted: the new socket
-	Bytes               int64   // EventSent, EventReceived: the bytes the call moved
-	Calls               int     // EventSent, EventReceived: how many calls of Op it stands for (Gather), 1 alone
-	How                 string  // EventShutdown: "SHUT_RD", "SHUT_WR" or "SHUT_RDWR"
-	Backlog             int     // EventListening
-	FromFD              int     // EventCreated by fromfd: the descriptor duplicated; -1 by socket()
+	Peer    netip.AddrPort
+	Conn    *Socket // EventAccepted: the new socket
+	Bytes   int64   // EventSent, EventReceived: the bytes the call moved
+	Calls   int     // EventSent, EventReceived: how many calls of Op it stands for (Gather), 1 alone
+	How     string  // EventShutdown: "SHUT_RD", "SHUT_WR" or "SHUT_RDWR"
+	Backlog int     // EventListening
+	FromFD  int     // EventCreated by fromfd: the descriptor duplicated; by recv_fds: the socket it came over; -1 by socket() and socketpair()
 	// Err is why: EventConnectFailed, EventPeerReset; EventSent and
 	// EventReceived of a call that failed part way, after Bytes;
 	// EventClosed when close(2) itself failed (the descriptor is gone all
@@ -106,6 +103,10 @@ type Event struct {
 	Err error
 
 	BytesSent, BytesReceived int64 // EventClosed: over the socket's life
+
+	// LocalPath and PeerPath are Local and Peer for an AF_UNIX socket: a
+	// path, "@name" for an abstract name, "" for none (unnamed).
+	LocalPath, PeerPath string
 }
 
 // Errno is the errno in Err, if it has one.
