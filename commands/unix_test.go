@@ -473,6 +473,18 @@ func TestPairBuffersFill(t *testing.T) {
 	if got != sent {
 		t.Errorf("%d datagrams sent, %d received", sent, got)
 	}
+	// python3 fills a pair of its own at the same count: the kernel's
+	// accounting, not the shell's, decides it.
+	pyCount := strings.TrimSpace(pyRun(t, `
+import socket
+a, b = socket.socketpair(type=socket.SOCK_DGRAM); a.setblocking(False); n = 0
+try:
+    while True: a.send(b'd' * 1000); n += 1
+except BlockingIOError: print(n)
+`))
+	if strconv.Itoa(sent) != pyCount {
+		t.Errorf("the shell's pair took %d datagrams of 1000 bytes, python3's %s", sent, pyCount)
+	}
 
 	// With a timeout the hint says Python would time out, not wait for ever.
 	ss.MustExec("pair") // s5, s6
