@@ -159,12 +159,21 @@ func parseSockTimeout(c *shell.Call, _ string, w shell.Word) (any, error) {
 
 // The family and type words: one grammar for socket, fromfd and addrinfo.
 var (
-	typeWords   = map[string]int{"tcp": unix.SOCK_STREAM, "stream": unix.SOCK_STREAM, "udp": unix.SOCK_DGRAM, "dgram": unix.SOCK_DGRAM}
-	familyWords = map[string]int{"inet": unix.AF_INET, "ipv4": unix.AF_INET, "4": unix.AF_INET, "inet6": unix.AF_INET6, "ipv6": unix.AF_INET6, "6": unix.AF_INET6}
+	typeWords = map[string]int{"tcp": unix.SOCK_STREAM, "stream": unix.SOCK_STREAM, "udp": unix.SOCK_DGRAM, "dgram": unix.SOCK_DGRAM,
+		"seqpacket": unix.SOCK_SEQPACKET}
+	familyWords = map[string]int{"inet": unix.AF_INET, "ipv4": unix.AF_INET, "4": unix.AF_INET, "inet6": unix.AF_INET6, "ipv6": unix.AF_INET6, "6": unix.AF_INET6,
+		"unix": unix.AF_UNIX}
+	// ipWords are the type words that name an Internet protocol: not for
+	// a Unix socket, whose types are stream, dgram and seqpacket.
+	ipWords = map[string]bool{"tcp": true, "udp": true}
 )
 
-// specWord is one family or type word parsed: a family or a type.
-type specWord struct{ family, sotype int }
+// specWord is one family or type word parsed: a family or a type, and
+// the word as given.
+type specWord struct {
+	family, sotype int
+	word           string
+}
 
 func isSpecWord(_ *shell.Session, w string) bool {
 	l := strings.ToLower(w)
@@ -175,16 +184,18 @@ func isSpecWord(_ *shell.Session, w string) bool {
 // message for a word that is neither.
 func specKind(more string) *shell.ArgKind {
 	return &shell.ArgKind{Name: "family or type", Match: isSpecWord,
-		Complete: func(*shell.Session, string) []string { return []string{"tcp", "udp", "inet", "inet6"} },
+		Complete: func(*shell.Session, string) []string {
+			return []string{"tcp", "udp", "inet", "inet6", "unix", "stream", "dgram", "seqpacket"}
+		},
 		Parse: func(c *shell.Call, _ string, w shell.Word) (any, error) {
 			l := strings.ToLower(w.Text)
 			if t := typeWords[l]; t != 0 {
-				return specWord{sotype: t}, nil
+				return specWord{sotype: t, word: l}, nil
 			}
 			if f := familyWords[l]; f != 0 {
-				return specWord{family: f}, nil
+				return specWord{family: f, word: l}, nil
 			}
-			return nil, c.UsageError(fmt.Sprintf("%q is neither tcp, udp, inet nor inet6%s", w.Text, more))
+			return nil, c.UsageError(fmt.Sprintf("%q is no family (inet, inet6, unix) or type (tcp, udp, stream, dgram, seqpacket)%s", w.Text, more))
 		}}
 }
 
@@ -193,9 +204,16 @@ func specArgs(k *shell.ArgKind) []shell.Arg {
 	return []shell.Arg{shell.Opt("tcp|udp", k), shell.Opt("inet|inet6", k)}
 }
 
+// socketSpecArgs are socket's and fromfd's family and type words, the
+// Unix ones among them.
+func socketSpecArgs(k *shell.ArgKind) []shell.Arg {
+	return []shell.Arg{shell.Opt("tcp|udp|stream|dgram|seqpacket", k), shell.Opt("inet|inet6|unix", k)}
+}
+
 // sockSpec combines the family and type words parsed from argument from
 // on: 0 for what is not given; one of each at most.
 func sockSpec(c *shell.Call, from int) (family, sotype int, err error) {
+	ipWord := ""
 	for i := from; i < c.NArg(); i++ {
 		w, ok := c.Value(i).(specWord)
 		if !ok {
@@ -203,16 +221,23 @@ func sockSpec(c *shell.Call, from int) (family, sotype int, err error) {
 		}
 		if w.sotype != 0 {
 			if sotype != 0 {
-				return 0, 0, c.UsageError("give one type: tcp or udp")
+				return 0, 0, c.UsageError("give one type: tcp or udp (stream, dgram, seqpacket)")
 			}
 			sotype = w.sotype
+			if ipWords[w.word] {
+				ipWord = w.word
+			}
 		}
 		if w.family != 0 {
 			if family != 0 {
-				return 0, 0, c.UsageError("give one family: inet or inet6")
+				return 0, 0, c.UsageError("give one family: inet, inet6 or unix")
 			}
 			family = w.family
 		}
+	}
+	if family == unix.AF_UNIX && ipWord != "" {
+		return 0, 0, c.UsageError(fmt.Sprintf("%s is an Internet protocol; a Unix socket's type is stream, dgram or seqpacket: socket unix %s", ipWord,
+			map[string]string{"tcp": "stream", "udp": "dgram"}[ipWord]))
 	}
 	return family, sotype, nil
 }

@@ -41,9 +41,9 @@ func TestFamilyTypeOneGrammar(t *testing.T) {
 	// The same refusals in the three commands.
 	for _, cmd := range []string{"socket", "fromfd 0", "addrinfo 127.0.0.1"} {
 		for words, want := range map[string]string{
-			"tcp udp":      "UsageError: give one type: tcp or udp",
-			"dgram STREAM": "UsageError: give one type: tcp or udp",
-			"inet 6":       "UsageError: give one family: inet or inet6",
+			"tcp udp":      "UsageError: give one type: tcp or udp (stream, dgram, seqpacket)",
+			"dgram STREAM": "UsageError: give one type: tcp or udp (stream, dgram, seqpacket)",
+			"inet 6":       "UsageError: give one family: inet, inet6 or unix",
 		} {
 			_, errs := ss.Exec(cmd + " " + words)
 			if !strings.HasPrefix(errs, want+"; usage: ") {
@@ -52,11 +52,11 @@ func TestFamilyTypeOneGrammar(t *testing.T) {
 		}
 	}
 	_, errs := ss.Exec("socket raw")
-	if !strings.HasPrefix(errs, `UsageError: "raw" is neither tcp, udp, inet nor inet6; usage: socket [tcp|udp] [inet|inet6]`) {
+	if !strings.HasPrefix(errs, `UsageError: "raw" is no family (inet, inet6, unix) or type (tcp, udp, stream, dgram, seqpacket); usage: socket [tcp|udp|stream|dgram|seqpacket] [inet|inet6|unix]`) {
 		t.Errorf("socket raw: %q", errs)
 	}
 	_, errs = ss.Exec("addrinfo 127.0.0.1 80 raw")
-	if !strings.HasPrefix(errs, `UsageError: "raw" is neither tcp, udp, inet nor inet6, and the port was given already`) {
+	if !strings.HasPrefix(errs, `UsageError: "raw" is no family (inet, inet6, unix) or type (tcp, udp, stream, dgram, seqpacket), and the port was given already`) {
 		t.Errorf("addrinfo 127.0.0.1 80 raw: %q", errs)
 	}
 }

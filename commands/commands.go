@@ -28,6 +28,7 @@ func Table() *shell.Table {
 	t.Add(netdbCommands()...)
 	t.Add(socketCommands()...)
 	t.Add(ioCommands()...)
+	t.Add(unixCommands()...)
 	t.Add(sockoptCommands()...)
 	t.Add(gopherCommands()...)
 	t.Add(serveCommands()...)

@@ -117,8 +117,23 @@ func resolveFor(c *shell.Call, name string, s *bsd.Socket, host string) (netip.A
 }
 
 func runConnect(c *shell.Call) (any, error) {
-	if c.Form() == 1 { // connect HOST PORT
+	if c.Form() == 1 { // connect HOST PORT, or SOCK PATH: a Unix socket named first
+		if s := unixSockNamed(c, c.Arg(0)); s != nil {
+			return runConnectUnix(c, s, c.Arg(0), c.Arg(1))
+		}
+		if isSocketName(c.Session, c.Arg(0)) && looksLikePath(c.Arg(1)) {
+			s, _, err := lookupSock(c, c.Arg(0))
+			if err != nil {
+				return nil, err
+			}
+			c.Python("%s.connect(%s)", c.Arg(0), shell.StrRepr(kernelPath(c.Arg(1)))) // raises the same
+			return nil, familyMismatch(c, "connect", c.Arg(0), s)
+		}
 		return runCreateConnection(c)
+	}
+	if s, name := sockAt(c, 0); isUnix(s) {
+		c.Python("%s.connect((%s, %s))", name, shell.StrRepr(c.Arg(1)), pyPortWord(c.Arg(2))) // raises the same
+		return nil, familyMismatch(c, "connect", name, s)
 	}
 	return runAddrCall(c, "connect", func(s *bsd.Socket, ip netip.Addr, port int) error {
 		return s.Connect(c.Ctx, ip, port)
@@ -243,6 +258,13 @@ func addrString(ip netip.Addr, port int) string {
 }
 
 func runBind(c *shell.Call) (any, error) {
+	if c.Form() == 1 { // bind SOCK PATH
+		return runBindUnix(c)
+	}
+	if s, name := sockAt(c, 0); isUnix(s) {
+		c.Python("%s.bind((%s, %s))", name, shell.StrRepr(c.Arg(1)), pyPortWord(c.Arg(2))) // raises the same
+		return nil, familyMismatch(c, "bind", name, s)
+	}
 	return runAddrCall(c, "bind", func(s *bsd.Socket, ip netip.Addr, port int) error {
 		err := s.Bind(ip, port)
 		if why := bsd.PortPolicy(port).Allowed(); err == nil && why != "" {

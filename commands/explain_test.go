@@ -155,6 +155,18 @@ var explainSession = []explainStep{
 	{line: "stop discard1"},
 	{line: "sockets", none: true},
 	{line: "servers", none: true},
+	{line: "pair"}, // s15, s16: Unix sockets, and descriptors passed between them
+	{line: "sockname s15", cmp: "same"},
+	{line: "send s15 over-the-pair", cmp: "same"},
+	{line: "recv s16", cmp: "same"},
+	{line: "sendfd s15 s3", cmp: "same"},
+	{line: "recvfd s16"}, // s17: s3's UDP socket
+	{line: "sockname s17", cmp: "shape"},
+	{line: "getsockopt s15 SO_PEERCRED"},
+	{line: "socket unix dgram"}, // s18
+	{line: "bind s18 ''"},
+	{line: "pair dgram"}, // s19, s20
+	{line: "close s15 s16 s17 s18 s19 s20"},
 	{line: "close all"},
 }
 

@@ -330,6 +330,23 @@ func TestExportPythonLinesCompile(t *testing.T) {
 			t.Logf("%s took %v", l, d)
 		}
 	}
+	// A socket pair and a descriptor passed over it: the names pair gives
+	// are read from what it printed.
+	pairOut := ss.MustExec("pair")
+	var ends []string
+	for _, l := range strings.Split(pairOut, "\n") {
+		if f := strings.Fields(l); len(f) > 0 && strings.HasPrefix(f[0], "s") {
+			ends = append(ends, f[0])
+		}
+	}
+	if len(ends) != 2 {
+		t.Fatalf("pair printed %q", pairOut)
+	}
+	unixLines := []string{"pair dgram", "sendfd " + ends[0] + " " + ends[1], "recvfd " + ends[1], "recvfd " + ends[1]}
+	for _, l := range unixLines {
+		ss.Exec(l)
+	}
+	lines = append(lines, unixLines...)
 	// Every command is in this session (the serve lines above aside), so
 	// that a new command's Python lines are compiled too.
 	covered := map[string]bool{"serve": true, "export": true, "exit": true} // exit would end the session

@@ -45,12 +45,15 @@ func ioCommands() []*shell.Command {
 		},
 		{
 			Name: "sendto", Group: groupIO,
-			Summary:  "Send a datagram to HOST:PORT (UDP); prints the bytes sent.",
+			Summary:  "Send a datagram to HOST:PORT (UDP), or to PATH (a Unix datagram socket); prints the bytes sent.",
 			Python:   "s.sendto(data, (host, port))",
-			Examples: []string{`sendto s1 "hi" 127.0.0.1 9999`},
+			Examples: []string{`sendto s1 "hi" 127.0.0.1 9999`, `sendto s2 "hi" /tmp/demo.sock`},
 			Forms: [][]shell.Arg{
 				{shell.Req("SOCK", sockArg), shell.Req("DATA", dataArg), shell.Req("HOST", hostArg), shell.Req("PORT", portArg)},
 				{shell.Req("SOCK", sockArg), shell.FlagHere("file"), shell.Req("HOST", hostArg), shell.Req("PORT", portArg)},
+				// A Unix socket's: told apart by the socket's family in runSendTo.
+				{shell.Req("SOCK", sockArg), shell.Req("DATA", dataArg), shell.Req("PATH", unixPathArg)},
+				{shell.Req("SOCK", sockArg), shell.FlagHere("file"), shell.Req("PATH", unixPathArg)},
 			},
 			Flags: []shell.Flag{fileFlag},
 			Run:   runSendTo,
@@ -190,10 +193,12 @@ func sendAllFile(c *shell.Call, s *bsd.Socket, name, file string) (any, error) {
 // sendInput sends a regular file with sendfile(2), and a FIFO or device
 // with read and send, cancellably.
 func sendInput(c *shell.Call, s *bsd.Socket, f *fileio.Input) (int64, error) {
-	if f.Regular() {
-		return s.SendFile(c.Ctx, f.File())
-	}
-	return s.SendFrom(c.Ctx, f)
+	return pairGuard(c, s, func() (int64, error) {
+		if f.Regular() {
+			return s.SendFile(c.Ctx, f.File())
+		}
+		return s.SendFrom(c.Ctx, f)
+	})
 }
 
 // wasWere is the verb for a count of n: "1 byte was", "2 bytes were".
@@ -232,7 +237,7 @@ func runSend(c *shell.Call, all bool) (any, error) {
 	if all {
 		c.Python("%s.sendall(%s)", name, py)
 		c.Python("len(%s)  # sendall returns None; the shell prints the count it sent", py)
-		n, err := s.SendAll(c.Ctx, data)
+		n, err := pairGuard(c, s, func() (int, error) { return s.SendAll(c.Ctx, data) })
 		if err != nil {
 			if n > 0 {
 				c.Note("%d of %s %s sent before the error", n, count(len(data), "byte"), wasWere(int64(n)))
@@ -243,7 +248,7 @@ func runSend(c *shell.Call, all bool) (any, error) {
 		return n, nil
 	}
 	c.Python("%s.send(%s)", name, py)
-	n, err := s.Send(c.Ctx, data)
+	n, err := pairGuard(c, s, func() (int, error) { return s.Send(c.Ctx, data) })
 	if err != nil {
 		return nil, err
 	}
@@ -256,12 +261,22 @@ func runSend(c *shell.Call, all bool) (any, error) {
 
 func runSendTo(c *shell.Call) (any, error) {
 	s, name := sockAt(c, 0)
+	if isUnix(s) {
+		return runSendToUnix(c, s, name)
+	}
+	if path := c.Arg(c.NArg() - 1); c.NArg() == 3 && !c.Has("file") && looksLikePath(path) {
+		c.Python("%s.sendto(%s, %s)", name, shell.DataExpr(c.Args[1]), shell.StrRepr(kernelPath(path))) // raises the same
+		return nil, familyMismatch(c, "sendto", name, s)
+	}
 	// sendto SOCK DATA HOST PORT, or sendto SOCK --file F HOST PORT.
 	hostIdx, dataIdx := 2, 1
 	if c.Has("file") {
 		hostIdx, dataIdx = 1, 3 // no DATA: nothing may stand after PORT
 	}
 	if c.NArg() < hostIdx+2 {
+		if c.Has("file") {
+			return nil, c.UsageError("missing argument")
+		}
 		return nil, c.UsageError("expected SOCK DATA HOST PORT")
 	}
 	data, py, err := payload(c, dataIdx)
@@ -406,14 +421,16 @@ func runRecvFrom(c *shell.Call) (any, error) {
 	}
 	c.Python("%s.recvfrom(%d)", name, n)
 	done := traceSock(c, s)
-	p, from, err := s.RecvFrom(c.Ctx, n)
+	p, from, got, err := s.RecvFromAddr(c.Ctx, n)
 	done()
 	if err != nil {
 		return nil, err
 	}
 	var addr any = shell.None // a connected stream has no sender address, as in Python
-	if from.IsValid() {
-		addr = addrValue(bsd.SockAddr{AddrPort: from, IPv6: s.Family() == unix.AF_INET6})
+	if isUnix(s) {
+		addr = recvfromUnixValue(from, got)
+	} else if got && from.IsValid() {
+		addr = addrValue(bsd.SockAddr{AddrPort: from.AddrPort, IPv6: s.Family() == unix.AF_INET6})
 	}
 	if c.Has("hex") && c.Session.Settings.Format != "json" {
 		return shell.Text(fmt.Sprintf("from %s\n%s", shell.PyRepr(addr), hex.Dump(p))), nil

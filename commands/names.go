@@ -269,7 +269,7 @@ func runResolve(c *shell.Call) (any, error) {
 // Socket constants as Python's enums show them.
 var (
 	familyNames = map[int]string{unix.AF_INET: "AF_INET", unix.AF_INET6: "AF_INET6", unix.AF_UNIX: "AF_UNIX", unix.AF_UNSPEC: "AF_UNSPEC"}
-	typeNames   = map[int]string{unix.SOCK_STREAM: "SOCK_STREAM", unix.SOCK_DGRAM: "SOCK_DGRAM", unix.SOCK_RAW: "SOCK_RAW"}
+	typeNames   = map[int]string{unix.SOCK_STREAM: "SOCK_STREAM", unix.SOCK_DGRAM: "SOCK_DGRAM", unix.SOCK_RAW: "SOCK_RAW", unix.SOCK_SEQPACKET: "SOCK_SEQPACKET"}
 )
 
 func enumRepr(kind string, names map[int]string, v int) shell.Repr {

@@ -124,7 +124,9 @@ func serveCommands() []*shell.Command {
 			Summary: "Start a server in the background of the session (on 127.0.0.1, any free port, by default).",
 			Help: wrapText("gopher serves a directory (directories as menus, a gophermap file honoured; never "+
 				"anything outside DIR). "+demoServersHelp()+" (one reply datagram per datagram). "+
-				"`servers` lists them; `stop NAME` ends one; leaving the shell ends them all.", 84) + "\n" +
+				"`servers` lists them; `stop NAME` ends one; leaving the shell ends them all. "+
+				"A demo server given a PATH (with a slash) or @name listens on a Unix stream socket there "+
+				"(the socket file goes when it stops).", 84) + "\n" +
 				"What a server reports (\"[echo 127.0.0.1:7007] connection from ...\") is an event:\n" +
 				"at the prompt it prints above the line being typed; in -c, script and pipe runs\n" +
 				"it prints on standard output as a '#' line (JSON in json format) before the next\n" +
@@ -137,10 +139,10 @@ func serveCommands() []*shell.Command {
 				"RFC 864 says, with 444 characters (RFC 864 asks\n" +
 				"for a random count from 0 to 512; a fixed reply is predictable).",
 			Python:   "socketserver.ThreadingTCPServer((host, port), handler).serve_forever()",
-			Examples: []string{"serve gopher docs/gopherhole 127.0.0.1:7070", "serve echo", "serve echo 127.0.0.1:7007 --udp", "serve chargen 127.0.0.1:1919"},
+			Examples: []string{"serve gopher docs/gopherhole 127.0.0.1:7070", "serve echo", "serve echo 127.0.0.1:7007 --udp", "serve chargen 127.0.0.1:1919", "serve echo /tmp/echo.sock", "serve echo @echo"},
 			Forms: [][]shell.Arg{
 				{shell.Lit("gopher"), shell.Req("DIR", shell.DirArg), shell.Opt("HOST:PORT", listenAddrArg)},
-				{shell.Req("", demoKindArg), shell.Opt("HOST:PORT", listenAddrArg), shell.OptFlag("udp")},
+				{shell.Req("", demoKindArg), shell.Opt("HOST:PORT|PATH", listenAddrArg), shell.OptFlag("udp")},
 			},
 			Flags: []shell.Flag{{Name: "udp", Help: "serve over UDP instead of TCP (" + strings.Join(udpKindNames(), ", ") + ")"}},
 			Run:   runServe,
@@ -214,7 +216,8 @@ func listenAddr(c *shell.Call, arg string, udp bool) (netip.AddrPort, error) {
 		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), 0), nil
 	}
 	if strings.ContainsRune(arg, '/') {
-		return netip.AddrPort{}, c.UsageError(fmt.Sprintf("%s looks like a file path; serve listens on TCP or UDP at HOST:PORT, not on a Unix socket", shell.StrRepr(arg)))
+		// Only gopher comes here with a path: a demo server takes one (runServeUnix).
+		return netip.AddrPort{}, c.UsageError(fmt.Sprintf("%s looks like a file path; serve gopher listens on TCP at HOST:PORT, not on a Unix socket (the demo servers do: serve echo PATH)", shell.StrRepr(arg)))
 	}
 	host, port, err := net.SplitHostPort(arg)
 	if err != nil {
@@ -286,6 +289,9 @@ func runServe(c *shell.Call) (any, error) {
 		addrArg = c.Arg(1)
 	}
 	udp := c.Has("udp")
+	if kind != "gopher" && looksLikePath(addrArg) {
+		return runServeUnix(c, kind, addrArg, udp)
+	}
 	if kind == "gopher" && udp {
 		return nil, c.UsageError("gopher runs over TCP only")
 	}

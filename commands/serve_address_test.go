@@ -21,9 +21,8 @@ import (
 func TestServeAddressForms(t *testing.T) {
 	ss := newSockSession(t)
 	for arg, want := range map[string]string{
-		"127.0.0.1":   "UsageError: 127.0.0.1 is an address without a port: write 127.0.0.1:PORT (0: any free port)",
-		"::1":         "UsageError: ::1 is an address without a port: write [::1]:PORT (0: any free port)",
-		"/tmp/e.sock": "UsageError: '/tmp/e.sock' looks like a file path; serve listens on TCP or UDP at HOST:PORT, not on a Unix socket",
+		"127.0.0.1": "UsageError: 127.0.0.1 is an address without a port: write 127.0.0.1:PORT (0: any free port)",
+		"::1":       "UsageError: ::1 is an address without a port: write [::1]:PORT (0: any free port)",
 		"localhost": "OSError: service/proto not found\n  hint: 'localhost' is neither a port number nor a service name; for a host, add the port (localhost:PORT): " +
 			"serve takes HOST:PORT (127.0.0.1:7007, [::1]:7007), :PORT or PORT (0: any free port)\n",
 	} {
@@ -31,6 +30,13 @@ func TestServeAddressForms(t *testing.T) {
 		if !strings.HasPrefix(errs, want) || strings.Contains(errs, "for protocol tcp") {
 			t.Errorf("serve echo %s:\n got %q\nwant %q", arg, errs, want)
 		}
+	}
+	// A path is a Unix socket's address: the demo servers take one
+	// (unix_test.go), gopher does not.
+	sock := filepath.Join(t.TempDir(), "g.sock")
+	want := "UsageError: '" + sock + "' looks like a file path; serve gopher listens on TCP at HOST:PORT, not on a Unix socket (the demo servers do: serve echo PATH)"
+	if _, errs := ss.Exec("serve gopher " + t.TempDir() + " " + sock); !strings.HasPrefix(errs, want) {
+		t.Errorf("serve gopher DIR %s:\n got %q\nwant %q", sock, errs, want)
 	}
 	if out := ss.MustExec("servers"); !strings.Contains(out, "no servers") {
 		t.Errorf("a server started anyway: %s", out)

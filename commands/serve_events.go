@@ -32,6 +32,10 @@ func demoEvent(e demo.Event) shell.Event {
 	ev := shell.Event{Time: e.Time, Label: e.Server + " " + e.Addr.String(), Message: e.String(),
 		Attrs: []shell.Attr{{Key: "address", Value: e.Addr}}}
 	peer := shell.Attr{Key: "peer", Value: e.Peer}
+	if e.Path != "" { // a Unix server: its path, and its client's name ("" unnamed)
+		ev.Label, ev.Attrs[0].Value = e.Server+" "+e.Path, e.Path
+		peer.Value = e.PeerPath
+	}
 	switch e.Kind {
 	case demo.Listening:
 		ev.Kind, ev.Quiet = eventListening, true

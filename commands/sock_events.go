@@ -33,7 +33,8 @@ const (
 // sockEvent is a socket's event as the session's, without the socket's
 // name (sockEvents adds it). Its fields: "fd" always; "address" (the
 // socket's own), "peer", "bytes", "call" and "calls" (how many calls of
-// it: a gopher fetch's recvs are one event), "how", "backlog", "errno" and
+// it: a gopher fetch's recvs are one event; an AF_UNIX socket's address
+// and peer are a path or @name), "how", "backlog", "errno" and
 // "error" where the event has them; "socket", the new socket's name, on
 // accepted; "bytes_in" and "bytes_out" on closed, as a server's
 // connection_closed counts them.
@@ -42,9 +43,13 @@ func sockEvent(e bsd.Event) shell.Event {
 		Attrs: make([]shell.Attr, 1, 5)}
 	ev.Attrs[0] = shell.Attr{Key: "fd", Value: e.FD}
 	add := func(k string, v any) { ev.Attrs = append(ev.Attrs, shell.Attr{Key: k, Value: v}) }
-	addr := func(k string, ap netip.AddrPort) {
-		if ap.IsValid() {
+	// An address is an AF_UNIX socket's path (or @name) when it has one.
+	addr := func(k string, ap netip.AddrPort, path string) {
+		switch {
+		case ap.IsValid():
 			add(k, ap)
+		case path != "":
+			add(k, path)
 		}
 	}
 	switch e.Kind {
@@ -56,18 +61,18 @@ func sockEvent(e bsd.Event) shell.Event {
 			add("from_fd", e.FromFD)
 		}
 	case bsd.EventBound:
-		addr("address", e.Local)
+		addr("address", e.Local, e.LocalPath)
 	case bsd.EventListening:
-		addr("address", e.Local)
+		addr("address", e.Local, e.LocalPath)
 		add("backlog", e.Backlog)
 	case bsd.EventConnected, bsd.EventAccepted, bsd.EventConnectFailed:
-		addr("address", e.Local)
-		addr("peer", e.Peer)
+		addr("address", e.Local, e.LocalPath)
+		addr("peer", e.Peer, e.PeerPath)
 	case bsd.EventSent, bsd.EventReceived:
 		add("call", e.Op)
 		add("bytes", e.Bytes)
 		add("calls", e.Calls)
-		addr("peer", e.Peer)
+		addr("peer", e.Peer, e.PeerPath)
 	case bsd.EventShutdown:
 		add("how", e.How)
 	case bsd.EventPeerClosed, bsd.EventPeerReset:

@@ -24,10 +24,14 @@ func socketCommands() []*shell.Command {
 			Help: "tcp (SOCK_STREAM) and inet (AF_INET, IPv4) are the defaults; stream and dgram,\n" +
 				"ipv4 (or 4) and ipv6 (or 6) are accepted too, in any order. The socket has a\n" +
 				"real file descriptor at once, so getsockopt, setsockopt, bind and sockname work\n" +
-				"before any connect. Its timeout starts as `set timeout` says.",
+				"before any connect. Its timeout starts as `set timeout` says.\n" +
+				"unix makes an AF_UNIX socket (stream, dgram or seqpacket): its address is a file\n" +
+				"path (bind s1 /tmp/demo.sock) or, with @, a name in Linux's abstract namespace\n" +
+				"(bind s1 @demo: Python's '\\x00demo'), which no file holds and which is free again\n" +
+				"when the socket closes.",
 			Python:   "s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
-			Examples: []string{"socket tcp", "socket udp inet6"},
-			Args:     specArgs(specArg),
+			Examples: []string{"socket tcp", "socket udp inet6", "socket unix dgram"},
+			Args:     socketSpecArgs(specArg),
 			Run:      runSocket,
 		},
 		{
@@ -36,23 +40,30 @@ func socketCommands() []*shell.Command {
 			Help: "With SOCK: s.connect((host, port)). Without: socket.create_connection((host, port)),\n" +
 				"which tries every address HOST resolves to, IPv6 and IPv4, and keeps the first that\n" +
 				"connects. PORT is a number or a service name. Bounded by the socket's timeout;\n" +
-				"Ctrl-C cancels it.",
+				"Ctrl-C cancels it. A Unix socket (socket unix) connects to a PATH, or @name for an\n" +
+				"abstract one: s.connect('/tmp/demo.sock').",
 			Python:   "s.connect((host, port))",
-			Examples: []string{"connect s1 127.0.0.1 8080", "connect localhost http"},
+			Examples: []string{"connect s1 127.0.0.1 8080", "connect localhost http", "connect s2 /tmp/demo.sock"},
 			Forms: [][]shell.Arg{
 				{shell.Req("SOCK", sockArg), shell.Req("HOST", hostArg), shell.Req("PORT", portArg)},
 				{shell.Req("HOST", hostArg), shell.Req("PORT", portArg)},
+				{shell.Req("SOCK", sockArg), shell.Req("PATH", unixPathArg)}, // a Unix socket: told apart in runConnect
 			},
 			Run: runConnect,
 		},
 		{
 			Name: "bind", Group: groupSockets,
-			Summary:  "Bind a socket to a local address and port (0: any free port).",
-			Help:     "HOST '' or 0.0.0.0 (:: for inet6) means every local address.",
+			Summary: "Bind a socket to a local address and port (0: any free port).",
+			Help: "HOST '' or 0.0.0.0 (:: for inet6) means every local address. A Unix socket binds\n" +
+				"to a PATH, which makes the socket file there (bind fails if any file is there), or to\n" +
+				"@name, a name in the abstract namespace that no file holds; '' lets the kernel pick one.",
 			Python:   "s.bind((host, port))",
-			Examples: []string{"bind s1 127.0.0.1 0", "bind s1 '' 8080"},
-			Args:     []shell.Arg{shell.Req("SOCK", sockArg), shell.Req("HOST", bindHostArg), shell.Req("PORT", portArg)},
-			Run:      runBind,
+			Examples: []string{"bind s1 127.0.0.1 0", "bind s1 '' 8080", "bind s2 /tmp/demo.sock", "bind s2 @demo"},
+			Forms: [][]shell.Arg{
+				{shell.Req("SOCK", sockArg), shell.Req("HOST", bindHostArg), shell.Req("PORT", portArg)},
+				{shell.Req("SOCK", sockArg), shell.Req("PATH", unixPathArg)},
+			},
+			Run: runBind,
 		},
 		{
 			Name: "listen", Group: groupSockets,
@@ -139,7 +150,7 @@ func socketCommands() []*shell.Command {
 				"`sockets` shows the descriptors of the session's sockets.",
 			Python:   "socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM)",
 			Examples: []string{"fromfd 5"},
-			Args:     append([]shell.Arg{shell.Req("FD", fdArg)}, specArgs(specArg)...),
+			Args:     append([]shell.Arg{shell.Req("FD", fdArg)}, socketSpecArgs(specArg)...),
 			Run:      runFromFD,
 		},
 		{
@@ -228,7 +239,7 @@ func runAccept(c *shell.Call) (any, error) {
 	if pa, err := ns.PeerName(); err == nil {
 		la = pa
 	}
-	return shell.Repr{Text: nname + "  " + la.Tuple(), JSON: map[string]any{"name": nname, "addr": addrValue(la)}}, nil
+	return shell.Repr{Text: nname + "  " + shell.PyRepr(addrValue(la)), JSON: map[string]any{"name": nname, "addr": addrValue(la)}}, nil
 }
 
 func runClose(c *shell.Call) (any, error) {
@@ -274,9 +285,13 @@ func runClose(c *shell.Call) (any, error) {
 			c.Note("%s was already closed; closing it again does nothing, as in Python", t.name)
 			continue
 		}
+		file := boundFile(t.s)
 		done := traceSock(c, t.s)
 		err := t.s.Close()
 		done()
+		if file != "" && err == nil {
+			c.Note("the socket file %s stays after close, as in Python: a later bind there fails until it is removed (os.unlink(%s))", file, shell.StrRepr(file))
+		}
 		c.Session.Remove(t.name)
 		markClosed(c, t.name)
 		if err != nil {

@@ -16,12 +16,14 @@ func sockRepr(name string, s *bsd.Socket) shell.Repr {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<socket fd=%d, family=%s, type=%s, proto=%d", s.FD(), bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()), s.Proto())
 	obj := map[string]any{"name": name, "fd": s.FD(), "family": bsd.FamilyName(s.Family()), "type": bsd.TypeName(s.Type()), "proto": s.Proto()}
-	if la, err := s.SockName(); err == nil {
-		fmt.Fprintf(&b, ", laddr=%s", la.Tuple())
+	// Python shows an address only when it is truthy: a Unix socket's
+	// '' (unnamed) is left out.
+	if la, err := s.SockName(); err == nil && !(la.Unix && la.Path == "") {
+		fmt.Fprintf(&b, ", laddr=%s", addrReprText(la))
 		obj["laddr"] = addrValue(la)
 	}
-	if ra, err := s.PeerName(); err == nil {
-		fmt.Fprintf(&b, ", raddr=%s", ra.Tuple())
+	if ra, err := s.PeerName(); err == nil && !(ra.Unix && ra.Path == "") {
+		fmt.Fprintf(&b, ", raddr=%s", addrReprText(ra))
 		obj["raddr"] = addrValue(ra)
 	}
 	b.WriteString(">")
@@ -46,8 +48,21 @@ func runName(c *shell.Call, peer bool) (any, error) {
 	return addrValue(a), nil
 }
 
-// addrValue is a socket address as a Python tuple value.
-func addrValue(a bsd.SockAddr) shell.Tuple {
+// addrReprText is an address as a socket's repr shows it: a tuple, or a
+// Unix address bare (laddr=/tmp/x.sock, laddr=b'\x00name').
+func addrReprText(a bsd.SockAddr) string {
+	if a.Unix {
+		return unixReprText(a.Path)
+	}
+	return a.Tuple()
+}
+
+// addrValue is a socket address as Python's value: a tuple; for a Unix
+// socket a str path, or bytes for an abstract name.
+func addrValue(a bsd.SockAddr) any {
+	if a.Unix {
+		return unixValue(a.Path)
+	}
 	if a.IPv6 {
 		return shell.Tuple{a.Addr().String(), int(a.Port()), int64(a.FlowInfo), int64(a.ScopeID)}
 	}
@@ -109,7 +124,11 @@ func stateNotes(s *bsd.Socket) []string {
 	}
 	switch s.PeerStatus() {
 	case bsd.PeerClosed:
-		out = append(out, "peer sent FIN")
+		if isUnix(s) {
+			out = append(out, "peer closed") // a Unix socket has no FIN
+		} else {
+			out = append(out, "peer sent FIN")
+		}
 	case bsd.PeerReset:
 		out = append(out, "peer reset")
 	}
@@ -117,6 +136,9 @@ func stateNotes(s *bsd.Socket) []string {
 }
 
 func addrText(a bsd.SockAddr) string {
+	if a.Unix {
+		return unixText(a.Path)
+	}
 	if a.Addr().Is6() && !a.Addr().Is4In6() {
 		return fmt.Sprintf("[%s]:%d", a.Addr(), a.Port())
 	}

@@ -5,6 +5,7 @@ package commands
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -130,6 +131,9 @@ func runGetsockopt(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opt.Kind == bsd.CredKind {
+		return getPeerCred(c, s, name, opt)
+	}
 	c.Python("%s.getsockopt(%s)", name, pyOpt(opt))
 	v, err := s.GetSockOpt(opt)
 	if err != nil {
@@ -200,4 +204,25 @@ func pyOptValue(o bsd.Option, v string) string {
 		return fmt.Sprintf("struct.pack('ll', %d, %d)", d/time.Second, (d%time.Second)/time.Microsecond)
 	}
 	return v
+}
+
+// getPeerCred is getsockopt SOCK SO_PEERCRED: the struct's bytes, as
+// Python returns them when asked for its size, and beside them the
+// struct decoded.
+func getPeerCred(c *shell.Call, s *bsd.Socket, name string, opt bsd.Option) (any, error) {
+	c.Python("%s.getsockopt(%s, 12)", name, pyOpt(opt))
+	v, err := s.GetSockOpt(opt)
+	if err != nil {
+		return nil, err
+	}
+	cr := v.Cred
+	what := "the peer"
+	if cr.Pid == int64(os.Getpid()) {
+		what = "the peer (this very process: sockshell)"
+	}
+	if cr.Pid == 0 {
+		what = "no peer (the socket is not connected): the kernel fills in pid 0 and (uid_t)-1"
+	}
+	c.Note("struct ucred: pid %d, uid %d, gid %d: %s (struct.unpack('iII', …) reads them)", cr.Pid, cr.Uid, cr.Gid, what)
+	return shell.Shown{Text: shell.BytesRepr(cr.Raw), Value: map[string]any{"bytes": cr.Raw, "pid": cr.Pid, "uid": cr.Uid, "gid": cr.Gid}}, nil
 }

@@ -40,6 +40,10 @@ func lookupSock(c *shell.Call, name string) (*bsd.Socket, string, error) {
 // notePeer says, once, that the socket's peer closed or reset the connection.
 func notePeer(c *shell.Call, name string, s *bsd.Socket) {
 	if st, fresh := peerNews(c, name, s); fresh {
+		if st == bsd.PeerClosed {
+			c.Note("%s: %s", name, s.PeerClosedText())
+			return
+		}
 		c.Note("%s: %s", name, st)
 	}
 }
@@ -110,7 +114,7 @@ func eofWhy(name string, s *bsd.Socket) string {
 	}
 	switch s.PeerStatus() {
 	case bsd.PeerClosed:
-		return bsd.PeerClosed.String()
+		return s.PeerClosedText()
 	case bsd.PeerReset:
 		return "the peer reset the connection earlier; recv now returns b''"
 	}

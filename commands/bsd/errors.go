@@ -133,6 +133,8 @@ func (e *Error) Hint() string {
 			return "the socket is not listening: call listen first"
 		case "bind":
 			return "the socket is already bound"
+		case "recv", "recvfrom", "recv_fds":
+			return "a Unix stream socket that is not connected gives this: connect it (or accept a connection) first"
 		}
 	case unix.EBADF:
 		if e.Op == "fromfd" {

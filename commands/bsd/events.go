@@ -95,7 +95,7 @@ type Event struct {
 	Calls   int     // EventSent, EventReceived: how many calls of Op it stands for (Gather), 1 alone
 	How     string  // EventShutdown: "SHUT_RD", "SHUT_WR" or "SHUT_RDWR"
 	Backlog int     // EventListening
-	FromFD  int     // EventCreated by fromfd: the descriptor duplicated; -1 by socket()
+	FromFD  int     // EventCreated by fromfd: the descriptor duplicated; by recv_fds: the socket it came over; -1 by socket() and socketpair()
 	// Err is why: EventConnectFailed, EventPeerReset; EventSent and
 	// EventReceived of a call that failed part way, after Bytes;
 	// EventClosed when close(2) itself failed (the descriptor is gone all
@@ -103,6 +103,10 @@ type Event struct {
 	Err error
 
 	BytesSent, BytesReceived int64 // EventClosed: over the socket's life
+
+	// LocalPath and PeerPath are Local and Peer for an AF_UNIX socket: a
+	// path, "@name" for an abstract name, "" for none (unnamed).
+	LocalPath, PeerPath string
 }
 
 // Errno is the errno in Err, if it has one.
@@ -114,28 +118,33 @@ func (e Event) String() string {
 	switch e.Kind {
 	case EventCreated:
 		what := fmt.Sprintf("%s %s, fd %d", FamilyName(e.Socket.family), TypeName(e.Socket.sotype), e.FD)
-		if e.Op == "fromfd" {
+		switch e.Op {
+		case "fromfd":
 			return fmt.Sprintf("made from fd %d (%s)", e.FromFD, what)
+		case "socketpair":
+			return "created by socketpair (" + what + ")"
+		case "recv_fds":
+			return fmt.Sprintf("received as a descriptor over fd %d (%s)", e.FromFD, what)
 		}
 		return "created (" + what + ")"
 	case EventBound:
-		return "bound to " + e.Local.String()
+		return "bound to " + e.localText()
 	case EventListening:
-		return fmt.Sprintf("listening on %s (backlog %d)", e.Local, e.Backlog)
+		return fmt.Sprintf("listening on %s (backlog %d)", e.localText(), e.Backlog)
 	case EventConnected:
-		return fmt.Sprintf("connected to %s from %s", e.Peer, e.Local)
+		return fmt.Sprintf("connected to %s from %s", e.peerText(), e.localText())
 	case EventConnectFailed:
-		return fmt.Sprintf("connect to %s failed: %s", e.Peer, pyerr.Of(e.Err))
+		return fmt.Sprintf("connect to %s failed: %s", e.peerText(), pyerr.Of(e.Err))
 	case EventAccepted:
-		return fmt.Sprintf("accepted a connection from %s (fd %d, on %s)", e.Peer, e.Conn.fd, e.Local)
+		return fmt.Sprintf("accepted a connection from %s (fd %d, on %s)", e.peerText(), e.Conn.fd, e.localText())
 	case EventSent, EventReceived:
 		verb, dir := "sent", " to "
 		if e.Kind == EventReceived {
 			verb, dir = "received", " from "
 		}
 		line := verb + " " + count(e.Bytes, "byte")
-		if e.Peer.IsValid() {
-			line += dir + e.Peer.String()
+		if e.Peer.IsValid() || e.PeerPath != "" {
+			line += dir + e.peerText()
 		}
 		if e.Calls > 1 {
 			line += " in " + count(e.Calls, e.Op+" call")
@@ -148,7 +157,10 @@ func (e Event) String() string {
 		return line
 	case EventShutdown:
 		fin := ""
-		if e.Socket.sotype == unix.SOCK_STREAM {
+		switch {
+		case e.Socket.family == unix.AF_UNIX && e.Socket.sotype != unix.SOCK_DGRAM:
+			fin = ": the peer's recv returns b'' once it has read the data queued before it"
+		case e.Socket.sotype == unix.SOCK_STREAM:
 			fin = ": the peer gets FIN after the data queued before it" // UDP sends nothing
 		}
 		switch e.How {
@@ -159,13 +171,28 @@ func (e Event) String() string {
 		}
 		return "shut down both halves (SHUT_RDWR)" + fin
 	case EventPeerClosed:
-		return PeerClosed.String()
+		return e.Socket.PeerClosedText()
 	case EventPeerReset:
 		return fmt.Sprintf("%s (%s: %s)", PeerReset, e.Op, pyerr.Of(e.Err))
 	case EventClosed:
 		return fmt.Sprintf("closed (%s sent, %s received)", count(e.BytesSent, "byte"), count(e.BytesReceived, "byte"))
 	}
 	return e.Kind.String()
+}
+
+// localText and peerText spell the event's addresses: 127.0.0.1:80, or
+// for an AF_UNIX socket its path, @name, or "an unnamed socket".
+func (e Event) localText() string { return e.addrText(e.Local, e.LocalPath) }
+func (e Event) peerText() string  { return e.addrText(e.Peer, e.PeerPath) }
+
+func (e Event) addrText(ap netip.AddrPort, path string) string {
+	if e.Socket != nil && e.Socket.family == unix.AF_UNIX {
+		if path == "" {
+			return "an unnamed socket"
+		}
+		return path
+	}
+	return ap.String()
 }
 
 // emit hands an event to the socket's callback, with the socket, its
@@ -176,7 +203,28 @@ func (s *Socket) emit(e Event) {
 	}
 	e.Time = time.Now()
 	e.Socket, e.FD = s, s.fd
+	if s.family == unix.AF_UNIX {
+		switch e.Kind {
+		case EventBound, EventListening, EventConnected, EventAccepted:
+			e.LocalPath = s.localPath(e.Conn)
+		}
+	}
 	s.report(e)
+}
+
+// localPath is an AF_UNIX socket's own address as an event spells it
+// (untraced): of conn when not nil (an accepted connection), else of s.
+func (s *Socket) localPath(conn *Socket) string {
+	if conn != nil {
+		s = conn
+	}
+	var path string
+	s.control(func(fd int) error {
+		sa, err := sysName(nil, fd, false)
+		path = eventPath(sa.Path)
+		return err
+	})
+	return path
 }
 
 // localAddr is the socket's own address, for an event (untraced: the user
@@ -197,15 +245,21 @@ func (s *Socket) localAddr() netip.AddrPort {
 // the bytes it moved (when it succeeded, or failed after moving some),
 // then what it learned of the peer, once.
 func (s *Socket) reportCall(kind EventKind, op string, n int64, peer netip.AddrPort, err error) {
+	s.reportCallTo(kind, op, n, SockAddr{AddrPort: peer}, err)
+}
+
+// reportCallTo is reportCall with the peer's address of any family (an
+// AF_UNIX path too).
+func (s *Socket) reportCallTo(kind EventKind, op string, n int64, peer SockAddr, err error) {
 	if s.report == nil {
 		return
 	}
 	if g := s.gather.Load(); g != nil {
-		g.add(kind, op, n, peer, err)
+		g.add(kind, op, n, peer.AddrPort, err)
 		return
 	}
 	if err == nil || n > 0 {
-		s.emit(Event{Kind: kind, Op: op, Bytes: n, Calls: 1, Peer: peer, Err: err})
+		s.emit(Event{Kind: kind, Op: op, Bytes: n, Calls: 1, Peer: peer.AddrPort, PeerPath: eventPath(peer.Path), Err: err})
 	}
 	s.reportPeer(op, err)
 }

@@ -28,7 +28,7 @@ func (s *Socket) Info() Info {
 	in.Timeout, in.HasTimeout = s.Timeout()
 	s.control(func(fd int) error {
 		if sa, err := sysName(nil, fd, false); err == nil {
-			in.Local, in.HasLocal = sa, sa.Port() != 0 || !sa.Addr().IsUnspecified()
+			in.Local, in.HasLocal = sa, sa.Port() != 0 || !sa.Addr().IsUnspecified() || sa.Path != ""
 		}
 		if sa, err := sysName(nil, fd, true); err == nil {
 			in.Remote, in.HasRemote = sa, true

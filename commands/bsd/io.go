@@ -215,7 +215,7 @@ func (s *Socket) Recv(ctx context.Context, n int) ([]byte, error) {
 		return []byte{}, nil
 	}
 	buf := make([]byte, n)
-	got, _, err := s.recvOnce(ctx, buf, nil)
+	got, _, _, err := s.recvOnce(ctx, buf, nil)
 	err = opError("recv", "", err)
 	s.reportCall(EventReceived, "recv", int64(got), netip.AddrPort{}, err)
 	if err != nil {
@@ -226,23 +226,27 @@ func (s *Socket) Recv(ctx context.Context, n int) ([]byte, error) {
 
 // RecvFrom receives up to n bytes and the sender's address (Python's
 // s.recvfrom(n)). On a connected stream socket the address is the zero
-// AddrPort (Python shows None).
+// AddrPort (Python shows None). RecvFromAddr gives any family's address.
 func (s *Socket) RecvFrom(ctx context.Context, n int) ([]byte, netip.AddrPort, error) {
+	p, from, _, err := s.RecvFromAddr(ctx, n)
+	return p, from.AddrPort, err
+}
+
+// RecvFromAddr is RecvFrom with the sender's address in full, an AF_UNIX
+// one too; ok is false when the kernel gave none (Python's None: a
+// connected stream, or a datagram from an unbound Unix socket).
+func (s *Socket) RecvFromAddr(ctx context.Context, n int) (p []byte, from SockAddr, ok bool, err error) {
 	if err := checkBufsize("recvfrom", n); err != nil {
-		return nil, netip.AddrPort{}, err
+		return nil, SockAddr{}, false, err
 	}
 	buf := make([]byte, n)
-	got, from, err := s.recvOnce(ctx, buf, nil)
-	var ap netip.AddrPort
-	if err == nil && from != nil {
-		ap = fromSockaddr(from).AddrPort
-	}
+	got, from, ok, err := s.recvOnce(ctx, buf, nil)
 	err = opError("recvfrom", "", err)
-	s.reportCall(EventReceived, "recvfrom", int64(got), ap, err)
+	s.reportCallTo(EventReceived, "recvfrom", int64(got), from, err)
 	if err != nil {
-		return nil, netip.AddrPort{}, err
+		return nil, SockAddr{}, false, err
 	}
-	return buf[:got], ap, nil
+	return buf[:got], from, ok, nil
 }
 
 // RecvInto receives until the peer closes (EOF) and writes everything to w,
@@ -272,7 +276,7 @@ func (s *Socket) recvIntoMax(ctx context.Context, w io.Writer, max int64) (int64
 		if max >= 0 && max-total < int64(len(chunk)) {
 			chunk = buf[:max-total]
 		}
-		n, _, err := s.recvOnce(ctx, chunk, ws)
+		n, _, _, err := s.recvOnce(ctx, chunk, ws)
 		if err != nil {
 			return total, opError("recv", "", err)
 		}
@@ -294,13 +298,14 @@ func (s *Socket) recvIntoMax(ctx context.Context, w io.Writer, max int64) (int64
 
 // recvOnce makes one successful recvfrom into buf, waiting while it would
 // block, and keeps the counters and the peer status.
-func (s *Socket) recvOnce(ctx context.Context, buf []byte, w *waits) (int, unix.Sockaddr, error) {
+func (s *Socket) recvOnce(ctx context.Context, buf []byte, w *waits) (int, SockAddr, bool, error) {
 	tr := s.tr()
 	var n int
-	var from unix.Sockaddr
+	var from SockAddr
+	var ok bool
 	var callErr error
 	err := s.await(ctx, readable, w, func(fd int) bool {
-		n, from, callErr = sysRecvfrom(tr, fd, buf)
+		n, from, ok, callErr = sysRecvfrom(tr, fd, buf)
 		return callErr != unix.EAGAIN && callErr != unix.EINTR
 	})
 	if err == nil {
@@ -308,11 +313,11 @@ func (s *Socket) recvOnce(ctx context.Context, buf []byte, w *waits) (int, unix.
 	}
 	if err != nil {
 		s.notePeer(err)
-		return 0, nil, err
+		return 0, SockAddr{}, false, err
 	}
 	s.recvd.Add(int64(n))
 	if n == 0 && len(buf) > 0 && s.sotype == unix.SOCK_STREAM {
 		s.control(func(fd int) error { s.noteEOF(fd); return nil })
 	}
-	return n, from, nil
+	return n, from, ok, nil
 }

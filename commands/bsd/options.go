@@ -28,6 +28,7 @@ const (
 	FamilyKind              // an int naming an address family (AF_INET)
 	ProtoKind               // an int naming a protocol (IPPROTO_TCP)
 	ErrnoKind               // an int holding an errno (SO_ERROR)
+	CredKind                // struct ucred {pid, uid, gid} (SO_PEERCRED)
 )
 
 // Option is one socket option: its names, where it lives, its value kind,
@@ -50,6 +51,9 @@ func (o Option) LevelName() string { return LevelName(o.Level) }
 // family and type; the getsockopt table lists only those. (The kernel may
 // still answer for others, or refuse with ENOPROTOOPT.)
 func (o Option) AppliesTo(family, sotype int) bool {
+	if o.Level == unix.IPPROTO_TCP && family != unix.AF_INET && family != unix.AF_INET6 {
+		return false // a Unix stream socket is SOCK_STREAM too, and no TCP
+	}
 	return (o.Family == 0 || o.Family == family) && (o.SockType == 0 || o.SockType == sotype)
 }
 
@@ -73,6 +77,7 @@ var options = []Option{
 	{"SO_OOBINLINE", unix.SOL_SOCKET, unix.SO_OOBINLINE, BoolKind, 0, unix.SOCK_STREAM, false, "urgent (out-of-band) data arrives inline with normal data"},
 	{"SO_PRIORITY", unix.SOL_SOCKET, unix.SO_PRIORITY, IntKind, 0, 0, false, "queueing priority of outgoing packets (0-6 without privileges)"},
 	{"SO_DONTROUTE", unix.SOL_SOCKET, unix.SO_DONTROUTE, BoolKind, 0, 0, false, "send only to directly connected hosts, bypassing routing"},
+	{"SO_PEERCRED", unix.SOL_SOCKET, unix.SO_PEERCRED, CredKind, unix.AF_UNIX, 0, true, "the peer process's pid, uid and gid as they were at connect or socketpair (read-only)"},
 
 	{"TCP_NODELAY", unix.IPPROTO_TCP, unix.TCP_NODELAY, BoolKind, 0, unix.SOCK_STREAM, false, "send small segments at once (turn off Nagle's algorithm)"},
 	{"TCP_MAXSEG", unix.IPPROTO_TCP, unix.TCP_MAXSEG, IntKind, 0, unix.SOCK_STREAM, false, "maximum segment size in bytes"},
@@ -177,6 +182,7 @@ type Value struct {
 	Int     int           // the int; for LingerKind l_onoff
 	Linger  int           // LingerKind: l_linger, seconds
 	Timeout time.Duration // TimevalKind: the duration (0: none)
+	Cred    Cred          // CredKind: the struct, and its bytes
 }
 
 // Python returns what Python's s.getsockopt(level, name) returns: an int,
@@ -184,6 +190,9 @@ type Value struct {
 func (v Value) Python() int {
 	if v.Option.Kind == TimevalKind {
 		return int(v.Timeout / time.Second)
+	}
+	if v.Option.Kind == CredKind {
+		return int(v.Cred.Pid) // an int buffer holds the struct's first field
 	}
 	return v.Int
 }
@@ -196,6 +205,8 @@ func (v Value) String() string {
 		return fmt.Sprintf("(%d, %d)", v.Int, v.Linger)
 	case TimevalKind:
 		return strconv.FormatFloat(v.Timeout.Seconds(), 'f', -1, 64)
+	case CredKind:
+		return v.Cred.String()
 	}
 	return strconv.Itoa(v.Int)
 }
@@ -225,6 +236,8 @@ func (v Value) Describe() string {
 		return FamilyName(v.Int)
 	case ProtoKind:
 		return ProtoName(v.Int)
+	case CredKind:
+		return v.Cred.String()
 	case ErrnoKind:
 		if v.Int == 0 {
 			return "0 (no error)"
@@ -246,6 +259,13 @@ func (s *Socket) GetSockOpt(opt Option) (Value, error) {
 			l, err := sysGetsockoptLinger(tr, fd, opt.Level, opt.Number, opt.Name)
 			if err == nil {
 				v.Int, v.Linger = int(l.Onoff), int(l.Linger)
+			}
+			return err
+		case CredKind:
+			raw, err := sysGetsockoptBytes(tr, fd, opt.Level, opt.Number, opt.Name, unix.SizeofUcred)
+			if err == nil && len(raw) == unix.SizeofUcred {
+				v.Cred = decodeCred(raw)
+				v.Int = int(v.Cred.Pid)
 			}
 			return err
 		case TimevalKind:
@@ -283,6 +303,11 @@ func (s *Socket) SetSockOpt(opt Option, value string) error {
 	}
 	var call func(fd int) error
 	switch opt.Kind {
+	case CredKind:
+		// Linux's setsockopt has no SO_PEERCRED: whatever the value, it
+		// answers ENOPROTOOPT, so no value is parsed or passed.
+		return &Error{Op: "setsockopt", Addr: opt.Name, Err: unix.ENOPROTOOPT,
+			Why: "SO_PEERCRED can only be read: the kernel records the peer's pid, uid and gid at connect (or socketpair)"}
 	case LingerKind:
 		on, secs, err := parseLinger(value)
 		if err != nil {

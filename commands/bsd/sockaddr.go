@@ -12,14 +12,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// SockAddr is an Internet socket address as getsockname/getpeername give it:
-// Python's ('127.0.0.1', 80) or, for IPv6, ('::1', 80, flowinfo, scope_id).
+// SockAddr is a socket address as getsockname/getpeername give it: an
+// Internet one, Python's ('127.0.0.1', 80) or, for IPv6, ('::1', 80,
+// flowinfo, scope_id); or, with Unix set, an AF_UNIX one, its Path.
 type SockAddr struct {
 	netip.AddrPort        // the address (with its zone for a scoped IPv6 address) and port
 	IPv6           bool   // from an AF_INET6 socket: Python shows a 4-tuple
 	FlowInfo       uint32 // IPv6 flow information (sin6_flowinfo)
 	ScopeID        uint32 // IPv6 scope (interface index, sin6_scope_id)
+
+	Unix bool   // an AF_UNIX address: Path is it
+	Path string // sun_path as the kernel gave it: "" unbound, "/tmp/x.sock", "\x00name" abstract (every byte)
 }
+
+// Abstract reports whether a Unix address is in the abstract namespace
+// (sun_path starts with a NUL byte): Python shows it as bytes, b'\x00name'.
+func (a SockAddr) Abstract() bool { return a.Unix && len(a.Path) > 0 && a.Path[0] == 0 }
 
 // Tuple returns the address as Python's repr shows it:
 // ('127.0.0.1', 8080) or ('::1', 8080, 0, 0).
@@ -99,11 +107,13 @@ func fromSockaddr(sa unix.Sockaddr) SockAddr {
 
 // formatSockaddr spells a kernel address for a trace: {AF_INET, 127.0.0.1:8080}.
 func formatSockaddr(sa unix.Sockaddr) string {
-	switch sa.(type) {
+	switch a := sa.(type) {
 	case *unix.SockaddrInet4:
 		return fmt.Sprintf("{AF_INET, %s}", fromSockaddr(sa).AddrPort)
 	case *unix.SockaddrInet6:
 		return fmt.Sprintf("{AF_INET6, %s}", fromSockaddr(sa).AddrPort)
+	case *unix.SockaddrUnix:
+		return formatUnix(a.Name)
 	case nil:
 		return "NULL"
 	}

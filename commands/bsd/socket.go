@@ -161,6 +161,15 @@ func (s *Socket) Sent() int64 { return s.sent.Load() }
 // Received returns the bytes received so far.
 func (s *Socket) Received() int64 { return s.recvd.Load() }
 
+// PeerClosedText is PeerClosed in words for this socket: a Unix socket's
+// peer sends no FIN, its end of file is all there is.
+func (s *Socket) PeerClosedText() string {
+	if s.family == unix.AF_UNIX {
+		return "the peer closed its socket or shut down its writing half: it will send nothing more (a Unix socket has no FIN, only this end of file); recv returned b''"
+	}
+	return PeerClosed.String()
+}
+
 // PeerStatus reports whether the peer was seen closing or resetting the
 // connection, so the caller can say so plainly.
 func (s *Socket) PeerStatus() PeerStatus { return PeerStatus(s.peer.Load()) }
@@ -208,6 +217,12 @@ func (s *Socket) State() string {
 	}
 	state := "?"
 	s.raw.Control(func(fd uintptr) {
+		if s.family == unix.AF_UNIX && s.sotype != unix.SOCK_DGRAM {
+			if on, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ACCEPTCONN); err == nil && on != 0 {
+				state = "LISTEN"
+				return
+			}
+		}
 		if s.sotype == unix.SOCK_STREAM && s.proto == unix.IPPROTO_TCP {
 			info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
 			if err == nil {

@@ -19,6 +19,70 @@ func sysSocket(tr *Trace, family, sotype, proto int) (int, error) {
 	return fd, err
 }
 
+func sysSocketpair(tr *Trace, family, sotype int) ([2]int, error) {
+	fds, err := unix.Socketpair(family, sotype|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	call := fmt.Sprintf("socketpair(%s, %s|SOCK_NONBLOCK|SOCK_CLOEXEC, 0)", FamilyName(family), TypeName(sotype))
+	if err == nil {
+		call = fmt.Sprintf("socketpair(%s, %s|SOCK_NONBLOCK|SOCK_CLOEXEC, 0, [%d, %d])", FamilyName(family), TypeName(sotype), fds[0], fds[1])
+	}
+	tr.record(call, 0, err)
+	return fds, err
+}
+
+// sysSendmsgRights sends p with the descriptors in oob (SCM_RIGHTS).
+func sysSendmsgRights(tr *Trace, fd int, p, oob []byte, fds []int) (int, error) {
+	n, err := unix.SendmsgN(fd, p, oob, nil, unix.MSG_NOSIGNAL)
+	if err != nil {
+		n = 0
+	}
+	tr.record(fmt.Sprintf("sendmsg(%d, {%s, SCM_RIGHTS %v}, MSG_NOSIGNAL)", fd, count(len(p), "byte"), fds), int64(n), err)
+	return n, err
+}
+
+// sysRecvmsgRights receives into p, and ancillary data (SCM_RIGHTS) into
+// oob, with recvmsg(2); received descriptors are close-on-exec.
+func sysRecvmsgRights(tr *Trace, fd int, p, oob []byte) (n, oobn, flags int, err error) {
+	n, oobn, flags, _, err = unix.Recvmsg(fd, p, oob, unix.MSG_CMSG_CLOEXEC)
+	if err != nil {
+		n, oobn = 0, 0
+	}
+	call := fmt.Sprintf("recvmsg(%d, {%d, control %d}, MSG_CMSG_CLOEXEC)", fd, len(p), len(oob))
+	if err == nil {
+		rights := []int{}
+		if msgs, perr := unix.ParseSocketControlMessage(oob[:oobn]); perr == nil {
+			for _, m := range msgs {
+				if r, rerr := unix.ParseUnixRights(&m); rerr == nil {
+					rights = append(rights, r...)
+				}
+			}
+		}
+		call = fmt.Sprintf("recvmsg(%d, {%d, SCM_RIGHTS %v}, MSG_CMSG_CLOEXEC)", fd, len(p), rights)
+		if flags&unix.MSG_CTRUNC != 0 {
+			call += " msg_flags=MSG_CTRUNC"
+		}
+	}
+	tr.record(call, int64(n), err)
+	return n, oobn, flags, err
+}
+
+// sysGetsockoptBytes reads an option into a buffer of size bytes, as
+// Python's getsockopt(level, opt, buflen) does, and returns what the
+// kernel wrote.
+func sysGetsockoptBytes(tr *Trace, fd, level, opt int, name string, size int) ([]byte, error) {
+	buf := make([]byte, size)
+	l := uint32(size)
+	_, _, e := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt),
+		uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&l)), 0)
+	err := errnoErr(e)
+	call := fmt.Sprintf("getsockopt(%d, %s, %s, %d)", fd, LevelName(level), name, size)
+	if err == nil {
+		buf = buf[:l]
+		call = fmt.Sprintf("getsockopt(%d, %s, %s, [%d bytes])", fd, LevelName(level), name, l)
+	}
+	tr.record(call, 0, err)
+	return buf, err
+}
+
 func sysDup(tr *Trace, fd int) (int, error) {
 	nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
 	tr.record(fmt.Sprintf("fcntl(%d, F_DUPFD_CLOEXEC, 0)", fd), int64(nfd), err)
@@ -84,7 +148,11 @@ func sysSendto(tr *Trace, fd int, p []byte, to unix.Sockaddr) (int, error) {
 	var salen uintptr
 	var raw4 unix.RawSockaddrInet4
 	var raw6 unix.RawSockaddrInet6
+	var rawUn unix.RawSockaddrUnix
 	switch a := to.(type) {
+	case *unix.SockaddrUnix:
+		salen = rawUnix(&rawUn, a.Name)
+		ptr = unsafe.Pointer(&rawUn)
 	case *unix.SockaddrInet4:
 		raw4.Family = unix.AF_INET
 		putPort(&raw4.Port, a.Port)
@@ -115,14 +183,28 @@ func sysSendto(tr *Trace, fd int, p []byte, to unix.Sockaddr) (int, error) {
 	return n, err
 }
 
-// sysRecvfrom receives into p with one recvfrom(2).
-func sysRecvfrom(tr *Trace, fd int, p []byte) (int, unix.Sockaddr, error) {
-	n, from, err := unix.Recvfrom(fd, p, 0)
+// sysRecvfrom receives into p with one recvfrom(2), and the sender's
+// address when the kernel gave one (ok false: none, as from an unbound
+// Unix socket or on a connected stream).
+func sysRecvfrom(tr *Trace, fd int, p []byte) (n int, from SockAddr, ok bool, err error) {
+	var rsa unix.RawSockaddrAny
+	l := uint32(unix.SizeofSockaddrAny)
+	var buf unsafe.Pointer
+	if len(p) > 0 {
+		buf = unsafe.Pointer(&p[0])
+	}
+	r, _, e := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(buf), uintptr(len(p)), 0,
+		uintptr(unsafe.Pointer(&rsa)), uintptr(unsafe.Pointer(&l)))
+	n, err = int(r), errnoErr(e)
 	if err != nil {
 		n = 0
 	}
 	tr.record(fmt.Sprintf("recvfrom(%d, %d)", fd, len(p)), int64(n), err)
-	return n, from, err
+	if err == nil && l > 0 && rsa.Addr.Family != unix.AF_UNSPEC {
+		from, _ = rawToSockAddr(&rsa, l)
+		ok = true
+	}
+	return n, from, ok, err
 }
 
 func sysSendfile(tr *Trace, out, in int, off *int64, count int) (int, error) {
@@ -148,7 +230,7 @@ func sysName(tr *Trace, fd int, peer bool) (SockAddr, error) {
 	var sa SockAddr
 	var ksa unix.Sockaddr
 	if err == nil {
-		sa, ksa = rawToSockAddr(&rsa)
+		sa, ksa = rawToSockAddr(&rsa, l)
 	}
 	if err == nil {
 		tr.record(fmt.Sprintf("%s(%d, %s)", name, fd, formatSockaddr(ksa)), 0, nil)
@@ -158,8 +240,12 @@ func sysName(tr *Trace, fd int, peer bool) (SockAddr, error) {
 	return sa, err
 }
 
-func rawToSockAddr(rsa *unix.RawSockaddrAny) (SockAddr, unix.Sockaddr) {
+// rawToSockAddr reads a kernel address of l bytes.
+func rawToSockAddr(rsa *unix.RawSockaddrAny, l uint32) (SockAddr, unix.Sockaddr) {
 	switch rsa.Addr.Family {
+	case unix.AF_UNIX:
+		path := unixPathOf((*unix.RawSockaddrUnix)(unsafe.Pointer(rsa)), l)
+		return SockAddr{Unix: true, Path: path}, &unix.SockaddrUnix{Name: path}
 	case unix.AF_INET:
 		p := (*unix.RawSockaddrInet4)(unsafe.Pointer(rsa))
 		ksa := &unix.SockaddrInet4{Port: getPort(p.Port), Addr: p.Addr}

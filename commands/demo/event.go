@@ -54,6 +54,10 @@ type Event struct {
 	Server string         // the server's kind: "echo", "chargen/udp"
 	Addr   netip.AddrPort // where it listens
 	Peer   netip.AddrPort // the client (Accepted, Closed, Refused, Datagram)
+	// Path is a Unix server's address (where Addr is none): its path, or
+	// @name for an abstract one; PeerPath is its client's name, "" when
+	// the client is unnamed, as most are.
+	Path, PeerPath string
 
 	BytesIn, BytesOut int64 // Closed: over the connection; Datagram: its size and its reply's
 
@@ -75,6 +79,12 @@ type Event struct {
 // 127.0.0.1:5000 after its FIN (1 byte in, 1 byte out)".
 func (e Event) String() string {
 	peer := e.Peer.String()
+	if e.Path != "" {
+		peer = "a client"
+		if e.PeerPath != "" {
+			peer = e.PeerPath
+		}
+	}
 	switch e.Kind {
 	case Listening:
 		return "listening"
@@ -101,6 +111,9 @@ func (e Event) String() string {
 func (e Event) ending(peer string) string {
 	switch e.End {
 	case EndFIN:
+		if e.Path != "" {
+			return "closed " + peer + " after it closed its side (end of file: a Unix socket sends no FIN)"
+		}
 		return "closed " + peer + " after its FIN"
 	case EndReplied:
 		return "sent its reply to " + peer + " and closed the connection"

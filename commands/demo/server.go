@@ -61,7 +61,8 @@ type Server struct {
 
 // Start starts a service in the background: kind is "echo", "discard",
 // "daytime" or "chargen" (TCP; "/tcp" may be added), or the same with
-// "/udp"; addr is HOST:PORT, DefaultAddr when "".
+// "/udp"; addr is HOST:PORT, DefaultAddr when "". With "/unix" it is a
+// Unix stream server and addr a path, or @name for an abstract one.
 func Start(kind, addr string) (*Server, error) { return StartWith(kind, addr, Options{}) }
 
 // StartWith is Start with options.
@@ -71,7 +72,7 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 		proto = "tcp"
 	}
 	k, ok := LookupKind(name)
-	if !ok || (proto != "tcp" && (proto != "udp" || !k.UDP)) {
+	if !ok || (proto != "tcp" && proto != "unix" && (proto != "udp" || !k.UDP)) {
 		var names []string
 		for _, k := range kinds {
 			names = append(names, k.Name)
@@ -110,6 +111,15 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 		udpServers.Store(local, struct{}{})
 		s.wg.Add(1)
 		go s.serveUDP()
+	} else if proto == "unix" {
+		// addr is a path, or @name for an abstract one (Go's spelling of
+		// the leading NUL); closing the listener removes its socket file.
+		s.kind += "/unix"
+		if s.ln, err = net.Listen("unix", addr); err != nil {
+			return nil, err
+		}
+		s.wg.Add(1)
+		go s.acceptLoop()
 	} else {
 		if s.ln, err = net.Listen(exactNetwork("tcp", addr), addr); err != nil {
 			return nil, err
@@ -214,7 +224,7 @@ func (s *Server) track(c net.Conn) bool {
 	if len(s.conns) >= s.opts.MaxConns {
 		s.refused.Add(1)
 		c.Close()
-		s.report(Event{Kind: Refused, Peer: addrPort(c.RemoteAddr()), MaxConns: s.opts.MaxConns})
+		s.report(Event{Kind: Refused, Peer: addrPort(c.RemoteAddr()), PeerPath: peerPath(c), MaxConns: s.opts.MaxConns})
 		return false
 	}
 	s.conns[c] = struct{}{}
@@ -225,8 +235,8 @@ func (s *Server) track(c net.Conn) bool {
 
 func (s *Server) serveConn(c net.Conn) {
 	defer s.wg.Done()
-	peer := addrPort(c.RemoteAddr())
-	s.report(Event{Kind: Accepted, Peer: peer})
+	peer, ppath := addrPort(c.RemoteAddr()), peerPath(c)
+	s.report(Event{Kind: Accepted, Peer: peer, PeerPath: ppath})
 	cc := &countedConn{Conn: c, idle: s.opts.IdleTimeout, in: &s.bytesIn, out: &s.bytesOut}
 	err := s.service.stream(cc)
 	c.Close()
@@ -234,7 +244,7 @@ func (s *Server) serveConn(c net.Conn) {
 	delete(s.conns, c)
 	stopping := s.done
 	s.mu.Unlock()
-	ev := Event{Kind: Closed, Peer: peer, BytesIn: cc.nIn, BytesOut: cc.nOut, End: endOf(err, stopping), Err: err}
+	ev := Event{Kind: Closed, Peer: peer, PeerPath: ppath, BytesIn: cc.nIn, BytesOut: cc.nOut, End: endOf(err, stopping), Err: err}
 	if ev.End == EndIdle {
 		ev.Idle = s.opts.IdleTimeout
 	}
@@ -284,12 +294,34 @@ func (s *Server) report(e Event) {
 		e.Time = time.Now()
 	}
 	e.Server = s.kind
-	if s.ln != nil {
+	if ua, ok := s.unixAddr(); ok {
+		e.Path = ua
+	} else if s.ln != nil {
 		e.Addr = addrPort(s.ln.Addr())
 	} else if s.pc != nil {
 		e.Addr = addrPort(s.pc.LocalAddr())
 	}
 	s.opts.Report(e)
+}
+
+// unixAddr is a Unix server's path (@name for an abstract one).
+func (s *Server) unixAddr() (string, bool) {
+	if s.ln == nil {
+		return "", false
+	}
+	a, ok := s.ln.Addr().(*net.UnixAddr)
+	if !ok {
+		return "", false
+	}
+	return a.Name, true
+}
+
+// peerPath is a Unix client's name ("" unnamed, or not Unix).
+func peerPath(c net.Conn) string {
+	if a, ok := c.RemoteAddr().(*net.UnixAddr); ok && a != nil && a.Name != "@" {
+		return a.Name
+	}
+	return ""
 }
 
 // addrPort is a TCP or UDP address as a netip.AddrPort, an IPv4-mapped
