@@ -35,6 +35,7 @@ func Table() *shell.Table {
 	t.Add(timelineCommands()...)
 	t.Add(exportCommands()...)
 	t.Add(shell.Builtins()...)
+	t.Add(shell.RecordCommands()...)
 	t.AddSettings(netdbSettings()...)
 	t.AddPromptTokens(promptTokens()...)
 	return t

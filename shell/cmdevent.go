@@ -84,6 +84,7 @@ func (s *Session) emitCommand(name, line, resource, made string, start time.Time
 	ev := Event{Time: end, Kind: EventCommand, Resource: resource, Message: msg, Attrs: attrs, Quiet: true}
 	s.events.Emit(ev)
 	s.commands.add(CommandEntry{Event: ev, DefaultTimeout: s.pyDefaultTimeout()})
+	s.recordCommand(ev, name)
 }
 
 // ResultKind names a command's result by its Python type ("bytes",

@@ -111,6 +111,8 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 		}
 	}
 	before := s.lastRegistered()
+	s.depth++ // the recording tells a statement inside another (source) from one typed
+	defer func() { s.depth-- }()
 	defer func() {
 		made := ""
 		if now := s.lastRegistered(); now != before {

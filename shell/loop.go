@@ -72,7 +72,8 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 		}
 	})
 	defer stop()
-	defer s.FlushEvents() // what the servers said as they stopped
+	defer s.EndRecording() // the last records: what the servers said as they stopped
+	defer s.FlushEvents()  // what the servers said as they stopped
 	defer s.CloseAll()
 	lines := newLineReader(r)
 	defer lines.close()
@@ -239,6 +240,7 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 	defer rl.Close()
 	s.loadReadlineHistory(rl)
 	s.term.startLive(rl.Stdout())
+	defer s.EndRecording()
 	defer s.term.stopLive() // after CloseAll: what the servers said as they stopped
 	stop := s.handleSignals(nil)
 	defer stop()
@@ -251,9 +253,9 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 		// prompt, perhaps from a sourced script) is shown escaped, never
 		// sent to the terminal.
 		rl.SetPrompt(SafeText(s.PromptText()))
-		line, err := rl.Readline()
+		line, err := s.promptLine(rl) // rl.Readline(), or a replay's step (replay.go)
 		if errors.Is(err, readline.ErrInterrupt) {
-			continue // Ctrl-C at the prompt clears the line
+			continue // Ctrl-C at the prompt clears the line (and stops a replay)
 		}
 		if errors.Is(err, io.EOF) {
 			break // Ctrl-D on an empty line

@@ -53,6 +53,12 @@ type Session struct {
 	// from SOCKSHELL_DEBUG=1), for the developers; users see one line.
 	DebugPanics bool
 
+	// Version is sockshell's version, which a recording's header names.
+	Version string
+	// depth counts the statements running inside one another (source);
+	// replayNest the replays among them, whose steps count as typed.
+	depth, replayNest int
+
 	// interrupted: Ctrl-C has cancelled the running command already, so
 	// another Ctrl-C while it still runs leaves the shell.
 	interrupted bool

@@ -47,6 +47,8 @@ type Terminal struct {
 	shownDropped uint64        // events.Dropped() when the last drop was told
 	live         chan struct{} // closed to stop the live printer; nil when events wait for command boundaries
 	liveDone     chan struct{}
+
+	rec atomic.Pointer[recorder] // the recording under way (record.go); nil: none
 }
 
 // maxQueuedEvents bounds the events that wait to be printed (in -c,
@@ -140,6 +142,7 @@ func (t *Terminal) endCommand() {
 // write writes text to w with the status line, if any, cleared before and
 // drawn again after (when text ended its line).
 func (t *Terminal) write(w io.Writer, text string) {
+	t.recordOutput(w, text)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.writeLocked(w, text)
@@ -224,6 +227,7 @@ func (s *Session) SetEventWriter(w io.Writer) {
 // once and this does nothing.
 func (s *Session) FlushEvents() {
 	t := s.term
+	t.recordBoundary()
 	t.mu.Lock()
 	live := t.live != nil
 	t.mu.Unlock()

@@ -73,6 +73,8 @@ func run(args []string, env environment, stdin *os.File, stdout, stderr io.Write
 		noColor   = fs.Bool("no-color", false, "never use colour")
 		keepGoing = fs.Bool("keep-going", false, "in -c, script and pipe modes, go on after a failing command")
 		showVer   = fs.Bool("version", false, "print the version and exit")
+		record    = fs.String("record", "", "record the whole run to this file, as JSON Lines (as the record command does)")
+		force     = fs.Bool("force", false, "with --record: replace the file if it exists")
 	)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: sockshell [flags] [SCRIPT]
@@ -113,6 +115,7 @@ flags:
 	s := shell.NewSession(commands.Table(), stdout, stderr)
 	s.Stdin = stdin
 	s.DebugPanics = env.debug
+	s.Version = version
 	for _, kv := range [][2]string{{"format", *format}, {"timeout", *timeout}, {"dns", *dns}} {
 		if kv[1] == "" {
 			continue
@@ -132,6 +135,19 @@ flags:
 		info.Width = terminalWidth(stdout.(*os.File))
 	}
 	s.UseTerminal(info)
+	if *force && *record == "" {
+		fmt.Fprintln(stderr, "sockshell: --force goes with --record FILE")
+		return 2
+	}
+	if *record != "" {
+		// Started before the run, so the header has the flags' settings;
+		// nothing is written when it cannot start.
+		if err := s.StartRecording(*record, *force); err != nil {
+			fmt.Fprintf(stderr, "sockshell: --record: %s\n", shell.SafeText(shell.Classify(err).Error()))
+			return 2
+		}
+		defer s.EndRecording() // when the run did not start (a script that cannot be read)
+	}
 	switch {
 	case *cmds != "":
 		return s.RunString(*cmds, *keepGoing)

@@ -1,0 +1,319 @@
+// Recording: while `record FILE` (or sockshell --record FILE) is on, the
+// session is written to FILE as JSON Lines, one record a line. The writer
+// is the engine's: the terminal owner hands it every result and error as it
+// prints them (plain, without colour), the dispatcher the command's event,
+// and the session's event log everything that happened between commands.
+// The format is in recordfile.go; replay reads it (replay.go).
+package shell
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sockshell/sockshell/shell/fileio"
+)
+
+// recorder writes one recording. The terminal calls output, the
+// dispatcher command, and both boundary (at each command boundary, where
+// the terminal flushes events), so a step's record holds exactly what the
+// command printed, its error's text included (printed after its event).
+type recorder struct {
+	mu      sync.Mutex
+	file    *fileio.Output
+	name    string
+	started time.Time
+	width   int
+	sub     *Subscription // every event but the commands' own
+	dropped uint64        // sub.Dropped() when last written
+
+	out, errs strings.Builder // what was printed since the last boundary
+	pending   *Event          // the command event waiting for its error text
+	depth     int             // the pending command's nesting (source, replay --auto)
+	skip      bool            // the pending command is record or replay itself
+	waiting   []Event         // events drained but not yet written (after the command's time)
+
+	steps, commands, events int
+	err                     error // the first write error; the recording stops there
+}
+
+// recordingEvents bounds the events that wait for a command boundary to be
+// written; more are counted in a "dropped" record.
+const recordingEvents = 4096
+
+// startRecording opens name (refusing an existing file unless force) and
+// writes the header.
+func (s *Session) startRecording(ctx context.Context, name string, force bool) error {
+	if r := s.term.rec.Load(); r != nil {
+		return Usagef("already recording to %s; record off first", StrRepr(r.name))
+	}
+	policy := fileio.NoClobber
+	if force {
+		policy = fileio.Force
+	}
+	f, err := fileio.Create(ctx, name, fileio.Options{Policy: policy})
+	if err != nil {
+		var ex *fileio.ExistsError
+		if errors.As(err, &ex) {
+			e := Classify(err)
+			e = copyError(e)
+			e.Hint = "it is left as it is; record --force FILE replaces it when the recording ends, or give another name"
+			return e
+		}
+		return err
+	}
+	if f.Stream() {
+		f.Abort()
+		return Errorf("ValueError", "%s is not a regular file: a recording is written to a file, renamed into place when it ends", StrRepr(name))
+	}
+	r := &recorder{file: f, name: name, started: time.Now(), width: s.Width(),
+		sub: s.events.Subscribe(recordingEvents, func(e Event) bool { return e.Kind != EventCommand })}
+	lo, hi := ephemeralPorts()
+	h := recordingHeader{Type: recHeader, Format: RecordingFormat, Version: RecordingVersion,
+		Sockshell: s.Version, Started: r.started.Format(time.RFC3339Nano), Width: r.width,
+		Settings: map[string]string{}, EphemeralPorts: [2]int{lo, hi}, Open: []string{}}
+	for _, st := range s.Table.Settings() {
+		h.Settings[st.Name], _ = st.Get(s)
+	}
+	for _, n := range s.Resources() {
+		h.Open = append(h.Open, n.Name)
+	}
+	if err := r.writeJSON(h); err != nil {
+		r.sub.Close()
+		f.Abort()
+		return err
+	}
+	s.term.rec.Store(r)
+	return nil
+}
+
+// stopRecording writes the last records and puts the file in place; it
+// returns the name written and the recorder's counts.
+func (s *Session) stopRecording() (name string, steps int, err error) {
+	r := s.term.rec.Swap(nil)
+	if r == nil {
+		return "", 0, Usagef("not recording (record FILE starts a recording)")
+	}
+	r.boundary()
+	r.sub.Close()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.writeEnd()
+	if r.err != nil {
+		r.file.Abort()
+		return "", r.steps, r.err
+	}
+	name, err = r.file.Commit()
+	return name, r.steps, err
+}
+
+// EndRecording ends a recording at the end of a run, as record off would,
+// and says where it went (or why it failed) on standard error.
+func (s *Session) EndRecording() {
+	if s.term.rec.Load() == nil {
+		return
+	}
+	if _, _, err := s.stopRecording(); err != nil {
+		s.printErr(SafeText(fmt.Sprintf("the recording was not saved: %v\n", Classify(err))))
+	}
+}
+
+// StartRecording starts recording the whole run to name (sockshell
+// --record FILE); force replaces an existing file when the recording ends.
+func (s *Session) StartRecording(name string, force bool) error {
+	return s.startRecording(context.Background(), name, force)
+}
+
+// recordOutput is the terminal's hook: text printed on standard output
+// (err false) or standard error.
+func (t *Terminal) recordOutput(w io.Writer, text string) {
+	r := t.rec.Load()
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if w == t.errw {
+		r.errs.WriteString(text)
+	} else {
+		r.out.WriteString(text)
+	}
+}
+
+// recordBoundary is the terminal's hook at a command boundary.
+func (t *Terminal) recordBoundary() {
+	if r := t.rec.Load(); r != nil {
+		r.boundary()
+	}
+}
+
+// recordCommand is the dispatcher's hook: a statement's event, emitted as
+// it ends (its error prints after; the step is written at the boundary).
+func (s *Session) recordCommand(e Event, name string) {
+	r := s.term.rec.Load()
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pending = &e
+	r.depth = max(s.depth-1-s.replayNest, 0)
+	// The recording's own commands are not steps: replaying one would
+	// start a recording, or a replay inside the replay. What a replay runs
+	// is recorded, step by step, as if typed.
+	r.skip = name == "record" || name == "replay"
+}
+
+// boundary writes the events that came, and the step that ended, in the
+// order they happened.
+func (r *recorder) boundary() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	evs := append(r.waiting, r.sub.Pending()...)
+	r.waiting = nil
+	if d := r.sub.Dropped(); d > r.dropped {
+		r.writeJSON(recordingDropped{Type: recDropped, Count: d - r.dropped,
+			Why: "more events came between two command boundaries than the recording keeps waiting"})
+		r.dropped = d
+	}
+	cmd := r.pending
+	for _, e := range evs {
+		if cmd != nil && e.Time.After(cmd.Time) {
+			r.waiting = append(r.waiting, e)
+			continue
+		}
+		r.writeEvent(e)
+	}
+	if cmd != nil {
+		if !r.skip {
+			r.writeStep(*cmd)
+		}
+		for _, e := range r.waiting {
+			r.writeEvent(e)
+		}
+		r.waiting = nil
+	} else if r.out.Len() > 0 || r.errs.Len() > 0 {
+		// Printed outside any command (the banner, a line that did not lex).
+		r.writeJSON(recordingOutput{Type: recOutput, Offset: r.offset(time.Now()),
+			Output: plain(r.out.String()), Errors: plain(r.errs.String())})
+	}
+	r.pending = nil
+	r.out.Reset()
+	r.errs.Reset()
+}
+
+func (r *recorder) offset(t time.Time) float64 {
+	return roundSeconds(t.Sub(r.started))
+}
+
+// roundSeconds is a duration in seconds to the microsecond.
+func roundSeconds(d time.Duration) float64 {
+	return float64(d.Round(time.Microsecond)) / float64(time.Second)
+}
+
+func (r *recorder) writeStep(e Event) {
+	st := recordingStep{Type: recCommand, Depth: r.depth, Time: e.Time.Format(time.RFC3339Nano),
+		Offset: r.offset(e.Time), Resource: e.Resource,
+		Output: plain(r.out.String()), Errors: plain(r.errs.String())}
+	r.commands++
+	if r.depth == 0 {
+		r.steps++
+		st.Step = r.steps
+	}
+	for _, a := range e.Attrs {
+		switch a.Key {
+		case "line":
+			st.Line, _ = a.Value.(string)
+		case "command":
+			st.Command, _ = a.Value.(string)
+		case "duration":
+			if d, ok := a.Value.(time.Duration); ok {
+				st.Duration = roundSeconds(d)
+			}
+		case "result":
+			st.Result, _ = a.Value.(string)
+		case "error":
+			st.Error, _ = a.Value.(string)
+		case "errno":
+			if n, ok := a.Value.(int); ok {
+				st.Errno = &n
+			}
+		case "made":
+			st.Made, _ = a.Value.(string)
+		case "python":
+			st.Python, _ = a.Value.([]string)
+		case "timing":
+			phases, _ := a.Value.([]Attr)
+			for _, p := range phases {
+				d, _ := p.Value.(time.Duration)
+				st.Timing = append(st.Timing, recordingPhase{Phase: p.Key, Seconds: roundSeconds(d)})
+			}
+		}
+	}
+	r.writeJSON(st)
+}
+
+func (r *recorder) writeEvent(e Event) {
+	r.events++
+	rec := recordingEvent{Type: recEvent, Offset: r.offset(e.Time),
+		Event: json.RawMessage(strings.TrimSuffix(string(EventJSON(e)), "\n"))}
+	if !e.Quiet {
+		rec.Shown = EventText(e)
+	}
+	r.writeJSON(rec)
+}
+
+func (r *recorder) writeEnd() {
+	now := time.Now()
+	r.writeJSON(recordingEnd{Type: recEnd, Time: now.Format(time.RFC3339Nano),
+		Offset: r.offset(now), Steps: r.steps, Commands: r.commands, Events: r.events})
+}
+
+// writeJSON writes one record as one line. After a failed write nothing
+// more is written; stopRecording reports the error.
+func (r *recorder) writeJSON(v any) error {
+	if r.err != nil {
+		return r.err
+	}
+	b, err := marshalJSON(v)
+	if err == nil {
+		_, err = r.file.Write(b)
+	}
+	r.err = err
+	return err
+}
+
+// sgr matches the colour codes the terminal owner paints with; every other
+// control character was escaped before it was printed (SafeText).
+var sgr = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// plain is printed text without its colours.
+func plain(text string) string { return sgr.ReplaceAllString(text, "") }
+
+// ephemeralPorts is the kernel's range of ephemeral ports (the ports a
+// bind to port 0 or a connect gets), Linux's default when it cannot be read.
+func ephemeralPorts() (lo, hi int) {
+	lo, hi = 32768, 60999
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return lo, hi
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return lo, hi
+	}
+	a, err1 := strconv.Atoi(f[0])
+	z, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil || a > z {
+		return lo, hi
+	}
+	return a, z
+}
