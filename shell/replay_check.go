@@ -67,7 +67,10 @@ func (s *Session) replayCheck(c *Call, rec *recording) (any, error) {
 		errs.Reset()
 		if why := k.stepDiffers(st, e, wantOut, wantErr, gotOut, gotErr); why != "" {
 			differ++
-			c.Note("step %d differs: %s\n  %s", st.Step, st.Line, why)
+			c.Note("step %d differs: %s", st.Step, st.Line)
+			for _, l := range strings.Split(why, "\n") {
+				c.Note("  %s", l)
+			}
 		}
 		if cs.exit {
 			break
@@ -92,7 +95,7 @@ func (k *tolerance) stepDiffers(st replayStep, e *Error, wantOut, wantErr, gotOu
 		gotClass = e.Class
 	}
 	if st.Error != gotClass {
-		return "recorded " + outcome(st.Error) + ", now " + outcome(gotClass) + "\n  " + firstLines(wantErr, gotErr)
+		return "recorded " + outcome(st.Error) + ", now " + outcome(gotClass) + "\n" + firstLines(wantOut+wantErr, gotOut+gotErr)
 	}
 	if d := k.differ(wantOut, gotOut); d != "" {
 		return d
@@ -115,7 +118,7 @@ func firstLines(want, got string) string {
 		}
 		return l
 	}
-	return "recorded: " + first(want) + "\n  now:      " + first(got)
+	return "recorded: " + first(stripLocations(want)) + "\nnow:      " + first(stripLocations(got))
 }
 
 // location is where an error's line came from, before its message: the
@@ -171,6 +174,15 @@ type token struct {
 type template struct {
 	lines  []string
 	tokens [][]token // per line
+	orig   []string  // the lines as printed
+}
+
+// line is the text's line i as printed ("" past its end).
+func (t template) line(i int) string {
+	if i < len(t.orig) {
+		return t.orig[i]
+	}
+	return ""
 }
 
 const mark = "\x00"
@@ -182,6 +194,7 @@ func parse(text string) template {
 	var header []string
 	inTable := false
 	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		orig := line
 		switch {
 		case tableBorder.MatchString(line):
 			inTable = true
@@ -207,6 +220,7 @@ func parse(text string) template {
 		l, toks := takeVarying(line)
 		t.lines = append(t.lines, l)
 		t.tokens = append(t.tokens, toks)
+		t.orig = append(t.orig, orig)
 	}
 	return t
 }
@@ -255,14 +269,6 @@ func takeVarying(line string) (string, []token) {
 	return b.String(), toks
 }
 
-// show is a template's line as text again, its values put back.
-func show(line string, toks []token) string {
-	for _, tk := range toks {
-		line = strings.Replace(line, mark+tk.kind+mark, tk.value, 1)
-	}
-	return strings.ReplaceAll(line, mark+"any"+mark, "…")
-}
-
 // differ compares a recorded text with one printed now; "" when they agree
 // but for what varies, else the first line that differs, both ways.
 func (k *tolerance) differ(want, got string) string {
@@ -281,11 +287,11 @@ func (k *tolerance) differ(want, got string) string {
 			gl, gt = g.lines[i], g.tokens[i]
 		}
 		if wl != gl || len(wt) != len(gt) {
-			return diffText(show(wl, wt), show(gl, gt), i < len(w.lines), i < len(g.lines))
+			return diffText(w.line(i), g.line(i), i < len(w.lines), i < len(g.lines))
 		}
 		for j := range wt {
 			if why := k.sameValue(wt[j], gt[j]); why != "" {
-				return diffText(show(wl, wt), show(gl, gt), true, true) + "\n  (" + why + ")"
+				return diffText(w.orig[i], g.orig[i], true, true) + "\n(" + why + ")"
 			}
 		}
 	}
@@ -299,7 +305,7 @@ func diffText(want, got string, hasWant, hasGot bool) string {
 	if !hasGot {
 		got = "(no such line)"
 	}
-	return "recorded: " + want + "\n  now:      " + got
+	return "recorded: " + want + "\nnow:      " + got
 }
 
 // sameValue says why two values of a kind differ in a way that matters, ""
