@@ -61,7 +61,7 @@ func runRecord(c *Call) (any, error) {
 		r.mu.Lock()
 		steps := r.steps
 		r.mu.Unlock()
-		return Shown{"recording to " + StrRepr(r.name) + " (" + strconv.Itoa(steps) + " steps so far)",
+		return Shown{"recording to " + StrRepr(r.name) + " (" + plural(steps, "step") + " so far)",
 			map[string]any{"recording": true, "file": r.name, "steps": steps}}, nil
 	}
 	if c.Arg(0) == "off" {
