@@ -1,0 +1,77 @@
+package main
+
+import (
+	"path/filepath"
+	"regexp"
+	"testing"
+)
+
+// demoRecording records a short run to a file and returns its name.
+func demoRecording(t *testing.T) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "demo.jsonl")
+	if o := runBinary(t, "", "--record", file, "-c", "servport http tcp; servname 53 udp; socket tcp"); o.code != 0 {
+		t.Fatalf("recording: %+v", o)
+	}
+	return file
+}
+
+// TestReplayAtThePromptOnPTY: replay FILE types each step out at the
+// prompt and runs it on Enter; a step left unentered has not run; Ctrl-C
+// stops the replay and leaves the shell at its prompt.
+func TestReplayAtThePromptOnPTY(t *testing.T) {
+	file := demoRecording(t)
+	sc := startScreen(t, "--no-history")
+	sc.Expect(prompt)
+	sc.Type("replay " + file + "\r")
+	sc.Expect(`replaying '` + regexp.QuoteMeta(file) + `': 3 steps; Enter runs each`)
+	sc.Expect(prompt + `servport http tcp`)
+	sc.Type("\r")
+	sc.Expect(`\n80\r?\n`)
+	sc.Expect(prompt + `servname 53 udp`)
+	sc.Type("\r")
+	sc.Expect(`'domain'`)
+	sc.Expect(prompt + `socket tcp`)
+	sc.Type("\x03") // Ctrl-C instead of Enter: socket tcp does not run
+	sc.Expect(`# the replay of '` + regexp.QuoteMeta(file) + `' stopped at step 3 of 3 \(Ctrl-C\)`)
+	sc.Expect(prompt)
+	sc.Type("sockets\r")
+	sc.Expect(`# no sockets yet`)
+	sc.Expect(prompt)
+	sc.Type("servport http tcp\r") // the prompt is the prompt again
+	sc.Expect(`\n80\r?\n`)
+	sc.Expect(prompt)
+	sc.Type("exit\r")
+	if code := sc.Exit(); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+}
+
+// TestReplayAutoOnPTY: --auto runs every step by itself, typed out, and
+// says when it is over; Ctrl-C stops a paced replay between two steps.
+func TestReplayAutoOnPTY(t *testing.T) {
+	file := demoRecording(t)
+	sc := startScreen(t, "--no-history")
+	sc.Expect(prompt)
+	sc.Type("replay " + file + " --auto 0.1\r")
+	sc.Expect(prompt + `servport http tcp\r?\n80\r?\n`)
+	sc.Expect(prompt + `servname 53 udp\r?\n'domain'\r?\n`)
+	sc.Expect(prompt + `socket tcp\r?\ns1  <socket fd=\d+`)
+	sc.Expect(`# the replay of '` + regexp.QuoteMeta(file) + `' is over: 3 steps`)
+	sc.Expect(prompt)
+
+	sc.Type("replay " + file + " --auto 60\r")
+	sc.Expect(prompt + `servport http tcp`) // typed, waiting its 60 s
+	sc.Type("\x03")
+	sc.Expect(`KeyboardInterrupt: the replay of ` + regexp.QuoteMeta(file) + ` stopped at step 1 of 3`)
+	sc.Expect(prompt)
+	sc.Type("sockets\r")
+	// The first replay's socket and no other (on 80 columns the table
+	// prints as records).
+	sc.Expect(`name +s1\r?\n`)
+	sc.Expect(`timeout +30\r?\n\r?` + prompt)
+	sc.Type("exit\r")
+	if code := sc.Exit(); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+}
