@@ -70,8 +70,13 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		{line: "help servport", result: "str"},
 		{line: "history", result: jsList{"str"}},
 		{line: "source " + script, result: "null"},
+		{line: "record rec.jsonl", result: jsObj{"recording": "bool", "file": "str"}},
 		{line: "servport http", result: "int"},
+		{line: "record", result: jsObj{"recording": "bool", "file": "str", "steps": "int"}},
 		{line: "servname 80 tcp", result: "str"},
+		{line: "record off", result: jsObj{"file": "str", "steps": "int"}},
+		{line: "replay --check rec.jsonl", result: jsObj{"file": "str", "steps": "int", "as_recorded": "int", "differ": "int"}},
+		{line: "replay rec.jsonl --auto 0", result: jsObj{"file": "str", "steps": "int"}},
 		{line: "services http", result: jsList{jsObj{"name": "str", "port": "int", "proto": "str", "aliases": jsList{"str"}}}},
 		{line: "resolve localhost", result: "str"},
 		{line: "resolve --all localhost", result: jsList{jsObj{"family": "str", "address": "str", "name": "str", "aliases": jsList{"str"}}}},
@@ -186,8 +191,8 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 			continue // printed before json was on
 		}
 		docs := splitLines(out)
-		if line == "source "+script {
-			docs = docs[len(docs)-1:] // the script's own line prints first
+		if line == "source "+script || strings.HasPrefix(line, "replay rec.jsonl --auto") {
+			docs = docs[len(docs)-1:] // the script's (the replay's) own lines print first
 		}
 		if len(docs) != 1 {
 			t.Errorf("%s: want one JSON document, got %q", line, out)

@@ -14,8 +14,8 @@ func RecordCommands() []*Command {
 		{
 			Name: "record", Group: GroupShell,
 			Summary: "Write the session to FILE as JSON Lines, until record off.",
-			Help: "record FILE writes every command from here on to FILE, one JSON document a line: the line as typed, what it printed (results and errors as shown, without colour), its Python lines, how long it took and its timing phases, and the events between commands (servers' and sockets' events, notices). The first line is a header (format, version, sockshell's version, when it began, the terminal's width, the settings). " +
-				"record off ends it; so does the end of the session. The file is written beside FILE under a temporary name and becomes FILE when the recording ends; an existing FILE is never replaced unless --force is given. record alone says whether a recording is under way. " +
+			Help: "record FILE writes every command from here on to FILE, one JSON document a line: the line as typed, what it printed (results and errors as shown, without colour), its Python lines, how long it took and its timing phases, and the events of the session's log between and during commands (what the servers and sockets reported). The first line is a header (format, version, sockshell's version, when it began, the terminal's width, the settings).\n" +
+				"record off ends it; so does the end of the session. The file is written beside FILE under a temporary name and becomes FILE when the recording ends; an existing FILE is never replaced unless --force is given. record alone says whether a recording is under way.\n" +
 				"sockshell --record FILE records a whole run, -c, script and pipe runs too. replay FILE plays a recording back; replay --check FILE checks that it still gives the same results. (A file named off: record ./off.)",
 			Examples: []string{"record demo.jsonl", "record off"},
 			Args:     []Arg{Opt("FILE", recordFileArg)},
@@ -25,8 +25,8 @@ func RecordCommands() []*Command {
 		{
 			Name: "replay", Group: GroupShell,
 			Summary: "Play a recording back at the prompt, step by step, or check that it still gives the same results.",
-			Help: "replay FILE types each recorded command out at the prompt; Enter runs it (you may edit it first; an emptied line skips it), and the next one is typed out. --auto SECONDS types and runs each step by itself, SECONDS after it is typed. Ctrl-C stops the replay and leaves the shell at its prompt. " +
-				"replay --check FILE runs the recording in a fresh session, without the prompt, and reports each step whose result or error differs from the recording; it fails (exit status 1 in a -c run) when one does. What legitimately varies from run to run is tolerated, and nothing else: ports from the kernel's ephemeral range (each recorded port must stand for the same new port throughout, and the new port is used in the lines that typed the old one), file descriptor numbers, durations and times, and the location before an error (-c:3:). " +
+			Help: "replay FILE types each recorded command out at the prompt; Enter runs it (you may edit it first; an emptied line skips it), and the next one is typed out. --auto SECONDS types and runs each step by itself, SECONDS after it is typed. Ctrl-C stops the replay and leaves the shell at its prompt.\n" +
+				"replay --check FILE runs the recording in a fresh session, without the prompt, and reports each step whose result or error differs from the recording; it fails (exit status 1 in a -c run) when one does. What legitimately varies from run to run is tolerated, and nothing else: ports from the kernel's ephemeral range (each recorded port must stand for the same new port throughout, and the new port is used in the lines that typed the old one), file descriptor numbers, durations and times, and the location before an error (-c:3:).\n" +
 				"The whole file is read and checked before anything runs: a file that is not a recording, is cut off mid-line or is of a newer format version is refused with one error.",
 			Examples: []string{"replay demo.jsonl", "replay demo.jsonl --auto 2", "replay --check demo.jsonl"},
 			Forms: [][]Arg{

@@ -124,10 +124,15 @@ func (s *Session) replayAuto(c *Call, rec *recording, steps []replayStep, pause 
 }
 
 // typeOut shows the prompt and line as if typed (a key at a time on a
-// terminal), waits pause, and ends the line as Enter would. It ends early
+// terminal), waits pause, and ends the line as Enter would; in json format
+// it only waits (each result's document names its command). It ends early
 // with the context's error.
 func (s *Session) typeOut(ctx context.Context, line string, pause time.Duration) error {
 	prompt := SafeText(s.PromptText())
+	if s.Settings.Format == "json" {
+		// One JSON document a result, each naming its command.
+		return sleepCtx(ctx, pause)
+	}
 	if !s.OnTerminal() {
 		s.Print(prompt + SafeText(line))
 	} else {
