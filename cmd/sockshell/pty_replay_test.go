@@ -3,6 +3,7 @@ package main
 import (
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -17,8 +18,9 @@ func demoRecording(t *testing.T) string {
 }
 
 // TestReplayAtThePromptOnPTY: replay FILE types each step out at the
-// prompt and runs it on Enter; a step left unentered has not run; Ctrl-C
-// stops the replay and leaves the shell at its prompt.
+// prompt and runs it on Enter; an emptied line skips the step; a step left
+// unentered has not run; Ctrl-C stops the replay and leaves the shell at
+// its prompt.
 func TestReplayAtThePromptOnPTY(t *testing.T) {
 	file := demoRecording(t)
 	sc := startScreen(t, "--no-history")
@@ -29,8 +31,7 @@ func TestReplayAtThePromptOnPTY(t *testing.T) {
 	sc.Type("\r")
 	sc.Expect(`\n80\r?\n`)
 	sc.Expect(prompt + `servname 53 udp`)
-	sc.Type("\r")
-	sc.Expect(`'domain'`)
+	sc.Type("\x15\r") // Ctrl-U empties the line: Enter skips the step
 	sc.Expect(prompt + `socket tcp`)
 	sc.Type("\x03") // Ctrl-C instead of Enter: socket tcp does not run
 	sc.Expect(`# the replay of '` + regexp.QuoteMeta(file) + `' stopped at step 3 of 3 \(Ctrl-C\)`)
@@ -44,6 +45,9 @@ func TestReplayAtThePromptOnPTY(t *testing.T) {
 	sc.Type("exit\r")
 	if code := sc.Exit(); code != 0 {
 		t.Errorf("exit status %d", code)
+	}
+	if strings.Contains(sc.text(), "'domain'") {
+		t.Errorf("the skipped step ran")
 	}
 }
 
