@@ -250,3 +250,26 @@ func TestRecordedOutputIsPlain(t *testing.T) {
 		t.Errorf("the recording:\n%s", text)
 	}
 }
+
+// TestRecordReplayComplete: record offers off and files, replay files and
+// its options.
+func TestRecordReplayComplete(t *testing.T) {
+	s, _, _ := recordSession(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "demo.jsonl"), nil, 0o644)
+	t.Chdir(dir)
+	for line, want := range map[string]string{
+		"record ":          "demo.jsonl off", // sorted
+		"record o":         "off",
+		"record de":        "demo.jsonl",
+		"replay de":        "demo.jsonl",
+		"replay --":        "--auto --check",
+		"replay --check d": "demo.jsonl",
+		"record --":        "--force",
+	} {
+		got, _ := s.Complete(line)
+		if strings.Join(got, " ") != want {
+			t.Errorf("complete %q: %q, want %q", line, got, want)
+		}
+	}
+}
