@@ -72,12 +72,14 @@ func runRecord(c *Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		c.Python("# record off: the shell ends its recording of this session")
 		return Shown{"recorded " + plural(steps, "step") + " to " + StrRepr(name),
 			map[string]any{"file": name, "steps": steps}}, nil
 	}
 	if err := s.startRecording(c.Ctx, c.Arg(0), c.Has("force")); err != nil {
 		return nil, err
 	}
+	c.Python("# record %s: the shell writes this session to the file, as JSON Lines", StrRepr(c.Arg(0)))
 	return Shown{"recording to " + StrRepr(c.Arg(0)) + "; record off ends it",
 		map[string]any{"recording": true, "file": c.Arg(0)}}, nil
 }

@@ -52,6 +52,7 @@ func runReplay(c *Call) (any, error) {
 		return nil, err
 	}
 	steps := playable(rec.steps())
+	c.Python("# replay %s: the shell runs the recorded steps again (each shows its own Python)", StrRepr(rec.name))
 	if c.Has("check") {
 		return s.replayCheck(c, rec)
 	}

@@ -100,3 +100,36 @@ func TestReplayAutoOnPTY(t *testing.T) {
 		t.Errorf("exit status %d", code)
 	}
 }
+
+// TestRecordFlagAtThePromptOnPTY: sockshell --record FILE at the prompt
+// records what is typed, and the file is in place when the shell leaves.
+func TestRecordFlagAtThePromptOnPTY(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "typed.jsonl")
+	sc := startScreen(t, "--no-history", "--record", file)
+	sc.Expect(prompt)
+	sc.Type("servport http tcp\r")
+	sc.Expect(`\n80\r?\n`)
+	sc.Expect(prompt)
+	sc.Type("servport nosuch tcp\r")
+	sc.Expect(`OSError: service/proto not found`)
+	sc.Expect(prompt)
+	sc.Type("exit\r")
+	if code := sc.Exit(); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+	recs := recordLines(t, file)
+	if h := recs[0]; h["type"] != "header" || h["width"] != 80.0 {
+		t.Errorf("header %v (the pty is 80 columns)", h)
+	}
+	if got := strings.Join(commandLines(recs), "|"); got != "servport http tcp|servport nosuch tcp|exit" {
+		t.Errorf("recorded %q", got)
+	}
+	for _, r := range recs {
+		if r["line"] == "servport nosuch tcp" && !strings.HasPrefix(r["errors"].(string), "OSError: service/proto not found\n  hint: ") {
+			t.Errorf("the error recorded: %q", r["errors"])
+		}
+	}
+	if recs[len(recs)-1]["type"] != "end" {
+		t.Errorf("no end record: %v", recs[len(recs)-1])
+	}
+}
