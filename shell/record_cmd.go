@@ -25,7 +25,7 @@ func RecordCommands() []*Command {
 		{
 			Name: "replay", Group: GroupShell,
 			Summary: "Play a recording back at the prompt, step by step, or check that it still gives the same results.",
-			Help: "replay FILE types each recorded command out at the prompt; Enter runs it (you may edit it first; an emptied line skips it), and the next one is typed out. --auto SECONDS types and runs each step by itself, SECONDS after it is typed. Ctrl-C stops the replay and leaves the shell at its prompt.\n" +
+			Help: "replay FILE types each recorded command out at the prompt; Enter runs it (you may edit it first; an emptied line skips it), and the next one is typed out. --auto SECONDS types and runs each step by itself, SECONDS after it is typed. Ctrl-C stops the replay and leaves the shell at its prompt. A recorded exit is not replayed: it ended the recorded session, not this one.\n" +
 				"replay --check FILE runs the recording in a fresh session, without the prompt, and reports each step whose result or error differs from the recording; it fails (exit status 1 in a -c run) when one does. What legitimately varies from run to run is tolerated, and nothing else: ports from the kernel's ephemeral range (each recorded port must stand for the same new port throughout, and the new port is used in the lines that typed the old one), file descriptor numbers, durations and times, and the location before an error (-c:3:).\n" +
 				"The whole file is read and checked before anything runs: a file that is not a recording, is cut off mid-line or is of a newer format version is refused with one error.",
 			Examples: []string{"replay demo.jsonl", "replay demo.jsonl --auto 2", "replay --check demo.jsonl"},

@@ -68,11 +68,14 @@ func runReplay(c *Call) (any, error) {
 }
 
 // playable leaves out the steps a replay does not run: record and replay
-// themselves, should a recording hold them (one that was edited).
+// themselves, should a recording hold them (one that was edited), and
+// exit, which ended the recorded session but must not end the one that
+// replays it.
 func playable(steps []replayStep) []replayStep {
 	out := steps[:0:0]
 	for _, st := range steps {
-		if name := firstWord(st.Line); name == "record" || name == "replay" {
+		switch firstWord(st.Line) {
+		case "record", "replay", "exit", "quit":
 			continue
 		}
 		out = append(out, st)

@@ -132,4 +132,9 @@ func TestRecordFlagAtThePromptOnPTY(t *testing.T) {
 	if recs[len(recs)-1]["type"] != "end" {
 		t.Errorf("no end record: %v", recs[len(recs)-1])
 	}
+	// Checked, the recorded exit is not a step: it ended the recorded
+	// session, and must not end the one that checks (servport runs after).
+	if o := runBinary(t, "", "-c", "replay --check "+file+"; servport http tcp"); o.code != 0 || o.stdout != "2 steps, 2 as recorded\n80\n" || o.stderr != "" {
+		t.Errorf("replay --check of the typed session: %+v", o)
+	}
 }
