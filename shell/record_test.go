@@ -17,7 +17,7 @@ import (
 )
 
 // recordSession is a session of a few test commands and record, replay.
-func recordSession(t *testing.T) (*Session, *bytes.Buffer, *bytes.Buffer) {
+func recordSession(t testing.TB) (*Session, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
 	tab := NewTable(
 		&Command{Name: "say", Summary: "prints its words", Group: "t", Args: []Arg{Many("WORD", nil)},
