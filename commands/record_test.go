@@ -270,3 +270,25 @@ func editStep(t *testing.T, from, to, line string, change func(string) string) {
 		t.Fatal(err)
 	}
 }
+
+// TestRecordBegunMidSession: a recording begun with sockets open says so
+// in its header, and replay --check says that it begins without them (a
+// step that depended on them differs, named).
+func TestRecordBegunMidSession(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "mid.jsonl")
+	tm := newTerm(t)
+	tm.MustExec("socket tcp")
+	tm.MustExec("record " + file)
+	tm.MustExec("socket udp")
+	tm.MustExec("sockname s1")
+	tm.MustExec("record off")
+	if h := readRecords(t, file)[0]; fmt.Sprint(h["open"]) != "[s1]" {
+		t.Errorf("header open %v", h["open"])
+	}
+	out, errs := newTerm(t).Exec("replay --check " + file)
+	// The new socket is s1 now, not s2.
+	if !strings.HasPrefix(out, "# the recording began with s1 open; this check begins without them\n# step 1 differs: socket udp\n#   recorded: s2  <socket") ||
+		!strings.Contains(errs, "2 steps, 1 as recorded; 1 differ") {
+		t.Errorf("replay --check: %q %q", out, errs)
+	}
+}
