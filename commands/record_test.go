@@ -9,12 +9,16 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sockshell/sockshell/shell/testenv"
 )
@@ -290,5 +294,46 @@ func TestRecordBegunMidSession(t *testing.T) {
 	if !strings.HasPrefix(out, "# the recording began with s1 open; this check begins without them\n# step 1 differs: socket udp\n#   recorded: s2  <socket") ||
 		!strings.Contains(errs, "2 steps, 1 as recorded; 1 differ") {
 		t.Errorf("replay --check: %q %q", out, errs)
+	}
+}
+
+// TestReplayCheckStopsOnCtrlC: Ctrl-C (the session's interrupt) ends a
+// check whose step waits, at once, and says where.
+func TestReplayCheckStopsOnCtrlC(t *testing.T) {
+	var calls atomic.Int32
+	second := make(chan struct{})
+	port := sockGoPeer(t, func(c *net.TCPConn) {
+		if calls.Add(1) == 1 {
+			c.Write([]byte("hi"))
+		} else {
+			close(second)
+		}
+		io.Copy(io.Discard, c) // until the shell closes
+	})
+	file := filepath.Join(t.TempDir(), "wait.jsonl")
+	tm := newTerm(t)
+	tm.MustExec("record " + file)
+	tm.MustExec("set timeout none")
+	tm.MustExec("connect 127.0.0.1 " + strconv.Itoa(port))
+	tm.AssertExec("recv s1", "b'hi'\n")
+	tm.MustExec("record off")
+
+	check := newTerm(t)
+	run := check.Start("replay --check " + file)
+	select {
+	case <-second:
+	case <-time.After(sockPeerTimeout):
+		t.Fatal("the check never connected")
+	}
+	for {
+		check.Session.Interrupt()
+		select {
+		case errs := <-run.Done():
+			if !regexp.MustCompile(`^KeyboardInterrupt: the check stopped at step [23] of 3\n$`).MatchString(errs) {
+				t.Errorf("the check interrupted: %q", errs)
+			}
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }

@@ -55,6 +55,10 @@ func (s *Session) startRecording(ctx context.Context, name string, force bool) e
 	if r := s.term.rec.Load(); r != nil {
 		return Usagef("already recording to %s; record off first", StrRepr(r.name))
 	}
+	if st, err := os.Stat(name); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		// Refused before anything opens it: a FIFO would wait for a reader.
+		return notRegular(name)
+	}
 	policy := fileio.NoClobber
 	if force {
 		policy = fileio.Force
@@ -72,7 +76,7 @@ func (s *Session) startRecording(ctx context.Context, name string, force bool) e
 	}
 	if f.Stream() {
 		f.Abort()
-		return Errorf("ValueError", "%s is not a regular file: a recording is written to a file, renamed into place when it ends", StrRepr(name))
+		return notRegular(name)
 	}
 	r := &recorder{file: f, name: name, started: time.Now(), width: s.Width(),
 		sub: s.events.Subscribe(recordingEvents, func(e Event) bool { return e.Kind != EventCommand })}
@@ -93,6 +97,10 @@ func (s *Session) startRecording(ctx context.Context, name string, force bool) e
 	}
 	s.term.rec.Store(r)
 	return nil
+}
+
+func notRegular(name string) error {
+	return Errorf("ValueError", "%s is not a regular file: a recording is written to a file, renamed into place when it ends", StrRepr(name))
 }
 
 // stopRecording writes the last records and puts the file in place; it

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/sockshell/sockshell/shell/testenv"
@@ -56,10 +57,16 @@ func TestRecordRefusesItsTarget(t *testing.T) {
 	if err := os.WriteFile(kept, []byte("mine\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct{ line, want string }{
 		{"record " + filepath.Join(dir, "nodir", "r.jsonl"), "FileNotFoundError: [Errno 2] No such file or directory: '" + filepath.Join(dir, "nodir", "r.jsonl") + "'\n"},
 		{"record " + kept, "FileExistsError: [Errno 17] File exists: '" + kept + "'\n  hint: it is left as it is; record --force FILE replaces it when the recording ends, or give another name\n"},
 		{"record " + dir, "IsADirectoryError: [Errno 21] Is a directory: '" + dir + "'\n"},
+		// At once, without waiting for a reader.
+		{"record " + fifo, "ValueError: '" + fifo + "' is not a regular file: a recording is written to a file, renamed into place when it ends\n"},
 		{"record off", "UsageError: not recording (record FILE starts a recording)\n"},
 		{"record off --force", "UsageError: --force goes with record FILE; usage: record [FILE]\n"},
 	} {
@@ -67,8 +74,8 @@ func TestRecordRefusesItsTarget(t *testing.T) {
 			t.Errorf("%s: printed %q, error %q; want the error %q", tc.line, o, e, tc.want)
 		}
 	}
-	if names := testenv.DirNames(t, dir); len(names) != 1 || names[0] != "kept.jsonl" {
-		t.Errorf("the directory holds %v, want only kept.jsonl", names)
+	if names := testenv.DirNames(t, dir); strings.Join(names, " ") != "fifo kept.jsonl" {
+		t.Errorf("the directory holds %v, want only fifo and kept.jsonl", names)
 	}
 	testenv.WantFile(t, kept, "mine\n")
 	if o, _ := run(t, s, out, errs, "record"); o != "not recording\n" {

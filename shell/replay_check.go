@@ -13,7 +13,6 @@
 package shell
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"regexp"
@@ -59,7 +58,11 @@ func (s *Session) replayCheck(c *Call, rec *recording) (any, error) {
 			return nil, &Error{Class: "KeyboardInterrupt", Msg: fmt.Sprintf("the check stopped at step %d of %d", st.Step, len(steps))}
 		}
 		line := k.rewrite(st.Line)
-		e := cs.execAt(context.WithoutCancel(c.Ctx), line, Location{})
+		// Under this command's context: Ctrl-C ends the step and the check.
+		e := cs.execAt(c.Ctx, line, Location{})
+		if c.Ctx.Err() != nil {
+			return nil, &Error{Class: "KeyboardInterrupt", Msg: fmt.Sprintf("the check stopped at step %d of %d", st.Step, len(steps))}
+		}
 		ran++
 		wantOut, wantErr := st.printed()
 		gotOut, gotErr := out.String(), errs.String()
