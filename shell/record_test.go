@@ -280,3 +280,21 @@ func TestRecordReplayComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayRefusesLinesThatDriveTheTerminal: a step whose line holds a
+// control character (a changed file, or one pasted raw) is never typed out
+// at the terminal; --check, which types nothing, still runs it.
+func TestReplayRefusesLinesThatDriveTheTerminal(t *testing.T) {
+	s, out, errs := recordSession(t)
+	file := filepath.Join(t.TempDir(), "r.jsonl")
+	run(t, s, out, errs, "record "+file)
+	run(t, s, out, errs, "say hi")
+	run(t, s, out, errs, "record off")
+	os.WriteFile(file, []byte(strings.Replace(readAll(t, file), `"line":"say hi"`, `"line":"say \u001b[2Jhi"`, 1)), 0o644)
+	if o, e := run(t, s, out, errs, "replay "+file+" --auto 0"); o != "" || e != `ValueError: step 1's line holds characters a terminal would obey: 'say \x1b[2Jhi'; replay --check runs it, replay at the prompt does not type it`+"\n" {
+		t.Errorf("replay --auto: %q %q", o, e)
+	}
+	if o, e := run(t, s, out, errs, "replay --check "+file); !strings.Contains(o, "# step 1 differs: say \\x1b[2Jhi\n") || !strings.Contains(e, "AssertionError") {
+		t.Errorf("replay --check: %q %q", o, e)
+	}
+}

@@ -56,6 +56,12 @@ func runReplay(c *Call) (any, error) {
 	if c.Has("check") {
 		return s.replayCheck(c, rec)
 	}
+	for _, st := range steps {
+		if SafeText(st.Line) != st.Line {
+			// Typed out, the line would reach the terminal raw.
+			return nil, Errorf("ValueError", "step %d's line holds characters a terminal would obey: %s; replay --check runs it, replay at the prompt does not type it", st.Step, StrRepr(st.Line))
+		}
+	}
 	if len(steps) == 0 {
 		return Shown{"the recording " + StrRepr(rec.name) + " has no steps", map[string]any{"steps": 0}}, nil
 	}
