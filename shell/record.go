@@ -39,6 +39,7 @@ type recorder struct {
 	pending   *Event          // the command event waiting for its error text
 	depth     int             // the pending command's nesting (source, replay --auto)
 	skip      bool            // the pending command is record or replay itself
+	stepWidth int             // the width tables were fitted to when it ran
 	waiting   []Event         // events drained but not yet written (after the command's time)
 
 	steps, commands, events int
@@ -174,6 +175,7 @@ func (s *Session) recordCommand(e Event, name string) {
 	defer r.mu.Unlock()
 	r.pending = &e
 	r.depth = max(s.depth-1-s.replayNest, 0)
+	r.stepWidth = s.Width()
 	// The recording's own commands are not steps: replaying one would
 	// start a recording, or a replay inside the replay. What a replay runs
 	// is recorded, step by step, as if typed.
@@ -231,6 +233,10 @@ func (r *recorder) writeStep(e Event) {
 	st := recordingStep{Type: recCommand, Depth: r.depth, Time: e.Time.Format(time.RFC3339Nano),
 		Offset: r.offset(e.Time), Resource: e.Resource,
 		Output: plain(r.out.String()), Errors: plain(r.errs.String())}
+	if r.stepWidth != r.width {
+		w := r.stepWidth // the terminal was resized since the header
+		st.Width = &w
+	}
 	r.commands++
 	if r.depth == 0 {
 		r.steps++

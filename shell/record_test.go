@@ -298,3 +298,30 @@ func TestReplayRefusesLinesThatDriveTheTerminal(t *testing.T) {
 		t.Errorf("replay --check: %q %q", o, e)
 	}
 }
+
+// TestRecordWidth: a step run after the terminal was resized records its
+// width, and the check fits its tables to it.
+func TestRecordWidth(t *testing.T) {
+	s, out, errs := recordSession(t)
+	s.Table.Add(&Command{Name: "rows", Summary: "a table", Group: "t",
+		Run: func(c *Call) (any, error) {
+			return &Rows{Header: []string{"name", "what"}, Rows: [][]any{{"one", strings.Repeat("word ", 12)}}}, nil
+		}})
+	file := filepath.Join(t.TempDir(), "r.jsonl")
+	s.SetWidth(100)
+	run(t, s, out, errs, "record "+file)
+	wide, _ := run(t, s, out, errs, "rows")
+	s.SetWidth(30)
+	narrow, _ := run(t, s, out, errs, "rows")
+	run(t, s, out, errs, "record off")
+	if wide == narrow {
+		t.Fatalf("the table is the same at 100 and 30 columns:\n%s", wide)
+	}
+	text := readAll(t, file)
+	if !strings.Contains(text, `"width":100,`) || strings.Count(text, `"width":30,`) != 1 {
+		t.Errorf("the widths recorded:\n%s", text)
+	}
+	if o, e := run(t, s, out, errs, "replay --check "+file); o != "2 steps, 2 as recorded\n" || e != "" {
+		t.Errorf("replay --check: %q %q", o, e)
+	}
+}

@@ -73,8 +73,9 @@ type recordingStep struct {
 	Errno    *int             `json:"errno,omitempty"`
 	Python   []string         `json:"python,omitempty"`
 	Timing   []recordingPhase `json:"timing,omitempty"`
-	Output   string           `json:"output"` // standard output as printed, without colour
-	Errors   string           `json:"errors"` // standard error as printed, without colour
+	Width    *int             `json:"width,omitempty"` // tables' width, when not the header's (a resized terminal)
+	Output   string           `json:"output"`          // standard output as printed, without colour
+	Errors   string           `json:"errors"`          // standard error as printed, without colour
 }
 
 // recordingPhase is one measured phase of a command.

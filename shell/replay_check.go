@@ -57,6 +57,10 @@ func (s *Session) replayCheck(c *Call, rec *recording) (any, error) {
 		if c.Ctx.Err() != nil {
 			return nil, &Error{Class: "KeyboardInterrupt", Msg: fmt.Sprintf("the check stopped at step %d of %d", st.Step, len(steps))}
 		}
+		cs.SetWidth(rec.header.Width)
+		if st.Width != nil {
+			cs.SetWidth(*st.Width)
+		}
 		line := k.rewrite(st.Line)
 		// Under this command's context: Ctrl-C ends the step and the check.
 		e := cs.execAt(c.Ctx, line, Location{})
