@@ -317,6 +317,8 @@ func TestExportPythonLinesCompile(t *testing.T) {
 		"close s4", "send s4 x", "recv s4", "close all",
 		"servers", "stop echo1", "stop all", "timeline --last 3", "sockets", "help", "history 2",
 		"source " + src,
+		"record " + filepath.Join(dir, "r.jsonl"), "servport http", "record off",
+		"replay --check " + filepath.Join(dir, "r.jsonl"), "replay " + filepath.Join(dir, "r.jsonl") + " --auto 0",
 	}
 	portWord := regexp.MustCompile(`\{s(\d+)\}`)
 	for _, l := range lines {
