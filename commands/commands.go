@@ -37,6 +37,8 @@ func Table() *shell.Table {
 	t.Add(shell.Builtins()...)
 	t.AddSettings(netdbSettings()...)
 	t.AddPromptTokens(promptTokens()...)
+	t.AddSettings(noticesSetting())
+	t.AddIdleHook(watchSockets)
 	return t
 }
 

@@ -251,7 +251,9 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 		// prompt, perhaps from a sourced script) is shown escaped, never
 		// sent to the terminal.
 		rl.SetPrompt(SafeText(s.PromptText()))
+		endIdle := s.startIdle()
 		line, err := rl.Readline()
+		endIdle() // before any command runs: the hooks never race it
 		if errors.Is(err, readline.ErrInterrupt) {
 			continue // Ctrl-C at the prompt clears the line
 		}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestNoticesOnPTY: a real peer sends, bursts, closes (FIN) and resets; the
+// watcher tells each above the prompt once, coalesces the burst into a
+// few lines, and reads nothing: recv returns exactly what the peer sent.
+func TestNoticesOnPTY(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	accept := func() *net.TCPConn {
+		t.Helper()
+		ln.(*net.TCPListener).SetDeadline(time.Now().Add(waitLimit))
+		c, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.(*net.TCPConn)
+	}
+	sc := startScreen(t, "--no-history")
+	sc.Expect(prompt)
+	sc.Type("connect 127.0.0.1 " + port + "\r")
+	sc.Expect(prompt)
+	peer := accept()
+	defer peer.Close()
+
+	// 12 bytes, while the prompt waits with a half-typed line.
+	sc.Type("sock")
+	sent := time.Now()
+	if _, err := peer.Write([]byte("hello world\n")); err != nil {
+		t.Fatal(err)
+	}
+	sc.Expect(regexp.QuoteMeta("[s1] 12 bytes waiting (recv s1)"))
+	t.Logf("notice latency (peer send → line on the pty): %v", time.Since(sent))
+	sc.Expect(`>>> sock`) // the half-typed line drawn again under it
+	sc.Type("\x15recv s1 100\r")
+	sc.Expect(regexp.QuoteMeta(`b'hello world\n'`))
+	sc.Expect(prompt)
+
+	// A burst of 10,000 one-byte writes.
+	var burst bytes.Buffer
+	for i := 0; i < 10000; i++ {
+		b := []byte{byte('a' + i%26)}
+		burst.Write(b)
+		if _, err := peer.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc.Expect(regexp.QuoteMeta("[s1] 10000 bytes waiting (recv s1)"))
+	lines := strings.Count(sc.text(), "bytes waiting")
+	t.Logf("notice lines for the burst of 10,000 writes: %d", lines-1)
+	if lines-1 > 20 {
+		t.Errorf("%d notice lines for one burst; want a handful", lines-1)
+	}
+	out := filepath.Join(t.TempDir(), "b")
+	sc.Type("recv s1 --out " + out + " --max 10000\r")
+	sc.Expect(`10000 bytes written to`)
+	sc.Expect(prompt)
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, burst.Bytes()) {
+		t.Errorf("recv after the notices got %d bytes, not the %d the peer sent", len(got), burst.Len())
+	}
+
+	// The peer's FIN, with nothing waiting.
+	peer.CloseWrite()
+	sc.Expect(regexp.QuoteMeta("[s1] ESTABLISHED → CLOSE_WAIT"))
+	sc.Expect(regexp.QuoteMeta("[s1] the peer closed its side (FIN); recv returns b''"))
+	sc.Type("recv s1\r")
+	sc.Expect(`b''`)
+	sc.Expect(prompt)
+
+	// A reset: a second connection whose peer closes with SO_LINGER 0.
+	sc.Type("connect 127.0.0.1 " + port + "\r")
+	sc.Expect(prompt)
+	peer2 := accept()
+	peer2.SetLinger(0)
+	peer2.Close()
+	sc.Expect(regexp.QuoteMeta("[s2] connection reset by the peer or failed"))
+	sc.Type("recv s2\r")
+	sc.Expect(`ConnectionResetError`)
+	sc.Expect(prompt)
+	// Nothing is told twice while nothing changes.
+	time.Sleep(300 * time.Millisecond)
+	for _, what := range []string{"the peer closed its side", "connection reset by the peer", "12 bytes waiting"} {
+		if n := strings.Count(sc.text(), what); n != 1 {
+			t.Errorf("%q told %d times, want once", what, n)
+		}
+	}
+	sc.Type("exit\r")
+	sc.Exit()
+}

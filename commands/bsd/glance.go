@@ -1,0 +1,85 @@
+// This file holds Glance: what the kernel says about a socket without
+// reading from it, for the watcher that prints notices at the prompt.
+
+package bsd
+
+import (
+	"net/netip"
+
+	"golang.org/x/sys/unix"
+)
+
+// Glance is a socket's state as the kernel reports it at one moment. It is
+// taken without consuming anything: recv returns afterwards exactly the
+// bytes it would have returned before.
+type Glance struct {
+	TCP      bool
+	State    string // TCP_INFO's state name for TCP ("ESTABLISHED", "CLOSE_WAIT", "LISTEN", …); "" otherwise
+	Readable bool   // poll says POLLIN
+	RDHUP    bool   // poll says POLLRDHUP: the peer's FIN has arrived
+	Error    bool   // poll says POLLERR: an error is pending (the next call raises it)
+	Waiting  int    // bytes waiting to be received (SIOCINQ); for UDP the size of the first datagram
+	Pending  int    // for a TCP listener: connections waiting in the accept queue
+	From     netip.AddrPort
+	HasFrom  bool // From is the source of the first datagram waiting (UDP)
+}
+
+// Glance takes the socket's Glance; ok is false once the socket is closed.
+func (s *Socket) Glance() (g Glance, ok bool) {
+	err := s.control(func(fd int) error {
+		g = glanceFD(fd, s.sotype == unix.SOCK_STREAM && s.proto == unix.IPPROTO_TCP)
+		return nil
+	})
+	return g, err == nil
+}
+
+func glanceFD(fd int, tcp bool) Glance {
+	g := Glance{TCP: tcp}
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN | unix.POLLRDHUP}}
+	// Timeout 0: poll only looks; it never waits and never reads.
+	if n, err := unix.Poll(pfd, 0); err == nil && n == 1 {
+		r := pfd[0].Revents
+		g.Readable = r&unix.POLLIN != 0
+		g.RDHUP = r&unix.POLLRDHUP != 0
+		g.Error = r&unix.POLLERR != 0
+	}
+	if tcp {
+		info, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO)
+		if err == nil {
+			g.State = tcpStateName(info.State)
+			if info.State == 10 { // LISTEN: tcpi_unacked holds the accept queue's length
+				g.Pending = int(info.Unacked)
+				return g
+			}
+		}
+	}
+	if !g.Readable {
+		return g
+	}
+	if n, err := unix.IoctlGetInt(fd, unix.SIOCINQ); err == nil {
+		g.Waiting = n
+	}
+	if !tcp {
+		// MSG_PEEK reads without consuming: the datagram stays in the
+		// kernel's queue, and the next recvfrom returns the same bytes
+		// from the same address. A 1-byte buffer is enough to learn the
+		// source; MSG_DONTWAIT keeps it from ever blocking.
+		var b [1]byte
+		if _, from, err := unix.Recvfrom(fd, b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT); err == nil && from != nil {
+			if ap, ok := sockaddrAddrPort(from); ok {
+				g.From, g.HasFrom = ap, true
+			}
+		}
+	}
+	return g
+}
+
+func sockaddrAddrPort(sa unix.Sockaddr) (netip.AddrPort, bool) {
+	switch a := sa.(type) {
+	case *unix.SockaddrInet4:
+		return netip.AddrPortFrom(netip.AddrFrom4(a.Addr), uint16(a.Port)), true
+	case *unix.SockaddrInet6:
+		return netip.AddrPortFrom(netip.AddrFrom16(a.Addr).Unmap(), uint16(a.Port)), true
+	}
+	return netip.AddrPort{}, false
+}
