@@ -31,7 +31,8 @@ type seen struct {
 // watchState is the session's: notices on or off, and what was told, so
 // that nothing is told twice across prompts while nothing changes.
 type watchState struct {
-	off  bool
+	set  bool // `set notices` was given; else on at the prompt only
+	on   bool
 	last map[*bsd.Socket]seen
 }
 
@@ -90,7 +91,7 @@ func plural(n int, word string) string {
 // watchSockets is the idle hook: nil (no goroutine, no system call) when
 // notices are off or no socket is registered.
 func watchSockets(sess *shell.Session) (stop func()) {
-	if watchKey.Get(sess).off {
+	if !noticesOn(sess) {
 		return nil
 	}
 	var socks []watched
@@ -156,15 +157,24 @@ func watchPass(sess *shell.Session, socks []watched, now time.Time) {
 	}
 }
 
+// noticesOn: as set, else on at the prompt and off in -c, script and
+// pipe runs.
+func noticesOn(sess *shell.Session) bool {
+	w := watchKey.Get(sess)
+	if w.set {
+		return w.on
+	}
+	return sess.AtPrompt()
+}
+
 // noticesSetting is `set notices on|off`.
 func noticesSetting() *shell.Setting {
 	return &shell.Setting{
 		Name:   "notices",
-		Help:   "on or off: at the prompt, tell what the kernel says of each socket while the prompt waits (data or connections waiting, the peer's FIN, a reset, TCP state changes), without reading",
+		Help:   "on or off (on at the prompt, off in -c, script and pipe runs): tell, before the next line runs, what the kernel says of each socket while the shell waits for it (data or connections waiting, the peer's FIN, a reset, TCP state changes), without reading",
 		Values: []string{"on", "off"},
 		Get: func(s *shell.Session) (string, any) {
-			on := !watchKey.Get(s).off
-			if on {
+			if noticesOn(s) {
 				return "on", true
 			}
 			return "off", false
@@ -172,7 +182,7 @@ func noticesSetting() *shell.Setting {
 		Set: func(s *shell.Session, v string) error {
 			switch v {
 			case "on", "off":
-				watchKey.With(s, func(w *watchState) { w.off = v == "off" })
+				watchKey.With(s, func(w *watchState) { w.set, w.on = true, v == "on" })
 				return nil
 			}
 			return shell.Usagef("notices takes on or off, not %q", v)

@@ -79,7 +79,9 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 	status := ExitOK
 	lineNo := 0
 	for {
+		endIdle := s.startIdle()
 		text, ok, err := lines.next(idle)
+		endIdle() // before the line runs
 		if errors.Is(err, errIdleInterrupt) {
 			return ExitInterrupt
 		}
@@ -231,6 +233,8 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 			defer hist.close()
 		}
 	}
+	s.atPrompt = true
+	defer func() { s.atPrompt = false }()
 	rl, err := readline.NewEx(cfg)
 	if err != nil {
 		s.printErr(SafeText(fmt.Sprintf("cannot start the prompt: %v\n", err)))

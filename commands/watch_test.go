@@ -1,0 +1,196 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/shell"
+	"golang.org/x/sys/unix"
+)
+
+// noticeTexts is what the watcher told, one "name: message" a line.
+func noticeTexts(s *shell.Session) []string {
+	var out []string
+	for _, e := range s.Events().Recent(0) {
+		if e.Kind == EventNotice {
+			out = append(out, e.Resource+": "+e.Message)
+		}
+	}
+	return out
+}
+
+// TestNoticesDiff: the state diff alone, without a terminal or a socket.
+func TestNoticesDiff(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	est := bsd.Glance{TCP: true, State: "ESTABLISHED"}
+	// Nothing waiting, first look: nothing to tell.
+	if l, _ := notices("s1", seen{}, false, est, t0); len(l) != 0 {
+		t.Errorf("first look at an idle socket told %q", l)
+	}
+	g := est
+	g.Readable, g.Waiting = true, 12
+	l, told := notices("s1", seen{g: est}, true, g, t0)
+	if strings.Join(l, "|") != "12 bytes waiting (recv s1)" || !told {
+		t.Errorf("12 bytes: got %q, %v", l, told)
+	}
+	// The same again: nothing.
+	if l, _ := notices("s1", seen{g: g, told: t0}, true, g, t0.Add(5*time.Second)); len(l) != 0 {
+		t.Errorf("no change told %q", l)
+	}
+	// More within a second of the last notice: not yet (coalesced).
+	g2 := g
+	g2.Waiting = 500
+	if l, _ := notices("s1", seen{g: g, told: t0}, true, g2, t0.Add(100*time.Millisecond)); len(l) != 0 {
+		t.Errorf("a burst within a second told %q", l)
+	}
+	// A second on: the amount now waiting.
+	if l, _ := notices("s1", seen{g: g, told: t0}, true, g2, t0.Add(time.Second)); strings.Join(l, "|") != "500 bytes waiting (recv s1)" {
+		t.Errorf("after a second: %q", l)
+	}
+	// FIN: the state change and what recv returns.
+	fin := bsd.Glance{TCP: true, State: "CLOSE_WAIT", Readable: true, RDHUP: true}
+	l, _ = notices("s1", seen{g: est}, true, fin, t0)
+	if strings.Join(l, "|") != "ESTABLISHED → CLOSE_WAIT|the peer closed its side (FIN); recv returns b''" {
+		t.Errorf("FIN: %q", l)
+	}
+	// Listener queue; UDP datagram source.
+	ln := bsd.Glance{TCP: true, State: "LISTEN", Pending: 2}
+	if l, _ := notices("s1", seen{g: bsd.Glance{TCP: true, State: "LISTEN"}}, true, ln, t0); strings.Join(l, "|") != "2 connections waiting (accept s1)" {
+		t.Errorf("listener: %q", l)
+	}
+	dg := bsd.Glance{Readable: true, Waiting: 3, HasFrom: true, From: netip.MustParseAddrPort("127.0.0.1:9999")}
+	if l, _ := notices("s3", seen{}, false, dg, t0); strings.Join(l, "|") != "datagram from ('127.0.0.1', 9999) waiting (recvfrom s3)" {
+		t.Errorf("datagram: %q", l)
+	}
+}
+
+// TestWatchPassRealSockets: real peers on loopback; the watcher tells
+// each change once and reads nothing.
+func TestWatchPassRealSockets(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	sess := shell.NewSession(Table(), io.Discard, io.Discard)
+	defer sess.CloseAll()
+	s, err := bsd.New(unix.AF_INET, unix.SOCK_STREAM, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap := ln.Addr().(*net.TCPAddr).AddrPort()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Connect(ctx, ap.Addr(), int(ap.Port())); err != nil {
+		t.Fatal(err)
+	}
+	name := sess.Register("s", s)
+	peer, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	u, err := bsd.New(unix.AF_INET, unix.SOCK_DGRAM, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := u.Bind(netip.MustParseAddr("127.0.0.1"), 0); err != nil {
+		t.Fatal(err)
+	}
+	uname := sess.Register("s", u)
+	uaddr, _ := u.SockName()
+	socks := []watched{{name, s}, {uname, u}}
+	now := time.Now()
+	watchPass(sess, socks, now)
+	if got := noticeTexts(sess); len(got) != 0 {
+		t.Fatalf("idle sockets told %q", got)
+	}
+	if _, err := peer.Write([]byte("hello world\n")); err != nil {
+		t.Fatal(err)
+	}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	if _, err := pc.WriteTo([]byte("dgram"), net.UDPAddrFromAddrPort(netip.MustParseAddrPort(uaddr.String()))); err != nil {
+		t.Fatal(err)
+	}
+	// Wait (bounded) for both to be in the kernel, then look.
+	want := []string{name + ": 12 bytes waiting (recv " + name + ")",
+		fmt.Sprintf("%s: datagram from ('127.0.0.1', %d) waiting (recvfrom %s)", uname, pc.LocalAddr().(*net.UDPAddr).Port, uname)}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(noticeTexts(sess)) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		now = now.Add(2 * time.Second)
+		watchPass(sess, socks, now)
+	}
+	if got := strings.Join(noticeTexts(sess), "\n"); got != strings.Join(want, "\n") {
+		t.Fatalf("notices:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	// Nothing changes: nothing more.
+	watchPass(sess, socks, now.Add(5*time.Second))
+	if n := len(noticeTexts(sess)); n != 2 {
+		t.Errorf("%d notices after a pass with no change", n)
+	}
+	// The data is still all there, the same bytes.
+	b, err := s.Recv(ctx, 100)
+	if err != nil || string(b) != "hello world\n" {
+		t.Errorf("recv after the watcher: %q, %v", b, err)
+	}
+	d, from, err := u.RecvFrom(ctx, 100)
+	if err != nil || string(d) != "dgram" || from.Port() != uint16(pc.LocalAddr().(*net.UDPAddr).Port) {
+		t.Errorf("recvfrom after the watcher: %q from %v, %v", d, from, err)
+	}
+}
+
+// TestNoticesSetting: off outside the prompt unless asked; the hook makes
+// no goroutine when off or with no socket.
+func TestNoticesSetting(t *testing.T) {
+	sess := shell.NewSession(Table(), io.Discard, io.Discard)
+	if noticesOn(sess) {
+		t.Error("notices on outside the prompt by default")
+	}
+	if st := watchSockets(sess); st != nil {
+		t.Error("a watcher started with notices off")
+	}
+	if err := sess.Table.Setting("notices").Set(sess, "on"); err != nil {
+		t.Fatal(err)
+	}
+	if st := watchSockets(sess); st != nil {
+		t.Error("a watcher started with no socket")
+	}
+	if err := sess.Table.Setting("notices").Set(sess, "maybe"); err == nil {
+		t.Error("notices maybe accepted")
+	}
+}
+
+// BenchmarkWatchPass: one pass of the watcher over 0, 10 and 1,000
+// sockets with nothing waiting, half TCP (poll and TCP_INFO), half UDP.
+func BenchmarkWatchPass(b *testing.B) {
+	for _, n := range []int{0, 10, 1000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			sess := shell.NewSession(Table(), io.Discard, io.Discard)
+			defer sess.CloseAll()
+			var socks []watched
+			for i := 0; i < n; i++ {
+				s, err := bsd.New(unix.AF_INET, []int{unix.SOCK_STREAM, unix.SOCK_DGRAM}[i%2], nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				socks = append(socks, watched{sess.Register("s", s), s})
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				watchPass(sess, socks, time.Now())
+			}
+		})
+	}
+}
