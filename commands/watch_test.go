@@ -6,12 +6,14 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sockshell/sockshell/commands/bsd"
 	"github.com/sockshell/sockshell/shell"
+	"github.com/sockshell/sockshell/shell/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -135,6 +137,17 @@ func TestWatchPassRealSockets(t *testing.T) {
 	if got := strings.Join(noticeTexts(sess), "\n"); got != strings.Join(want, "\n") {
 		t.Fatalf("notices:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
 	}
+	// ss, the reference, shows the same 12 bytes in Recv-Q for this 4-tuple.
+	if ssPath := testenv.NeedPeer(t, "iproute2", "ss"); ssPath != "" {
+		local, _ := s.SockName()
+		out, err := exec.Command(ssPath, "-tanH", "src", local.String(), "dst", peer.LocalAddr().String()).Output()
+		if err != nil {
+			t.Fatalf("ss: %v", err)
+		}
+		if f := strings.Fields(string(out)); len(f) < 2 || f[0] != "ESTAB" || f[1] != "12" {
+			t.Errorf("ss -tan for %s: %q, want ESTAB with Recv-Q 12", local, out)
+		}
+	}
 	// Nothing changes: nothing more.
 	watchPass(sess, socks, now.Add(5*time.Second))
 	if n := len(noticeTexts(sess)); n != 2 {
@@ -192,5 +205,51 @@ func BenchmarkWatchPass(b *testing.B) {
 				watchPass(sess, socks, time.Now())
 			}
 		})
+	}
+}
+
+// TestWatchPassListener: connections in a real listener's accept queue
+// (TCP_INFO's tcpi_unacked for a listener), told without accepting.
+func TestWatchPassListener(t *testing.T) {
+	sess := shell.NewSession(Table(), io.Discard, io.Discard)
+	defer sess.CloseAll()
+	l, err := bsd.New(unix.AF_INET, unix.SOCK_STREAM, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Bind(netip.MustParseAddr("127.0.0.1"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Listen(5); err != nil {
+		t.Fatal(err)
+	}
+	name := sess.Register("s", l)
+	addr, _ := l.SockName()
+	for i := 0; i < 2; i++ {
+		c, err := net.DialTimeout("tcp", addr.String(), 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	want := name + ": 2 connections waiting (accept " + name + ")"
+	now := time.Now()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(strings.Join(noticeTexts(sess), "\n"), want) && time.Now().Before(deadline) {
+		now = now.Add(2 * time.Second)
+		watchPass(sess, []watched{{name, l}}, now)
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := strings.Join(noticeTexts(sess), "\n"); !strings.Contains(got, want) {
+		t.Fatalf("notices:\n%s\nwant %q", got, want)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := 0; i < 2; i++ { // both are still there to accept
+		c, _, err := l.Accept(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
 	}
 }
