@@ -62,7 +62,7 @@ func notices(name string, prev seen, had bool, g bsd.Glance, now time.Time) (lin
 		}
 		toldWaiting = true
 	}
-	if g.TCP && g.RDHUP && !p.RDHUP && !g.Error {
+	if g.TCP && g.FIN && !p.FIN && !g.Error {
 		if g.Waiting > 0 {
 			lines = append(lines, "the peer closed its side (FIN); recv returns b'' after the bytes waiting")
 		} else {

@@ -57,7 +57,7 @@ func TestNoticesDiff(t *testing.T) {
 		t.Errorf("after a second: %q", l)
 	}
 	// FIN: the state change and what recv returns.
-	fin := bsd.Glance{TCP: true, State: "CLOSE_WAIT", Readable: true, RDHUP: true}
+	fin := bsd.Glance{TCP: true, State: "CLOSE_WAIT", Readable: true, FIN: true}
 	l, _ = notices("s1", seen{g: est}, true, fin, t0)
 	if strings.Join(l, "|") != "ESTABLISHED → CLOSE_WAIT|the peer closed its side (FIN); recv returns b''" {
 		t.Errorf("FIN: %q", l)
@@ -152,6 +152,15 @@ func TestWatchPassRealSockets(t *testing.T) {
 	watchPass(sess, socks, now.Add(5*time.Second))
 	if n := len(noticeTexts(sess)); n != 2 {
 		t.Errorf("%d notices after a pass with no change", n)
+	}
+	// This side's shutdown(SHUT_RD) makes poll say POLLRDHUP, but the
+	// peer sent no FIN: none is told.
+	if err := s.Shutdown("rd"); err != nil {
+		t.Fatal(err)
+	}
+	watchPass(sess, socks, now.Add(10*time.Second))
+	if got := noticeTexts(sess); len(got) != 2 {
+		t.Errorf("after shutdown rd: %q", got)
 	}
 	// The data is still all there, the same bytes.
 	b, err := s.Recv(ctx, 100)

@@ -16,12 +16,15 @@ type Glance struct {
 	TCP      bool
 	State    string // TCP_INFO's state name for TCP ("ESTABLISHED", "CLOSE_WAIT", "LISTEN", …); "" otherwise
 	Readable bool   // poll says POLLIN
-	RDHUP    bool   // poll says POLLRDHUP: the peer's FIN has arrived
-	Error    bool   // poll says POLLERR: an error is pending (the next call raises it)
-	Waiting  int    // bytes waiting to be received (SIOCINQ); for UDP the size of the first datagram
-	Pending  int    // for a TCP listener: connections waiting in the accept queue
-	From     netip.AddrPort
-	HasFrom  bool // From is the source of the first datagram waiting (UDP)
+	// FIN: the peer's FIN has arrived. poll's POLLRDHUP alone does not
+	// say so (this side's shutdown(SHUT_RD) sets it too), so the TCP
+	// state must agree: CLOSE_WAIT, LAST_ACK, CLOSING, TIME_WAIT or CLOSE.
+	FIN     bool
+	Error   bool // poll says POLLERR: an error is pending (the next call raises it)
+	Waiting int  // bytes waiting to be received (SIOCINQ); for UDP the size of the first datagram
+	Pending int  // for a TCP listener: connections waiting in the accept queue
+	From    netip.AddrPort
+	HasFrom bool // From is the source of the first datagram waiting (UDP)
 }
 
 // Glance takes the socket's Glance; ok is false once the socket is closed.
@@ -40,17 +43,22 @@ func glanceFD(fd int, tcp bool) Glance {
 	if n, err := unix.Poll(pfd, 0); err == nil && n == 1 {
 		r := pfd[0].Revents
 		g.Readable = r&unix.POLLIN != 0
-		g.RDHUP = r&unix.POLLRDHUP != 0
+		g.FIN = r&unix.POLLRDHUP != 0 // confirmed by the TCP state below
 		g.Error = r&unix.POLLERR != 0
 	}
-	if tcp {
+	if !tcp {
+		g.FIN = false // a datagram socket has no FIN
+	} else {
 		info, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO)
 		if err == nil {
 			g.State = tcpStateName(info.State)
+			g.FIN = g.FIN && peerFINArrived(fd)
 			if info.State == 10 { // LISTEN: tcpi_unacked holds the accept queue's length
 				g.Pending = int(info.Unacked)
 				return g
 			}
+		} else {
+			g.FIN = false
 		}
 	}
 	if !g.Readable {
