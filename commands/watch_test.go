@@ -262,3 +262,47 @@ func TestWatchPassListener(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestNoticesInPipeRun: off by default in a pipe run; `set notices on`
+// makes the watcher run while the run waits for the next line, and the
+// notice prints at the command boundary, before recv returns the bytes.
+func TestNoticesInPipeRun(t *testing.T) {
+	ln := testenv.Listen(t, "tcp")
+	port := testenv.Port(ln.Addr())
+	for _, on := range []bool{false, true} {
+		var out strings.Builder
+		sess := shell.NewSession(Table(), &out, io.Discard)
+		pr, pw := io.Pipe()
+		done := make(chan int, 1)
+		go func() { done <- sess.RunLines(pr, "stdin", false) }()
+		if on {
+			fmt.Fprintln(pw, "set notices on")
+		}
+		fmt.Fprintf(pw, "connect 127.0.0.1 %d\n", port)
+		peer, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		peer.Write([]byte("hello world\n"))
+		if on {
+			deadline := time.Now().Add(10 * time.Second)
+			for len(noticeTexts(sess)) == 0 && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+		} else {
+			time.Sleep(300 * time.Millisecond) // three watcher periods, were one running
+		}
+		fmt.Fprintln(pw, "recv s1 100")
+		pw.Close()
+		<-done
+		peer.Close()
+		got := out.String()
+		notice := "# [s1] 12 bytes waiting (recv s1)\n"
+		if on && !strings.Contains(got, notice+"b'hello world\\n'") {
+			t.Errorf("notices on: output\n%s\nwant the notice, then the bytes", got)
+		}
+		if !on && (strings.Contains(got, "waiting") || !strings.Contains(got, "b'hello world\\n'")) {
+			t.Errorf("notices off by default: output\n%s", got)
+		}
+	}
+}
