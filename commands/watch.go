@@ -151,6 +151,17 @@ func watchPass(sess *shell.Session, socks []watched, now time.Time) {
 				evs = append(evs, shell.Event{Time: now, Kind: EventNotice, Resource: ws.name, Message: l})
 			}
 		}
+		if len(w.last) > len(socks) { // forget the sockets closed since
+			keep := make(map[*bsd.Socket]bool, len(socks))
+			for _, ws := range socks {
+				keep[ws.s] = true
+			}
+			for s := range w.last {
+				if !keep[s] {
+					delete(w.last, s)
+				}
+			}
+		}
 	})
 	for _, e := range evs {
 		sess.Emit(e)

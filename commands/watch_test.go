@@ -162,6 +162,11 @@ func TestWatchPassRealSockets(t *testing.T) {
 	if got := noticeTexts(sess); len(got) != 2 {
 		t.Errorf("after shutdown rd: %q", got)
 	}
+	// A socket no longer registered is forgotten.
+	watchPass(sess, socks[:1], now.Add(11*time.Second))
+	if n := len(watchKey.Get(sess).last); n != 1 {
+		t.Errorf("the watcher remembers %d sockets, want 1", n)
+	}
 	// The data is still all there, the same bytes.
 	b, err := s.Recv(ctx, 100)
 	if err != nil || string(b) != "hello world\n" {
