@@ -4,11 +4,14 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
+	"net/netip"
 	"sync"
 	"time"
 
 	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/commands/sockdiag"
 	"github.com/sockshell/sockshell/shell"
 )
 
@@ -26,17 +29,34 @@ const (
 type seen struct {
 	g    bsd.Glance
 	told time.Time // when the amount waiting was last told
+	// The connection's 4-tuple, once seen connected: the kernel's socket
+	// table is asked by it when TCP_INFO reads CLOSE, and after close.
+	local, remote netip.AddrPort
+	hasEnds       bool
+}
+
+// goneConn is a closed TCP socket's connection, followed through the
+// kernel's table until it is gone.
+type goneConn struct {
+	name          string
+	local, remote netip.AddrPort
+	state         string
+	closedAt      time.Time
 }
 
 // watchState is the session's: notices on or off, and what was told, so
 // that nothing is told twice across prompts while nothing changes.
 type watchState struct {
-	set  bool // `set notices` was given; else on at the prompt only
-	on   bool
-	last map[*bsd.Socket]seen
+	set   bool // `set notices` was given; else on at the prompt only
+	on    bool
+	last  map[*bsd.Socket]seen
+	names map[*bsd.Socket]string // the name each socket in last had
+	gone  map[*bsd.Socket]*goneConn
 }
 
-var watchKey = shell.NewStateKey("watch", func() watchState { return watchState{last: map[*bsd.Socket]seen{}} })
+var watchKey = shell.NewStateKey("watch", func() watchState {
+	return watchState{last: map[*bsd.Socket]seen{}, names: map[*bsd.Socket]string{}, gone: map[*bsd.Socket]*goneConn{}}
+})
 
 // notices compares a socket's glance with the last one told and returns
 // the lines to tell (without the name), and whether the amount waiting
@@ -100,7 +120,7 @@ func watchSockets(sess *shell.Session) (stop func()) {
 			socks = append(socks, watched{r.Name, s})
 		}
 	}
-	if len(socks) == 0 {
+	if len(socks) == 0 && len(watchKey.Get(sess).gone) == 0 {
 		return nil
 	}
 	done := make(chan struct{})
@@ -132,6 +152,7 @@ type watched struct {
 func watchPass(sess *shell.Session, socks []watched, now time.Time) {
 	var evs []shell.Event
 	watchKey.With(sess, func(w *watchState) {
+		evs = append(evs, followGone(w, now)...)
 		for _, ws := range socks {
 			g, ok := ws.s.Glance()
 			if !ok {
@@ -139,26 +160,43 @@ func watchPass(sess *shell.Session, socks []watched, now time.Time) {
 				continue
 			}
 			prev, had := w.last[ws.s]
+			if g.TCP && !prev.hasEnds && g.State != "LISTEN" && g.State != "CLOSE" && g.State != "SYN_SENT" {
+				prev.local, prev.remote, prev.hasEnds = ws.s.Ends()
+			}
+			if g.TCP && g.State == "CLOSE" && prev.hasEnds && !g.Error {
+				// TCP_INFO on the descriptor reads CLOSE once both FINs
+				// are through, while the kernel's table may still hold
+				// the connection in TIME_WAIT (where ss shows it).
+				if e, err := sockdiag.Lookup(prev.local, prev.remote); err == nil {
+					g.State = bsd.TCPStateName(e.State)
+				}
+			}
 			lines, told := notices(ws.name, prev, had, g, now)
-			next := seen{g: g, told: prev.told}
+			next := seen{g: g, told: prev.told, local: prev.local, remote: prev.remote, hasEnds: prev.hasEnds}
 			if told {
 				next.told = now
 			} else if g.Waiting != 0 && prev.g.Waiting != 0 {
 				next.g.Waiting = prev.g.Waiting // not told yet: keep what was told
 			}
 			w.last[ws.s] = next
+			w.names[ws.s] = ws.name
 			for _, l := range lines {
 				evs = append(evs, shell.Event{Time: now, Kind: EventNotice, Resource: ws.name, Message: l})
 			}
 		}
-		if len(w.last) > len(socks) { // forget the sockets closed since
+		if len(w.last) > 0 { // forget the sockets closed since; follow their connections
 			keep := make(map[*bsd.Socket]bool, len(socks))
 			for _, ws := range socks {
 				keep[ws.s] = true
 			}
-			for s := range w.last {
+			names := w.names
+			for s, sn := range w.last {
 				if !keep[s] {
+					if sn.hasEnds && sn.g.TCP {
+						w.gone[s] = &goneConn{name: names[s], local: sn.local, remote: sn.remote, closedAt: now}
+					}
 					delete(w.last, s)
+					delete(w.names, s)
 				}
 			}
 		}
@@ -166,6 +204,38 @@ func watchPass(sess *shell.Session, socks []watched, now time.Time) {
 	for _, e := range evs {
 		sess.Emit(e)
 	}
+}
+
+// followGone asks the kernel's table about each closed connection
+// followed: its state when it changes, and when it is gone.
+func followGone(w *watchState, now time.Time) []shell.Event {
+	var evs []shell.Event
+	for s, c := range w.gone {
+		label := c.name + " (closed)"
+		e, err := sockdiag.Lookup(c.local, c.remote)
+		switch {
+		case errors.Is(err, sockdiag.ErrNotFound):
+			msg := fmt.Sprintf("gone from the kernel's socket table (seen %.1f s after close)", now.Sub(c.closedAt).Seconds())
+			if c.state != "" {
+				msg = c.state + " ended: " + msg
+			}
+			evs = append(evs, shell.Event{Time: now, Kind: EventNotice, Resource: c.name, Label: label, Message: msg})
+			delete(w.gone, s)
+		case err != nil:
+			delete(w.gone, s) // the table cannot be asked: stop following
+		default:
+			st := bsd.TCPStateName(e.State)
+			if st != c.state {
+				msg := st + " in the kernel's socket table"
+				if e.Expires > 0 {
+					msg += fmt.Sprintf(", its timer ends in %.1f s", e.Expires.Seconds())
+				}
+				evs = append(evs, shell.Event{Time: now, Kind: EventNotice, Resource: c.name, Label: label, Message: msg})
+				c.state = st
+			}
+		}
+	}
+	return evs
 }
 
 // noticesOn: as set, else on at the prompt and off in -c, script and

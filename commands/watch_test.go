@@ -311,3 +311,68 @@ func TestNoticesInPipeRun(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchFollowsClosed: TIME_WAIT is told from the kernel's table, on
+// an open descriptor whose TCP_INFO reads CLOSE (shutdown wr, then the
+// peer's FIN) and after close; a connection that leaves the table is told
+// gone.
+func TestWatchFollowsClosed(t *testing.T) {
+	ln := testenv.Listen(t, "tcp")
+	sess := shell.NewSession(Table(), io.Discard, io.Discard)
+	defer sess.CloseAll()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	dial := func() (*bsd.Socket, string, net.Conn) {
+		s, err := bsd.New(unix.AF_INET, unix.SOCK_STREAM, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ap := ln.Addr().(*net.TCPAddr).AddrPort()
+		if err := s.Connect(ctx, ap.Addr(), int(ap.Port())); err != nil {
+			t.Fatal(err)
+		}
+		peer, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, sess.Register("s", s), peer
+	}
+	now := time.Now()
+	until := func(socks []watched, want string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(strings.Join(noticeTexts(sess), "\n"), want) && time.Now().Before(deadline) {
+			now = now.Add(time.Second)
+			watchPass(sess, socks, now)
+			time.Sleep(5 * time.Millisecond)
+		}
+		if got := strings.Join(noticeTexts(sess), "\n"); !strings.Contains(got, want) {
+			t.Fatalf("notices:\n%s\nwant %q", got, want)
+		}
+	}
+	// s1: this side shuts its writing half, the peer closes: the descriptor
+	// is open, TCP_INFO reads CLOSE, the table says TIME_WAIT.
+	s1, n1, p1 := dial()
+	watchPass(sess, []watched{{n1, s1}}, now)
+	s1.Shutdown("wr")
+	p1.Read(make([]byte, 1))
+	p1.Close()
+	until([]watched{{n1, s1}}, " → TIME_WAIT")
+	// s2: the peer closes first, then s2 closes: LAST_ACK, then gone once
+	// the peer's ACK is in.
+	s2, n2, p2 := dial()
+	watchPass(sess, []watched{{n1, s1}, {n2, s2}}, now)
+	p2.Close()
+	until([]watched{{n1, s1}, {n2, s2}}, n2+": the peer closed its side (FIN)")
+	s2.Close()
+	sess.Remove(n2)
+	until([]watched{{n1, s1}}, "gone from the kernel's socket table")
+	// s1 closed: its connection stays in TIME_WAIT in the table.
+	s1.Close()
+	sess.Remove(n1)
+	until(nil, n1+": TIME_WAIT in the kernel's socket table, its timer ends in")
+	t.Logf("notices:\n%s", strings.Join(noticeTexts(sess), "\n"))
+	if got := strings.Join(noticeTexts(sess), "\n"); strings.Contains(got, n2+": TIME_WAIT") {
+		t.Errorf("s2, closed after the peer's FIN, is told in TIME_WAIT:\n%s", got)
+	}
+}

@@ -91,3 +91,25 @@ func sockaddrAddrPort(sa unix.Sockaddr) (netip.AddrPort, bool) {
 	}
 	return netip.AddrPort{}, false
 }
+
+// Ends returns the socket's local and remote addresses, without tracing
+// (the watcher asks between commands, not a command); ok is false when it
+// has no peer.
+func (s *Socket) Ends() (local, remote netip.AddrPort, ok bool) {
+	s.control(func(fd int) error {
+		la, err1 := unix.Getsockname(fd)
+		ra, err2 := unix.Getpeername(fd)
+		if err1 != nil || err2 != nil {
+			return nil
+		}
+		var ok1, ok2 bool
+		local, ok1 = sockaddrAddrPort(la)
+		remote, ok2 = sockaddrAddrPort(ra)
+		ok = ok1 && ok2
+		return nil
+	})
+	return local, remote, ok
+}
+
+// TCPStateName spells a kernel TCP state number as TCP_INFO's names do.
+func TCPStateName(st uint8) string { return tcpStateName(st) }
