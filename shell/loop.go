@@ -213,9 +213,15 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 		HistorySearchFold:      true,
 		HistoryLimit:           historyLimit,
 	}
+	// The keys come through promptInput, so that an event can wake
+	// readline's key loop and be printed there (terminal.go).
+	var stdin io.Reader = readline.Stdin
 	if o.Stdin != nil {
-		cfg.Stdin = o.Stdin
+		stdin = o.Stdin
 	}
+	in := newPromptInput(stdin)
+	cfg.Stdin = in
+	cfg.FuncFilterInputRune = s.term.filterRune
 	if o.Stdout != nil {
 		cfg.Stdout = o.Stdout
 	}
@@ -241,8 +247,9 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 		return ExitError
 	}
 	defer rl.Close()
+	defer in.Close() // first: a read blocked on the keys returns, and rl.Close does not wait for it
 	s.loadReadlineHistory(rl)
-	s.term.startLive(rl.Stdout())
+	s.term.startLive(rl.Stdout(), in)
 	defer s.term.stopLive() // after CloseAll: what the servers said as they stopped
 	stop := s.handleSignals(nil)
 	defer stop()
@@ -256,7 +263,9 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 		// sent to the terminal.
 		rl.SetPrompt(SafeText(s.PromptText()))
 		endIdle := s.startIdle()
+		s.term.beginPrompt()
 		line, err := rl.Readline()
+		s.term.endPrompt()
 		endIdle() // before any command runs: the hooks never race it
 		if errors.Is(err, readline.ErrInterrupt) {
 			continue // Ctrl-C at the prompt clears the line

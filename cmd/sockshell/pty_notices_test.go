@@ -34,19 +34,28 @@ func TestNoticesOnPTY(t *testing.T) {
 	sc := startScreen(t, "--no-history")
 	sc.Expect(prompt)
 	sc.Type("connect 127.0.0.1 " + port + "\r")
+	// The command's result, then the next prompt (a prompt alone could be
+	// the one readline redraws as it echoes the typed keys).
+	sc.Expect(`s1  <socket `)
 	sc.Expect(prompt)
 	peer := accept()
 	defer peer.Close()
 
-	// 12 bytes, while the prompt waits with a half-typed line.
+	// 12 bytes, while the prompt waits with a half-typed line: the
+	// notice starts its own line (the half-typed one cleared: \x1b[2K\r)
+	// and the typed input is drawn again under it.
 	sc.Type("sock")
+	sc.Expect(`>>> sock`)
 	sent := time.Now()
 	if _, err := peer.Write([]byte("hello world\n")); err != nil {
 		t.Fatal(err)
 	}
 	sc.Expect(regexp.QuoteMeta("[s1] 12 bytes waiting (recv s1)"))
 	t.Logf("notice latency (peer send → line on the pty): %v", time.Since(sent))
-	sc.Expect(`>>> sock`) // the half-typed line drawn again under it
+	sc.Expect(`^\r?\n>>> sock`) // the half-typed line drawn again under it
+	if !regexp.MustCompile(`\x1b\[2K\r` + regexp.QuoteMeta("[s1] 12 bytes waiting")).MatchString(sc.raw()) {
+		t.Errorf("the notice was not written on a cleared line; the terminal got:\n%q", sc.raw())
+	}
 	sc.Type("\x15recv s1 100\r")
 	sc.Expect(regexp.QuoteMeta(`b'hello world\n'`))
 	sc.Expect(prompt)
@@ -88,6 +97,9 @@ func TestNoticesOnPTY(t *testing.T) {
 
 	// A reset: a second connection whose peer closes with SO_LINGER 0.
 	sc.Type("connect 127.0.0.1 " + port + "\r")
+	// The reset comes once connect has returned (else connect itself
+	// may raise it, and s2 would not exist).
+	sc.Expect(`s2  <socket `)
 	sc.Expect(prompt)
 	peer2 := accept()
 	peer2.SetLinger(0)
