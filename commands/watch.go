@@ -15,8 +15,19 @@ import (
 	"github.com/sockshell/sockshell/shell"
 )
 
-// EventNotice is the kind of a watcher's notice.
-const EventNotice shell.EventKind = "notice"
+// The kinds of the watcher's events: a notice (data or connections
+// waiting, the peer's FIN, a reset, a closed socket's connection in the
+// kernel's table), and a TCP state change (fields "from" and "to").
+const (
+	EventNotice shell.EventKind = "notice"
+	EventState  shell.EventKind = "state"
+)
+
+// notice is one line to tell: a notice, or a state change (from → to).
+type notice struct {
+	msg      string
+	from, to string // a state change's states; "" for a notice
+}
 
 // watchEvery is how often the watcher looks: under a burst the amount
 // waiting is told at most once per watchRepeat, as it is at that moment.
@@ -61,44 +72,59 @@ var watchKey = shell.NewStateKey("watch", func() watchState {
 // notices compares a socket's glance with the last one told and returns
 // the lines to tell (without the name), and whether the amount waiting
 // was told (then now is its time).
-func notices(name string, prev seen, had bool, g bsd.Glance, now time.Time) (lines []string, toldWaiting bool) {
+func notices(name string, prev seen, had bool, g bsd.Glance, now time.Time) (lines []notice, toldWaiting bool) {
 	p := prev.g
 	if !had {
 		p = bsd.Glance{TCP: g.TCP, State: g.State}
 	}
+	say := func(format string, args ...any) { lines = append(lines, notice{msg: fmt.Sprintf(format, args...)}) }
 	if g.TCP && p.State != "" && g.State != p.State {
-		lines = append(lines, fmt.Sprintf("%s → %s", p.State, g.State))
+		lines = append(lines, notice{msg: p.State + " → " + g.State, from: p.State, to: g.State})
 	}
 	if g.Pending > 0 && g.Pending != p.Pending {
-		lines = append(lines, fmt.Sprintf("%s waiting (accept %s)", plural(g.Pending, "connection"), name))
+		say("%s waiting (accept %s)", plural(g.Pending, "connection"), name)
 	}
 	if g.Waiting > 0 && g.Waiting != p.Waiting && (p.Waiting == 0 || now.Sub(prev.told) >= watchRepeat) {
 		if g.TCP {
-			lines = append(lines, fmt.Sprintf("%s waiting (recv %s)", plural(g.Waiting, "byte"), name))
+			say("%s waiting (recv %s)", plural(g.Waiting, "byte"), name)
 		} else if g.HasFrom {
-			lines = append(lines, fmt.Sprintf("datagram from ('%s', %d) waiting (recvfrom %s)", g.From.Addr(), g.From.Port(), name))
+			say("datagram from %s waiting", pyAddr(g.From))
 		} else {
-			lines = append(lines, fmt.Sprintf("datagram waiting (recvfrom %s)", name))
+			say("datagram waiting (recvfrom %s)", name)
 		}
 		toldWaiting = true
 	}
 	if g.TCP && g.FIN && !p.FIN && !g.Error {
 		if g.Waiting > 0 {
-			lines = append(lines, "the peer closed its side (FIN); recv returns b'' after the bytes waiting")
+			say("the peer closed its side (FIN); recv returns b'' after the bytes waiting")
 		} else {
-			lines = append(lines, "the peer closed its side (FIN); recv returns b''")
+			say("the peer closed its side (FIN); recv returns b''")
 		}
 	}
 	if g.Error && !p.Error {
 		// The error itself is not read: getsockopt(SO_ERROR) would clear
 		// it, and recv would then return b'' instead of raising.
 		if g.TCP && g.State == "CLOSE" {
-			lines = append(lines, "connection reset by the peer or failed (an error is pending; the next call raises it)")
+			say("connection reset by the peer or failed (an error is pending; the next call raises it)")
 		} else {
-			lines = append(lines, "an error is pending (the next call raises it)")
+			say("an error is pending (the next call raises it)")
 		}
 	}
 	return lines, toldWaiting
+}
+
+// pyAddr is an address as Python prints it: ('127.0.0.1', 9999).
+func pyAddr(a netip.AddrPort) string {
+	return fmt.Sprintf("('%s', %d)", a.Addr().Unmap(), a.Port())
+}
+
+// noticeEvent is a notice as the session's event.
+func noticeEvent(now time.Time, name string, n notice) shell.Event {
+	if n.to != "" {
+		return shell.Event{Time: now, Kind: EventState, Resource: name, Message: n.msg,
+			Attrs: []shell.Attr{{Key: "from", Value: n.from}, {Key: "to", Value: n.to}}}
+	}
+	return shell.Event{Time: now, Kind: EventNotice, Resource: name, Message: n.msg}
 }
 
 func plural(n int, word string) string {
@@ -163,12 +189,12 @@ func watchPass(sess *shell.Session, socks []watched, now time.Time) {
 			if g.TCP && !prev.hasEnds && g.State != "LISTEN" && g.State != "CLOSE" && g.State != "SYN_SENT" {
 				prev.local, prev.remote, prev.hasEnds = ws.s.Ends()
 			}
-			if g.TCP && g.State == "CLOSE" && prev.hasEnds && !g.Error {
+			if g.TCP && g.State == "CLOSE" && !g.Error {
 				// TCP_INFO on the descriptor reads CLOSE once both FINs
 				// are through, while the kernel's table may still hold
 				// the connection in TIME_WAIT (where ss shows it).
-				if e, err := sockdiag.Lookup(prev.local, prev.remote); err == nil {
-					g.State = bsd.TCPStateName(e.State)
+				if st, ok := tableState(ws.s, prev.remote); ok {
+					g.State = st
 				}
 			}
 			lines, told := notices(ws.name, prev, had, g, now)
@@ -181,7 +207,7 @@ func watchPass(sess *shell.Session, socks []watched, now time.Time) {
 			w.last[ws.s] = next
 			w.names[ws.s] = ws.name
 			for _, l := range lines {
-				evs = append(evs, shell.Event{Time: now, Kind: EventNotice, Resource: ws.name, Message: l})
+				evs = append(evs, noticeEvent(now, ws.name, l))
 			}
 		}
 		if len(w.last) > 0 { // forget the sockets closed since; follow their connections
@@ -227,15 +253,75 @@ func followGone(w *watchState, now time.Time) []shell.Event {
 			st := bsd.TCPStateName(e.State)
 			if st != c.state {
 				msg := st + " in the kernel's socket table"
-				if e.Expires > 0 {
+				if e.Expires > 0 && st == "TIME_WAIT" {
+					msg += fmt.Sprintf(", gone after %.1f s", e.Expires.Seconds())
+				} else if e.Expires > 0 {
 					msg += fmt.Sprintf(", its timer ends in %.1f s", e.Expires.Seconds())
 				}
-				evs = append(evs, shell.Event{Time: now, Kind: EventNotice, Resource: c.name, Label: label, Message: msg})
+				from := c.state
+				if from == "" {
+					from = "closed"
+				}
+				evs = append(evs, shell.Event{Time: now, Kind: EventState, Resource: c.name, Label: label, Message: msg,
+					Attrs: []shell.Attr{{Key: "from", Value: from}, {Key: "to", Value: st}, {Key: "closed", Value: true}}})
 				c.state = st
 			}
 		}
 	}
 	return evs
+}
+
+// tableState is, for a TCP socket once connected whose TCP_INFO reads
+// CLOSE, the state the kernel's socket table holds its connection in
+// (TIME_WAIT after this side's FIN and the peer's): the descriptor no
+// longer knows its peer (getpeername fails), so the table is asked by the
+// local address, and by remote too when it is known; ok is false when the
+// table holds nothing (a reset), or more than one connection could be it.
+func tableState(s *bsd.Socket, remote netip.AddrPort) (string, bool) {
+	if !s.Connected() {
+		return "", false // a new socket reads CLOSE too, and has no connection
+	}
+	local, ok := s.LocalEnd()
+	if !ok {
+		return "", false
+	}
+	if remote.IsValid() {
+		if e, err := sockdiag.Lookup(local, remote); err == nil {
+			return bsd.TCPStateName(e.State), true
+		}
+		return "", false
+	}
+	conns, err := sockdiag.ByLocal(local, 0)
+	var found []sockdiag.Conn
+	for _, c := range conns {
+		if c.State != 10 { // a listener on the same port is not it
+			found = append(found, c)
+		}
+	}
+	if err != nil || len(found) != 1 {
+		return "", false
+	}
+	return bsd.TCPStateName(found[0].State), true
+}
+
+// socketState is the state `sockets` shows: TCP_INFO's, or, when that
+// reads CLOSE on a socket once connected, the kernel's socket table's
+// (TIME_WAIT, as ss shows it).
+func socketState(sess *shell.Session, s *bsd.Socket) string {
+	st := s.State()
+	if st != "CLOSE" {
+		return st
+	}
+	var remote netip.AddrPort
+	watchKey.With(sess, func(w *watchState) {
+		if prev, ok := w.last[s]; ok && prev.hasEnds {
+			remote = prev.remote
+		}
+	})
+	if t, ok := tableState(s, remote); ok {
+		return t
+	}
+	return st
 }
 
 // noticesOn: as set, else on at the prompt and off in -c, script and

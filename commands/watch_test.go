@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/commands/internal/faketerm"
 	"github.com/sockshell/sockshell/shell"
 	"github.com/sockshell/sockshell/shell/testenv"
 	"golang.org/x/sys/unix"
@@ -21,11 +22,21 @@ import (
 func noticeTexts(s *shell.Session) []string {
 	var out []string
 	for _, e := range s.Events().Recent(0) {
-		if e.Kind == EventNotice {
+		if e.Kind == EventNotice || e.Kind == EventState {
 			out = append(out, e.Resource+": "+e.Message)
 		}
 	}
 	return out
+}
+
+
+// joinNotices is the lines' messages, "|" between them.
+func joinNotices(l []notice) string {
+	var m []string
+	for _, n := range l {
+		m = append(m, n.msg)
+	}
+	return strings.Join(m, "|")
 }
 
 // TestNoticesDiff: the state diff alone, without a terminal or a socket.
@@ -39,7 +50,7 @@ func TestNoticesDiff(t *testing.T) {
 	g := est
 	g.Readable, g.Waiting = true, 12
 	l, told := notices("s1", seen{g: est}, true, g, t0)
-	if strings.Join(l, "|") != "12 bytes waiting (recv s1)" || !told {
+	if joinNotices(l) != "12 bytes waiting (recv s1)" || !told {
 		t.Errorf("12 bytes: got %q, %v", l, told)
 	}
 	// The same again: nothing.
@@ -53,22 +64,28 @@ func TestNoticesDiff(t *testing.T) {
 		t.Errorf("a burst within a second told %q", l)
 	}
 	// A second on: the amount now waiting.
-	if l, _ := notices("s1", seen{g: g, told: t0}, true, g2, t0.Add(time.Second)); strings.Join(l, "|") != "500 bytes waiting (recv s1)" {
+	if l, _ := notices("s1", seen{g: g, told: t0}, true, g2, t0.Add(time.Second)); joinNotices(l) != "500 bytes waiting (recv s1)" {
 		t.Errorf("after a second: %q", l)
 	}
 	// FIN: the state change and what recv returns.
 	fin := bsd.Glance{TCP: true, State: "CLOSE_WAIT", Readable: true, FIN: true}
 	l, _ = notices("s1", seen{g: est}, true, fin, t0)
-	if strings.Join(l, "|") != "ESTABLISHED → CLOSE_WAIT|the peer closed its side (FIN); recv returns b''" {
+	if joinNotices(l) != "ESTABLISHED → CLOSE_WAIT|the peer closed its side (FIN); recv returns b''" {
 		t.Errorf("FIN: %q", l)
+	}
+	if e := noticeEvent(t0, "s1", l[0]); e.Kind != EventState || attr(t, e, "to") != "CLOSE_WAIT" || attr(t, e, "from") != "ESTABLISHED" {
+		t.Errorf("a state change is event %q %v, want kind state from ESTABLISHED to CLOSE_WAIT", e.Kind, e.Attrs)
+	}
+	if e := noticeEvent(t0, "s1", l[1]); e.Kind != EventNotice {
+		t.Errorf("the FIN is event %q, want notice", e.Kind)
 	}
 	// Listener queue; UDP datagram source.
 	ln := bsd.Glance{TCP: true, State: "LISTEN", Pending: 2}
-	if l, _ := notices("s1", seen{g: bsd.Glance{TCP: true, State: "LISTEN"}}, true, ln, t0); strings.Join(l, "|") != "2 connections waiting (accept s1)" {
+	if l, _ := notices("s1", seen{g: bsd.Glance{TCP: true, State: "LISTEN"}}, true, ln, t0); joinNotices(l) != "2 connections waiting (accept s1)" {
 		t.Errorf("listener: %q", l)
 	}
 	dg := bsd.Glance{Readable: true, Waiting: 3, HasFrom: true, From: netip.MustParseAddrPort("127.0.0.1:9999")}
-	if l, _ := notices("s3", seen{}, false, dg, t0); strings.Join(l, "|") != "datagram from ('127.0.0.1', 9999) waiting (recvfrom s3)" {
+	if l, _ := notices("s3", seen{}, false, dg, t0); joinNotices(l) != "datagram from ('127.0.0.1', 9999) waiting" {
 		t.Errorf("datagram: %q", l)
 	}
 }
@@ -127,7 +144,7 @@ func TestWatchPassRealSockets(t *testing.T) {
 	}
 	// Wait (bounded) for both to be in the kernel, then look.
 	want := []string{name + ": 12 bytes waiting (recv " + name + ")",
-		fmt.Sprintf("%s: datagram from ('127.0.0.1', %d) waiting (recvfrom %s)", uname, pc.LocalAddr().(*net.UDPAddr).Port, uname)}
+		fmt.Sprintf("%s: datagram from ('127.0.0.1', %d) waiting", uname, pc.LocalAddr().(*net.UDPAddr).Port)}
 	deadline := time.Now().Add(10 * time.Second)
 	for len(noticeTexts(sess)) < 2 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -370,9 +387,53 @@ func TestWatchFollowsClosed(t *testing.T) {
 	// s1 closed: its connection stays in TIME_WAIT in the table.
 	s1.Close()
 	sess.Remove(n1)
-	until(nil, n1+": TIME_WAIT in the kernel's socket table, its timer ends in")
+	until(nil, n1+": TIME_WAIT in the kernel's socket table, gone after")
 	t.Logf("notices:\n%s", strings.Join(noticeTexts(sess), "\n"))
 	if got := strings.Join(noticeTexts(sess), "\n"); strings.Contains(got, n2+": TIME_WAIT") {
 		t.Errorf("s2, closed after the peer's FIN, is told in TIME_WAIT:\n%s", got)
+	}
+}
+
+// TestSocketsShowsTimeWait: after shutdown s1 wr and the peer's FIN,
+// TCP_INFO on the open descriptor reads CLOSE while the kernel's table
+// holds the connection in TIME_WAIT; `sockets` shows TIME_WAIT, as ss does
+// for the same local address.
+func TestSocketsShowsTimeWait(t *testing.T) {
+	ln := testenv.Listen(t, "tcp")
+	tm := faketerm.New(t, Table())
+	tm.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", testenv.Port(ln.Addr())))
+	peer, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm.MustExec("shutdown s1 wr")
+	peer.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := peer.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Fatalf("the peer read %d, %v; want the FIN", n, err)
+	}
+	peer.Close()
+	r, _ := tm.Session.Resource("s1")
+	s := r.(*bsd.Socket)
+	for deadline := time.Now().Add(10 * time.Second); s.State() != "CLOSE" && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond) // until the peer's FIN is in (bounded)
+	}
+	if st := s.State(); st != "CLOSE" {
+		t.Fatalf("TCP_INFO reads %s, want CLOSE", st)
+	}
+	out := tm.MustExec("sockets")
+	if !strings.Contains(out, "| TIME_WAIT (shutdown wr here; the kernel's socket table; TCP_INFO on the descriptor reads CLOSE)") {
+		t.Errorf("sockets:\n%s\nwant TIME_WAIT", out)
+	}
+	if ss := testenv.NeedPeer(t, "iproute2", "ss"); ss != "" {
+		local, _ := s.LocalEnd()
+		got, err := exec.Command(ss, "-tanH", "src", local.String()).Output()
+		if err != nil || !strings.HasPrefix(string(got), "TIME-WAIT") {
+			t.Errorf("ss -tan src %s: %q, %v; want TIME-WAIT", local, got, err)
+		}
+	}
+	// A new socket reads CLOSE too, and has no connection: CLOSE.
+	tm.MustExec("socket tcp")
+	if out := tm.MustExec("sockets"); !strings.Contains(out, "| s2   |") || !strings.Contains(out, "| CLOSE ") {
+		t.Errorf("a new socket:\n%s", out)
 	}
 }

@@ -113,3 +113,15 @@ func (s *Socket) Ends() (local, remote netip.AddrPort, ok bool) {
 
 // TCPStateName spells a kernel TCP state number as TCP_INFO's names do.
 func TCPStateName(st uint8) string { return tcpStateName(st) }
+
+// LocalEnd is the socket's own address (getsockname), without tracing;
+// ok is false when it has none yet (port 0).
+func (s *Socket) LocalEnd() (local netip.AddrPort, ok bool) {
+	s.control(func(fd int) error {
+		if la, err := unix.Getsockname(fd); err == nil {
+			local, ok = sockaddrAddrPort(la)
+		}
+		return nil
+	})
+	return local, ok && local.Port() != 0
+}
