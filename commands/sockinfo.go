@@ -85,7 +85,7 @@ func runSockets(c *shell.Call) (any, error) {
 		if a, err := s.PeerName(); err == nil {
 			remote = shell.Shown{Text: addrText(a), Value: addrValue(a)}
 		}
-		state, more := socketState(c.Session, s), stateNotes(s)
+		state, more := socketState(s), stateNotes(s)
 		if state != s.State() {
 			more = append(more, "the kernel's socket table; TCP_INFO on the descriptor reads "+s.State())
 		}

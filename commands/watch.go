@@ -186,14 +186,18 @@ func watchPass(sess *shell.Session, socks []watched, now time.Time) {
 				continue
 			}
 			prev, had := w.last[ws.s]
-			if g.TCP && !prev.hasEnds && g.State != "LISTEN" && g.State != "CLOSE" && g.State != "SYN_SENT" {
-				prev.local, prev.remote, prev.hasEnds = ws.s.Ends()
+			if g.TCP && !prev.hasEnds && g.State != "LISTEN" {
+				// The 4-tuple, followed in the kernel's table after close.
+				if r, ok := ws.s.ConnectedPeer(); ok {
+					prev.local, ok = ws.s.LocalEnd()
+					prev.remote, prev.hasEnds = r, ok
+				}
 			}
 			if g.TCP && g.State == "CLOSE" && !g.Error {
 				// TCP_INFO on the descriptor reads CLOSE once both FINs
 				// are through, while the kernel's table may still hold
 				// the connection in TIME_WAIT (where ss shows it).
-				if st, ok := tableState(ws.s, prev.remote); ok {
+				if st, ok := tableState(ws.s); ok {
 					g.State = st
 				}
 			}
@@ -275,50 +279,33 @@ func followGone(w *watchState, now time.Time) []shell.Event {
 // CLOSE, the state the kernel's socket table holds its connection in
 // (TIME_WAIT after this side's FIN and the peer's): the descriptor no
 // longer knows its peer (getpeername fails), so the table is asked by the
-// local address, and by remote too when it is known; ok is false when the
-// table holds nothing (a reset), or more than one connection could be it.
-func tableState(s *bsd.Socket, remote netip.AddrPort) (string, bool) {
-	if !s.Connected() {
+// 4-tuple the socket was connected with; ok is false when the table holds
+// nothing (a reset; a passive close that ended).
+func tableState(s *bsd.Socket) (string, bool) {
+	remote, ok := s.ConnectedPeer()
+	if !ok {
 		return "", false // a new socket reads CLOSE too, and has no connection
 	}
 	local, ok := s.LocalEnd()
 	if !ok {
 		return "", false
 	}
-	if remote.IsValid() {
-		if e, err := sockdiag.Lookup(local, remote); err == nil {
-			return bsd.TCPStateName(e.State), true
-		}
+	e, err := sockdiag.Lookup(local, remote)
+	if err != nil {
 		return "", false
 	}
-	conns, err := sockdiag.ByLocal(local, 0)
-	var found []sockdiag.Conn
-	for _, c := range conns {
-		if c.State != 10 { // a listener on the same port is not it
-			found = append(found, c)
-		}
-	}
-	if err != nil || len(found) != 1 {
-		return "", false
-	}
-	return bsd.TCPStateName(found[0].State), true
+	return bsd.TCPStateName(e.State), true
 }
 
 // socketState is the state `sockets` shows: TCP_INFO's, or, when that
 // reads CLOSE on a socket once connected, the kernel's socket table's
 // (TIME_WAIT, as ss shows it).
-func socketState(sess *shell.Session, s *bsd.Socket) string {
+func socketState(s *bsd.Socket) string {
 	st := s.State()
 	if st != "CLOSE" {
 		return st
 	}
-	var remote netip.AddrPort
-	watchKey.With(sess, func(w *watchState) {
-		if prev, ok := w.last[s]; ok && prev.hasEnds {
-			remote = prev.remote
-		}
-	})
-	if t, ok := tableState(s, remote); ok {
+	if t, ok := tableState(s); ok {
 		return t
 	}
 	return st

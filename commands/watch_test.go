@@ -29,7 +29,6 @@ func noticeTexts(s *shell.Session) []string {
 	return out
 }
 
-
 // joinNotices is the lines' messages, "|" between them.
 func joinNotices(l []notice) string {
 	var m []string

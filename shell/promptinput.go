@@ -121,4 +121,3 @@ func (p *promptInput) Close() error {
 	p.once.Do(func() { close(p.closed) })
 	return nil
 }
-

@@ -43,8 +43,8 @@ type Terminal struct {
 	input   *promptInput
 	reading bool
 	held    string
-	status string    // the status line shown now on errw; "" for none
-	eventw io.Writer // where events print outside the prompt; nil: out
+	status  string    // the status line shown now on errw; "" for none
+	eventw  io.Writer // where events print outside the prompt; nil: out
 
 	info       TerminalInfo
 	color      atomic.Bool

@@ -92,25 +92,6 @@ func sockaddrAddrPort(sa unix.Sockaddr) (netip.AddrPort, bool) {
 	return netip.AddrPort{}, false
 }
 
-// Ends returns the socket's local and remote addresses, without tracing
-// (the watcher asks between commands, not a command); ok is false when it
-// has no peer.
-func (s *Socket) Ends() (local, remote netip.AddrPort, ok bool) {
-	s.control(func(fd int) error {
-		la, err1 := unix.Getsockname(fd)
-		ra, err2 := unix.Getpeername(fd)
-		if err1 != nil || err2 != nil {
-			return nil
-		}
-		var ok1, ok2 bool
-		local, ok1 = sockaddrAddrPort(la)
-		remote, ok2 = sockaddrAddrPort(ra)
-		ok = ok1 && ok2
-		return nil
-	})
-	return local, remote, ok
-}
-
 // TCPStateName spells a kernel TCP state number as TCP_INFO's names do.
 func TCPStateName(st uint8) string { return tcpStateName(st) }
 
@@ -124,4 +105,14 @@ func (s *Socket) LocalEnd() (local netip.AddrPort, ok bool) {
 		return nil
 	})
 	return local, ok && local.Port() != 0
+}
+
+// ConnectedPeer is the address the socket was connected to (connect or
+// accept), still known once getpeername fails (a TCP connection whose
+// TCP_INFO reads CLOSE, in TIME_WAIT in the kernel's table).
+func (s *Socket) ConnectedPeer() (netip.AddrPort, bool) {
+	if p := s.connPeer.Load(); p != nil {
+		return *p, true
+	}
+	return netip.AddrPort{}, false
 }
