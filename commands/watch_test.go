@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -216,7 +217,8 @@ func TestNoticesSetting(t *testing.T) {
 }
 
 // BenchmarkWatchPass: one pass of the watcher over 0, 10 and 1,000
-// sockets with nothing waiting, half TCP (poll and TCP_INFO), half UDP.
+// sockets with nothing waiting, half TCP (poll and TCP_INFO), half UDP
+// (poll); ns/op divided by the count is the cost per socket.
 func BenchmarkWatchPass(b *testing.B) {
 	for _, n := range []int{0, 10, 1000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
@@ -434,5 +436,81 @@ func TestSocketsShowsTimeWait(t *testing.T) {
 	tm.MustExec("socket tcp")
 	if out := tm.MustExec("sockets"); !strings.Contains(out, "| s2   |") || !strings.Contains(out, "| CLOSE ") {
 		t.Errorf("a new socket:\n%s", out)
+	}
+}
+
+// TestNoticesInTimeline: the watcher's notices and state changes are
+// events (kinds notice and state), so timeline shows them, and a closed
+// socket's final states in the kernel's table too. The watcher runs only
+// between commands (an idle hook): while a command runs it reads nothing.
+func TestNoticesInTimeline(t *testing.T) {
+	ln := testenv.Listen(t, "tcp")
+	ss := newSockSession(t)
+	ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", testenv.Port(ln.Addr())))
+	peer, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := ss.Session.Resource("s1")
+	s := r.(*bsd.Socket)
+	socks := []watched{{"s1", s}}
+	now := time.Now()
+	watchPass(ss.Session, socks, now)
+	peer.Write([]byte("hi"))
+	peer.Close()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(strings.Join(noticeTexts(ss.Session), "\n"), "FIN") && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		now = now.Add(2 * time.Second)
+		watchPass(ss.Session, socks, now)
+	}
+	ss.MustExec("recv s1")
+	ss.MustExec("recv s1")
+	ss.MustExec("close s1")
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(strings.Join(noticeTexts(ss.Session), "\n"), "gone from") && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		now = now.Add(time.Second)
+		watchPass(ss.Session, nil, now)
+	}
+	kinds := map[string][]string{}
+	for _, e := range timelineRows(t, ss, "s1") {
+		k, _ := e["kind"].(string)
+		w, _ := e["message"].(string)
+		kinds[k] = append(kinds[k], w)
+	}
+	t.Logf("timeline s1: %v", kinds)
+	if !strings.Contains(strings.Join(kinds["state"], "\n"), "ESTABLISHED → CLOSE_WAIT") {
+		t.Errorf("no state change in the timeline: %v", kinds)
+	}
+	notices := strings.Join(kinds["notice"], "\n")
+	if !strings.Contains(notices, "2 bytes waiting") || !strings.Contains(notices, "the peer closed its side (FIN)") || !strings.Contains(notices, "gone from the kernel's socket table") {
+		t.Errorf("notices missing from the timeline: %v", kinds)
+	}
+	if !strings.Contains(strings.Join(kinds["state"], "\n"), "LAST_ACK in the kernel's socket table") && !strings.Contains(notices, "gone") {
+		t.Errorf("the closed socket's final state is not in the timeline: %v", kinds)
+	}
+}
+
+// TestWatcherIdleOnly: the prompt's loop stops the idle hooks (and waits
+// for them) before a line runs, so the watcher never looks at a socket
+// while a command uses it: a hook that counts the lines running while it
+// is live sees none.
+func TestWatcherIdleOnly(t *testing.T) {
+	tab := Table()
+	var live, overlaps atomic.Int32
+	tab.AddIdleHook(func(*shell.Session) func() {
+		live.Add(1)
+		return func() { live.Add(-1) }
+	})
+	tab.Add(&shell.Command{Name: "probe-live", Group: shell.GroupShell, Help: "test", Python: "pass",
+		Run: func(c *shell.Call) (any, error) {
+			if live.Load() != 0 {
+				overlaps.Add(1)
+			}
+			return shell.None, nil
+		}})
+	sess := shell.NewSession(tab, io.Discard, io.Discard)
+	sess.RunLines(strings.NewReader(strings.Repeat("probe-live\n", 50)), "stdin", false)
+	if n := overlaps.Load(); n != 0 {
+		t.Errorf("%d of 50 lines ran while an idle hook was live", n)
 	}
 }
