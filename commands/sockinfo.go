@@ -87,7 +87,7 @@ func runSockets(c *shell.Call) (any, error) {
 		}
 		state, more := socketState(s), stateNotes(s)
 		if state != s.State() {
-			more = append(more, "the kernel's socket table; TCP_INFO on the descriptor reads "+s.State())
+			more = append(more, "as the kernel's table says; the fd's TCP_INFO reads "+s.State())
 		}
 		if len(more) > 0 {
 			state += " (" + strings.Join(more, "; ") + ")"

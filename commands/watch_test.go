@@ -422,7 +422,7 @@ func TestSocketsShowsTimeWait(t *testing.T) {
 		t.Fatalf("TCP_INFO reads %s, want CLOSE", st)
 	}
 	out := tm.MustExec("sockets")
-	if !strings.Contains(out, "| TIME_WAIT (shutdown wr here; the kernel's socket table; TCP_INFO on the descriptor reads CLOSE)") {
+	if !strings.Contains(out, "| TIME_WAIT (shutdown wr here; as the kernel's table says; the fd's TCP_INFO reads CLOSE)") {
 		t.Errorf("sockets:\n%s\nwant TIME_WAIT", out)
 	}
 	if ss := testenv.NeedPeer(t, "iproute2", "ss"); ss != "" {
