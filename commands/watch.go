@@ -29,10 +29,12 @@ type notice struct {
 	from, to string // a state change's states; "" for a notice
 }
 
-// watchEvery is how often the watcher looks: under a burst the amount
-// waiting is told at most once per watchRepeat, as it is at that moment.
+// The watcher looks when the kernel wakes it, at most once per watchGap,
+// and at least once per watchEvery; under a burst the amount waiting is
+// told at most once per watchRepeat, as it is at that moment.
 const (
-	watchEvery  = 100 * time.Millisecond
+	watchGap    = 20 * time.Millisecond
+	watchEvery  = 250 * time.Millisecond
 	watchRepeat = time.Second
 )
 
@@ -149,23 +151,63 @@ func watchSockets(sess *shell.Session) (stop func()) {
 	if len(socks) == 0 && len(watchKey.Get(sess).gone) == 0 {
 		return nil
 	}
+	// The kernel wakes the watcher (an edge-triggered epoll set) when a
+	// socket has news; the tick looks anyway, for what wakes no one (a
+	// closed connection's end in the kernel's table).
+	all := make([]*bsd.Socket, len(socks))
+	for i, w := range socks {
+		all[i] = w.s
+	}
+	wk, err := bsd.NewWaker(all)
+	if err != nil {
+		wk = nil // the tick alone
+	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t := time.NewTicker(watchEvery)
-		defer t.Stop()
+		var woke time.Time // when news last made a pass
 		for {
 			watchPass(sess, socks, time.Now())
-			select {
-			case <-done:
-				return
-			case <-t.C:
+			news := false
+			if wk != nil {
+				var stopped bool
+				if stopped, news = wk.Wait(watchEvery); stopped {
+					return
+				}
+			} else {
+				select {
+				case <-done:
+					return
+				case <-time.After(watchEvery):
+				}
 			}
+			if !news {
+				continue
+			}
+			// A burst wakes it on every arrival: the first news is looked
+			// at at once, then one pass per watchGap.
+			if gap := watchGap - time.Since(woke); gap > 0 {
+				select {
+				case <-done:
+					return
+				case <-time.After(gap):
+				}
+			}
+			woke = time.Now()
 		}
 	}()
-	return func() { close(done); wg.Wait() }
+	return func() {
+		close(done)
+		if wk != nil {
+			wk.Stop()
+		}
+		wg.Wait()
+		if wk != nil {
+			wk.Close()
+		}
+	}
 }
 
 // watched is a registered socket and its name.

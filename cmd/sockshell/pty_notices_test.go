@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -115,6 +116,45 @@ func TestNoticesOnPTY(t *testing.T) {
 			t.Errorf("%q told %d times, want once", what, n)
 		}
 	}
+	sc.Type("exit\r")
+	sc.Exit()
+}
+
+// TestNoticeLatency is a measured run, not an assertion: a peer sends one
+// byte while the prompt waits, and the time until the notice's line is
+// read back from the pty is logged (median and worst of 10), then recv
+// takes the byte. go test -run TestNoticeLatency -v shows the numbers.
+func TestNoticeLatency(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	sc := startScreen(t, "--no-history")
+	sc.Expect(prompt)
+	sc.Type("connect 127.0.0.1 " + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port) + "\r")
+	sc.Expect(`s1  <socket `)
+	sc.Expect(prompt)
+	ln.(*net.TCPListener).SetDeadline(time.Now().Add(waitLimit))
+	peer, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	var took []time.Duration
+	for i := 0; i < 10; i++ {
+		sent := time.Now()
+		if _, err := peer.Write([]byte{'x'}); err != nil {
+			t.Fatal(err)
+		}
+		sc.Expect(regexp.QuoteMeta("[s1] 1 byte waiting (recv s1)"))
+		took = append(took, time.Since(sent))
+		sc.Type("recv s1\r")
+		sc.Expect(`b'x'`)
+		sc.Expect(prompt)
+	}
+	slices.Sort(took)
+	t.Logf("notice latency, peer send → line on the pty, 10 notices: median %v, best %v, worst %v", took[len(took)/2], took[0], took[len(took)-1])
 	sc.Type("exit\r")
 	sc.Exit()
 }
