@@ -153,27 +153,35 @@ func watchSockets(sess *shell.Session) (stop func()) {
 	}
 	// The kernel wakes the watcher (an edge-triggered epoll set) when a
 	// socket has news; the tick looks anyway, for what wakes no one (a
-	// closed connection's end in the kernel's table).
-	all := make([]*bsd.Socket, len(socks))
-	for i, w := range socks {
-		all[i] = w.s
-	}
-	wk, err := bsd.NewWaker(all)
-	if err != nil {
-		wk = nil // the tick alone
-	}
+	// closed connection's end in the kernel's table). The set is made in
+	// the watcher's goroutine, so the prompt is drawn at once (1,000
+	// sockets are 1,000 epoll_ctl calls).
 	done := make(chan struct{})
 	var wg sync.WaitGroup
+	var mu sync.Mutex // guards wk and stopped between the goroutine and stop
+	var wk *bsd.Waker
+	stopped := false
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		all := make([]*bsd.Socket, len(socks))
+		for i, w := range socks {
+			all[i] = w.s
+		}
+		mu.Lock()
+		if !stopped {
+			if w, err := bsd.NewWaker(all); err == nil {
+				wk = w // else the tick alone
+			}
+		}
+		mu.Unlock()
 		var woke time.Time // when news last made a pass
 		for {
 			watchPass(sess, socks, time.Now())
 			news := false
 			if wk != nil {
-				var stopped bool
-				if stopped, news = wk.Wait(watchEvery); stopped {
+				var quit bool
+				if quit, news = wk.Wait(watchEvery); quit {
 					return
 				}
 			} else {
@@ -200,9 +208,12 @@ func watchSockets(sess *shell.Session) (stop func()) {
 	}()
 	return func() {
 		close(done)
+		mu.Lock()
+		stopped = true
 		if wk != nil {
 			wk.Stop()
 		}
+		mu.Unlock()
 		wg.Wait()
 		if wk != nil {
 			wk.Close()

@@ -216,31 +216,78 @@ func TestNoticesSetting(t *testing.T) {
 	}
 }
 
+// benchSockets registers n sockets with nothing waiting: half connected
+// TCP (to a loopback listener: poll, TCP_INFO), half bound UDP (poll).
+func benchSockets(b *testing.B, n int) (*shell.Session, []watched) {
+	sess := shell.NewSession(Table(), io.Discard, io.Discard)
+	b.Cleanup(sess.CloseAll)
+	ln := testenv.Listen(b, "tcp")
+	ap := ln.Addr().(*net.TCPAddr).AddrPort()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var socks []watched
+	for i := 0; i < n; i++ {
+		s, err := bsd.New(unix.AF_INET, []int{unix.SOCK_STREAM, unix.SOCK_DGRAM}[i%2], nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i%2 == 0 {
+			if err := s.Connect(ctx, ap.Addr(), int(ap.Port())); err != nil {
+				b.Fatal(err)
+			}
+			c, err := ln.Accept()
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { c.Close() })
+		} else if err := s.Bind(netip.MustParseAddr("127.0.0.1"), 0); err != nil {
+			b.Fatal(err)
+		}
+		socks = append(socks, watched{sess.Register("s", s), s})
+	}
+	return sess, socks
+}
+
 // BenchmarkWatchPass: one pass of the watcher over 0, 10 and 1,000
-// sockets with nothing waiting, half TCP (poll and TCP_INFO), half UDP
-// (poll); ns/op divided by the count is the cost per socket.
+// sockets with nothing waiting (benchSockets); ns/op divided by the count
+// is the cost per socket. The watcher passes when the kernel has news, and
+// at least every watchEvery.
 func BenchmarkWatchPass(b *testing.B) {
 	for _, n := range []int{0, 10, 1000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			sess := shell.NewSession(Table(), io.Discard, io.Discard)
-			defer sess.CloseAll()
-			var socks []watched
-			for i := 0; i < n; i++ {
-				s, err := bsd.New(unix.AF_INET, []int{unix.SOCK_STREAM, unix.SOCK_DGRAM}[i%2], nil)
-				if err != nil {
-					b.Fatal(err)
-				}
-				socks = append(socks, watched{sess.Register("s", s), s})
-			}
+			sess, socks := benchSockets(b, n)
+			watchPass(sess, socks, time.Now())
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				watchPass(sess, socks, time.Now())
+			}
+			if n > 0 {
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/socket")
 			}
 		})
 	}
 }
 
-// TestWatchPassListener: connections in a real listener's accept queue
+// BenchmarkWatchPrompt: what the idle hook costs the prompt each time it
+// waits: start (the list of sockets, a goroutine) and stop (wait for the
+// goroutine). With no socket it starts nothing.
+func BenchmarkWatchPrompt(b *testing.B) {
+	for _, n := range []int{0, 10, 1000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			sess, _ := benchSockets(b, n)
+			if err := sess.Table.Setting("notices").Set(sess, "on"); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if stop := watchSockets(sess); stop != nil {
+					stop()
+				}
+			}
+		})
+	}
+}
+
 // (TCP_INFO's tcpi_unacked for a listener), told without accepting.
 func TestWatchPassListener(t *testing.T) {
 	sess := shell.NewSession(Table(), io.Discard, io.Discard)
@@ -512,5 +559,27 @@ func TestWatcherIdleOnly(t *testing.T) {
 	sess.RunLines(strings.NewReader(strings.Repeat("probe-live\n", 50)), "stdin", false)
 	if n := overlaps.Load(); n != 0 {
 		t.Errorf("%d of 50 lines ran while an idle hook was live", n)
+	}
+}
+
+// BenchmarkWaker: the epoll set over the sockets the watcher's goroutine
+// makes each time the prompt waits (one epoll_ctl a socket), and closes.
+func BenchmarkWaker(b *testing.B) {
+	for _, n := range []int{10, 1000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			_, socks := benchSockets(b, n)
+			all := make([]*bsd.Socket, len(socks))
+			for i, w := range socks {
+				all[i] = w.s
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				w, err := bsd.NewWaker(all)
+				if err != nil {
+					b.Fatal(err)
+				}
+				w.Close()
+			}
+		})
 	}
 }
