@@ -46,6 +46,10 @@ type seen struct {
 	// table is asked by it when TCP_INFO reads CLOSE, and after close.
 	local, remote netip.AddrPort
 	hasEnds       bool
+	// recvd is the socket's bytes received by commands at that look: when
+	// a command received since, what was told waiting may be gone, and
+	// what waits now is news even if it is the same amount.
+	recvd int64
 }
 
 // goneConn is a closed TCP socket's connection, followed through the
@@ -239,6 +243,10 @@ func watchPass(sess *shell.Session, socks []watched, now time.Time) {
 				continue
 			}
 			prev, had := w.last[ws.s]
+			recvd := ws.s.Received()
+			if had && recvd != prev.recvd {
+				prev.g.Waiting, prev.told = 0, time.Time{}
+			}
 			if g.TCP && !prev.hasEnds && g.State != "LISTEN" {
 				// The 4-tuple, followed in the kernel's table after close.
 				if r, ok := ws.s.ConnectedPeer(); ok {
@@ -255,7 +263,7 @@ func watchPass(sess *shell.Session, socks []watched, now time.Time) {
 				}
 			}
 			lines, told := notices(ws.name, prev, had, g, now)
-			next := seen{g: g, told: prev.told, local: prev.local, remote: prev.remote, hasEnds: prev.hasEnds}
+			next := seen{g: g, told: prev.told, local: prev.local, remote: prev.remote, hasEnds: prev.hasEnds, recvd: recvd}
 			if told {
 				next.told = now
 			} else if g.Waiting != 0 && prev.g.Waiting != 0 {

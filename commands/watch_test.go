@@ -583,3 +583,57 @@ func BenchmarkWaker(b *testing.B) {
 		})
 	}
 }
+
+// TestWatchAfterRecv: data told, then a command receives it and the peer
+// sends the same amount again before the watcher looks: that is news, told
+// again (the amount alone did not change). Data no command touched is not
+// told twice.
+func TestWatchAfterRecv(t *testing.T) {
+	ln := testenv.Listen(t, "tcp")
+	sess := shell.NewSession(Table(), io.Discard, io.Discard)
+	defer sess.CloseAll()
+	s, err := bsd.New(unix.AF_INET, unix.SOCK_STREAM, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap := ln.Addr().(*net.TCPAddr).AddrPort()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Connect(ctx, ap.Addr(), int(ap.Port())); err != nil {
+		t.Fatal(err)
+	}
+	name := sess.Register("s", s)
+	peer, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	socks := []watched{{name, s}}
+	now := time.Now()
+	watchPass(sess, socks, now)
+	waiting := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+			if q, _ := s.InQueue(); q == n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the kernel never had %d bytes waiting", n)
+			}
+		}
+	}
+	peer.Write([]byte("hi"))
+	waiting(2)
+	watchPass(sess, socks, now)
+	if b, err := s.Recv(ctx, 10); err != nil || string(b) != "hi" {
+		t.Fatalf("recv: %q, %v", b, err)
+	}
+	peer.Write([]byte("yo"))
+	waiting(2)
+	watchPass(sess, socks, now) // the same instant: no coalescing delay either
+	watchPass(sess, socks, now.Add(5*time.Second))
+	want := name + ": 2 bytes waiting (recv " + name + ")"
+	if got := noticeTexts(sess); len(got) != 2 || got[0] != want || got[1] != want {
+		t.Errorf("notices: %q, want %q twice (before and after the recv)", got, want)
+	}
+}
