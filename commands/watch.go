@@ -69,6 +69,73 @@ type watchState struct {
 	last  map[*bsd.Socket]seen
 	names map[*bsd.Socket]string // the name each socket in last had
 	gone  map[*bsd.Socket]*goneConn
+
+	// The sockets' events, read between commands: a TCP connection closed
+	// before the watcher ever looked at it (connect and close in one
+	// line) is followed all the same, by the 4-tuple its events named.
+	log    *shell.Subscription
+	stream map[string]bool              // names made SOCK_STREAM over IP
+	ends   map[string][2]netip.AddrPort // name → local, peer once connected
+	byName map[string]*goneConn         // followed from the events alone
+}
+
+// The socket events the watcher reads (commands/sock_events.go).
+const (
+	sockCreated   shell.EventKind = "created"
+	sockConnected shell.EventKind = "connected"
+	sockAccepted  shell.EventKind = "accepted"
+	sockClosed    shell.EventKind = "closed"
+)
+
+// watchLogSize bounds the socket events waiting between two looks; more
+// are dropped (their connections are then not followed after close).
+const watchLogSize = 256
+
+// readLog takes the socket events since the last look: what each name is,
+// and, for a TCP socket closed that the watcher never looked at, its
+// connection to follow in the kernel's table.
+func (w *watchState) readLog(sess *shell.Session) {
+	if w.log == nil {
+		w.stream, w.ends, w.byName = map[string]bool{}, map[string][2]netip.AddrPort{}, map[string]*goneConn{}
+		w.log = sess.Events().Subscribe(watchLogSize, func(e shell.Event) bool {
+			switch e.Kind {
+			case sockCreated, sockConnected, sockAccepted, sockClosed:
+				return e.Resource != ""
+			}
+			return false
+		})
+	}
+	seen := map[string]bool{}
+	for _, n := range w.names {
+		seen[n] = true
+	}
+	for _, e := range w.log.Pending() {
+		attr := func(k string) any { v, _ := e.Attr(k); return v }
+		switch e.Kind {
+		case sockCreated:
+			fam, _ := attr("family").(string)
+			w.stream[e.Resource] = attr("type") == "SOCK_STREAM" && (fam == "AF_INET" || fam == "AF_INET6")
+		case sockConnected, sockAccepted:
+			name := e.Resource
+			if e.Kind == sockAccepted {
+				name, _ = attr("socket").(string)
+				w.stream[name] = w.stream[e.Resource] // as its listener
+			}
+			local, ok1 := attr("address").(netip.AddrPort)
+			peer, ok2 := attr("peer").(netip.AddrPort)
+			if name != "" && ok1 && ok2 {
+				w.ends[name] = [2]netip.AddrPort{local, peer}
+			}
+		case sockClosed:
+			name := e.Resource
+			ends, ok := w.ends[name]
+			if ok && w.stream[name] && !seen[name] {
+				w.byName[name] = &goneConn{name: name, local: ends[0], remote: ends[1], closedAt: e.Time}
+			}
+			delete(w.ends, name)
+			delete(w.stream, name)
+		}
+	}
 }
 
 var watchKey = shell.NewStateKey("watch", func() watchState {
@@ -143,7 +210,18 @@ func plural(n int, word string) string {
 // watchSockets is the idle hook: nil (no goroutine, no system call) when
 // notices are off or no socket is registered.
 func watchSockets(sess *shell.Session) (stop func()) {
-	if !noticesOn(sess) {
+	on := noticesOn(sess)
+	var following int
+	watchKey.With(sess, func(w *watchState) {
+		if on || w.log != nil {
+			w.readLog(sess) // drained even while off: no stale news later
+		}
+		if !on {
+			clear(w.byName)
+		}
+		following = len(w.gone) + len(w.byName)
+	})
+	if !on {
 		return nil
 	}
 	var socks []watched
@@ -152,7 +230,7 @@ func watchSockets(sess *shell.Session) (stop func()) {
 			socks = append(socks, watched{r.Name, s})
 		}
 	}
-	if len(socks) == 0 && len(watchKey.Get(sess).gone) == 0 {
+	if len(socks) == 0 && following == 0 {
 		return nil
 	}
 	// The kernel wakes the watcher (an edge-triggered epoll set) when a
@@ -301,39 +379,55 @@ func watchPass(sess *shell.Session, socks []watched, now time.Time) {
 // followed: its state when it changes, and when it is gone.
 func followGone(w *watchState, now time.Time) []shell.Event {
 	var evs []shell.Event
+	for name, c := range w.byName {
+		var done bool
+		evs, done = followOne(evs, c, now)
+		if done {
+			delete(w.byName, name)
+		}
+	}
 	for s, c := range w.gone {
-		label := c.name + " (closed)"
-		e, err := sockdiag.Lookup(c.local, c.remote)
-		switch {
-		case errors.Is(err, sockdiag.ErrNotFound):
-			msg := fmt.Sprintf("gone from the kernel's socket table (seen %.1f s after close)", now.Sub(c.closedAt).Seconds())
-			if c.state != "" {
-				msg = c.state + " ended: " + msg
-			}
-			evs = append(evs, shell.Event{Time: now, Kind: EventNotice, Resource: c.name, Label: label, Message: msg})
+		var done bool
+		evs, done = followOne(evs, c, now)
+		if done {
 			delete(w.gone, s)
-		case err != nil:
-			delete(w.gone, s) // the table cannot be asked: stop following
-		default:
-			st := bsd.TCPStateName(e.State)
-			if st != c.state {
-				msg := st + " in the kernel's socket table"
-				if e.Expires > 0 && st == "TIME_WAIT" {
-					msg += fmt.Sprintf(", gone after %.1f s", e.Expires.Seconds())
-				} else if e.Expires > 0 {
-					msg += fmt.Sprintf(", its timer ends in %.1f s", e.Expires.Seconds())
-				}
-				from := c.state
-				if from == "" {
-					from = "closed"
-				}
-				evs = append(evs, shell.Event{Time: now, Kind: EventState, Resource: c.name, Label: label, Message: msg,
-					Attrs: []shell.Attr{{Key: "from", Value: from}, {Key: "to", Value: st}, {Key: "closed", Value: true}}})
-				c.state = st
-			}
 		}
 	}
 	return evs
+}
+
+// followOne asks the table about one closed connection; done: stop
+// following it.
+func followOne(evs []shell.Event, c *goneConn, now time.Time) (_ []shell.Event, done bool) {
+	label := c.name + " (closed)"
+	e, err := sockdiag.Lookup(c.local, c.remote)
+	switch {
+	case errors.Is(err, sockdiag.ErrNotFound):
+		msg := fmt.Sprintf("gone from the kernel's socket table (seen %.1f s after close)", now.Sub(c.closedAt).Seconds())
+		if c.state != "" {
+			msg = c.state + " ended: " + msg
+		}
+		return append(evs, shell.Event{Time: now, Kind: EventNotice, Resource: c.name, Label: label, Message: msg}), true
+	case err != nil:
+		return evs, true // the table cannot be asked: stop following
+	}
+	st := bsd.TCPStateName(e.State)
+	if st != c.state {
+		msg := st + " in the kernel's socket table"
+		if e.Expires > 0 && st == "TIME_WAIT" {
+			msg += fmt.Sprintf(", gone after %.1f s", e.Expires.Seconds())
+		} else if e.Expires > 0 {
+			msg += fmt.Sprintf(", its timer ends in %.1f s", e.Expires.Seconds())
+		}
+		from := c.state
+		if from == "" {
+			from = "closed"
+		}
+		evs = append(evs, shell.Event{Time: now, Kind: EventState, Resource: c.name, Label: label, Message: msg,
+			Attrs: []shell.Attr{{Key: "from", Value: from}, {Key: "to", Value: st}, {Key: "closed", Value: true}}})
+		c.state = st
+	}
+	return evs, false
 }
 
 // tableState is, for a TCP socket once connected whose TCP_INFO reads

@@ -637,3 +637,48 @@ func TestWatchAfterRecv(t *testing.T) {
 		t.Errorf("notices: %q, want %q twice (before and after the recv)", got, want)
 	}
 }
+
+// TestWatchFollowsClosedInOneLine: connect and close in one line, so the
+// watcher never looked at the socket: its connection is followed all the
+// same, by the 4-tuple the socket's events named, and its TIME_WAIT told
+// (ss agrees), through the idle hook as the prompt runs it.
+func TestWatchFollowsClosedInOneLine(t *testing.T) {
+	ln := testenv.Listen(t, "tcp")
+	ss := newSockSession(t)
+	ss.MustExec("set notices on")
+	if stop := watchSockets(ss.Session); stop != nil {
+		t.Fatal("a watcher started with no socket")
+	}
+	ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d; close s1", testenv.Port(ln.Addr())))
+	peer, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer.SetReadDeadline(time.Now().Add(10 * time.Second))
+	peer.Read(make([]byte, 1)) // the FIN
+	peer.Close()
+	stop := watchSockets(ss.Session)
+	if stop == nil {
+		t.Fatal("no watcher for the closed connection")
+	}
+	want := "s1: TIME_WAIT in the kernel's socket table, gone after"
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(strings.Join(noticeTexts(ss.Session), "\n"), want) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	if got := strings.Join(noticeTexts(ss.Session), "\n"); !strings.Contains(got, want) {
+		t.Fatalf("notices:\n%s\nwant %q", got, want)
+	}
+	var local netip.AddrPort
+	for _, e := range ss.Session.Events().Recent(0) {
+		if e.Kind == sockConnected && e.Resource == "s1" {
+			local, _ = attr(t, e, "address").(netip.AddrPort)
+		}
+	}
+	if ssPath := testenv.NeedPeer(t, "iproute2", "ss"); ssPath != "" {
+		got, err := exec.Command(ssPath, "-tanH", "src", local.String()).Output()
+		if err != nil || !strings.HasPrefix(string(got), "TIME-WAIT") {
+			t.Errorf("ss -tan src %s: %q, %v; want TIME-WAIT", local, got, err)
+		}
+	}
+}
