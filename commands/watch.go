@@ -158,14 +158,25 @@ func notices(name string, prev seen, had bool, g bsd.Glance, now time.Time) (lin
 		say("%s waiting (accept %s)", plural(g.Pending, "connection"), name)
 	}
 	if g.Waiting > 0 && g.Waiting != p.Waiting && (p.Waiting == 0 || now.Sub(prev.told) >= watchRepeat) {
-		if g.TCP {
+		if g.TCP || g.Stream {
 			say("%s waiting (recv %s)", plural(g.Waiting, "byte"), name)
 		} else if g.HasFrom {
 			say("datagram from %s waiting", pyAddr(g.From))
+		} else if g.Path != "" {
+			say("datagram from %s waiting", shell.StrRepr(g.Path))
 		} else {
 			say("datagram waiting (recvfrom %s)", name)
 		}
 		toldWaiting = true
+	}
+	if !g.TCP && g.Stream && g.FIN && !p.FIN && !g.Error {
+		// A Unix stream has no FIN segment: the peer closed its socket
+		// or shut down its writing half.
+		if g.Waiting > 0 {
+			say("the peer closed its side (or shut down its writing half); recv returns b'' after the bytes waiting")
+		} else {
+			say("the peer closed its side (or shut down its writing half); recv returns b''")
+		}
 	}
 	if g.TCP && g.FIN && !p.FIN && !g.Error {
 		if g.Waiting > 0 {

@@ -14,6 +14,7 @@ import (
 // bytes it would have returned before.
 type Glance struct {
 	TCP      bool
+	Stream   bool   // a byte stream (TCP, or SOCK_STREAM over AF_UNIX): bytes waiting, not datagrams
 	State    string // TCP_INFO's state name for TCP ("ESTABLISHED", "CLOSE_WAIT", "LISTEN", …); "" otherwise
 	Readable bool   // poll says POLLIN
 	// FIN: the peer's FIN has arrived. poll's POLLRDHUP alone does not
@@ -24,20 +25,21 @@ type Glance struct {
 	Waiting int  // bytes waiting to be received (SIOCINQ); for UDP the size of the first datagram
 	Pending int  // for a TCP listener: connections waiting in the accept queue
 	From    netip.AddrPort
-	HasFrom bool // From is the source of the first datagram waiting (UDP)
+	HasFrom bool   // From is the source of the first datagram waiting (UDP)
+	Path    string // the source of the first datagram waiting over AF_UNIX, when it is bound to one
 }
 
 // Glance takes the socket's Glance; ok is false once the socket is closed.
 func (s *Socket) Glance() (g Glance, ok bool) {
 	err := s.control(func(fd int) error {
-		g = glanceFD(fd, s.sotype == unix.SOCK_STREAM && s.proto == unix.IPPROTO_TCP)
+		g = glanceFD(fd, s.sotype == unix.SOCK_STREAM && s.proto == unix.IPPROTO_TCP, s.sotype == unix.SOCK_STREAM, s.shutRd.Load())
 		return nil
 	})
 	return g, err == nil
 }
 
-func glanceFD(fd int, tcp bool) Glance {
-	g := Glance{TCP: tcp}
+func glanceFD(fd int, tcp, stream, shutRd bool) Glance {
+	g := Glance{TCP: tcp, Stream: stream}
 	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN | unix.POLLRDHUP}}
 	// Timeout 0: poll only looks; it never waits and never reads.
 	if n, err := unix.Poll(pfd, 0); err == nil && n == 1 {
@@ -47,7 +49,10 @@ func glanceFD(fd int, tcp bool) Glance {
 		g.Error = r&unix.POLLERR != 0
 	}
 	if !tcp {
-		g.FIN = false // a datagram socket has no FIN
+		// A datagram socket has no end of stream. A Unix stream's
+		// POLLRDHUP is the peer's close or shutdown(SHUT_WR), or this
+		// side's shutdown(SHUT_RD): only the first is the peer's doing.
+		g.FIN = g.FIN && stream && !shutRd
 	} else {
 		info, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO)
 		if err == nil {
@@ -67,7 +72,7 @@ func glanceFD(fd int, tcp bool) Glance {
 	if n, err := unix.IoctlGetInt(fd, unix.SIOCINQ); err == nil {
 		g.Waiting = n
 	}
-	if !tcp {
+	if !stream {
 		// MSG_PEEK reads without consuming: the datagram stays in the
 		// kernel's queue, and the next recvfrom returns the same bytes
 		// from the same address. A 1-byte buffer is enough to learn the
@@ -76,6 +81,8 @@ func glanceFD(fd int, tcp bool) Glance {
 		if _, from, err := unix.Recvfrom(fd, b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT); err == nil && from != nil {
 			if ap, ok := sockaddrAddrPort(from); ok {
 				g.From, g.HasFrom = ap, true
+			} else if u, ok := from.(*unix.SockaddrUnix); ok && u.Name != "" {
+				g.Path = u.Name
 			}
 		}
 	}
