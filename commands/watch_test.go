@@ -682,3 +682,41 @@ func TestWatchFollowsClosedInOneLine(t *testing.T) {
 		}
 	}
 }
+
+// TestNoticesUnixPair: a Unix stream pair has bytes waiting (not
+// datagrams) and no FIN: the peer's close is told as a close; this side's
+// shutdown rd is not the peer's doing; a datagram pair's message waits as
+// a datagram.
+func TestNoticesUnixPair(t *testing.T) {
+	ss := newSockSession(t)
+	ss.MustExec("pair")
+	ss.MustExec("pair")
+	ss.MustExec("pair dgram")
+	var socks []watched
+	for _, r := range ss.Session.Resources() {
+		socks = append(socks, watched{r.Name, r.Resource.(*bsd.Socket)})
+	}
+	now := time.Now()
+	watchPass(ss.Session, socks, now)
+	ss.MustExec("send s1 hello")
+	ss.MustExec("shutdown s4 rd")
+	ss.MustExec("send s5 hi")
+	ss.MustExec("close s1")
+	live := []watched{}
+	for _, w := range socks {
+		if w.name != "s1" {
+			live = append(live, w)
+		}
+	}
+	watchPass(ss.Session, live, now.Add(time.Second))
+	got := strings.Join(noticeTexts(ss.Session), "\n")
+	want := "s2: 5 bytes waiting (recv s2)\n" +
+		"s2: the peer closed its side (or shut down its writing half); recv returns b'' after the bytes waiting\n" +
+		"s6: datagram waiting (recvfrom s6)"
+	if got != want {
+		t.Errorf("notices:\n%s\nwant:\n%s", got, want)
+	}
+	if out := ss.MustExec("recv s2"); out != "b'hello'\n" {
+		t.Errorf("recv s2 after the watcher: %q", out)
+	}
+}
