@@ -38,6 +38,8 @@ func Table() *shell.Table {
 	t.Add(shell.RecordCommands()...)
 	t.AddSettings(netdbSettings()...)
 	t.AddPromptTokens(promptTokens()...)
+	t.AddSettings(noticesSetting())
+	t.AddIdleHook(watchSockets)
 	return t
 }
 

@@ -202,13 +202,19 @@ func runCreateConnection(c *shell.Call) (any, error) {
 // prefix ("s" → s4; the gopher client's own are "g" → g1) and its trace
 // detached.
 func dialRegistered(c *shell.Call, prefix, host string, port int, tr *bsd.Trace) (*bsd.Socket, string, error) {
+	// Timing, as connect records it: the name lookup, then the handshake
+	// of the address that connected (and the kernel's RTT); the attempts
+	// that failed before it apart.
 	var ips []netip.Addr
+	lookup := time.Now()
 	if ip, err := netip.ParseAddr(host); err == nil {
 		ips = []netip.Addr{ip}
+		c.Timing("DNS", time.Since(lookup)) // a literal: no lookup, as connect's
 	} else {
 		ctx, cancel := bounded(c)
 		infos, err := resolver(c).AddrInfo(ctx, host, "", unix.SOCK_STREAM, 0)
 		cancel()
+		c.Timing("DNS", time.Since(lookup))
 		if err != nil {
 			return nil, "", err
 		}
@@ -218,6 +224,7 @@ func dialRegistered(c *shell.Call, prefix, host string, port int, tr *bsd.Trace)
 			}
 		}
 	}
+	var failed time.Duration
 	var last error = netdb.GaiError(netdb.EAI_NONAME)
 	var tries []string // "[::1]:70: [Errno 111] Connection refused", for the hint
 	for _, ip := range ips {
@@ -226,13 +233,25 @@ func dialRegistered(c *shell.Call, prefix, host string, port int, tr *bsd.Trace)
 			family = unix.AF_INET6
 		}
 		s, err := newSock(c, family, unix.SOCK_STREAM, tr)
+		handshake := time.Now()
 		if err == nil {
 			err = s.Connect(c.Ctx, ip.Unmap(), port)
 			if err != nil {
 				s.Close()
 			}
 		}
+		took := time.Since(handshake)
+		if err == nil {
+			if failed > 0 {
+				c.Timing("failed attempts", failed)
+			}
+			c.Timing("handshake", took)
+			if rtt, ok := s.RTT(); ok {
+				c.Timing("rtt", rtt)
+			}
+		}
 		if err != nil {
+			failed += took
 			last = err
 			tries = append(tries, addrString(ip.Unmap(), port)+": "+shell.Classify(err).Error())
 			if c.Ctx.Err() != nil {

@@ -298,7 +298,11 @@ func runSendTo(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	defer traceSock(c, s)()
-	return s.SendTo(c.Ctx, data, ip, port)
+	n, err := s.SendTo(c.Ctx, data, ip, port)
+	if err == nil {
+		markSent(s) // the next recvfrom records the time to the first byte
+	}
+	return n, err
 }
 
 // bufSize reads BUFSIZE for method (recv, recvfrom); a negative one gives
@@ -420,9 +424,11 @@ func runRecvFrom(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	c.Python("%s.recvfrom(%d)", name, n)
-	done := traceSock(c, s)
+	done, answered := traceSock(c, s), firstByte(c, s)
 	p, from, got, err := s.RecvFromAddr(c.Ctx, n)
 	done()
+	// A datagram is an answer even when empty; a stream's b'' is not.
+	answered(err == nil && (len(p) > 0 || s.Type() != unix.SOCK_STREAM))
 	if err != nil {
 		return nil, err
 	}

@@ -85,8 +85,11 @@ func runSockets(c *shell.Call) (any, error) {
 		if a, err := s.PeerName(); err == nil {
 			remote = shell.Shown{Text: addrText(a), Value: addrValue(a)}
 		}
-		state := s.State()
-		if more := stateNotes(s); len(more) > 0 {
+		state, more := socketState(s), stateNotes(s)
+		if state != s.State() {
+			more = append(more, "as the kernel's table says; the fd's TCP_INFO reads "+s.State())
+		}
+		if len(more) > 0 {
 			state += " (" + strings.Join(more, "; ") + ")"
 		}
 		timeout := shell.Shown{Text: "none"} // seconds as a number in json, None for none

@@ -144,6 +144,7 @@ type Table struct {
 	groups   []Group       // the order of the help listing; nil: first seen
 	settings []*Setting    // the shell's own, then the families' (settings.go)
 	tokens   []PromptToken // the prompt's {NAME} words (prompt.go)
+	idle     []IdleHook    // what runs while the prompt waits (idle.go)
 }
 
 // SetGroups declares the help groups in the order help lists them; a

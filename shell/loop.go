@@ -80,7 +80,9 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 	status := ExitOK
 	lineNo := 0
 	for {
+		endIdle := s.startIdle()
 		text, ok, err := lines.next(idle)
+		endIdle() // before the line runs
 		if errors.Is(err, errIdleInterrupt) {
 			return ExitInterrupt
 		}
@@ -212,9 +214,15 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 		HistorySearchFold:      true,
 		HistoryLimit:           historyLimit,
 	}
+	// The keys come through promptInput, so that an event can wake
+	// readline's key loop and be printed there (terminal.go).
+	var stdin io.Reader = readline.Stdin
 	if o.Stdin != nil {
-		cfg.Stdin = o.Stdin
+		stdin = o.Stdin
 	}
+	in := newPromptInput(stdin)
+	cfg.Stdin = in
+	cfg.FuncFilterInputRune = s.term.filterRune
 	if o.Stdout != nil {
 		cfg.Stdout = o.Stdout
 	}
@@ -232,14 +240,17 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 			defer hist.close()
 		}
 	}
+	s.atPrompt = true
+	defer func() { s.atPrompt = false }()
 	rl, err := readline.NewEx(cfg)
 	if err != nil {
 		s.printErr(SafeText(fmt.Sprintf("cannot start the prompt: %v\n", err)))
 		return ExitError
 	}
 	defer rl.Close()
+	defer in.Close() // first: a read blocked on the keys returns, and rl.Close does not wait for it
 	s.loadReadlineHistory(rl)
-	s.term.startLive(rl.Stdout())
+	s.term.startLive(rl.Stdout(), in)
 	defer s.EndRecording()
 	defer s.term.stopLive() // after CloseAll: what the servers said as they stopped
 	stop := s.handleSignals(nil)
@@ -253,7 +264,11 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 		// prompt, perhaps from a sourced script) is shown escaped, never
 		// sent to the terminal.
 		rl.SetPrompt(SafeText(s.PromptText()))
+		endIdle := s.startIdle()
+		s.term.beginPrompt()
 		line, err := s.promptLine(rl) // rl.Readline(), or a replay's step (replay.go)
+		s.term.endPrompt()
+		endIdle() // before any command runs: the hooks never race it
 		if errors.Is(err, readline.ErrInterrupt) {
 			continue // Ctrl-C at the prompt clears the line (and stops a replay)
 		}

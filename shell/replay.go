@@ -41,7 +41,7 @@ func runReplay(c *Call) (any, error) {
 		}
 		pause = time.Duration(f * float64(time.Second))
 	}
-	if !c.Has("check") && !hasAuto && (!s.atPrompt() || s.depth > 1) {
+	if !c.Has("check") && !hasAuto && (!s.AtPrompt() || s.depth > 1) {
 		return nil, Usagef("replay FILE waits at the prompt for Enter before each step; here there is no prompt: use replay FILE --auto SECONDS, or replay --check FILE")
 	}
 	if replayState.Get(s) != nil {
@@ -94,13 +94,6 @@ func firstWord(line string) string {
 		return f[0]
 	}
 	return ""
-}
-
-// atPrompt reports whether the interactive prompt runs this session.
-func (s *Session) atPrompt() bool {
-	s.term.mu.Lock()
-	defer s.term.mu.Unlock()
-	return s.term.live != nil
 }
 
 // replayAuto types and runs each step, pause after it is typed. Ctrl-C

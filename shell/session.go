@@ -49,6 +49,8 @@ type Session struct {
 	// idleInterrupt is set by a Ctrl-C while no command runs in a -c,
 	// script or pipe run: the run ends with ExitInterrupt.
 	idleInterrupt atomic.Bool
+	// atPrompt: RunPrompt runs (not -c, a script or a pipe).
+	atPrompt bool
 	// DebugPanics prints the stack of a recovered panic (main sets it
 	// from SOCKSHELL_DEBUG=1), for the developers; users see one line.
 	DebugPanics bool

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/chzyer/readline"
 )
 
 // TerminalInfo is what main found out about the process's output streams.
@@ -35,8 +37,14 @@ type Terminal struct {
 	out    io.Writer
 	errw   io.Writer
 	prompt io.Writer // readline's writer while the prompt runs: it clears and redraws the half-typed line
-	status string    // the status line shown now on errw; "" for none
-	eventw io.Writer // where events print outside the prompt; nil: out
+	// While a line is being typed (reading), event lines wait in held
+	// and input carries a wake to readline's key loop, which prints them
+	// through prompt between two keys (filterRune, promptinput.go).
+	input   *promptInput
+	reading bool
+	held    string
+	status  string    // the status line shown now on errw; "" for none
+	eventw  io.Writer // where events print outside the prompt; nil: out
 
 	info       TerminalInfo
 	color      atomic.Bool
@@ -176,11 +184,13 @@ func (t *Terminal) paint(code, text string) string {
 	return "\x1b[" + code + "m" + text + "\x1b[0m"
 }
 
-// startLive prints events at once, through w (readline's writer, which
-// clears the half-typed line and draws it again after), until stopLive.
-func (t *Terminal) startLive(w io.Writer) {
+// startLive prints events at once until stopLive: while a line is typed,
+// through w (readline's writer, which clears the half-typed line and draws
+// it again after) from readline's key loop, woken through in; else
+// straight to standard output.
+func (t *Terminal) startLive(w io.Writer, in *promptInput) {
 	t.mu.Lock()
-	t.prompt = w
+	t.prompt, t.input = w, in
 	t.live, t.liveDone = make(chan struct{}), make(chan struct{})
 	live, done := t.live, t.liveDone
 	t.mu.Unlock()
@@ -209,8 +219,51 @@ func (t *Terminal) stopLive() {
 	<-done
 	t.printEvents(t.events.Pending())
 	t.mu.Lock()
-	t.live, t.prompt = nil, nil
+	t.live, t.prompt, t.input = nil, nil, nil
 	t.mu.Unlock()
+}
+
+// beginPrompt: readline is about to read a line; event lines go above it
+// from now on.
+func (t *Terminal) beginPrompt() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.reading = true
+	if t.held != "" && t.input != nil {
+		t.input.wake()
+	}
+}
+
+// endPrompt: readline returned the line (its newline is written); what
+// still waits is written under it, before the command runs.
+func (t *Terminal) endPrompt() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.reading = false
+	if t.input != nil {
+		t.input.unwake()
+	}
+	if text := t.held; text != "" {
+		t.held = ""
+		t.writeLocked(t.out, text)
+	}
+}
+
+// filterRune sees each key readline's key loop takes. The wake rune
+// prints the event lines held, above the prompt, and becomes a key that
+// does nothing in readline's normal mode (Ctrl-G: it would leave a
+// history search or a completion list).
+func (t *Terminal) filterRune(r rune) (rune, bool) {
+	if r != wakeRune {
+		return r, true
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if text := t.held; text != "" && t.prompt != nil {
+		t.held = ""
+		t.writeLocked(t.prompt, text)
+	}
+	return readline.CharBell, true
 }
 
 // SetEventWriter sends the events printed outside the prompt ('#' lines,
@@ -268,13 +321,21 @@ func (t *Terminal) printEvents(evs []Event) {
 			b.WriteString(t.paint(dim, "# "+SafeText(EventText(e))) + "\n")
 		}
 	}
-	w := t.out
-	if t.prompt != nil {
-		w = t.prompt
-	} else if t.eventw != nil {
-		w = t.eventw
+	switch {
+	case t.prompt != nil && t.reading && t.input != nil:
+		// A line is being typed: readline's key loop writes it, between
+		// two keys, and redraws the line under it (filterRune).
+		t.held += b.String()
+		t.input.wake()
+	case t.prompt != nil:
+		// No line is being read (a command runs): readline draws
+		// nothing now, so the line goes straight out.
+		t.writeLocked(t.out, b.String())
+	case t.eventw != nil:
+		t.writeLocked(t.eventw, b.String())
+	default:
+		t.writeLocked(t.out, b.String())
 	}
-	t.writeLocked(w, b.String())
 }
 
 // EventsDropped is the kind of the line that tells how many events a

@@ -49,7 +49,7 @@ func terminalSession(tty *fakeTerminal) *Session {
 func TestEventDuringStatusLine(t *testing.T) {
 	tty := &fakeTerminal{}
 	s := terminalSession(tty)
-	s.term.startLive(tty) // readline's writer, as RunPrompt hands it
+	s.term.startLive(tty, nil) // readline's writer, as RunPrompt hands it
 	const bar = "  1.0 MiB  (2.0 MiB/s)"
 	s.Status(bar)
 	s.Emit(Event{Kind: "connection_accepted", Label: "echo 127.0.0.1:7", Message: "connection from 127.0.0.1:5000"})

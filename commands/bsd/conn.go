@@ -35,6 +35,8 @@ func (s *Socket) Connect(ctx context.Context, ip netip.Addr, port int) error {
 		s.peer.Store(int32(PeerOpen))
 		s.peerTold.Store(int32(PeerOpen))
 		s.conned.Store(true)
+		peer := netip.AddrPortFrom(ip.Unmap(), uint16(port))
+		s.connPeer.Store(&peer)
 		s.reportConnect(ip, port, nil)
 		return nil
 	}
@@ -145,6 +147,7 @@ func (s *Socket) Accept(ctx context.Context) (*Socket, netip.AddrPort, error) {
 	c.conned.Store(true)
 	c.report = s.report
 	peer := fromSockaddr(sa).AddrPort
+	c.connPeer.Store(&peer)
 	if s.report != nil {
 		s.emit(Event{Kind: EventAccepted, Conn: c, Peer: peer, Local: c.localAddr()})
 	}

@@ -6,6 +6,7 @@ package bsd
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,9 @@ type Socket struct {
 	shutWr atomic.Bool  // Shutdown closed the writing half: EPIPE is ours, not the peer's
 	shutRd atomic.Bool  // Shutdown closed the reading half: an empty recv is ours, not the peer's FIN
 	conned atomic.Bool  // it was ever connected (connect or accept): only then has it a peer
+	// connPeer is the peer it was connected to (connect, accept), kept
+	// when getpeername no longer answers (TCP_INFO reads CLOSE): glance.go
+	connPeer atomic.Pointer[netip.AddrPort]
 
 	report   func(Event)              // Config.Report, set once when made; nil: no events
 	peerTold atomic.Int32             // the PeerStatus last reported (reportPeer)
@@ -110,8 +114,11 @@ func (c Config) FromFD(fd int, family, sotype int) (*Socket, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, perr := unix.Getpeername(nfd); perr == nil {
+	if psa, perr := unix.Getpeername(nfd); perr == nil {
 		ns.conned.Store(true) // a connected socket has a peer to hear from
+		if ap, ok := sockaddrAddrPort(psa); ok {
+			ns.connPeer.Store(&ap)
+		}
 	}
 	ns.report = c.Report
 	ns.emit(Event{Kind: EventCreated, Op: "fromfd", FromFD: fd})
