@@ -205,10 +205,10 @@ func pyAddr(a netip.AddrPort) string {
 // noticeEvent is a notice as the session's event.
 func noticeEvent(now time.Time, name string, n notice) shell.Event {
 	if n.to != "" {
-		return shell.Event{Time: now, Kind: EventState, Resource: name, Message: n.msg,
+		return shell.Event{Note: true, Time: now, Kind: EventState, Resource: name, Message: n.msg,
 			Attrs: []shell.Attr{{Key: "from", Value: n.from}, {Key: "to", Value: n.to}}}
 	}
-	return shell.Event{Time: now, Kind: EventNotice, Resource: name, Message: n.msg}
+	return shell.Event{Note: true, Time: now, Kind: EventNotice, Resource: name, Message: n.msg}
 }
 
 func plural(n int, word string) string {
@@ -418,7 +418,7 @@ func followOne(evs []shell.Event, c *goneConn, now time.Time) (_ []shell.Event, 
 		if c.state != "" {
 			msg = c.state + " ended: " + msg
 		}
-		return append(evs, shell.Event{Time: now, Kind: EventNotice, Resource: c.name, Label: label, Message: msg}), true
+		return append(evs, shell.Event{Note: true, Time: now, Kind: EventNotice, Resource: c.name, Label: label, Message: msg}), true
 	case err != nil:
 		return evs, true // the table cannot be asked: stop following
 	}
@@ -434,7 +434,7 @@ func followOne(evs []shell.Event, c *goneConn, now time.Time) (_ []shell.Event, 
 		if from == "" {
 			from = "closed"
 		}
-		evs = append(evs, shell.Event{Time: now, Kind: EventState, Resource: c.name, Label: label, Message: msg,
+		evs = append(evs, shell.Event{Note: true, Time: now, Kind: EventState, Resource: c.name, Label: label, Message: msg,
 			Attrs: []shell.Attr{{Key: "from", Value: from}, {Key: "to", Value: st}, {Key: "closed", Value: true}}})
 		c.state = st
 	}

@@ -367,7 +367,7 @@ func TestNoticesInPipeRun(t *testing.T) {
 		<-done
 		peer.Close()
 		got := out.String()
-		notice := "# [s1] 12 bytes waiting (recv s1)\n"
+		notice := "# s1: 12 bytes waiting (recv s1)\n"
 		if on && !strings.Contains(got, notice+"b'hello world\\n'") {
 			t.Errorf("notices on: output\n%s\nwant the notice, then the bytes", got)
 		}

@@ -36,6 +36,10 @@ type Event struct {
 	// Message is the event in words, without the label, as a person reads it.
 	Message string
 	Attrs   []Attr
+	// Note marks a note on a resource between commands (the watcher's
+	// notices): its line is a comment, "# s2: 12 bytes waiting (recv s2)",
+	// at the prompt as in -c, script and pipe runs.
+	Note bool
 	// Quiet events are kept in the log but not printed: the command's own
 	// result already said it (a server listening), or there would be one
 	// a datagram.

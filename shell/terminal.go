@@ -315,7 +315,7 @@ func (t *Terminal) printEvents(evs []Event) {
 		switch {
 		case t.jsonEvents.Load():
 			b.Write(EventJSON(e))
-		case t.prompt != nil:
+		case t.prompt != nil && !e.Note:
 			b.WriteString(t.paint(dim, SafeText(EventText(e))) + "\n")
 		default:
 			b.WriteString(t.paint(dim, "# "+SafeText(EventText(e))) + "\n")
@@ -343,10 +343,14 @@ func (t *Terminal) printEvents(evs []Event) {
 const EventsDropped EventKind = "events_dropped"
 
 // EventText is an event as one line of text: "[echo 127.0.0.1:7007]
-// connection from 127.0.0.1:5000". A newline in it is shown as \n.
+// connection from 127.0.0.1:5000", or for a note "s2: 12 bytes waiting
+// (recv s2)". A newline in it is shown as \n.
 func EventText(e Event) string {
 	line := e.Message
-	if l := e.label(); l != "" {
+	switch l := e.label(); {
+	case l != "" && e.Note:
+		line = l + ": " + line // a note: "s2: 12 bytes waiting (recv s2)"
+	case l != "":
 		line = "[" + l + "] " + line
 	}
 	return strings.ReplaceAll(line, "\n", `\n`)

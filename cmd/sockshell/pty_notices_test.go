@@ -51,10 +51,10 @@ func TestNoticesOnPTY(t *testing.T) {
 	if _, err := peer.Write([]byte("hello world\n")); err != nil {
 		t.Fatal(err)
 	}
-	sc.Expect(regexp.QuoteMeta("[s1] 12 bytes waiting (recv s1)"))
+	sc.Expect(regexp.QuoteMeta("# s1: 12 bytes waiting (recv s1)"))
 	t.Logf("notice latency (peer send → line on the pty): %v", time.Since(sent))
 	sc.Expect(`^\r?\n>>> sock`) // the half-typed line drawn again under it
-	if !regexp.MustCompile(`\x1b\[2K\r` + regexp.QuoteMeta("[s1] 12 bytes waiting")).MatchString(sc.raw()) {
+	if !regexp.MustCompile(`\x1b\[2K\r` + regexp.QuoteMeta("# s1: 12 bytes waiting")).MatchString(sc.raw()) {
 		t.Errorf("the notice was not written on a cleared line; the terminal got:\n%q", sc.raw())
 	}
 	sc.Type("\x15recv s1 100\r")
@@ -70,7 +70,7 @@ func TestNoticesOnPTY(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sc.Expect(regexp.QuoteMeta("[s1] 10000 bytes waiting (recv s1)"))
+	sc.Expect(regexp.QuoteMeta("s1: 10000 bytes waiting (recv s1)"))
 	lines := strings.Count(sc.text(), "bytes waiting")
 	t.Logf("notice lines for the burst of 10,000 writes: %d", lines-1)
 	if lines-1 > 20 {
@@ -90,8 +90,8 @@ func TestNoticesOnPTY(t *testing.T) {
 
 	// The peer's FIN, with nothing waiting.
 	peer.CloseWrite()
-	sc.Expect(regexp.QuoteMeta("[s1] ESTABLISHED → CLOSE_WAIT"))
-	sc.Expect(regexp.QuoteMeta("[s1] the peer closed its side (FIN); recv returns b''"))
+	sc.Expect(regexp.QuoteMeta("s1: ESTABLISHED → CLOSE_WAIT"))
+	sc.Expect(regexp.QuoteMeta("s1: the peer closed its side (FIN); recv returns b''"))
 	sc.Type("recv s1\r")
 	sc.Expect(`b''`)
 	sc.Expect(prompt)
@@ -105,7 +105,7 @@ func TestNoticesOnPTY(t *testing.T) {
 	peer2 := accept()
 	peer2.SetLinger(0)
 	peer2.Close()
-	sc.Expect(regexp.QuoteMeta("[s2] connection reset by the peer or failed"))
+	sc.Expect(regexp.QuoteMeta("s2: connection reset by the peer or failed"))
 	sc.Type("recv s2\r")
 	sc.Expect(`ConnectionResetError`)
 	sc.Expect(prompt)
@@ -147,7 +147,7 @@ func TestNoticeLatency(t *testing.T) {
 		if _, err := peer.Write([]byte{'x'}); err != nil {
 			t.Fatal(err)
 		}
-		sc.Expect(regexp.QuoteMeta("[s1] 1 byte waiting (recv s1)"))
+		sc.Expect(regexp.QuoteMeta("s1: 1 byte waiting (recv s1)"))
 		took = append(took, time.Since(sent))
 		sc.Type("recv s1\r")
 		sc.Expect(`b'x'`)
