@@ -1,0 +1,227 @@
+package commands
+
+// The live page in a real browser: headless Chromium (Debian's chromium),
+// driven by chromedp, loads the page `view` serves while the test runs
+// commands in the shell, and reads the page's DOM after each step.
+// UPDATE_SCREENSHOT=1 writes docs/view.png from the end of the session.
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/sockshell/sockshell/commands/internal/faketerm"
+	"github.com/sockshell/sockshell/shell/testenv"
+)
+
+// browserBound bounds everything one browser test does: a guard against a
+// hang, not a timing assertion.
+const browserBound = 90 * time.Second
+
+// pageBound bounds one wait for the page to show a change.
+const pageBound = 20 * time.Second
+
+// newBrowser starts headless Chromium with a fresh profile and returns a
+// context of one tab in it, both ended with the test.
+func newBrowser(t *testing.T, width, height int) context.Context {
+	t.Helper()
+	path := testenv.NeedPeer(t, "chromium", "chromium")
+	ctx, cancel := context.WithTimeout(context.Background(), browserBound)
+	t.Cleanup(cancel)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true), // as root
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.WindowSize(width, height),
+	}
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return bctx
+}
+
+// pageSummary is what the page shows, in brief, for a failure message.
+const pageSummary = `JSON.stringify({status: document.getElementById('status').textContent,
+  rev: document.body.dataset.rev,
+  rows: [...document.querySelectorAll('#registry-table tbody tr')].map(r => r.dataset.name + ':' + r.dataset.state),
+  machines: [...document.querySelectorAll('.machine')].map(m => m.dataset.name + ':' + m.dataset.state + ' [' + m.dataset.path + ']'),
+  arrows: [...document.querySelectorAll('.seq-row.arrow')].map(a => a.dataset.kind)})`
+
+// waitPage waits until the JavaScript condition holds on the page.
+func waitPage(t *testing.T, ctx context.Context, what, cond string) {
+	t.Helper()
+	wctx, cancel := context.WithTimeout(ctx, pageBound)
+	defer cancel()
+	if _, err := chromedp.Run(wctx, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(pageBound))); err != nil {
+		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](pageSummary))
+		t.Fatalf("the page never showed %s (%s): %v\npage: %s", what, cond, err, got)
+	}
+}
+
+// evalPage evaluates a JavaScript expression on the page.
+func evalPage[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// startView runs `view ARGS` and returns the page's URL.
+func startViewCmd(t *testing.T, tm *faketerm.Term, args string) string {
+	t.Helper()
+	out := tm.MustExec(strings.TrimSpace("view " + args))
+	_, url, ok := strings.Cut(strings.TrimSpace(out), " served at ")
+	if !ok || !strings.HasPrefix(url, "http://") {
+		t.Fatalf("view said %q", out)
+	}
+	t.Cleanup(func() { tm.Exec("view off") })
+	return url
+}
+
+// arrows is how many arrows the sequence diagram has of that kind.
+func arrows(kind string) string {
+	return fmt.Sprintf(`document.querySelectorAll('.seq-row.arrow[data-kind="%s"]').length`, kind)
+}
+
+// TestViewFollowsSession: the notes' session against serve echo, step by
+// step, with the page's registry row, lit TCP state and arrows read after
+// each; after close, what the kernel's table says of the connection.
+func TestViewFollowsSession(t *testing.T) {
+	ctx := newBrowser(t, 1600, 1000)
+	tm := faketerm.New(t, Table())
+	echo := serveEcho(t, tm)
+	url := startViewCmd(t, tm, "127.0.0.1:0")
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	waitPage(t, ctx, "that it is live", `document.getElementById('status').textContent === 'live'`)
+	waitPage(t, ctx, "the echo server", `document.querySelector('#registry-table tr[data-name="echo1"]') !== null`)
+
+	tm.MustExec("socket tcp")
+	row := `document.querySelector('#registry-table tr[data-name="s1"]')`
+	machine := `document.getElementById('tcp-s1')`
+	waitPage(t, ctx, "s1 as a new TCP socket", row+` !== null && `+row+`.dataset.state === 'CLOSE' && `+machine+`?.dataset.state === 'CLOSED'`)
+	if n := evalPage[int](t, ctx, `document.querySelectorAll('.seq-row.arrow').length`); n != 0 {
+		t.Errorf("%d arrows before any socket talked to a peer", n)
+	}
+
+	tm.MustExec(fmt.Sprintf("connect s1 %s %d", echo.Addr(), echo.Port()))
+	waitPage(t, ctx, "s1 connected", row+`.dataset.state === 'ESTABLISHED' && `+machine+`.dataset.state === 'ESTABLISHED' && `+arrows("connected")+` === 1`)
+	// connect() went CLOSED → SYN-SENT → ESTABLISHED: the diagram draws
+	// both arrows of the active open as taken.
+	if p := evalPage[string](t, ctx, machine+`.dataset.path`); p != "CLOSED SYN_SENT ESTABLISHED" {
+		t.Errorf("path after connect: %q", p)
+	}
+	for _, e := range []string{"CLOSED>SYN_SENT", "SYN_SENT>ESTABLISHED"} {
+		from, to, _ := strings.Cut(e, ">")
+		sel := fmt.Sprintf(`%s.querySelector('path.edge[data-from="%s"][data-to="%s"]').classList.contains('taken')`, machine, from, to)
+		if !evalPage[bool](t, ctx, sel) {
+			t.Errorf("the edge %s is not drawn as taken", e)
+		}
+	}
+	local := strings.Trim(strings.NewReplacer("'", "", ", ", ":").Replace(strings.TrimSpace(tm.MustExec("sockname s1"))), "()")
+	if got := evalPage[string](t, ctx, row+`.children[4].textContent`); got != local {
+		t.Errorf("the row's local address %q, sockname says %q", got, local)
+	}
+
+	tm.AssertExec("send s1 hello", "5\n")
+	waitPage(t, ctx, "the send as an arrow out", arrows("sent")+` === 1 && `+row+`.children[6].textContent === '5'`)
+	if !evalPage[bool](t, ctx, `document.querySelector('.seq-row.arrow[data-kind="sent"]').classList.contains('out')`) {
+		t.Error("the send's arrow does not point to the peer")
+	}
+	got, recvs := "", 0
+	for len(got) < 5 && recvs < 5 {
+		out := tm.MustExec("recv s1 5")
+		recvs++
+		got += strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(out), "b'"), "'")
+	}
+	if got != "hello" {
+		t.Fatalf("echo %q", got)
+	}
+	waitPage(t, ctx, "one arrow in per recv", fmt.Sprintf(`%s === %d && %s.children[7].textContent === '5'`, arrows("received"), recvs, row))
+	if !evalPage[bool](t, ctx, `[...document.querySelectorAll('.seq-row.arrow[data-kind="received"]')].every(a => a.classList.contains('in'))`) {
+		t.Error("a recv's arrow does not point to this shell")
+	}
+	// The last command, with its Python line.
+	waitPage(t, ctx, "the last command", `document.getElementById('last-line').textContent === '>>> recv s1 5' && document.getElementById('last-python').textContent === 's1.recv(5)'`)
+
+	tm.MustExec("close s1")
+	waitPage(t, ctx, "s1 closed", row+`.dataset.state === 'closed' && `+row+`.classList.contains('closed') && `+arrows("closed")+` === 1`)
+	// This side closed first: the kernel keeps the connection in
+	// FIN-WAIT-2 and then TIME-WAIT, which its table (ss) shows. The page
+	// lights what the kernel's table says.
+	waitPage(t, ctx, "TIME-WAIT after close", machine+`.dataset.state === 'TIME_WAIT'`)
+	if ss := ssState(t, local, fmt.Sprintf("%s:%d", echo.Addr(), echo.Port())); ss != "TIME-WAIT" {
+		t.Errorf("the page says TIME_WAIT, ss says %q", ss)
+	}
+	// Each arrow follows the row of the command that made it.
+	for kind, line := range map[string]string{"connected": "connect s1", "sent": "send s1 hello", "closed": "close s1"} {
+		cmd := evalPage[string](t, ctx, fmt.Sprintf(`(() => { let r = document.querySelector('.seq-row.arrow[data-kind="%s"]');
+			while (r && !r.classList.contains('cmd')) r = r.previousElementSibling;
+			return r ? r.querySelector('.gutter').textContent : ''; })()`, kind))
+		if !strings.HasPrefix(cmd, line) {
+			t.Errorf("the %s arrow follows the command %q, not %q", kind, cmd, line)
+		}
+	}
+	// A command row per command, down the side.
+	for _, line := range []string{"socket tcp", "connect s1", "send s1 hello", "close s1"} {
+		if !evalPage[bool](t, ctx, fmt.Sprintf(`[...document.querySelectorAll('.seq-row.cmd .gutter')].some(g => g.textContent.startsWith(%q))`, line)) {
+			t.Errorf("no command row for %q", line)
+		}
+	}
+
+	if os.Getenv("UPDATE_SCREENSHOT") == "1" {
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join("..", "docs", "view.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The same page as a file, complete in itself: opened from disk it
+	// shows the same rows and the same lit state.
+	file := filepath.Join(t.TempDir(), "class.html")
+	tm.MustExec("view --snapshot " + file)
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+file)); err != nil {
+		t.Fatal(err)
+	}
+	waitPage(t, ctx, "the snapshot's rows", `document.body.dataset.mode === 'snapshot' && `+row+`?.dataset.state === 'closed' && `+machine+`.dataset.state === 'TIME_WAIT' && `+arrows("sent")+` === 1`)
+}
+
+// ssState is the state ss gives the TCP connection from local to remote
+// ("" when it lists none).
+func ssState(t *testing.T, local, remote string) string {
+	t.Helper()
+	bin := testenv.NeedPeer(t, "iproute2", "ss")
+	out, err := exec.Command(bin, "-tanH", "src", local, "dst", remote).Output()
+	if err != nil {
+		t.Fatalf("ss: %v", err)
+	}
+	if f := strings.Fields(string(out)); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
