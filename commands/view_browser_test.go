@@ -8,6 +8,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +17,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/sockshell/sockshell/commands/classroom"
 	"github.com/sockshell/sockshell/commands/internal/faketerm"
+	"github.com/sockshell/sockshell/shell"
 	"github.com/sockshell/sockshell/shell/testenv"
 )
 
@@ -64,7 +67,10 @@ const pageSummary = `JSON.stringify({status: document.getElementById('status').t
   rev: document.body.dataset.rev,
   rows: [...document.querySelectorAll('#registry-table tbody tr')].map(r => r.dataset.name + ':' + r.dataset.state),
   machines: [...document.querySelectorAll('.machine')].map(m => m.dataset.name + ':' + m.dataset.state + ' [' + m.dataset.path + ']'),
-  arrows: [...document.querySelectorAll('.seq-row.arrow')].map(a => a.dataset.kind)})`
+  arrows: [...document.querySelectorAll('.seq-row.arrow')].map(a => a.dataset.kind),
+  rowCount: document.querySelectorAll('#seq .seq-row').length,
+  lastRows: [...document.querySelectorAll('#seq .seq-row')].slice(-3).map(r => r.textContent),
+  errors: window.pageErrors})`
 
 // waitPage waits until the JavaScript condition holds on the page.
 func waitPage(t *testing.T, ctx context.Context, what, cond string) {
@@ -75,6 +81,16 @@ func waitPage(t *testing.T, ctx context.Context, what, cond string) {
 		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](pageSummary))
 		t.Fatalf("the page never showed %s (%s): %v\npage: %s", what, cond, err, got)
 	}
+}
+
+// openPage loads url in the tab, and keeps the page's script errors
+// where a failure message shows them.
+func openPage(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatal(err)
+	}
+	evalPage[bool](t, ctx, `window.pageErrors = []; addEventListener('error', e => window.pageErrors.push(e.message)); true`)
 }
 
 // evalPage evaluates a JavaScript expression on the page.
@@ -112,9 +128,7 @@ func TestViewFollowsSession(t *testing.T) {
 	tm := faketerm.New(t, Table())
 	echo := serveEcho(t, tm)
 	url := startViewCmd(t, tm, "127.0.0.1:0")
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, ctx, url)
 	waitPage(t, ctx, "that it is live", `document.getElementById('status').textContent === 'live'`)
 	waitPage(t, ctx, "the echo server", `document.querySelector('#registry-table tr[data-name="echo1"]') !== null`)
 
@@ -205,9 +219,7 @@ func TestViewFollowsSession(t *testing.T) {
 	// shows the same rows and the same lit state.
 	file := filepath.Join(t.TempDir(), "class.html")
 	tm.MustExec("view --snapshot " + file)
-	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+file)); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, ctx, "file://"+file)
 	waitPage(t, ctx, "the snapshot's rows", `document.body.dataset.mode === 'snapshot' && `+row+`?.dataset.state === 'closed' && `+machine+`.dataset.state === 'TIME_WAIT' && `+arrows("sent")+` === 1`)
 }
 
@@ -224,4 +236,75 @@ func ssState(t *testing.T, local, remote string) string {
 		return f[0]
 	}
 	return ""
+}
+
+// TestViewReconnectAndManyEvents: a browser whose stream is cut (the page
+// stopped and served again at the same address) reconnects by itself and
+// gets the whole state back, with what happened while it was away; after
+// 1,000 events more the page still follows the session.
+func TestViewReconnectAndManyEvents(t *testing.T) {
+	ctx := newBrowser(t, 1280, 900)
+	tm := faketerm.New(t, Table())
+	echo := serveEcho(t, tm)
+	url := startViewCmd(t, tm, "127.0.0.1:0")
+	openPage(t, ctx, url)
+	waitPage(t, ctx, "the first snapshot", `document.getElementById('status').textContent === 'live' && document.body.dataset.connects === '1'`)
+	tm.MustExec("socket tcp")
+	tm.MustExec(fmt.Sprintf("connect s1 %s %d", echo.Addr(), echo.Port()))
+	waitPage(t, ctx, "the connect", arrows("connected")+` === 1`)
+
+	tm.MustExec("view off")
+	waitPage(t, ctx, "the stream lost", `document.getElementById('status').textContent.startsWith('reconnecting')`)
+	tm.AssertExec("send s1 hello", "5\n") // while no page is served
+	startViewCmd(t, tm, strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/"))
+	waitPage(t, ctx, "the whole state again, the send made while away in it",
+		`document.body.dataset.connects === '2' && document.getElementById('status').textContent === 'live' && `+arrows("sent")+` === 1 && `+arrows("connected")+` === 1`)
+
+	for i := range 1000 {
+		tm.Session.Emit(shell.Event{Kind: "notice", Resource: "s1", Message: fmt.Sprintf("notice %d", i), Quiet: true})
+	}
+	tm.AssertExec("send s1 again", "5\n")
+	// The last rows: the last notice, the command after it, its arrow (the
+	// first send has left the rows kept).
+	waitPage(t, ctx, "the send after 1,000 events", `(() => { const r = [...document.querySelectorAll('#seq .seq-row')].slice(-3);
+		return r.length === 3 && r[0].textContent === 's1: notice 999' && r[1].classList.contains('cmd') &&
+			r[1].querySelector('.gutter').textContent === 'send s1 again' && r[2].dataset.kind === 'sent'; })()`)
+	rows := evalPage[int](t, ctx, `document.querySelectorAll('#seq .seq-row').length`)
+	if rows > classroom.KeepEvents {
+		t.Errorf("%d rows in the sequence: more than the %d kept", rows, classroom.KeepEvents)
+	}
+	if !evalPage[bool](t, ctx, `!document.getElementById('seq-earlier').hidden && /earlier events? not shown/.test(document.getElementById('seq-earlier').textContent)`) {
+		t.Error("the page does not say it shows only the last events")
+	}
+	waitPage(t, ctx, "the registry after the burst", `document.querySelector('#registry-table tr[data-name="s1"]').children[6].textContent === '10'`)
+}
+
+// TestViewTokenRefused: with a token, a request without it or with a wrong
+// one is refused (403), the page itself too; with it the page is live.
+func TestViewTokenRefused(t *testing.T) {
+	ctx := newBrowser(t, 1024, 768)
+	tm := faketerm.New(t, Table())
+	url := startViewCmd(t, tm, "127.0.0.1:0 --token")
+	base, token, ok := strings.Cut(url, "?token=")
+	if !ok || len(token) != 32 {
+		t.Fatalf("no token of 128 bits in %q", url)
+	}
+	for _, u := range []string{base, base + "?token=" + strings.Repeat("0", 32), base + "events", base + "state?token=" + token[:31]} {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("GET %s: %s, want 403", u, resp.Status)
+		}
+	}
+	openPage(t, ctx, base+"?token=wrong")
+	if text := evalPage[string](t, ctx, `document.body.textContent`); !strings.Contains(text, "403") || strings.Contains(text, "Sockets and servers") {
+		t.Errorf("the page with a wrong token: %q", text)
+	}
+	openPage(t, ctx, url)
+	waitPage(t, ctx, "the page live with its token", `document.getElementById('status').textContent === 'live'`)
+	tm.MustExec("socket udp")
+	waitPage(t, ctx, "the UDP socket", `document.querySelector('#registry-table tr[data-name="s1"]')?.dataset.state === 'UNCONN'`)
 }
