@@ -71,10 +71,10 @@ func viewCommands() []*shell.Command {
 			"type larger. Every asset is in the binary: the page loads nothing from anywhere. No request can run "+
 			"a command.", 80) + "\n\n" +
 			wrapText("Bound beyond loopback (0.0.0.0:8000) the page is visible to the network: it then requires "+
-			"the random token printed with its URL (?token=), and refuses a wrong one (403); --token requires "+
-			"one on loopback too (on a machine others log in to). `view` while it runs says where it is; "+
-			"`view off` stops it; `view --snapshot FILE.html` writes the page as it is now as one "+
-			"self-contained file (never over an existing one without --force).", 80),
+				"the random token printed with its URL (?token=), and refuses a wrong one (403); --token requires "+
+				"one on loopback too (on a machine others log in to). `view` while it runs says where it is; "+
+				"`view off` stops it; `view --snapshot FILE.html` writes the page as it is now as one "+
+				"self-contained file (never over an existing one without --force).", 80),
 		Python:   "http.server.ThreadingHTTPServer((host, port), handler).serve_forever()",
 		Examples: []string{"view", "view --open", "view 0.0.0.0:8000", "view --snapshot class.html", "view off"},
 		Forms: [][]shell.Arg{

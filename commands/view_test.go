@@ -97,14 +97,14 @@ func TestViewBadInput(t *testing.T) {
 	tm := faketerm.New(t, Table())
 	taken := testenv.Listen(t, "tcp4")
 	for line, want := range map[string]string{
-		"view page.html":                   "UsageError: 'page.html' looks like a file: `view --snapshot page.html` writes the page to a file; `view HOST:PORT` serves it",
-		"view --force":                     "UsageError: --force goes with --snapshot FILE",
-		"view 127.0.0.1":                   "UsageError: 127.0.0.1 is an address without a port: write 127.0.0.1:PORT (0: any free port)",
-		"view 127.0.0.1:0 --snapshot x":    "UsageError: --snapshot writes a file: give it no address, --open or --token",
-		"view nohost:x:y":                  "UsageError: 'nohost:x:y' is not HOST:PORT: view takes HOST:PORT",
-		"view " + taken.Addr().String():    "OSError: [Errno 98] Address already in use",
-		"view --snapshot " + t.TempDir():   "IsADirectoryError: [Errno 21] Is a directory",
-		"view off extra":                   "UsageError",
+		"view page.html":                 "UsageError: 'page.html' looks like a file: `view --snapshot page.html` writes the page to a file; `view HOST:PORT` serves it",
+		"view --force":                   "UsageError: --force goes with --snapshot FILE",
+		"view 127.0.0.1":                 "UsageError: 127.0.0.1 is an address without a port: write 127.0.0.1:PORT (0: any free port)",
+		"view 127.0.0.1:0 --snapshot x":  "UsageError: --snapshot writes a file: give it no address, --open or --token",
+		"view nohost:x:y":                "UsageError: 'nohost:x:y' is not HOST:PORT: view takes HOST:PORT",
+		"view " + taken.Addr().String():  "OSError: [Errno 98] Address already in use",
+		"view --snapshot " + t.TempDir(): "IsADirectoryError: [Errno 21] Is a directory",
+		"view off extra":                 "UsageError",
 	} {
 		if got := tm.AssertExecError(line, ""); !strings.Contains(got, want) {
 			t.Errorf("%s:\n got %q\nwant %q", line, got, want)
