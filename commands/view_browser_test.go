@@ -307,4 +307,21 @@ func TestViewTokenRefused(t *testing.T) {
 	waitPage(t, ctx, "the page live with its token", `document.getElementById('status').textContent === 'live'`)
 	tm.MustExec("socket udp")
 	waitPage(t, ctx, "the UDP socket", `document.querySelector('#registry-table tr[data-name="s1"]')?.dataset.state === 'UNCONN'`)
+	// connect() on UDP sends nothing: a line on this side, no arrow.
+	closed := testenv.ClosedPort(t, "tcp")
+	tm.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", closed))
+	waitPage(t, ctx, "the UDP connect, local", `document.querySelector('#registry-table tr[data-name="s1"]').dataset.state === 'CONNECTED' && document.querySelector('.seq-row.note[data-kind="connected"]') !== null`)
+	if n := evalPage[int](t, ctx, `document.querySelectorAll('.seq-row.arrow').length`); n != 0 {
+		t.Errorf("%d arrows for a UDP connect", n)
+	}
+	if n := evalPage[int](t, ctx, `document.querySelectorAll('.machine').length`); n != 0 {
+		t.Errorf("%d TCP state diagrams for a UDP socket", n)
+	}
+	// A refused TCP connect: SYN sent, RST back, CLOSED again.
+	tm.MustExec("socket tcp")
+	tm.AssertExecError(fmt.Sprintf("connect s2 127.0.0.1 %d", closed), "ConnectionRefusedError")
+	waitPage(t, ctx, "the refused connect", `document.getElementById('tcp-s2')?.dataset.path === 'CLOSED SYN_SENT CLOSED' && document.getElementById('tcp-s2').dataset.state === 'CLOSED' && `+arrows("connect_failed")+` === 1`)
+	if !evalPage[bool](t, ctx, `document.querySelector('#tcp-s2 path.edge[data-from="SYN_SENT"][data-to="CLOSED"]').classList.contains('taken')`) {
+		t.Error("SYN-SENT → CLOSED is not drawn as taken")
+	}
 }

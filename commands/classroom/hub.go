@@ -192,7 +192,7 @@ func (h *Hub) apply(e Event) {
 			s.Path = ensure(s.Path, "connect()", "SYN_SENT", "ESTABLISHED")
 		}
 	case "connect_failed":
-		if s.TCP {
+		if s.TCP && synSent(e) {
 			s.Path = ensure(s.Path, "connect()", "SYN_SENT")
 			s.Path = observe(s.Path, "CLOSED", "connect() failed")
 		}
@@ -217,6 +217,15 @@ func (h *Hub) apply(e Event) {
 		}
 		s.Path = observe(s.Path, st, by)
 	}
+}
+
+// synSent reports whether a failed connect had sent its SYN: refused (a
+// RST came back), timed out, or given up without an errno (a timeout or
+// Ctrl-C while it waited). Others (no route, an address not available)
+// fail before any SYN, in CLOSED.
+func synSent(e Event) bool {
+	errno, ok := e.Fields["errno"].(float64)
+	return !ok || errno == 111 || errno == 110 // ECONNREFUSED, ETIMEDOUT
 }
 
 // addrField is an address field ([host, port]) as HOST:PORT.

@@ -119,7 +119,7 @@ var Transitions = []Transition{
 	{"LISTEN", "CLOSED", "close()"},
 	{"LISTEN", "SYN_RECEIVED", "rcv SYN / snd SYN,ACK"},
 	{"LISTEN", "SYN_SENT", "send / snd SYN"},
-	{"SYN_SENT", "CLOSED", "close() / timeout"},
+	{"SYN_SENT", "CLOSED", "close(), rcv RST / delete TCB"},
 	{"SYN_SENT", "SYN_RECEIVED", "rcv SYN / snd ACK"},
 	{"SYN_SENT", "ESTABLISHED", "rcv SYN,ACK / snd ACK"},
 	{"SYN_RECEIVED", "ESTABLISHED", "rcv ACK of SYN"},

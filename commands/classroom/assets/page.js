@@ -256,6 +256,30 @@
     connected: 'out', connect_failed: 'out', sent: 'out', shutdown: 'out', closed: 'out',
     received: 'in', peer_closed: 'in', peer_reset: 'in', accepted: 'in'
   };
+  // sendsSomething says whether a socket's event is something between the
+  // two ends (an arrow) rather than a local call: on UDP only datagrams
+  // are; on TCP a connect (SYN), a shutdown of the writing half and the
+  // close after no such shutdown (FIN), the data, and what the peer did.
+  // A connect that failed before any SYN (no route) is local.
+  var finSent = {};
+  function seen(e) {
+    if (e.kind === 'shutdown' && f(e, 'how') !== 'SHUT_RD') finSent[e.resource] = true;
+  }
+  function sendsSomething(e) {
+    var s = sockOf(e.resource);
+    var tcp = s ? s.tcp : true;
+    switch (e.kind) {
+      case 'sent': case 'received': return true;
+      case 'connected': return tcp;
+      case 'connect_failed': {
+        var errno = f(e, 'errno');
+        return tcp && (errno === undefined || errno === 111 || errno === 110); // refused, timed out: a SYN went
+      }
+      case 'shutdown': return tcp && f(e, 'how') !== 'SHUT_RD';
+      case 'closed': return tcp && !!(s && s.remote) && !finSent[e.resource];
+      default: return tcp;
+    }
+  }
   function seqRow(e) {
     var who = e.resource ? e.resource + ' ' : '';
     switch (e.kind) {
@@ -277,8 +301,7 @@
         return row(e, 'note', '', (e.label || e.resource || '') + ': ' + (e.message || f(e, 'state') || ''));
     }
     var dir = SOCKET_ARROWS[e.kind];
-    if (dir && !packetMode) {
-      var s = sockOf(e.resource);
+    if (dir && !packetMode && sendsSomething(e)) {
       var text = who;
       switch (e.kind) {
         case 'connected': text += 'connect() to ' + addr(f(e, 'peer')); break;
@@ -291,8 +314,6 @@
         case 'accepted': text += 'accept() → ' + (f(e, 'socket') || '') + ' from ' + addr(f(e, 'peer')); break;
         case 'closed': text += 'close()'; break;
       }
-      // close() of a socket that had no peer sends nothing to anyone.
-      if (e.kind === 'closed' && !(s && s.remote)) return row(e, 'note local', '', text);
       return row(e, 'arrow ' + dir, '', text);
     }
     if (e.kind === 'events_dropped') return row(e, 'note', '', e.message || 'events dropped');
@@ -319,6 +340,7 @@
     var seq = document.getElementById('seq');
     evs.forEach(function (e) {
       var r = seqRow(e);
+      seen(e);
       if (!r) return;
       r.dataset.t = e.t;
       if (e.kind !== 'command') { seq.appendChild(r); return; }
@@ -337,6 +359,7 @@
     document.getElementById('seq').textContent = '';
     trimmed = 0;
     lastCmdRow = null;
+    finSent = {};
     appendSeq(state.events);
   }
 
