@@ -215,6 +215,13 @@ func TestViewFollowsSession(t *testing.T) {
 		}
 	}
 
+	// ?big: larger type, one column, nothing wider than the screen.
+	openPage(t, ctx, url+"?big")
+	waitPage(t, ctx, "the big page", `document.body.classList.contains('big') && `+machine+`?.dataset.state === 'TIME_WAIT'`)
+	if w := evalPage[[]int](t, ctx, `[document.documentElement.scrollWidth, document.documentElement.clientWidth, parseInt(getComputedStyle(document.body).fontSize)]`); w[0] > w[1] || w[2] < 28 {
+		t.Errorf("?big: %d px wide in a window of %d, type %d px", w[0], w[1], w[2])
+	}
+
 	// The same page as a file, complete in itself: opened from disk it
 	// shows the same rows and the same lit state.
 	file := filepath.Join(t.TempDir(), "class.html")

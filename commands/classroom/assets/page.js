@@ -269,7 +269,8 @@
     var s = sockOf(e.resource);
     var tcp = s ? s.tcp : true;
     switch (e.kind) {
-      case 'sent': case 'received': return true;
+      case 'sent': return true;
+      case 'received': return f(e, 'bytes') !== 0; // 0: the end of the stream, which peer_closed draws
       case 'connected': return tcp;
       case 'connect_failed': {
         var errno = f(e, 'errno');
