@@ -63,8 +63,8 @@ func viewCommands() []*shell.Command {
 		Summary: "Serve a live, read-only web page of the session, for a projector (127.0.0.1, a free port, by default).",
 		Help: wrapText("The page shows, as the session goes on: every socket and server (family, type, addresses, "+
 			"state, bytes out and in, data waiting); for each TCP socket RFC 9293's state diagram with its current "+
-			"state lit and the path it took (states from the kernel's TCP_INFO and from the calls that completed: "+
-			"a connect() went through SYN-SENT); the session as a sequence diagram, the commands down the side and "+
+			"state lit and the path it took (states from the kernel, its TCP_INFO and, after close or when TCP_INFO "+
+			"reads CLOSE, its TCP table; and from the calls that completed: a connect() went through SYN-SENT); the session as a sequence diagram, the commands down the side and "+
 			"the socket events (the packets, when the wire view reports them) as arrows between this shell and the "+
 			"peer; and the last command with its Python and its result. Changes are pushed to the browser "+
 			"(Server-Sent Events); a browser that reconnects gets the whole state again. ?big in the URL makes the "+
