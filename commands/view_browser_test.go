@@ -206,7 +206,12 @@ func TestViewFollowsSession(t *testing.T) {
 	}
 
 	if os.Getenv("UPDATE_SCREENSHOT") == "1" {
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		// The viewport as tall as the page, so the picture holds it all.
+		h := evalPage[int](t, ctx, `document.documentElement.scrollHeight`)
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1600, int64(h))); err != nil {
+			t.Fatal(err)
+		}
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatal(err)
 		}

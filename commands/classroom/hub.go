@@ -29,7 +29,7 @@ const clientBuffer = 256
 // Options say what the hub reads and how the page introduces itself.
 type Options struct {
 	// Poll reads the registry now: every socket and server. It is called
-	// from the hub's callers' goroutines, one at a time.
+	// from the goroutines of the hub's callers, one call at a time.
 	Poll func() []Row
 	// Started is the session's start, the zero of the events' times.
 	Started time.Time
@@ -46,6 +46,9 @@ type Options struct {
 type Hub struct {
 	opt Options
 
+	// pollMu makes each reading of the registry and its taking one step,
+	// so an older reading never lands after a newer one.
+	pollMu  sync.Mutex
 	mu      sync.Mutex
 	rev     uint64
 	events  []Event // the last KeepEvents, oldest first
@@ -102,6 +105,8 @@ type Delta struct {
 // Add takes new events (in the log's order; one already taken is
 // skipped), reads the registry, and tells the followers.
 func (h *Hub) Add(evs ...Event) {
+	h.pollMu.Lock()
+	defer h.pollMu.Unlock()
 	rows := h.poll()
 	h.mu.Lock()
 	defer h.mu.Unlock()
