@@ -61,7 +61,6 @@ type Hub struct {
 	missed  uint64 // events the session's log could not hand the hub
 	rowsKey string // the last rows read, to tell a change
 	clients map[*client]struct{}
-	dropped int // browsers dropped for falling behind
 }
 
 type client struct {
@@ -410,7 +409,6 @@ func (h *Hub) publish(fresh []Event) {
 		case c.ch <- msg:
 		default:
 			h.dropClient(c)
-			h.dropped++
 		}
 	}
 }

@@ -73,6 +73,11 @@ func TestHubPaths(t *testing.T) {
 	if s1.Open || s1.State != "closed" || s1.Remote != "127.0.0.1:7" || s1.ClosedAt != 4 {
 		t.Errorf("s1 after it left the registry: %+v", s1)
 	}
+	// A state told by an event after close (the watcher) goes on the path.
+	h.Add(Event{Seq: 4, Kind: "state", Resource: "s1", Fields: map[string]any{"state": "LAST-ACK"}})
+	if got := pathText(h.State().Sockets[0].Path); got != "CLOSED SYN_SENT ESTABLISHED CLOSE_WAIT LAST_ACK" {
+		t.Errorf("s1's path after a state event: %s", got)
+	}
 }
 
 // TestHubStream: a follower gets the whole state first, then one delta a
