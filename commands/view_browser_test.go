@@ -336,4 +336,16 @@ func TestViewTokenRefused(t *testing.T) {
 	if !evalPage[bool](t, ctx, `document.querySelector('#tcp-s2 path.edge[data-from="SYN_SENT"][data-to="CLOSED"]').classList.contains('taken')`) {
 		t.Error("SYN-SENT → CLOSED is not drawn as taken")
 	}
+	// The server side: a listener, and the socket accept() made, which
+	// came through the listener's queue.
+	tm.MustExec("socket tcp")
+	tm.MustExec("bind s3 127.0.0.1 0")
+	tm.MustExec("listen s3")
+	port := strings.TrimSuffix(strings.TrimSpace(tm.MustExec("sockname s3")), ")")
+	port = port[strings.LastIndex(port, " ")+1:]
+	tm.MustExec("connect 127.0.0.1 " + port)
+	tm.MustExec("accept s3")
+	waitPage(t, ctx, "the listener and the accepted socket", `document.getElementById('tcp-s3')?.dataset.state === 'LISTEN' && document.getElementById('tcp-s5')?.dataset.path === 'LISTEN SYN_RECEIVED ESTABLISHED' && document.getElementById('tcp-s4')?.dataset.state === 'ESTABLISHED'`)
+	tm.MustExec("close s3")
+	waitPage(t, ctx, "the listener closed", `document.getElementById('tcp-s3').dataset.path === 'CLOSED LISTEN CLOSED' && document.getElementById('tcp-s3').dataset.state === 'CLOSED'`)
 }

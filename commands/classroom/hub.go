@@ -202,6 +202,11 @@ func (h *Hub) apply(e Event) {
 		}
 	case "closed":
 		s.closed()
+		if st := last(s.Path); st == "LISTEN" || st == "SYN_SENT" {
+			// No connection to keep: close() ends it (RFC 9293's
+			// LISTEN and SYN-SENT, CLOSE → CLOSED).
+			s.Path = observe(s.Path, "CLOSED", "close()")
+		}
 		if v, ok := e.Fields["bytes_in"].(float64); ok {
 			s.BytesIn = int64(v)
 		}

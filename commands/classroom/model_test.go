@@ -80,6 +80,21 @@ func TestHubPaths(t *testing.T) {
 	}
 }
 
+// TestHubListenerClosed: close() of a listener ends in CLOSED at once
+// (there is no connection for the kernel to keep).
+func TestHubListenerClosed(t *testing.T) {
+	rows := []Row{{Name: "s1", Kind: "socket", TCP: true, State: "LISTEN"}}
+	h := NewHub(Options{Poll: func() []Row { return rows }})
+	h.Add(Event{Seq: 1, Kind: "created", Resource: "s1", Fields: map[string]any{"family": "AF_INET6", "type": "SOCK_STREAM"}},
+		Event{Seq: 2, Kind: "listening", Resource: "s1"})
+	rows = nil
+	h.Add(Event{Seq: 3, Kind: "closed", Resource: "s1"})
+	s1 := h.State().Sockets[0]
+	if got := pathText(s1.Path); got != "CLOSED LISTEN CLOSED" || s1.Open || s1.ClosedAt != 2 {
+		t.Errorf("a closed listener: %s %+v", got, s1)
+	}
+}
+
 // TestHubStream: a follower gets the whole state first, then one delta a
 // change with the next revision as its id; one that falls behind is
 // dropped (its stream ends, and a browser reconnects).

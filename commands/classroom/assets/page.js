@@ -147,8 +147,8 @@
     var open = s.open;
     // Lit: the current state of an open socket, or one told after close
     // (the watcher, from the kernel's socket table).
-    var lit = '';
-    if (path.length && (open || path.length > (s.closed_at || 0))) lit = path[path.length - 1].state;
+    var lit = '', last = path.length ? path[path.length - 1].state : '';
+    if (open || path.length > (s.closed_at || 0) || last === 'CLOSED') lit = last;
     var box = el('div', 'machine');
     box.id = 'tcp-' + s.name;
     box.dataset.name = s.name;
@@ -210,11 +210,12 @@
     var cap = 'path: ' + path.map(function (p) { return label(p.state); }).join(' → ');
     if (path.length) cap += '  (last by ' + path[path.length - 1].by + ')';
     if (g.querySelector('.jump')) cap += '. Dashed: the states between were not seen';
-    if (!open) {
-      cap += lit ? '. The descriptor is closed; ' + label(lit) + ' as the kernel told it since.'
-        : '. close() was called in ' + label(path.length ? path[path.length - 1].state : '?') +
-          '; the kernel keeps the connection a while after (notices on tells its states).';
+    if (!open && !lit) {
+      cap += '. close() was called in ' + label(last) + '; the kernel\'s states of the connection since were not seen';
+    } else if (!open) {
+      cap += '. The descriptor is closed';
     }
+    cap += '.';
     box.appendChild(el('div', 'caption', cap));
     return box;
   }
