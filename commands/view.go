@@ -286,7 +286,11 @@ func viewSnapshot(c *shell.Call, file string) (any, error) {
 	if c.Has("force") {
 		o.Policy = fileio.Force
 	}
-	c.Python("open(%s, %s).write(page)  # the shell's page of this session", shell.StrRepr(file), map[bool]string{true: "'w'", false: "'x'"}[c.Has("force")])
+	mode := "mode 'x': never over an existing file"
+	if c.Has("force") {
+		mode = "mode 'w': over an existing file"
+	}
+	c.Python("# view --snapshot: the shell writes its own page of this session to %s (%s)", shell.StrRepr(file), mode)
 	f, err := fileio.Create(c.Ctx, file, o)
 	if err != nil {
 		return nil, err

@@ -291,9 +291,12 @@ func TestViewReconnectAndManyEvents(t *testing.T) {
 	waitPage(t, ctx, "the registry after the burst", `document.querySelector('#registry-table tr[data-name="s1"]').children[6].textContent === '10'`)
 }
 
-// TestViewTokenRefused: with a token, a request without it or with a wrong
+// TestViewTokenAndMore: with a token, a request without it or with a wrong
 // one is refused (403), the page itself too; with it the page is live.
-func TestViewTokenRefused(t *testing.T) {
+// Then, in that page (one browser for the lot): a UDP socket, a refused
+// connect, a listener and what accept() made, and packets once the wire
+// view reports them.
+func TestViewTokenAndMore(t *testing.T) {
 	ctx := newBrowser(t, 1024, 768)
 	tm := faketerm.New(t, Table())
 	url := startViewCmd(t, tm, "127.0.0.1:0 --token")
@@ -348,4 +351,23 @@ func TestViewTokenRefused(t *testing.T) {
 	waitPage(t, ctx, "the listener and the accepted socket", `document.getElementById('tcp-s3')?.dataset.state === 'LISTEN' && document.getElementById('tcp-s5')?.dataset.path === 'LISTEN SYN_RECEIVED ESTABLISHED' && document.getElementById('tcp-s4')?.dataset.state === 'ESTABLISHED'`)
 	tm.MustExec("close s3")
 	waitPage(t, ctx, "the listener closed", `document.getElementById('tcp-s3').dataset.path === 'CLOSED LISTEN CLOSED' && document.getElementById('tcp-s3').dataset.state === 'CLOSED'`)
+
+	// Once the wire view reports packets (kind "packet"), they are the
+	// arrows, with their flags, numbers and lengths; the socket events
+	// become lines on this side.
+	for _, p := range []struct {
+		dir, flags string
+		seq, ack   int
+		n          int
+	}{{"out", "SYN", 0, 0, 0}, {"in", "SYN,ACK", 0, 1, 0}, {"out", "ACK", 1, 1, 0}, {"out", "PSH,ACK", 1, 1, 5}} {
+		tm.Session.Emit(shell.Event{Kind: "packet", Resource: "s4", Quiet: true, Attrs: []shell.Attr{
+			{Key: "dir", Value: p.dir}, {Key: "flags", Value: p.flags}, {Key: "seq", Value: p.seq},
+			{Key: "ack", Value: p.ack}, {Key: "len", Value: p.n}}})
+	}
+	waitPage(t, ctx, "the packets as arrows", arrows("packet")+` === 4 && `+arrows("connect_failed")+` === 0 && document.querySelector('.seq-row.note[data-kind="connect_failed"]') !== null`)
+	got := evalPage[[]string](t, ctx, `[...document.querySelectorAll('.seq-row.arrow[data-kind="packet"]')].map(a => a.className.split(' ').pop() + ' ' + a.textContent)`)
+	want := []string{"out s4 [SYN] seq 0 ack 0 len 0", "in s4 [SYN,ACK] seq 0 ack 1 len 0", "out s4 [ACK] seq 1 ack 1 len 0", "out s4 [PSH,ACK] seq 1 ack 1 len 5"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("packet arrows:\n got %q\nwant %q", got, want)
+	}
 }
