@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -39,11 +40,21 @@ type viewRun struct {
 
 var viewKey = shell.NewStateKey("view", func() *viewRun { return nil })
 
+// xdgOpen is where Debian and most systems install xdg-open: looked for
+// there, not along $PATH (only cmd/sockshell reads the environment).
+var xdgOpen = []string{"/usr/bin/xdg-open", "/usr/local/bin/xdg-open", "/bin/xdg-open"}
+
 // viewOpener opens a URL in the user's browser; a test replaces it.
 var viewOpener = func(url string) error {
-	path, err := exec.LookPath("xdg-open")
-	if err != nil {
-		return fmt.Errorf("no xdg-open to open a browser with (open %s yourself)", url)
+	path := ""
+	for _, p := range xdgOpen {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o111 != 0 {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		return fmt.Errorf("no xdg-open (%s) to open a browser with; open the URL yourself", strings.Join(xdgOpen, ", "))
 	}
 	cmd := exec.Command(path, url)
 	if err := cmd.Start(); err != nil {
