@@ -131,6 +131,9 @@ func TestViewFollowsSession(t *testing.T) {
 	openPage(t, ctx, url)
 	waitPage(t, ctx, "that it is live", `document.getElementById('status').textContent === 'live'`)
 	waitPage(t, ctx, "the echo server", `document.querySelector('#registry-table tr[data-name="echo1"]') !== null`)
+	if !evalPage[bool](t, ctx, `document.getElementById('network').hidden`) {
+		t.Error("a page on loopback says it is visible to the network")
+	}
 
 	tm.MustExec("socket tcp")
 	row := `document.querySelector('#registry-table tr[data-name="s1"]')`
@@ -233,6 +236,15 @@ func TestViewFollowsSession(t *testing.T) {
 	tm.MustExec("view --snapshot " + file)
 	openPage(t, ctx, "file://"+file)
 	waitPage(t, ctx, "the snapshot's rows", `document.body.dataset.mode === 'snapshot' && `+row+`?.dataset.state === 'closed' && `+machine+`.dataset.state === 'TIME_WAIT' && `+arrows("sent")+` === 1`)
+
+	// A page bound beyond loopback says so, at the top.
+	netPage := filepath.Join(t.TempDir(), "net.html")
+	st := classroom.NewHub(classroom.Options{Address: "0.0.0.0:8000", Network: true}).State()
+	if err := os.WriteFile(netPage, classroom.Page(st, false), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	openPage(t, ctx, "file://"+netPage)
+	waitPage(t, ctx, "the network warning", `!document.getElementById('network').hidden && document.getElementById('network').textContent.includes('visible to the network')`)
 }
 
 // ssState is the state ss gives the TCP connection from local to remote
