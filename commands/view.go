@@ -260,11 +260,13 @@ func registryRows(sess *shell.Session) []classroom.Row {
 			rows = append(rows, row)
 		case *server:
 			row := classroom.Row{Name: r.Name, Kind: "server", Type: x.kind + " server", State: "serving", Local: x.addr}
-			if ap, err := netip.ParseAddrPort(x.addr); err == nil {
+			switch ap, err := netip.ParseAddrPort(x.addr); {
+			case err == nil && ap.Addr().Is6():
+				row.Family = "AF_INET6"
+			case err == nil:
 				row.Family = "AF_INET"
-				if ap.Addr().Is6() {
-					row.Family = "AF_INET6"
-				}
+			case strings.HasPrefix(x.addr, "/") || strings.HasPrefix(x.addr, "@"):
+				row.Family = "AF_UNIX" // a path, or an abstract name
 			}
 			switch {
 			case x.conns != nil:

@@ -258,8 +258,8 @@
     received: 'in', peer_closed: 'in', peer_reset: 'in', accepted: 'in'
   };
   // sendsSomething says whether a socket's event is something between the
-  // two ends (an arrow) rather than a local call: on UDP only datagrams
-  // are; on TCP a connect (SYN), a shutdown of the writing half and the
+  // two ends (an arrow) rather than a local call: on a socket that is no
+  // TCP one (UDP, Unix) only the data are drawn; on TCP a connect (SYN), a shutdown of the writing half and the
   // close after no such shutdown (FIN), the data, and what the peer did.
   // A connect that failed before any SYN (no route) is local.
   var finSent = {};
