@@ -72,17 +72,14 @@ func (h *Hub) apply(e Event) {
 			s.BytesOut = int64(v)
 		}
 	case "state":
-		// A TCP state told by an event (the watcher reading the kernel's
-		// socket table, after close too).
+		// A TCP state told by an event: the watcher's (commands/watch.go,
+		// fields "from" and "to"), from TCP_INFO or, after close, from
+		// the kernel's socket table.
 		st := e.Field("state")
 		if st == "" {
 			st = e.Field("to")
 		}
-		by := e.Kind
-		if e.Label != "" {
-			by = e.Label
-		}
-		s.Path = observe(s.Path, st, by)
+		s.Path = observe(s.Path, st, "the watcher")
 	}
 }
 
