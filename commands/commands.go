@@ -34,6 +34,7 @@ func Table() *shell.Table {
 	t.Add(serveCommands()...)
 	t.Add(timelineCommands()...)
 	t.Add(exportCommands()...)
+	t.Add(viewCommands()...)
 	t.Add(shell.Builtins()...)
 	t.Add(shell.RecordCommands()...)
 	t.AddSettings(netdbSettings()...)

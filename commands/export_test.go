@@ -319,6 +319,7 @@ func TestExportPythonLinesCompile(t *testing.T) {
 		"source " + src,
 		"record " + filepath.Join(dir, "r.jsonl"), "servport http", "record off",
 		"replay --check " + filepath.Join(dir, "r.jsonl"), "replay " + filepath.Join(dir, "r.jsonl") + " --auto 0",
+		"view 127.0.0.1:0", "view", "view --snapshot " + filepath.Join(dir, "page.html"), "view off",
 	}
 	portWord := regexp.MustCompile(`\{s(\d+)\}`)
 	for _, l := range lines {

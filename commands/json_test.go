@@ -102,6 +102,9 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		// The last of s1's events is the command's own, after the ones it made.
 		{line: "timeline s1 --last 1", result: jsList{jsObj{"seq": "int", "time": "num", "kind": "str", "resource": "str", "message": "str",
 			"line": "str", "command": "str", "duration": "num", "result": "str", "python": jsList{"str"}}}},
+		{line: "view 127.0.0.1:0", result: jsObj{"url": "str", "address": jsAddr, "token": "bool", "network": "bool"}},
+		{line: "view --snapshot page.html", result: jsObj{"file": "str", "bytes": "int"}},
+		{line: "view off", result: "null"},
 		{line: "getsockopt s1", result: jsOptTable},
 		{line: "setsockopt s1 TCP_NODELAY on", result: "null"},
 		{line: "settimeout s1 2.5", result: "null"},

@@ -211,7 +211,7 @@ func serveCommands() []*shell.Command {
 // its first address, and 127.0.0.1 when left out. PORT is a number or a
 // service name (for udp, a UDP one).
 func listenAddr(c *shell.Call, arg string, udp bool) (netip.AddrPort, error) {
-	const forms = "serve takes HOST:PORT (127.0.0.1:7007, [::1]:7007), :PORT or PORT (0: any free port)"
+	forms := c.Cmd.Name + " takes HOST:PORT (127.0.0.1:7007, [::1]:7007), :PORT or PORT (0: any free port)"
 	if arg == "" {
 		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), 0), nil
 	}
