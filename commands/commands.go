@@ -35,6 +35,7 @@ func Table() *shell.Table {
 	t.Add(timelineCommands()...)
 	t.Add(exportCommands()...)
 	t.Add(viewCommands()...)
+	t.Add(tlsCommands()...)
 	t.Add(shell.Builtins()...)
 	t.Add(shell.RecordCommands()...)
 	t.AddSettings(netdbSettings()...)

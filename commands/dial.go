@@ -117,8 +117,14 @@ func resolveFor(c *shell.Call, name string, s *bsd.Socket, host string) (netip.A
 }
 
 func runConnect(c *shell.Call) (any, error) {
+	if err := tlsFlagsAlone(c); err != nil {
+		return nil, err
+	}
 	if c.Form() == 1 { // connect HOST PORT, or SOCK PATH: a Unix socket named first
 		if s := unixSockNamed(c, c.Arg(0)); s != nil {
+			if c.Has("tls") {
+				return nil, c.UsageError("connect --tls connects over TCP; for a Unix socket, connect SOCK PATH and then tls SOCK --sni NAME")
+			}
 			return runConnectUnix(c, s, c.Arg(0), c.Arg(1))
 		}
 		if isSocketName(c.Session, c.Arg(0)) && looksLikePath(c.Arg(1)) {
@@ -135,9 +141,14 @@ func runConnect(c *shell.Call) (any, error) {
 		c.Python("%s.connect((%s, %s))", name, shell.StrRepr(c.Arg(1)), pyPortWord(c.Arg(2))) // raises the same
 		return nil, familyMismatch(c, "connect", name, s)
 	}
-	return runAddrCall(c, "connect", func(s *bsd.Socket, ip netip.Addr, port int) error {
+	v, err := runAddrCall(c, "connect", func(s *bsd.Socket, ip netip.Addr, port int) error {
 		return s.Connect(c.Ctx, ip, port)
 	})
+	if err == nil && c.Has("tls") {
+		s, name := sockAt(c, 0)
+		return upgradeTLS(c, s, name, c.Arg(1))
+	}
+	return v, err
 }
 
 // runAddrCall runs a method that takes an address, SOCK HOST PORT: it
@@ -193,6 +204,11 @@ func runCreateConnection(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	c.Python("%s = socket.create_connection((%s, %s))", name, shell.StrRepr(host), pyPeerPort(c, s, port))
+	if c.Has("tls") {
+		c.Syscalls(tr.Lines()...) // create_connection's calls, then the handshake's
+		tr = nil
+		return upgradeTLS(c, s, name, host)
+	}
 	return sockRepr(name, s), nil
 }
 

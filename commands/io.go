@@ -71,6 +71,10 @@ func ioCommands() []*shell.Command {
 				if err != nil {
 					return nil, err
 				}
+				if t := tlsOf(s); t != nil {
+					f.Close()
+					return tlsSendFile(c, t, s, name, c.Arg(1), "%s.sendfile(open(%s, 'rb'))")
+				}
 				defer f.Close()
 				defer traceSock(c, s)()
 				n, err := sendInput(c, s, f)
@@ -226,12 +230,18 @@ func runSend(c *shell.Call, all bool) (any, error) {
 		return nil, c.UsageError("missing DATA")
 	}
 	if file, ok := c.Flag("file"); ok && all {
+		if t := tlsOf(s); t != nil {
+			return tlsSendFile(c, t, s, name, file, "%s.sendall(open(%s, 'rb').read())")
+		}
 		defer traceSock(c, s)()
 		return sendAllFile(c, s, name, file)
 	}
 	data, py, err := payload(c, 1)
 	if err != nil {
 		return nil, err
+	}
+	if t := tlsOf(s); t != nil {
+		return tlsSend(c, t, s, name, data, py, all)
 	}
 	defer traceSock(c, s)()
 	if all {
@@ -261,6 +271,9 @@ func runSend(c *shell.Call, all bool) (any, error) {
 
 func runSendTo(c *shell.Call) (any, error) {
 	s, name := sockAt(c, 0)
+	if tlsOf(s) != nil {
+		return nil, tlsRefused(c, name, "sendto")
+	}
 	if isUnix(s) {
 		return runSendToUnix(c, s, name)
 	}
@@ -373,8 +386,14 @@ func runRecv(c *shell.Call) (any, error) {
 			return nil, err
 		}
 		defer f.Abort()
-		defer traceSock(c, s)()
-		n, err := s.RecvIntoMax(c.Ctx, f, limit)
+		recvInto := func() (int64, error) {
+			defer traceSock(c, s)()
+			return s.RecvIntoMax(c.Ctx, f, limit)
+		}
+		if t := tlsOf(s); t != nil {
+			recvInto = func() (int64, error) { return tlsRecvOut(c, t, s, name, f, limit) }
+		}
+		n, err := recvInto()
 		if err != nil {
 			noteAbort(c, f)
 			return nil, err
@@ -399,6 +418,9 @@ func runRecv(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t := tlsOf(s); t != nil {
+		return tlsRecv(c, t, s, name, n)
+	}
 	c.Python("%s.recv(%d)", name, n)
 	if n == 0 {
 		c.Note("recv(0) asks for no bytes: Python returns b'' at once, without a system call, and it tells nothing about the connection or the peer")
@@ -414,11 +436,15 @@ func runRecv(c *shell.Call) (any, error) {
 	if len(p) == 0 && n > 0 && s.Type() == unix.SOCK_STREAM {
 		noteEOF(c, name, s)
 	}
+	noteTLSBytes(c, name, s, p)
 	return shown(c, p), nil
 }
 
 func runRecvFrom(c *shell.Call) (any, error) {
 	s, name := sockAt(c, 0)
+	if tlsOf(s) != nil {
+		return nil, tlsRefused(c, name, "recvfrom")
+	}
 	n, err := bufSize(c, name, "recvfrom")
 	if err != nil {
 		return nil, err

@@ -141,10 +141,10 @@ func serveCommands() []*shell.Command {
 			Python:   "socketserver.ThreadingTCPServer((host, port), handler).serve_forever()",
 			Examples: []string{"serve gopher docs/gopherhole 127.0.0.1:7070", "serve echo", "serve echo 127.0.0.1:7007 --udp", "serve chargen 127.0.0.1:1919", "serve echo /tmp/echo.sock", "serve echo @echo"},
 			Forms: [][]shell.Arg{
-				{shell.Lit("gopher"), shell.Req("DIR", shell.DirArg), shell.Opt("HOST:PORT", listenAddrArg)},
-				{shell.Req("", demoKindArg), shell.Opt("HOST:PORT|PATH", listenAddrArg), shell.OptFlag("udp")},
+				{shell.Lit("gopher"), shell.Req("DIR", shell.DirArg), shell.Opt("HOST:PORT", listenAddrArg), shell.OptFlag("tls")},
+				{shell.Req("", demoKindArg), shell.Opt("HOST:PORT|PATH", listenAddrArg), shell.OptFlag("udp"), shell.OptFlag("tls")},
 			},
-			Flags: []shell.Flag{{Name: "udp", Help: "serve over UDP instead of TCP (" + strings.Join(udpKindNames(), ", ") + ")"}},
+			Flags: append([]shell.Flag{{Name: "udp", Help: "serve over UDP instead of TCP (" + strings.Join(udpKindNames(), ", ") + ")"}}, serveTLSFlags...),
 			Run:   runServe,
 		},
 		{
@@ -290,6 +290,9 @@ func runServe(c *shell.Call) (any, error) {
 	}
 	udp := c.Has("udp")
 	if kind != "gopher" && looksLikePath(addrArg) {
+		if c.Has("tls") || c.Has("cert") || c.Has("key") {
+			return nil, c.UsageError("serve --tls listens on TCP (HOST:PORT); a Unix socket server here is plain")
+		}
 		return runServeUnix(c, kind, addrArg, udp)
 	}
 	if kind == "gopher" && udp {
@@ -299,12 +302,16 @@ func runServe(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	tlsConf, err := serveTLS(c, udp)
+	if err != nil {
+		return nil, err
+	}
 	addr := ap.String()
 	var srv *server
 	if kind == "gopher" {
-		srv, err = startGopher(c, c.Arg(1), ap)
+		srv, err = startGopher(c, c.Arg(1), ap, tlsConf)
 	} else {
-		srv, err = startDemo(c, kind, ap, udp)
+		srv, err = startDemo(c, kind, ap, udp, tlsConf)
 	}
 	if err != nil {
 		return nil, listenError(addr, err)
@@ -337,14 +344,21 @@ func runServe(c *shell.Call) (any, error) {
 	if kind == "gopher" {
 		what = "gopher " + shell.StrRepr(c.Arg(1)) // quoted: a comment stays one line
 	}
+	if tlsConf != nil {
+		over = " TLS"
+	}
 	c.Python("# serve %s: the shell's own%s %s server on %s", what, over, kind, srv.addr)
-	if kind == "gopher" {
+	if kind == "gopher" && tlsConf == nil {
 		host, port, _ := net.SplitHostPort(srv.addr)
 		c.Note("browse it with: gopher %s / %s", host, port)
 	}
 	proto := ""
 	if udp {
 		proto = " UDP"
+	}
+	if tlsConf != nil {
+		proto = " TLS"
+		noteTLSClients(c, srv.addr, !c.Has("cert"))
 	}
 	return shell.Repr{Text: fmt.Sprintf("%s  %s%s server on %s", name, kind, proto, srv.addr),
 		JSON: map[string]any{"name": name, "kind": kind, "address": hostPortValue(srv.addr), "serves": srv.detail}}, nil

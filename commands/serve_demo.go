@@ -5,6 +5,7 @@
 package commands
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -60,7 +61,7 @@ func isDemoKind(kind string) bool { _, ok := demo.LookupKind(kind); return ok }
 
 // startDemo starts one of the classic demo servers; what happens to it
 // becomes the session's events.
-func startDemo(c *shell.Call, kind string, ap netip.AddrPort, udp bool) (*server, error) {
+func startDemo(c *shell.Call, kind string, ap netip.AddrPort, udp bool, tlsConf *tls.Config) (*server, error) {
 	k, _ := demo.LookupKind(kind)
 	if udp && !k.UDP {
 		return nil, c.UsageError(kind + " runs over TCP only")
@@ -69,8 +70,11 @@ func startDemo(c *shell.Call, kind string, ap netip.AddrPort, udp bool) (*server
 	if udp {
 		demoKind, over = kind+"/udp", "UDP"
 	}
+	if tlsConf != nil {
+		over = "TLS"
+	}
 	srv := &server{kind: kind, detail: fmt.Sprintf("RFC %d over %s", k.RFC, over)}
-	ds, err := demo.StartWith(demoKind, ap.String(), demo.Options{Report: func(e demo.Event) { srv.emit(demoEvent(e)) }})
+	ds, err := demo.StartWith(demoKind, ap.String(), demo.Options{TLS: tlsConf, Report: func(e demo.Event) { srv.emit(demoEvent(e)) }})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@
 package commands
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -14,7 +15,7 @@ import (
 	"github.com/sockshell/sockshell/shell"
 )
 
-func startGopher(c *shell.Call, dir string, ap netip.AddrPort) (*server, error) {
+func startGopher(c *shell.Call, dir string, ap netip.AddrPort, tlsConf *tls.Config) (*server, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
 		return nil, err // "[Errno 2] No such file or directory: 'DIR'", as Python words it
@@ -46,6 +47,10 @@ func startGopher(c *shell.Call, dir string, ap netip.AddrPort) (*server, error) 
 	}
 	srv.stop = gs.Close
 	counting := &countingListener{Listener: l, n: &conns}
+	if tlsConf != nil {
+		srv.detail += " (gophers: TLS)"
+		counting.Listener = tls.NewListener(l, tlsConf)
+	}
 	go func() {
 		if err := gs.Serve(counting); !errors.Is(err, gopher.ErrServerClosed) {
 			srv.died(err)

@@ -49,7 +49,8 @@ func socketCommands() []*shell.Command {
 				{shell.Req("HOST", hostArg), shell.Req("PORT", portArg)},
 				{shell.Req("SOCK", sockArg), shell.Req("PATH", unixPathArg)}, // a Unix socket: told apart in runConnect
 			},
-			Run: runConnect,
+			Flags: connectTLSFlags(),
+			Run:   runConnect,
 		},
 		{
 			Name: "bind", Group: groupSockets,
@@ -97,6 +98,7 @@ func socketCommands() []*shell.Command {
 				s, name := sockAt(c, 0)
 				how := c.Value(1).(string)
 				c.Python("%s.shutdown(socket.SHUT_%s)", name, strings.ToUpper(how))
+				tlsShutdown(c, s, name)
 				defer traceSock(c, s)()
 				return shell.None, s.Shutdown(how)
 			},

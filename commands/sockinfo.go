@@ -8,11 +8,15 @@ import (
 	"strings"
 
 	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/commands/tlsx"
 	"github.com/sockshell/sockshell/shell"
 )
 
 // sockRepr is the socket's repr, as Python 3 prints a socket object.
 func sockRepr(name string, s *bsd.Socket) shell.Repr {
+	if tlsOf(s) != nil {
+		return sslRepr(name, s)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "<socket fd=%d, family=%s, type=%s, proto=%d", s.FD(), bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()), s.Proto())
 	obj := map[string]any{"name": name, "fd": s.FD(), "family": bsd.FamilyName(s.Family()), "type": bsd.TypeName(s.Type()), "proto": s.Proto()}
@@ -117,6 +121,9 @@ func runSockets(c *shell.Call) (any, error) {
 // on the socket saw them.
 func stateNotes(s *bsd.Socket) []string {
 	var out []string
+	if t := tlsOf(s); t != nil {
+		out = append(out, tlsx.VersionName(t.State().Version))
+	}
 	switch rd, wr := s.ShutDown(); {
 	case rd && wr:
 		out = append(out, "shutdown rdwr here")

@@ -42,6 +42,8 @@ type Socket struct {
 	peerTold atomic.Int32             // the PeerStatus last reported (reportPeer)
 	gather   atomic.Pointer[gathered] // the data calls' totals while a Gather is open
 
+	layer atomic.Value // what a protocol layered on the socket keeps with it (SetLayer)
+
 	mu         sync.Mutex // guards timeout and hasTimeout
 	timeout    time.Duration
 	hasTimeout bool
@@ -135,6 +137,19 @@ func newSocket(fd, family, sotype, proto int, tr *Trace) (*Socket, error) {
 	s := &Socket{family: family, sotype: sotype, proto: proto, fd: fd, file: f, raw: raw}
 	s.trace.Store(tr)
 	return s, nil
+}
+
+// layerBox holds a layer, so that the atomic.Value always stores one type.
+type layerBox struct{ v any }
+
+// SetLayer keeps v with the socket: the protocol layered on it (the TLS
+// connection that runs over it), or nil when there is none any more.
+func (s *Socket) SetLayer(v any) { s.layer.Store(layerBox{v}) }
+
+// Layer is what SetLayer kept, or nil.
+func (s *Socket) Layer() any {
+	b, _ := s.layer.Load().(layerBox)
+	return b.v
 }
 
 // SetTrace makes tr (or nil) record the socket's next system calls.

@@ -7,6 +7,7 @@ package demo
 // services themselves are in services.go.
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -27,6 +28,7 @@ type Options struct {
 	Report      func(Event)   // called with each event (a connection, a datagram), or nil; it must not block
 	ReplyRate   int           // UDP replies a second per peer address (default DefaultReplyRate)
 	ReplyBurst  int           // UDP replies a peer may get at once (default DefaultReplyBurst)
+	TLS         *tls.Config   // TCP only: serve over TLS with this configuration (nil: plain TCP)
 }
 
 // Stats are a server's counters.
@@ -70,6 +72,9 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 	name, proto, _ := strings.Cut(strings.ToLower(kind), "/")
 	if proto == "" {
 		proto = "tcp"
+	}
+	if proto == "udp" && opts.TLS != nil {
+		return nil, fmt.Errorf("TLS runs over TCP only (over UDP it is DTLS, which this server does not offer)")
 	}
 	k, ok := LookupKind(name)
 	if !ok || (proto != "tcp" && proto != "unix" && (proto != "udp" || !k.UDP)) {
@@ -123,6 +128,9 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 	} else {
 		if s.ln, err = net.Listen(exactNetwork("tcp", addr), addr); err != nil {
 			return nil, err
+		}
+		if opts.TLS != nil {
+			s.ln = tls.NewListener(s.ln, opts.TLS)
 		}
 		s.wg.Add(1)
 		go s.acceptLoop()

@@ -1,0 +1,164 @@
+// Package tlsx is TLS over a socket the shell already holds: a client
+// connection run by Go's crypto/tls over the socket's own data calls, the
+// records it exchanged (for explain), verification named as Python's ssl
+// module (OpenSSL) names its failures, the facts of a certificate chain,
+// and a certificate made for a session's servers.
+package tlsx
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"time"
+)
+
+// Transport is what a TLS connection runs over: a connected stream
+// socket's data calls, which honour ctx and the socket's own timeout.
+type Transport interface {
+	Recv(ctx context.Context, n int) ([]byte, error)
+	SendAll(ctx context.Context, p []byte) (int, error)
+}
+
+// wire is a net.Conn over a Transport for crypto/tls. Each call of the
+// TLS layer runs under the context of the command that made it (set).
+// A timeout or cancel is told to crypto/tls as temporary, so that the
+// connection stays usable after it, as Python's SSLSocket does; Close
+// does nothing, since the socket belongs to its owner.
+type wire struct {
+	t           Transport
+	local, peer net.Addr
+	mu          sync.Mutex
+	ctx         context.Context
+	records     *recordLog
+}
+
+func (w *wire) set(ctx context.Context) {
+	w.mu.Lock()
+	w.ctx = ctx
+	w.mu.Unlock()
+}
+
+func (w *wire) context() context.Context {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ctx == nil {
+		return context.Background()
+	}
+	return w.ctx
+}
+
+func (w *wire) Read(p []byte) (int, error) {
+	got, err := w.t.Recv(w.context(), len(p))
+	if err != nil {
+		return 0, interrupted(err)
+	}
+	if len(got) == 0 {
+		return 0, io.EOF
+	}
+	w.records.add(false, got)
+	return copy(p, got), nil
+}
+
+func (w *wire) Write(p []byte) (int, error) {
+	w.records.add(true, p)
+	n, err := w.t.SendAll(w.context(), p)
+	if err != nil {
+		return n, interrupted(err)
+	}
+	return n, nil
+}
+
+func (w *wire) Close() error                     { return nil }
+func (w *wire) LocalAddr() net.Addr              { return w.local }
+func (w *wire) RemoteAddr() net.Addr             { return w.peer }
+func (w *wire) SetDeadline(time.Time) error      { return nil }
+func (w *wire) SetReadDeadline(time.Time) error  { return nil }
+func (w *wire) SetWriteDeadline(time.Time) error { return nil }
+
+// pauseError is a timeout or a cancel of the socket's call: temporary to
+// crypto/tls (which otherwise keeps any read error for good), the
+// original error to everyone else (errors.Is, errors.As).
+type pauseError struct{ err error }
+
+func (e *pauseError) Error() string   { return e.err.Error() }
+func (e *pauseError) Unwrap() error   { return e.err }
+func (e *pauseError) Timeout() bool   { return isTimeout(e.err) }
+func (e *pauseError) Temporary() bool { return true }
+
+func interrupted(err error) error {
+	if isTimeout(err) || errors.Is(err, context.Canceled) {
+		return &pauseError{err}
+	}
+	return err
+}
+
+func isTimeout(err error) bool {
+	var ne interface{ Timeout() bool }
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+// Conn is a TLS client connection over a socket.
+type Conn struct {
+	tc              *tls.Conn
+	w               *wire
+	cfg             ClientConfig
+	verify          *verifier
+	hsErr           error
+	done            bool
+	askedClientCert bool
+}
+
+// Handshake runs the TLS handshake under ctx.
+func (c *Conn) Handshake(ctx context.Context) error {
+	c.w.set(ctx)
+	defer c.w.set(nil)
+	c.w.records.handshaking = true
+	err := c.tc.Handshake()
+	c.w.records.handshaking = false
+	c.done = err == nil
+	c.hsErr = err
+	return err
+}
+
+// Read is one SSLSocket.recv(n): the data of at most one record, b"" at
+// the end of the stream (the peer's close_notify, or its FIN at a record
+// boundary, as Python's suppress_ragged_eofs allows).
+func (c *Conn) Read(ctx context.Context, n int) ([]byte, error) {
+	if n == 0 {
+		return []byte{}, nil
+	}
+	c.w.set(ctx)
+	defer c.w.set(nil)
+	buf := make([]byte, n)
+	got, err := c.tc.Read(buf)
+	if errors.Is(err, io.EOF) {
+		return buf[:got], nil
+	}
+	if err != nil && got == 0 {
+		return nil, err
+	}
+	return buf[:got], nil
+}
+
+// Write sends all of p as TLS records (SSLSocket.send and sendall write
+// the whole buffer).
+func (c *Conn) Write(ctx context.Context, p []byte) (int, error) {
+	c.w.set(ctx)
+	defer c.w.set(nil)
+	return c.tc.Write(p)
+}
+
+// State is the session's state once the handshake is done.
+func (c *Conn) State() tls.ConnectionState { return c.tc.ConnectionState() }
+
+// Config is what the connection was made with.
+func (c *Conn) Config() ClientConfig { return c.cfg }
+
+// Records are the records exchanged during the handshake, in order.
+func (c *Conn) Records() []Record { return c.w.records.list() }
+
+// AskedClientCert reports whether the server sent a CertificateRequest.
+func (c *Conn) AskedClientCert() bool { return c.askedClientCert }
