@@ -17,7 +17,7 @@ func certCommand() *shell.Command {
 	return &shell.Command{
 		Name: "cert", Group: groupSockets,
 		Summary: "The peer's certificate chain (subject, issuer, names, dates, key, fingerprint) and the TLS session.",
-		Help: "One row a certificate, the server's first: subject, issuer, subjectAltName, not before,\n" +
+		Help: "One row a certificate, depth 0 the server's own: subject, issuer, subjectAltName, not before,\n" +
 			"not after with the days left, key type and size, signature algorithm (OpenSSL's names)\n" +
 			"and SHA-256 fingerprint (as openssl x509 -fingerprint -sha256). The notes under it say\n" +
 			"the session: TLS version, cipher suite, ALPN, SNI sent, OCSP staple, resumption.\n" +
@@ -48,7 +48,7 @@ func runCert(c *shell.Call) (any, error) {
 	}
 	c.Python("%s.getpeercert()", name)
 	c.Python("%s.version(), %s.cipher(), %s.selected_alpn_protocol(), %s.session_reused", name, name, name, name)
-	rows := &shell.Rows{Header: []string{"#", "subject", "issuer", "SANs", "not before", "not after", "days left", "key", "signature", "SHA-256"}}
+	rows := &shell.Rows{Header: []string{"depth", "subject", "issuer", "SANs", "not before", "not after", "days left", "key", "signature", "SHA-256"}}
 	now := time.Now()
 	for i, cert := range st.PeerCertificates {
 		f := tlsx.Facts(cert, now)

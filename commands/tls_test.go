@@ -6,14 +6,18 @@ package commands
 // every error's text.
 
 import (
+	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sockshell/sockshell/shell/testenv"
 )
@@ -140,5 +144,295 @@ func TestTLSErrorsAsPython(t *testing.T) {
 				t.Errorf("hint lacks %q:\n%s", tc.hint, stderr)
 			}
 		})
+	}
+}
+
+// normRepr blanks a repr's descriptor and ports, which differ between
+// processes.
+func normRepr(s string) string {
+	s = regexp.MustCompile(`fd=\d+`).ReplaceAllString(s, "fd=N")
+	return regexp.MustCompile(`, (\d+)\)`).ReplaceAllString(s, ", P)")
+}
+
+// serve echo --tls with the session's certificate: openssl s_client sees
+// the fingerprint serve printed and gets its echo; our own connect --tls
+// sends and receives through TLS; the repr is python3's; sockets, cert,
+// JSON and the timeline say TLS.
+func TestServeEchoTLS(t *testing.T) {
+	ossl := testenv.NeedPeer(t, "openssl", "openssl")
+	ss := newSockSession(t)
+	out, _ := ss.Exec("serve echo --tls")
+	fp := regexp.MustCompile(`SHA-256 ([0-9A-F:]{95})`).FindStringSubmatch(out)
+	if fp == nil || !strings.Contains(out, "ECDSA") && !strings.Contains(out, "EC P-256") || !strings.Contains(out, "IP Address:127.0.0.1") {
+		t.Fatalf("serve echo --tls says no certificate: %q", out)
+	}
+	port := serverPort(t, ss.Session, "echo1")
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+
+	// openssl s_client: its chain's fingerprint, and the echo.
+	if got := sClientEcho(t, ossl, addr, "ping over tls"); !strings.Contains(got, "ping over tls") {
+		t.Fatalf("s_client got %q", got)
+	}
+	show := exec.Command(ossl, "s_client", "-connect", addr, "-showcerts")
+	show.Stdin = strings.NewReader("")
+	pemOut, _ := show.Output()
+	x := exec.Command(ossl, "x509", "-noout", "-fingerprint", "-sha256")
+	x.Stdin = strings.NewReader(string(pemOut))
+	fpOut, err := x.Output()
+	if err != nil || !strings.Contains(string(fpOut), fp[1]) {
+		t.Errorf("openssl sees %q, serve printed %s (%v)", fpOut, fp[1], err)
+	}
+
+	// Our own client, through TLS.
+	repr := ss.MustExec(fmt.Sprintf("connect --tls 127.0.0.1 %d --insecure", port))
+	py := pyRun(t, fmt.Sprintf(`
+import socket, ssl
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+print(repr(ctx.wrap_socket(socket.create_connection(('127.0.0.1', %d)), server_hostname='127.0.0.1')))`, port))
+	if r := strings.TrimSpace(strings.TrimPrefix(strings.SplitN(repr, "\n", 2)[0], "s1  ")); normRepr(r) != normRepr(strings.TrimSpace(py)) {
+		t.Errorf("repr %q, python3 %q", r, py)
+	}
+	ss.AssertExec(`sendall s1 "hello tls\n"`, "10\n")
+	ss.AssertExec("recv s1", "b'hello tls\\n'\n")
+	if row := ss.sockRow("s1"); !strings.Contains(row["state"], "TLSv1.3") {
+		t.Errorf("sockets: state %q", row["state"])
+	}
+	certOut := ss.MustExec("cert s1")
+	for _, want := range []string{fp[1], "CN=sockshell session", "ecdsa-with-SHA256", "EC P-256", "DNS:localhost", "version TLSv1.3", "resumed no"} {
+		if !strings.Contains(certOut, want) {
+			t.Errorf("cert s1 lacks %q:\n%s", want, certOut)
+		}
+	}
+	if pem := ss.MustExec("cert s1 --pem"); !strings.HasPrefix(pem, "-----BEGIN CERTIFICATE-----") {
+		t.Errorf("cert --pem: %q", pem)
+	}
+	ss.MustExec("set format json")
+	var doc struct {
+		Result []map[string]any `json:"result"`
+	}
+	js := ss.MustExec("cert s1")
+	if err := json.Unmarshal([]byte(js), &doc); err != nil || len(doc.Result) != 1 || doc.Result[0]["sha-256"] != fp[1] {
+		t.Errorf("cert in json: %v %s", err, js)
+	}
+	ss.MustExec("set format python")
+	if tl := ss.MustExec("timeline s1"); !strings.Contains(tl, "tls_handshake") {
+		t.Errorf("timeline lacks the handshake:\n%s", tl)
+	}
+	// shutdown drops the layer as Python's SSLSocket.shutdown does.
+	if out := ss.MustExec("shutdown s1 wr"); !strings.Contains(out, "plain socket from now on") {
+		t.Errorf("shutdown: %q", out)
+	}
+	ss.MustExec("close s1")
+}
+
+// sClientEcho sends line to addr with openssl s_client and returns what
+// came back once the line has (or s_client ended), keeping s_client's
+// input open until then: an echo server answers only while it is.
+func sClientEcho(t *testing.T, ossl, addr, line string) string {
+	t.Helper()
+	cmd := exec.Command(ossl, "s_client", "-connect", addr, "-quiet")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outPipe, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	timer := time.AfterFunc(sockPeerTimeout, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	fmt.Fprintln(in, line)
+	var got []byte
+	buf := make([]byte, 4096)
+	for !strings.Contains(string(got), line) {
+		n, err := outPipe.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	in.Close()
+	return string(got)
+}
+
+// serve gopher DIR --tls: curl fetches over gophers with the CA given
+// (--cacert), with -k for the session's own certificate, and refuses the
+// session's certificate without -k, as it must.
+func TestServeGophersCurl(t *testing.T) {
+	curl := testenv.NeedPeer(t, "curl", "curl")
+	f := makeTLSFiles(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("hello over gophers\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ss := newSockSession(t)
+	ss.MustExec(fmt.Sprintf("serve gopher %s --tls --cert %s --key %s", dir, f.leaf, f.leafKey))
+	withCA := serverPort(t, ss.Session, "gopher1")
+	ss.MustExec("serve gopher " + dir + " --tls")
+	own := serverPort(t, ss.Session, "gopher2")
+	fetch := func(port int, args ...string) (string, error) {
+		args = append(args, "-sS", "--max-time", "20", fmt.Sprintf("gophers://localhost:%d/0/hello.txt", port))
+		out, err := exec.Command(curl, args...).CombinedOutput()
+		return string(out), err
+	}
+	if out, err := fetch(withCA, "--cacert", f.ca); err != nil || out != "hello over gophers\n" {
+		t.Errorf("curl --cacert: %v %q", err, out)
+	}
+	if out, err := fetch(own, "-k"); err != nil || out != "hello over gophers\n" {
+		t.Errorf("curl -k: %v %q", err, out)
+	}
+	if out, err := fetch(own); err == nil {
+		t.Errorf("curl trusted the session's self-signed certificate without -k: %q", out)
+	}
+}
+
+// socat OPENSSL-LISTEN as the server: verified with --ca, data both ways.
+func TestTLSSocatPeer(t *testing.T) {
+	socat := testenv.NeedPeer(t, "socat", "socat")
+	f := makeTLSFiles(t)
+	_, port := testenv.ListeningPeer(t, "tcp", socat, func(port int) []string {
+		return []string{fmt.Sprintf("OPENSSL-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork,cert=%s,key=%s,verify=0", port, f.leaf, f.leafKey), "PIPE"}
+	})
+	ss := newSockSession(t)
+	out := ss.MustExec(fmt.Sprintf("connect --tls localhost %d --ca %s --alpn h2,http/1.1", port, f.ca))
+	if !strings.Contains(out, "<ssl.SSLSocket") || !strings.Contains(out, "verified: CN=localhost") {
+		t.Fatalf("connect --tls: %q", out)
+	}
+	ss.AssertExec(`send s1 "through socat\n"`, "14\n")
+	ss.AssertExec("recv s1", "b'through socat\\n'\n")
+	if c := ss.MustExec("cert s1"); !strings.Contains(c, "SNI sent 'localhost'") || !strings.Contains(c, "offered h2,http/1.1") {
+		t.Errorf("cert: %s", c)
+	}
+}
+
+// A plain server on a TLS connect, and TLS bytes on a plain recv (a
+// server's alert, a client's ClientHello), each with its hint; the
+// plain-server error is python3's.
+func TestTLSPlainMismatch(t *testing.T) {
+	ossl := testenv.NeedPeer(t, "openssl", "openssl")
+	f := makeTLSFiles(t)
+	plain := sockGoPeer(t, func(c *net.TCPConn) {
+		c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n"))
+		buf := make([]byte, 4096)
+		c.Read(buf)
+	})
+	want := pyTLSError(t, plain, "localhost", f.ca)
+	ss := newSockSession(t)
+	_, stderr := ss.Exec(fmt.Sprintf("connect --tls 127.0.0.1 %d --sni localhost --ca %s", plain, f.ca))
+	if got := errorLine(stderr); got != want {
+		t.Errorf("sockshell: %s\npython3:   %s", got, want)
+	}
+	if !strings.Contains(stderr, `b'SSH-2'`) || !strings.Contains(stderr, "not a TLS record") {
+		t.Errorf("hint: %s", stderr)
+	}
+
+	// Plain bytes that look like a record to a TLS server: its alert.
+	tlsPort := sServer(t, "-cert", f.leaf, "-key", f.leafKey)
+	ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", tlsPort))
+	ss.MustExec(`send s2 b'\x16\x03\x01\x00\x05hello'`)
+	if out := ss.MustExec("recv s2"); !strings.Contains(out, `b'\x15\x03`) || !strings.Contains(out, "a TLS alert record: fatal") {
+		t.Errorf("recv of an alert: %q", out)
+	}
+
+	// A TLS client on a plain listening socket: its ClientHello.
+	ss.MustExec("socket tcp")
+	ss.MustExec("bind s3 127.0.0.1 0")
+	ss.MustExec("listen s3")
+	port := ss.sock("s3")
+	la, _ := port.SockName()
+	cmd := exec.Command(ossl, "s_client", "-connect", fmt.Sprintf("127.0.0.1:%d", la.Port()))
+	cmd.Stdin = strings.NewReader("")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	ss.MustExec("accept s3")
+	if out := ss.MustExec("recv s4"); !strings.Contains(out, "(a ClientHello)") || !strings.Contains(out, "TLS client") {
+		t.Errorf("recv of a ClientHello: %q", out)
+	}
+}
+
+// explain tells the handshake from the records on the wire: TLS 1.3 (the
+// server's handshake encrypted after ServerHello) and TLS 1.2 (every
+// server message in the clear, as parsed).
+func TestTLSExplainSteps(t *testing.T) {
+	f := makeTLSFiles(t)
+	for _, tc := range []struct {
+		version string
+		server  []string
+		want    []string
+	}{
+		{"1.3", nil, []string{"TLS → ClientHello", "offers TLS 1.3 and 1.2, SNI 'localhost'", "TLS ← ServerHello", "the server chose TLSv1.3",
+			"encrypted records", "EncryptedExtensions, Certificate, CertificateVerify, Finished", "TLS → Finished (encrypted)",
+			"certificates received: 1 (CN=localhost)", "TLS verified"}},
+		{"1.2", []string{"-tls1_2"}, []string{"TLS ← ServerHello", "the server chose TLSv1.2, ECDHE-ECDSA-",
+			"TLS ← Certificate (", "TLS ← ServerKeyExchange (", "TLS ← ServerHelloDone (", "TLS → ClientKeyExchange",
+			"TLS → ChangeCipherSpec\n", "TLS → Finished (encrypted)", "TLS ← ChangeCipherSpec\n", "TLS ← Finished (encrypted)"}},
+	} {
+		t.Run(tc.version, func(t *testing.T) {
+			port := sServer(t, append([]string{"-cert", f.leaf, "-key", f.leafKey}, tc.server...)...)
+			ss := newSockSession(t)
+			ss.MustExec("explain on")
+			out := ss.MustExec(fmt.Sprintf("connect --tls localhost %d --ca %s", port, f.ca))
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("explain lacks %q:\n%s", w, out)
+				}
+			}
+			if !strings.Contains(out, "ctx = ssl.create_default_context(cafile=") || !strings.Contains(out, "s1 = ctx.wrap_socket(s1, server_hostname='localhost')") {
+				t.Errorf("python lines:\n%s", out)
+			}
+		})
+	}
+}
+
+// Bad input: one clear error each, and the shell goes on.
+func TestTLSBadInput(t *testing.T) {
+	f := makeTLSFiles(t)
+	port := sServer(t, "-cert", f.leaf, "-key", f.leafKey)
+	ss := newSockSession(t)
+	ss.MustExec("socket tcp")
+	ss.AssertExecError("tls s1", "OSError: [Errno 107] Transport endpoint is not connected")
+	ss.MustExec("socket udp")
+	ss.AssertExecError("tls s2", "NotImplementedError: only stream sockets are supported")
+	ss.MustExec("close s2")
+	ss.AssertExecError("tls s2", "Bad file descriptor")
+	ss.AssertExecError("tls", "missing")
+	ss.AssertExecError("tls nosuch", "NameError")
+	ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	ss.AssertExecError("tls s1 --ca "+filepath.Join(f.dir, "missing.pem"), "FileNotFoundError: [Errno 2] No such file or directory")
+	ss.AssertExecError("tls s1 --ca "+f.bad, "ssl.SSLError: [X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found")
+	ss.MustExec("tls s1 --sni localhost --ca " + f.ca)
+	ss.AssertExecError("tls s1 --insecure", "ValueError: s1 is a TLS socket already")
+	ss.AssertExecError("sendto s1 x 127.0.0.1 9", "ValueError: sendto not allowed on instances of <class 'ssl.SSLSocket'>")
+	ss.AssertExecError("recvfrom s1", "ValueError: recvfrom not allowed")
+	ss.AssertExecError(fmt.Sprintf("connect 127.0.0.1 %d --insecure", port), "--insecure goes with --tls")
+	ss.AssertExecError("cert s1x", "NameError")
+	ss.MustExec("socket tcp")
+	ss.AssertExecError("cert s3", "AttributeError: 'socket' object has no attribute 'getpeercert'")
+	ss.AssertExecError("serve echo --cert "+f.leaf, "--cert and --key go with --tls")
+	ss.AssertExecError("serve echo --udp --tls", "TCP only")
+	ss.AssertExecError("serve echo --tls --cert "+f.leaf, "--cert FILE and --key FILE go together")
+	ss.AssertExecError(fmt.Sprintf("connect --tls 127.0.0.1 %d --ca %s", testenv.ClosedPort(t, "tcp"), f.ca), "ConnectionRefusedError")
+	// The shell goes on, and the TLS socket still works.
+	ss.AssertExec(`sendall s1 "abc\n"`, "4\n")
+	ss.AssertExec("recv s1", "b'cba\\n'\n")
+}
+
+// Tab completes tls's and cert's sockets and options.
+func TestTLSComplete(t *testing.T) {
+	tm := newTerm(t)
+	tm.MustExec("socket tcp")
+	for line, want := range map[string]string{"tls s": "s1", "cert s": "s1", "tls s1 --in": "--insecure", "connect --t": "--tls", "serve echo --t": "--tls", "cert s1 --p": "--pem"} {
+		got, _ := tm.Session.Complete(line)
+		if !slices.Contains(got, want) {
+			t.Errorf("Complete(%q) = %q, want %q among them", line, got, want)
+		}
 	}
 }

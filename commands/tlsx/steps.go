@@ -6,6 +6,7 @@ package tlsx
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -59,8 +60,17 @@ func (c *Conn) Steps(err error) []string {
 		add("TLS ← %d encrypted %s (%d bytes)%s", encIn, plural(encIn, "record"), encInBytes, what)
 		encIn, encInBytes = 0, 0
 	}
-	for _, r := range c.w.records.list() {
-		if !r.Out && r.Encrypted {
+	var ve *VerifyError
+	failedVerify := errors.As(err, &ve)
+	records := c.w.records.list()
+	lastOut := -1
+	for i, r := range records {
+		if r.Out {
+			lastOut = i
+		}
+	}
+	for i, r := range records {
+		if !r.Out && r.Encrypted && !(!tls13 && r.Type == 22) {
 			encIn++
 			encInBytes += r.Len
 			continue
@@ -79,6 +89,10 @@ func (c *Conn) Steps(err error) []string {
 				note = " (in TLS 1.3 a compatibility record only, RFC 8446 D.4)"
 			}
 			add("TLS %s ChangeCipherSpec%s", arrow, note)
+		case r.Encrypted && !r.Out: // TLS 1.2: the server's Finished, after its ChangeCipherSpec
+			add("TLS ← Finished (encrypted), %d bytes", r.Len)
+		case r.Encrypted && r.Out && failedVerify && i == lastOut:
+			add("TLS → alert (encrypted), %d bytes: crypto/tls sends bad_certificate (42) when the verification fails", r.Len)
 		case r.Encrypted && r.Out:
 			what := "encrypted record"
 			if err == nil && (tls13 || r.Type == 22) {
@@ -95,6 +109,9 @@ func (c *Conn) Steps(err error) []string {
 		}
 	}
 	flushIn()
+	if failedVerify {
+		add("TLS verification failed: %s", ve.Reason)
+	}
 	if err != nil {
 		return out
 	}
