@@ -35,7 +35,7 @@ func runCert(c *shell.Call) (any, error) {
 	t := tlsOf(s)
 	if t == nil {
 		c.Python("%s.getpeercert()", name)
-		return nil, &shell.Error{Class: "AttributeError", Msg: fmt.Sprintf("'socket' object has no attribute 'getpeercert'"),
+		return nil, &shell.Error{Class: "AttributeError", Msg: "'socket' object has no attribute 'getpeercert'",
 			Hint: fmt.Sprintf("%s is a plain socket: upgrade it with tls %s, or connect with connect --tls HOST PORT", name, name)}
 	}
 	st := t.State()

@@ -58,7 +58,9 @@ func tlsSendFile(c *shell.Call, t *tlsx.Conn, s *bsd.Socket, name, file, py stri
 			}
 		}
 		if rerr == io.EOF {
-			c.Note("over TLS the file is read and sent in records (sendfile(2) would bypass the encryption, so Python's SSLSocket.sendfile falls back to send too)")
+			if strings.Contains(py, ".sendfile(") {
+				c.Note("over TLS the file is read and sent in records (sendfile(2) would bypass the encryption, so Python's SSLSocket.sendfile falls back to send too)")
+			}
 			return total, nil
 		}
 		if rerr != nil {

@@ -436,3 +436,28 @@ func TestTLSComplete(t *testing.T) {
 		}
 	}
 }
+
+// sendall --file, sendfile and recv --out go through TLS (sendfile(2)
+// would bypass it): a TLS echo returns the file's bytes.
+func TestTLSFiles(t *testing.T) {
+	ss := newSockSession(t)
+	ss.MustExec("serve echo --tls")
+	port := serverPort(t, ss.Session, "echo1")
+	dir := t.TempDir()
+	data := []byte(strings.Repeat("0123456789abcdef", 6000)) // 96000 bytes: several records
+	in := filepath.Join(dir, "in.bin")
+	if err := os.WriteFile(in, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ss.MustExec(fmt.Sprintf("connect --tls 127.0.0.1 %d --insecure", port))
+	ss.AssertExec("sendall s1 --file "+in, "96000\n")
+	out := filepath.Join(dir, "out.bin")
+	ss.MustExec(fmt.Sprintf("recv s1 --out %s --max 96000", out))
+	testenv.WantFile(t, out, string(data))
+	if got := ss.MustExec("sendfile s1 " + in); !strings.HasPrefix(got, "96000\n") || !strings.Contains(got, "falls back to send") {
+		t.Errorf("sendfile: %q", got)
+	}
+	out2 := filepath.Join(dir, "out2.bin")
+	ss.MustExec(fmt.Sprintf("recv s1 --out %s --max 96000", out2))
+	testenv.WantFile(t, out2, string(data))
+}

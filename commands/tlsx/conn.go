@@ -114,7 +114,7 @@ type Conn struct {
 // Handshake runs the TLS handshake under ctx.
 func (c *Conn) Handshake(ctx context.Context) error {
 	c.w.set(ctx)
-	defer c.w.set(nil)
+	defer c.w.set(context.Background())
 	c.w.records.handshaking = true
 	err := c.tc.Handshake()
 	c.w.records.handshaking = false
@@ -131,7 +131,7 @@ func (c *Conn) Read(ctx context.Context, n int) ([]byte, error) {
 		return []byte{}, nil
 	}
 	c.w.set(ctx)
-	defer c.w.set(nil)
+	defer c.w.set(context.Background())
 	buf := make([]byte, n)
 	got, err := c.tc.Read(buf)
 	if errors.Is(err, io.EOF) {
@@ -147,7 +147,7 @@ func (c *Conn) Read(ctx context.Context, n int) ([]byte, error) {
 // the whole buffer).
 func (c *Conn) Write(ctx context.Context, p []byte) (int, error) {
 	c.w.set(ctx)
-	defer c.w.set(nil)
+	defer c.w.set(context.Background())
 	return c.tc.Write(p)
 }
 
