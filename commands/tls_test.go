@@ -423,6 +423,12 @@ func TestTLSBadInput(t *testing.T) {
 	// The shell goes on, and the TLS socket still works.
 	ss.AssertExec(`sendall s1 "abc\n"`, "4\n")
 	ss.AssertExec("recv s1", "b'cba\\n'\n")
+	// A timeout leaves the TLS stream usable, as in Python.
+	ss.MustExec("settimeout s1 0.2")
+	ss.AssertExecError("recv s1", "TimeoutError: The read operation timed out")
+	ss.MustExec("settimeout s1 none")
+	ss.AssertExec(`sendall s1 "xyz\n"`, "4\n")
+	ss.AssertExec("recv s1", "b'zyx\\n'\n")
 }
 
 // Tab completes tls's and cert's sockets and options.
