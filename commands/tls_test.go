@@ -467,3 +467,64 @@ func TestTLSFiles(t *testing.T) {
 	ss.MustExec(fmt.Sprintf("recv s1 --out %s --max 96000", out2))
 	testenv.WantFile(t, out2, string(data))
 }
+
+// cert's subject names, SANs and dates are what python3's getpeercert()
+// says of the same server's certificate; a failed handshake is an event.
+func TestCertAsPython(t *testing.T) {
+	f := makeTLSFiles(t)
+	port := sServer(t, "-cert", f.leaf, "-key", f.leafKey, "-cert_chain", f.ca)
+	py := pyRun(t, fmt.Sprintf(`
+import socket, ssl, time
+ctx = ssl.create_default_context(cafile=%q)
+t = ctx.wrap_socket(socket.create_connection(('127.0.0.1', %d)), server_hostname='localhost')
+c = t.getpeercert()
+utc = lambda s: time.strftime('%%Y-%%m-%%d %%H:%%M:%%S', time.gmtime(ssl.cert_time_to_seconds(s)))
+print(', '.join(k + ':' + v for k, v in c['subjectAltName']))
+print(utc(c['notBefore']))
+print(utc(c['notAfter']))
+print(dict(x[0] for x in c['subject'])['commonName'])
+print(dict(x[0] for x in c['issuer'])['commonName'])
+print(t.version())
+`, f.ca, port))
+	want := strings.Split(strings.TrimSpace(py), "\n")
+	ss := newSockSession(t)
+	ss.MustExec(fmt.Sprintf("connect --tls localhost %d --ca %s", port, f.ca))
+	ss.MustExec("set format json")
+	var doc struct {
+		Result []map[string]any `json:"result"`
+		Notes  []string         `json:"notes"`
+	}
+	if err := json.Unmarshal([]byte(ss.MustExec("cert s1")), &doc); err != nil || len(doc.Result) != 2 {
+		t.Fatalf("cert: %v %+v", err, doc)
+	}
+	leaf := doc.Result[0]
+	got := []any{leaf["sans"], leaf["not_before"], leaf["not_after"], leaf["subject"], leaf["issuer"]}
+	for i, w := range []string{want[0], want[1], want[2], "CN=" + want[3], "CN=" + want[4]} {
+		if got[i] != w {
+			t.Errorf("cert field %d: %v, python3 %q", i, got[i], w)
+		}
+	}
+	if !slices.ContainsFunc(doc.Notes, func(n string) bool { return strings.HasPrefix(n, "version "+want[5]+",") }) {
+		t.Errorf("session notes %q, python3 version %s", doc.Notes, want[5])
+	}
+	if ca := doc.Result[1]; ca["subject"] != "CN=Test CA" || ca["sans"] != "" {
+		t.Errorf("the CA's row: %v", ca)
+	}
+
+	// A failed handshake: the tls_failed event, and the socket closed.
+	ss.MustExec("set format python")
+	ss.MustExec("close s1") // s_server serves one connection at a time
+	if _, stderr := ss.Exec(fmt.Sprintf("connect --tls localhost %d", port)); !strings.Contains(stderr, "self-signed certificate in certificate chain") {
+		t.Errorf("against the system's roots: %s", stderr)
+	}
+	var failed bool
+	for _, e := range ss.Session.Events().Recent(50) {
+		if e.Kind == eventTLSFailed && e.Resource == "s2" {
+			failed = true
+		}
+	}
+	if !failed {
+		t.Error("no tls_failed event for s2")
+	}
+	ss.AssertExecError("send s2 x", "s2 was closed")
+}
