@@ -160,7 +160,9 @@ func socketCommands() []*shell.Command {
 			Summary: "Table of the session's sockets: fd, family, type, state, addresses, bytes, timeout.",
 			Help: "State comes from the kernel for TCP (ESTABLISHED, LISTEN, CLOSE_WAIT, …). Beside it, in\n" +
 				"brackets, what each side did: \"shutdown wr here\" (this side shut that half), \"peer sent FIN\"\n" +
-				"(a recv returned b'' after the peer's FIN) or \"peer reset\" (a call failed with a reset).",
+				"(a recv returned b'' after the peer's FIN) or \"peer reset\" (a call failed with a reset); a TLS\n" +
+				"socket's version (TLSv1.3). Sent and received count the bytes through the kernel: on a TLS\n" +
+				"socket, the records (headers, encryption, the handshake), not the data alone.",
 			Examples: []string{"sockets"},
 			Run:      runSockets,
 		},
