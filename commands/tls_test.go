@@ -120,6 +120,7 @@ func TestTLSErrorsAsPython(t *testing.T) {
 		{"unknown CA", "localhost", f.self, []string{"-cert", f.leaf, "-key", f.leafKey}, "did not send its issuer (CN=Test CA)"},
 		{"self-signed in chain", "localhost", f.self, []string{"-cert", f.leaf, "-key", f.leafKey, "-cert_chain", f.ca}, "ends at a root (CN=Test CA)"},
 		{"client cert required", "localhost", f.ca, []string{"-cert", f.leaf, "-key", f.leafKey, "-Verify", "1", "-CAfile", f.ca}, "requires a client certificate"},
+		{"client cert required, TLS 1.2", "localhost", f.ca, []string{"-cert", f.leaf, "-key", f.leafKey, "-Verify", "1", "-CAfile", f.ca, "-tls1_2"}, "a client certificate it requires"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -527,4 +528,28 @@ print(t.version())
 		t.Error("no tls_failed event for s2")
 	}
 	ss.AssertExecError("send s2 x", "s2 was closed")
+}
+
+// --alpn offers protocols; the server's choice is what python3's
+// selected_alpn_protocol() gets from the same server.
+func TestTLSALPN(t *testing.T) {
+	f := makeTLSFiles(t)
+	port := sServer(t, "-cert", f.leaf, "-key", f.leafKey, "-alpn", "http/1.1")
+	want := strings.TrimSpace(pyRun(t, fmt.Sprintf(`
+import socket, ssl
+ctx = ssl.create_default_context(cafile=%q)
+ctx.set_alpn_protocols(['h2', 'http/1.1'])
+t = ctx.wrap_socket(socket.create_connection(('127.0.0.1', %d)), server_hostname='localhost')
+print(repr(t.selected_alpn_protocol()))
+`, f.ca, port)))
+	ss := newSockSession(t)
+	ss.MustExec("explain on")
+	out := ss.MustExec(fmt.Sprintf("connect --tls localhost %d --ca %s --alpn h2,http/1.1", port, f.ca))
+	if !strings.Contains(out, "ctx.set_alpn_protocols(['h2', 'http/1.1'])") || !strings.Contains(out, "ALPN h2,http/1.1") {
+		t.Errorf("explain:\n%s", out)
+	}
+	ss.MustExec("explain off")
+	if c := ss.MustExec("cert s1"); !strings.Contains(c, "ALPN "+want+";") {
+		t.Errorf("cert says %s, python3 %s", c, want)
+	}
 }

@@ -108,7 +108,7 @@ func verifyHint(e *VerifyError, peer string) string {
 	}
 	switch e.Kind {
 	case "self-signed":
-		return fmt.Sprintf("the server's certificate (%s) signed itself and is not among the trusted roots; trust it with --ca FILE (its PEM: cert SOCK --pem after tls --insecure), or skip verification with --insecure", subj)
+		return fmt.Sprintf("the server's certificate (%s) signed itself and is not among the trusted roots; trust it with --ca FILE (connect with --insecure, and cert SOCK --pem prints its PEM), or skip verification with --insecure", subj)
 	case "self-signed-chain":
 		return fmt.Sprintf("the chain the server sent ends at a root (%s) that is not among the trusted roots; give that root's PEM with --ca FILE", subj)
 	case "unknown-ca":
@@ -137,7 +137,7 @@ func verifyHint(e *VerifyError, peer string) string {
 func alertHint(d byte, op Op) string {
 	switch d {
 	case 116:
-		return "the server requires a client certificate and this context has none (Python: ctx.load_cert_chain(certfile, keyfile)); with TLS 1.3 the handshake ends before the server checks it, so the alert arrives on the first read"
+		return "the server requires a client certificate and this context has none (Python: ctx.load_cert_chain(certfile, keyfile)); with TLS 1.3 this side's handshake is done once it has sent its (empty) certificate, before the server has checked it, so the server's alert arrives on the first read"
 	case 40:
 		if op == OpHandshake {
 			return "the server refused the handshake: no TLS version or cipher both sides take, or (TLS 1.2) a client certificate it requires"
