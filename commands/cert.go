@@ -21,7 +21,8 @@ func certCommand() *shell.Command {
 			"not after with the days left, key type and size, signature algorithm (OpenSSL's names)\n" +
 			"and SHA-256 fingerprint (as openssl x509 -fingerprint -sha256). The notes under it say\n" +
 			"the session: TLS version, cipher suite, ALPN, SNI sent, OCSP staple, resumption.\n" +
-			"--pem prints the chain in PEM (Python 3.11's getpeercert(True) gives the first one only).",
+			"In json: {\"chain\": [...], \"session\": {...}}, dates in ISO 8601 (UTC). --pem prints\n" +
+			"the chain in PEM (Python 3.11's getpeercert(True) gives the first one only).",
 		Python:   "s.getpeercert()",
 		Examples: []string{"cert s1", "cert s1 --pem"},
 		Args:     []shell.Arg{shell.Req("SOCK", sockArg)},
@@ -48,6 +49,9 @@ func runCert(c *shell.Call) (any, error) {
 	}
 	c.Python("%s.getpeercert()", name)
 	c.Python("%s.version(), %s.cipher(), %s.selected_alpn_protocol(), %s.session_reused", name, name, name, name)
+	if c.Session.Settings.Format == "json" {
+		return certJSON(t, st), nil
+	}
 	rows := &shell.Rows{Header: []string{"depth", "subject", "issuer", "SANs", "not before", "not after", "days left", "key", "signature", "SHA-256"}}
 	now := time.Now()
 	for i, cert := range st.PeerCertificates {
@@ -94,3 +98,36 @@ func sessionLines(t *tlsx.Conn, st tls.ConnectionState) []string {
 }
 
 func isAddrLiteral(s string) bool { _, err := netip.ParseAddr(s); return err == nil }
+
+// certJSON is cert's result in json: the chain, each certificate's facts
+// (SANs a list, dates in ISO 8601 UTC), and the session.
+func certJSON(t *tlsx.Conn, st tls.ConnectionState) shell.Repr {
+	chain := shell.List{}
+	now := time.Now()
+	for i, cert := range st.PeerCertificates {
+		f := tlsx.Facts(cert, now)
+		sans := f.SANs
+		if sans == nil {
+			sans = []string{}
+		}
+		chain = append(chain, map[string]any{"depth": i, "subject": f.Subject, "issuer": f.Issuer, "sans": sans,
+			"not_before": f.NotBefore.Format(time.RFC3339), "not_after": f.NotAfter.Format(time.RFC3339), "days_left": f.DaysLeft,
+			"key": f.Key, "signature": f.SigAlg, "sha256": f.SHA256})
+	}
+	cfg := t.Config()
+	var alpn, sni any
+	if st.NegotiatedProtocol != "" {
+		alpn = st.NegotiatedProtocol
+	}
+	if cfg.ServerName != "" && !isAddrLiteral(cfg.ServerName) {
+		sni = cfg.ServerName
+	}
+	offered := cfg.ALPN
+	if offered == nil {
+		offered = []string{}
+	}
+	session := map[string]any{"version": tlsx.VersionName(st.Version), "cipher": tlsx.CipherName(st.CipherSuite),
+		"alpn": alpn, "alpn_offered": offered, "sni": sni, "server_hostname": cfg.ServerName, "ocsp_staple": len(st.OCSPResponse) > 0,
+		"resumed": st.DidResume, "verified": !cfg.Insecure}
+	return shell.Repr{JSON: map[string]any{"chain": chain, "session": session}}
+}
