@@ -199,7 +199,7 @@ print(repr(ctx.wrap_socket(socket.create_connection(('127.0.0.1', %d)), server_h
 		t.Errorf("sockets: state %q", row["state"])
 	}
 	certOut := ss.MustExec("cert s1")
-	for _, want := range []string{fp[1], "CN=sockshell session", "ecdsa-with-SHA256", "EC P-256", "DNS:localhost", "version TLSv1.3", "resumed no"} {
+	for _, want := range []string{fp[1], "CN=sockshell session", "ecdsa-with-SHA256", "EC P-256", "DNS:localhost", "version TLSv1.3", "OCSP staple no", "resumed no"} {
 		if !strings.Contains(certOut, want) {
 			t.Errorf("cert s1 lacks %q:\n%s", want, certOut)
 		}
@@ -566,5 +566,39 @@ print(repr(t.selected_alpn_protocol()))
 	ss.MustExec("explain off")
 	if c := ss.MustExec("cert s1"); !strings.Contains(c, "ALPN "+want+";") {
 		t.Errorf("cert says %s, python3 %s", c, want)
+	}
+}
+
+// An OCSP response the server staples (s_server -status_file, the
+// response made by openssl ocsp for the test's CA) is seen by cert.
+func TestTLSOCSPStaple(t *testing.T) {
+	ossl := testenv.NeedPeer(t, "openssl", "openssl")
+	f := makeTLSFiles(t)
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(ossl, args...)
+		cmd.Dir = f.dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	serial := strings.TrimSpace(strings.TrimPrefix(run("x509", "-in", f.leaf, "-noout", "-serial"), "serial="))
+	index := fmt.Sprintf("V\t%s\t\t%s\tunknown\t/CN=localhost\n", time.Now().UTC().Add(240*time.Hour).Format("060102150405Z"), serial)
+	if err := os.WriteFile(filepath.Join(f.dir, "index.txt"), []byte(index), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run("ocsp", "-issuer", f.ca, "-cert", f.leaf, "-reqout", "req.der", "-no_nonce")
+	run("ocsp", "-index", "index.txt", "-rsigner", f.ca, "-rkey", "ca.key", "-CA", f.ca, "-reqin", "req.der", "-respout", "resp.der", "-ndays", "1")
+	st, err := os.Stat(filepath.Join(f.dir, "resp.der"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := sServer(t, "-cert", f.leaf, "-key", f.leafKey, "-status_file", filepath.Join(f.dir, "resp.der"))
+	ss := newSockSession(t)
+	ss.MustExec(fmt.Sprintf("connect --tls localhost %d --ca %s", port, f.ca))
+	if c := ss.MustExec("cert s1"); !strings.Contains(c, fmt.Sprintf("OCSP staple yes (%d bytes)", st.Size())) {
+		t.Errorf("cert:\n%s", c)
 	}
 }
