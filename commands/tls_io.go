@@ -6,6 +6,7 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -152,4 +153,34 @@ func noteTLSBytes(c *shell.Call, name string, s *bsd.Socket, p []byte) {
 		return
 	}
 	c.Note("%s: these bytes are %s: the peer speaks TLS and this socket spoke plain bytes to it; make a new connection with connect --tls HOST PORT (this one's TLS stream cannot start over)", name, what)
+}
+
+// sockStream is a stream socket's data path: through its TLS layer when
+// it has one. A command that moves data on a socket without going
+// through send and recv (a pass-through) takes it from streamOf, so that
+// a TLS socket's bytes are never sent or read raw.
+type sockStream interface {
+	Recv(ctx context.Context, n int) ([]byte, error)
+	SendAll(ctx context.Context, p []byte) (int, error)
+}
+
+// streamOf is the socket's data path.
+func streamOf(s *bsd.Socket) sockStream {
+	if t := tlsOf(s); t != nil {
+		return tlsStream{t}
+	}
+	return s
+}
+
+// tlsStream is a TLS connection as a sockStream, its errors Python's.
+type tlsStream struct{ t *tlsx.Conn }
+
+func (ts tlsStream) Recv(ctx context.Context, n int) ([]byte, error) {
+	p, err := ts.t.Read(ctx, n)
+	return p, tlsx.PythonError(err, tlsx.OpRead, "")
+}
+
+func (ts tlsStream) SendAll(ctx context.Context, p []byte) (int, error) {
+	n, err := ts.t.Write(ctx, p)
+	return n, tlsx.PythonError(err, tlsx.OpWrite, "")
 }

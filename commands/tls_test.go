@@ -6,6 +6,7 @@ package commands
 // every error's text.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -19,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sockshell/sockshell/commands/bsd"
 	"github.com/sockshell/sockshell/shell/testenv"
 )
 
@@ -600,5 +602,46 @@ func TestTLSOCSPStaple(t *testing.T) {
 	ss.MustExec(fmt.Sprintf("connect --tls localhost %d --ca %s", port, f.ca))
 	if c := ss.MustExec("cert s1"); !strings.Contains(c, fmt.Sprintf("OCSP staple yes (%d bytes)", st.Size())) {
 		t.Errorf("cert:\n%s", c)
+	}
+}
+
+// streamOf, the data path a pass-through takes, goes through TLS on a TLS
+// socket, and a read and a write may run at once on it.
+func TestTLSStreamConcurrent(t *testing.T) {
+	ss := newSockSession(t)
+	ss.MustExec("serve echo --tls")
+	port := serverPort(t, ss.Session, "echo1")
+	ss.MustExec(fmt.Sprintf("connect --tls 127.0.0.1 %d --insecure", port))
+	st := streamOf(ss.sock("s1"))
+	if _, plain := st.(*bsd.Socket); plain {
+		t.Fatal("streamOf of a TLS socket is the raw socket")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sockPeerTimeout)
+	defer cancel()
+	const chunks, size = 20, 1000
+	got := make(chan int, 1)
+	go func() {
+		n := 0
+		for n < chunks*size {
+			p, err := st.Recv(ctx, 4096)
+			if err != nil || len(p) == 0 {
+				break
+			}
+			n += len(p)
+		}
+		got <- n
+	}()
+	chunk := []byte(strings.Repeat("x", size))
+	for range chunks {
+		if _, err := st.SendAll(ctx, chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := sockWait(t, got, "the echo"); n != chunks*size {
+		t.Errorf("echoed %d bytes, want %d", n, chunks*size)
+	}
+	ss.MustExec("socket tcp")
+	if _, plain := streamOf(ss.sock("s2")).(*bsd.Socket); !plain {
+		t.Error("streamOf of a plain socket is not the socket")
 	}
 }

@@ -22,36 +22,50 @@ type Transport interface {
 	SendAll(ctx context.Context, p []byte) (int, error)
 }
 
-// wire is a net.Conn over a Transport for crypto/tls. Each call of the
-// TLS layer runs under the context of the command that made it (set).
-// A timeout or cancel is told to crypto/tls as temporary, so that the
-// connection stays usable after it, as Python's SSLSocket does; Close
-// does nothing, since the socket belongs to its owner.
+// wire is a net.Conn over a Transport for crypto/tls. Its reads run
+// under the context of the command reading (Conn.Read, a handshake), its
+// writes under the writing one's, so a read and a write may run at once
+// (a pass-through). A timeout or cancel is told to crypto/tls as
+// temporary, so that the connection stays usable after it, as Python's
+// SSLSocket does; Close does nothing, since the socket belongs to its
+// owner.
 type wire struct {
 	t           Transport
 	local, peer net.Addr
 	mu          sync.Mutex
-	ctx         context.Context
+	rctx, wctx  context.Context
 	records     *recordLog
 }
 
-func (w *wire) set(ctx context.Context) {
+// set sets the context of the reads (read) or of the writes.
+func (w *wire) set(read bool, ctx context.Context) {
 	w.mu.Lock()
-	w.ctx = ctx
+	if read {
+		w.rctx = ctx
+	} else {
+		w.wctx = ctx
+	}
 	w.mu.Unlock()
 }
 
-func (w *wire) context() context.Context {
+// clear forgets the reads' (read) or writes' context once its call is done.
+func (w *wire) clear(read bool) { w.set(read, context.Background()) }
+
+func (w *wire) context(read bool) context.Context {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.ctx == nil {
+	ctx := w.wctx
+	if read {
+		ctx = w.rctx
+	}
+	if ctx == nil {
 		return context.Background()
 	}
-	return w.ctx
+	return ctx
 }
 
 func (w *wire) Read(p []byte) (int, error) {
-	got, err := w.t.Recv(w.context(), len(p))
+	got, err := w.t.Recv(w.context(true), len(p))
 	if err != nil {
 		return 0, interrupted(err)
 	}
@@ -64,7 +78,7 @@ func (w *wire) Read(p []byte) (int, error) {
 
 func (w *wire) Write(p []byte) (int, error) {
 	w.records.add(true, p)
-	n, err := w.t.SendAll(w.context(), p)
+	n, err := w.t.SendAll(w.context(false), p)
 	if err != nil {
 		return n, interrupted(err)
 	}
@@ -113,11 +127,13 @@ type Conn struct {
 
 // Handshake runs the TLS handshake under ctx.
 func (c *Conn) Handshake(ctx context.Context) error {
-	c.w.set(ctx)
-	defer c.w.set(context.Background())
-	c.w.records.handshaking = true
+	c.w.set(true, ctx)
+	c.w.set(false, ctx)
+	defer c.w.clear(true)
+	defer c.w.clear(false)
+	c.w.records.setHandshaking(true)
 	err := c.tc.Handshake()
-	c.w.records.handshaking = false
+	c.w.records.setHandshaking(false)
 	c.done = err == nil
 	c.hsErr = err
 	return err
@@ -130,8 +146,8 @@ func (c *Conn) Read(ctx context.Context, n int) ([]byte, error) {
 	if n == 0 {
 		return []byte{}, nil
 	}
-	c.w.set(ctx)
-	defer c.w.set(context.Background())
+	c.w.set(true, ctx)
+	defer c.w.clear(true)
 	buf := make([]byte, n)
 	got, err := c.tc.Read(buf)
 	if errors.Is(err, io.EOF) {
@@ -146,8 +162,8 @@ func (c *Conn) Read(ctx context.Context, n int) ([]byte, error) {
 // Write sends all of p as TLS records (SSLSocket.send and sendall write
 // the whole buffer).
 func (c *Conn) Write(ctx context.Context, p []byte) (int, error) {
-	c.w.set(ctx)
-	defer c.w.set(context.Background())
+	c.w.set(false, ctx)
+	defer c.w.clear(false)
 	return c.tc.Write(p)
 }
 

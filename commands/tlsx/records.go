@@ -132,6 +132,12 @@ func (l *recordLog) add(out bool, p []byte) {
 	}
 }
 
+func (l *recordLog) setHandshaking(on bool) {
+	l.mu.Lock()
+	l.handshaking = on
+	l.mu.Unlock()
+}
+
 func (l *recordLog) list() []Record {
 	l.mu.Lock()
 	defer l.mu.Unlock()

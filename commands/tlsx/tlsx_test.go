@@ -41,7 +41,7 @@ func TestRecordLog(t *testing.T) {
 	if got[4].Alert != nil {
 		t.Errorf("an alert after ChangeCipherSpec is encrypted: %+v", got[4])
 	}
-	l.handshaking = false
+	l.setHandshaking(false)
 	l.add(true, hello)
 	if len(l.list()) != 5 {
 		t.Error("records read after the handshake")
