@@ -171,7 +171,7 @@ func upgradeTLS(c *shell.Call, s *bsd.Socket, name, host string) (any, error) {
 			Hint: "TLS runs over a TCP stream; over UDP the protocol is DTLS, which Python's ssl module does not offer"}
 	}
 	if !s.Connected() {
-		return nil, shell.ErrnoError(unix.ENOTCONN, fmt.Sprintf("%s is not connected: connect it first (connect %s HOST PORT), then tls %s; or connect --tls HOST PORT does both", name, name, name))
+		return nil, shell.ErrnoError(unix.ENOTCONN, fmt.Sprintf("%s is not connected: connect it first (connect %s HOST PORT), then tls %s; or connect --tls HOST PORT does both (Python's wrap_socket would wrap it unconnected and shake hands at its connect; here tls upgrades a connected socket)", name, name, name))
 	}
 	if err := loadRoots(&cfg); err != nil {
 		pyTLSContext(c, cfg)
