@@ -126,6 +126,7 @@ func TestTLSErrorsAsPython(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each its own server and session
 			port := sServer(t, tc.server...)
 			want := pyTLSError(t, port, tc.host, tc.ca)
 			ss := newSockSession(t)
