@@ -128,6 +128,9 @@ func buildScript(entries []shell.CommandEntry, dropped uint64, servers []servedS
 		}
 	}
 	b.WriteString("\nimport socket\n")
+	if usesSSL(entries) {
+		b.WriteString("import ssl\n")
+	}
 	if pyServers(here) {
 		b.WriteString("import socketserver\nimport threading\n")
 		if usesDaytime(here) {

@@ -285,6 +285,7 @@ func TestExportPythonLinesCompile(t *testing.T) {
 	_, daytime := ss.serve("daytime")
 	ss.serve("chargen --udp")
 	_, gport := ss.serve("gopher " + shell.StrRepr(gopherRoot))
+	_, tlsEcho := ss.serve("echo --tls")
 	lines := []string{
 		"explain on", "explain off", "set timeout 10", "set timeout none", "set timeout 20", "set timeout -1",
 		"servport http", "servport http tcp", "servport nosuch", "servname 80", "servname 53 udp", "servname 9", "servname 65536",
@@ -311,6 +312,10 @@ func TestExportPythonLinesCompile(t *testing.T) {
 		fmt.Sprintf("connect 127.0.0.1 %d", echo), // s?
 		fmt.Sprintf("connect 127.0.0.1 %d", discard),
 		fmt.Sprintf("connect 127.0.0.1 %d", daytime),
+		fmt.Sprintf("connect --tls 127.0.0.1 %d --insecure --alpn h2,http/1.1", tlsEcho), "cert {last}", "cert {last} --pem",
+		"send {last} hi", "recv {last}", "shutdown {last} wr", "cert s4", "tls s2",
+		fmt.Sprintf("connect --tls localhost %d", tlsEcho), // the session's certificate is self-signed: a failure
+		"socket tcp", fmt.Sprintf("connect {last} 127.0.0.1 %d", tlsEcho), "tls {last} --sni localhost", // the same, by tls
 		fmt.Sprintf("gopher 127.0.0.1 / %d", gport), "go 1", "back",
 		fmt.Sprintf("gopher 127.0.0.1 /nosuch %d", gport),
 		fmt.Sprintf("gopher 127.0.0.1 /hello.txt %d", gport),
@@ -327,6 +332,7 @@ func TestExportPythonLinesCompile(t *testing.T) {
 			n, _ := strconv.Atoi(m[2 : len(m)-1])
 			return portOf(ss, n)
 		})
+		l = strings.ReplaceAll(l, "{last}", lastSock(ss))
 		start := time.Now()
 		ss.Exec(l)
 		if d := time.Since(start); d > time.Second {
@@ -615,4 +621,15 @@ func TestExportReadsPythonLines(t *testing.T) {
 			t.Errorf("splitComment(%q) = %q, %q; want %q, %q", c.line, code, comment, c.code, c.comment)
 		}
 	}
+}
+
+// lastSock is the name of the session's newest open socket.
+func lastSock(ss *sockSession) string {
+	last, best := "", -1
+	for _, n := range ss.Session.ResourceNames(isSocket) {
+		if k, err := strconv.Atoi(strings.TrimPrefix(n, "s")); err == nil && k > best {
+			last, best = n, k
+		}
+	}
+	return last
 }

@@ -292,3 +292,18 @@ func tlsFlagsAlone(c *shell.Call) error {
 	}
 	return nil
 }
+
+// usesSSL reports whether a session's commands recorded Python that uses
+// the ssl module, for export's imports.
+func usesSSL(entries []shell.CommandEntry) bool {
+	for _, e := range entries {
+		py, _ := e.Attr("python")
+		lines, _ := py.([]string)
+		for _, l := range lines {
+			if strings.Contains(l, "ssl.") {
+				return true
+			}
+		}
+	}
+	return false
+}

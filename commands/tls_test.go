@@ -646,3 +646,22 @@ func TestTLSStreamConcurrent(t *testing.T) {
 		t.Error("streamOf of a plain socket is not the socket")
 	}
 }
+
+// export python of a TLS session imports ssl, and the script does what
+// the session did against the same server.
+func TestTLSExportPython(t *testing.T) {
+	py := testenv.NeedPeer(t, "python3", "python3")
+	f := makeTLSFiles(t)
+	port := sServer(t, "-cert", f.leaf, "-key", f.leafKey, "-cert_chain", f.ca)
+	ss := newSockSession(t)
+	ss.MustExec(fmt.Sprintf("connect --tls localhost %d --ca %s", port, f.ca))
+	ss.MustExec(`sendall s1 "abc\n"`)
+	ss.AssertExec("recv s1", "b'cba\\n'\n")
+	ss.MustExec("close s1") // s_server serves one connection at a time
+	script := filepath.Join(t.TempDir(), "session.py")
+	ss.MustExec("export python " + script)
+	out, err := exec.Command(py, script).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "b'cba\\n'") {
+		t.Errorf("python3 %s: %v\n%s", script, err, out)
+	}
+}
