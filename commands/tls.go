@@ -87,7 +87,6 @@ func tlsConfig(c *shell.Call, s *bsd.Socket, host string) (tlsx.ClientConfig, er
 		cfg.ServerName = host
 	} else if pa, err := s.PeerName(); err == nil {
 		cfg.ServerName = pa.Addr().Unmap().String()
-		c.Note("no --sni: server_hostname is the peer's address %s, so no SNI is sent and the certificate must name that address", cfg.ServerName)
 	}
 	if list, ok := c.Flag("alpn"); ok {
 		for _, p := range strings.Split(list, ",") {
@@ -166,12 +165,16 @@ func upgradeTLS(c *shell.Call, s *bsd.Socket, name, host string) (any, error) {
 		return nil, shell.Errorf("ValueError", "%s is a TLS socket already (%s); one TLS layer is what a socket takes here", name, tlsx.VersionName(t.State().Version))
 	}
 	if s.Type() != unix.SOCK_STREAM {
-		c.Python("ctx.wrap_socket(%s)", name)
+		pyTLSContext(c, cfg)
+		c.Python("ctx.wrap_socket(%s)", name) // raises the same
 		return nil, &shell.Error{Class: "NotImplementedError", Msg: "only stream sockets are supported",
 			Hint: "TLS runs over a TCP stream; over UDP the protocol is DTLS, which Python's ssl module does not offer"}
 	}
 	if !s.Connected() {
 		return nil, shell.ErrnoError(unix.ENOTCONN, fmt.Sprintf("%s is not connected: connect it first (connect %s HOST PORT), then tls %s; or connect --tls HOST PORT does both (Python's wrap_socket would wrap it unconnected and shake hands at its connect; here tls upgrades a connected socket)", name, name, name))
+	}
+	if _, given := c.Flag("sni"); !given && host == "" && cfg.ServerName != "" {
+		c.Note("no --sni: server_hostname is the peer's address %s, so no SNI is sent and the certificate must name that address", cfg.ServerName)
 	}
 	if err := loadRoots(&cfg); err != nil {
 		pyTLSContext(c, cfg)
