@@ -85,7 +85,7 @@ func tlsConfig(c *shell.Call, s *bsd.Socket, host string) (tlsx.ClientConfig, er
 		cfg.ServerName = sni
 	} else if host != "" {
 		cfg.ServerName = host
-	} else if pa, err := s.PeerName(); err == nil {
+	} else if pa, err := s.PeerName(); err == nil && pa.Addr().IsValid() {
 		cfg.ServerName = pa.Addr().Unmap().String()
 	}
 	if list, ok := c.Flag("alpn"); ok {
@@ -175,6 +175,12 @@ func upgradeTLS(c *shell.Call, s *bsd.Socket, name, host string) (any, error) {
 	}
 	if _, given := c.Flag("sni"); !given && host == "" && cfg.ServerName != "" {
 		c.Note("no --sni: server_hostname is the peer's address %s, so no SNI is sent and the certificate must name that address", cfg.ServerName)
+	}
+	if cfg.ServerName == "" && !cfg.Insecure {
+		pyTLSContext(c, cfg)
+		c.Python("%s = ctx.wrap_socket(%s)", name, name) // raises the same
+		return nil, &shell.Error{Class: "ValueError", Msg: "check_hostname requires server_hostname",
+			Hint: fmt.Sprintf("%s has no peer address to check the certificate against: give the name with --sni NAME (or --insecure to check nothing)", name)}
 	}
 	if err := loadRoots(&cfg); err != nil {
 		pyTLSContext(c, cfg)

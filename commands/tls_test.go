@@ -431,6 +431,10 @@ func TestTLSBadInput(t *testing.T) {
 	// The shell goes on, and the TLS socket still works.
 	ss.AssertExec(`sendall s1 "abc\n"`, "4\n")
 	ss.AssertExec("recv s1", "b'cba\\n'\n")
+	// A socket with no peer address to check (a socket pair) needs a name, as in Python.
+	ss.MustExec("pair")
+	ss.AssertExecError("tls s4", "ValueError: check_hostname requires server_hostname")
+	ss.AssertExecError("serve echo "+filepath.Join(f.dir, "echo.sock")+" --tls", "serve --tls listens on TCP")
 	// A timeout leaves the TLS stream usable, as in Python.
 	ss.MustExec("settimeout s1 0.2")
 	ss.AssertExecError("recv s1", "TimeoutError: The read operation timed out")
