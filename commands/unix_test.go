@@ -350,7 +350,7 @@ s.recv(1)
 `, p))
 	ss.AssertExec("accept s1", "s2  ''\n")
 	out := ss.MustExec("recvfd s2")
-	listener := waitOutput(t, peer, "listener")
+	listener := waitOutput(t, peer, ")>\n") // the whole listener line, not its first word alone
 	m := regexp.MustCompile(`laddr=\('127\.0\.0\.1', (\d+)\)>`).FindStringSubmatch(listener)
 	if m == nil {
 		t.Fatalf("python3: %q", listener)
