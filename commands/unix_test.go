@@ -376,7 +376,7 @@ s.recv(1)
 	ss.MustExec("bind s6 127.0.0.1 0")
 	port := strings.TrimSuffix(strings.TrimPrefix(unixValue1(ss.MustExec("sockname s6")), "('127.0.0.1', "), ")")
 	ss.AssertExec("sendfd s2 s6", "1\n# the receiver gets its own descriptor for s6's socket (fd "+strconv.Itoa(ss.sock("s6").FD())+" here); s6 stays open in this session too\n")
-	got := waitOutput(t, peer, "got")
+	got := waitOutput(t, peer, ", laddr=('127.0.0.1', "+port+")>\n") // the whole line
 	if !regexp.MustCompile(`got b'x' <socket\.socket fd=\d+, family=2, type=2, proto=17, laddr=\('127\.0\.0\.1', ` + port + `\)>`).MatchString(got) {
 		t.Errorf("python3 received: %q (port %s)", got, port)
 	}
