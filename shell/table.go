@@ -1,4 +1,4 @@
-// Tables: rows rendered with olekukonko/tablewriter, fitted to the width of
+// Tables: rows drawn as ASCII boxes, fitted to the width of
 // the terminal. Long cells wrap (at a space or after punctuation where they
 // can, else anywhere); the narrow columns keep their width and the wide ones
 // share what is left. When even that leaves a column too narrow to read,
@@ -13,10 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // minColumn is the narrowest a wrapped column may get before the table
@@ -55,29 +52,92 @@ func renderTable(w io.Writer, header []string, rows [][]string, width int) error
 	return drawTable(w, h, body, wrapped)
 }
 
-// drawTable renders with tablewriter; cells hold their own line breaks.
-// With lines between rows, a row whose cells wrapped reads as one row.
+// drawTable draws the ASCII table: a rule, the header, a rule, the rows
+// (with a rule between rows when linesBetweenRows), a rule. Cells hold
+// their own line breaks and are padded on the left-aligned grid of each
+// column's widest line. It draws what tablewriter's ASCII Blueprint drew
+// (TestDrawTableMatchesTablewriter compares them), in one pass and one
+// write: a table of 1,000 rows took tablewriter 130 ms.
 func drawTable(w io.Writer, header []string, rows [][]string, linesBetweenRows bool) error {
-	rendition := tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)}
-	if linesBetweenRows {
-		rendition.Settings.Separators.BetweenRows = tw.On
-	}
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(rendition)),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		tablewriter.WithTrimSpace(tw.Off),
-	)
-	t.Header(header)
+	n := len(header)
 	for _, r := range rows {
-		if err := t.Append(r); err != nil {
-			return err
+		n = max(n, len(r))
+	}
+	split := func(r []string) [][]string {
+		cells := make([][]string, n)
+		for i := range cells {
+			c := ""
+			if i < len(r) {
+				c = r[i]
+			}
+			cells[i] = strings.Split(c, "\n")
+		}
+		return cells
+	}
+	head := split(header)
+	body := make([][][]string, len(rows))
+	for i, r := range rows {
+		body[i] = split(r)
+	}
+	widths := make([]int, n)
+	measure := func(cells [][]string) {
+		for i, lines := range cells {
+			for _, l := range lines {
+				widths[i] = max(widths[i], twwidth.Width(l))
+			}
 		}
 	}
-	return t.Render()
+	measure(head)
+	for _, cells := range body {
+		measure(cells)
+	}
+	var b strings.Builder
+	rule := func() {
+		b.WriteByte('+')
+		for _, cw := range widths {
+			for range cw + 2 {
+				b.WriteByte('-')
+			}
+			b.WriteByte('+')
+		}
+		b.WriteByte('\n')
+	}
+	row := func(cells [][]string) {
+		height := 1
+		for _, lines := range cells {
+			height = max(height, len(lines))
+		}
+		for k := range height {
+			b.WriteByte('|')
+			for i, lines := range cells {
+				l := ""
+				if k < len(lines) {
+					l = lines[k]
+				}
+				b.WriteByte(' ')
+				b.WriteString(l)
+				for range widths[i] - twwidth.Width(l) + 1 {
+					b.WriteByte(' ')
+				}
+				b.WriteByte('|')
+			}
+			b.WriteByte('\n')
+		}
+	}
+	rule()
+	row(head)
+	rule()
+	for i, cells := range body {
+		if i > 0 && linesBetweenRows {
+			rule()
+		}
+		row(cells)
+	}
+	if len(body) > 0 {
+		rule()
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // tableOverhead is the width of the borders and padding of n columns in
