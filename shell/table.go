@@ -83,7 +83,7 @@ func drawTable(w io.Writer, header []string, rows [][]string, linesBetweenRows b
 	measure := func(cells [][]string) {
 		for i, lines := range cells {
 			for _, l := range lines {
-				widths[i] = max(widths[i], twwidth.Width(l))
+				widths[i] = max(widths[i], displayWidth(l))
 			}
 		}
 	}
@@ -116,7 +116,7 @@ func drawTable(w io.Writer, header []string, rows [][]string, linesBetweenRows b
 				}
 				b.WriteByte(' ')
 				b.WriteString(l)
-				for range widths[i] - twwidth.Width(l) + 1 {
+				for range widths[i] - displayWidth(l) + 1 {
 					b.WriteByte(' ')
 				}
 				b.WriteByte('|')
@@ -265,7 +265,7 @@ func recordRule(n, of, width int) string {
 func textWidth(s string) int {
 	w := 0
 	for _, l := range strings.Split(s, "\n") {
-		w = max(w, twwidth.Width(l))
+		w = max(w, displayWidth(l))
 	}
 	return w
 }
@@ -284,12 +284,12 @@ func wrapCell(s string, width int) string {
 
 func wrapLine(line string, width int) []string {
 	var out []string
-	for twwidth.Width(line) > width {
+	for displayWidth(line) > width {
 		runes := []rune(line)
 		// The longest prefix that fits.
 		fit, w := 0, 0
 		for fit < len(runes) {
-			rw := twwidth.Width(string(runes[fit]))
+			rw := displayWidth(string(runes[fit]))
 			if w+rw > width {
 				break
 			}
@@ -342,7 +342,7 @@ func expandTabs(cells []string) []string {
 				col = 0
 			default:
 				b.WriteRune(r)
-				col += twwidth.Width(string(r))
+				col += displayWidth(string(r))
 			}
 		}
 		out[i] = b.String()
@@ -356,4 +356,16 @@ func expandTabsRows(rows [][]string) [][]string {
 		out[i] = expandTabs(r)
 	}
 	return out
+}
+
+// displayWidth is the number of terminal cells s takes: its length when it
+// is printable ASCII (every cell of a sockets table, nearly always), else
+// what twwidth counts (wide characters, escape sequences).
+func displayWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return twwidth.Width(s)
+		}
+	}
+	return len(s)
 }

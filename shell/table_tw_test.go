@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -89,5 +90,14 @@ func TestDrawTableKeepsBlankLines(t *testing.T) {
 	want := "+---+----+\n| a | b  |\n+---+----+\n|   |    |\n|   |    |\n|   |  d |\n+---+----+\n"
 	if b.String() != want {
 		t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// TestDisplayWidthASCII: the ASCII fast path counts as twwidth does.
+func TestDisplayWidthASCII(t *testing.T) {
+	for _, s := range []string{"", "a", "('127.0.0.1', 80)", " ~!", "日本", "é", "\x1b[1mbold\x1b[0m", "a\tb"} {
+		if got, want := displayWidth(s), twwidth.Width(s); got != want {
+			t.Errorf("displayWidth(%q) = %d, twwidth says %d", s, got, want)
+		}
 	}
 }
