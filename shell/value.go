@@ -2,11 +2,13 @@
 package shell
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Tuple is a Python tuple: ('127.0.0.1', 80).
@@ -150,36 +152,60 @@ func writeCodeEscape(b *strings.Builder, r rune) {
 // BytesRepr is Python's repr of bytes: b'...' with printable ASCII kept and
 // everything else escaped, so no byte from a peer reaches the terminal raw.
 func BytesRepr(p []byte) string {
-	q := byte('\'')
-	if bytesHas(p, '\'') && !bytesHas(p, '"') {
-		q = '"'
+	q, t := byte('\''), &reprSingle
+	if bytes.IndexByte(p, '\'') >= 0 && bytes.IndexByte(p, '"') < 0 {
+		q, t = '"', &reprDouble
 	}
-	var b strings.Builder
-	b.Grow(len(p) + 3)
-	b.WriteString("b")
-	b.WriteByte(q)
-	const hexd = "0123456789abcdef"
+	// One pass to size the result exactly, one to fill it from the
+	// table: no growing, one allocation (a byte at a time through a
+	// strings.Builder ran at 143 MB/s; issue 13 asks for 1 GB/s).
+	n := 3
 	for _, c := range p {
+		n += int(t.n[c])
+	}
+	buf := make([]byte, n+3) // 3 spare: every escape is copied as 4 bytes
+	buf[0], buf[1] = 'b', q
+	j := 2
+	for _, c := range p {
+		*(*[4]byte)(buf[j : j+4]) = t.esc[c]
+		j += int(t.n[c])
+	}
+	buf[j] = q
+	return unsafe.String(&buf[0], n)
+}
+
+// reprTable is how each byte shows inside a bytes repr quoted with one
+// quote character: esc[c][:n[c]].
+type reprTable struct {
+	esc [256][4]byte
+	n   [256]uint8
+}
+
+var reprSingle, reprDouble = newReprTable('\''), newReprTable('"')
+
+func newReprTable(q byte) (t reprTable) {
+	const hexd = "0123456789abcdef"
+	for i := range 256 {
+		c := byte(i)
+		var e string
 		switch {
 		case c == q || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
+			e = "\\" + string(c)
 		case c == '\n':
-			b.WriteString(`\n`)
+			e = `\n`
 		case c == '\r':
-			b.WriteString(`\r`)
+			e = `\r`
 		case c == '\t':
-			b.WriteString(`\t`)
+			e = `\t`
 		case c < 0x20 || c >= 0x7f:
-			b.WriteString(`\x`)
-			b.WriteByte(hexd[c>>4])
-			b.WriteByte(hexd[c&15])
+			e = `\x` + string(hexd[c>>4]) + string(hexd[c&15])
 		default:
-			b.WriteByte(c)
+			e = string(c)
 		}
+		copy(t.esc[i][:], e)
+		t.n[i] = uint8(len(e))
 	}
-	b.WriteByte(q)
-	return b.String()
+	return t
 }
 
 func bytesHas(p []byte, c byte) bool {
