@@ -89,6 +89,7 @@ func main() {
 	rows := flag.String("rows", "", "comma-separated rows to run (default: all)")
 	runs := flag.Int("runs", 0, "runs per timed process (default 10, 3 with -short)")
 	ss := flag.String("sockshell", "", "the sockshell binary (default: built from ./cmd/sockshell)")
+	bulk := flag.Int64("bulk", 0, "bytes per bulk transfer (default 1 GiB, 8 MiB with -short)")
 	md := flag.Bool("markdown", false, "print the table as Markdown (for docs/performance.md)")
 	flag.Parse()
 
@@ -107,6 +108,9 @@ func main() {
 	}
 	if *runs > 0 {
 		c.runs = *runs
+	}
+	if *bulk > 0 {
+		c.bulk = *bulk
 	}
 	c.timer = &timer{runs: c.runs, warmup: 1, tmp: tmp}
 	if hf, err := exec.LookPath("hyperfine"); err == nil {

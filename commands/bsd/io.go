@@ -269,7 +269,8 @@ func (s *Socket) RecvIntoMax(ctx context.Context, w io.Writer, max int64) (int64
 
 func (s *Socket) recvIntoMax(ctx context.Context, w io.Writer, max int64) (int64, error) {
 	buf := make([]byte, streamChunk)
-	ws := &waits{}
+	ws := &waits{keep: true}
+	defer ws.done()
 	var total int64
 	for max < 0 || total < max {
 		chunk := buf
@@ -285,29 +286,50 @@ func (s *Socket) recvIntoMax(ctx context.Context, w io.Writer, max int64) (int64
 		}
 		m, werr := w.Write(chunk[:n])
 		total += int64(m)
-		var pe *fs.PathError
-		if errors.As(werr, &pe) {
-			return total, werr // a file's write error names its file
-		}
 		if werr != nil {
+			if pe := (*fs.PathError)(nil); errors.As(werr, &pe) {
+				return total, werr // a file's write error names its file
+			}
 			return total, opError("write", "", werr)
 		}
 	}
 	return total, nil
 }
 
+// recvCall is one recvfrom's arguments and results, as a loop's calls
+// share it (fn is its attempt, bound once).
+type recvCall struct {
+	tr   *Trace
+	buf  []byte
+	n    int
+	from SockAddr
+	ok   bool
+	err  error
+	fn   func(fd int) bool
+}
+
+func (c *recvCall) attempt(fd int) bool {
+	c.n, c.from, c.ok, c.err = sysRecvfrom(c.tr, fd, c.buf)
+	return c.err != unix.EAGAIN && c.err != unix.EINTR
+}
+
 // recvOnce makes one successful recvfrom into buf, waiting while it would
 // block, and keeps the counters and the peer status.
 func (s *Socket) recvOnce(ctx context.Context, buf []byte, w *waits) (int, SockAddr, bool, error) {
-	tr := s.tr()
-	var n int
-	var from SockAddr
-	var ok bool
-	var callErr error
-	err := s.await(ctx, readable, w, func(fd int) bool {
-		n, from, ok, callErr = sysRecvfrom(tr, fd, buf)
-		return callErr != unix.EAGAIN && callErr != unix.EINTR
-	})
+	if w == nil {
+		w = &waits{}
+	}
+	// The call's state lives in w (a loop's calls reuse it): no
+	// allocation a call.
+	if w.recv == nil {
+		w.recv = &recvCall{}
+		w.recv.fn = w.recv.attempt
+	}
+	rc := w.recv
+	rc.tr, rc.buf = s.tr(), buf
+	err := s.await(ctx, readable, w, rc.fn)
+	n, from, ok, callErr := rc.n, rc.from, rc.ok, rc.err
+	rc.buf = nil
 	if err == nil {
 		err = callErr
 	}

@@ -34,6 +34,44 @@ func (d direction) String() string {
 type waits struct {
 	n        int
 	deadline time.Time
+
+	// keep: the context is watched once for all the command's calls (a
+	// loop of recvs, one per 64 KiB), not once a call; done ends the
+	// watch. With the step below, a call then allocates nothing.
+	keep    bool
+	stop    func() bool
+	fired   chan struct{}
+	clear   func(time.Time) error // the watched direction's deadline setter
+	attempt func(fd int) bool
+	step    func(fd uintptr) bool
+	tr      *Trace
+	dir     direction
+	recv    *recvCall // recvOnce's state, reused by each call of a keep loop
+}
+
+// done ends a kept watch of the context (see keep); the socket's deadline
+// is left cleared.
+func (w *waits) done() {
+	if w.stop == nil {
+		return
+	}
+	if !w.stop() {
+		<-w.fired
+	}
+	w.clear(time.Time{})
+	w.stop = nil
+}
+
+// deadlineSetter is the file's read or write deadline setter; a kept
+// watch's own, once it has one (a method value is an allocation).
+func (s *Socket) deadlineSetter(dir direction, w *waits) func(time.Time) error {
+	switch {
+	case w.keep && w.stop != nil && w.dir == dir:
+		return w.clear
+	case dir == writable:
+		return s.file.SetWriteDeadline
+	}
+	return s.file.SetReadDeadline
 }
 
 // longAgo is a deadline in the past: setting it wakes a waiting call.
@@ -68,40 +106,57 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 		return nil
 	}
 
-	setDeadline := s.file.SetReadDeadline
-	if dir == writable {
-		setDeadline = s.file.SetWriteDeadline
-	}
+	setDeadline := s.deadlineSetter(dir, w)
 	switch {
 	case !w.deadline.IsZero():
 		setDeadline(w.deadline)
 	case bounded:
 		setDeadline(time.Now().Add(timeout))
 	}
-	fired := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		setDeadline(longAgo)
-		close(fired)
-	})
-
 	tr := s.tr()
-	step := func(fd uintptr) bool {
-		if attempt(int(fd)) {
-			return true
+	var stop func() bool
+	var fired chan struct{}
+	switch {
+	case !w.keep:
+		fired = make(chan struct{})
+		stop = context.AfterFunc(ctx, func() {
+			setDeadline(longAgo)
+			close(fired)
+		})
+	case w.stop == nil:
+		f := make(chan struct{})
+		w.fired, w.clear = f, setDeadline
+		w.stop = context.AfterFunc(ctx, func() {
+			setDeadline(longAgo)
+			close(f)
+		})
+	case ctx.Err() != nil:
+		// Cancelled since the last call; its wake-up may have been
+		// overwritten by the deadline just set.
+		setDeadline(time.Time{})
+		return ctx.Err()
+	}
+	w.attempt, w.tr, w.dir = attempt, tr, dir
+	if w.step == nil {
+		w.step = func(fd uintptr) bool {
+			if w.attempt(int(fd)) {
+				return true
+			}
+			w.n++
+			if w.n == 1 {
+				w.tr.wait(int(fd), w.dir.String())
+			}
+			return false
 		}
-		w.n++
-		if w.n == 1 {
-			tr.wait(int(fd), dir.String())
-		}
-		return false
 	}
 	var err error
 	if dir == readable {
-		err = s.raw.Read(step)
+		err = s.raw.Read(w.step)
 	} else {
-		err = s.raw.Write(step)
+		err = s.raw.Write(w.step)
 	}
-	if !stop() {
+	w.attempt = nil
+	if stop != nil && !stop() {
 		<-fired
 	}
 	setDeadline(time.Time{})

@@ -199,7 +199,9 @@ func sysRecvfrom(tr *Trace, fd int, p []byte) (n int, from SockAddr, ok bool, er
 	if err != nil {
 		n = 0
 	}
-	tr.record(fmt.Sprintf("recvfrom(%d, %d)", fd, len(p)), int64(n), err)
+	if tr != nil { // explain off: no trace, nothing to format
+		tr.record(fmt.Sprintf("recvfrom(%d, %d)", fd, len(p)), int64(n), err)
+	}
 	if err == nil && l > 0 && rsa.Addr.Family != unix.AF_UNSPEC {
 		from, _ = rawToSockAddr(&rsa, l)
 		ok = true
