@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/olekukonko/tablewriter/pkg/twwidth"
+	"github.com/clipperhouse/displaywidth"
 )
 
 // minColumn is the narrowest a wrapped column may get before the table
@@ -360,12 +360,76 @@ func expandTabsRows(rows [][]string) [][]string {
 
 // displayWidth is the number of terminal cells s takes: its length when it
 // is printable ASCII (every cell of a sockets table, nearly always), else
-// what twwidth counts (wide characters, escape sequences).
+// the sum of its characters' widths (wide characters count 2, combining
+// ones 0), escape sequences (CSI, OSC) counting nothing and a tab 8, as
+// expandTabs counts it. It reads no environment: tablewriter's twwidth
+// guessed a tab's width and East Asian widths from the environment, the
+// editor's configuration and the project in the working directory, and its
+// start-up took a third of sockshell's cold start (issue 13).
 func displayWidth(s string) int {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e {
-			return twwidth.Width(s)
-		}
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] <= 0x7e {
+		i++
 	}
-	return len(s)
+	if i == len(s) {
+		return len(s)
+	}
+	w := i
+	for _, r := range stripEscapes(s[i:]) {
+		if r == '\t' {
+			w += 8
+			continue
+		}
+		w += displaywidth.Rune(r)
+	}
+	return w
+}
+
+// stripEscapes drops the terminal's escape sequences from s: CSI (ESC [
+// parameters, intermediates, a final byte) and OSC (ESC ] up to BEL or
+// ESC \).
+func stripEscapes(s string) string {
+	if strings.IndexByte(s, 0x1b) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] != 0x1b || i+1 >= len(s) || (s[i+1] != '[' && s[i+1] != ']') {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		j := i + 2
+		if s[i+1] == '[' {
+			for j < len(s) && s[j] >= 0x30 && s[j] <= 0x3f {
+				j++
+			}
+			for j < len(s) && s[j] >= 0x20 && s[j] <= 0x2f {
+				j++
+			}
+			if j < len(s) && s[j] >= 0x40 && s[j] <= 0x7e {
+				i = j + 1
+				continue
+			}
+		} else {
+			end := -1
+			for k := j; k < len(s); k++ {
+				if s[k] == 0x07 {
+					end = k + 1
+					break
+				}
+				if s[k] == 0x1b && k+1 < len(s) && s[k+1] == '\\' {
+					end = k + 2
+					break
+				}
+			}
+			if end > 0 {
+				i = end
+				continue
+			}
+		}
+		b.WriteByte(s[i]) // not a whole sequence: kept as it is
+		i++
+	}
+	return b.String()
 }

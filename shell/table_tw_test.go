@@ -93,11 +93,17 @@ func TestDrawTableKeepsBlankLines(t *testing.T) {
 	}
 }
 
-// TestDisplayWidthASCII: the ASCII fast path counts as twwidth does.
-func TestDisplayWidthASCII(t *testing.T) {
-	for _, s := range []string{"", "a", "('127.0.0.1', 80)", " ~!", "日本", "é", "\x1b[1mbold\x1b[0m", "a\tb"} {
+// TestDisplayWidthMatchesTwwidth: displayWidth counts as tablewriter's twwidth did
+// (East Asian widths off, as twwidth had them here); a tab counts 8, where
+// twwidth guessed from the environment and the working directory.
+func TestDisplayWidthMatchesTwwidth(t *testing.T) {
+	for _, s := range []string{"", "a", "('127.0.0.1', 80)", " ~!", "日本", "é", "e\u0301", "\x1b[1mbold\x1b[0m",
+		"\x1b]0;title\x07x", "\x1b]8;;http://x\x1b\\link", "\x1b[", "😀", "\u200b", "x\x00y"} {
 		if got, want := displayWidth(s), twwidth.Width(s); got != want {
 			t.Errorf("displayWidth(%q) = %d, twwidth says %d", s, got, want)
 		}
+	}
+	if got := displayWidth("a\tb"); got != 10 {
+		t.Errorf("displayWidth(\"a\\tb\") = %d, want 10", got)
 	}
 }
