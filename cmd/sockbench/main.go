@@ -239,8 +239,17 @@ func printTable(md bool) {
 }
 
 // have reports whether a tool is installed; a missing one skips its row.
+// python3 is its interpreter itself, not a launcher in front of it (a
+// pyenv shim is a shell script that would add its own start to python's).
 func have(tool string, paths ...string) (string, bool) {
 	if p, err := exec.LookPath(tool); err == nil {
+		if tool == "python3" {
+			if out, err := exec.Command(p, "-c", "import sys; print(sys.executable)").Output(); err == nil {
+				if exe := strings.TrimSpace(string(out)); exe != "" {
+					return exe, true
+				}
+			}
+		}
 		return p, true
 	}
 	for _, p := range paths {
