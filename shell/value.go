@@ -208,15 +208,6 @@ func newReprTable(q byte) (t reprTable) {
 	return t
 }
 
-func bytesHas(p []byte, c byte) bool {
-	for _, x := range p {
-		if x == c {
-			return true
-		}
-	}
-	return false
-}
-
 // SafeText escapes what could drive a terminal or disguise text meant for
 // a person (a page, a menu row, an error quoting input), keeping newlines,
 // tabs and spaces: controls, C1, DEL and every other character Python's

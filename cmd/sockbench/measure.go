@@ -37,15 +37,6 @@ func (s sample) quantile(q float64) float64 {
 
 func (s sample) median() float64 { return s.quantile(0.5) }
 
-// spread is the interquartile range as a fraction of the median.
-func (s sample) spread() float64 {
-	m := s.median()
-	if m == 0 {
-		return 0
-	}
-	return (s.quantile(0.75) - s.quantile(0.25)) / m
-}
-
 // proc is one whole process to time: a command line, run by the shell
 // when shell is set (it has a redirection), or split into words.
 type proc struct {
