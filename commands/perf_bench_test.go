@@ -29,8 +29,8 @@ func BenchmarkInteractiveCompleteServices(b *testing.B) {
 	}
 }
 
-// benchSockets is a session with n open UDP sockets.
-func benchSockets(b *testing.B, n int) *shell.Session {
+// perfSockets is a session with n open UDP sockets.
+func perfSockets(b *testing.B, n int) *shell.Session {
 	s := shell.NewSession(Table(), io.Discard, io.Discard)
 	b.Cleanup(func() { s.CloseAll() })
 	for range n {
@@ -43,7 +43,7 @@ func benchSockets(b *testing.B, n int) *shell.Session {
 
 // BenchmarkInteractiveCompleteSockets completes a SOCK among 1,000 sockets.
 func BenchmarkInteractiveCompleteSockets(b *testing.B) {
-	s := benchSockets(b, 1000)
+	s := perfSockets(b, 1000)
 	if c, _ := s.Complete("close s"); len(c) < 1000 {
 		b.Fatalf("%d candidates, want 1000 sockets", len(c))
 	}
@@ -55,7 +55,7 @@ func BenchmarkInteractiveCompleteSockets(b *testing.B) {
 
 // BenchmarkInteractiveSocketsTable draws the sockets table of 1,000 sockets.
 func BenchmarkInteractiveSocketsTable(b *testing.B) {
-	s := benchSockets(b, 1000)
+	s := perfSockets(b, 1000)
 	b.ReportAllocs()
 	for b.Loop() {
 		if e := s.Exec(context.Background(), "sockets", ""); e != nil {
