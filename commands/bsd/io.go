@@ -84,13 +84,20 @@ func (s *Socket) SendTo(ctx context.Context, p []byte, ip netip.Addr, port int) 
 
 // sendOnce makes one successful sendto, waiting while it would block.
 func (s *Socket) sendOnce(ctx context.Context, p []byte, to unix.Sockaddr, w *waits) (int, error) {
-	tr := s.tr()
-	var n int
-	var callErr error
-	err := s.await(ctx, writable, w, func(fd int) bool {
-		n, callErr = sysSendto(tr, fd, p, to)
-		return callErr != unix.EAGAIN && callErr != unix.EINTR
-	})
+	if w == nil {
+		w = &waits{}
+	}
+	// The call's state lives in w (a loop's calls reuse it): no
+	// allocation a call.
+	if w.send == nil {
+		w.send = &sendCall{}
+		w.send.fn = w.send.attempt
+	}
+	sc := w.send
+	sc.tr, sc.p, sc.to = s.tr(), p, to
+	err := s.await(ctx, writable, w, sc.fn)
+	n, callErr := sc.n, sc.err
+	sc.p, sc.to = nil, nil
 	if err == nil {
 		err = callErr
 	}
@@ -177,7 +184,8 @@ func (s *Socket) copyFrom(ctx context.Context, r io.Reader) (int64, error) {
 
 func (s *Socket) copyFromQuiet(ctx context.Context, r io.Reader) (int64, error) {
 	buf := make([]byte, streamChunk)
-	w := &waits{}
+	w := &waits{keep: true}
+	defer w.done()
 	var total int64
 	for {
 		n, rerr := r.Read(buf)
@@ -294,6 +302,22 @@ func (s *Socket) recvIntoMax(ctx context.Context, w io.Writer, max int64) (int64
 		}
 	}
 	return total, nil
+}
+
+// sendCall is one sendto's arguments and results, as a loop's calls share
+// it (fn is its attempt, bound once).
+type sendCall struct {
+	tr  *Trace
+	p   []byte
+	to  unix.Sockaddr
+	n   int
+	err error
+	fn  func(fd int) bool
+}
+
+func (c *sendCall) attempt(fd int) bool {
+	c.n, c.err = sysSendto(c.tr, fd, c.p, c.to)
+	return c.err != unix.EAGAIN && c.err != unix.EINTR
 }
 
 // recvCall is one recvfrom's arguments and results, as a loop's calls

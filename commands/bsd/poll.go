@@ -46,7 +46,8 @@ type waits struct {
 	step    func(fd uintptr) bool
 	tr      *Trace
 	dir     direction
-	recv    *recvCall // recvOnce's state, reused by each call of a keep loop
+	recv    *recvCall // recvOnce's state, reused by each call of a loop
+	send    *sendCall // sendOnce's
 }
 
 // done ends a kept watch of the context (see keep); the socket's deadline

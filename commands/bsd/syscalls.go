@@ -175,9 +175,11 @@ func sysSendto(tr *Trace, fd int, p []byte, to unix.Sockaddr) (int, error) {
 	if err != nil {
 		n = 0
 	}
-	if to == nil {
+	switch {
+	case tr == nil: // explain off: no trace, nothing to format
+	case to == nil:
 		tr.record(fmt.Sprintf("sendto(%d, %s)", fd, count(len(p), "byte")), int64(n), err)
-	} else {
+	default:
 		tr.record(fmt.Sprintf("sendto(%d, %s, %s)", fd, count(len(p), "byte"), formatSockaddr(to)), int64(n), err)
 	}
 	return n, err
