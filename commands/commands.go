@@ -26,6 +26,7 @@ func Table() *shell.Table {
 	t := shell.NewTable()
 	t.SetGroups(groups...)
 	t.Add(netdbCommands()...)
+	t.Add(dnsCommands()...)
 	t.Add(socketCommands()...)
 	t.Add(ioCommands()...)
 	t.Add(unixCommands()...)

@@ -33,6 +33,10 @@ var (
 	jsServer   = jsObj{"name": "str", "kind": "str", "address": jsAddr, "serves": "str"}
 	jsMenu     = jsList{jsObj{"#": "int|null", "type": "str|null", "display": "str", "selector": "str|null", "host": "str|null", "port": "int|null"}}
 	jsOptTable = jsList{jsObj{"option": "str", "level": "str", "value": "int|null", "meaning": "str"}}
+	jsDNSRR    = jsList{jsObj{"name": "str", "ttl": "int", "class": "str", "type": "str", "data": "str"}}
+	jsDNSReply = jsObj{"question": jsObj{"name": "str", "type": "str", "class": "str"}, "server": "str", "transport": "str",
+		"server_from": "str", "rcode": "str", "flags": jsList{"str"}, "bytes": "int", "seconds": "num",
+		"retried_over_tcp": "bool", "answer": jsDNSRR, "authority": jsDNSRR, "additional": jsDNSRR}
 )
 
 type jsonStep struct {
@@ -84,6 +88,8 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		{line: "fqdn localhost", result: "str"},
 		{line: "hostbyaddr 127.0.0.1", result: jsTup{"str", jsList{"str"}, jsList{"str"}}},
 		{line: "hostname", result: "str"},
+		{line: "dns MX sockshell.test --server $DNS", result: jsDNSReply},
+		{line: "dns nx.sockshell.test --server $DNS", err: "dns.resolver.NXDOMAIN"},
 		{line: "serve echo", result: jsServer},
 		{line: "serve echo --udp", result: jsServer},
 		{line: "serve gopher " + hole, result: jsServer},
@@ -166,7 +172,8 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 	}
 
 	ss := newSockSession(t)
-	vars := map[string]string{"CLOSED": fmt.Sprint(testenv.ClosedPort(t, "tcp"))}
+	vars := map[string]string{"CLOSED": fmt.Sprint(testenv.ClosedPort(t, "tcp")),
+		"DNS": testenv.Dnsmasq(t, dnsRecordsZone, dnsRecordArgs()...)}
 	for _, st := range steps {
 		line := faketerm.Substitute(st.line, vars)
 		out, errs := ss.Exec(line)
