@@ -28,6 +28,7 @@ func Table() *shell.Table {
 	t.Add(netdbCommands()...)
 	t.Add(dnsCommands()...)
 	t.Add(socketCommands()...)
+	t.Add(probeCommands()...)
 	t.Add(ioCommands()...)
 	t.Add(unixCommands()...)
 	t.Add(sockoptCommands()...)

@@ -143,6 +143,8 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		{line: "sendto s11 hi @json-test-$PORT_echo1", result: "int"},
 		{line: "recvfrom s11", result: jsTup{"bytes", "bytes"}},
 		{line: "connect 127.0.0.1 $CLOSED", err: "ConnectionRefusedError"},
+		{line: "probe 127.0.0.1 $CLOSED,$PORT_echo1", result: jsObj{"host": "str", "proto": "str", "ports": "int", "probed": "int", "wait": "num",
+			"results": jsList{jsObj{"port": "int", "service": "str|null", "state": "str", "seconds": "num|null"}}}},
 		{line: "gopher 127.0.0.1 / $PORT_gopher1", result: jsMenu},
 		{line: "go 1", result: "str"},
 		{line: "back", result: jsMenu},
