@@ -31,6 +31,7 @@ func Table() *shell.Table {
 	t.Add(probeCommands()...)
 	t.Add(ioCommands()...)
 	t.Add(unixCommands()...)
+	t.Add(attachCommands()...)
 	t.Add(sockoptCommands()...)
 	t.Add(gopherCommands()...)
 	t.Add(serveCommands()...)

@@ -159,6 +159,8 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		{line: "tls s4", err: "NotImplementedError"},
 		{line: "export python session.py", result: jsObj{"file": "str", "commands": "int", "statements": "int", "comments": "int",
 			"dropped": "int", "servers": jsList{"str"}, "gopher": jsList{"str"}}},
+		{line: "connect 127.0.0.1 $PORT_echo1", result: jsSockRepr},
+		{line: "attach s8", result: "null"}, // standard input empty: nothing sent, nothing echoed
 		{line: "close all", result: "null"},
 		{line: "stop all", result: "null"},
 		{line: "exit", result: "null"},
@@ -174,6 +176,7 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 	}
 
 	ss := newSockSession(t)
+	ss.Session.Stdin = strings.NewReader("")
 	vars := map[string]string{"CLOSED": fmt.Sprint(testenv.ClosedPort(t, "tcp")),
 		"DNS": testenv.Dnsmasq(t, dnsRecordsZone, dnsRecordArgs()...)}
 	for _, st := range steps {
