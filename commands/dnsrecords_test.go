@@ -147,6 +147,8 @@ func TestDNSFailures(t *testing.T) {
 		return b
 	})
 	closed := net.JoinHostPort("127.0.0.1", strconv.Itoa(testenv.ClosedPort(t, "udp")))
+	_, fullPort := sockFullListener(t)
+	full := net.JoinHostPort("127.0.0.1", strconv.Itoa(fullPort))
 	tm := newTerm(t)
 	tm.MustExec("set timeout 1")
 	for _, c := range []struct{ line, want, hint string }{
@@ -161,6 +163,8 @@ func TestDNSFailures(t *testing.T) {
 		{"dns www.sockshell.test --server " + garbage, "Server " + garbage + " sent a malformed reply: b'this is not DNS\\r\\n'",
 			"17 bytes came back that do not parse as a DNS message"},
 		{"dns www.sockshell.test --server " + closed, "answered ConnectionRefusedError: [Errno 111] Connection refused", "ICMP port unreachable"},
+		// Over TCP, a server whose accept queue is full never completes the handshake.
+		{"dns www.sockshell.test --tcp --server " + full, "dns.resolver.LifetimeTimeout: The resolution lifetime expired after", "nothing came back"},
 	} {
 		errText := tm.AssertExecError(c.line, c.want)
 		if !strings.Contains(errText, c.hint) {

@@ -161,7 +161,46 @@ feed:
 	if progress {
 		c.Session.Status("")
 	}
+	if c.Explaining() {
+		probeSyscalls(c, ip, rows, udp, wait)
+	}
 	return probeResult(c, ip, sotype, rows, len(ports), wait), nil
+}
+
+// probeSyscalls says, for explain, what each port's system calls did.
+func probeSyscalls(c *shell.Call, ip netip.Addr, rows []probeRow, udp bool, wait time.Duration) {
+	family := "AF_INET"
+	if ip.Is6() {
+		family = "AF_INET6"
+	}
+	for _, r := range rows {
+		if !r.done {
+			continue
+		}
+		addr := net.JoinHostPort(ip.String(), strconv.Itoa(r.port))
+		var what string
+		switch {
+		case !udp && r.state == stateOpen:
+			what = "connect() = 0 (SYN, SYN-ACK, ACK), close()"
+		case !udp && r.state == stateRefused:
+			what = "connect() = -1 ECONNREFUSED (the SYN drew a RST)"
+		case !udp && r.state == stateNoAnswer:
+			what = fmt.Sprintf("connect() still in progress after %s (no SYN-ACK, no RST), close()", seconds(wait))
+		case udp && r.state == stateOpen:
+			what = fmt.Sprintf("connect(), send(b'') = 0, recv() = %s", count(r.replied, "byte"))
+		case udp && r.state == stateClosed:
+			what = "connect(), send(b'') = 0, recv() = -1 ECONNREFUSED (ICMP port unreachable came back)"
+		case udp && r.state == stateOpenFilt:
+			what = fmt.Sprintf("connect(), send(b'') = 0, recv() nothing within %s", seconds(wait))
+		default:
+			what = r.state
+		}
+		sotype := "SOCK_STREAM"
+		if udp {
+			sotype = "SOCK_DGRAM"
+		}
+		c.Syscalls(fmt.Sprintf("%s: socket(%s, %s), %s", addr, family, sotype, what))
+	}
 }
 
 // probeEvent reports one port's outcome to the session's log.
@@ -197,10 +236,10 @@ func probeOne(ctx context.Context, ip netip.Addr, port int, udp bool, wait time.
 			r.state = stateOpen
 		case errors.Is(err, syscall.ECONNREFUSED):
 			r.state = stateRefused
-		case errors.Is(ctx.Err(), context.DeadlineExceeded):
-			r.state, r.took = stateNoAnswer, 0
-		case ctx.Err() != nil:
+		case errors.Is(ctx.Err(), context.Canceled):
 			return r // Ctrl-C
+		case probeTimedOut(ctx, err):
+			r.state, r.took = stateNoAnswer, 0
 		default:
 			r.state = probeErrState(err)
 		}
@@ -228,15 +267,22 @@ func probeOne(ctx context.Context, ip netip.Addr, port int, udp bool, wait time.
 		r.state, r.replied = stateOpen, n
 	case errors.Is(err, syscall.ECONNREFUSED):
 		r.state = stateClosed
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		r.state, r.took = stateOpenFilt, 0
-	case ctx.Err() != nil:
+	case errors.Is(ctx.Err(), context.Canceled):
 		return r // Ctrl-C
+	case probeTimedOut(ctx, err):
+		r.state, r.took = stateOpenFilt, 0
 	default:
 		r.state = probeErrState(err)
 	}
 	r.done = true
 	return r
+}
+
+// probeTimedOut reports whether the wait ran out: the context's deadline,
+// or the socket's own deadline set from it, whichever fired first.
+func probeTimedOut(ctx context.Context, err error) bool {
+	var ne net.Error
+	return errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // probeErrState names another failure by its errno: "error EHOSTUNREACH".

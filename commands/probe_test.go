@@ -156,6 +156,9 @@ func TestProbeInputAndJSON(t *testing.T) {
 	if !strings.Contains(out, fmt.Sprintf(">>> for port in [%d]:\n...     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM); s.settimeout(1.0)\n...     print(port, s.connect_ex(('127.0.0.1', port))); s.close()\n...\n", refused)) {
 		t.Errorf("explain shows the Python loop:\n%s", out)
 	}
+	if want := fmt.Sprintf("  # 127.0.0.1:%d: socket(AF_INET, SOCK_STREAM), connect() = -1 ECONNREFUSED (the SYN drew a RST)\n", refused); !strings.Contains(out, want) {
+		t.Errorf("explain shows each port's system calls: want %q in\n%s", want, out)
+	}
 	tm.MustExec("explain off")
 	tm.MustExec("set format json")
 	var doc struct {
@@ -181,5 +184,22 @@ func TestProbeInputAndJSON(t *testing.T) {
 	}
 	if _, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", refused)); err == nil {
 		t.Fatal("the refused port accepted a connection")
+	}
+}
+
+func TestProbeAndAttachComplete(t *testing.T) {
+	tm := newTerm(t)
+	if got, _ := tm.Session.Complete("probe 127.0.0.1 ht"); !strings.Contains(strings.Join(got, " "), "http") {
+		t.Errorf("probe's PORTS completes service names: %q", got)
+	}
+	if got, _ := tm.Session.Complete("probe 127.0.0.1 80 --u"); !strings.Contains(strings.Join(got, " "), "--udp") {
+		t.Errorf("probe completes --udp: %q", got)
+	}
+	tm.MustExec("socket tcp")
+	if got, _ := tm.Session.Complete("attach "); !strings.Contains(strings.Join(got, " "), "s1") {
+		t.Errorf("attach completes socket names: %q", got)
+	}
+	if got, _ := tm.Session.Complete("attach s1 --c"); !strings.Contains(strings.Join(got, " "), "--crlf") {
+		t.Errorf("attach completes --crlf: %q", got)
 	}
 }

@@ -149,7 +149,7 @@ func exchangeOnce(ctx context.Context, network, server string, query *dns.Msg, s
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, network, server)
 	if err != nil {
-		return fail(Network, nil, err)
+		return failRead(fail, err) // a dial that ran out of time is NoReply too
 	}
 	defer conn.Close()
 	kind := "SOCK_DGRAM"
