@@ -127,7 +127,7 @@ func (a *attachSession) show(p []byte) {
 // receive prints what arrives until the peer closes (true) or ctx ends.
 func (a *attachSession) receive(ctx context.Context) (peerClosed bool, err error) {
 	for {
-		p, err := a.s.Recv(ctx, 65536)
+		p, err := a.s.RecvWaiting(ctx, 65536)
 		if err != nil {
 			if ctx.Err() != nil {
 				return false, nil

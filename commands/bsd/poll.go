@@ -34,6 +34,7 @@ func (d direction) String() string {
 type waits struct {
 	n        int
 	deadline time.Time
+	untimed  bool // the socket's timeout does not apply: only ctx ends the wait
 }
 
 // longAgo is a deadline in the past: setting it wakes a waiting call.
@@ -57,6 +58,9 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 		w = &waits{}
 	}
 	timeout, bounded := s.Timeout()
+	if w.untimed {
+		bounded = false
+	}
 	if bounded && timeout == 0 {
 		done := false
 		if err := s.raw.Control(func(fd uintptr) { done = attempt(int(fd)) }); err != nil {
