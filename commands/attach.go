@@ -39,9 +39,10 @@ func attachCommands() []*shell.Command {
 			"If the peer closes, attach says so and returns. Ctrl-C returns too.\n" +
 			"In a pipe or a file (standard input not a terminal), attach copies standard input to\n" +
 			"the socket until its end, then shuts down the socket's sending half (as nc -N does,\n" +
-			"so the peer sees the end) and prints what arrives until the peer closes: escaped,\n" +
-			"or the bytes as they are with --raw, for scripts.",
-		Python: "threading.Thread(target=print_replies).start(); for line in sys.stdin: s.sendall(line.encode())",
+			"so the peer sees the end) and prints what arrives until the peer closes (or `set\n" +
+			"timeout` has passed): escaped, or the bytes as they are with --raw, for scripts.\n" +
+			"With `set format json` each chunk that arrives is a JSON document of its own.",
+		Python: "for line in sys.stdin: s.sendall(line.encode())  # with a thread printing s.recv(65536)",
 		Examples: []string{"connect localhost 7007; attach s1", "attach s1 --crlf",
 			"attach s1 --hex"},
 		Args: []shell.Arg{shell.Req("SOCK", sockArg)},
@@ -168,6 +169,8 @@ func (a *attachSession) terminal(fd int) (any, error) {
 		return nil, err
 	}
 	defer unix.IoctlSetTermios(fd, unix.TCSETS, old)
+	a.c.Syscalls("ioctl(0, TCSETS): canonical mode, echo on, VEOL = ^] (Ctrl-] ends a read at once)",
+		fmt.Sprintf("poll(0, POLLIN) then read(0) = a line, sendall(%d, line); recv(%d) in a thread, printed as it comes", a.s.FD(), a.s.FD()))
 	a.c.Session.Print(fmt.Sprintf("# attached to %s: lines you type are sent; Ctrl-] or Ctrl-D returns\n", a.name))
 	ctx, cancel := context.WithCancel(a.c.Ctx)
 	defer cancel()
@@ -251,6 +254,7 @@ func (a *attachSession) pipe(r io.Reader) (any, error) {
 		peerClosed = closed
 		recvDone <- err
 	}()
+	a.c.Syscalls(fmt.Sprintf("read(standard input) → sendall(%d) until the end, then shutdown(%d, SHUT_WR); recv(%d) until b''", a.s.FD(), a.s.FD(), a.s.FD()))
 	buf := make([]byte, 32*1024)
 	for {
 		n, err := r.Read(buf)

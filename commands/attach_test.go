@@ -95,6 +95,7 @@ func TestAttachExplainAndJSON(t *testing.T) {
 		">>> import sys, threading\n",
 		">>> threading.Thread(target=lambda: [print(repr(b)) for b in iter(lambda: s1.recv(65536), b'')], daemon=True).start()\n",
 		">>> for line in sys.stdin: s1.sendall((line.rstrip('\\n') + '\\r\\n').encode())\n",
+		"  # read(standard input) → sendall(",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("explain: want %q in\n%s", want, out)

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 	"github.com/sockshell/sockshell/shell/testenv"
@@ -252,5 +253,29 @@ func TestDNSCompletion(t *testing.T) {
 	got, _ = tm.Session.Complete("dns --t")
 	if !strings.Contains(strings.Join(got, " "), "--tcp") {
 		t.Errorf("dns --t completes %q, want --tcp", got)
+	}
+}
+
+// TestDNSCtrlC: Ctrl-C ends a query a silent server leaves waiting, as
+// Python's KeyboardInterrupt, and the next query runs.
+func TestDNSCtrlC(t *testing.T) {
+	asked := make(chan struct{}, 10)
+	silent := dnsUDPServer(t, func([]byte) []byte { asked <- struct{}{}; return nil })
+	tm := newTerm(t)
+	tm.MustExec("set timeout none")
+	run := tm.Start("dns www.sockshell.test --server " + silent)
+	select {
+	case <-asked:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the query never reached the server")
+	}
+	tm.Session.Interrupt()
+	select {
+	case errs := <-run.Done():
+		if !strings.HasPrefix(errs, "KeyboardInterrupt") {
+			t.Errorf("Ctrl-C: %q, want KeyboardInterrupt", errs)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Ctrl-C did not end the query")
 	}
 }

@@ -58,8 +58,8 @@ func probeCommands() []*shell.Command {
 			"or ssh,8000-8010 (at most 1024 ports in one probe: a full sweep is a scanner's job).\n" +
 			fmt.Sprintf("%d ports are tried at once, each given --wait SECONDS (1 by default, never more\n", probeParallel) +
 			"than `set timeout`) to answer. TCP states: open (the handshake completed; the\n" +
-			"connection is closed at once), refused (the host answered the SYN with a RST:\n" +
-			"nothing listens), no answer (neither came back in time: a firewall dropping the SYN,\n" +
+			"connection is closed at once), refused (a RST answered the SYN: nothing listens\n" +
+			"there, or a firewall rejects), no answer (neither came back in time: a firewall dropping the SYN,\n" +
 			"a full accept queue, a host that is down), or the error the kernel gave.\n" +
 			"--udp sends an empty datagram to each port: closed means an ICMP port unreachable\n" +
 			"came back; open means a reply came back; open|filtered means silence, which proves\n" +
@@ -122,7 +122,33 @@ func runProbe(c *shell.Call) (any, error) {
 	var mu sync.Mutex
 	doneCount, openCount := 0, 0
 	progress := c.Session.OnTerminal() && len(ports) > probeParallel
-	lastDraw := time.Time{}
+	stopProgress := make(chan struct{})
+	progressDone := make(chan struct{})
+	go func() {
+		// The status line, looked at ten times a second while the probe
+		// runs and drawn again when it has changed.
+		defer close(progressDone)
+		if !progress {
+			return
+		}
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		last := ""
+		for {
+			mu.Lock()
+			line := fmt.Sprintf("probe %s: %d of %d ports, %d open (Ctrl-C stops and shows them)", ip, doneCount, len(ports), openCount)
+			mu.Unlock()
+			if line != last {
+				c.Session.Status(line)
+				last = line
+			}
+			select {
+			case <-tick.C:
+			case <-stopProgress:
+				return
+			}
+		}
+	}()
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range min(probeParallel, len(ports)) {
@@ -140,10 +166,6 @@ func runProbe(c *shell.Call) (any, error) {
 						openCount++
 					}
 				}
-				if progress && time.Since(lastDraw) > 100*time.Millisecond {
-					lastDraw = time.Now()
-					c.Session.Status(fmt.Sprintf("probe %s: %d of %d ports, %d open (Ctrl-C stops and shows them)", ip, doneCount, len(ports), openCount))
-				}
 				mu.Unlock()
 			}
 		})
@@ -158,6 +180,8 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
+	close(stopProgress)
+	<-progressDone
 	if progress {
 		c.Session.Status("")
 	}
