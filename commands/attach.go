@@ -33,9 +33,10 @@ func attachCommands() []*shell.Command {
 		Summary: "Join the keyboard to a connected socket, as nc or telnet do, until Ctrl-] or Ctrl-D.",
 		Help: "On a terminal: each line typed is sent as it is ended by Enter (with \\r\\n for \\n under\n" +
 			"--crlf, as SMTP, HTTP and telnet want), and what arrives prints at once, escaped as\n" +
-			"every result is (\\r, \\x1b: never raw control bytes to the terminal), or as hex with\n" +
-			"--hex. Ctrl-] (telnet's escape) or Ctrl-D on an empty line returns to the prompt;\n" +
-			"the socket stays open and its counters (sockets: sent, received) count every byte.\n" +
+			"every result is (a lone \\r, \\x1b: never raw control bytes to the terminal; a CRLF\n" +
+			"line end prints as a line end), or as hex with --hex, which shows every byte.\n" +
+			"Ctrl-] (telnet's escape) or Ctrl-D on an empty line returns to the prompt; the\n" +
+			"socket stays open and its counters (sockets: sent, received) count every byte.\n" +
 			"If the peer closes, attach says so and returns. Ctrl-C returns too.\n" +
 			"In a pipe or a file (standard input not a terminal), attach copies standard input to\n" +
 			"the socket until its end, then shuts down the socket's sending half (as nc -N does,\n" +
@@ -45,7 +46,7 @@ func attachCommands() []*shell.Command {
 		Python: "for line in sys.stdin: s.sendall(line.encode())  # with a thread printing s.recv(65536)",
 		Examples: []string{"connect localhost 7007; attach s1", "attach s1 --crlf",
 			"attach s1 --hex"},
-		Args: []shell.Arg{shell.Req("SOCK", sockArg)},
+		Args: []shell.Arg{shell.Req("SOCK", sockArg), shell.OptFlag("crlf"), shell.OptFlag("hex"), shell.OptFlag("raw")},
 		Flags: []shell.Flag{
 			{Name: "crlf", Help: "send each line ended by \\r\\n, not \\n"},
 			{Name: "hex", Help: "print what arrives as hex and ASCII"},

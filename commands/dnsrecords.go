@@ -66,7 +66,7 @@ func dnsCommands() []*shell.Command {
 		Python: "dns.resolver.resolve(name, type)",
 		Examples: []string{"dns example.org", "dns MX example.org", "dns TXT example.org --server 127.0.0.1:53",
 			"dns PTR 192.0.2.1", "dns SOA example.org --tcp"},
-		Args: []shell.Arg{shell.Opt("TYPE", dnsTypeArg), shell.Req("NAME", hostArg)},
+		Args: []shell.Arg{shell.Opt("TYPE", dnsTypeArg), shell.Req("NAME", hostArg), shell.OptFlag("server"), shell.OptFlag("tcp")},
 		Flags: []shell.Flag{
 			{Name: "server", Value: true, Meta: "HOST:PORT", Help: "the DNS server to ask (port 53 if left out)",
 				Kind: &shell.ArgKind{Name: "server", Complete: func(*shell.Session, string) []string { return []string{"127.0.0.1:53"} }}},
