@@ -160,7 +160,7 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		{line: "export python session.py", result: jsObj{"file": "str", "commands": "int", "statements": "int", "comments": "int",
 			"dropped": "int", "servers": jsList{"str"}, "gopher": jsList{"str"}}},
 		{line: "connect 127.0.0.1 $PORT_echo1", result: jsSockRepr},
-		{line: "attach s8", result: "null"}, // standard input empty: nothing sent, nothing echoed
+		{line: "attach s12", result: "null"}, // the socket just connected; standard input empty: nothing sent, nothing echoed
 		{line: "close all", result: "null"},
 		{line: "stop all", result: "null"},
 		{line: "exit", result: "null"},
