@@ -75,6 +75,7 @@ func runAttach(c *shell.Call) (any, error) {
 		return nil, shell.Usagef("attach needs a connected stream socket; %s is a datagram socket (use sendto and recvfrom)", name)
 	}
 	if _, err := s.PeerName(); err != nil {
+		c.Python("%s.getpeername()  # raises the same: attach needs a connected socket", name)
 		return nil, shell.ErrnoError(unix.ENOTCONN, name+" is not connected: connect it first (connect "+name+" HOST PORT)")
 	}
 	a := &attachSession{c: c, s: s, name: name, hex: c.Has("hex"), raw: c.Has("raw"), crlf: c.Has("crlf")}
