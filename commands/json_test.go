@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -38,6 +39,9 @@ var (
 		"server_from": "str", "rcode": "str", "flags": jsList{"str"}, "bytes": "int", "seconds": "num",
 		"retried_over_tcp": "bool", "answer": jsDNSRR, "authority": jsDNSRR, "additional": jsDNSRR}
 )
+
+// newSockName finds the name of a socket a step made in its document.
+var newSockName = regexp.MustCompile(`"result":\{[^{}]*"name":"(s\d+)"`)
 
 type jsonStep struct {
 	line   string
@@ -160,7 +164,7 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		{line: "export python session.py", result: jsObj{"file": "str", "commands": "int", "statements": "int", "comments": "int",
 			"dropped": "int", "servers": jsList{"str"}, "gopher": jsList{"str"}}},
 		{line: "connect 127.0.0.1 $PORT_echo1", result: jsSockRepr},
-		{line: "attach s12", result: "null"}, // the socket just connected; standard input empty: nothing sent, nothing echoed
+		{line: "attach $NEW", result: "null"}, // the socket just connected; standard input empty: nothing sent, nothing echoed
 		{line: "close all", result: "null"},
 		{line: "stop all", result: "null"},
 		{line: "exit", result: "null"},
@@ -183,6 +187,9 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		line := faketerm.Substitute(st.line, vars)
 		out, errs := ss.Exec(line)
 		learnSessionVars(ss, vars)
+		if m := newSockName.FindStringSubmatch(out); m != nil {
+			vars["NEW"] = m[1] // the socket this step made, for a later step ($NEW)
+		}
 		errDocs := splitLines(errs)
 		// Background servers' lines are events, JSON documents of their
 		// own, captured apart; each is checked against its own schema.
