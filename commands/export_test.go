@@ -279,6 +279,7 @@ func TestExportPythonLinesCompile(t *testing.T) {
 	}
 	ss := newSockSession(t)
 	ss.Session.KeepGoing = true
+	ss.Session.Stdin = strings.NewReader("")
 	ss.MustExec("set dns 127.0.0.1:" + dns)
 	_, echo := ss.serve("echo")
 	_, discard := ss.serve("discard")
@@ -293,6 +294,9 @@ func TestExportPythonLinesCompile(t *testing.T) {
 		"resolve --all v6only.sockshell.test", "resolve nosuch.sockshell.test",
 		"addrinfo localhost 80", "addrinfo localhost http tcp inet", "addrinfo localhost", "fqdn", "fqdn localhost",
 		"hostbyaddr 127.0.0.1", "hostbyaddr 192.0.2.10", "hostname",
+		"dns withptr.sockshell.test", "dns MX withptr.sockshell.test --tcp", "dns 192.0.2.10", "dns ANY withptr.sockshell.test",
+		fmt.Sprintf("dns withptr.sockshell.test --server 127.0.0.1:%s", dns),
+		fmt.Sprintf("probe 127.0.0.1 %d,http --wait 0.5", closed), fmt.Sprintf("probe 127.0.0.1 %d --udp --wait 0.5", closed),
 		"socket tcp", "socket udp", "socket tcp inet6", // s1 s2 s3
 		"bind s1 127.0.0.1 0", "listen s1", "listen s1 5",
 		"connect 127.0.0.1 s1", // a refused name lookup of 's1': the port is a word
@@ -319,6 +323,7 @@ func TestExportPythonLinesCompile(t *testing.T) {
 		fmt.Sprintf("gopher 127.0.0.1 / %d", gport), "go 1", "back",
 		fmt.Sprintf("gopher 127.0.0.1 /nosuch %d", gport),
 		fmt.Sprintf("gopher 127.0.0.1 /hello.txt %d", gport),
+		"attach s4", "attach s4 --crlf", // standard input empty: the half-closed s4 ends at once
 		"close s4", "send s4 x", "recv s4", "close all",
 		"servers", "stop echo1", "stop all", "timeline --last 3", "sockets", "help", "history 2",
 		"source " + src,

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -33,7 +34,14 @@ var (
 	jsServer   = jsObj{"name": "str", "kind": "str", "address": jsAddr, "serves": "str"}
 	jsMenu     = jsList{jsObj{"#": "int|null", "type": "str|null", "display": "str", "selector": "str|null", "host": "str|null", "port": "int|null"}}
 	jsOptTable = jsList{jsObj{"option": "str", "level": "str", "value": "int|null", "meaning": "str"}}
+	jsDNSRR    = jsList{jsObj{"name": "str", "ttl": "int", "class": "str", "type": "str", "data": "str"}}
+	jsDNSReply = jsObj{"question": jsObj{"name": "str", "type": "str", "class": "str"}, "server": "str", "transport": "str",
+		"server_from": "str", "rcode": "str", "flags": jsList{"str"}, "bytes": "int", "seconds": "num",
+		"retried_over_tcp": "bool", "answer": jsDNSRR, "authority": jsDNSRR, "additional": jsDNSRR}
 )
+
+// newSockName finds the name of a socket a step made in its document.
+var newSockName = regexp.MustCompile(`"result":\{[^{}]*"name":"(s\d+)"`)
 
 type jsonStep struct {
 	line   string
@@ -84,6 +92,8 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		{line: "fqdn localhost", result: "str"},
 		{line: "hostbyaddr 127.0.0.1", result: jsTup{"str", jsList{"str"}, jsList{"str"}}},
 		{line: "hostname", result: "str"},
+		{line: "dns MX sockshell.test --server $DNS", result: jsDNSReply},
+		{line: "dns nx.sockshell.test --server $DNS", err: "dns.resolver.NXDOMAIN"},
 		{line: "serve echo", result: jsServer},
 		{line: "serve echo --udp", result: jsServer},
 		{line: "serve gopher " + hole, result: jsServer},
@@ -137,6 +147,8 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		{line: "sendto s11 hi @json-test-$PORT_echo1", result: "int"},
 		{line: "recvfrom s11", result: jsTup{"bytes", "bytes"}},
 		{line: "connect 127.0.0.1 $CLOSED", err: "ConnectionRefusedError"},
+		{line: "probe 127.0.0.1 $CLOSED,$PORT_echo1", result: jsObj{"host": "str", "proto": "str", "ports": "int", "probed": "int", "wait": "num",
+			"results": jsList{jsObj{"port": "int", "service": "str|null", "state": "str", "seconds": "num|null"}}}},
 		{line: "gopher 127.0.0.1 / $PORT_gopher1", result: jsMenu},
 		{line: "go 1", result: "str"},
 		{line: "back", result: jsMenu},
@@ -151,6 +163,8 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		{line: "tls s4", err: "NotImplementedError"},
 		{line: "export python session.py", result: jsObj{"file": "str", "commands": "int", "statements": "int", "comments": "int",
 			"dropped": "int", "servers": jsList{"str"}, "gopher": jsList{"str"}}},
+		{line: "connect 127.0.0.1 $PORT_echo1", result: jsSockRepr},
+		{line: "attach $NEW", result: "null"}, // the socket just connected; standard input empty: nothing sent, nothing echoed
 		{line: "close all", result: "null"},
 		{line: "stop all", result: "null"},
 		{line: "exit", result: "null"},
@@ -166,11 +180,16 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 	}
 
 	ss := newSockSession(t)
-	vars := map[string]string{"CLOSED": fmt.Sprint(testenv.ClosedPort(t, "tcp"))}
+	ss.Session.Stdin = strings.NewReader("")
+	vars := map[string]string{"CLOSED": fmt.Sprint(testenv.ClosedPort(t, "tcp")),
+		"DNS": testenv.Dnsmasq(t, dnsRecordsZone, dnsRecordArgs()...)}
 	for _, st := range steps {
 		line := faketerm.Substitute(st.line, vars)
 		out, errs := ss.Exec(line)
 		learnSessionVars(ss, vars)
+		if m := newSockName.FindStringSubmatch(out); m != nil {
+			vars["NEW"] = m[1] // the socket this step made, for a later step ($NEW)
+		}
 		errDocs := splitLines(errs)
 		// Background servers' lines are events, JSON documents of their
 		// own, captured apart; each is checked against its own schema.

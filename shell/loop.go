@@ -77,6 +77,10 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 	defer s.CloseAll()
 	lines := newLineReader(r)
 	defer lines.close()
+	if r == s.Stdin {
+		s.linesFromStdin.Store(true)
+		defer s.linesFromStdin.Store(false)
+	}
 	status := ExitOK
 	lineNo := 0
 	for {

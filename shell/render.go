@@ -16,6 +16,9 @@ type Rows struct {
 	Rows   [][]any
 	// Py is the Python value shown with `set format python` (nil: a list of tuples).
 	Py any
+	// JSON is the result in `set format json` (nil: an array of objects
+	// keyed by the header), for a table that is one part of a richer answer.
+	JSON any
 }
 
 // Append adds a row.
@@ -197,6 +200,9 @@ func toJSON(v any) any {
 	case Text:
 		return string(x)
 	case *Rows:
+		if x.JSON != nil {
+			return toJSON(x.JSON)
+		}
 		out := make([]any, len(x.Rows))
 		for i, r := range x.Rows {
 			obj := map[string]any{}

@@ -51,6 +51,9 @@ type Session struct {
 	idleInterrupt atomic.Bool
 	// atPrompt: RunPrompt runs (not -c, a script or a pipe).
 	atPrompt bool
+	// linesFromStdin is set while RunLines reads the commands from Stdin
+	// (StdinHoldsCommands).
+	linesFromStdin atomic.Bool
 	// DebugPanics prints the stack of a recovered panic (main sets it
 	// from SOCKSHELL_DEBUG=1), for the developers; users see one line.
 	DebugPanics bool

@@ -232,6 +232,24 @@ func (s *Socket) Recv(ctx context.Context, n int) ([]byte, error) {
 	return buf[:got], nil
 }
 
+// RecvWaiting is Recv waiting as long as ctx lasts, whatever the socket's
+// timeout (settimeout applies to one call; a pass-through such as attach
+// waits for the peer as long as the user does). Its calls are counted and
+// reported as Recv's are.
+func (s *Socket) RecvWaiting(ctx context.Context, n int) ([]byte, error) {
+	if err := checkBufsize("recv", n); err != nil || n == 0 {
+		return []byte{}, err
+	}
+	buf := make([]byte, n)
+	got, _, _, err := s.recvOnce(ctx, buf, &waits{untimed: true})
+	err = opError("recv", "", err)
+	s.reportCall(EventReceived, "recv", int64(got), netip.AddrPort{}, err)
+	if err != nil {
+		return nil, err
+	}
+	return buf[:got], nil
+}
+
 // RecvFrom receives up to n bytes and the sender's address (Python's
 // s.recvfrom(n)). On a connected stream socket the address is the zero
 // AddrPort (Python shows None). RecvFromAddr gives any family's address.

@@ -48,6 +48,7 @@ type waits struct {
 	dir     direction
 	recv    *recvCall // recvOnce's state, reused by each call of a loop
 	send    *sendCall // sendOnce's
+	untimed bool      // the socket's timeout does not apply: only ctx ends the wait
 }
 
 // done ends a kept watch of the context (see keep); the socket's deadline
@@ -96,6 +97,9 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 		w = &waits{}
 	}
 	timeout, bounded := s.Timeout()
+	if w.untimed {
+		bounded = false
+	}
 	if bounded && timeout == 0 {
 		done := false
 		if err := s.raw.Control(func(fd uintptr) { done = attempt(int(fd)) }); err != nil {

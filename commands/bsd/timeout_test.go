@@ -158,3 +158,37 @@ func TestSendAllTimeoutIsTotal(t *testing.T) {
 		t.Errorf("sent %d of %d, counter %d", n, len(big), c.Sent())
 	}
 }
+
+// TestRecvWaitingIgnoresTimeout: RecvWaiting waits past the socket's
+// timeout (here 0: non-blocking, where Recv would raise at once) until data
+// comes, and a cancel still ends it.
+func TestRecvWaitingIgnoresTimeout(t *testing.T) {
+	client, server := pair(t, unix.AF_INET)
+	if err := client.SetTimeout(0, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Recv(ctxT(t), 10); err == nil {
+		t.Fatal("Recv on a non-blocking socket with nothing queued should fail")
+	}
+	var got []byte
+	err := blocked(t, "(*Socket).RecvWaiting", func() error {
+		var err error
+		got, err = client.RecvWaiting(ctxT(t), 10)
+		return err
+	}, func() {
+		if _, err := server.Send(ctxT(t), []byte("late")); err != nil {
+			t.Error(err)
+		}
+	})
+	if err != nil || string(got) != "late" {
+		t.Fatalf("RecvWaiting = %q, %v; want the data sent after it began waiting", got, err)
+	}
+	ctx, cancel := context.WithCancel(ctxT(t))
+	err = blocked(t, "(*Socket).RecvWaiting", func() error {
+		_, err := client.RecvWaiting(ctx, 10)
+		return err
+	}, cancel)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("a cancelled RecvWaiting: %v, want context.Canceled", err)
+	}
+}

@@ -1,0 +1,221 @@
+// Package dnsrec asks a DNS server one question and returns its whole
+// reply, as dig does: the sections, the header's rcode and flags, who
+// answered, over which transport and how long it took. The messages are
+// built and parsed by github.com/miekg/dns; this package owns the exchange
+// (so that a silent server, a reply that is not DNS, a reply to another
+// query and a truncated UDP reply are each told apart) and the choice of
+// server (the one given, else the system's /etc/resolv.conf).
+package dnsrec
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// DefaultTimeout bounds one exchange when the caller's context has no
+// sooner deadline: dnspython's default lifetime, 5 s.
+const DefaultTimeout = 5 * time.Second
+
+// EDNSSize is the UDP payload size the queries advertise (EDNS0): the
+// size DNS Flag Day 2020 settled on, 1232 bytes, which fits any path's MTU.
+const EDNSSize = 1232
+
+// Question is what to ask, and of whom.
+type Question struct {
+	Name   string // a domain name; a trailing dot is added when missing
+	Type   uint16 // dns.TypeA, dns.TypeMX, ...
+	Server string // HOST:PORT
+	TCP    bool   // ask over TCP from the start
+	// Trace, if set, is told each step of the exchange as it happens, in
+	// the system calls' terms ("sendto ... 45 bytes").
+	Trace func(step string)
+}
+
+// Reply is a server's answer to a Question.
+type Reply struct {
+	Msg    *dns.Msg
+	Server string        // the HOST:PORT asked
+	Net    string        // "udp" or "tcp": the transport of the answer kept
+	Retry  bool          // the UDP answer was truncated (TC), so it was asked again over TCP
+	RTT    time.Duration // from the first query sent to the answer kept
+	Size   int           // bytes of the answer kept
+}
+
+// Failure kinds of an exchange that brought no usable reply.
+const (
+	NoReply   = "no reply"  // the server sent nothing before the deadline
+	Malformed = "malformed" // bytes came back that are not a DNS message
+	WrongID   = "wrong id"  // a DNS message came back for another query
+	Network   = "network"   // the socket failed (refused, unreachable)
+)
+
+// Error is an exchange that brought no usable reply.
+type Error struct {
+	Kind   string // NoReply, Malformed, WrongID or Network
+	Server string
+	Net    string
+	Waited time.Duration // how long the exchange ran
+	Bytes  []byte        // what came back, for Malformed and WrongID
+	Err    error         // the cause: a socket error, the parser's error
+}
+
+func (e *Error) Error() string {
+	switch e.Kind {
+	case NoReply:
+		return fmt.Sprintf("%s (%s) sent no reply in %s", e.Server, e.Net, seconds(e.Waited))
+	case Malformed:
+		return fmt.Sprintf("%s (%s) sent %d bytes that are not a DNS message (%v)", e.Server, e.Net, len(e.Bytes), e.Err)
+	case WrongID:
+		return fmt.Sprintf("%s (%s) sent a reply to another query: %v", e.Server, e.Net, e.Err)
+	}
+	return fmt.Sprintf("%s (%s): %v", e.Server, e.Net, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// seconds formats a duration as seconds, "0.5 s", "5 s".
+func seconds(d time.Duration) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", d.Seconds()), "0"), ".") + " s"
+}
+
+// NewQuery is the message Exchange sends: one question, recursion desired,
+// AD asked for (RFC 6840: the server says whether it validated), and EDNS0
+// with a payload of EDNSSize.
+func NewQuery(name string, qtype uint16) *dns.Msg {
+	m := new(dns.Msg)
+	m.SetQuestion(dns.Fqdn(name), qtype)
+	m.RecursionDesired = true
+	m.AuthenticatedData = true
+	m.SetEdns0(EDNSSize, false)
+	return m
+}
+
+// Exchange asks q.Server the question over UDP (TCP with q.TCP), and asks
+// again over TCP when the UDP answer is truncated. The context's deadline,
+// or DefaultTimeout when it has none or a later one, bounds the whole.
+func Exchange(ctx context.Context, q Question) (*Reply, error) {
+	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout) // the sooner deadline wins
+	defer cancel()
+	query := NewQuery(q.Name, q.Type)
+	start := time.Now()
+	network := "udp"
+	if q.TCP {
+		network = "tcp"
+	}
+	trace := q.Trace
+	if trace == nil {
+		trace = func(string) {}
+	}
+	msg, size, err := exchangeOnce(ctx, network, q.Server, query, start, trace)
+	if err != nil {
+		return nil, err
+	}
+	r := &Reply{Msg: msg, Server: q.Server, Net: network, Size: size}
+	if network == "udp" && msg.Truncated {
+		trace("the UDP reply has TC set (truncated): asking again over TCP")
+		msg, size, err = exchangeOnce(ctx, "tcp", q.Server, query, start, trace)
+		if err != nil {
+			return nil, err
+		}
+		r.Msg, r.Net, r.Retry, r.Size = msg, "tcp", true, size
+	}
+	r.RTT = time.Since(start)
+	return r, nil
+}
+
+// exchangeOnce sends the query over one transport and reads one reply.
+func exchangeOnce(ctx context.Context, network, server string, query *dns.Msg, start time.Time, trace func(string)) (*dns.Msg, int, error) {
+	fail := func(kind string, b []byte, err error) (*dns.Msg, int, error) {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return nil, 0, ctx.Err() // Ctrl-C: no failure of the server's
+		}
+		if ctx.Err() != nil && kind == Network {
+			kind, err = NoReply, ctx.Err() // the dial ran out of time
+		}
+		return nil, 0, &Error{Kind: kind, Server: server, Net: network, Waited: time.Since(start), Bytes: b, Err: err}
+	}
+	packed, err := query.Pack()
+	if err != nil {
+		return nil, 0, err
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, network, server)
+	if err != nil {
+		return failRead(fail, err) // a dial that ran out of time is NoReply too
+	}
+	defer conn.Close()
+	kind := "SOCK_DGRAM"
+	if network == "tcp" {
+		kind = "SOCK_STREAM"
+	}
+	trace(fmt.Sprintf("socket(%s), connect(%s) = 0", kind, server))
+	q := query.Question[0]
+	what := fmt.Sprintf("query id %d: %s %s?", query.Id, q.Name, dns.TypeToString[q.Qtype])
+	// The context ends the exchange: its deadline, or a cancel (Ctrl-C).
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	var b []byte
+	if network == "tcp" {
+		out := binary.BigEndian.AppendUint16(nil, uint16(len(packed)))
+		if _, err := conn.Write(append(out, packed...)); err != nil {
+			return fail(Network, nil, err)
+		}
+		trace(fmt.Sprintf("send(2 + %d bytes: a length, then the %s)", len(packed), what))
+		var n [2]byte
+		if _, err := io.ReadFull(conn, n[:]); err != nil {
+			return failRead(fail, err)
+		}
+		b = make([]byte, binary.BigEndian.Uint16(n[:]))
+		if _, err := io.ReadFull(conn, b); err != nil {
+			return failRead(fail, err)
+		}
+	} else {
+		if _, err := conn.Write(packed); err != nil {
+			return fail(Network, nil, err)
+		}
+		trace(fmt.Sprintf("send(%d bytes: the %s)", len(packed), what))
+		buf := make([]byte, 65535)
+		n, err := conn.Read(buf)
+		if err != nil {
+			return failRead(fail, err)
+		}
+		b = buf[:n]
+	}
+	trace(fmt.Sprintf("recv() = %d bytes", len(b)))
+	msg := new(dns.Msg)
+	if err := msg.Unpack(b); err != nil {
+		return fail(Malformed, b, err)
+	}
+	if msg.Id != query.Id || !msg.Response {
+		why := fmt.Errorf("ID %d, not the query's %d", msg.Id, query.Id)
+		if msg.Id == query.Id {
+			why = errors.New("a query, not a response (QR clear)")
+		}
+		return fail(WrongID, b, why)
+	}
+	return msg, len(b), nil
+}
+
+// failRead classifies a read error: a deadline is NoReply, anything else
+// (ECONNREFUSED from an ICMP port unreachable, a reset) is Network.
+func failRead(fail func(string, []byte, error) (*dns.Msg, int, error), err error) (*dns.Msg, int, error) {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fail(NoReply, nil, err)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fail(Network, nil, errors.New("the server closed the connection before a whole reply"))
+	}
+	return fail(Network, nil, err)
+}
