@@ -265,7 +265,11 @@ func writeStep(b *strings.Builder, e shell.CommandEntry, servers map[string]serv
 		} else {
 			// sockshell's own class, which Python does not have: Python
 			// raises one of its own, printed with its name.
-			fmt.Fprintf(b, "except Exception as e:  # the session raised %s, a class of sockshell's\n", oneLine(class))
+			whose := "a class of sockshell's"
+			if strings.HasPrefix(class, "dns.") || strings.HasPrefix(class, "ssl.") {
+				whose = "a class of the " + class[:strings.IndexByte(class, '.')] + " module's" // dnspython's, ssl's: imported by the lines above
+			}
+			fmt.Fprintf(b, "except Exception as e:  # the session raised %s, %s\n", oneLine(class), whose)
 			b.WriteString("    print(type(e).__name__ + ':', e)\n")
 		}
 		return len(py), false
