@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 
@@ -59,6 +60,10 @@ func runTimeline(c *shell.Call) (any, error) {
 	}
 	s := c.Session
 	evs := s.Events().Recent(0)
+	// In the order things happened: the log's order is the order events
+	// reached it, and a server's goroutine may hand in an event it timed
+	// a few microseconds before one a command emitted meanwhile.
+	slices.SortStableFunc(evs, func(a, b shell.Event) int { return a.Time.Compare(b.Time) })
 	name := c.Arg(0)
 	if name != "" {
 		_, open := s.Resource(name)

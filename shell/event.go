@@ -86,11 +86,11 @@ func NewEventLog() *EventLog {
 // Emit records an event and offers it to every subscriber. It never
 // waits: a subscriber whose buffer is full misses the event and counts it.
 func (l *EventLog) Emit(e Event) {
-	if e.Time.IsZero() {
-		e.Time = time.Now()
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if e.Time.IsZero() {
+		e.Time = time.Now() // under the lock: two emitters' times in their Seq order
+	}
 	l.seq++
 	e.Seq = l.seq
 	if len(l.ring) < EventLogSize {
