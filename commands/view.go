@@ -7,6 +7,7 @@ package commands
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/sockshell/sockshell/commands/bsd"
 	"github.com/sockshell/sockshell/commands/classroom"
+	"github.com/sockshell/sockshell/commands/sockdiag"
 	"github.com/sockshell/sockshell/shell"
 	"github.com/sockshell/sockshell/shell/fileio"
 	"golang.org/x/sys/unix"
@@ -190,7 +192,7 @@ func startView(sess *shell.Session, ap netip.AddrPort, token bool) (*viewRun, er
 // newViewHub is a page model of sess's registry.
 func newViewHub(sess *shell.Session, addr string, network bool) *classroom.Hub {
 	return classroom.NewHub(classroom.Options{Poll: func() []classroom.Row { return registryRows(sess) },
-		Started: sess.Started(), Address: addr, Network: network, Lookup: classroom.ProcTable("/proc").Lookup})
+		Started: sess.Started(), Address: addr, Network: network, Lookup: kernelState})
 }
 
 // follow hands the hub the session's events as they come, a burst at a
@@ -319,4 +321,18 @@ func viewSnapshot(c *shell.Call, file string) (any, error) {
 	}
 	return shell.Repr{Text: fmt.Sprintf("view  the page as it is now, in %s (%s)", written, count(len(page), "byte")),
 		JSON: map[string]any{"file": file, "bytes": len(page)}}, nil
+}
+
+// kernelState is the page's question to the kernel's socket table: the
+// state of the connection local → remote, asked as the watcher asks it
+// (netlink sock_diag, commands/sockdiag), or classroom.ErrNotInTable.
+func kernelState(local, remote netip.AddrPort) (string, error) {
+	e, err := sockdiag.Lookup(local, remote)
+	if errors.Is(err, sockdiag.ErrNotFound) {
+		return "", classroom.ErrNotInTable
+	}
+	if err != nil {
+		return "", err
+	}
+	return bsd.TCPStateName(e.State), nil
 }

@@ -37,7 +37,7 @@ type Options struct {
 	Address string
 	Network bool
 	// Lookup asks the kernel's TCP table for a connection by its ends
-	// (ProcTable("/proc").Lookup); nil: never asked.
+	// (the view command asks sock_diag); nil: never asked.
 	Lookup func(local, remote netip.AddrPort) (string, error)
 }
 
