@@ -18,8 +18,9 @@ import (
 	"github.com/sockshell/sockshell/shell/pyerr"
 )
 
-// maxText bounds a text page kept in memory for printing; --out streams any size.
-const maxText = 16 << 20
+// maxText bounds what a text page shows once escaped (a control byte counts
+// as its escape, as shell.TextCap counts); --out streams any size.
+var maxText = 16 << 20 // a var: tests lower it
 
 // sockConn reads and writes a bsd.Socket under a context, for gopher.Fetch.
 type sockConn struct {
@@ -133,11 +134,11 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		}
 	}
 	var out io.Writer
-	var text bytes.Buffer
+	text := shell.NewTextCap(maxText)
 	if file != nil {
 		out = file
 	} else if !gopher.IsMenu(t.Type) {
-		out = &limitWriter{w: &text, n: maxText}
+		out = text
 	}
 	// The reply is read as it comes; a file is saved byte for byte as the
 	// server sent it, a text shown on screen is unframed below.
@@ -217,10 +218,12 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		return reply.Bytes, nil
 	}
 	pyFetch("")
-	if lw, ok := out.(*limitWriter); ok && lw.cut {
-		c.Note("text cut at %d bytes; use --out FILE for the whole reply", maxText)
+	body := text.Bytes()
+	if text.Cut() {
+		c.Note("text cut after %s of %s (%d MiB once escaped is shown at most); use --out FILE for the whole reply",
+			count(text.Kept(), "byte"), count(reply.Bytes, "byte"), maxText>>20)
 	}
-	return shell.Text(unframeText(text.Bytes())), nil
+	return shell.Text(unframeText(body)), nil
 }
 
 // pyGopherFetch records the Python that sends the request, reads the whole
