@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/sockshell/sockshell/shell/fileio"
@@ -70,15 +71,12 @@ func Builtins() []*Command {
 			Name: "history", Group: GroupShell,
 			Summary: "Show the command history (the last N lines).",
 			Help:    "Lines typed at the prompt are kept in $XDG_STATE_HOME/sockshell/history (mode 0600). A line that begins with a space is kept out of it. Ctrl-R searches it.",
-			Args:    []Arg{Opt("N", nil)},
+			Args:    []Arg{Opt("N", Int(0, math.MaxInt32, "10", "100"))},
 			Run: func(c *Call) (any, error) {
 				h := c.Session.History
 				if c.NArg() == 1 {
-					var n int
-					if _, err := fmt.Sscan(c.Arg(0), &n); err != nil || n < 0 {
-						return nil, c.UsageError("N is a count of lines")
-					}
-					if n < len(h) {
+					// A whole number: Sscan read 1e3 as 1 and 10x as 10.
+					if n := c.Int(0); n < len(h) {
 						h = h[len(h)-n:]
 					}
 				}
