@@ -93,6 +93,9 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 	if s.closed.Load() {
 		return unix.EBADF
 	}
+	if s.shared {
+		return s.awaitShared(ctx, dir, w, attempt)
+	}
 	if w == nil {
 		w = &waits{}
 	}

@@ -37,6 +37,7 @@ type Socket struct {
 	// connPeer is the peer it was connected to (connect, accept), kept
 	// when getpeername no longer answers (TCP_INFO reads CLOSE): glance.go
 	connPeer atomic.Pointer[netip.AddrPort]
+	shared   bool // fromfd of a blocking description: left blocking, waits poll (shared.go)
 
 	report   func(Event)              // Config.Report, set once when made; nil: no events
 	peerTold atomic.Int32             // the PeerStatus last reported (reportPeer)
@@ -99,7 +100,10 @@ func (c Config) FromFD(fd int, family, sotype int) (*Socket, error) {
 	if err == nil {
 		proto, err = sysGetsockoptInt(tr, nfd, unix.SOL_SOCKET, unix.SO_PROTOCOL, "SO_PROTOCOL")
 	}
-	if err == nil {
+	// A blocking description is shared with a blocking user (our own
+	// stdin or stdout, say): it stays blocking, and waits poll (shared.go).
+	shared := err == nil && isBlocking(nfd)
+	if err == nil && !shared {
 		err = sysSetNonblock(tr, nfd)
 	}
 	if err != nil {
@@ -122,6 +126,7 @@ func (c Config) FromFD(fd int, family, sotype int) (*Socket, error) {
 			ns.connPeer.Store(&ap)
 		}
 	}
+	ns.shared = shared
 	ns.report = c.Report
 	ns.emit(Event{Kind: EventCreated, Op: "fromfd", FromFD: fd})
 	return ns, nil
