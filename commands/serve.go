@@ -36,6 +36,7 @@ type server struct {
 	name    string
 	dead    error         // why the server stopped by itself
 	pending []shell.Event // events from before the server had its name
+	limit   *lineLimiter  // holds back a flood's lines (serve_limit.go)
 }
 
 // registered records the name the server was registered under. It returns
@@ -64,6 +65,15 @@ func (s *server) emit(e shell.Event) {
 		}
 		return
 	}
+	if s.limit == nil {
+		s.limit = newLineLimiter(func(e shell.Event) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			e.Resource = s.name
+			s.sess.Emit(e)
+		})
+	}
+	e = s.limit.admit(e)
 	e.Resource = s.name
 	s.sess.Emit(e)
 }
@@ -92,7 +102,14 @@ func (s *server) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	return s.stop()
+	err := s.stop()
+	s.mu.Lock()
+	l := s.limit
+	s.mu.Unlock()
+	if l != nil {
+		l.flush() // a flood's count, before the server is gone
+	}
+	return err
 }
 
 func isServer(r shell.Resource) bool { _, ok := r.(*server); return ok }

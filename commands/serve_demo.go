@@ -74,7 +74,7 @@ func startDemo(c *shell.Call, kind string, ap netip.AddrPort, udp bool, tlsConf 
 		over = "TLS"
 	}
 	srv := &server{kind: kind, detail: fmt.Sprintf("RFC %d over %s", k.RFC, over)}
-	ds, err := demo.StartWith(demoKind, ap.String(), demo.Options{TLS: tlsConf, Report: func(e demo.Event) { srv.emit(demoEvent(e)) }})
+	ds, err := demo.StartWith(demoKind, ap.String(), demo.Options{TLS: tlsConf, Report: func(e demo.Event) { srv.emit(demoEvent(e)) }, Failed: srv.died})
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,10 @@ const (
 	eventRequestFailed shell.EventKind = "request_failed"
 	eventAcceptPaused  shell.EventKind = "accept_paused"
 	eventAcceptResumed shell.EventKind = "accept_resumed"
+	eventAcceptFailed  shell.EventKind = "accept_failed"
+	// eventCoalesced says how many lines of one kind a flood kept off the
+	// terminal (serve_limit.go); the log has each event.
+	eventCoalesced shell.EventKind = "lines_coalesced"
 )
 
 // demoEvent is a demo server's event as the session's, without the
@@ -67,6 +71,10 @@ func demoEvent(e demo.Event) shell.Event {
 		}
 	case demo.AcceptError:
 		ev.Kind = eventAcceptError
+		ev.Attrs = append(ev.Attrs, shell.Attr{Key: "error", Value: e.Err})
+	case demo.AcceptFailed:
+		// Quiet: the server's death (server.died) is the line that says it.
+		ev.Kind, ev.Quiet = eventAcceptFailed, true
 		ev.Attrs = append(ev.Attrs, shell.Attr{Key: "error", Value: e.Err})
 	}
 	return ev

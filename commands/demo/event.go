@@ -20,10 +20,12 @@ const (
 	Refused                          // a TCP connection was closed at once: MaxConns were open
 	Datagram                         // a UDP datagram came in: BytesIn, its reply's BytesOut, or Dropped
 	AcceptError                      // accept failed for a while (Err); the server pauses and goes on
+	AcceptFailed                     // accept failed for good (Err): the server stopped accepting
 )
 
 var kindNames = map[EventKind]string{Listening: "listening", Stopped: "stopped", Accepted: "connection_accepted",
-	Closed: "connection_closed", Refused: "connection_refused", Datagram: "datagram", AcceptError: "accept_error"}
+	Closed: "connection_closed", Refused: "connection_refused", Datagram: "datagram", AcceptError: "accept_error",
+	AcceptFailed: "accept_failed"}
 
 // String is the kind in snake_case: "connection_closed".
 func (k EventKind) String() string { return kindNames[k] }
@@ -95,7 +97,9 @@ func (e Event) String() string {
 	case Refused:
 		return fmt.Sprintf("refused %s: %d connections already", peer, e.MaxConns)
 	case AcceptError:
-		return fmt.Sprintf("accept: %v", e.Err)
+		return fmt.Sprintf("accept: %v (pausing, then trying again; this is said once until accept works)", e.Err)
+	case AcceptFailed:
+		return fmt.Sprintf("accept: %v: the server stops", e.Err)
 	case Datagram:
 		if e.Dropped != "" {
 			return fmt.Sprintf("dropped a datagram from %s unanswered: %s (more such drops within a second are not logged; servers counts them all)", peer, e.Dropped)

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -29,6 +30,9 @@ type Options struct {
 	ReplyRate   int           // UDP replies a second per peer address (default DefaultReplyRate)
 	ReplyBurst  int           // UDP replies a peer may get at once (default DefaultReplyBurst)
 	TLS         *tls.Config   // TCP only: serve over TLS with this configuration (nil: plain TCP)
+	// Failed, if set, is called (on a goroutine of its own) when accept
+	// fails for good and the server stops accepting; it may call Stop.
+	Failed func(error)
 }
 
 // Stats are a server's counters.
@@ -55,6 +59,7 @@ type Server struct {
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
 	done  bool
+	quit  chan struct{} // closed by Stop: ends a pause of the accept loop
 
 	guard *guard // UDP
 
@@ -103,7 +108,7 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 	if opts.ReplyBurst <= 0 {
 		opts.ReplyBurst = DefaultReplyBurst
 	}
-	s := &Server{kind: name, service: svc, opts: opts, conns: map[net.Conn]struct{}{}}
+	s := &Server{kind: name, service: svc, opts: opts, conns: map[net.Conn]struct{}{}, quit: make(chan struct{})}
 	var err error
 	if proto == "udp" {
 		s.kind += "/udp"
@@ -183,6 +188,7 @@ func (s *Server) Stop() error {
 		return nil
 	}
 	s.done = true
+	close(s.quit)
 	var err error
 	if s.pc != nil {
 		udpServers.Delete(s.guard.local)
@@ -201,23 +207,74 @@ func (s *Server) Stop() error {
 
 func (s *Server) acceptLoop() {
 	defer s.wg.Done()
+	pause := time.Duration(0)
 	for {
 		c, err := s.ln.Accept()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
-			// A transient failure (EMFILE, ECONNABORTED): pause, go on.
-			s.report(Event{Kind: AcceptError, Err: err})
-			time.Sleep(50 * time.Millisecond)
+			if !passingAcceptError(err) {
+				// EINVAL after a shutdown of the listening socket (through
+				// a descriptor fromfd made), ENOTSOCK, EBADF: accept will
+				// never work again. Said once; Failed removes the server.
+				s.report(Event{Kind: AcceptFailed, Err: err})
+				if s.opts.Failed != nil {
+					go s.opts.Failed(err) // it stops the server, which waits for this loop
+				}
+				return
+			}
+			// A passing failure (EMFILE, ECONNABORTED): pause, from 5 ms
+			// doubling up to 1 s, and go on; said once until accept works.
+			if pause == 0 {
+				s.report(Event{Kind: AcceptError, Err: err})
+				pause = 5 * time.Millisecond
+			} else {
+				pause = min(2*pause, time.Second)
+			}
+			if s.sleep(pause) {
+				return
+			}
 			continue
 		}
+		pause = 0
 		if !s.track(c) {
 			continue
 		}
 		s.wg.Add(1)
 		go s.serveConn(c)
 	}
+}
+
+// sleep waits d, or until Stop; it reports whether Stop came.
+func (s *Server) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-s.quit:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// passingAcceptError reports whether accept may work again later: the
+// process or system is out of descriptors or memory, or the connection
+// went before it was accepted (accept(2) lists the network errors to treat
+// like EAGAIN). Any other error (EINVAL: the socket no longer listens)
+// is for good.
+func passingAcceptError(err error) bool {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return false
+	}
+	switch errno {
+	case syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.EAGAIN, syscall.EINTR,
+		syscall.ECONNABORTED, syscall.EPROTO, syscall.EPERM, syscall.ETIMEDOUT, syscall.ENETDOWN, syscall.ENOPROTOOPT,
+		syscall.EHOSTDOWN, syscall.ENONET, syscall.EHOSTUNREACH, syscall.EOPNOTSUPP, syscall.ENETUNREACH:
+		return true
+	}
+	return false
 }
 
 // track registers a new connection, or closes it when the server is
