@@ -13,14 +13,14 @@ import (
 type EventKind int
 
 const (
-	Listening   EventKind = iota + 1 // the server listens (Start)
-	Stopped                          // the server stopped (Stop), every connection ended
-	Accepted                         // a TCP connection came in (Peer)
-	Closed                           // a TCP connection ended: End says how; BytesIn, BytesOut
-	Refused                          // a TCP connection was closed at once: MaxConns were open
-	Datagram                         // a UDP datagram came in: BytesIn, its reply's BytesOut, or Dropped
-	AcceptError                      // accept failed for a while (Err); the server pauses and goes on
-	AcceptFailed                     // accept failed for good (Err): the server stopped accepting
+	Listening    EventKind = iota + 1 // the server listens (Start)
+	Stopped                           // the server stopped (Stop), every connection ended
+	Accepted                          // a TCP connection came in (Peer)
+	Closed                            // a TCP connection ended: End says how; BytesIn, BytesOut
+	Refused                           // a TCP connection was closed at once: MaxConns were open
+	Datagram                          // a UDP datagram came in: BytesIn, its reply's BytesOut, or Dropped
+	AcceptError                       // accept failed for a while (Err); the server pauses and goes on
+	AcceptFailed                      // accept failed for good (Err): the server stopped accepting
 )
 
 var kindNames = map[EventKind]string{Listening: "listening", Stopped: "stopped", Accepted: "connection_accepted",
