@@ -149,7 +149,11 @@ func writeValue(buf *bytes.Buffer, v any, format string, width int) error {
 			}
 			rows[i] = row
 		}
-		return renderTable(buf, x.Header, rows, width)
+		header := make([]string, len(x.Header))
+		for i, h := range x.Header {
+			header[i] = SafeText(h) // a column may be named from data, as a cell is
+		}
+		return renderTable(buf, header, rows, width)
 	}
 	if format == "table" {
 		return renderTable(buf, []string{"result"}, [][]string{{cell(v)}}, width)

@@ -9,8 +9,8 @@ import (
 
 // TextCap keeps the text written to it while what it would show stays
 // within a bound. Each character counts as the bytes its widest shown form
-// takes: a printable one its UTF-8 bytes; \n, \t, \r, '"' and '\\' two (JSON
-// escapes the last four); any other control or non-printable character six
+// takes: a printable one its UTF-8 bytes; \n, \t, '"' and '\\' two (JSON
+// escapes them), \r four (\x0d at the prompt); any other control or non-printable character six
 // (\x1b is four at the prompt, \u001b six in JSON), twelve above U+FFFF (a
 // JSON surrogate pair); a byte that is no UTF-8 six (\xNN at the prompt,
 // \ufffd in JSON). So a page of ESC bytes is cut as soon as a page of
@@ -86,7 +86,9 @@ func shownWidth(r rune, size int) int {
 	switch {
 	case r == utf8.RuneError && size == 1:
 		return 6
-	case r == '\n' || r == '\t' || r == '\r' || r == '"' || r == '\\':
+	case r == '\r':
+		return 4 // \x0d at the prompt unless before \n
+	case r == '\n' || r == '\t' || r == '"' || r == '\\':
 		return 2
 	case r < 0x20 || r == 0x7f:
 		return 6

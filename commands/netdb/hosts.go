@@ -6,6 +6,7 @@ package netdb
 
 import (
 	"bufio"
+	"io"
 	"net/netip"
 	"os"
 	"strings"
@@ -26,8 +27,15 @@ func readHosts() []hostsLine {
 		return nil
 	}
 	defer f.Close()
+	return parseHosts(f)
+}
+
+// parseHosts reads hosts(5) lines: an address, a name, aliases; '#' to the
+// end of a line is a comment; lines of fewer fields or a bad address are
+// skipped.
+func parseHosts(r io.Reader) []hostsLine {
 	var out []hostsLine
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		line := sc.Text()
 		if i := strings.IndexByte(line, '#'); i >= 0 {
