@@ -63,24 +63,6 @@ func safeName(name string) string {
 	return clean
 }
 
-// limitWriter keeps at most n bytes and drops the rest, remembering it did.
-type limitWriter struct {
-	w   io.Writer
-	n   int
-	cut bool
-}
-
-func (l *limitWriter) Write(p []byte) (int, error) {
-	if len(p) > l.n {
-		l.cut = true
-		l.w.Write(p[:l.n])
-		l.n = 0
-		return len(p), nil
-	}
-	l.n -= len(p)
-	return l.w.Write(p)
-}
-
 // onTerminal reports whether the session prints to a terminal (and its
 // errors too), as main found: only then does a download show a progress bar.
 func onTerminal(c *shell.Call) bool { return c.Session.OnTerminal() }
