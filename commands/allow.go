@@ -72,7 +72,8 @@ func parseAllow(v string) ([]allowEntry, error) {
 			out = append(out, allowEntry{prefix: netip.PrefixFrom(ip, ip.BitLen())})
 			continue
 		}
-		if !validHost(item) || strings.Contains(item, "/") {
+		if !validHost(item) || strings.Trim(item, "0123456789.") == "" {
+			// 300.1.1.1 is no address and no name: a mistake.
 			return nil, shell.Usagef("allow takes addresses, prefixes (127.0.0.0/8) and host names, with commas between them, or any; not %q", item)
 		}
 		out = append(out, allowEntry{name: strings.ToLower(item)})

@@ -257,3 +257,30 @@ func TestSetLang(t *testing.T) {
 		t.Fatalf("the list in English:\n%s", out)
 	}
 }
+
+// TestTutorialDoc fails when docs/tutorial.md or docs/tutorial.zh.md is not
+// what the lessons generate. Regenerate with:
+// UPDATE_DOCS=1 go test ./commands -run TestTutorialDoc
+func TestTutorialDoc(t *testing.T) {
+	for lang, path := range map[string]string{"en": "../docs/tutorial.md", "zh": "../docs/tutorial.zh.md"} {
+		want := TutorialMarkdown(lang)
+		if os.Getenv("UPDATE_DOCS") == "1" {
+			if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v; generate it with: UPDATE_DOCS=1 go test ./commands -run TestTutorialDoc", err)
+		}
+		if string(got) != want {
+			t.Errorf("%s is stale and needs to be regenerated; run: UPDATE_DOCS=1 go test ./commands -run TestTutorialDoc", path)
+		}
+		ls, _ := lessons.All(lang)
+		for _, l := range ls {
+			if !strings.Contains(want, l.Title) || !strings.Contains(want, ">>> "+fill(nil, &lessonState{lang: lang}, l.Steps[0].Do[0])) {
+				t.Errorf("%s lacks lesson %d or its first command", path, l.N)
+			}
+		}
+	}
+}
