@@ -11,13 +11,14 @@ import (
 // TestAllowRefusesOutside: with set allow, every way a socket reaches an
 // address outside the list is one PermissionError naming the setting,
 // made before any system call (no Python line, no socket event); the
-// addresses inside work.
+// addresses inside work. The targets refused are loopback addresses
+// outside the list, so a broken guard still sends nothing off the machine.
 func TestAllowRefusesOutside(t *testing.T) {
 	ss := newSockSession(t)
 	ss.Session.KeepGoing = true
 	_, echo := ss.serve("echo")
-	ss.MustExec("set allow 127.0.0.0/8,::1")
-	if got := strings.TrimSpace(ss.MustExec("set allow")); got != "allow = 127.0.0.0/8,::1" {
+	ss.MustExec("set allow 127.0.0.1,::1")
+	if got := strings.TrimSpace(ss.MustExec("set allow")); got != "allow = 127.0.0.1,::1" {
 		t.Fatalf("set allow shows %q", got)
 	}
 	ss.MustExec("socket tcp") // s1
@@ -25,18 +26,18 @@ func TestAllowRefusesOutside(t *testing.T) {
 	ss.MustExec("socket tcp") // s3
 	ss.MustExec("explain on")
 	for _, c := range []struct{ line, what string }{
-		{"connect s1 192.0.2.1 80", "connect 192.0.2.1:80"},
-		{"connect 192.0.2.1 80", "connect 192.0.2.1:80"},
-		{"sendto s2 hi 192.0.2.1 9", "sendto 192.0.2.1:9"},
+		{"connect s1 127.0.0.3 80", "connect 127.0.0.3:80"},
+		{"connect 127.0.0.3 80", "connect 127.0.0.3:80"},
+		{"sendto s2 hi 127.0.0.3 9", "sendto 127.0.0.3:9"},
 		{"bind s1 0.0.0.0 0", "bind 0.0.0.0:0"},
 		{"listen s3", "listen 0.0.0.0:0"}, // unbound: the kernel would bind the wildcard
 		{"serve echo 0.0.0.0:0", "serve 0.0.0.0:0"},
-		{"gopher 192.0.2.1 / 70", "connect 192.0.2.1:70"},
-		{"connect s1 ::ffff:192.0.2.1 80", "connect 192.0.2.1:80"},
+		{"gopher 127.0.0.3 / 70", "connect 127.0.0.3:70"},
+		{"connect s1 ::ffff:127.0.0.3 80", "connect 127.0.0.3:80"},
 	} {
 		before := lastSeq(ss.Session)
 		out, errs := ss.Exec(c.line)
-		if !strings.Contains(errs, "PermissionError: "+c.what) || !strings.Contains(errs, "is not allowed: set allow is 127.0.0.0/8,::1") || strings.Count(errs, "Error") != 1 {
+		if !strings.Contains(errs, "PermissionError: "+c.what) || !strings.Contains(errs, "is not allowed: set allow is 127.0.0.1,::1") || strings.Count(errs, "Error") != 1 {
 			t.Errorf("%s: error %q, want one PermissionError for %s naming set allow", c.line, errs, c.what)
 		}
 		if strings.Contains(out, ">>> ") {
@@ -60,20 +61,28 @@ func TestAllowRefusesOutside(t *testing.T) {
 }
 
 // TestAllowNames: a name in the list allows its addresses; a target name
-// is resolved and its address checked, so a name outside is refused.
+// is resolved and its address checked, so a name that resolves outside
+// is refused (dual.test is 127.0.0.1 and ::1 in the test's DNS server).
 func TestAllowNames(t *testing.T) {
 	dns := startDNSMasq(t)
 	ss := newSockSession(t)
 	ss.Session.KeepGoing = true
 	ss.MustExec("set dns 127.0.0.1:" + dns)
 	_, echo := ss.serve("echo")
-	ss.MustExec("set allow dual.test") // 127.0.0.1 and ::1
+	ss.MustExec("set allow dual.test")
 	ss.MustExec("connect 127.0.0.1 " + strconv.Itoa(echo))
 	ss.AssertExecError("connect 127.0.0.2 "+strconv.Itoa(echo), "PermissionError: connect 127.0.0.2:")
-	ss.MustExec("set allow 127.0.0.0/8")
-	ss.AssertExecError("connect withptr.sockshell.test 80", "is not allowed: set allow is 127.0.0.0/8")
+	ss.MustExec("set allow 127.0.0.2")
+	ss.AssertExecError("connect dual.test "+strconv.Itoa(echo), "is not allowed: set allow is 127.0.0.2")
 	ss.MustExec("socket tcp")
-	ss.AssertExecError("connect s2 withptr.sockshell.test 80", "PermissionError: connect 192.0.2.10:80 is not allowed")
+	ss.AssertExecError("connect s2 dual.test "+strconv.Itoa(echo), "PermissionError: connect 127.0.0.1:"+strconv.Itoa(echo)+" is not allowed")
+	// Only the allowed of a name's addresses are tried.
+	ss.MustExec("set allow ::1")
+	ss.MustExec("serve echo [::1]:0")
+	port6 := serverPort(t, ss.Session, "echo2")
+	if out := ss.MustExec("connect dual.test " + strconv.Itoa(port6)); !strings.Contains(out, "'::1'") {
+		t.Fatalf("connect dual.test with ::1 allowed:\n%s", out)
+	}
 }
 
 // TestAllowFixedAndBadValues: FixAllow (sockshell --allow) cannot be
