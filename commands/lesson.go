@@ -175,6 +175,10 @@ func runLesson(c *shell.Call) (any, error) {
 	ls := st.lessons()
 	msg := lessonMessages[st.lang]
 	if c.NArg() == 0 {
+		if c.Session.Settings.Format == "json" {
+			// JSON's keys are the header's: the same in every language.
+			return lessonList(st, ls, lessonMessages["en"]), nil
+		}
 		return lessonList(st, ls, msg), nil
 	}
 	arg := c.Arg(0)
@@ -332,6 +336,7 @@ func lessonAfter(s *shell.Session, ev shell.Event) {
 	}
 	refreshBindings(s, st)
 	msg := lessonMessages[st.lang]
+	doneStep := st.progress.Step
 	var b strings.Builder
 	fmt.Fprintf(&b, msg.stepDone+"\n", st.progress.Step+1, step.Title)
 	if py := pythonSince(since); len(py) > 0 {
@@ -364,10 +369,36 @@ func lessonAfter(s *shell.Session, ev shell.Event) {
 	}
 	st.progress = p
 	st.start = lastSeq(s)
-	if err := st.save(); err != nil {
-		b.WriteString(shell.Classify(err).Error() + "\n")
+	saveErr := st.save()
+	if saveErr != nil {
+		b.WriteString(shell.Classify(saveErr).Error() + "\n")
+	}
+	if s.Settings.Format == "json" {
+		// One JSON document, as every result is in this format.
+		doc := map[string]any{"lesson": l.N, "step_done": doneStep + 1, "title": step.Title,
+			"python": pythonSince(since), "explanation": fill(s, st, step.After)}
+		if st.active {
+			doc["next_step"] = p.Step + 1
+			doc["do"] = fillAll(s, st, l.Steps[p.Step].Do)
+		} else {
+			doc["lesson_done"] = true
+		}
+		if saveErr != nil {
+			doc["error"] = shell.Classify(saveErr).Error()
+		}
+		out, _ := json.Marshal(map[string]any{"lesson_step": doc})
+		s.Print(string(out) + "\n")
+		return
 	}
 	s.Print(shell.SafeText(b.String()))
+}
+
+func fillAll(s *shell.Session, st *lessonState, lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = fill(s, st, l)
+	}
+	return out
 }
 
 func addDone(done []int, n int) []int {

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/sockshell/sockshell/commands/internal/faketerm"
 	"github.com/sockshell/sockshell/commands/lessons"
+	"github.com/sockshell/sockshell/shell"
 )
 
 // TestLessonsSameStepsInEveryLanguage: each lesson exists in every
@@ -282,5 +284,71 @@ func TestTutorialDoc(t *testing.T) {
 				t.Errorf("%s lacks lesson %d or its first command", path, l.N)
 			}
 		}
+	}
+}
+
+// TestLessonJSON: with set format json, the list is a JSON document and a
+// finished step is one JSON document too, not text among them.
+func TestLessonJSON(t *testing.T) {
+	tm := newTerm(t)
+	tm.MustExec("set format json")
+	tm.MustExec("set lang zh")
+	var list struct{ Result []map[string]any }
+	if err := json.Unmarshal([]byte(tm.MustExec("lesson")), &list); err != nil || len(list.Result) < 13 || list.Result[0]["title"] != "建立套接字" {
+		t.Fatalf("lesson in json: %v %v", list, err)
+	}
+	tm.MustExec("set lang en")
+	tm.MustExec("lesson 1")
+	out := tm.MustExec("socket tcp")
+	var done struct {
+		Step struct {
+			Lesson, StepDone, NextStep int
+			Do                         []string
+			Python                     []string
+		} `json:"lesson_step"`
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	var first map[string]any
+	if err := dec.Decode(&first); err != nil { // the socket's own result
+		t.Fatalf("%v in %s", err, out)
+	}
+	if err := dec.Decode(&done); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	if done.Step.Lesson != 1 || len(done.Step.Do) != 1 || done.Step.Do[0] != "socket udp" || len(done.Step.Python) == 0 {
+		t.Fatalf("the step's document: %+v\n%s", done.Step, out)
+	}
+}
+
+// TestLessonCompletes: Tab offers the lessons' numbers and the words.
+func TestLessonCompletes(t *testing.T) {
+	tm := newTerm(t)
+	cands, _ := tm.Session.Complete("lesson ")
+	for _, want := range []string{"1", "13", "next", "back", "quit"} {
+		if !contains(cands, want) {
+			t.Errorf("lesson <Tab>: %q lacks %s", cands, want)
+		}
+	}
+	cands, _ = tm.Session.Complete("set lang ")
+	if !contains(cands, "zh") || !contains(cands, "en") {
+		t.Errorf("set lang <Tab>: %q", cands)
+	}
+}
+
+// TestLessonPackets: the wire view's packet events (kind "packet", dir,
+// flags, len) are spelled under a finished step as tcpdump's flags with
+// their direction.
+func TestLessonPackets(t *testing.T) {
+	evs := []shell.Event{
+		{Kind: eventPacket, Attrs: []shell.Attr{{Key: "dir", Value: "out"}, {Key: "flags", Value: "SYN"}, {Key: "len", Value: 0}}},
+		{Kind: eventPacket, Attrs: []shell.Attr{{Key: "dir", Value: "in"}, {Key: "flags", Value: "SYN,ACK"}, {Key: "len", Value: 0}}},
+		{Kind: eventSockSent},
+		{Kind: eventPacket, Attrs: []shell.Attr{{Key: "dir", Value: "out"}, {Key: "flags", Value: "PSH,ACK"}, {Key: "len", Value: 7}}},
+	}
+	if got, want := packetsSince(evs), "→ SYN  ← SYN,ACK  → PSH,ACK (7 bytes)"; got != want {
+		t.Fatalf("packets %q, want %q", got, want)
+	}
+	if got := packetsSince(evs[2:3]); got != "" {
+		t.Fatalf("no packets: %q", got)
 	}
 }
