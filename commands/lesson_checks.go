@@ -327,7 +327,7 @@ var checkWords = map[string]map[string]string{
 		"sent": "套接字发送了数据", "received": "套接字收到了数据",
 		"shutdown": "套接字被 shutdown", "peer_closed": "套接字发现对方关闭了连接(recv 返回 b'')",
 		"closed": "套接字被关闭",
-		"peer":   "(对方是%s)", "on": "(%s)",
+		"peer":   "(对方是 %s)", "on": "(%s)",
 		"the echo": "echo 服务器", "the udp-echo": "UDP echo 服务器", "the gopher": "gopher 服务器",
 	},
 }

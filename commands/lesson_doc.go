@@ -8,21 +8,21 @@ import (
 )
 
 // tutorialWords are the tutorial's own words, by language.
-var tutorialWords = map[string]struct{ title, intro, step, waits string }{
+var tutorialWords = map[string]struct{ title, intro, step, waits, sep, end string }{
 	"en": {
 		title: "sockshell tutorial",
 		intro: "The lessons of `lesson`, on one page (docs/tutorial.zh.md is the Chinese). In the shell, `lesson` lists them and " +
 			"`lesson N` walks one lesson a step at a time: it waits until the session shows each step done (any command that does it counts), " +
 			"then explains it. Below, HOST and PORT stand for the address the shell printed when the server or socket was made, " +
 			"and s1, srv, … for the names the shell gave your sockets.",
-		step: "Step %d: %s", waits: "The shell waits until:",
+		step: "Step %d: %s", waits: "The shell waits until: ", sep: "; ", end: ".",
 	},
 	"zh": {
 		title: "sockshell 教程",
 		intro: "`lesson` 命令里的课程,汇总在一页上(英文版是 docs/tutorial.md)。在 shell 里,`lesson` 列出所有课程," +
 			"`lesson N` 一步一步地带你学:它会等到会话显示这一步已经完成(任何能做到的命令都算),再讲解刚才发生了什么。" +
 			"下文中 HOST 和 PORT 代表建立服务器或套接字时 shell 打印出的地址,s1、srv 等代表 shell 给你的套接字起的名字。",
-		step: "第 %d 步:%s", waits: "完成的标志:",
+		step: "第 %d 步:%s", waits: "完成的标志:", sep: ";", end: "。",
 	},
 }
 
@@ -52,7 +52,7 @@ func TutorialMarkdown(lang string) string {
 			for _, ch := range step.Checks {
 				checks = append(checks, describeCheck(lang, ch))
 			}
-			fmt.Fprintf(&b, "%s %s.\n", w.waits, strings.Join(checks, "; "))
+			b.WriteString(w.waits + strings.Join(checks, w.sep) + w.end + "\n")
 			if step.After != "" {
 				b.WriteString("\n" + fill(nil, st, step.After) + "\n")
 			}
