@@ -290,8 +290,18 @@ func stepText(s *shell.Session, st *lessonState, l *lessons.Lesson, i int) strin
 	if step.Why != "" {
 		b.WriteString(fill(s, st, step.Why) + "\n")
 	}
+	unknown := false
 	for _, d := range step.Do {
-		fmt.Fprintf(&b, "  %s %s\n", msg.typeIt, fill(s, st, d))
+		line := fill(s, st, d)
+		for _, w := range strings.Fields(line) {
+			if w == "SOCK" || w == "PORT" || w == "FD" || w == "HOST" {
+				unknown = true
+			}
+		}
+		fmt.Fprintf(&b, "  %s %s\n", msg.typeIt, line)
+	}
+	if unknown {
+		b.WriteString("  " + msg.placeholders + "\n")
 	}
 	for _, ch := range step.Checks {
 		fmt.Fprintf(&b, "  %s %s\n", msg.waitsFor, describeCheck(st.lang, ch))

@@ -337,6 +337,7 @@ type lessonText struct {
 	lesson, stepOf, typeIt, waitsFor, stepDone, python, wire string
 	lessonDone, nextLesson, quit, noLesson, badLesson        string
 	colTitle, colSteps, colStatus, done, atStep              string
+	placeholders                                             string
 }
 
 var lessonMessages = map[string]lessonText{
@@ -348,6 +349,7 @@ var lessonMessages = map[string]lessonText{
 		noLesson:  "no lesson is under way; lesson lists them, lesson 1 starts the first",
 		badLesson: "no lesson %q; the lessons are 1 to %d (lesson lists them)",
 		colTitle:  "title", colSteps: "steps", colStatus: "status", done: "done", atStep: "at step %d",
+		placeholders: "(SOCK, FD, HOST and PORT: your socket's name and fd, the address of the server or socket; sockets and servers list them)",
 	},
 	"zh": {
 		lesson: "第 %d 课:%s", stepOf: "第 %d 步(共 %d 步):%s", typeIt: "输入:", waitsFor: "完成的标志:",
@@ -357,5 +359,6 @@ var lessonMessages = map[string]lessonText{
 		noLesson:  "现在没有在学的课;lesson 列出所有课程,lesson 1 从第一课开始",
 		badLesson: "没有第 %q 课;课程编号是 1 到 %d(lesson 列出所有课程)",
 		colTitle:  "标题", colSteps: "步数", colStatus: "进度", done: "已学完", atStep: "学到第 %d 步",
+		placeholders: "(SOCK、FD、HOST 和 PORT 分别代表你的套接字的名字和 fd、服务器或套接字的地址;sockets 和 servers 会列出它们)",
 	},
 }
