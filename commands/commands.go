@@ -12,13 +12,14 @@ import (
 // The help groups, in the order help and docs/commands.md list them. A
 // family's commands name their group; Table refuses a group not here.
 const (
-	groupNetdb   shell.Group = "Name service"
-	groupSockets shell.Group = "Sockets"
-	groupIO      shell.Group = "Data"
-	groupGopher  shell.Group = "Gopher and local servers"
+	groupNetdb     shell.Group = "Name service"
+	groupSockets   shell.Group = "Sockets"
+	groupIO        shell.Group = "Data"
+	groupGopher    shell.Group = "Gopher and local servers"
+	groupClassroom shell.Group = "The classroom"
 )
 
-var groups = []shell.Group{groupNetdb, groupSockets, groupIO, groupGopher, shell.GroupShell}
+var groups = []shell.Group{groupNetdb, groupSockets, groupIO, groupGopher, groupClassroom, shell.GroupShell}
 
 // Table is the full command table: every family, then the shell's own
 // commands; and the families' settings, after the shell's own.
@@ -39,9 +40,13 @@ func Table() *shell.Table {
 	t.Add(exportCommands()...)
 	t.Add(viewCommands()...)
 	t.Add(tlsCommands()...)
+	t.Add(lessonCommands()...)
 	t.Add(shell.Builtins()...)
 	t.Add(shell.RecordCommands()...)
 	t.AddSettings(netdbSettings()...)
+	t.AddSettings(allowSettings()...)
+	t.AddSettings(lessonSettings()...)
+	t.AddAfterCommand(lessonAfter)
 	t.AddPromptTokens(promptTokens()...)
 	t.AddSettings(noticesSetting())
 	t.AddIdleHook(watchSockets)

@@ -4,6 +4,7 @@
 package commands
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -166,6 +167,11 @@ func runAddrCall(c *shell.Call, method string, call func(*bsd.Socket, netip.Addr
 	if method == "connect" {
 		c.Timing("DNS", time.Since(lookup))
 	}
+	if err == nil {
+		if err := allowTarget(c, method, ip, port); err != nil {
+			return nil, err // refused by set allow: no call, no Python line
+		}
+	}
 	portExpr := strconv.Itoa(port)
 	if err == nil && method != "bind" {
 		portExpr = pyPort(c, ip, port)
@@ -200,7 +206,9 @@ func runCreateConnection(c *shell.Call) (any, error) {
 	}()
 	s, name, err := dialRegistered(c, "s", host, port, tr)
 	if err != nil {
-		c.Python("socket.create_connection((%s, %d))", shell.StrRepr(host), port) // raises the same error
+		if !isAllowError(err) {
+			c.Python("socket.create_connection((%s, %d))", shell.StrRepr(host), port) // raises the same error
+		}
 		return nil, err
 	}
 	c.Python("%s = socket.create_connection((%s, %s))", name, shell.StrRepr(host), pyPeerPort(c, s, port))
@@ -241,6 +249,21 @@ func dialRegistered(c *shell.Call, prefix, host string, port int, tr *bsd.Trace)
 		}
 	}
 	var failed time.Duration
+	// set allow: only the allowed addresses are tried; none allowed, the
+	// first refusal is the error.
+	var allowed []netip.Addr
+	var refused error
+	for _, ip := range ips {
+		if err := allowTarget(c, "connect", ip.Unmap(), port); err != nil {
+			refused = cmp.Or(refused, err)
+			continue
+		}
+		allowed = append(allowed, ip)
+	}
+	if len(allowed) == 0 && refused != nil {
+		return nil, "", refused
+	}
+	ips = allowed
 	var last error = netdb.GaiError(netdb.EAI_NONAME)
 	var tries []string // "[::1]:70: [Errno 111] Connection refused", for the hint
 	for _, ip := range ips {

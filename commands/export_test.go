@@ -330,6 +330,7 @@ func TestExportPythonLinesCompile(t *testing.T) {
 		"record " + filepath.Join(dir, "r.jsonl"), "servport http", "record off",
 		"replay --check " + filepath.Join(dir, "r.jsonl"), "replay " + filepath.Join(dir, "r.jsonl") + " --auto 0",
 		"view 127.0.0.1:0", "view", "view --snapshot " + filepath.Join(dir, "page.html"), "view off",
+		"lesson", "lesson 1", "lesson next", "lesson quit",
 	}
 	portWord := regexp.MustCompile(`\{s(\d+)\}`)
 	for _, l := range lines {

@@ -101,6 +101,9 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 	s, name, err := dialRegistered(c, "g", t.Host, t.Port, tr)
 	pyConnect := fmt.Sprintf("socket.create_connection((%s, %d))", shell.StrRepr(t.Host), t.Port)
 	if err != nil {
+		if isAllowError(err) {
+			return nil, err // refused by set allow: nothing ran
+		}
 		c.Python("%s", pyConnect)
 		if tr != nil {
 			c.Syscalls(tr.Lines()...)

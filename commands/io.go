@@ -302,6 +302,11 @@ func runSendTo(c *shell.Call) (any, error) {
 		return nil, portRangeError(c, "sendto", fmt.Sprintf("%s.sendto(%s, (%s, %%d))", name, py, shell.StrRepr(host)), c.Arg(hostIdx+1), err)
 	}
 	ip, err := resolveFor(c, name, s, host)
+	if err == nil {
+		if err := allowTarget(c, "sendto", ip, port); err != nil {
+			return nil, err // refused by set allow: no call, no Python line
+		}
+	}
 	portExpr := strconv.Itoa(port)
 	if err == nil {
 		portExpr = pyPort(c, ip, port)

@@ -165,6 +165,9 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 			"dropped": "int", "servers": jsList{"str"}, "gopher": jsList{"str"}}},
 		{line: "connect 127.0.0.1 $PORT_echo1", result: jsSockRepr},
 		{line: "attach $NEW", result: "null"}, // the socket just connected; standard input empty: nothing sent, nothing echoed
+		{line: "lesson", result: jsList{jsObj{"n": "int", "title": "str", "steps": "int", "status": "str"}}},
+		{line: "lesson 1", result: "str"},
+		{line: "lesson quit", result: "str"},
 		{line: "close all", result: "null"},
 		{line: "stop all", result: "null"},
 		{line: "exit", result: "null"},

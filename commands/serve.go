@@ -7,8 +7,10 @@ package commands
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/netip"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -270,6 +272,9 @@ func listenAddr(c *shell.Call, arg string, udp bool) (netip.AddrPort, error) {
 	if err != nil {
 		return netip.AddrPort{}, err
 	}
+	if err := allowTarget(c, "serve", ip.Unmap(), p); err != nil {
+		return netip.AddrPort{}, err
+	}
 	return netip.AddrPortFrom(ip.Unmap(), uint16(p)), nil
 }
 
@@ -346,6 +351,9 @@ func runServe(c *shell.Call) (any, error) {
 	if why := bsd.PortPolicy(int(ap.Port())).Allowed(); why != "" {
 		c.Note("%s", why)
 	}
+	if kind == "gopher" {
+		noteHidden(c, name, dir)
+	}
 	if h, _, err := net.SplitHostPort(srv.addr); err == nil {
 		if ip, err := netip.ParseAddr(h); err == nil && !ip.IsLoopback() {
 			c.Note("%s listens beyond this machine (%s): anyone who can reach it may use it", name, h)
@@ -406,4 +414,42 @@ func listenError(addr string, err error) error {
 		e.Hint = "that address is not one of this machine's"
 	}
 	return e
+}
+
+// noteHidden says, once, when the directory a gopher server serves holds
+// hidden files or directories (a name starting with "."): the server
+// neither lists nor serves them, so a learner who put one there is not
+// surprised, and one who did not know it was there learns it is safe.
+func noteHidden(c *shell.Call, name, dir string) {
+	const maxSeen, maxShown = 10000, 3
+	var hidden []string
+	more, seen := false, 0
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return nil
+		}
+		if seen++; seen > maxSeen {
+			return filepath.SkipAll
+		}
+		if strings.HasPrefix(d.Name(), ".") {
+			if len(hidden) < maxShown {
+				rel, _ := filepath.Rel(dir, p)
+				hidden = append(hidden, rel)
+			} else {
+				more = true
+			}
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+		}
+		return nil
+	})
+	if len(hidden) == 0 {
+		return
+	}
+	list := strings.Join(hidden, ", ")
+	if more {
+		list += ", …"
+	}
+	c.Note("%s: the directory holds hidden files (%s); the server neither lists nor serves them (a selector with a part that starts with '.' is refused)", name, shell.SafeText(list))
 }

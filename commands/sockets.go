@@ -9,6 +9,7 @@ package commands
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/sockshell/sockshell/commands/bsd"
@@ -215,15 +216,53 @@ func orDefault(v, def int) int {
 func runListen(c *shell.Call) (any, error) {
 	s, name := sockAt(c, 0)
 	backlog := min(unix.SOMAXCONN, 128)
+	py := name + ".listen()"
 	if c.NArg() == 2 {
 		n := c.Int(1)       // a C int: parseBacklog
 		backlog = max(n, 0) // Python raises a negative backlog to 0
-		c.Python("%s.listen(%d)", name, n)
-	} else {
-		c.Python("%s.listen()", name)
+		py = fmt.Sprintf("%s.listen(%d)", name, n)
 	}
+	before := s.Info()
+	if s.Type() == unix.SOCK_STREAM {
+		// Where it will listen: its address, or (unbound) the wildcard the
+		// kernel binds it to.
+		ip := before.Local.Addr()
+		if !before.HasLocal {
+			ip = netip.IPv4Unspecified()
+			if s.Family() == unix.AF_INET6 {
+				ip = netip.IPv6Unspecified()
+			}
+		}
+		if err := allowTarget(c, "listen", ip, int(before.Local.Port())); err != nil {
+			return nil, err // refused by set allow: no call, no Python line
+		}
+	}
+	c.Python("%s", py)
 	defer traceSock(c, s)()
-	return shell.None, s.Listen(backlog)
+	if err := s.Listen(backlog); err != nil {
+		return nil, err
+	}
+	noteBeyondLoopback(c, name, s, before.HasLocal)
+	return shell.None, nil
+}
+
+// noteBeyondLoopback says, once, when a socket that now listens can be
+// reached from beyond this machine: its address is the wildcard or not a
+// loopback one.
+func noteBeyondLoopback(c *shell.Call, name string, s *bsd.Socket, wasBound bool) {
+	in := s.Info()
+	ip := in.Local.Addr()
+	if !ip.IsValid() || ip.Unmap().IsLoopback() {
+		return
+	}
+	what := ip.String()
+	if ip.IsUnspecified() {
+		what += ", every address of this machine"
+	}
+	c.Note("%s listens beyond this machine (%s): anyone who can reach it may connect", name, what)
+	if !wasBound {
+		c.Note("listen on a socket that was not bound binds it to the wildcard address and a free port; bind it to 127.0.0.1 first to stay on this machine")
+	}
 }
 
 func runAccept(c *shell.Call) (any, error) {

@@ -52,6 +52,27 @@ const EventCommand EventKind = "command"
 // one; the message then says it: "socket tcp → s1"). Resource is the registered name the command worked on, when its
 // first argument is one, or else the one it registered (socket's s1).
 
+// AfterCommand is told of each statement once it has ended and its
+// result or error is printed, with the statement's command event; what it
+// prints comes after them (a lesson checks its step here).
+type AfterCommand func(s *Session, ev Event)
+
+// AddAfterCommand adds f to the functions run after each statement.
+func (t *Table) AddAfterCommand(f AfterCommand) { t.after = append(t.after, f) }
+
+// afterCommand runs the table's AfterCommand functions with the last
+// statement's event.
+func (s *Session) afterCommand() {
+	if len(s.Table.after) == 0 || s.lastCommand.Kind == "" {
+		return
+	}
+	ev := s.lastCommand
+	s.lastCommand = Event{}
+	for _, f := range s.Table.after {
+		f(s, ev)
+	}
+}
+
 // emitCommand records the event of one statement that ended at end.
 func (s *Session) emitCommand(name, line, resource, made string, start time.Time, v any, e *Error, python []string, timing []Attr) {
 	end := time.Now()
@@ -82,7 +103,8 @@ func (s *Session) emitCommand(name, line, resource, made string, start time.Time
 		attrs = append(attrs, Attr{"timing", timing})
 	}
 	ev := Event{Time: end, Kind: EventCommand, Resource: resource, Message: msg, Attrs: attrs, Quiet: true}
-	s.events.Emit(ev)
+	ev = s.events.emit(ev)
+	s.lastCommand = ev
 	s.commands.add(CommandEntry{Event: ev, DefaultTimeout: s.pyDefaultTimeout()})
 	s.recordCommand(ev, name)
 }

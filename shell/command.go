@@ -141,10 +141,11 @@ const GroupShell Group = "The shell"
 type Table struct {
 	cmds     []*Command
 	index    map[string]*Command
-	groups   []Group       // the order of the help listing; nil: first seen
-	settings []*Setting    // the shell's own, then the families' (settings.go)
-	tokens   []PromptToken // the prompt's {NAME} words (prompt.go)
-	idle     []IdleHook    // what runs while the prompt waits (idle.go)
+	groups   []Group        // the order of the help listing; nil: first seen
+	settings []*Setting     // the shell's own, then the families' (settings.go)
+	tokens   []PromptToken  // the prompt's {NAME} words (prompt.go)
+	idle     []IdleHook     // what runs while the prompt waits (idle.go)
+	after    []AfterCommand // run after each statement (cmdevent.go)
 }
 
 // SetGroups declares the help groups in the order help lists them; a

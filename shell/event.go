@@ -85,7 +85,10 @@ func NewEventLog() *EventLog {
 
 // Emit records an event and offers it to every subscriber. It never
 // waits: a subscriber whose buffer is full misses the event and counts it.
-func (l *EventLog) Emit(e Event) {
+func (l *EventLog) Emit(e Event) { l.emit(e) }
+
+// emit is Emit, returning the event as the log took it (with its Seq).
+func (l *EventLog) emit(e Event) Event {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if e.Time.IsZero() {
@@ -109,6 +112,7 @@ func (l *EventLog) Emit(e Event) {
 			sub.dropped.Add(1)
 		}
 	}
+	return e
 }
 
 // Recent returns up to n of the last events, oldest first (n <= 0: all

@@ -81,6 +81,7 @@ func (s *Session) execAt(ctx context.Context, line string, loc Location) *Error 
 		if e != nil {
 			e.command = joinWords(words)
 			s.printError(loc.prefix(words[0].Pos, len(stmts) > 1), e)
+			s.afterCommand()
 			if !s.KeepGoing || e.Class == "KeyboardInterrupt" {
 				s.FlushEvents()
 				return e
@@ -89,6 +90,7 @@ func (s *Session) execAt(ctx context.Context, line string, loc Location) *Error 
 				first = e
 			}
 		}
+		s.afterCommand()
 		s.FlushEvents()
 		if s.exit {
 			break

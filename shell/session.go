@@ -70,6 +70,9 @@ type Session struct {
 
 	// commands keeps every statement, longer than events does (cmdlog.go).
 	commands commandLog
+	// lastCommand is the event of the statement that ended last, for the
+	// AfterCommand functions; only the goroutine running statements uses it.
+	lastCommand Event
 }
 
 // NewSession makes a session writing results to out and errors to errw,

@@ -9,11 +9,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/sockshell/sockshell/commands"
@@ -36,6 +38,7 @@ func main() {
 		debug:     os.Getenv("SOCKSHELL_DEBUG") == "1",
 		services:  os.Getenv(netdb.ServicesEnv),
 		stateHome: os.Getenv("XDG_STATE_HOME"),
+		locale:    cmp.Or(os.Getenv("LC_ALL"), os.Getenv("LC_MESSAGES"), os.Getenv("LANG")),
 		home:      home,
 	}
 	os.Exit(run(os.Args[1:], env, os.Stdin, os.Stdout, os.Stderr))
@@ -48,6 +51,26 @@ type environment struct {
 	services  string // SOCKSHELL_SERVICES: the services file instead of /etc/services
 	stateHome string // XDG_STATE_HOME, where the history file lives
 	home      string // the home directory, for ~/.local/state
+	locale    string // LC_ALL, else LC_MESSAGES, else LANG: the lessons' language
+}
+
+// langFromEnv is the lessons' language from the locale: zh for a Chinese
+// one (zh_CN.UTF-8, zh_TW), else "" (English).
+func langFromEnv(env environment) string {
+	if strings.HasPrefix(strings.ToLower(env.locale), "zh") {
+		return "zh"
+	}
+	return ""
+}
+
+// lessonStatePath is where lesson progress is kept: beside the history,
+// $XDG_STATE_HOME/sockshell/lessons.json (~/.local/state when unset).
+func lessonStatePath(env environment) string {
+	hist := shell.HistoryPath(env.stateHome, env.home)
+	if hist == "" {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(hist), "lessons.json")
 }
 
 // safeWriter escapes what it writes as the shell escapes text for a terminal.
@@ -75,6 +98,8 @@ func run(args []string, env environment, stdin *os.File, stdout, stderr io.Write
 		showVer   = fs.Bool("version", false, "print the version and exit")
 		record    = fs.String("record", "", "record the whole run to this file, as JSON Lines (as the record command does)")
 		force     = fs.Bool("force", false, "with --record: replace the file if it exists")
+		allow     = fs.String("allow", "", "limit where sockets may connect, send, probe or bind (127.0.0.0/8,::1,lab.example), fixed for the session")
+		lang      = fs.String("lang", "", "the lessons' language: en or zh (default: from LC_ALL, LC_MESSAGES or LANG)")
 	)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: sockshell [flags] [SCRIPT]
@@ -124,6 +149,19 @@ flags:
 			fmt.Fprintf(stderr, "sockshell: --%s: %s\n", kv[0], shell.SafeText(err.Error()))
 			return 2
 		}
+	}
+	if *allow != "" {
+		if err := commands.FixAllow(s, *allow); err != nil {
+			fmt.Fprintf(stderr, "sockshell: --allow: %s\n", shell.SafeText(err.Error()))
+			return 2
+		}
+	}
+	if err := commands.SetupLessons(s, commands.LessonOptions{
+		Lang:      cmp.Or(*lang, langFromEnv(env)),
+		StateFile: lessonStatePath(env),
+	}); err != nil {
+		fmt.Fprintf(stderr, "sockshell: --lang: %s\n", shell.SafeText(err.Error()))
+		return 2
 	}
 	// Decided once, here: which streams are terminals, their width, colour.
 	outTTY, errTTY := isTerminal(stdout), isTerminal(stderr)
