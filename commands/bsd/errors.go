@@ -112,7 +112,7 @@ func (e *Error) Hint() string {
 	case unix.EADDRINUSE:
 		// SO_REUSEADDR is no cure for a socket that listens there: Linux
 		// refuses the bind all the same.
-		return "another socket holds that address: pick another port (0: any free one); SO_REUSEADDR lets bind take an address a closed connection left in TIME_WAIT, not one a listening socket holds"
+		return "another socket holds that address: pick another port (0: any free one); SO_REUSEADDR lets bind take an address a closed connection left in TIME_WAIT (on Linux only when that connection's socket had SO_REUSEADDR set too: a server's accepted sockets have it when its listener had it), never one a listening socket holds"
 	case unix.EADDRNOTAVAIL:
 		return "that address does not belong to this host"
 	case unix.ENOTCONN:

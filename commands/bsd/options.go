@@ -58,7 +58,7 @@ func (o Option) AppliesTo(family, sotype int) bool {
 }
 
 var options = []Option{
-	{"SO_REUSEADDR", unix.SOL_SOCKET, unix.SO_REUSEADDR, BoolKind, 0, 0, false, "bind may reuse an address still in TIME_WAIT"},
+	{"SO_REUSEADDR", unix.SOL_SOCKET, unix.SO_REUSEADDR, BoolKind, 0, 0, false, "bind may reuse an address a closed connection left in TIME_WAIT (on Linux, when that connection's socket had it set too)"},
 	{"SO_REUSEPORT", unix.SOL_SOCKET, unix.SO_REUSEPORT, BoolKind, 0, 0, false, "several sockets may bind the same address and port; the kernel spreads the load"},
 	{"SO_KEEPALIVE", unix.SOL_SOCKET, unix.SO_KEEPALIVE, BoolKind, 0, unix.SOCK_STREAM, false, "send keepalive probes on an idle connection"},
 	{"SO_BROADCAST", unix.SOL_SOCKET, unix.SO_BROADCAST, BoolKind, 0, unix.SOCK_DGRAM, false, "allow sending to a broadcast address"},
