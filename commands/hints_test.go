@@ -67,7 +67,7 @@ except OSError as e:
 	ss.MustExec("setsockopt s1 SO_REUSEADDR 1")
 	_, errs := ss.Exec(fmt.Sprintf("bind s1 127.0.0.1 %d", port))
 	if !strings.HasPrefix(errs, "OSError: [Errno 98] Address already in use") ||
-		strings.Contains(errs, "try SO_REUSEADDR") || !strings.Contains(errs, "not one a listening socket holds") {
+		strings.Contains(errs, "try SO_REUSEADDR") || !strings.Contains(errs, "never one a listening socket holds") {
 		t.Errorf("bind over a listener with SO_REUSEADDR set: %q", errs)
 	}
 }
