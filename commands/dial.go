@@ -184,7 +184,13 @@ func runAddrCall(c *shell.Call, method string, call func(*bsd.Socket, netip.Addr
 	handshake := time.Now()
 	err = call(s, ip, port)
 	if method == "connect" {
-		c.Timing("handshake", time.Since(handshake))
+		// TCP's three-way handshake; a UDP or Unix connect sends nothing,
+		// so its phase is only the call.
+		phase := "handshake"
+		if s.Type() != unix.SOCK_STREAM || s.Family() == unix.AF_UNIX {
+			phase = "connect"
+		}
+		c.Timing(phase, time.Since(handshake))
 		if rtt, ok := s.RTT(); ok && err == nil {
 			c.Timing("rtt", rtt)
 		}

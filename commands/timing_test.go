@@ -111,3 +111,16 @@ func TestTimingCreateConnection(t *testing.T) {
 		t.Errorf("%d recvfrom events with a first byte, want 2 (one after each sendto)", firsts)
 	}
 }
+
+// TestTimingUDPConnectHasNoHandshake: a UDP connect sends nothing (it only
+// sets the default peer), so its phase is the call, not a handshake.
+func TestTimingUDPConnectHasNoHandshake(t *testing.T) {
+	ss := newSockSession(t)
+	_, port := ss.serve("echo --udp 127.0.0.1:0")
+	ss.MustExec("socket udp")
+	ss.MustExec("set timing on")
+	out := ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	if strings.Contains(out, "handshake") || !regexp.MustCompile(`(?m)^# DNS \d+\.\d{3} ms, connect \d+\.\d{3} ms; took`).MatchString(out) {
+		t.Errorf("a UDP connect with timing on: %q", out)
+	}
+}
