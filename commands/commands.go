@@ -39,6 +39,7 @@ func Table() *shell.Table {
 	t.Add(exportCommands()...)
 	t.Add(viewCommands()...)
 	t.Add(tlsCommands()...)
+	t.Add(wireCommands()...)
 	t.Add(shell.Builtins()...)
 	t.Add(shell.RecordCommands()...)
 	t.AddSettings(netdbSettings()...)

@@ -38,9 +38,10 @@ type Socket struct {
 	// when getpeername no longer answers (TCP_INFO reads CLOSE): glance.go
 	connPeer atomic.Pointer[netip.AddrPort]
 
-	report   func(Event)              // Config.Report, set once when made; nil: no events
-	peerTold atomic.Int32             // the PeerStatus last reported (reportPeer)
-	gather   atomic.Pointer[gathered] // the data calls' totals while a Gather is open
+	report   func(Event)                   // Config.Report, set once when made; nil: no events
+	outbound func(*Socket, netip.AddrPort) // Config.Outbound, set once when made
+	peerTold atomic.Int32                  // the PeerStatus last reported (reportPeer)
+	gather   atomic.Pointer[gathered]      // the data calls' totals while a Gather is open
 
 	layer atomic.Value // what a protocol layered on the socket keeps with it (SetLayer)
 
@@ -122,7 +123,7 @@ func (c Config) FromFD(fd int, family, sotype int) (*Socket, error) {
 			ns.connPeer.Store(&ap)
 		}
 	}
-	ns.report = c.Report
+	ns.report, ns.outbound = c.Report, c.Outbound
 	ns.emit(Event{Kind: EventCreated, Op: "fromfd", FromFD: fd})
 	return ns, nil
 }
