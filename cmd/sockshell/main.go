@@ -75,6 +75,7 @@ func run(args []string, env environment, stdin *os.File, stdout, stderr io.Write
 		showVer   = fs.Bool("version", false, "print the version and exit")
 		record    = fs.String("record", "", "record the whole run to this file, as JSON Lines (as the record command does)")
 		force     = fs.Bool("force", false, "with --record: replace the file if it exists")
+		wire      = fs.Bool("wire", false, "capture the session's own packets from the start (as wire on)")
 	)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: sockshell [flags] [SCRIPT]
@@ -147,6 +148,12 @@ flags:
 			return 2
 		}
 		defer s.EndRecording() // when the run did not start (a script that cannot be read)
+	}
+	if *wire {
+		// Without the right to capture, said once; the session goes on.
+		if err := commands.StartWire(s); err != nil {
+			fmt.Fprintf(stderr, "sockshell: --wire: %s\n", shell.SafeText(shell.Classify(err).Error()))
+		}
 	}
 	switch {
 	case *cmds != "":
