@@ -165,6 +165,8 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 			"dropped": "int", "servers": jsList{"str"}, "gopher": jsList{"str"}}},
 		{line: "connect 127.0.0.1 $PORT_echo1", result: jsSockRepr},
 		{line: "attach $NEW", result: "null"}, // the socket just connected; standard input empty: nothing sent, nothing echoed
+		{line: "wire", result: jsObj{"on": "bool", "interfaces": jsList{"str"}, "captured": "int", "dropped": "int",
+			"filtered_out": "int", "kept": "int", "forgotten": "int"}},
 		{line: "close all", result: "null"},
 		{line: "stop all", result: "null"},
 		{line: "exit", result: "null"},

@@ -74,9 +74,9 @@ type wire struct {
 	captured uint64
 	// closedStats are the kernel's counts of the captures closed since.
 	closedStats wireStats
-	flows    map[flowKey]*wireFlow
-	stop     chan struct{}
-	done     chan struct{}
+	flows       map[flowKey]*wireFlow
+	stop        chan struct{}
+	done        chan struct{}
 
 	enabled atomic.Bool // on, read without the lock by the socket hooks
 }

@@ -16,7 +16,7 @@ var wireOnOff = shell.Choices("on|off", "on", "off")
 var wireSaveFlags = []shell.Flag{
 	{Name: "force", Help: "replace FILE if it exists"},
 	{Name: "abs", Help: "absolute sequence numbers, not relative ones"},
-	{Name: "svg", Value: true, Meta: "FILE", Help: "write the ladder as an SVG picture to FILE"},
+	{Name: "svg", Value: true, Meta: "FILE", Kind: shell.FileArg, Help: "write the ladder as an SVG picture to FILE"},
 }
 
 func wireCommands() []*shell.Command {
@@ -37,7 +37,7 @@ func wireCommands() []*shell.Command {
 			"--force). wire SOCK draws that socket's life as a ladder: this side and the peer, one arrow a packet, "+
 			"each side's TCP state as the packets change it (RFC 9293), the command in the margin; --svg FILE "+
 			"writes it as an SVG picture. Capture needs root or CAP_NET_RAW: sudo setcap cap_net_raw+ep $(which sockshell).", 80),
-		Python: "s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.ntohs(0x0003))  # ETH_P_ALL, needs CAP_NET_RAW",
+		Python:   "s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.ntohs(0x0003))  # ETH_P_ALL, needs CAP_NET_RAW",
 		Examples: []string{"wire on", "wire", "wire s1", "wire s1 --svg s1.svg", "wire save session.pcap", "wire off"},
 		Forms: [][]shell.Arg{
 			{shell.Req("on|off", wireOnOff), shell.OptFlag("abs")},
@@ -85,6 +85,9 @@ func runWire(c *shell.Call) (any, error) {
 // wireStatus is what wire alone says: on or off, where, the counts.
 func wireStatus(c *shell.Call, w *wire) any {
 	on, ifaces, st, kept, forgot := w.status()
+	if ifaces == nil {
+		ifaces = []string{}
+	}
 	if c.Session.Settings.Format == "json" {
 		return map[string]any{"on": on, "interfaces": ifaces, "captured": st.Captured,
 			"dropped": st.Dropped, "filtered_out": st.Filtered, "kept": kept, "forgotten": forgot}

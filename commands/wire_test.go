@@ -87,12 +87,19 @@ func startTcpdump(t *testing.T, expr string) *tcpdumpRun {
 	return r
 }
 
-// stop ends the capture and returns its packets as tcpdumpRead gives them.
-func (r *tcpdumpRun) stop() []string {
+// stop ends the capture once its file holds at least n packets (or a
+// generous while has passed) and returns its packets as tcpdumpRead gives
+// them.
+func (r *tcpdumpRun) stop(n int) []string {
 	r.t.Helper()
-	// Loopback packets reach tcpdump's ring as they are sent; a moment
-	// for it to write them before it is asked to stop (-U: at once).
-	time.Sleep(300 * time.Millisecond)
+	// tcpdump writes each packet as it comes (-U); on a loaded machine it
+	// may lag behind the session.
+	for deadline := time.Now().Add(sockPeerTimeout); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		out, _ := exec.Command(r.bin, "-r", r.file, "-n").Output()
+		if len(tcpdumpParse(string(out))) >= n {
+			break
+		}
+	}
 	r.cmd.Process.Signal(syscall.SIGINT)
 	done := make(chan error, 1)
 	go func() { done <- r.cmd.Wait() }()
@@ -120,8 +127,12 @@ func tcpdumpRead(t *testing.T, bin, file string) []string {
 	if err != nil {
 		t.Fatalf("tcpdump -r %s: %v\n%s", file, err, out)
 	}
+	return tcpdumpParse(string(out))
+}
+
+func tcpdumpParse(out string) []string {
 	var pkts []string
-	for _, l := range strings.Split(string(out), "\n") {
+	for _, l := range strings.Split(out, "\n") {
 		if m := tcpdumpTCP.FindStringSubmatch(l); m != nil {
 			pkts = append(pkts, fmt.Sprintf("%s > %s [%s] %s", m[1], strings.TrimSuffix(m[2], ":"), m[3], m[4]))
 		} else if m := tcpdumpUDP.FindStringSubmatch(l); m != nil {
@@ -190,8 +201,8 @@ func TestWireAgreesWithTcpdump(t *testing.T) {
 	_, otherPort := testenv.ListeningPeer(t, "tcp", socat, func(port int) []string {
 		return []string{fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork", port), "EXEC:cat"}
 	})
-	ref := startTcpdump(t, fmt.Sprintf("tcp port %d or udp port %d or tcp port %d or udp port %d or icmp or tcp port %d",
-		tcpPort, udpPort, closedTCP, closedUDP, otherPort))
+	ref := startTcpdump(t, fmt.Sprintf("tcp port %d or udp port %d or tcp port %d or udp port %d or (icmp and icmp[30:2] = %d) or tcp port %d",
+		tcpPort, udpPort, closedTCP, closedUDP, closedUDP, otherPort))
 	other := exec.Command(socat, "-", fmt.Sprintf("TCP:127.0.0.1:%d", otherPort))
 	other.Stdin = strings.NewReader("not the session's\n")
 	if out, err := other.CombinedOutput(); err != nil {
@@ -222,7 +233,7 @@ func TestWireAgreesWithTcpdump(t *testing.T) {
 	}
 	ss.AssertExecError(fmt.Sprintf("connect s2 127.0.0.1 %d", closedTCP), "ConnectionRefusedError")
 	ss.AssertExecError("recv s5 10", "ConnectionRefusedError")
-	want := ref.stop()
+	want := ref.stop(len(wirePackets(ss.Session)) + 8) // and the socat pair's (10 or more)
 	// What the session's packets share with tcpdump's: its own only.
 	var wantMine []string
 	for _, p := range want {
