@@ -464,7 +464,7 @@ func (w *wire) keepLocked(wp *wirePacket) {
 // attributeLocked finds the socket a packet is of, and whether that
 // socket sent it ("out") or received it ("in"): an exact match of both
 // addresses before a socket that only has its own (a listener, an
-// unconnected UDP socket), the sender before the receiver when both are
+// unconnected UDP socket); the sender before the receiver when both are
 // the session's.
 func (w *wire) attributeLocked(p *capture.Packet) (*wireSock, string) {
 	proto, src, dst := p.Proto, p.Src, p.Dst
@@ -503,7 +503,7 @@ func (w *wire) attributeLocked(p *capture.Packet) (*wireSock, string) {
 			if icmp && d == "out" {
 				score = 0
 			}
-			if score > bestScore || score == bestScore && score > 0 && d == "out" && bestDir == "in" {
+			if score > 0 && (bestScore == 0 || d == "out" && bestDir == "in" || d == bestDir && score > bestScore) {
 				best, bestDir, bestScore = ws, d, score
 			}
 		}

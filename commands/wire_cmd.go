@@ -40,9 +40,9 @@ func wireCommands() []*shell.Command {
 		Python:   "s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.ntohs(0x0003))  # ETH_P_ALL, needs CAP_NET_RAW",
 		Examples: []string{"wire on", "wire", "wire s1", "wire s1 --svg s1.svg", "wire save session.pcap", "wire off"},
 		Forms: [][]shell.Arg{
+			{shell.Req("SOCK", sockNameArg), shell.OptFlag("svg"), shell.OptFlag("abs"), shell.OptFlag("force")},
 			{shell.Req("on|off", wireOnOff), shell.OptFlag("abs")},
 			{shell.Lit("save"), shell.Req("FILE", shell.FileArg), shell.OptFlag("force")},
-			{shell.Req("SOCK", sockNameArg), shell.OptFlag("svg"), shell.OptFlag("abs"), shell.OptFlag("force")},
 			{},
 		},
 		Flags: wireSaveFlags,

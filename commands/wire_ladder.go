@@ -8,7 +8,6 @@ package commands
 import (
 	"encoding/xml"
 	"fmt"
-	"net/netip"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -300,7 +299,7 @@ func (r ladderRow) label(abs bool) string {
 
 // text draws the ladder in the terminal.
 func (l *ladder) text(abs bool) string {
-	const margin, state, mid = 26, 13, 36
+	const margin, state, mid = 32, 13, 36
 	var b strings.Builder
 	pad := func(s string, n int) string {
 		if utf8.RuneCountInString(s) > n {
@@ -326,7 +325,7 @@ func (l *ladder) text(abs bool) string {
 		} else {
 			arrowText = "◄" + strings.Repeat("─", left) + lab + strings.Repeat("─", right+1)
 		}
-		fmt.Fprintf(&b, "%s%s%s %s\n", pad(r.Command, margin), pad(r.Local, state), arrowText, r.Peer)
+		fmt.Fprintf(&b, "%s %s%s %s\n", pad(r.Command, margin-1), pad(r.Local, state), arrowText, r.Peer)
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }
@@ -381,4 +380,3 @@ func (l *ladder) svg() string {
 	return b.String()
 }
 
-var _ = netip.AddrPort{}
