@@ -60,9 +60,19 @@ func runWire(c *shell.Call) (any, error) {
 		if c.Has("svg") || c.Has("force") {
 			return nil, c.UsageError("wire on takes --abs only")
 		}
+		c.Python("cap = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, 0)  # needs CAP_NET_RAW")
+		c.Python("cap.bind(('lo', 0x0003))  # ETH_P_ALL: every protocol, on loopback")
+		c.Python("data, (ifname, proto, pkttype, hatype, addr) = cap.recvfrom(65535)  # one packet, from its IP header on")
 		if err := w.start(c.Has("abs")); err != nil {
+			c.Syscalls("socket(AF_PACKET, SOCK_DGRAM, 0) = -1 EPERM (Operation not permitted)")
 			return nil, err
 		}
+		c.Syscalls("socket(AF_PACKET, SOCK_DGRAM|SOCK_CLOEXEC, 0)",
+			"setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, {the session's addresses and ports})",
+			"setsockopt(SOL_PACKET, PACKET_VERSION, TPACKET_V2)",
+			fmt.Sprintf("setsockopt(SOL_PACKET, PACKET_RX_RING, {block_size=%d, block_nr=%d, frame_size=%d})", capture.BlockSize, capture.Blocks, capture.FrameSize),
+			fmt.Sprintf("mmap(NULL, %d, PROT_READ|PROT_WRITE, MAP_SHARED)", capture.BlockSize*capture.Blocks),
+			"bind({AF_PACKET, ETH_P_ALL, lo})")
 		return wireStatus(c, w), nil
 	case "off":
 		if c.Has("svg") || c.Has("force") || c.Has("abs") {
@@ -75,6 +85,9 @@ func runWire(c *shell.Call) (any, error) {
 			return nil, c.UsageError("missing argument: wire save FILE.pcap")
 		}
 		return wireSave(c, w, c.Arg(1))
+	}
+	if _, open := c.Session.Resource(c.Arg(0)); !open && !isSocketName(c.Session, c.Arg(0)) {
+		return nil, c.UsageError(fmt.Sprintf("wire takes on, off, save FILE or a socket's name, not %s", shell.StrRepr(c.Arg(0))))
 	}
 	if c.Has("force") && !c.Has("svg") {
 		return nil, c.UsageError("--force goes with --svg FILE")
