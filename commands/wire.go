@@ -83,6 +83,7 @@ type wire struct {
 
 type wireIface struct {
 	h        *capture.Handle
+	parser   *capture.Parser // used under the handle's Drain, one at a time
 	name     string
 	loopback bool
 }
@@ -158,11 +159,11 @@ func (w *wire) start(abs bool) error {
 	if err != nil {
 		return wireStartError(err)
 	}
-	h, err := capture.Open(lo)
+	h, err := capture.Open(lo, true)
 	if err != nil {
 		return wireStartError(err)
 	}
-	w.ifaces[lo] = &wireIface{h: h, name: name, loopback: true}
+	w.ifaces[lo] = &wireIface{h: h, name: name, loopback: true, parser: capture.NewParser()}
 	w.on = true
 	w.enabled.Store(true)
 	w.filter = ""
@@ -399,8 +400,8 @@ func (w *wire) updateFilterLocked() {
 			continue
 		}
 		if idx, name, ok := capture.InterfaceOf(e.Addr); ok && w.ifaces[idx] == nil {
-			if h, err := capture.Open(idx); err == nil {
-				w.ifaces[idx] = &wireIface{h: h, name: name}
+			if h, err := capture.Open(idx, false); err == nil {
+				w.ifaces[idx] = &wireIface{h: h, name: name, parser: capture.NewParser()}
 				w.filter = "" // the new one has none yet
 			}
 		}
@@ -418,14 +419,11 @@ func (w *wire) updateFilterLocked() {
 // frame takes one packet from a ring.
 func (w *wire) frame(i *wireIface, f capture.Frame) {
 	if i.loopback && !f.Outgoing {
-		// Loopback shows each packet twice, leaving and arriving: the
-		// leaving copy is kept, as tcpdump keeps one.
-		w.mu.Lock()
-		w.filtered++
-		w.mu.Unlock()
+		// Loopback shows each packet twice, leaving and arriving; the
+		// kernel filter takes only the leaving copy (capture.Program).
 		return
 	}
-	p, err := capture.Parse(f)
+	p, err := i.parser.Parse(f, wireKeepBytes)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err != nil {
@@ -436,12 +434,6 @@ func (w *wire) frame(i *wireIface, f capture.Frame) {
 	if ws == nil {
 		w.filtered++
 		return
-	}
-	if len(p.Data) > wireKeepBytes {
-		p.Data = p.Data[:wireKeepBytes]
-	}
-	if len(p.Payload) > 64 {
-		p.Payload = p.Payload[:64]
 	}
 	if ws.name == "" {
 		ws.name = w.nameOf(ws.s)

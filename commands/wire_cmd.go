@@ -5,11 +5,15 @@ package commands
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/sockshell/sockshell/commands/capture"
 	"github.com/sockshell/sockshell/shell"
 )
+
+// looksLikeSockName is a word that names a socket, open or not: s1, g2.
+var looksLikeSockName = regexp.MustCompile(`^[a-z]+[0-9]+$`)
 
 var wireOnOff = shell.Choices("on|off", "on", "off")
 
@@ -29,10 +33,11 @@ func wireCommands() []*shell.Command {
 			"command during which it was seen, or as a notice between commands: direction (→ sent, ← received), "+
 			"flags, sequence numbers relative to the connection's start (--abs: as on the wire), ack, the window "+
 			"and options of a SYN, the payload's length and first bytes. Loopback shows each packet twice, leaving "+
-			"and arriving: it is shown once, as tcpdump does. A bulk transfer folds into summary lines. wire off "+
+			"and arriving: the kernel filter takes one, as tcpdump shows one. A bulk transfer folds into summary lines. wire off "+
 			"stops (what was captured stays); wire alone says whether it is on, where it listens and the counts: "+
-			"captured, dropped by the kernel (the ring was full), filtered out (loopback's second copies, and "+
-			"packets the kernel filter let through that are no socket's of the session). wire save FILE writes the "+
+			"captured, dropped by the kernel (the ring was full), filtered out (packets the kernel filter let "+
+			"through that are no socket's of the session: ICMP errors about others' datagrams, another client of "+
+			"a peer the session is connecting to). wire save FILE writes the "+
 			"packets as a pcap file that tcpdump -r and Wireshark read (never over an existing file without "+
 			"--force). wire SOCK draws that socket's life as a ladder: this side and the peer, one arrow a packet, "+
 			"each side's TCP state as the packets change it (RFC 9293), the command in the margin; --svg FILE "+
@@ -86,7 +91,7 @@ func runWire(c *shell.Call) (any, error) {
 		}
 		return wireSave(c, w, c.Arg(1))
 	}
-	if _, open := c.Session.Resource(c.Arg(0)); !open && !isSocketName(c.Session, c.Arg(0)) {
+	if !looksLikeSockName.MatchString(c.Arg(0)) {
 		return nil, c.UsageError(fmt.Sprintf("wire takes on, off, save FILE or a socket's name, not %s", shell.StrRepr(c.Arg(0))))
 	}
 	if c.Has("force") && !c.Has("svg") {

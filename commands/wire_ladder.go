@@ -168,7 +168,7 @@ func (w *wire) ladderOf(sess *shell.Session, name string) (*ladder, error) {
 	}
 	w.mu.Unlock()
 	if ws == nil {
-		if _, open := sess.Resource(name); open || isSocketName(sess, name) && w.seenName(sess, name) {
+		if _, open := sess.Resource(name); open || w.seenName(sess, name) {
 			return nil, shell.Errorf("ValueError", "no packets of %s were captured: turn the wire on (wire on) before the socket's calls", name)
 		}
 		return nil, shell.Errorf("NameError", "%s is no socket of this session", shell.StrRepr(name))

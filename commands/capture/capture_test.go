@@ -16,7 +16,7 @@ func TestCaptureLoopbackFiltered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := Open(lo)
+	h, err := Open(lo, true)
 	if errors.Is(err, ErrPermission) {
 		t.Skip(err)
 	}
@@ -59,7 +59,10 @@ func TestCaptureLoopbackFiltered(t *testing.T) {
 				t.Errorf("parse: %v", err)
 				return
 			}
-			if f.Outgoing && p.Proto == ProtoTCP {
+			if !f.Outgoing {
+				t.Errorf("an arriving copy on loopback came through")
+			}
+			if p.Proto == ProtoTCP {
 				got = append(got, p)
 			}
 		})

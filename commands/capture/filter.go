@@ -5,6 +5,7 @@ import (
 	"net/netip"
 
 	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
 )
 
 // Endpoint is one side of the traffic to capture: a protocol (6 TCP, 17
@@ -26,7 +27,11 @@ const accept = 0x40000
 // socket), and every ICMP destination-unreachable and ICMPv6 error of
 // type 1, which carry a datagram's refusal and are matched to a socket by
 // the caller. IP fragments after the first (no ports) are not taken.
-func Program(eps []Endpoint) []bpf.Instruction {
+//
+// On loopback (outgoingOnly), where the kernel shows each packet twice,
+// leaving and arriving, only the leaving copy is taken, as tcpdump shows
+// one: the ring then holds each packet once.
+func Program(eps []Endpoint, outgoingOnly bool) []bpf.Instruction {
 	var v4, v6 []Endpoint
 	for _, e := range eps {
 		a := e.Addr.Unmap()
@@ -45,12 +50,18 @@ func Program(eps []Endpoint) []bpf.Instruction {
 	}
 	sec4 := section4(v4)
 	sec6 := section6(v6)
-	p := []bpf.Instruction{
+	var p []bpf.Instruction
+	if outgoingOnly {
+		p = append(p,
+			bpf.LoadExtension{Num: bpf.ExtType},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: unix.PACKET_OUTGOING, SkipTrue: 1},
+			bpf.RetConstant{Val: 0})
+	}
+	p = append(p,
 		bpf.LoadAbsolute{Off: 0, Size: 1},
 		bpf.ALUOpConstant{Op: bpf.ALUOpShiftRight, Val: 4},
 		bpf.JumpIf{Cond: bpf.JumpEqual, Val: 4, SkipTrue: 1},
-		bpf.Jump{Skip: uint32(len(sec4))},
-	}
+		bpf.Jump{Skip: uint32(len(sec4))})
 	p = append(p, sec4...)
 	p = append(p,
 		bpf.JumpIf{Cond: bpf.JumpEqual, Val: 6, SkipTrue: 1},

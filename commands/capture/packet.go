@@ -49,7 +49,7 @@ type Packet struct {
 	// TCP and UDP: the payload's length (from the headers, whatever was
 	// captured) and its first bytes.
 	PayloadLen int
-	Payload    []byte
+	Payload    []byte // at most 64 bytes
 
 	// ICMP and ICMPv6 errors: type, code and the datagram they are about
 	// (its protocol and addresses, from the header it quotes).
@@ -58,29 +58,47 @@ type Packet struct {
 	InnerSrc, InnerDst netip.AddrPort
 }
 
+// Parser parses captured packets, reusing its decoders from one packet
+// to the next (one goroutine at a time).
+type Parser struct {
+	ip4     layers.IPv4
+	ip6     layers.IPv6
+	tcp     layers.TCP
+	udp     layers.UDP
+	icmp4   layers.ICMPv4
+	icmp6   layers.ICMPv6
+	payload gopacket.Payload
+	p4, p6  *gopacket.DecodingLayerParser
+	decoded []gopacket.LayerType
+}
+
+// NewParser makes a Parser.
+func NewParser() *Parser {
+	ps := &Parser{}
+	ls := []gopacket.DecodingLayer{&ps.ip4, &ps.ip6, &ps.tcp, &ps.udp, &ps.icmp4, &ps.icmp6, &ps.payload}
+	ps.p4 = gopacket.NewDecodingLayerParser(layers.LayerTypeIPv4, ls...)
+	ps.p6 = gopacket.NewDecodingLayerParser(layers.LayerTypeIPv6, ls...)
+	ps.p4.IgnoreUnsupported, ps.p6.IgnoreUnsupported = true, true
+	return ps
+}
+
 // Parse parses a captured network-layer packet; it keeps a copy of data.
-func Parse(f Frame) (*Packet, error) {
-	p := &Packet{Time: f.Time, Len: f.Len, Data: append([]byte(nil), f.Data...)}
-	if len(p.Data) == 0 {
+func Parse(f Frame) (*Packet, error) { return NewParser().Parse(f, len(f.Data)) }
+
+// Parse parses a captured network-layer packet and keeps a copy of its
+// first keep bytes.
+func (ps *Parser) Parse(f Frame, keep int) (*Packet, error) {
+	if len(f.Data) == 0 {
 		return nil, fmt.Errorf("empty packet")
 	}
-	var (
-		ip4     layers.IPv4
-		ip6     layers.IPv6
-		tcp     layers.TCP
-		udp     layers.UDP
-		icmp4   layers.ICMPv4
-		icmp6   layers.ICMPv6
-		payload gopacket.Payload
-	)
-	first := layers.LayerTypeIPv4
-	if p.Data[0]>>4 == 6 {
-		first = layers.LayerTypeIPv6
+	p := &Packet{Time: f.Time, Len: f.Len}
+	parser := ps.p4
+	if f.Data[0]>>4 == 6 {
+		parser = ps.p6
 	}
-	parser := gopacket.NewDecodingLayerParser(first, &ip4, &ip6, &tcp, &udp, &icmp4, &icmp6, &payload)
-	parser.IgnoreUnsupported = true
-	var decoded []gopacket.LayerType
-	err := parser.DecodeLayers(p.Data, &decoded)
+	ip4, ip6, tcp, udp, icmp4, icmp6 := &ps.ip4, &ps.ip6, &ps.tcp, &ps.udp, &ps.icmp4, &ps.icmp6
+	err := parser.DecodeLayers(f.Data, &ps.decoded)
+	decoded := ps.decoded
 	var src, dst netip.Addr
 	ipLen, hdrLen := 0, 0
 	for _, lt := range decoded {
@@ -98,14 +116,14 @@ func Parse(f Frame) (*Packet, error) {
 		case layers.LayerTypeTCP:
 			p.Src, p.Dst = netip.AddrPortFrom(src, uint16(tcp.SrcPort)), netip.AddrPortFrom(dst, uint16(tcp.DstPort))
 			p.Seq, p.Ack, p.Win = tcp.Seq, tcp.Ack, tcp.Window
-			p.Flags = tcpFlags(&tcp)
+			p.Flags = tcpFlags(tcp)
 			p.Options = tcpOptions(tcp.Options)
 			p.PayloadLen = max(ipLen-hdrLen-int(tcp.DataOffset)*4, 0)
-			p.Payload = tcp.Payload
+			p.Payload = clip(tcp.Payload, 64)
 		case layers.LayerTypeUDP:
 			p.Src, p.Dst = netip.AddrPortFrom(src, uint16(udp.SrcPort)), netip.AddrPortFrom(dst, uint16(udp.DstPort))
 			p.PayloadLen = max(int(udp.Length)-8, 0)
-			p.Payload = udp.Payload
+			p.Payload = clip(udp.Payload, 64)
 		case layers.LayerTypeICMPv4:
 			p.Src, p.Dst = netip.AddrPortFrom(src, 0), netip.AddrPortFrom(dst, 0)
 			p.ICMPType, p.ICMPCode = icmp4.TypeCode.Type(), icmp4.TypeCode.Code()
@@ -121,6 +139,7 @@ func Parse(f Frame) (*Packet, error) {
 	if len(p.Payload) > p.PayloadLen {
 		p.Payload = p.Payload[:p.PayloadLen]
 	}
+	p.Data = clip(f.Data, keep)
 	if !p.Src.IsValid() {
 		if err == nil {
 			err = fmt.Errorf("not a TCP, UDP or ICMP packet")
@@ -222,4 +241,9 @@ func tcpOptions(opts []layers.TCPOption) []string {
 func (p *Packet) PortUnreachable() bool {
 	return p.Proto == ProtoICMP && p.ICMPType == 3 && p.ICMPCode == 3 ||
 		p.Proto == ProtoICMPv6 && p.ICMPType == 1 && p.ICMPCode == 4
+}
+
+// clip copies at most n bytes of b.
+func clip(b []byte, n int) []byte {
+	return append([]byte(nil), b[:min(len(b), n)]...)
 }

@@ -24,11 +24,11 @@ import (
 
 // The ring's shape: frames of FrameSize bytes (a frame holds the kernel's
 // header, the link-layer address and up to Snaplen bytes of the packet),
-// BlockSize bytes a block, Blocks blocks: 4 MiB, 2048 frames.
+// BlockSize bytes a block, Blocks blocks: 8 MiB, 8192 frames.
 const (
-	FrameSize = 2048
+	FrameSize = 1024
 	BlockSize = 1 << 16
-	Blocks    = 64
+	Blocks    = 128
 
 	frameData = 80 // where a frame's packet starts, at most (TPACKET_ALIGN(hdr) + sockaddr_ll, aligned)
 	// Snaplen is how much of each packet the ring keeps.
@@ -55,8 +55,9 @@ type Frame struct {
 
 // Handle is an open capture on one interface.
 type Handle struct {
-	fd      int
-	ifindex int
+	fd       int
+	ifindex  int
+	loopback bool
 	ring    []byte
 	frames  int
 
@@ -70,7 +71,8 @@ type Handle struct {
 
 // Open starts a capture on the interface with index ifindex, with a filter
 // that takes nothing until SetFilter gives it one.
-func Open(ifindex int) (*Handle, error) {
+// On loopback it takes each packet once (Program).
+func Open(ifindex int, loopback bool) (*Handle, error) {
 	// Protocol 0: no packet arrives before bind, so nothing unfiltered
 	// slips into the ring while it is set up.
 	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
@@ -83,7 +85,7 @@ func Open(ifindex int) (*Handle, error) {
 		}
 		return nil, fmt.Errorf("socket(AF_PACKET): %w", err)
 	}
-	h := &Handle{fd: fd, ifindex: ifindex}
+	h := &Handle{fd: fd, ifindex: ifindex, loopback: loopback}
 	if err := h.setup(); err != nil {
 		unix.Close(fd)
 		return nil, err
@@ -123,7 +125,7 @@ func (h *Handle) Ifindex() int { return h.ifindex }
 // SetFilter replaces the kernel's filter: packets that do not match the
 // endpoints (filter.go) are never copied to the ring. nil takes none.
 func (h *Handle) SetFilter(eps []Endpoint) error {
-	prog, err := bpf.Assemble(Program(eps))
+	prog, err := bpf.Assemble(Program(eps, h.loopback))
 	if err != nil {
 		return fmt.Errorf("the capture filter: %w", err)
 	}
