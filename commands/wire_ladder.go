@@ -379,4 +379,3 @@ func (l *ladder) svg() string {
 	b.WriteString("</svg>\n")
 	return b.String()
 }
-

@@ -58,8 +58,8 @@ type Handle struct {
 	fd       int
 	ifindex  int
 	loopback bool
-	ring    []byte
-	frames  int
+	ring     []byte
+	frames   int
 
 	mu     sync.Mutex // guards next and the frames' hand-back
 	next   int
