@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -406,4 +407,99 @@ func TestWireLadderStates(t *testing.T) {
 	}
 	ss.AssertExecError("wire s1 --svg "+svgFile, "FileExistsError")
 	ss.AssertExecError("wire s9", "NameError")
+}
+
+// A bulk transfer folds: a few packets one by one, then one summary
+// whose counts, with the lines shown, are all the connection's packets;
+// the lines under the command stay few.
+func TestWireFoldsBulk(t *testing.T) {
+	ss := wireSession(t)
+	done := make(chan int64, 1)
+	port := sockGoPeer(t, func(c *net.TCPConn) {
+		n, _ := io.Copy(io.Discard, c)
+		done <- n
+	})
+	file := filepath.Join(t.TempDir(), "bulk")
+	const size = 8 << 20
+	if err := os.WriteFile(file, make([]byte, size), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ss.MustExec("socket tcp")
+	ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	ss.MustExec("sendfile s1 " + file)
+	ss.MustExec("close s1")
+	if n := sockWait(t, done, "the peer's end of the transfer"); n != size {
+		t.Fatalf("the peer got %d bytes", n)
+	}
+	w := wireOf(ss.Session)
+	w.sync(nil)
+	lines, folded, foldedBytes := 0, 0, int64(0)
+	var summary string
+	for _, e := range ss.Session.Events().Recent(0) {
+		switch e.Kind {
+		case eventPacket:
+			lines++
+		case eventPacketsFolded:
+			v, _ := e.Attr("packets")
+			folded += v.(int)
+			b, _ := e.Attr("bytes_out")
+			foldedBytes += b.(int64)
+			summary = e.Message
+		}
+	}
+	captured := 0
+	var shownBytes int64
+	for _, p := range w.packets() {
+		if p.Sock == "s1" {
+			captured++
+			if p.Shown && p.Dir == "out" {
+				shownBytes += int64(p.PayloadLen)
+			}
+		}
+	}
+	if folded == 0 || lines > 40 {
+		t.Fatalf("%d lines and %d packets folded: a bulk transfer must fold", lines, folded)
+	}
+	if lines+folded != captured {
+		t.Errorf("%d lines + %d folded != %d packets captured", lines, folded, captured)
+	}
+	if foldedBytes+shownBytes != size {
+		t.Errorf("the summary's %d bytes and the lines' %d do not add up to the %d sent", foldedBytes, shownBytes, size)
+	}
+	if !strings.HasPrefix(summary, "→ ") || !strings.Contains(summary, "segments") || !strings.Contains(summary, "ACKs") {
+		t.Errorf("the summary: %q", summary)
+	}
+}
+
+// Packets that arrive between commands (the peer's data, its FIN) become
+// events of the log and print as notices, named after the socket.
+func TestWirePacketsBetweenCommands(t *testing.T) {
+	ss := wireSession(t)
+	speak := make(chan struct{})
+	port := sockGoPeer(t, func(c *net.TCPConn) {
+		<-speak
+		c.Write([]byte("news\n"))
+		c.Close()
+	})
+	ss.MustExec("socket tcp")
+	ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	ss.Events()
+	sub := ss.Session.Events().Subscribe(64, func(e shell.Event) bool { return e.Kind == eventPacket })
+	close(speak)
+	var flags []string
+	for len(flags) < 2 {
+		e := sockWait(t, sub.C(), "the peer's packets between commands")
+		if d, _ := e.Attr("dir"); d == "in" {
+			f, _ := e.Attr("flags")
+			flags = append(flags, f.(string))
+		}
+	}
+	if flags[0] != "PSH,ACK" || !strings.Contains(flags[1], "FIN") {
+		t.Errorf("between commands the wire logged %v, want the peer's data, then its FIN", flags)
+	}
+	ss.Session.FlushEvents()
+	notices := strings.Join(ss.Events(), "\n")
+	if !strings.Contains(notices, "# [s1] ← PSH,ACK") || !strings.Contains(notices, "b'news\\n'") {
+		t.Errorf("the notices:\n%s", notices)
+	}
 }
