@@ -62,16 +62,19 @@ const (
 type wire struct {
 	sess *shell.Session
 
-	mu       sync.Mutex
-	on       bool
-	abs      bool
-	ifaces   map[int]*wireIface
-	socks    map[*bsd.Socket]*wireSock
-	filter   string // the endpoints the kernel filters take now, as text
-	pkts     []*wirePacket
-	forgot   int    // packets no longer kept
-	filtered uint64 // packets the kernel handed over that are not the session's
-	captured uint64
+	mu     sync.Mutex
+	on     bool
+	abs    bool
+	ifaces map[int]*wireIface
+	socks  map[*bsd.Socket]*wireSock
+	filter string // the endpoints the kernel filters take now, as text
+	// filterErr is why the kernel refused the last filter (the one
+	// before stays): wire says it.
+	filterErr error
+	pkts      []*wirePacket
+	forgot    int    // packets no longer kept
+	filtered  uint64 // packets the kernel handed over that are not the session's
+	captured  uint64
 	// closedStats are the kernel's counts of the captures closed since.
 	closedStats wireStats
 	flows       map[flowKey]*wireFlow
@@ -306,8 +309,8 @@ func (w *wire) outbound(s *bsd.Socket, peer netip.AddrPort) {
 		return
 	}
 	ws := w.sockLocked(s)
-	if ws.proto == 0 {
-		return
+	if ws.proto == 0 || ws.local.IsValid() && ws.local.Port() != 0 && !ws.local.Addr().IsUnspecified() {
+		return // its own address lets its packets through already
 	}
 	ws.pending[netip.AddrPortFrom(peer.Addr().Unmap(), peer.Port())] = true
 	w.updateFilterLocked()
@@ -349,6 +352,10 @@ func (w *wire) socketEvent(e bsd.Event) {
 			if in := e.Socket.Info(); in.HasLocal {
 				ws.local = in.Local.AddrPort
 			}
+		}
+		if len(ws.pending) > 0 && ws.local.IsValid() && ws.local.Port() != 0 && !ws.local.Addr().IsUnspecified() {
+			// Its own address lets its datagrams and their answers through.
+			clear(ws.pending)
 		}
 	case bsd.EventClosed:
 		ws.closed = time.Now()
@@ -410,8 +417,11 @@ func (w *wire) updateFilterLocked() {
 	if key == w.filter {
 		return
 	}
+	w.filterErr = nil
 	for _, i := range w.ifaces {
-		i.h.SetFilter(eps)
+		if err := i.h.SetFilter(eps); err != nil {
+			w.filterErr = err
+		}
 	}
 	w.filter = key
 }
@@ -525,16 +535,17 @@ func (s wireStats) add(ifaces map[int]*wireIface) wireStats {
 }
 
 // status is what `wire` alone says.
-func (w *wire) status() (on bool, ifaces []string, st wireStats, kept, forgot int) {
+func (w *wire) status() (on bool, ifaces []string, st wireStats, kept, forgot int, filterErr error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	filterErr = w.filterErr
 	st = w.closedStats.add(w.ifaces)
 	st.Captured, st.Filtered = w.captured, w.filtered
 	for _, i := range w.ifaces {
 		ifaces = append(ifaces, i.name)
 	}
 	sort.Strings(ifaces)
-	return w.on, ifaces, st, len(w.pkts), w.forgot
+	return w.on, ifaces, st, len(w.pkts), w.forgot, filterErr
 }
 
 // packets are the kept packets, oldest first.

@@ -84,7 +84,7 @@ func BenchmarkWireTransfer(b *testing.B) {
 			}
 			b.StopTimer()
 			if on {
-				_, _, st, _, _ := wireOf(tm.Session).status()
+				_, _, st, _, _, _ := wireOf(tm.Session).status()
 				b.ReportMetric(float64(st.Dropped)/float64(b.N), "dropped/op")
 				b.ReportMetric(float64(st.Captured)/float64(b.N), "captured/op")
 			}

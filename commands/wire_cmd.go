@@ -102,7 +102,7 @@ func runWire(c *shell.Call) (any, error) {
 
 // wireStatus is what wire alone says: on or off, where, the counts.
 func wireStatus(c *shell.Call, w *wire) any {
-	on, ifaces, st, kept, forgot := w.status()
+	on, ifaces, st, kept, forgot, ferr := w.status()
 	if ifaces == nil {
 		ifaces = []string{}
 	}
@@ -123,6 +123,9 @@ func wireStatus(c *shell.Call, w *wire) any {
 	fmt.Fprintf(&b, "\nkept %s for wire save and wire SOCK", count(kept, "packet"))
 	if forgot > 0 {
 		fmt.Fprintf(&b, " (%d older ones forgotten)", forgot)
+	}
+	if ferr != nil {
+		fmt.Fprintf(&b, "\nthe kernel refused the last filter (%v): the one before is in place, so a new socket's packets may be missing", ferr)
 	}
 	return shell.Text(b.String())
 }

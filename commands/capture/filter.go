@@ -18,6 +18,23 @@ type Endpoint struct {
 	Port  uint16
 }
 
+// maxInstructions is the kernel's limit on a classic BPF program
+// (BPF_MAXINSNS).
+const maxInstructions = 4096
+
+// takeAll is the program that takes every packet (but loopback's
+// arriving copies): the caller filters.
+func takeAll(outgoingOnly bool) []bpf.Instruction {
+	if !outgoingOnly {
+		return []bpf.Instruction{bpf.RetConstant{Val: accept}}
+	}
+	return []bpf.Instruction{
+		bpf.LoadExtension{Num: bpf.ExtType},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: unix.PACKET_OUTGOING, SkipFalse: 1},
+		bpf.RetConstant{Val: accept},
+		bpf.RetConstant{Val: 0}}
+}
+
 // accept is what the filter returns for a packet it takes: keep it all
 // (the ring keeps at most Snaplen bytes of it).
 const accept = 0x40000
@@ -31,7 +48,30 @@ const accept = 0x40000
 // On loopback (outgoingOnly), where the kernel shows each packet twice,
 // leaving and arriving, only the leaving copy is taken, as tcpdump shows
 // one: the ring then holds each packet once.
+//
+// A program longer than the kernel takes (many sockets) checks ports
+// only; longer still, it takes every packet, and the caller sorts.
 func Program(eps []Endpoint, outgoingOnly bool) []bpf.Instruction {
+	p := program(eps, outgoingOnly)
+	if len(p) <= maxInstructions {
+		return p
+	}
+	seen := map[Endpoint]bool{}
+	var wide []Endpoint
+	for _, e := range eps {
+		e.Addr = netip.Addr{}
+		if !seen[e] {
+			seen[e] = true
+			wide = append(wide, e)
+		}
+	}
+	if p := program(wide, outgoingOnly); len(p) <= maxInstructions {
+		return p
+	}
+	return takeAll(outgoingOnly)
+}
+
+func program(eps []Endpoint, outgoingOnly bool) []bpf.Instruction {
 	var v4, v6 []Endpoint
 	for _, e := range eps {
 		a := e.Addr.Unmap()
