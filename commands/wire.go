@@ -47,7 +47,7 @@ const (
 	wireKeep = 65536
 	// wireKeepBytes is how much of each packet is kept (headers and the
 	// payload's start).
-	wireKeepBytes = 512
+	wireKeepBytes = 256
 	// foldAfter is how many data segments of one connection are shown one
 	// by one before a burst is folded into summary lines.
 	foldAfter = 6

@@ -198,6 +198,9 @@ func (w *wire) packetEvent(wp *wirePacket) shell.Event {
 // icmpName says what an ICMP error is.
 func icmpName(p *capture.Packet) string {
 	if p.PortUnreachable() {
+		if p.Proto == capture.ProtoICMPv6 {
+			return "ICMPv6 port unreachable"
+		}
 		return "ICMP port unreachable"
 	}
 	if p.Proto == capture.ProtoICMPv6 {

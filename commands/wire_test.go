@@ -503,3 +503,42 @@ func TestWirePacketsBetweenCommands(t *testing.T) {
 		t.Errorf("the notices:\n%s", notices)
 	}
 }
+
+// wire on --abs shows the sequence numbers as on the wire: the SYN,ACK
+// acknowledges the SYN's own number plus one; over IPv6 as over IPv4.
+func TestWireAbsoluteIPv6(t *testing.T) {
+	ss := newSockSession(t)
+	if _, errs := ss.Exec("wire on --abs"); errs != "" {
+		testenv.SkipOrFail(t, "capture is not allowed here: "+errs)
+	}
+	t.Cleanup(func() { wireOf(ss.Session).stopCapture() })
+	_, port := ss.serve("echo [::1]:0")
+	ss.MustExec("socket tcp inet6")
+	ss.MustExec(fmt.Sprintf("connect s1 ::1 %d", port))
+	var syn, synAck shell.Event
+	for _, e := range ss.Session.Events().Recent(0) {
+		if e.Kind != eventPacket {
+			continue
+		}
+		switch f, _ := e.Attr("flags"); f {
+		case "SYN":
+			syn = e
+		case "SYN,ACK":
+			synAck = e
+		}
+	}
+	seq, _ := syn.Attr("seq")
+	ack, _ := synAck.Attr("ack")
+	if seq == nil || ack == nil || ack.(int64) != (seq.(int64)+1)%(1<<32) {
+		t.Fatalf("SYN seq %v, SYN,ACK ack %v", seq, ack)
+	}
+	if seq.(int64) == 0 {
+		t.Errorf("the SYN's seq is 0: relative, not as on the wire (a random ISN is 0 once in 2^32)")
+	}
+	if src, _ := syn.Attr("src"); src.(netip.AddrPort).Addr() != netip.IPv6Loopback() {
+		t.Errorf("the SYN came from %v", src)
+	}
+	if !strings.Contains(syn.Message, fmt.Sprintf("seq=%d ", seq)) {
+		t.Errorf("the line does not show the absolute number: %s", syn.Message)
+	}
+}
