@@ -137,7 +137,8 @@ func wireOf(sess *shell.Session) *wire {
 // --wire).
 func StartWire(sess *shell.Session) error { return wireOf(sess).start(false) }
 
-// errWirePermission is wire on's error without CAP_NET_RAW.
+// wireStartError is wire on's error when the capture cannot start:
+// without CAP_NET_RAW, without AF_PACKET, or else.
 func wireStartError(err error) error {
 	switch {
 	case errors.Is(err, capture.ErrPermission):

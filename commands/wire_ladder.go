@@ -36,6 +36,7 @@ type tcpSide struct {
 	state   string
 	finEnd  uint32 // the sequence number after its FIN, once it sent one
 	sentFin bool
+	passive bool // it was listening when the connection began
 }
 
 // seqGE reports a >= b in sequence-number arithmetic.
@@ -67,12 +68,22 @@ func (s *tcpSide) send(p *capture.Packet) {
 // FIN, as RFC 9293's segment processing orders them.
 func (s *tcpSide) receive(p *capture.Packet) {
 	if p.Flags&capture.RST != 0 {
-		s.state = tcpClosed
+		switch {
+		case s.state == tcpListen:
+			// A listener ignores a reset.
+		case s.state == tcpSynReceived && s.passive:
+			// A passive open goes back to listening.
+			s.state = tcpListen
+		default:
+			s.state = tcpClosed
+		}
 		return
 	}
 	if p.Flags&capture.SYN != 0 {
 		if p.Flags&capture.ACK == 0 {
-			if s.state == tcpClosed || s.state == tcpListen {
+			// Only a listener takes a SYN; in CLOSED (no socket) it is
+			// answered with a reset.
+			if s.state == tcpListen {
 				s.state = tcpSynReceived
 			}
 		} else if s.state == tcpSynSent {
@@ -183,12 +194,13 @@ func (w *wire) ladderOf(sess *shell.Session, name string) (*ladder, error) {
 	var local, peer tcpSide
 	local.state, peer.state = tcpClosed, tcpClosed
 	first := pkts[0].Packet
-	if first.Flags&(capture.SYN|capture.ACK) == capture.SYN {
-		// The side that gets the first SYN was listening.
+	if first.Flags&(capture.SYN|capture.ACK) == capture.SYN && answered(pkts, first) {
+		// The side that gets the first SYN and answers SYN,ACK was
+		// listening (one that answers with a reset had no socket).
 		if first.Dst == ws.local {
-			local.state = tcpListen
+			local.state, local.passive = tcpListen, true
 		} else {
-			peer.state = tcpListen
+			peer.state, peer.passive = tcpListen, true
 		}
 	} else if lad.TCP {
 		// The capture began after the handshake.
@@ -230,6 +242,16 @@ func (w *wire) ladderOf(sess *shell.Session, name string) (*ladder, error) {
 		lad.Rows = append(lad.Rows, row)
 	}
 	return lad, nil
+}
+
+// answered reports whether the SYN's receiver answered with a SYN,ACK.
+func answered(pkts []*wirePacket, syn *capture.Packet) bool {
+	for _, p := range pkts {
+		if p.Src == syn.Dst && p.Flags&(capture.SYN|capture.ACK) == capture.SYN|capture.ACK {
+			return true
+		}
+	}
+	return false
 }
 
 // seenName reports whether the session's log has a socket of that name.
