@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -68,6 +69,47 @@ func TestTCPStateMachine(t *testing.T) {
 			if got := a.state + "/" + b.state; got != sg.want {
 				t.Errorf("%s, segment %d (%s): %s, want %s", c.name, i+1, capture.FlagNames(sg.flags), got, sg.want)
 			}
+		}
+	}
+}
+
+// The lines of the issue's example, from packets with those fields:
+// relative numbers, the window and options on SYNs only, a pure ACK
+// without seq but for the one that ends the handshake.
+func TestWireLines(t *testing.T) {
+	tm := newTerm(t)
+	w := wireOf(tm.Session)
+	me, peer := netip.MustParseAddrPort("127.0.0.1:40000"), netip.MustParseAddrPort("127.0.0.1:7007")
+	ws := &wireSock{name: "s1", proto: capture.ProtoTCP, local: me, peer: peer}
+	opts := []string{"mss 65495", "sackOK", "TS", "wscale 7"}
+	const isn, pisn = 3000000000, 12345
+	for _, c := range []struct {
+		out        bool
+		flags      uint8
+		seq, ack   uint32
+		win        uint16
+		opts       []string
+		data, want string
+	}{
+		{true, capture.SYN, isn, 0, 65495, opts, "", "→ SYN        seq=0 win=65495 <mss 65495,sackOK,TS,wscale 7>"},
+		{false, capture.SYN | capture.ACK, pisn, isn + 1, 65483, opts, "", "← SYN,ACK    seq=0 ack=1 win=65483 <mss 65495,sackOK,TS,wscale 7>"},
+		{true, capture.ACK, isn + 1, pisn + 1, 512, nil, "", "→ ACK        seq=1 ack=1"},
+		{true, capture.PSH | capture.ACK, isn + 1, pisn + 1, 512, nil, "hello\r\n", `→ PSH,ACK    seq=1 ack=1 len=7  b'hello\r\n'`},
+		{false, capture.ACK, pisn + 1, isn + 8, 512, nil, "", "← ACK        ack=8"},
+		{false, capture.PSH | capture.ACK, pisn + 1, isn + 8, 512, nil, strings.Repeat("\x1b[2J", 20), `← PSH,ACK    seq=1 ack=8 len=80  b'\x1b[2J\x1b[2J\x1b[2J\x1b[2J'…`},
+	} {
+		p := &capture.Packet{Proto: capture.ProtoTCP, Src: me, Dst: peer, Flags: c.flags, Seq: c.seq, Ack: c.ack, Win: c.win,
+			Options: c.opts, PayloadLen: len(c.data), Payload: []byte(c.data)}
+		dir := "out"
+		if !c.out {
+			p.Src, p.Dst, dir = peer, me, "in"
+		}
+		wp := &wirePacket{Packet: p, Sock: "s1", sock: ws, Dir: dir}
+		w.mu.Lock()
+		w.showLocked(wp)
+		w.mu.Unlock()
+		if wp.Line != c.want {
+			t.Errorf("line\n got %s\nwant %s", wp.Line, c.want)
 		}
 	}
 }

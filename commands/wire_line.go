@@ -155,7 +155,10 @@ func (w *wire) flushFoldLocked(f *wireFlow) {
 		}
 	}
 	took := fo.last.Sub(fo.first)
-	msg := strings.Join(parts, "; ") + fmt.Sprintf(" (folded: %s in %.1f s)", count(fo.pkts, "packet"), took.Seconds())
+	if len(parts) > 0 {
+		parts[0] += " in " + spanText(took)
+	}
+	msg := strings.Join(parts, "; ")
 	name := ""
 	if f.sock != nil {
 		name = f.sock.name
@@ -164,6 +167,14 @@ func (w *wire) flushFoldLocked(f *wireFlow) {
 		{Key: "segments_out", Value: fo.segs[0]}, {Key: "bytes_out", Value: fo.bytes[0]}, {Key: "acks_out", Value: fo.acks[0]},
 		{Key: "segments_in", Value: fo.segs[1]}, {Key: "bytes_in", Value: fo.bytes[1]}, {Key: "acks_in", Value: fo.acks[1]},
 		{Key: "packets", Value: fo.pkts}, {Key: "duration", Value: took}}})
+}
+
+// spanText is a burst's length: "0.9 s", "12 ms".
+func spanText(d time.Duration) string {
+	if d >= 100*time.Millisecond {
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+	return fmt.Sprintf("%d ms", d.Milliseconds())
 }
 
 // foldIdleLocked ends the bursts that have been quiet for foldIdle.
@@ -249,16 +260,26 @@ func (w *wire) lineLocked(wp *wirePacket, afterSynAck bool) string {
 		b.WriteString(" " + strings.Join(f, " "))
 	}
 	if p.PayloadLen > 0 {
-		shown := p.Payload
-		if len(shown) > 24 {
-			shown = shown[:24]
-		}
-		b.WriteString("  " + shell.BytesRepr(shown))
-		if len(shown) < p.PayloadLen {
-			b.WriteString("…")
-		}
+		b.WriteString("  " + payloadRepr(p.Payload, p.PayloadLen))
 	}
 	return b.String()
+}
+
+// maxReprWidth bounds the payload's repr on a line.
+const maxReprWidth = 32
+
+// payloadRepr is the payload's first bytes as Python's bytes repr, at
+// most maxReprWidth characters of it, with … when there is more.
+func payloadRepr(p []byte, total int) string {
+	n := len(p)
+	for n > 1 && len(shell.BytesRepr(p[:n])) > maxReprWidth {
+		n--
+	}
+	r := shell.BytesRepr(p[:n])
+	if n < total {
+		r += "…"
+	}
+	return r
 }
 
 // thousands writes n with commas: 16,384.

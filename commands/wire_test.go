@@ -466,7 +466,7 @@ func TestWireFoldsBulk(t *testing.T) {
 	if foldedBytes+shownBytes != size {
 		t.Errorf("the summary's %d bytes and the lines' %d do not add up to the %d sent", foldedBytes, shownBytes, size)
 	}
-	if !strings.HasPrefix(summary, "→ ") || !strings.Contains(summary, "segments") || !strings.Contains(summary, "ACKs") {
+	if !regexp.MustCompile(`^→ [0-9,]+ segments, [0-9.]+ [KM]iB in [0-9.]+ m?s; ← [0-9,]+ ACKs$`).MatchString(summary) {
 		t.Errorf("the summary: %q", summary)
 	}
 }
