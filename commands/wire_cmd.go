@@ -29,7 +29,8 @@ func wireCommands() []*shell.Command {
 		Summary: "Capture the session's own packets and show them under the commands that sent them.",
 		Help: wrapText("wire on starts capturing the packets of the session's own sockets (AF_PACKET on loopback and "+
 			"the interfaces the sockets' addresses are on; a kernel filter takes only their addresses and ports, "+
-			"so no other traffic of the machine is copied or shown). Each packet then prints as a line under the "+
+			"and ICMP errors, which sockshell matches to the datagrams they answer: no other traffic of the "+
+			"machine is shown). Each packet then prints as a line under the "+
 			"command during which it was seen, or as a notice between commands: direction (→ sent, ← received), "+
 			"flags, sequence numbers relative to the connection's start (--abs: as on the wire), ack, the window "+
 			"and options of a SYN, the payload's length and first bytes. Loopback shows each packet twice, leaving "+
@@ -73,11 +74,12 @@ func runWire(c *shell.Call) (any, error) {
 			return nil, err
 		}
 		c.Syscalls("socket(AF_PACKET, SOCK_DGRAM|SOCK_CLOEXEC, 0)",
-			"setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, {the session's addresses and ports})",
+			"setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, {take nothing})",
 			"setsockopt(SOL_PACKET, PACKET_VERSION, TPACKET_V2)",
 			fmt.Sprintf("setsockopt(SOL_PACKET, PACKET_RX_RING, {block_size=%d, block_nr=%d, frame_size=%d})", capture.BlockSize, capture.Blocks, capture.FrameSize),
 			fmt.Sprintf("mmap(NULL, %d, PROT_READ|PROT_WRITE, MAP_SHARED)", capture.BlockSize*capture.Blocks),
-			"bind({AF_PACKET, ETH_P_ALL, lo})")
+			"bind({AF_PACKET, ETH_P_ALL, lo})",
+			"setsockopt(SOL_SOCKET, SO_ATTACH_FILTER, {the session's addresses and ports, loopback's leaving copies})")
 		return wireStatus(c, w), nil
 	case "off":
 		if c.Has("svg") || c.Has("force") || c.Has("abs") {
