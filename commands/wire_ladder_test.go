@@ -2,6 +2,9 @@ package commands
 
 import (
 	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,6 +113,28 @@ func TestWireLines(t *testing.T) {
 		w.mu.Unlock()
 		if wp.Line != c.want {
 			t.Errorf("line\n got %s\nwant %s", wp.Line, c.want)
+		}
+	}
+}
+
+// wire completes its words: on, off, save, the sockets; a FILE after save
+// and after --svg.
+func TestWireCompletes(t *testing.T) {
+	tm := newTerm(t)
+	tm.MustExec("socket tcp")
+	got, _ := tm.Session.Complete("wire ")
+	for _, w := range []string{"on", "off", "save", "s1"} {
+		if !slices.Contains(got, w) {
+			t.Errorf("wire <Tab> lacks %q: %q", w, got)
+		}
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "trace.pcap"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"wire save " + dir + "/tr", "wire s1 --svg " + dir + "/tr"} {
+		if got, _ := tm.Session.Complete(line); !slices.ContainsFunc(got, func(s string) bool { return strings.HasSuffix(s, "trace.pcap") }) {
+			t.Errorf("%s<Tab>: %q", line, got)
 		}
 	}
 }
