@@ -349,7 +349,7 @@ func (w *wire) socketEvent(e bsd.Event) {
 		c := w.sockLocked(e.Conn)
 		c.local, c.peer = e.Local, e.Peer
 	case bsd.EventSent, bsd.EventReceived:
-		if !ws.local.IsValid() || ws.local.Port() == 0 {
+		if ws.proto != 0 && (!ws.local.IsValid() || ws.local.Port() == 0) {
 			if in := e.Socket.Info(); in.HasLocal {
 				ws.local = in.Local.AddrPort
 			}
