@@ -67,8 +67,7 @@ func runWire(c *shell.Call) (any, error) {
 			return nil, c.UsageError("wire on takes --abs only")
 		}
 		c.Python("cap = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, 0)  # needs CAP_NET_RAW")
-		c.Python("cap.bind(('lo', 0x0003))  # ETH_P_ALL: every protocol, on loopback")
-		c.Python("data, (ifname, proto, pkttype, hatype, addr) = cap.recvfrom(65535)  # one packet, from its IP header on")
+		c.Python("cap.bind(('lo', 0x0003))  # ETH_P_ALL: every protocol, on loopback; cap.recvfrom(65535) reads a packet")
 		if err := w.start(c.Has("abs")); err != nil {
 			c.Syscalls("socket(AF_PACKET, SOCK_DGRAM, 0) = -1 EPERM (Operation not permitted)")
 			return nil, err
