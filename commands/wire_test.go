@@ -304,9 +304,9 @@ func lastStates(l *ladder) (local, peer string) {
 	return local, peer
 }
 
-// ssState is the kernel's state of the connection between two loopback
+// ssConnState is the kernel's state of the connection between two loopback
 // ports, as ss names it ("ESTAB", "TIME-WAIT"), "" when there is none.
-func ssState(t *testing.T, ss string, local, peer int) string {
+func ssConnState(t *testing.T, ss string, local, peer int) string {
 	t.Helper()
 	out, err := exec.Command(ss, "-tanH", "src", fmt.Sprintf("127.0.0.1:%d", local), "dst", fmt.Sprintf("127.0.0.1:%d", peer)).CombinedOutput()
 	if err != nil {
@@ -338,7 +338,7 @@ func TestWireLadderStates(t *testing.T) {
 	if l, p := lastStates(lad); l != tcpEstablished || p != tcpEstablished {
 		t.Errorf("after connect the ladder says %s / %s, want ESTABLISHED on both sides", l, p)
 	}
-	if k := ssState(t, ssBin, lport, port); k != "ESTAB" {
+	if k := ssConnState(t, ssBin, lport, port); k != "ESTAB" {
 		t.Errorf("ss says %q after connect", k)
 	}
 	ss.MustExec(`send s1 "hello\r\n"`)
@@ -363,7 +363,7 @@ func TestWireLadderStates(t *testing.T) {
 	if l, p := lastStates(lad); l != tcpTimeWait || p != tcpClosed {
 		t.Errorf("at the end the ladder says %s / %s, want TIME_WAIT / CLOSED", l, p)
 	}
-	if k := ssState(t, ssBin, lport, port); k != "TIME-WAIT" {
+	if k := ssConnState(t, ssBin, lport, port); k != "TIME-WAIT" {
 		t.Errorf("ss says %q at the end, the ladder TIME_WAIT", k)
 	}
 	text := ss.MustExec("wire s1")
