@@ -236,12 +236,18 @@ func (w *wire) read(stop, done chan struct{}) {
 			return
 		}
 		ifaces[0].h.Wait(50 * time.Millisecond)
+		n := 0
 		for _, i := range ifaces {
-			i.h.Drain(func(f capture.Frame) { w.frame(i, f) })
+			n += i.h.Drain(func(f capture.Frame) { w.frame(i, f) })
 		}
-		w.mu.Lock()
-		w.foldIdleLocked(time.Now())
-		w.mu.Unlock()
+		if n == 0 {
+			// The rings are empty: a burst whose last packet is old has
+			// truly gone quiet (with packets still waiting, a slow reader
+			// would see old packets and end bursts that go on).
+			w.mu.Lock()
+			w.foldIdleLocked(time.Now())
+			w.mu.Unlock()
+		}
 	}
 }
 
@@ -253,7 +259,7 @@ func (w *wire) syncAll(ifaces map[int]*wireIface) {
 }
 
 // sync reads the rings through, so the packets of a call that just ended
-// are logged, and ends the bursts of the socket's connections.
+// are logged, and logs the summaries of the socket's folded bursts.
 func (w *wire) sync(ws *wireSock) {
 	w.mu.Lock()
 	ifaces := w.ifaces
@@ -262,8 +268,10 @@ func (w *wire) sync(ws *wireSock) {
 	w.mu.Lock()
 	for _, f := range w.flows {
 		if f.sock == ws {
+			// The call's summary line now; a transfer that goes on after
+			// the call (the socket's buffer still sending) keeps folding
+			// until it goes quiet.
 			w.flushFoldLocked(f)
-			f.burst = 0
 		}
 	}
 	w.mu.Unlock()

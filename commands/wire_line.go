@@ -34,7 +34,7 @@ type wireFlow struct {
 	sock  *wireSock
 	base  map[netip.AddrPort]uint32 // each sender's first sequence number
 	synAk map[netip.AddrPort]bool   // the sender's last packet was a SYN,ACK
-	burst int                       // data segments since the last command ended or the flow went quiet
+	burst int                       // data segments since the flow began or went quiet
 	last  time.Time
 	fold  *wireFold
 }

@@ -458,7 +458,11 @@ func TestWireFoldsBulk(t *testing.T) {
 		}
 	}
 	if folded == 0 || lines > 40 {
-		t.Fatalf("%d lines and %d packets folded: a bulk transfer must fold", lines, folded)
+		var all []string
+		for _, e := range ss.Session.Events().Recent(0) {
+			all = append(all, string(e.Kind)+" "+e.Message)
+		}
+		t.Fatalf("%d lines and %d packets folded: a bulk transfer must fold\n%s", lines, folded, strings.Join(all, "\n"))
 	}
 	if lines+folded != captured {
 		t.Errorf("%d lines + %d folded != %d packets captured", lines, folded, captured)
