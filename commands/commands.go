@@ -41,6 +41,7 @@ func Table() *shell.Table {
 	t.Add(viewCommands()...)
 	t.Add(tlsCommands()...)
 	t.Add(lessonCommands()...)
+	t.Add(wireCommands()...)
 	t.Add(shell.Builtins()...)
 	t.Add(shell.RecordCommands()...)
 	t.AddSettings(netdbSettings()...)

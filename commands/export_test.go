@@ -324,6 +324,7 @@ func TestExportPythonLinesCompile(t *testing.T) {
 		fmt.Sprintf("gopher 127.0.0.1 /nosuch %d", gport),
 		fmt.Sprintf("gopher 127.0.0.1 /hello.txt %d", gport),
 		"attach s4", "attach s4 --crlf", // standard input empty: the half-closed s4 ends at once
+		"wire on", "wire", "wire off",
 		"close s4", "send s4 x", "recv s4", "close all",
 		"servers", "stop echo1", "stop all", "timeline --last 3", "sockets", "help", "history 2",
 		"source " + src,

@@ -168,6 +168,8 @@ func TestJSONTypesEveryCommand(t *testing.T) {
 		{line: "lesson", result: jsList{jsObj{"n": "int", "title": "str", "steps": "int", "status": "str"}}},
 		{line: "lesson 1", result: "str"},
 		{line: "lesson quit", result: "str"},
+		{line: "wire", result: jsObj{"on": "bool", "interfaces": jsList{"str"}, "captured": "int", "dropped": "int",
+			"filtered_out": "int", "kept": "int", "forgotten": "int"}},
 		{line: "close all", result: "null"},
 		{line: "stop all", result: "null"},
 		{line: "exit", result: "null"},

@@ -451,9 +451,6 @@ func pythonSince(events []shell.Event) []string {
 	return out
 }
 
-// eventPacket is the wire view's kind for one packet it captured.
-const eventPacket shell.EventKind = "packet"
-
 // packetsSince spells the packets among events as tcpdump's flags with
 // their direction: "→ SYN  ← SYN,ACK  → ACK"; "" when there are none
 // (the wire view is off).

@@ -121,7 +121,7 @@ func (l *lineLimiter) flush() {
 }
 
 // thousands spells n with commas: 24,700.
-func thousands(n int) string {
+func thousands[N int | int64](n N) string {
 	s := fmt.Sprint(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]

@@ -127,9 +127,12 @@ func sockEventsOf(sess *shell.Session) *sockEvents {
 }
 
 // sockConfig is the bsd.Config of a socket the commands make: traced by
-// tr, reporting to the session's log.
+// tr, reporting to the session's log and to the wire.
 func sockConfig(c *shell.Call, tr *bsd.Trace) bsd.Config {
-	return bsd.Config{Trace: tr, Report: sockEventsOf(c.Session).report}
+	l, w := sockEventsOf(c.Session), wireOf(c.Session)
+	// The wire (wire.go) hears of each event after the log, and of the
+	// peers a connect or sendto is about to reach.
+	return bsd.Config{Trace: tr, Report: func(e bsd.Event) { l.report(e); w.socketEvent(e) }, Outbound: w.outbound}
 }
 
 // registerSock registers a socket under the next name with prefix ("s" →

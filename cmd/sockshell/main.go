@@ -100,6 +100,7 @@ func run(args []string, env environment, stdin *os.File, stdout, stderr io.Write
 		force     = fs.Bool("force", false, "with --record: replace the file if it exists")
 		allow     = fs.String("allow", "", "limit where sockets may connect, send, probe or bind (127.0.0.0/8,::1,lab.example), fixed for the session")
 		lang      = fs.String("lang", "", "the lessons' language: en or zh (default: from LC_ALL, LC_MESSAGES or LANG)")
+		wire      = fs.Bool("wire", false, "capture the session's own packets from the start (as wire on)")
 	)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: sockshell [flags] [SCRIPT]
@@ -185,6 +186,12 @@ flags:
 			return 2
 		}
 		defer s.EndRecording() // when the run did not start (a script that cannot be read)
+	}
+	if *wire {
+		// Without the right to capture, said once; the session goes on.
+		if err := commands.StartWire(s); err != nil {
+			fmt.Fprintf(stderr, "sockshell: --wire: %s\n", shell.SafeText(shell.Classify(err).Error()))
+		}
 	}
 	switch {
 	case *cmds != "":

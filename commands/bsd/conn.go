@@ -24,6 +24,7 @@ func (s *Socket) Connect(ctx context.Context, ip netip.Addr, port int) error {
 		return err
 	}
 	tr := s.tr()
+	s.beforeOutbound(ip, port)
 	err = s.control(func(fd int) error { return sysConnect(tr, fd, sa) })
 	if err == unix.EINPROGRESS || err == unix.EALREADY || err == unix.EINTR {
 		if t, bounded := s.Timeout(); bounded && t == 0 {
@@ -145,7 +146,7 @@ func (s *Socket) Accept(ctx context.Context) (*Socket, netip.AddrPort, error) {
 		return nil, netip.AddrPort{}, err
 	}
 	c.conned.Store(true)
-	c.report = s.report
+	c.report, c.outbound = s.report, s.outbound
 	peer := fromSockaddr(sa).AddrPort
 	c.connPeer.Store(&peer)
 	if s.report != nil {

@@ -25,6 +25,11 @@ type Config struct {
 	// must not block. A socket accepted on a listening socket reports to
 	// the listener's callback.
 	Report func(Event)
+	// Outbound, if not nil, is called before a call that may put a
+	// packet on the wire to a peer before the socket has reported its own
+	// address: a connect (its SYN) and a sendto. A packet capture learns
+	// from it what to let through; it must not block.
+	Outbound func(s *Socket, peer netip.AddrPort)
 }
 
 // New makes a real, unconnected socket as the package's New does, with
@@ -39,7 +44,7 @@ func (c Config) New(family, sotype int) (*Socket, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.report = c.Report
+	s.report, s.outbound = c.Report, c.Outbound
 	s.emit(Event{Kind: EventCreated, Op: "socket", FromFD: -1})
 	return s, nil
 }
@@ -358,5 +363,12 @@ func (s *Socket) reportConnect(ip netip.Addr, port int, err error) {
 	}
 	if e, ok := errnoOf(err); ok && e != unix.EINPROGRESS && e != unix.EALREADY && e != unix.EINTR {
 		s.emit(Event{Kind: EventConnectFailed, Peer: peer, Err: err})
+	}
+}
+
+// beforeOutbound tells Config.Outbound of a call about to reach ip:port.
+func (s *Socket) beforeOutbound(ip netip.Addr, port int) {
+	if s.outbound != nil {
+		s.outbound(s, netip.AddrPortFrom(ip, uint16(port)))
 	}
 }

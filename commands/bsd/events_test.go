@@ -429,3 +429,52 @@ func TestEventsGather(t *testing.T) {
 		t.Errorf("after the end: %s", k)
 	}
 }
+
+// TestOutboundBeforeTheCall: Config.Outbound hears of a connect's and a
+// sendto's peer before the call puts a packet on the wire (the socket is
+// not connected yet, nothing was sent).
+func TestOutboundBeforeTheCall(t *testing.T) {
+	type heard struct {
+		peer      netip.AddrPort
+		connected bool
+		sent      int64
+	}
+	var mu sync.Mutex
+	var got []heard
+	cfg := Config{Outbound: func(s *Socket, peer netip.AddrPort) {
+		_, err := s.PeerName()
+		mu.Lock()
+		got = append(got, heard{peer, err == nil, s.Sent()})
+		mu.Unlock()
+	}}
+	lis := open(t, unix.AF_INET, unix.SOCK_STREAM)
+	if err := lis.Bind(lo4, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := lis.Listen(1); err != nil {
+		t.Fatal(err)
+	}
+	name, _ := lis.SockName()
+	c, err := cfg.New(unix.AF_INET, unix.SOCK_STREAM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Connect(ctxT(t), lo4, int(name.Port())); err != nil {
+		t.Fatal(err)
+	}
+	u, err := cfg.New(unix.AF_INET, unix.SOCK_DGRAM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	if _, err := u.SendTo(ctxT(t), []byte("x"), lo4, int(name.Port())); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := []heard{{name.AddrPort, false, 0}, {name.AddrPort, false, 0}}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("Outbound heard %+v, want %+v", got, want)
+	}
+}

@@ -76,6 +76,7 @@ func (s *Socket) SendTo(ctx context.Context, p []byte, ip netip.Addr, port int) 
 	if err != nil {
 		return 0, opError("sendto", addr, err)
 	}
+	s.beforeOutbound(ip, port)
 	n, err := s.sendOnce(ctx, p, sa, nil)
 	err = opError("sendto", addr, err)
 	s.reportCall(EventSent, "sendto", int64(n), netip.AddrPortFrom(ip, uint16(port)), err)

@@ -39,9 +39,10 @@ type Socket struct {
 	connPeer atomic.Pointer[netip.AddrPort]
 	shared   bool // fromfd of a blocking description: left blocking, waits poll (shared.go)
 
-	report   func(Event)              // Config.Report, set once when made; nil: no events
-	peerTold atomic.Int32             // the PeerStatus last reported (reportPeer)
-	gather   atomic.Pointer[gathered] // the data calls' totals while a Gather is open
+	report   func(Event)                   // Config.Report, set once when made; nil: no events
+	outbound func(*Socket, netip.AddrPort) // Config.Outbound, set once when made
+	peerTold atomic.Int32                  // the PeerStatus last reported (reportPeer)
+	gather   atomic.Pointer[gathered]      // the data calls' totals while a Gather is open
 
 	layer atomic.Value // what a protocol layered on the socket keeps with it (SetLayer)
 
@@ -127,7 +128,7 @@ func (c Config) FromFD(fd int, family, sotype int) (*Socket, error) {
 		}
 	}
 	ns.shared = shared
-	ns.report = c.Report
+	ns.report, ns.outbound = c.Report, c.Outbound
 	ns.emit(Event{Kind: EventCreated, Op: "fromfd", FromFD: fd})
 	return ns, nil
 }

@@ -1,0 +1,181 @@
+package commands
+
+import (
+	"fmt"
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+	"github.com/sockshell/sockshell/commands/capture"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/sockshell/sockshell/commands/internal/faketerm"
+	"github.com/sockshell/sockshell/shell"
+)
+
+// wireBenchBytes is the size of one transfer of BenchmarkWireTransfer: 1
+// GiB, or SOCKSHELL_WIRE_BENCH_BYTES.
+func wireBenchBytes(b *testing.B) int64 {
+	if v := os.Getenv("SOCKSHELL_WIRE_BENCH_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			b.Fatalf("SOCKSHELL_WIRE_BENCH_BYTES=%q", v)
+		}
+		return n
+	}
+	return 1 << 30
+}
+
+// BenchmarkWireTransfer sends a file (1 GiB) over loopback with sendfile
+// to a peer that reads and discards it, with the wire off and on: the
+// capture's cost on a bulk transfer, the packets the kernel dropped
+// (dropped/op) and the packets it kept (captured/op).
+//
+//	go test ./commands -run '^$' -bench WireTransfer -benchtime 3x
+func BenchmarkWireTransfer(b *testing.B) {
+	size := wireBenchBytes(b)
+	file := filepath.Join(b.TempDir(), "big")
+	f, err := os.Create(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.Truncate(size) // sparse: the page cache serves zeros
+	f.Close()
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() { io.Copy(io.Discard, c); c.Close() }()
+		}
+	}()
+	port := l.Addr().(*net.TCPAddr).Port
+	for _, on := range []bool{false, true} {
+		name := "off"
+		if on {
+			name = "on"
+		}
+		b.Run(name, func(b *testing.B) {
+			tm := faketerm.New(b, Table())
+			if on {
+				if _, errs := tm.Exec("wire on"); errs != "" {
+					b.Skip(errs)
+				}
+				defer wireOf(tm.Session).stopCapture()
+			}
+			b.SetBytes(size)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				tm.MustExec("socket tcp")
+				tm.MustExec(fmt.Sprintf("connect s%d 127.0.0.1 %d", i+1, port))
+				tm.MustExec(fmt.Sprintf("sendfile s%d %s", i+1, file))
+				tm.MustExec(fmt.Sprintf("close s%d", i+1))
+			}
+			b.StopTimer()
+			if on {
+				_, _, st, _, _, _ := wireOf(tm.Session).status()
+				b.ReportMetric(float64(st.Dropped)/float64(b.N), "dropped/op")
+				b.ReportMetric(float64(st.Captured)/float64(b.N), "captured/op")
+			}
+		})
+	}
+}
+
+// BenchmarkWirePacketToLine is the time from a packet on the wire (the
+// kernel's timestamp as the capture took it) to its event reaching a
+// subscriber of the session's log, as the terminal's printer is one:
+// a small send and its echo, one round a time.
+func BenchmarkWirePacketToLine(b *testing.B) {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		c, err := l.Accept()
+		if err == nil {
+			io.Copy(c, c)
+		}
+	}()
+	tm := faketerm.New(b, Table())
+	if _, errs := tm.Exec("wire on"); errs != "" {
+		b.Skip(errs)
+	}
+	defer wireOf(tm.Session).stopCapture()
+	tm.MustExec("socket tcp")
+	tm.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", l.Addr().(*net.TCPAddr).Port))
+	sub := tm.Session.Events().Subscribe(1024, func(e shell.Event) bool { return e.Kind == eventPacket })
+	lat := make(chan time.Duration, 1<<16)
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case e := <-sub.C():
+				lat <- time.Since(e.Time)
+			case <-stop:
+				return
+			}
+		}
+	}()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tm.MustExec("send s1 x")
+		tm.MustExec("recv s1 1")
+	}
+	b.StopTimer()
+	time.Sleep(100 * time.Millisecond)
+	close(stop)
+	close(lat)
+	var total, worst time.Duration
+	n := 0
+	for d := range lat {
+		total += d
+		worst = max(worst, d)
+		n++
+	}
+	if n > 0 {
+		b.ReportMetric(float64(total.Microseconds())/float64(n), "µs-mean-to-line")
+		b.ReportMetric(float64(worst.Microseconds()), "µs-max-to-line")
+		b.ReportMetric(float64(n)/float64(b.N), "packets/op")
+	}
+}
+
+// BenchmarkWireFrame is the capture's work for one packet of a bulk
+// transfer once the ring has it (parse, match to its socket, keep, fold):
+// its cost a GiB is this times the packets (about 33,000 on loopback, with
+// 64 KiB segments and their ACKs).
+func BenchmarkWireFrame(b *testing.B) {
+	tm := faketerm.New(b, Table())
+	w := wireOf(tm.Session)
+	local, peer := netip.MustParseAddrPort("127.0.0.1:40000"), netip.MustParseAddrPort("127.0.0.1:7")
+	ws := &wireSock{name: "s1", proto: capture.ProtoTCP, local: local, peer: peer, pending: map[netip.AddrPort]bool{}}
+	w.socks[nil] = ws
+	ip := &layers.IPv4{Version: 4, IHL: 5, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: local.Addr().AsSlice(), DstIP: peer.Addr().AsSlice()}
+	tcp := &layers.TCP{SrcPort: 40000, DstPort: 7, Seq: 1000, Ack: 1, ACK: true, PSH: true, Window: 512,
+		Options: []layers.TCPOption{{OptionType: layers.TCPOptionKindNop}, {OptionType: layers.TCPOptionKindNop},
+			{OptionType: layers.TCPOptionKindTimestamps, OptionLength: 10, OptionData: make([]byte, 8)}}}
+	tcp.SetNetworkLayerForChecksum(ip)
+	buf := gopacket.NewSerializeBuffer()
+	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true},
+		ip, tcp, gopacket.Payload(make([]byte, capture.Snaplen-52))); err != nil {
+		b.Fatal(err)
+	}
+	frame := capture.Frame{Data: buf.Bytes(), Len: 65483, Outgoing: true, Time: time.Now()}
+	iface := &wireIface{name: "lo", loopback: true, parser: capture.NewParser()}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w.frame(iface, frame)
+	}
+}

@@ -1,0 +1,558 @@
+package commands
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sockshell/sockshell/shell"
+	"github.com/sockshell/sockshell/shell/testenv"
+)
+
+// wireSession is a session with the wire on (skipped, or failed under
+// SOCKSHELL_REQUIRE_PEERS=1, where the test may not capture).
+func wireSession(t *testing.T) *sockSession {
+	t.Helper()
+	ss := newSockSession(t)
+	if _, errs := ss.Exec("wire on"); errs != "" {
+		testenv.SkipOrFail(t, "capture is not allowed here: "+errs)
+	}
+	t.Cleanup(func() { wireOf(ss.Session).stopCapture() })
+	return ss
+}
+
+// tcpdumpRun is tcpdump capturing on loopback into a file while a test runs.
+type tcpdumpRun struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	file string
+	bin  string
+}
+
+// startTcpdump starts tcpdump -i lo -w FILE with the filter expr and waits
+// until it listens.
+func startTcpdump(t *testing.T, expr string) *tcpdumpRun {
+	t.Helper()
+	bin := testenv.NeedPeer(t, "tcpdump", "tcpdump", "/usr/bin/tcpdump", "/usr/sbin/tcpdump")
+	file := filepath.Join(t.TempDir(), "ref.pcap")
+	cmd := exec.Command(bin, "-i", "lo", "--immediate-mode", "-U", "-n", "-w", file, expr)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ready := make(chan string, 1)
+	go func() {
+		buf := make([]byte, 4096)
+		var got string
+		for {
+			n, err := stderr.Read(buf)
+			got += string(buf[:n])
+			if strings.Contains(got, "listening on") {
+				ready <- ""
+				// Keep draining so tcpdump never blocks on its stderr.
+				for err == nil {
+					_, err = stderr.Read(buf)
+				}
+				return
+			}
+			if err != nil {
+				ready <- got
+				return
+			}
+		}
+	}()
+	select {
+	case msg := <-ready:
+		if msg != "" {
+			cmd.Process.Kill()
+			cmd.Wait()
+			testenv.SkipOrFail(t, "tcpdump cannot capture here: "+msg)
+		}
+	case <-time.After(sockPeerTimeout):
+		cmd.Process.Kill()
+		t.Fatal("tcpdump never said it was listening")
+	}
+	r := &tcpdumpRun{t: t, cmd: cmd, file: file, bin: bin}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return r
+}
+
+// stop ends the capture once its file holds at least n packets that
+// counts takes (or a generous while has passed) and returns its packets as tcpdumpRead gives
+// them.
+func (r *tcpdumpRun) stop(n int, counts func(string) bool) []string {
+	r.t.Helper()
+	// tcpdump writes each packet as it comes (-U); on a loaded machine it
+	// may lag behind the session.
+	for deadline := time.Now().Add(sockPeerTimeout); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		out, _ := exec.Command(r.bin, "-r", r.file, "-n").Output()
+		k := 0
+		for _, p := range tcpdumpParse(string(out)) {
+			if counts(p) {
+				k++
+			}
+		}
+		if k >= n {
+			break
+		}
+	}
+	r.cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- r.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(sockPeerTimeout):
+		r.t.Fatal("tcpdump did not stop")
+	}
+	return tcpdumpRead(r.t, r.bin, r.file)
+}
+
+// tcpdumpLine picks, from tcpdump -r -n output, the addresses, the flags
+// and the length of each packet.
+var (
+	tcpdumpTCP  = regexp.MustCompile(`IP6? (\S+) > (\S+): Flags \[([^\]]*)\].*length (\d+)`)
+	tcpdumpUDP  = regexp.MustCompile(`IP6? (\S+) > (\S+): UDP, length (\d+)`)
+	tcpdumpICMP = regexp.MustCompile(`IP6? (\S+) > (\S+): ICMP6? .*(?:udp port|port) (\S+) unreachable`)
+)
+
+// tcpdumpRead reads a pcap file with tcpdump -r and returns one line a
+// packet: "SRC > DST FLAGS LEN" in tcpdump's spelling (127.0.0.1.7007).
+func tcpdumpRead(t *testing.T, bin, file string) []string {
+	t.Helper()
+	out, err := exec.Command(bin, "-r", file, "-n").CombinedOutput()
+	if err != nil {
+		t.Fatalf("tcpdump -r %s: %v\n%s", file, err, out)
+	}
+	return tcpdumpParse(string(out))
+}
+
+func tcpdumpParse(out string) []string {
+	var pkts []string
+	for _, l := range strings.Split(out, "\n") {
+		if m := tcpdumpTCP.FindStringSubmatch(l); m != nil {
+			pkts = append(pkts, fmt.Sprintf("%s > %s [%s] %s", m[1], strings.TrimSuffix(m[2], ":"), m[3], m[4]))
+		} else if m := tcpdumpUDP.FindStringSubmatch(l); m != nil {
+			pkts = append(pkts, fmt.Sprintf("%s > %s UDP %s", m[1], m[2], m[3]))
+		} else if m := tcpdumpICMP.FindStringSubmatch(l); m != nil {
+			pkts = append(pkts, fmt.Sprintf("%s > %s unreachable %s", m[1], m[2], m[3]))
+		}
+	}
+	return pkts
+}
+
+// tcpdumpFlags spells a packet event's flags as tcpdump does: S, S., P., R.
+func tcpdumpFlags(flags string) string {
+	bits := map[string]bool{}
+	for _, f := range strings.Split(flags, ",") {
+		bits[f] = true
+	}
+	s := ""
+	for _, f := range []struct{ name, c string }{{"FIN", "F"}, {"SYN", "S"}, {"RST", "R"}, {"PSH", "P"}, {"ACK", "."}, {"URG", "U"}, {"ECE", "E"}, {"CWR", "W"}} {
+		if bits[f.name] {
+			s += f.c
+		}
+	}
+	return s
+}
+
+func tcpdumpAddr(ap netip.AddrPort) string {
+	return fmt.Sprintf("%s.%d", ap.Addr().Unmap(), ap.Port())
+}
+
+// wirePackets are the session's packet events in tcpdump's spelling.
+func wirePackets(s *shell.Session) []string {
+	var out []string
+	for _, e := range s.Events().Recent(0) {
+		if e.Kind != eventPacket {
+			continue
+		}
+		get := func(k string) any { v, _ := e.Attr(k); return v }
+		src, dst := get("src").(netip.AddrPort), get("dst").(netip.AddrPort)
+		switch get("proto") {
+		case "tcp":
+			out = append(out, fmt.Sprintf("%s > %s [%s] %d", tcpdumpAddr(src), tcpdumpAddr(dst), tcpdumpFlags(get("flags").(string)), get("len")))
+		case "udp":
+			out = append(out, fmt.Sprintf("%s > %s UDP %d", tcpdumpAddr(src), tcpdumpAddr(dst), get("len")))
+		case "icmp":
+			out = append(out, fmt.Sprintf("%s > %s unreachable %s", src.Addr(), dst.Addr(), "PORT"))
+		}
+	}
+	return out
+}
+
+// TestWireAgreesWithTcpdump runs a session's connect, echo exchange,
+// half-close, refused connect, reset, UDP exchange and UDP send to a
+// closed port with the wire on and tcpdump capturing loopback beside it:
+// the shell's packets are tcpdump's (addresses, flags, lengths, order),
+// tcpdump -r reads wire save's file as the same packets, and a socat pair
+// on loopback that is not the session's never appears.
+func TestWireAgreesWithTcpdump(t *testing.T) {
+	ss := wireSession(t)
+	_, tcpPort := ss.serve("echo 127.0.0.1:0")
+	_, udpPort := ss.serve("echo 127.0.0.1:0 --udp")
+	closedTCP := testenv.ClosedPort(t, "tcp4")
+	closedUDP := testenv.ClosedPort(t, "udp4")
+	// Another pair on loopback, not the session's: socat echoing to socat.
+	socat := testenv.NeedPeer(t, "socat", "socat")
+	_, otherPort := testenv.ListeningPeer(t, "tcp", socat, func(port int) []string {
+		return []string{fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork", port), "EXEC:cat"}
+	})
+	ref := startTcpdump(t, fmt.Sprintf("tcp port %d or udp port %d or tcp port %d or udp port %d or (icmp and icmp[30:2] = %d) or tcp port %d",
+		tcpPort, udpPort, closedTCP, closedUDP, closedUDP, otherPort))
+	other := exec.Command(socat, "-", fmt.Sprintf("TCP:127.0.0.1:%d", otherPort))
+	other.Stdin = strings.NewReader("not the session's\n")
+	if out, err := other.CombinedOutput(); err != nil {
+		t.Fatalf("socat client: %v %s", err, out)
+	}
+	steps := []string{
+		"socket tcp",
+		fmt.Sprintf("connect s1 127.0.0.1 %d", tcpPort),
+		`send s1 "hello\r\n"`,
+		"recv s1 100",
+		"shutdown s1 wr",
+		"recv s1 100",
+		"close s1",
+		"socket tcp",
+		"socket tcp",
+		fmt.Sprintf("connect s3 127.0.0.1 %d", tcpPort),
+		`setsockopt s3 SO_LINGER "1 0"`,
+		"close s3",
+		"socket udp",
+		fmt.Sprintf("sendto s4 ping 127.0.0.1 %d", udpPort),
+		"recvfrom s4 100",
+		"socket udp",
+		fmt.Sprintf("connect s5 127.0.0.1 %d", closedUDP),
+		"send s5 x",
+	}
+	for _, st := range steps {
+		ss.MustExec(st)
+	}
+	ss.AssertExecError(fmt.Sprintf("connect s2 127.0.0.1 %d", closedTCP), "ConnectionRefusedError")
+	ss.AssertExecError("recv s5 10", "ConnectionRefusedError")
+	notOther := func(p string) bool {
+		return !strings.Contains(p, fmt.Sprintf(".%d ", otherPort)) && !strings.Contains(p, fmt.Sprintf(".%d [", otherPort))
+	}
+	// tcpdump's file has at least as many packets of the session's ports
+	// as the wire saw (or the wait ran out, and they differ).
+	want := ref.stop(len(wirePackets(ss.Session)), notOther)
+	// What the session's packets share with tcpdump's: its own only.
+	var wantMine []string
+	for _, p := range want {
+		if notOther(p) {
+			wantMine = append(wantMine, p)
+		}
+	}
+	for i, p := range wantMine {
+		// tcpdump names the port the ICMP is about; the event names addresses.
+		if strings.Contains(p, " unreachable ") {
+			if !strings.HasSuffix(p, fmt.Sprint(closedUDP)) {
+				t.Fatalf("an ICMP error not about the test's closed port got into the reference: %s", p)
+			}
+			wantMine[i] = strings.TrimSuffix(p, fmt.Sprint(closedUDP)) + "PORT"
+		}
+	}
+	got := wirePackets(ss.Session)
+	if strings.Join(got, "\n") != strings.Join(wantMine, "\n") {
+		t.Errorf("the wire's packets differ from tcpdump's\n got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantMine, "\n"))
+	}
+	if len(got) < 20 {
+		t.Errorf("only %d packets: the session's steps make more", len(got))
+	}
+	for _, p := range got {
+		if strings.Contains(p, fmt.Sprintf(".%d ", otherPort)) {
+			t.Errorf("a packet of the socat pair appeared: %s", p)
+		}
+	}
+	if len(want) == len(wantMine) {
+		t.Errorf("tcpdump saw no packet of the socat pair: the test shows nothing")
+	}
+
+	// wire save: tcpdump -r reads the same packets back.
+	file := filepath.Join(t.TempDir(), "session.pcap")
+	ss.MustExec("wire save " + file)
+	saved := tcpdumpRead(t, ref.bin, file)
+	for i, p := range saved {
+		if strings.Contains(p, " unreachable ") {
+			saved[i] = strings.TrimSuffix(p, fmt.Sprint(closedUDP)) + "PORT"
+		}
+	}
+	if strings.Join(saved, "\n") != strings.Join(wantMine, "\n") {
+		t.Errorf("tcpdump -r of wire save's file differs from the reference\n got:\n%s\nwant:\n%s", strings.Join(saved, "\n"), strings.Join(wantMine, "\n"))
+	}
+	ss.AssertExecError("wire save "+file, "FileExistsError")
+	ss.MustExec("wire save " + file + " --force")
+	if st, err := os.Stat(file); err != nil || st.Size() == 0 {
+		t.Errorf("wire save --force: %v", err)
+	}
+}
+
+// lastStates are each side's state at the end of a ladder.
+func lastStates(l *ladder) (local, peer string) {
+	local, peer = l.StartLocal, l.StartPeer
+	for _, r := range l.Rows {
+		if r.Local != "" {
+			local = r.Local
+		}
+		if r.Peer != "" {
+			peer = r.Peer
+		}
+	}
+	return local, peer
+}
+
+// ssConnState is the kernel's state of the connection between two loopback
+// ports, as ss names it ("ESTAB", "TIME-WAIT"), "" when there is none.
+func ssConnState(t *testing.T, ss string, local, peer int) string {
+	t.Helper()
+	out, err := exec.Command(ss, "-tanH", "src", fmt.Sprintf("127.0.0.1:%d", local), "dst", fmt.Sprintf("127.0.0.1:%d", peer)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ss: %v %s", err, out)
+	}
+	if f := strings.Fields(string(out)); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
+// The ladder's states are derived from the packets by RFC 9293's state
+// machine, and true: where the kernel still has the connection, ss says
+// the same state (ESTABLISHED after connect; TIME_WAIT once this side
+// shut down its writing half and the peer closed). The SVG is well-formed
+// XML with one arrow a packet.
+func TestWireLadderStates(t *testing.T) {
+	ssBin := testenv.NeedPeer(t, "iproute2", "ss")
+	ss := wireSession(t)
+	_, port := ss.serve("echo 127.0.0.1:0")
+	ss.MustExec("socket tcp")
+	ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	w := wireOf(ss.Session)
+	lport := int(ss.sock("s1").Info().Local.Port())
+	lad, err := w.ladderOf(ss.Session, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, p := lastStates(lad); l != tcpEstablished || p != tcpEstablished {
+		t.Errorf("after connect the ladder says %s / %s, want ESTABLISHED on both sides", l, p)
+	}
+	if k := ssConnState(t, ssBin, lport, port); k != "ESTAB" {
+		t.Errorf("ss says %q after connect", k)
+	}
+	ss.MustExec(`send s1 "hello\r\n"`)
+	ss.MustExec("recv s1 100")
+	ss.MustExec("shutdown s1 wr")
+	if got := ss.MustExec("recv s1 100"); !strings.Contains(got, "b''") {
+		t.Fatalf("the echo server did not close: %q", got)
+	}
+	lad, err = w.ladderOf(ss.Session, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var states []string
+	for _, r := range lad.Rows {
+		if r.Local != "" {
+			states = append(states, r.Local)
+		}
+	}
+	if got, want := strings.Join(states, " "), "SYN_SENT ESTABLISHED FIN_WAIT_1"; !strings.HasPrefix(got, want) {
+		t.Errorf("this side went %s, want %s … TIME_WAIT", got, want)
+	}
+	if l, p := lastStates(lad); l != tcpTimeWait || p != tcpClosed {
+		t.Errorf("at the end the ladder says %s / %s, want TIME_WAIT / CLOSED", l, p)
+	}
+	if k := ssConnState(t, ssBin, lport, port); k != "TIME-WAIT" {
+		t.Errorf("ss says %q at the end, the ladder TIME_WAIT", k)
+	}
+	text := ss.MustExec("wire s1")
+	for _, want := range []string{"SYN_SENT", "TIME_WAIT", fmt.Sprintf("connect s1 127.0.0.1 %d", port), "shutdown s1 wr", "► "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("wire s1 lacks %q:\n%s", want, text)
+		}
+	}
+	svgFile := filepath.Join(t.TempDir(), "s1.svg")
+	ss.MustExec("wire s1 --svg " + svgFile)
+	data, err := os.ReadFile(svgFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arrows := 0
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("the SVG is not well-formed: %v", err)
+		}
+		if el, ok := tok.(xml.StartElement); ok && el.Name.Local == "line" {
+			for _, a := range el.Attr {
+				if a.Name.Local == "class" && a.Value == "packet" {
+					arrows++
+				}
+			}
+		}
+	}
+	packets := 0
+	for _, e := range ss.Session.Events().Recent(0) {
+		if e.Kind == eventPacket && e.Resource == "s1" {
+			packets++
+		}
+	}
+	if arrows != packets || packets < 8 {
+		t.Errorf("the SVG has %d arrows, s1 %d packets", arrows, packets)
+	}
+	ss.AssertExecError("wire s1 --svg "+svgFile, "FileExistsError")
+	ss.AssertExecError("wire s9", "NameError")
+}
+
+// A bulk transfer folds: a few packets one by one, then one summary
+// whose counts, with the lines shown, are all the connection's packets;
+// the lines under the command stay few.
+func TestWireFoldsBulk(t *testing.T) {
+	ss := wireSession(t)
+	done := make(chan int64, 1)
+	port := sockGoPeer(t, func(c *net.TCPConn) {
+		n, _ := io.Copy(io.Discard, c)
+		done <- n
+	})
+	file := filepath.Join(t.TempDir(), "bulk")
+	const size = 8 << 20
+	if err := os.WriteFile(file, make([]byte, size), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ss.MustExec("socket tcp")
+	ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	ss.MustExec("sendfile s1 " + file)
+	ss.MustExec("close s1")
+	if n := sockWait(t, done, "the peer's end of the transfer"); n != size {
+		t.Fatalf("the peer got %d bytes", n)
+	}
+	w := wireOf(ss.Session)
+	w.sync(nil)
+	lines, folded, foldedBytes := 0, 0, int64(0)
+	var summary string
+	for _, e := range ss.Session.Events().Recent(0) {
+		switch e.Kind {
+		case eventPacket:
+			lines++
+		case eventPacketsFolded:
+			v, _ := e.Attr("packets")
+			folded += v.(int)
+			b, _ := e.Attr("bytes_out")
+			foldedBytes += b.(int64)
+			summary = e.Message
+		}
+	}
+	captured := 0
+	var shownBytes int64
+	for _, p := range w.packets() {
+		if p.Sock == "s1" {
+			captured++
+			if p.Shown && p.Dir == "out" {
+				shownBytes += int64(p.PayloadLen)
+			}
+		}
+	}
+	if folded == 0 || lines > 40 {
+		var all []string
+		for _, e := range ss.Session.Events().Recent(0) {
+			all = append(all, string(e.Kind)+" "+e.Message)
+		}
+		t.Fatalf("%d lines and %d packets folded: a bulk transfer must fold\n%s", lines, folded, strings.Join(all, "\n"))
+	}
+	if lines+folded != captured {
+		t.Errorf("%d lines + %d folded != %d packets captured", lines, folded, captured)
+	}
+	if foldedBytes+shownBytes != size {
+		t.Errorf("the summary's %d bytes and the lines' %d do not add up to the %d sent", foldedBytes, shownBytes, size)
+	}
+	if !regexp.MustCompile(`^→ [0-9,]+ segments, [0-9.]+ [KM]iB in [0-9.]+ m?s; ← [0-9,]+ ACKs$`).MatchString(summary) {
+		t.Errorf("the summary: %q", summary)
+	}
+}
+
+// Packets that arrive between commands (the peer's data, its FIN) become
+// events of the log and print as notices, named after the socket.
+func TestWirePacketsBetweenCommands(t *testing.T) {
+	ss := wireSession(t)
+	speak := make(chan struct{})
+	port := sockGoPeer(t, func(c *net.TCPConn) {
+		<-speak
+		c.Write([]byte("news\n"))
+		c.Close()
+	})
+	ss.MustExec("socket tcp")
+	ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	ss.Events()
+	sub := ss.Session.Events().Subscribe(64, func(e shell.Event) bool { return e.Kind == eventPacket })
+	close(speak)
+	var flags []string
+	for len(flags) < 2 {
+		e := sockWait(t, sub.C(), "the peer's packets between commands")
+		if d, _ := e.Attr("dir"); d == "in" {
+			f, _ := e.Attr("flags")
+			flags = append(flags, f.(string))
+		}
+	}
+	if flags[0] != "PSH,ACK" || !strings.Contains(flags[1], "FIN") {
+		t.Errorf("between commands the wire logged %v, want the peer's data, then its FIN", flags)
+	}
+	ss.Session.FlushEvents()
+	notices := strings.Join(ss.Events(), "\n")
+	if !strings.Contains(notices, "# [s1] ← PSH,ACK") || !strings.Contains(notices, "b'news\\n'") {
+		t.Errorf("the notices:\n%s", notices)
+	}
+}
+
+// wire on --abs shows the sequence numbers as on the wire: the SYN,ACK
+// acknowledges the SYN's own number plus one; over IPv6 as over IPv4.
+func TestWireAbsoluteIPv6(t *testing.T) {
+	ss := newSockSession(t)
+	if _, errs := ss.Exec("wire on --abs"); errs != "" {
+		testenv.SkipOrFail(t, "capture is not allowed here: "+errs)
+	}
+	t.Cleanup(func() { wireOf(ss.Session).stopCapture() })
+	_, port := ss.serve("echo [::1]:0")
+	ss.MustExec("socket tcp inet6")
+	ss.MustExec(fmt.Sprintf("connect s1 ::1 %d", port))
+	var syn, synAck shell.Event
+	for _, e := range ss.Session.Events().Recent(0) {
+		if e.Kind != eventPacket {
+			continue
+		}
+		switch f, _ := e.Attr("flags"); f {
+		case "SYN":
+			syn = e
+		case "SYN,ACK":
+			synAck = e
+		}
+	}
+	seq, _ := syn.Attr("seq")
+	ack, _ := synAck.Attr("ack")
+	if seq == nil || ack == nil || ack.(int64) != (seq.(int64)+1)%(1<<32) {
+		t.Fatalf("SYN seq %v, SYN,ACK ack %v", seq, ack)
+	}
+	if seq.(int64) == 0 {
+		t.Errorf("the SYN's seq is 0: relative, not as on the wire (a random ISN is 0 once in 2^32)")
+	}
+	if src, _ := syn.Attr("src"); src.(netip.AddrPort).Addr() != netip.IPv6Loopback() {
+		t.Errorf("the SYN came from %v", src)
+	}
+	if !strings.Contains(syn.Message, fmt.Sprintf("seq=%d ", seq)) {
+		t.Errorf("the line does not show the absolute number: %s", syn.Message)
+	}
+}
