@@ -265,7 +265,14 @@ func TestWireAgreesWithTcpdump(t *testing.T) {
 			wantMine[i] = strings.TrimSuffix(p, fmt.Sprint(closedUDP)) + "PORT"
 		}
 	}
+	// The wire's ring is read by its own goroutine: a packet tcpdump has
+	// may not be in the session's log yet on a loaded machine. Wait (a
+	// bound, not a timing assertion) until it has as many.
 	got := wirePackets(ss.Session)
+	for deadline := time.Now().Add(10 * time.Second); len(got) < len(wantMine) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		got = wirePackets(ss.Session)
+	}
 	if strings.Join(got, "\n") != strings.Join(wantMine, "\n") {
 		t.Errorf("the wire's packets differ from tcpdump's\n got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantMine, "\n"))
 	}
