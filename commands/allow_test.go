@@ -34,6 +34,9 @@ func TestAllowRefusesOutside(t *testing.T) {
 		{"serve echo 0.0.0.0:0", "serve 0.0.0.0:0"},
 		{"gopher 127.0.0.3 / 70", "connect 127.0.0.3:70"},
 		{"connect s1 ::ffff:127.0.0.3 80", "connect 127.0.0.3:80"},
+		{"probe 127.0.0.3 80,81", "probe 127.0.0.3:80"},
+		{"dns localhost --server 127.0.0.3:53", "query 127.0.0.3:53"},
+		{"view 127.0.0.3:0", "serve 127.0.0.3:0"},
 	} {
 		before := lastSeq(ss.Session)
 		out, errs := ss.Exec(c.line)

@@ -90,6 +90,11 @@ func runDNS(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ap, err := netip.ParseAddrPort(ask.server); err == nil {
+		if err := allowTarget(c, "query", ap.Addr(), int(ap.Port())); err != nil {
+			return nil, err // refused by set allow: nothing sent
+		}
+	}
 	dnsPython(c, ask)
 	ctx, cancel := bounded(c)
 	defer cancel()

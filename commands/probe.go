@@ -117,6 +117,11 @@ func runProbe(c *shell.Call) (any, error) {
 		c.Python("socket.getaddrinfo(%s, None)", shell.StrRepr(c.Arg(0))) // raises the same
 		return nil, err
 	}
+	for _, p := range ports {
+		if err := allowTarget(c, "probe", ip, p); err != nil {
+			return nil, err // refused by set allow: nothing sent
+		}
+	}
 	probePython(c, c.Arg(0), ip, ports, udp, wait)
 	rows := make([]probeRow, len(ports))
 	var mu sync.Mutex

@@ -139,6 +139,9 @@ func runView(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := allowTarget(c, "serve", ap.Addr().Unmap(), int(ap.Port())); err != nil {
+		return nil, err // refused by set allow: nothing bound
+	}
 	run, err = startView(c.Session, ap, c.Has("token"))
 	if err != nil {
 		return nil, listenError(ap.String(), err)
