@@ -212,7 +212,11 @@ func runSendToUnix(c *shell.Call, s *bsd.Socket, name string) (any, error) {
 	path := kernelPath(c.Arg(pathIdx))
 	c.Python("%s.sendto(%s, %s)", name, py, pyPath(path))
 	defer traceSock(c, s)()
-	return pairGuard(c, s, func() (int, error) { return s.SendToUnix(c.Ctx, data, path) })
+	n, err := pairGuard(c, s, func() (int, error) { return s.SendToUnix(c.Ctx, data, path) })
+	if err == nil {
+		markSent(s) // the next recvfrom records the time to the first byte
+	}
+	return n, err
 }
 
 // recvfromUnixValue is recvfrom's address on a Unix socket: the sender's
