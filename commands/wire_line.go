@@ -163,7 +163,7 @@ func (w *wire) flushFoldLocked(f *wireFlow) {
 	if f.sock != nil {
 		name = f.sock.name
 	}
-	w.sess.Emit(shell.Event{Time: fo.last, Kind: eventPacketsFolded, Resource: name, Message: msg, Attrs: []shell.Attr{
+	w.sess.Emit(shell.Event{Time: fo.last, Kind: eventPacketsFolded, Resource: name, Message: msg, Note: true, Under: true, Attrs: []shell.Attr{
 		{Key: "segments_out", Value: fo.segs[0]}, {Key: "bytes_out", Value: fo.bytes[0]}, {Key: "acks_out", Value: fo.acks[0]},
 		{Key: "segments_in", Value: fo.segs[1]}, {Key: "bytes_in", Value: fo.bytes[1]}, {Key: "acks_in", Value: fo.acks[1]},
 		{Key: "packets", Value: fo.pkts}, {Key: "duration", Value: took}}})
@@ -201,7 +201,7 @@ func (w *wire) packetEvent(wp *wirePacket) shell.Event {
 	if w.abs {
 		seq, ack = p.Seq, p.Ack
 	}
-	return shell.Event{Time: p.Time, Kind: eventPacket, Resource: wp.Sock, Message: wp.Line, Attrs: []shell.Attr{
+	return shell.Event{Time: p.Time, Kind: eventPacket, Resource: wp.Sock, Message: wp.Line, Note: true, Under: true, Attrs: []shell.Attr{
 		{Key: "dir", Value: wp.Dir}, {Key: "flags", Value: flags}, {Key: "seq", Value: int64(seq)}, {Key: "ack", Value: int64(ack)},
 		{Key: "len", Value: p.PayloadLen}, {Key: "src", Value: p.Src}, {Key: "dst", Value: p.Dst}, {Key: "proto", Value: proto}}}
 }

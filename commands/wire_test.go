@@ -520,7 +520,7 @@ func TestWirePacketsBetweenCommands(t *testing.T) {
 	}
 	ss.Session.FlushEvents()
 	notices := strings.Join(ss.Events(), "\n")
-	if !strings.Contains(notices, "# [s1] ← PSH,ACK") || !strings.Contains(notices, "b'news\\n'") {
+	if !strings.Contains(notices, "# s1: ← PSH,ACK") || !strings.Contains(notices, "b'news\\n'") {
 		t.Errorf("the notices:\n%s", notices)
 	}
 }

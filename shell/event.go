@@ -40,6 +40,11 @@ type Event struct {
 	// notices): its line is a comment, "# s2: 12 bytes waiting (recv s2)",
 	// at the prompt as in -c, script and pipe runs.
 	Note bool
+	// Under marks a line that belongs under the command that caused it
+	// (the wire view's packets): at the prompt, while a command runs, it
+	// is written indented and without its label, "  → SYN  seq=0 …";
+	// between commands it is a note ("# s1: ← FIN,ACK …").
+	Under bool
 	// Quiet events are kept in the log but not printed: the command's own
 	// result already said it (a server listening), or there would be one
 	// a datagram.

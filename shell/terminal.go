@@ -42,6 +42,9 @@ type Terminal struct {
 	// through prompt between two keys (filterRune, promptinput.go).
 	input   *promptInput
 	reading bool
+	// printMu keeps the live printer and a command boundary's flush from
+	// printing events out of their order.
+	printMu sync.Mutex
 	held    string
 	status  string    // the status line shown now on errw; "" for none
 	eventw  io.Writer // where events print outside the prompt; nil: out
@@ -199,7 +202,9 @@ func (t *Terminal) startLive(w io.Writer, in *promptInput) {
 		for {
 			select {
 			case e := <-t.events.C():
-				t.printEvents([]Event{e})
+				t.printMu.Lock()
+				t.printEvents(append([]Event{e}, t.events.Pending()...))
+				t.printMu.Unlock()
 			case <-live:
 				return
 			}
@@ -285,6 +290,11 @@ func (s *Session) FlushEvents() {
 	live := t.live != nil
 	t.mu.Unlock()
 	if live {
+		// At a command's end what it made happen prints now, under it and
+		// before the next prompt, not whenever the live printer gets to it.
+		t.printMu.Lock()
+		t.printEvents(t.events.Pending())
+		t.printMu.Unlock()
 		return
 	}
 	t.printEvents(t.events.Pending())
@@ -315,6 +325,9 @@ func (t *Terminal) printEvents(evs []Event) {
 		switch {
 		case t.jsonEvents.Load():
 			b.Write(EventJSON(e))
+		case t.prompt != nil && e.Under && !t.reading:
+			// A command runs: its packets go under it, indented.
+			b.WriteString(t.paint(dim, "  "+SafeText(strings.ReplaceAll(e.Message, "\n", `\n`))) + "\n")
 		case t.prompt != nil && !e.Note:
 			b.WriteString(t.paint(dim, SafeText(EventText(e))) + "\n")
 		default:

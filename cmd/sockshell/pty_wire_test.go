@@ -1,0 +1,48 @@
+package main
+
+import (
+	"net"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// TestWireLinesOnPTY: at the prompt the packets a command caused are
+// written under it, indented and without a label; the peer's data that
+// arrives between commands is a note, "# s1: ← PSH,ACK …".
+func TestWireLinesOnPTY(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	sc := startScreen(t, "--no-history")
+	sc.Expect(prompt)
+	sc.Type("wire on\r")
+	sc.Expect(`wire is on`)
+	sc.Expect(prompt)
+	sc.Type("socket tcp\r")
+	sc.Expect(`s1  <socket `)
+	sc.Expect(prompt)
+	sc.Type("connect s1 127.0.0.1 " + port + "\r")
+	// Under the command: during it or at its end, before the next prompt.
+	// (Not checked: the SYN itself. It leaves before the socket's local
+	// port is known to the capture's filter, is matched to s1 later, and
+	// is sometimes logged after the SYN,ACK, as a note after the prompt: a
+	// known defect of the wire's ordering, in the session note.)
+	sc.Expect(`(?s)\n  ← SYN,ACK +seq=0 ack=1 .*\n  → ACK +seq=1 ack=1.*\n>>> `)
+	ln.(*net.TCPListener).SetDeadline(time.Now().Add(waitLimit))
+	peer, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	if _, err := peer.Write([]byte("news\n")); err != nil {
+		t.Fatal(err)
+	}
+	sc.Expect(regexp.QuoteMeta(`# s1: ← PSH,ACK`) + `.*len=5  b'news\\n'`)
+	sc.Type("exit\r")
+	sc.Exit()
+}
