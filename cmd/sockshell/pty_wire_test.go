@@ -28,10 +28,9 @@ func TestWireLinesOnPTY(t *testing.T) {
 	sc.Expect(prompt)
 	sc.Type("connect s1 127.0.0.1 " + port + "\r")
 	// Under the command: during it or at its end, before the next prompt.
-	// (Not checked: the SYN itself. It leaves before the socket's local
-	// port is known to the capture's filter, is matched to s1 later, and
-	// is sometimes logged after the SYN,ACK, as a note after the prompt: a
-	// known defect of the wire's ordering, in the session note.)
+	// (Not checked: the SYN itself, which the wire sometimes logs after
+	// the SYN,ACK, so that it prints as a note after the prompt: a known
+	// defect of the wire's ordering, in the session note of 2026-12-01.)
 	sc.Expect(`(?s)\n  ← SYN,ACK +seq=0 ack=1 .*\n  → ACK +seq=1 ack=1.*\n>>> `)
 	ln.(*net.TCPListener).SetDeadline(time.Now().Add(waitLimit))
 	peer, err := ln.Accept()
