@@ -1,10 +1,8 @@
 package commands
 
 import (
+	"encoding/binary"
 	"fmt"
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
-	"github.com/sockshell/sockshell/commands/capture"
 	"io"
 	"net"
 	"net/netip"
@@ -14,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sockshell/sockshell/commands/capture"
 	"github.com/sockshell/sockshell/commands/internal/faketerm"
 	"github.com/sockshell/sockshell/shell"
 )
@@ -161,17 +160,22 @@ func BenchmarkWireFrame(b *testing.B) {
 	local, peer := netip.MustParseAddrPort("127.0.0.1:40000"), netip.MustParseAddrPort("127.0.0.1:7")
 	ws := &wireSock{name: "s1", proto: capture.ProtoTCP, local: local, peer: peer, pending: map[netip.AddrPort]bool{}}
 	w.socks[nil] = ws
-	ip := &layers.IPv4{Version: 4, IHL: 5, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: local.Addr().AsSlice(), DstIP: peer.Addr().AsSlice()}
-	tcp := &layers.TCP{SrcPort: 40000, DstPort: 7, Seq: 1000, Ack: 1, ACK: true, PSH: true, Window: 512,
-		Options: []layers.TCPOption{{OptionType: layers.TCPOptionKindNop}, {OptionType: layers.TCPOptionKindNop},
-			{OptionType: layers.TCPOptionKindTimestamps, OptionLength: 10, OptionData: make([]byte, 8)}}}
-	tcp.SetNetworkLayerForChecksum(ip)
-	buf := gopacket.NewSerializeBuffer()
-	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true},
-		ip, tcp, gopacket.Payload(make([]byte, capture.Snaplen-52))); err != nil {
-		b.Fatal(err)
-	}
-	frame := capture.Frame{Data: buf.Bytes(), Len: 65483, Outgoing: true, Time: time.Now()}
+	// A PSH,ACK segment 1000:... of Snaplen bytes in all: an IPv4 header,
+	// a TCP header with NOP, NOP, TS and the payload.
+	pkt := make([]byte, capture.Snaplen)
+	pkt[0], pkt[8], pkt[9] = 0x45, 64, capture.ProtoTCP
+	binary.BigEndian.PutUint16(pkt[2:4], uint16(len(pkt)))
+	copy(pkt[12:16], local.Addr().AsSlice())
+	copy(pkt[16:20], peer.Addr().AsSlice())
+	tcp := pkt[20:]
+	binary.BigEndian.PutUint16(tcp[0:2], local.Port())
+	binary.BigEndian.PutUint16(tcp[2:4], peer.Port())
+	binary.BigEndian.PutUint32(tcp[4:8], 1000)
+	binary.BigEndian.PutUint32(tcp[8:12], 1)
+	tcp[12], tcp[13] = 8<<4, capture.PSH|capture.ACK
+	binary.BigEndian.PutUint16(tcp[14:16], 512)
+	copy(tcp[20:24], []byte{1, 1, 8, 10})
+	frame := capture.Frame{Data: pkt, Len: 65483, Outgoing: true, Time: time.Now()}
 	iface := &wireIface{name: "lo", loopback: true, parser: capture.NewParser()}
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -6,9 +6,6 @@ import (
 	"net/netip"
 	"strings"
 	"time"
-
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 )
 
 // The protocols a Packet can be.
@@ -58,87 +55,37 @@ type Packet struct {
 	InnerSrc, InnerDst netip.AddrPort
 }
 
-// Parser parses captured packets, reusing its decoders from one packet
-// to the next (one goroutine at a time).
-type Parser struct {
-	ip4     layers.IPv4
-	ip6     layers.IPv6
-	tcp     layers.TCP
-	udp     layers.UDP
-	icmp4   layers.ICMPv4
-	icmp6   layers.ICMPv6
-	payload gopacket.Payload
-	p4, p6  *gopacket.DecodingLayerParser
-	decoded []gopacket.LayerType
-}
+// Parser parses captured packets. It holds no state today; it is kept so
+// that each interface has its own (one goroutine at a time).
+type Parser struct{}
 
 // NewParser makes a Parser.
-func NewParser() *Parser {
-	ps := &Parser{}
-	ls := []gopacket.DecodingLayer{&ps.ip4, &ps.ip6, &ps.tcp, &ps.udp, &ps.icmp4, &ps.icmp6, &ps.payload}
-	ps.p4 = gopacket.NewDecodingLayerParser(layers.LayerTypeIPv4, ls...)
-	ps.p6 = gopacket.NewDecodingLayerParser(layers.LayerTypeIPv6, ls...)
-	ps.p4.IgnoreUnsupported, ps.p6.IgnoreUnsupported = true, true
-	return ps
-}
+func NewParser() *Parser { return &Parser{} }
 
 // Parse parses a captured network-layer packet; it keeps a copy of data.
 func Parse(f Frame) (*Packet, error) { return NewParser().Parse(f, len(f.Data)) }
 
+// The IP protocol numbers of the headers Parse reads besides the ones a
+// Packet can be.
+const (
+	protoIPIP      = 4  // IPv4 in IP
+	protoIPv6      = 41 // IPv6 in IP
+	protoHopByHop  = 0  // IPv6's hop-by-hop options, the one extension header read (skipped)
+	maxNestedHdrIP = 4  // IP in IP at most this deep
+)
+
 // Parse parses a captured network-layer packet and keeps a copy of its
-// first keep bytes.
+// first keep bytes. The ring captures from the IP header on (the
+// AF_PACKET socket is SOCK_DGRAM: the kernel strips the link header), so
+// there is no link header to read. An IPv4 fragment, or an IPv6 packet
+// with an extension header other than hop-by-hop, stops the parse: it
+// is not a TCP, UDP or ICMP packet to the wire view.
 func (ps *Parser) Parse(f Frame, keep int) (*Packet, error) {
 	if len(f.Data) == 0 {
 		return nil, fmt.Errorf("empty packet")
 	}
 	p := &Packet{Time: f.Time, Len: f.Len}
-	parser := ps.p4
-	if f.Data[0]>>4 == 6 {
-		parser = ps.p6
-	}
-	ip4, ip6, tcp, udp, icmp4, icmp6 := &ps.ip4, &ps.ip6, &ps.tcp, &ps.udp, &ps.icmp4, &ps.icmp6
-	err := parser.DecodeLayers(f.Data, &ps.decoded)
-	decoded := ps.decoded
-	var src, dst netip.Addr
-	ipLen, hdrLen := 0, 0
-	for _, lt := range decoded {
-		switch lt {
-		case layers.LayerTypeIPv4:
-			src, _ = netip.AddrFromSlice(ip4.SrcIP.To4())
-			dst, _ = netip.AddrFromSlice(ip4.DstIP.To4())
-			p.Proto = uint8(ip4.Protocol)
-			ipLen, hdrLen = int(ip4.Length), int(ip4.IHL)*4
-		case layers.LayerTypeIPv6:
-			src, _ = netip.AddrFromSlice(ip6.SrcIP)
-			dst, _ = netip.AddrFromSlice(ip6.DstIP)
-			p.Proto = uint8(ip6.NextHeader)
-			ipLen, hdrLen = 40+int(ip6.Length), 40
-		case layers.LayerTypeTCP:
-			p.Src, p.Dst = netip.AddrPortFrom(src, uint16(tcp.SrcPort)), netip.AddrPortFrom(dst, uint16(tcp.DstPort))
-			p.Seq, p.Ack, p.Win = tcp.Seq, tcp.Ack, tcp.Window
-			p.Flags = tcpFlags(tcp)
-			p.Options = tcpOptions(tcp.Options)
-			p.PayloadLen = max(ipLen-hdrLen-int(tcp.DataOffset)*4, 0)
-			p.Payload = clip(tcp.Payload, 64)
-		case layers.LayerTypeUDP:
-			p.Src, p.Dst = netip.AddrPortFrom(src, uint16(udp.SrcPort)), netip.AddrPortFrom(dst, uint16(udp.DstPort))
-			p.PayloadLen = max(int(udp.Length)-8, 0)
-			p.Payload = clip(udp.Payload, 64)
-		case layers.LayerTypeICMPv4:
-			p.Src, p.Dst = netip.AddrPortFrom(src, 0), netip.AddrPortFrom(dst, 0)
-			p.ICMPType, p.ICMPCode = icmp4.TypeCode.Type(), icmp4.TypeCode.Code()
-			p.quoted(icmp4.Payload)
-		case layers.LayerTypeICMPv6:
-			p.Src, p.Dst = netip.AddrPortFrom(src, 0), netip.AddrPortFrom(dst, 0)
-			p.ICMPType, p.ICMPCode = icmp6.TypeCode.Type(), icmp6.TypeCode.Code()
-			if len(icmp6.Payload) >= 4 {
-				p.quoted(icmp6.Payload[4:]) // after the unused word
-			}
-		}
-	}
-	if len(p.Payload) > p.PayloadLen {
-		p.Payload = p.Payload[:p.PayloadLen]
-	}
+	err := p.parseIP(f.Data)
 	p.Data = clip(f.Data, keep)
 	if !p.Src.IsValid() {
 		if err == nil {
@@ -147,6 +94,149 @@ func (ps *Parser) Parse(f Frame, keep int) (*Packet, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// parseIP reads the IP header at the start of b (IPv6 if its version is
+// 6, IPv4 otherwise) and then the header it carries.
+func (p *Packet) parseIP(b []byte) error {
+	six := b[0]>>4 == 6
+	for range maxNestedHdrIP {
+		var src, dst netip.Addr
+		var proto uint8
+		var payload []byte
+		var ipLen, hdrLen int
+		if six {
+			if len(b) < 40 {
+				return fmt.Errorf("IPv6 header truncated: %d bytes, less than 40", len(b))
+			}
+			length := int(binary.BigEndian.Uint16(b[4:6]))
+			proto = b[6]
+			src = netip.AddrFrom16([16]byte(b[8:24]))
+			dst = netip.AddrFrom16([16]byte(b[24:40]))
+			ipLen, hdrLen = 40+length, 40
+			if length == 0 {
+				return fmt.Errorf("IPv6 payload length 0 (a jumbogram is not read)")
+			}
+			payload = b[40:min(len(b), 40+length)]
+			if proto == protoHopByHop {
+				if len(payload) < 2 || len(payload) < 8+int(payload[1])*8 {
+					return fmt.Errorf("IPv6 hop-by-hop header truncated")
+				}
+				proto = payload[0]
+				payload = payload[8+int(payload[1])*8:]
+			}
+		} else {
+			if len(b) < 20 {
+				return fmt.Errorf("IPv4 header truncated: %d bytes, less than 20", len(b))
+			}
+			ihl := int(b[0]&0xf) * 4
+			length := int(binary.BigEndian.Uint16(b[2:4]))
+			if length == 0 { // TCP segmentation offload leaves it 0
+				length = len(b)
+			}
+			switch {
+			case length < 20:
+				return fmt.Errorf("IPv4 total length %d less than 20", length)
+			case ihl < 20:
+				return fmt.Errorf("IPv4 header length %d less than 20", ihl)
+			case ihl > length:
+				return fmt.Errorf("IPv4 header length %d more than its total length %d", ihl, length)
+			case ihl > len(b):
+				return fmt.Errorf("IPv4 header truncated")
+			}
+			proto = b[9]
+			src = netip.AddrFrom4([4]byte(b[12:16]))
+			dst = netip.AddrFrom4([4]byte(b[16:20]))
+			ipLen, hdrLen = length, ihl
+			payload = b[ihl:min(len(b), length)]
+			if frag := binary.BigEndian.Uint16(b[6:8]); frag&0x2000 != 0 || frag&0x1fff != 0 {
+				p.Proto = proto
+				return nil // a fragment: its transport header is not read
+			}
+		}
+		p.Proto = proto
+		switch proto {
+		case protoIPIP, protoIPv6:
+			if len(payload) == 0 {
+				return nil
+			}
+			b, six = payload, proto == protoIPv6
+			continue
+		case ProtoTCP:
+			return p.parseTCP(payload, src, dst, ipLen-hdrLen)
+		case ProtoUDP:
+			return p.parseUDP(payload, src, dst)
+		case ProtoICMP:
+			if len(payload) < 8 {
+				return fmt.Errorf("ICMP header truncated: %d bytes, less than 8", len(payload))
+			}
+			p.Src, p.Dst = netip.AddrPortFrom(src, 0), netip.AddrPortFrom(dst, 0)
+			p.ICMPType, p.ICMPCode = payload[0], payload[1]
+			p.quoted(payload[8:])
+		case ProtoICMPv6:
+			if len(payload) < 4 {
+				return fmt.Errorf("ICMPv6 header truncated: %d bytes, less than 4", len(payload))
+			}
+			p.Src, p.Dst = netip.AddrPortFrom(src, 0), netip.AddrPortFrom(dst, 0)
+			p.ICMPType, p.ICMPCode = payload[0], payload[1]
+			if len(payload) >= 8 {
+				p.quoted(payload[8:]) // after the unused word
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
+// parseTCP reads a TCP header; ipPayload is the segment's length as the
+// IP header gives it.
+func (p *Packet) parseTCP(b []byte, src, dst netip.Addr, ipPayload int) error {
+	if len(b) < 20 {
+		return fmt.Errorf("TCP header truncated: %d bytes, less than 20", len(b))
+	}
+	off := int(b[12]>>4) * 4
+	if off < 20 {
+		return fmt.Errorf("TCP data offset %d less than 20", off)
+	}
+	if off > len(b) {
+		return fmt.Errorf("TCP header truncated: data offset %d beyond %d bytes", off, len(b))
+	}
+	opts, err := tcpOptions(b[20:off])
+	if err != nil {
+		return err
+	}
+	p.Src = netip.AddrPortFrom(src, binary.BigEndian.Uint16(b[0:2]))
+	p.Dst = netip.AddrPortFrom(dst, binary.BigEndian.Uint16(b[2:4]))
+	p.Seq = binary.BigEndian.Uint32(b[4:8])
+	p.Ack = binary.BigEndian.Uint32(b[8:12])
+	p.Flags = b[13]
+	p.Win = binary.BigEndian.Uint16(b[14:16])
+	p.Options = opts
+	p.PayloadLen = max(ipPayload-off, 0)
+	p.Payload = clip(b[off:], min(64, p.PayloadLen))
+	return nil
+}
+
+// parseUDP reads a UDP header.
+func (p *Packet) parseUDP(b []byte, src, dst netip.Addr) error {
+	if len(b) < 8 {
+		return fmt.Errorf("UDP header truncated: %d bytes, less than 8", len(b))
+	}
+	length := int(binary.BigEndian.Uint16(b[4:6]))
+	var payload []byte
+	switch {
+	case length >= 8:
+		payload = b[8:min(length, len(b))]
+	case length == 0: // a jumbogram: the rest
+		payload = b[8:]
+	default:
+		return fmt.Errorf("UDP length %d less than 8", length)
+	}
+	p.Src = netip.AddrPortFrom(src, binary.BigEndian.Uint16(b[0:2]))
+	p.Dst = netip.AddrPortFrom(dst, binary.BigEndian.Uint16(b[2:4]))
+	p.PayloadLen = max(length-8, 0)
+	p.Payload = clip(payload, min(64, p.PayloadLen))
+	return nil
 }
 
 // quoted reads the header an ICMP error quotes: an IP header and the
@@ -182,19 +272,6 @@ func (p *Packet) quoted(b []byte) {
 	p.InnerDst = netip.AddrPortFrom(dst, binary.BigEndian.Uint16(rest[2:4]))
 }
 
-func tcpFlags(t *layers.TCP) uint8 {
-	var f uint8
-	for _, b := range []struct {
-		on  bool
-		bit uint8
-	}{{t.FIN, FIN}, {t.SYN, SYN}, {t.RST, RST}, {t.PSH, PSH}, {t.ACK, ACK}, {t.URG, URG}, {t.ECE, ECE}, {t.CWR, CWR}} {
-		if b.on {
-			f |= b.bit
-		}
-	}
-	return f
-}
-
 // FlagNames are the flags as Wireshark writes them, SYN first:
 // "SYN,ACK", "PSH,ACK", "FIN,ACK", "RST,ACK".
 func FlagNames(f uint8) string {
@@ -210,30 +287,48 @@ func FlagNames(f uint8) string {
 	return strings.Join(names, ",")
 }
 
-func tcpOptions(opts []layers.TCPOption) []string {
+// tcpOptions reads a TCP header's options, named as tcpdump names them;
+// an option whose length runs past the header is an error.
+func tcpOptions(b []byte) ([]string, error) {
 	var out []string
-	for _, o := range opts {
-		switch o.OptionType {
-		case layers.TCPOptionKindMSS:
-			if len(o.OptionData) == 2 {
-				out = append(out, fmt.Sprintf("mss %d", binary.BigEndian.Uint16(o.OptionData)))
-			}
-		case layers.TCPOptionKindSACKPermitted:
-			out = append(out, "sackOK")
-		case layers.TCPOptionKindTimestamps:
-			out = append(out, "TS")
-		case layers.TCPOptionKindWindowScale:
-			if len(o.OptionData) == 1 {
-				out = append(out, fmt.Sprintf("wscale %d", o.OptionData[0]))
-			}
-		case layers.TCPOptionKindSACK:
-			out = append(out, fmt.Sprintf("sack %d", len(o.OptionData)/8))
-		case layers.TCPOptionKindNop, layers.TCPOptionKindEndList:
-		default:
-			out = append(out, fmt.Sprintf("opt-%d", o.OptionType))
+	for len(b) > 0 {
+		kind := b[0]
+		if kind == 0 { // end of the list
+			break
 		}
+		if kind == 1 { // no-operation, padding
+			b = b[1:]
+			continue
+		}
+		if len(b) < 2 {
+			return nil, fmt.Errorf("TCP option %d truncated", kind)
+		}
+		n := int(b[1])
+		if n < 2 || n > len(b) {
+			return nil, fmt.Errorf("TCP option %d has a bad length %d", kind, n)
+		}
+		data := b[2:n]
+		switch kind {
+		case 2:
+			if len(data) == 2 {
+				out = append(out, fmt.Sprintf("mss %d", binary.BigEndian.Uint16(data)))
+			}
+		case 4:
+			out = append(out, "sackOK")
+		case 8:
+			out = append(out, "TS")
+		case 3:
+			if len(data) == 1 {
+				out = append(out, fmt.Sprintf("wscale %d", data[0]))
+			}
+		case 5:
+			out = append(out, fmt.Sprintf("sack %d", len(data)/8))
+		default:
+			out = append(out, fmt.Sprintf("opt-%d", kind))
+		}
+		b = b[n:]
 	}
-	return out
+	return out, nil
 }
 
 // PortUnreachable reports whether the packet is an ICMP or ICMPv6 "port

@@ -4,9 +4,10 @@
 // (filter.go) so that only the packets asked for are copied at all, the
 // kernel's drop counter, and the parsing of what was taken (packet.go).
 //
-// It is written on golang.org/x/sys/unix rather than gopacket's afpacket,
-// which needs cgo; gopacket's layers parse the packets and its pcapgo
-// writes pcap files.
+// It is written on golang.org/x/sys/unix alone: packet.go parses the IP,
+// TCP, UDP and ICMP headers itself and pcap.go writes pcap files, so the
+// binary carries no packet library (and no package initializer that
+// builds its tables at every start).
 package capture
 
 import (
