@@ -108,7 +108,7 @@ func TestParseMatchesTcpdump(t *testing.T) {
 	if err := os.WriteFile(file, b.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(tcpdump, "-r", file, "-nn", "-v", "-S").CombinedOutput()
+	out, err := exec.Command(tcpdump, "-r", file, "-nn", "-v", "-S", "-tt").CombinedOutput()
 	if err != nil {
 		t.Fatalf("tcpdump: %v\n%s", err, out)
 	}
@@ -138,7 +138,7 @@ func TestParseMatchesTcpdump(t *testing.T) {
 	}
 	sawOpts, sawData := false, false
 	for i, p := range got {
-		var want []string
+		want := []string{fmt.Sprintf(" %d.%06d ", p.Time.Unix(), p.Time.Nanosecond()/1000)}
 		switch p.Proto {
 		case ProtoTCP:
 			want = append(want, fmt.Sprintf("%s > %s: Flags [%s]", hostPort(p.Src), hostPort(p.Dst), dumpFlags(p.Flags)),
