@@ -154,31 +154,6 @@ var escapes = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][AB012]|\a`)
 // plain is the screen output without terminal escape sequences.
 func plain(b []byte) string { return escapes.ReplaceAllString(string(b), "") }
 
-// rawOffset is the length of the shortest prefix of raw whose plain form
-// has n bytes: the escape sequences are found once (a linear walk; a
-// prefix-by-prefix plain() was quadratic and took minutes on a long screen
-// under -race).
-func rawOffset(raw []byte, n int) int {
-	if n <= 0 {
-		return 0
-	}
-	seen := 0
-	spans := escapes.FindAllIndex(raw, -1)
-	for i := 0; i < len(raw); {
-		if len(spans) > 0 && spans[0][0] == i {
-			i = spans[0][1]
-			spans = spans[1:]
-			continue
-		}
-		seen++
-		i++
-		if seen >= n {
-			return i
-		}
-	}
-	return len(raw)
-}
-
 func (sc *screen) text() string {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
@@ -212,7 +187,13 @@ func (sc *screen) Expect(pattern string) string {
 		if loc := re.FindStringIndex(rest); loc != nil {
 			// Move the mark in raw bytes: past the raw prefix whose plain form
 			// covers the match.
-			sc.mark += rawOffset(sc.out.Bytes()[sc.mark:], loc[1])
+			raw := sc.out.Bytes()[sc.mark:]
+			for i := 0; i <= len(raw); i++ {
+				if len(plain(raw[:i])) >= loc[1] {
+					sc.mark += i
+					break
+				}
+			}
 			return rest[loc[0]:loc[1]]
 		}
 		if sc.eof || time.Now().After(deadline) {
