@@ -148,7 +148,7 @@ func TestDNSFailures(t *testing.T) {
 		return b
 	})
 	closed := net.JoinHostPort("127.0.0.1", strconv.Itoa(testenv.ClosedPort(t, "udp")))
-	_, fullPort := sockFullListener(t)
+	_, fullPort := testenv.FullListener(t)
 	full := net.JoinHostPort("127.0.0.1", strconv.Itoa(fullPort))
 	tm := newTerm(t)
 	tm.MustExec("set timeout 1")

@@ -40,7 +40,7 @@ func TestProbeTCPAgreesWithNc(t *testing.T) {
 	nc := testenv.NeedPeer(t, "netcat-openbsd", "nc")
 	open := testenv.Port(testenv.Listen(t, "tcp").Addr())
 	refused := testenv.ClosedPort(t, "tcp")
-	_, full := sockFullListener(t)
+	_, full := testenv.FullListener(t)
 	tm := newTerm(t)
 	out := tm.MustExec(fmt.Sprintf("probe 127.0.0.1 %d,%d,%d --wait 0.5", open, refused, full))
 	states := probeStates(t, out)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sockshell/sockshell/shell/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -44,41 +45,6 @@ func sockPtyInterrupt(t *testing.T, sc *screen) {
 	sc.Expect(prompt)
 }
 
-// sockPtyFullListener is a loopback listener with backlog 0 and a full
-// accept queue: Linux drops further SYNs, so a connect to it hangs in
-// SYN_SENT until the queue has room again.
-func sockPtyFullListener(t *testing.T) (fd, port int) {
-	t.Helper()
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { unix.Close(fd) })
-	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Listen(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := unix.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port = sa.(*unix.SockaddrInet4).Port
-	filled := 0
-	for range 3 {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 300*time.Millisecond)
-		if err == nil {
-			filled++
-			t.Cleanup(func() { c.Close() })
-		}
-	}
-	if filled == 0 {
-		t.Fatal("could not fill the accept queue")
-	}
-	return fd, port
-}
-
 func TestSocketCtrlCOnPTY(t *testing.T) {
 	// A peer that accepts and stays silent until told to write.
 	silent, err := net.Listen("tcp", "127.0.0.1:0")
@@ -93,7 +59,7 @@ func TestSocketCtrlCOnPTY(t *testing.T) {
 			conns <- c
 		}
 	}()
-	fullFD, fullPort := sockPtyFullListener(t)
+	fullFD, fullPort := testenv.FullListener(t)
 
 	// Wide enough for the sockets table unwrapped, one row a line.
 	sc := startScreenCols(t, 160, []string{"NO_COLOR=1"}, "--no-history")
