@@ -4,14 +4,12 @@
 package commands
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"sync"
 	"time"
 
 	"github.com/sockshell/sockshell/commands/bsd"
-	"github.com/sockshell/sockshell/commands/sockdiag"
 	"github.com/sockshell/sockshell/shell"
 )
 
@@ -384,97 +382,6 @@ func watchPass(sess *shell.Session, socks []watched, now time.Time) {
 	for _, e := range evs {
 		sess.Emit(e)
 	}
-}
-
-// followGone asks the kernel's table about each closed connection
-// followed: its state when it changes, and when it is gone.
-func followGone(w *watchState, now time.Time) []shell.Event {
-	var evs []shell.Event
-	for name, c := range w.byName {
-		var done bool
-		evs, done = followOne(evs, c, now)
-		if done {
-			delete(w.byName, name)
-		}
-	}
-	for s, c := range w.gone {
-		var done bool
-		evs, done = followOne(evs, c, now)
-		if done {
-			delete(w.gone, s)
-		}
-	}
-	return evs
-}
-
-// followOne asks the table about one closed connection; done: stop
-// following it.
-func followOne(evs []shell.Event, c *goneConn, now time.Time) (_ []shell.Event, done bool) {
-	label := c.name + " (closed)"
-	e, err := sockdiag.Lookup(c.local, c.remote)
-	switch {
-	case errors.Is(err, sockdiag.ErrNotFound):
-		msg := fmt.Sprintf("gone from the kernel's socket table (seen %.1f s after close)", now.Sub(c.closedAt).Seconds())
-		if c.state != "" {
-			msg = c.state + " ended: " + msg
-		}
-		return append(evs, shell.Event{Note: true, Time: now, Kind: EventNotice, Resource: c.name, Label: label, Message: msg}), true
-	case err != nil:
-		return evs, true // the table cannot be asked: stop following
-	}
-	st := bsd.TCPStateName(e.State)
-	if st != c.state {
-		msg := st + " in the kernel's socket table"
-		if e.Expires > 0 && st == "TIME_WAIT" {
-			msg += fmt.Sprintf(", gone after %.1f s", e.Expires.Seconds())
-		} else if e.Expires > 0 {
-			msg += fmt.Sprintf(", its timer ends in %.1f s", e.Expires.Seconds())
-		}
-		from := c.state
-		if from == "" {
-			from = "closed"
-		}
-		evs = append(evs, shell.Event{Note: true, Time: now, Kind: EventState, Resource: c.name, Label: label, Message: msg,
-			Attrs: []shell.Attr{{Key: "from", Value: from}, {Key: "to", Value: st}, {Key: "closed", Value: true}}})
-		c.state = st
-	}
-	return evs, false
-}
-
-// tableState is, for a TCP socket once connected whose TCP_INFO reads
-// CLOSE, the state the kernel's socket table holds its connection in
-// (TIME_WAIT after this side's FIN and the peer's): the descriptor no
-// longer knows its peer (getpeername fails), so the table is asked by the
-// 4-tuple the socket was connected with; ok is false when the table holds
-// nothing (a reset; a passive close that ended).
-func tableState(s *bsd.Socket) (string, bool) {
-	remote, ok := s.ConnectedPeer()
-	if !ok {
-		return "", false // a new socket reads CLOSE too, and has no connection
-	}
-	local, ok := s.LocalEnd()
-	if !ok {
-		return "", false
-	}
-	e, err := sockdiag.Lookup(local, remote)
-	if err != nil {
-		return "", false
-	}
-	return bsd.TCPStateName(e.State), true
-}
-
-// socketState is the state `sockets` shows: TCP_INFO's, or, when that
-// reads CLOSE on a socket once connected, the kernel's socket table's
-// (TIME_WAIT, as ss shows it).
-func socketState(s *bsd.Socket) string {
-	st := s.State()
-	if st != "CLOSE" {
-		return st
-	}
-	if t, ok := tableState(s); ok {
-		return t
-	}
-	return st
 }
 
 // noticesOn: as set, else on at the prompt and off in -c, script and
