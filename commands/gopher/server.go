@@ -39,8 +39,10 @@ type ServerOptions struct {
 	// server. By default they are the address the client connected to.
 	Host string
 	Port int
-	// IdleTimeout bounds how long a connection may go without progress:
-	// waiting for the request, and each write of the reply. Default 30 s.
+	// IdleTimeout bounds the wait for the whole request, counted from the
+	// connect however the request trickles in (a client that sends a
+	// byte now and then is cut off with an error item saying so), and
+	// each write of the reply. Default 30 s.
 	IdleTimeout time.Duration
 	// MaxConns caps the connections served at once. A connection beyond
 	// it is answered from the accepting goroutine itself, at once and
@@ -326,14 +328,16 @@ func (s *Server) handle(c net.Conn) {
 	in := &countingReader{r: c}
 	dw := &deadlineWriter{conn: c, idle: s.opts.IdleTimeout}
 	defer func() {
-		c.Close()
+		// The slot is freed before the close: a client that sees the
+		// close and connects again at once finds it free.
 		s.mu.Lock()
 		delete(s.conns, c)
 		s.mu.Unlock()
+		<-s.sem
+		c.Close()
 		ev.BytesIn, ev.BytesOut = in.n, dw.n
 		s.report(ev)
 		s.wg.Done()
-		<-s.sem
 	}()
 	failed := func(err error) {
 		ev.End, ev.Err = EndFailed, err
@@ -351,8 +355,14 @@ func (s *Server) handle(c net.Conn) {
 		} else {
 			failed(err)
 		}
-		if errors.Is(err, errRequestTooLong) {
+		switch {
+		case errors.Is(err, errRequestTooLong):
 			writeError(out, err.Error())
+			out.Flush()
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			// A client that trickles its request (slowloris) or sends
+			// none: the timeout bounds the whole request.
+			writeError(out, fmt.Sprintf("no complete request within %v", s.opts.IdleTimeout))
 			out.Flush()
 		}
 		return
