@@ -52,8 +52,11 @@ func demoEvent(e demo.Event) shell.Event {
 		ev.Kind = eventClosed
 		ev.Attrs = append(ev.Attrs, peer, shell.Attr{Key: "bytes_in", Value: e.BytesIn},
 			shell.Attr{Key: "bytes_out", Value: e.BytesOut}, shell.Attr{Key: "end", Value: e.End.String()})
-		if e.End == demo.EndIdle {
+		switch e.End {
+		case demo.EndIdle:
 			ev.Attrs = append(ev.Attrs, shell.Attr{Key: "idle", Value: e.Idle})
+		case demo.EndLifetime:
+			ev.Attrs = append(ev.Attrs, shell.Attr{Key: "lifetime", Value: e.Idle})
 		}
 		if e.End == demo.EndError {
 			ev.Attrs = append(ev.Attrs, shell.Attr{Key: "error", Value: e.Err})

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/netip"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -35,16 +36,27 @@ func unmapped(ap netip.AddrPort) netip.AddrPort {
 }
 
 // countedConn counts bytes and pushes the idle deadline forward on each
-// read and write.
+// read and write, never past the end of the connection's life.
 type countedConn struct {
 	net.Conn
 	idle      time.Duration
+	end       time.Time // MaxLife after the connection was accepted
 	in, out   *atomic.Int64
 	nIn, nOut int64
 }
 
+// deadline is the next read's or write's: idle from now, or the end of
+// the connection's life if that comes first.
+func (c *countedConn) deadline() time.Time {
+	d := time.Now().Add(c.idle)
+	if c.end.Before(d) {
+		return c.end
+	}
+	return d
+}
+
 func (c *countedConn) Read(p []byte) (int, error) {
-	c.Conn.SetReadDeadline(time.Now().Add(c.idle))
+	c.Conn.SetReadDeadline(c.deadline())
 	n, err := c.Conn.Read(p)
 	c.nIn += int64(n)
 	c.in.Add(int64(n))
@@ -52,9 +64,36 @@ func (c *countedConn) Read(p []byte) (int, error) {
 }
 
 func (c *countedConn) Write(p []byte) (int, error) {
-	c.Conn.SetWriteDeadline(time.Now().Add(c.idle))
+	c.Conn.SetWriteDeadline(c.deadline())
 	n, err := c.Conn.Write(p)
 	c.nOut += int64(n)
 	c.out.Add(int64(n))
 	return n, err
+}
+
+// refuse closes a connection over the cap without a byte sent: the client
+// reads end of file. What the client sent already is read and dropped
+// first (without waiting), so that the close is a FIN, not the reset
+// with which the kernel throws away data nobody read.
+func refuse(c net.Conn) {
+	defer c.Close()
+	if tc, ok := c.(interface{ NetConn() net.Conn }); ok { // TLS: the socket under it
+		c = tc.NetConn()
+	}
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return
+	}
+	var buf [4096]byte
+	rc.Control(func(fd uintptr) {
+		for range 16 {
+			if n, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_DONTWAIT); n <= 0 || err != nil {
+				break
+			}
+		}
+	})
 }

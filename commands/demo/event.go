@@ -41,10 +41,11 @@ const (
 	EndIdle                      // idle for IdleTimeout
 	EndStopped                   // the server stopped
 	EndError                     // another error (Err)
+	EndLifetime                  // open for MaxLife, the longest a connection is served (Idle holds it)
 )
 
 var endNames = map[End]string{EndFIN: "fin", EndReplied: "replied", EndReset: "reset", EndBrokenPipe: "broken_pipe",
-	EndIdle: "idle", EndStopped: "server_stopped", EndError: "error"}
+	EndIdle: "idle", EndStopped: "server_stopped", EndError: "error", EndLifetime: "lifetime"}
 
 // String is the ending in snake_case: "broken_pipe".
 func (e End) String() string { return endNames[e] }
@@ -64,7 +65,7 @@ type Event struct {
 	BytesIn, BytesOut int64 // Closed: over the connection; Datagram: its size and its reply's
 
 	End  End           // Closed
-	Idle time.Duration // Closed with EndIdle: the idle limit
+	Idle time.Duration // Closed with EndIdle: the idle limit; with EndLifetime: MaxLife
 	Err  error         // Closed with EndError; AcceptError
 
 	MaxConns int // Refused: the connections open already
@@ -127,6 +128,8 @@ func (e Event) ending(peer string) string {
 		return "closed " + peer + ": it no longer reads (broken pipe: it closed or reset its side)"
 	case EndIdle:
 		return fmt.Sprintf("closed %s: idle for %v", peer, e.Idle)
+	case EndLifetime:
+		return fmt.Sprintf("closed %s: open for %v, the longest a connection is served", peer, e.Idle)
 	case EndStopped:
 		return "closed " + peer + ": the server stopped"
 	}

@@ -22,10 +22,21 @@ import (
 // DefaultAddr is where a server listens when no address is given.
 const DefaultAddr = "127.0.0.1:0"
 
+// Defaults of Options.
+const (
+	DefaultMaxConns    = 32
+	DefaultIdleTimeout = 5 * time.Minute
+	DefaultMaxLife     = 30 * time.Minute
+)
+
 // Options tune a Server; the zero value gives the defaults.
 type Options struct {
-	MaxConns    int           // concurrent TCP connections; more are closed at once (default 32)
+	MaxConns    int           // concurrent TCP connections; more are closed at once, nothing sent (default 32)
 	IdleTimeout time.Duration // a connection idle this long is closed (default 5 minutes)
+	// MaxLife bounds how long one TCP connection is served, however busy
+	// (default 30 minutes): a client that trickles a byte now and then
+	// (slowloris) keeps clear of the idle timeout but not of this.
+	MaxLife time.Duration
 	Report      func(Event)   // called with each event (a connection, a datagram), or nil; it must not block
 	ReplyRate   int           // UDP replies a second per peer address (default DefaultReplyRate)
 	ReplyBurst  int           // UDP replies a peer may get at once (default DefaultReplyBurst)
@@ -97,10 +108,13 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 		addr = DefaultAddr
 	}
 	if opts.MaxConns <= 0 {
-		opts.MaxConns = 32
+		opts.MaxConns = DefaultMaxConns
 	}
 	if opts.IdleTimeout <= 0 {
-		opts.IdleTimeout = 5 * time.Minute
+		opts.IdleTimeout = DefaultIdleTimeout
+	}
+	if opts.MaxLife <= 0 {
+		opts.MaxLife = DefaultMaxLife
 	}
 	if opts.ReplyRate <= 0 {
 		opts.ReplyRate = DefaultReplyRate
@@ -288,7 +302,7 @@ func (s *Server) track(c net.Conn) bool {
 	}
 	if len(s.conns) >= s.opts.MaxConns {
 		s.refused.Add(1)
-		c.Close()
+		refuse(c)
 		s.report(Event{Kind: Refused, Peer: addrPort(c.RemoteAddr()), PeerPath: peerPath(c), MaxConns: s.opts.MaxConns})
 		return false
 	}
@@ -302,16 +316,24 @@ func (s *Server) serveConn(c net.Conn) {
 	defer s.wg.Done()
 	peer, ppath := addrPort(c.RemoteAddr()), peerPath(c)
 	s.report(Event{Kind: Accepted, Peer: peer, PeerPath: ppath})
-	cc := &countedConn{Conn: c, idle: s.opts.IdleTimeout, in: &s.bytesIn, out: &s.bytesOut}
+	cc := &countedConn{Conn: c, idle: s.opts.IdleTimeout, end: time.Now().Add(s.opts.MaxLife), in: &s.bytesIn, out: &s.bytesOut}
 	err := s.service.stream(cc)
-	c.Close()
+	// The slot is freed before the close: a client that sees the close
+	// and connects again at once finds it free.
 	s.mu.Lock()
 	delete(s.conns, c)
 	stopping := s.done
 	s.mu.Unlock()
+	c.Close()
 	ev := Event{Kind: Closed, Peer: peer, PeerPath: ppath, BytesIn: cc.nIn, BytesOut: cc.nOut, End: endOf(err, stopping), Err: err}
-	if ev.End == EndIdle {
+	if ev.End == EndIdle && !time.Now().Before(cc.end) {
+		ev.End = EndLifetime
+	}
+	switch ev.End {
+	case EndIdle:
 		ev.Idle = s.opts.IdleTimeout
+	case EndLifetime:
+		ev.Idle = s.opts.MaxLife
 	}
 	s.report(ev)
 	s.active.Add(-1) // after the report: Active 0 means every ending is told

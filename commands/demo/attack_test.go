@@ -1,0 +1,146 @@
+package demo
+
+// Issue 14, our servers under attack: what a client over the cap gets, and
+// a client that trickles bytes to keep its connection (slowloris).
+
+import (
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestRefusedReadsEOF: over the cap a connection is closed at once with
+// nothing sent; the client reads end of file, not a reset, even when it
+// had sent a request the server never read. A client that sees the close
+// of a served connection and connects again at once is served.
+func TestRefusedReadsEOF(t *testing.T) {
+	for _, kind := range []string{"echo", "discard", "chargen"} {
+		t.Run(kind, func(t *testing.T) {
+			var log logSink
+			s := start(t, kind, Options{MaxConns: 2, Report: log.log})
+			held := []net.Conn{dial(t, s), dial(t, s)}
+			for deadline := time.Now().Add(10 * time.Second); s.Stats().Active < 2; time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("the two connections are not served: %+v", s.Stats())
+				}
+			}
+			const extra = 50
+			for i := range extra {
+				if i == extra/2 {
+					// From here each client sends before it is refused:
+					// with TCP_DEFER_ACCEPT the kernel hands the server a
+					// connection only once its first bytes are in.
+					deferAccept(t, s)
+				}
+				c := dial(t, s)
+				if i >= extra/2 {
+					c.Write([]byte("a request the server never reads\r\n"))
+				}
+				got, err := io.ReadAll(c)
+				if err != nil || len(got) != 0 {
+					t.Errorf("refused client %d: %q, %v; want end of file and nothing", i, got, err)
+				}
+				c.Close()
+			}
+			if st := s.Stats(); st.Refused != extra || st.Connections != 2 {
+				t.Errorf("stats %+v, want %d refused and 2 served", st, extra)
+			}
+			// The last line comes just after its close.
+			for deadline := time.Now().Add(10 * time.Second); strings.Count(log.all(), ": 2 connections already") < extra && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
+			if n := strings.Count(log.all(), ": 2 connections already"); n != extra {
+				t.Errorf("%d refused lines, want %d", n, extra)
+			}
+			// A served client that sees its connection end and connects
+			// again at once is served, not refused: the slot is freed
+			// before the close.
+			if kind == "chargen" {
+				return // chargen ends only when a write fails
+			}
+			held[1].Close()
+			for i := range 20 {
+				held[0].(*net.TCPConn).CloseWrite()
+				if _, err := io.ReadAll(held[0]); err != nil {
+					t.Fatal(err)
+				}
+				held[0].Close()
+				held[0] = dial(t, s)
+				held[0].Write([]byte("x"))
+				if kind == "echo" {
+					if _, err := io.ReadFull(held[0], make([]byte, 1)); err != nil {
+						t.Fatalf("reconnect %d: not served: %v", i, err)
+					}
+				}
+			}
+			if st := s.Stats(); st.Refused != extra {
+				t.Errorf("%d refused, want %d: a reconnecting client was refused", st.Refused, extra)
+			}
+		})
+	}
+}
+
+// deferAccept sets TCP_DEFER_ACCEPT on the server's listening socket.
+func deferAccept(t *testing.T, s *Server) {
+	t.Helper()
+	rc, err := s.ln.(*net.TCPListener).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.Control(func(fd uintptr) {
+		err = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_DEFER_ACCEPT, 5)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSlowlorisLifetime: a client that sends a byte every 100 ms never
+// goes idle, but is closed once MaxLife has passed since it connected;
+// the ending says so and the slot is free again.
+func TestSlowlorisLifetime(t *testing.T) {
+	var log logSink
+	s := start(t, "echo", Options{MaxConns: 1, IdleTimeout: time.Minute, MaxLife: time.Second, Report: log.log})
+	c := dial(t, s)
+	const trickle = 300 // 30 s at a byte every 100 ms: a hang guard
+	sent := 0
+	for ; sent < trickle; sent++ {
+		if _, err := c.Write([]byte("a")); err != nil {
+			break
+		}
+		c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if _, err := io.ReadFull(c, make([]byte, 1)); err != nil && !errors.Is(err, syscall.EAGAIN) {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			break // closed by the server
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if sent == trickle {
+		t.Fatalf("a client trickling a byte every 100 ms was served 30 s, past MaxLife of 1 s")
+	}
+	waitIdle(t, s)
+	if !strings.Contains(log.all(), "open for 1s, the longest a connection is served") {
+		t.Errorf("the ending does not say why:\n%s", log.all())
+	}
+	var ended End
+	for _, e := range log.events {
+		if e.Kind == Closed {
+			ended = e.End
+		}
+	}
+	if ended != EndLifetime {
+		t.Errorf("ended %v, want lifetime", ended)
+	}
+	c2 := dial(t, s)
+	c2.Write([]byte("y"))
+	if _, err := io.ReadFull(c2, make([]byte, 1)); err != nil {
+		t.Errorf("the next client: %v", err)
+	}
+}
