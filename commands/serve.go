@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/sockshell/sockshell/commands/bsd"
+	"github.com/sockshell/sockshell/commands/demo"
 	"github.com/sockshell/sockshell/shell"
 )
 
@@ -29,6 +30,7 @@ type server struct {
 	drops  func() int64 // of those, the datagrams left unanswered (loop and rate guard)
 	stop   func() error
 	closed atomic.Bool
+	demo   *demo.Server // a demo server's own (nil for gopher)
 
 	mu      sync.Mutex
 	sess    *shell.Session // set once registered under name

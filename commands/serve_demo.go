@@ -78,7 +78,7 @@ func startDemo(c *shell.Call, kind string, ap netip.AddrPort, udp bool, tlsConf 
 	if err != nil {
 		return nil, err
 	}
-	srv.addr, srv.stop = ds.Addr(), ds.Stop
+	srv.addr, srv.stop, srv.demo = ds.Addr(), ds.Stop, ds
 	if udp {
 		srv.grams = func() int64 { return ds.Stats().Datagrams }
 		srv.drops = func() int64 { return ds.Stats().Dropped }
