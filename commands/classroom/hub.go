@@ -213,10 +213,14 @@ func (h *Hub) publish(fresh []Event) {
 	}
 }
 
-// follow adds a follower and returns the whole state as its first message.
-func (h *Hub) follow() (*client, []byte) {
+// follow adds a follower and returns the whole state as its first
+// message; nil when limit follow already.
+func (h *Hub) follow(limit int) (*client, []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if len(h.clients) >= limit {
+		return nil, nil
+	}
 	c := &client{ch: make(chan []byte, clientBuffer)}
 	h.clients[c] = struct{}{}
 	return c, sseMessage("snapshot", h.rev, h.state())

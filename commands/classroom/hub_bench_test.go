@@ -15,7 +15,7 @@ func BenchmarkHubAdd(b *testing.B) {
 		{Name: "echo1", Kind: "server", Local: "127.0.0.1:7", Detail: "1 connection"},
 	}
 	h := NewHub(Options{Poll: func() []Row { return rows }})
-	c, _ := h.follow()
+	c, _ := h.follow(DefaultLimits.MaxFollowers)
 	go func() {
 		for range c.ch {
 		}

@@ -11,7 +11,7 @@ import (
 func TestHubStream(t *testing.T) {
 	h := NewHub(Options{})
 	h.Add(Event{Seq: 1, Kind: "command", Fields: map[string]any{"line": "socket tcp"}})
-	c, first := h.follow()
+	c, first := h.follow(DefaultLimits.MaxFollowers)
 	if !strings.HasPrefix(string(first), "event: snapshot\nid: 1\ndata: {") {
 		t.Fatalf("first message %q", first)
 	}

@@ -11,11 +11,15 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,7 +36,14 @@ type Server struct {
 	network bool
 	done    chan struct{}
 	once    sync.Once
+	refused atomic.Int64 // connections and streams answered 503
+	lim     Limits
+	limited *capListener
 }
+
+// Refused counts the connections and streams answered 503: over
+// Limits.MaxConns or Limits.MaxFollowers.
+func (s *Server) Refused() int64 { return s.refused.Load() }
 
 // Visible reports whether a page bound to addr can be reached from other
 // machines: any address but a loopback one (0.0.0.0 and :: are every
@@ -50,16 +61,22 @@ func NewToken() string {
 // the listener is visible to the network, or when requireToken asks for
 // one on loopback too.
 func Serve(ln net.Listener, hub *Hub, requireToken bool) *Server {
-	s := &Server{hub: hub, ln: ln, done: make(chan struct{})}
+	return serve(ln, hub, requireToken, DefaultLimits)
+}
+
+func serve(ln net.Listener, hub *Hub, requireToken bool, lim Limits) *Server {
+	s := &Server{hub: hub, ln: ln, done: make(chan struct{}), lim: lim}
 	if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil {
 		s.network = Visible(ap.Addr())
 	}
 	if s.network || requireToken {
 		s.token = NewToken()
 	}
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: lim.HeaderTimeout, IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: MaxHeaderBytes,
+		ErrorLog: log.New(io.Discard, "", 0)} // a client's bad request is its own business, not the terminal's
+	s.limited = limitListener(ln, lim.MaxConns, func() { s.refused.Add(1) })
 	go func() {
-		s.srv.Serve(ln)
+		s.srv.Serve(s.limited)
 		close(s.done)
 	}()
 	return s
@@ -157,7 +174,7 @@ func (s *Server) refuse(r *http.Request) string {
 // or the server closes. A browser that fell behind is dropped by the hub
 // and reconnects.
 func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
-	fl, ok := w.(http.Flusher)
+	_, ok := w.(http.Flusher)
 	if !ok {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
 		return
@@ -165,32 +182,42 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("X-Accel-Buffering", "no")
-	c, first := s.hub.follow()
+	c, first := s.hub.follow(s.lim.MaxFollowers)
+	if c == nil {
+		s.refused.Add(1)
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		h.Set("Retry-After", "1")
+		http.Error(w, "503: "+strconv.Itoa(s.lim.MaxFollowers)+" pages follow this session already; this one tries again every second", http.StatusServiceUnavailable)
+		return
+	}
 	defer s.hub.unfollow(c)
+	rc := http.NewResponseController(w)
+	write := func(b []byte) error {
+		rc.SetWriteDeadline(time.Now().Add(s.lim.WriteTimeout)) // a browser that stopped reading is cut off
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodHead {
 		return
 	}
-	w.Write([]byte("retry: 1000\n\n"))
-	w.Write(first)
-	fl.Flush()
+	if write(append([]byte("retry: 1000\n\n"), first...)) != nil {
+		return
+	}
 	tick := time.NewTicker(keepAlive)
 	defer tick.Stop()
 	for {
 		select {
 		case msg, ok := <-c.ch:
-			if !ok {
+			if !ok || write(msg) != nil {
 				return
 			}
-			if _, err := w.Write(msg); err != nil {
-				return
-			}
-			fl.Flush()
 		case <-tick.C:
-			if _, err := w.Write([]byte(": keep-alive\n\n")); err != nil {
+			if write([]byte(": keep-alive\n\n")) != nil {
 				return
 			}
-			fl.Flush()
 		case <-r.Context().Done():
 			return
 		case <-s.done:
