@@ -155,7 +155,12 @@ func serveCommands() []*shell.Command {
 				"and each peer at most 50 times a second after a burst of 50; `servers` counts the\n" +
 				"datagrams and the drops. chargen over UDP answers the others, an empty one too, as\n" +
 				"RFC 864 says, with 444 characters (RFC 864 asks\n" +
-				"for a random count from 0 to 512; a fixed reply is predictable).",
+				"for a random count from 0 to 512; a fixed reply is predictable).\n\n" +
+				wrapText("A TCP server serves 32 connections at once. One more is closed at once: a demo server "+
+					"sends it nothing (the client reads end of file, b''), gopher sends it the error item "+
+					"\"server busy, try again later\". A demo server closes a connection idle 5 minutes, or open "+
+					"30 minutes however busy; gopher gives a request 30 s from the connect, then answers "+
+					"\"no complete request within 30s\" and closes.", 84),
 			Python:   "socketserver.ThreadingTCPServer((host, port), handler).serve_forever()",
 			Examples: []string{"serve gopher docs/gopherhole 127.0.0.1:7070", "serve echo", "serve echo 127.0.0.1:7007 --udp", "serve chargen 127.0.0.1:1919", "serve echo /tmp/echo.sock", "serve echo @echo"},
 			Forms: [][]shell.Arg{
