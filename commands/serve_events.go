@@ -58,7 +58,7 @@ func demoEvent(e demo.Event) shell.Event {
 		case demo.EndLifetime:
 			ev.Attrs = append(ev.Attrs, shell.Attr{Key: "lifetime", Value: e.Idle})
 		}
-		if e.End == demo.EndError {
+		if e.End == demo.EndError || e.End == demo.EndHandshake {
 			ev.Attrs = append(ev.Attrs, shell.Attr{Key: "error", Value: e.Err})
 		}
 	case demo.Refused:

@@ -4,13 +4,17 @@ package demo
 // a client that trickles bytes to keep its connection (slowloris).
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sockshell/sockshell/commands/tlsx"
 )
 
 // TestRefusedReadsEOF: over the cap a connection is closed at once with
@@ -142,5 +146,60 @@ func TestSlowlorisLifetime(t *testing.T) {
 	c2.Write([]byte("y"))
 	if _, err := io.ReadFull(c2, make([]byte, 1)); err != nil {
 		t.Errorf("the next client: %v", err)
+	}
+}
+
+// TestTLSHandshakeBounded: a TLS demo server whose client never sends its
+// hello, or trickles it a byte every 100 ms, closes it once
+// HandshakeTimeout has passed; daytime and chargen, which only write,
+// waited for the hello for ever. A real client is still served.
+func TestTLSHandshakeBounded(t *testing.T) {
+	pair, err := tlsx.SessionCertificate(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"daytime", "chargen", "echo"} {
+		t.Run(kind, func(t *testing.T) {
+			var log logSink
+			s := start(t, kind, Options{TLS: tlsx.ServerConfig(pair), HandshakeTimeout: time.Second, IdleTimeout: time.Minute, Report: log.log})
+			for _, trickle := range []bool{false, true} {
+				c := dial(t, s)
+				hello := []byte{0x16, 0x03, 0x01, 0x02, 0x00} // a record header, then its body a byte at a time
+				hello = append(hello, make([]byte, 295)...)  // 30 s at this pace: a hang guard
+				sent := 0
+				for ; sent < len(hello); sent++ {
+					if trickle {
+						if _, err := c.Write(hello[sent : sent+1]); err != nil {
+							break
+						}
+					}
+					c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+					if _, err := c.Read(make([]byte, 1)); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+						break // closed
+					}
+				}
+				if sent == len(hello) {
+					t.Fatalf("trickle %v: a client with no hello was held 30 s, past the 1 s handshake timeout", trickle)
+				}
+				c.Close()
+			}
+			waitIdle(t, s)
+			if n := strings.Count(log.all(), "the TLS handshake did not complete: none within 1s"); n != 2 {
+				t.Errorf("%d endings say the handshake timed out, want 2:\n%s", n, log.all())
+			}
+			// A real client is served.
+			tc, err := tls.Dial("tcp", s.Addr(), &tls.Config{InsecureSkipVerify: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tc.Close()
+			tc.SetDeadline(time.Now().Add(10 * time.Second))
+			if kind == "echo" {
+				tc.Write([]byte("x"))
+			}
+			if _, err := io.ReadFull(tc, make([]byte, 1)); err != nil {
+				t.Errorf("a TLS client: %v", err)
+			}
+		})
 	}
 }

@@ -1,8 +1,12 @@
 package demo
 
 import (
+	"crypto/tls"
+	"errors"
+	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -96,4 +100,30 @@ func refuse(c net.Conn) {
 			}
 		}
 	})
+}
+
+// handshakeError is a TLS handshake that did not complete.
+type handshakeError struct{ err error }
+
+func (e handshakeError) Error() string { return "the TLS handshake did not complete: " + e.err.Error() }
+func (e handshakeError) Unwrap() error { return e.err }
+
+// handshake completes a TLS server's handshake within HandshakeTimeout
+// (the deadline covers the whole of it, however slowly the client's hello
+// comes); a plain connection has none. Without it, a service that only
+// writes (daytime, chargen) would wait for the client's hello for ever.
+func (s *Server) handshake(c net.Conn) error {
+	tc, ok := c.(*tls.Conn)
+	if !ok {
+		return nil
+	}
+	tc.SetDeadline(time.Now().Add(s.opts.HandshakeTimeout))
+	if err := tc.Handshake(); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			err = fmt.Errorf("none within %v", s.opts.HandshakeTimeout)
+		}
+		return handshakeError{err}
+	}
+	tc.SetDeadline(time.Time{})
+	return nil
 }

@@ -42,10 +42,11 @@ const (
 	EndStopped                   // the server stopped
 	EndError                     // another error (Err)
 	EndLifetime                  // open for MaxLife, the longest a connection is served (Idle holds it)
+	EndHandshake                 // the TLS handshake did not complete (Err)
 )
 
 var endNames = map[End]string{EndFIN: "fin", EndReplied: "replied", EndReset: "reset", EndBrokenPipe: "broken_pipe",
-	EndIdle: "idle", EndStopped: "server_stopped", EndError: "error", EndLifetime: "lifetime"}
+	EndIdle: "idle", EndStopped: "server_stopped", EndError: "error", EndLifetime: "lifetime", EndHandshake: "handshake"}
 
 // String is the ending in snake_case: "broken_pipe".
 func (e End) String() string { return endNames[e] }
@@ -66,7 +67,7 @@ type Event struct {
 
 	End  End           // Closed
 	Idle time.Duration // Closed with EndIdle: the idle limit; with EndLifetime: MaxLife
-	Err  error         // Closed with EndError; AcceptError
+	Err  error         // Closed with EndError or EndHandshake; AcceptError
 
 	MaxConns int // Refused: the connections open already
 
@@ -128,6 +129,8 @@ func (e Event) ending(peer string) string {
 		return "closed " + peer + ": it no longer reads (broken pipe: it closed or reset its side)"
 	case EndIdle:
 		return fmt.Sprintf("closed %s: idle for %v", peer, e.Idle)
+	case EndHandshake:
+		return fmt.Sprintf("closed %s: %v", peer, e.Err)
 	case EndLifetime:
 		return fmt.Sprintf("closed %s: open for %v, the longest a connection is served", peer, e.Idle)
 	case EndStopped:

@@ -27,6 +27,7 @@ const (
 	DefaultMaxConns    = 32
 	DefaultIdleTimeout = 5 * time.Minute
 	DefaultMaxLife     = 30 * time.Minute
+	DefaultHandshake   = 10 * time.Second
 )
 
 // Options tune a Server; the zero value gives the defaults.
@@ -37,6 +38,10 @@ type Options struct {
 	// (default 30 minutes): a client that trickles a byte now and then
 	// (slowloris) keeps clear of the idle timeout but not of this.
 	MaxLife time.Duration
+	// HandshakeTimeout bounds a TLS server's handshake, from the accept
+	// (default 10 s): a client that never sends its hello, or trickles
+	// it, is closed.
+	HandshakeTimeout time.Duration
 	Report      func(Event)   // called with each event (a connection, a datagram), or nil; it must not block
 	ReplyRate   int           // UDP replies a second per peer address (default DefaultReplyRate)
 	ReplyBurst  int           // UDP replies a peer may get at once (default DefaultReplyBurst)
@@ -115,6 +120,9 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 	}
 	if opts.MaxLife <= 0 {
 		opts.MaxLife = DefaultMaxLife
+	}
+	if opts.HandshakeTimeout <= 0 {
+		opts.HandshakeTimeout = DefaultHandshake
 	}
 	if opts.ReplyRate <= 0 {
 		opts.ReplyRate = DefaultReplyRate
@@ -317,7 +325,10 @@ func (s *Server) serveConn(c net.Conn) {
 	peer, ppath := addrPort(c.RemoteAddr()), peerPath(c)
 	s.report(Event{Kind: Accepted, Peer: peer, PeerPath: ppath})
 	cc := &countedConn{Conn: c, idle: s.opts.IdleTimeout, end: time.Now().Add(s.opts.MaxLife), in: &s.bytesIn, out: &s.bytesOut}
-	err := s.service.stream(cc)
+	err := s.handshake(c)
+	if err == nil {
+		err = s.service.stream(cc)
+	}
 	// The slot is freed before the close: a client that sees the close
 	// and connects again at once finds it free.
 	s.mu.Lock()
@@ -326,7 +337,10 @@ func (s *Server) serveConn(c net.Conn) {
 	s.mu.Unlock()
 	c.Close()
 	ev := Event{Kind: Closed, Peer: peer, PeerPath: ppath, BytesIn: cc.nIn, BytesOut: cc.nOut, End: endOf(err, stopping), Err: err}
-	if ev.End == EndIdle && !time.Now().Before(cc.end) {
+	switch {
+	case errors.As(err, new(handshakeError)):
+		ev.End = EndHandshake
+	case ev.End == EndIdle && !time.Now().Before(cc.end):
 		ev.End = EndLifetime
 	}
 	switch ev.End {
