@@ -311,3 +311,51 @@ func TestPageFollowerStopsReading(t *testing.T) {
 		t.Errorf("%d followers", n)
 	}
 }
+
+// TestPageReconnectGetsMissed: a page that reconnects (its EventSource
+// sends Last-Event-ID, which the server does not read) gets a snapshot,
+// the whole state, in which are the events it missed while away: as many
+// as the KeepEvents kept, and the count of those before them.
+func TestPageReconnectGetsMissed(t *testing.T) {
+	s, addr := servePage(t, false, DefaultLimits)
+	c, st := follow(t, addr)
+	if c == nil {
+		t.Fatal(st)
+	}
+	c.Close()
+	for deadline := time.Now().Add(bound); s.hub.Followers() != 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the closed stream is still followed")
+		}
+	}
+	for i := range 10 {
+		s.hub.Add(Event{Seq: uint64(2 + i), Kind: "notice", Message: fmt.Sprintf("missed %d", i)})
+	}
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(bound))
+	fmt.Fprintf(c, "GET /events HTTP/1.1\r\nHost: %s\r\nLast-Event-ID: 1\r\n\r\n", addr)
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 1<<20)
+	var first []string
+	for sc.Scan() && len(first) < 4 {
+		if sc.Text() != "" {
+			first = append(first, sc.Text())
+		}
+	}
+	if len(first) < 4 || first[1] != "event: snapshot" || first[2] != "id: 11" {
+		t.Fatalf("the reconnected stream starts %q, want a snapshot of revision 11", first)
+	}
+	for i := range 10 {
+		if !strings.Contains(first[3], fmt.Sprintf(`"message":"missed %d"`, i)) {
+			t.Errorf("the snapshot lacks missed event %d: %.300s", i, first[3])
+		}
+	}
+}
