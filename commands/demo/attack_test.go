@@ -134,7 +134,10 @@ func TestSlowlorisLifetime(t *testing.T) {
 		t.Errorf("the ending does not say why:\n%s", log.all())
 	}
 	var ended End
-	for _, e := range log.events {
+	log.mu.Lock()
+	events := append([]Event(nil), log.events...)
+	log.mu.Unlock()
+	for _, e := range events {
 		if e.Kind == Closed {
 			ended = e.End
 		}
