@@ -45,8 +45,9 @@ func TestServeFloodLinesCoalesced(t *testing.T) {
 			c.Close()
 		}
 	}()
-	for range 32 { // the server's cap
-		c, err := net.Dial("tcp", addr)
+	for i := range 32 { // the server's cap, 16 from each of two addresses
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+i/servePerAddress))}}
+		c, err := d.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}

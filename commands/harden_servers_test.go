@@ -84,8 +84,9 @@ func demoServerOf(t *testing.T, ss *sockSession, name string) *server {
 }
 
 // TestServeManyClientsBounded: each TCP demo server (echo over TLS too,
-// its clients held in the handshake) and gopher at its cap of 32, and 200
-// clients more one after the other. Each extra client is closed at once
+// its clients held in the handshake) and gopher at its cap of 32, 16 from
+// each of two addresses (a 17th from one is refused: one address may hold
+// only 16), and 200 clients more one after the other. Each extra client is closed at once
 // and reads end of file with nothing sent (gopher: after its "server
 // busy" error item); the shell holds at most
 // the cap in descriptors and goroutines, and once the clients have gone
@@ -110,25 +111,50 @@ func TestServeManyClientsBounded(t *testing.T) {
 					c.Close()
 				}
 			}()
-			dial := func() net.Conn {
-				c, err := net.Dial("tcp", addr)
+			dialFrom := func(from string) net.Conn {
+				d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+				c, err := d.Dial("tcp", addr)
 				if err != nil {
 					t.Fatal(err)
 				}
 				c.SetDeadline(time.Now().Add(sockPeerTimeout))
 				return c
 			}
-			if kind != "daytime" { // daytime answers and closes: it never fills
-				for range demo.DefaultMaxConns {
-					held = append(held, dial())
-				}
-				// A demo server counts those it serves; gopher counts those
-				// accepted, and the first 32 accepted take the 32 slots.
-				for deadline := time.Now().Add(sockPeerTimeout); srv.conns() < demo.DefaultMaxConns; time.Sleep(time.Millisecond) {
+			dial := func() net.Conn { return dialFrom("127.0.0.1") }
+			// A demo server counts those it serves; gopher counts those
+			// accepted (it takes them in order: the first take the slots).
+			waitServed := func(n int64) {
+				for deadline := time.Now().Add(sockPeerTimeout); srv.conns() < n; time.Sleep(time.Millisecond) {
 					if time.Now().After(deadline) {
-						t.Fatalf("%d of %d connections served", srv.conns(), demo.DefaultMaxConns)
+						t.Fatalf("%d of %d connections served", srv.conns(), n)
 					}
 				}
+			}
+			if kind != "daytime" { // daytime answers and closes: it never fills
+				// One address holds at most 16 of the 32: one more from it
+				// is refused while the server has room.
+				for range servePerAddress {
+					held = append(held, dial())
+				}
+				waitServed(servePerAddress)
+				c := dial()
+				got, err := io.ReadAll(c)
+				c.Close()
+				want := ""
+				if kind == "gopher" {
+					want = "3too many connections from your address, try again later\t\terror.host\t1\r\n.\r\n"
+				}
+				if err != nil || string(got) != want {
+					t.Fatalf("client %d from 127.0.0.1: %q, %v; want end of file after %q", servePerAddress+1, got, err, want)
+				}
+				accepted := int64(servePerAddress)
+				if kind == "gopher" {
+					accepted++ // the refused one
+				}
+				for range demo.DefaultMaxConns - servePerAddress {
+					held = append(held, dialFrom("127.0.0.2"))
+				}
+				waitServed(accepted + demo.DefaultMaxConns - servePerAddress)
 			}
 			for i := range extra {
 				c := dial()

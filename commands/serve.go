@@ -156,9 +156,9 @@ func serveCommands() []*shell.Command {
 				"datagrams and the drops. chargen over UDP answers the others, an empty one too, as\n" +
 				"RFC 864 says, with 444 characters (RFC 864 asks\n" +
 				"for a random count from 0 to 512; a fixed reply is predictable).\n\n" +
-				wrapText("A TCP server serves 32 connections at once. One more is closed at once: a demo server "+
+				wrapText("A TCP server serves 32 connections at once, 16 at most from one client address. One more is closed at once: a demo server "+
 					"sends it nothing (the client reads end of file, b''), gopher sends it the error item "+
-					"\"server busy, try again later\". A demo server closes a connection idle 5 minutes, or open "+
+					"\"server busy, try again later\" (or \"too many connections from your address\"). A demo server closes a connection idle 5 minutes, or open "+
 					"30 minutes however busy; gopher gives a request 30 s from the connect, then answers "+
 					"\"no complete request within 30s\" and closes.", 84),
 			Python:   "socketserver.ThreadingTCPServer((host, port), handler).serve_forever()",

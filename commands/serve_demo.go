@@ -56,6 +56,10 @@ func demoServersHelp() string {
 	return s
 }
 
+// servePerAddress is how many of a TCP server's 32 connections one client
+// address may hold: half, so one client cannot take them all.
+const servePerAddress = 16
+
 // isDemoKind reports whether kind is one of the demo servers.
 func isDemoKind(kind string) bool { _, ok := demo.LookupKind(kind); return ok }
 
@@ -74,7 +78,7 @@ func startDemo(c *shell.Call, kind string, ap netip.AddrPort, udp bool, tlsConf 
 		over = "TLS"
 	}
 	srv := &server{kind: kind, detail: fmt.Sprintf("RFC %d over %s", k.RFC, over)}
-	ds, err := demo.StartWith(demoKind, ap.String(), demo.Options{TLS: tlsConf, Report: func(e demo.Event) { srv.emit(demoEvent(e)) }, Failed: srv.died})
+	ds, err := demo.StartWith(demoKind, ap.String(), demo.Options{TLS: tlsConf, MaxPerPeer: servePerAddress, Report: func(e demo.Event) { srv.emit(demoEvent(e)) }, Failed: srv.died})
 	if err != nil {
 		return nil, err
 	}

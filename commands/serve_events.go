@@ -64,6 +64,9 @@ func demoEvent(e demo.Event) shell.Event {
 	case demo.Refused:
 		ev.Kind = eventRefused
 		ev.Attrs = append(ev.Attrs, peer, shell.Attr{Key: "max_connections", Value: e.MaxConns})
+		if e.PerPeer > 0 {
+			ev.Attrs = append(ev.Attrs, shell.Attr{Key: "max_per_address", Value: e.PerPeer})
+		}
 	case demo.Datagram:
 		// Every datagram is in the log; a line only for a drop worth
 		// telling (at most one a second for each peer and reason).

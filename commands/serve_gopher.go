@@ -38,7 +38,7 @@ func startGopher(c *shell.Call, dir string, ap netip.AddrPort, tlsConf *tls.Conf
 	}
 	srv := &server{kind: "gopher", addr: l.Addr().String(), detail: dir, conns: conns.Load}
 	label := "gopher " + srv.addr
-	opts := &gopher.ServerOptions{Host: host, Report: func(e gopher.ServerEvent) { srv.emit(gopherEvent(label, e)) }}
+	opts := &gopher.ServerOptions{Host: host, MaxPerPeer: servePerAddress, Report: func(e gopher.ServerEvent) { srv.emit(gopherEvent(label, e)) }}
 	fmt.Sscan(port, &opts.Port)
 	gs, err := gopher.NewServer(dir, opts)
 	if err != nil {

@@ -168,7 +168,7 @@ func TestTLSHandshakeBounded(t *testing.T) {
 			for _, trickle := range []bool{false, true} {
 				c := dial(t, s)
 				hello := []byte{0x16, 0x03, 0x01, 0x02, 0x00} // a record header, then its body a byte at a time
-				hello = append(hello, make([]byte, 295)...)  // 30 s at this pace: a hang guard
+				hello = append(hello, make([]byte, 295)...)   // 30 s at this pace: a hang guard
 				sent := 0
 				for ; sent < len(hello); sent++ {
 					if trickle {
@@ -204,5 +204,55 @@ func TestTLSHandshakeBounded(t *testing.T) {
 				t.Errorf("a TLS client: %v", err)
 			}
 		})
+	}
+}
+
+// dialFrom connects to the server from a given loopback address.
+func dialFrom(t *testing.T, s *Server, from string) net.Conn {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+	c, err := d.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// TestPerPeerCap: one client address holds at most MaxPerPeer of the
+// slots; one more from it is refused, and says why, while another
+// address is served; once one of its connections ends it may connect
+// again.
+func TestPerPeerCap(t *testing.T) {
+	var log logSink
+	s := start(t, "echo", Options{MaxConns: 4, MaxPerPeer: 2, Report: log.log})
+	served := func(c net.Conn) bool {
+		c.Write([]byte("x"))
+		_, err := io.ReadFull(c, make([]byte, 1))
+		return err == nil
+	}
+	a1, a2 := dialFrom(t, s, "127.0.0.1"), dialFrom(t, s, "127.0.0.1")
+	if !served(a1) || !served(a2) {
+		t.Fatal("the first two from 127.0.0.1 are not served")
+	}
+	if a3 := dialFrom(t, s, "127.0.0.1"); served(a3) {
+		t.Error("a third from 127.0.0.1 is served past MaxPerPeer 2")
+	}
+	if b := dialFrom(t, s, "127.0.0.2"); !served(b) {
+		t.Error("127.0.0.2 is not served while 127.0.0.1 holds its 2")
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(log.all(), "2 connections from 127.0.0.1 already, the most one address may hold (of 4)"); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no line says why:\n%s", log.all())
+		}
+	}
+	a1.(*net.TCPConn).CloseWrite()
+	io.ReadAll(a1)
+	if a4 := dialFrom(t, s, "127.0.0.1"); !served(a4) {
+		t.Error("after one of its connections ended, 127.0.0.1 is still refused")
+	}
+	if st := s.Stats(); st.Refused != 1 {
+		t.Errorf("%d refused, want 1", st.Refused)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"os"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -73,33 +72,6 @@ func (c *countedConn) Write(p []byte) (int, error) {
 	c.nOut += int64(n)
 	c.out.Add(int64(n))
 	return n, err
-}
-
-// refuse closes a connection over the cap without a byte sent: the client
-// reads end of file. What the client sent already is read and dropped
-// first (without waiting), so that the close is a FIN, not the reset
-// with which the kernel throws away data nobody read.
-func refuse(c net.Conn) {
-	defer c.Close()
-	if tc, ok := c.(interface{ NetConn() net.Conn }); ok { // TLS: the socket under it
-		c = tc.NetConn()
-	}
-	sc, ok := c.(syscall.Conn)
-	if !ok {
-		return
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return
-	}
-	var buf [4096]byte
-	rc.Control(func(fd uintptr) {
-		for range 16 {
-			if n, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_DONTWAIT); n <= 0 || err != nil {
-				break
-			}
-		}
-	})
 }
 
 // handshakeError is a TLS handshake that did not complete.

@@ -70,6 +70,7 @@ type Event struct {
 	Err  error         // Closed with EndError or EndHandshake; AcceptError
 
 	MaxConns int // Refused: the connections open already
+	PerPeer  int // Refused for MaxPerPeer: the connections this address holds already (0: refused for MaxConns)
 
 	// Dropped says why a datagram got no answer ("" when it got one, or
 	// the service sends none). Notify is true for the drops worth a line:
@@ -97,6 +98,9 @@ func (e Event) String() string {
 	case Accepted:
 		return "connection from " + peer
 	case Refused:
+		if e.PerPeer > 0 {
+			return fmt.Sprintf("refused %s: %d connections from %s already, the most one address may hold (of %d)", peer, e.PerPeer, e.Peer.Addr(), e.MaxConns)
+		}
 		return fmt.Sprintf("refused %s: %d connections already", peer, e.MaxConns)
 	case AcceptError:
 		return fmt.Sprintf("accept: %v (pausing, then trying again; this is said once until accept works)", e.Err)

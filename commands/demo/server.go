@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -38,14 +37,18 @@ type Options struct {
 	// (default 30 minutes): a client that trickles a byte now and then
 	// (slowloris) keeps clear of the idle timeout but not of this.
 	MaxLife time.Duration
+	// MaxPerPeer caps the TCP connections one client address (IP, any
+	// port) holds at once, so that one client cannot take every slot; one
+	// more is refused as over MaxConns is (0: no cap per address).
+	MaxPerPeer int
 	// HandshakeTimeout bounds a TLS server's handshake, from the accept
 	// (default 10 s): a client that never sends its hello, or trickles
 	// it, is closed.
 	HandshakeTimeout time.Duration
-	Report      func(Event)   // called with each event (a connection, a datagram), or nil; it must not block
-	ReplyRate   int           // UDP replies a second per peer address (default DefaultReplyRate)
-	ReplyBurst  int           // UDP replies a peer may get at once (default DefaultReplyBurst)
-	TLS         *tls.Config   // TCP only: serve over TLS with this configuration (nil: plain TCP)
+	Report           func(Event) // called with each event (a connection, a datagram), or nil; it must not block
+	ReplyRate        int         // UDP replies a second per peer address (default DefaultReplyRate)
+	ReplyBurst       int         // UDP replies a peer may get at once (default DefaultReplyBurst)
+	TLS              *tls.Config // TCP only: serve over TLS with this configuration (nil: plain TCP)
 	// Failed, if set, is called (on a goroutine of its own) when accept
 	// fails for good and the server stops accepting; it may call Stop.
 	Failed func(error)
@@ -74,6 +77,7 @@ type Server struct {
 	wg    sync.WaitGroup
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
+	peers map[netip.Addr]int // connections held per client address (MaxPerPeer)
 	done  bool
 	quit  chan struct{} // closed by Stop: ends a pause of the accept loop
 
@@ -130,7 +134,7 @@ func StartWith(kind, addr string, opts Options) (*Server, error) {
 	if opts.ReplyBurst <= 0 {
 		opts.ReplyBurst = DefaultReplyBurst
 	}
-	s := &Server{kind: name, service: svc, opts: opts, conns: map[net.Conn]struct{}{}, quit: make(chan struct{})}
+	s := &Server{kind: name, service: svc, opts: opts, conns: map[net.Conn]struct{}{}, peers: map[netip.Addr]int{}, quit: make(chan struct{})}
 	var err error
 	if proto == "udp" {
 		s.kind += "/udp"
@@ -268,58 +272,6 @@ func (s *Server) acceptLoop() {
 	}
 }
 
-// sleep waits d, or until Stop; it reports whether Stop came.
-func (s *Server) sleep(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-s.quit:
-		return true
-	case <-t.C:
-		return false
-	}
-}
-
-// passingAcceptError reports whether accept may work again later: the
-// process or system is out of descriptors or memory, or the connection
-// went before it was accepted (accept(2) lists the network errors to treat
-// like EAGAIN). Any other error (EINVAL: the socket no longer listens)
-// is for good.
-func passingAcceptError(err error) bool {
-	var errno syscall.Errno
-	if !errors.As(err, &errno) {
-		return false
-	}
-	switch errno {
-	case syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.EAGAIN, syscall.EINTR,
-		syscall.ECONNABORTED, syscall.EPROTO, syscall.EPERM, syscall.ETIMEDOUT, syscall.ENETDOWN, syscall.ENOPROTOOPT,
-		syscall.EHOSTDOWN, syscall.ENONET, syscall.EHOSTUNREACH, syscall.EOPNOTSUPP, syscall.ENETUNREACH:
-		return true
-	}
-	return false
-}
-
-// track registers a new connection, or closes it when the server is
-// stopping or full.
-func (s *Server) track(c net.Conn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.done {
-		c.Close()
-		return false
-	}
-	if len(s.conns) >= s.opts.MaxConns {
-		s.refused.Add(1)
-		refuse(c)
-		s.report(Event{Kind: Refused, Peer: addrPort(c.RemoteAddr()), PeerPath: peerPath(c), MaxConns: s.opts.MaxConns})
-		return false
-	}
-	s.conns[c] = struct{}{}
-	s.connections.Add(1)
-	s.active.Add(1)
-	return true
-}
-
 func (s *Server) serveConn(c net.Conn) {
 	defer s.wg.Done()
 	peer, ppath := addrPort(c.RemoteAddr()), peerPath(c)
@@ -333,6 +285,11 @@ func (s *Server) serveConn(c net.Conn) {
 	// and connects again at once finds it free.
 	s.mu.Lock()
 	delete(s.conns, c)
+	if a := peer.Addr(); a.IsValid() {
+		if s.peers[a]--; s.peers[a] <= 0 {
+			delete(s.peers, a)
+		}
+	}
 	stopping := s.done
 	s.mu.Unlock()
 	c.Close()

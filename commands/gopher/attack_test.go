@@ -235,3 +235,37 @@ trickling:
 		t.Errorf("%d refused", srv.Refused())
 	}
 }
+
+// TestServerPerPeerCap: one client address holds at most MaxPerPeer of
+// the slots; one more from it gets an error item saying so, while another
+// address is served.
+func TestServerPerPeerCap(t *testing.T) {
+	srv, port := startServer(t, hole, &ServerOptions{MaxConns: 4, MaxPerPeer: 2, IdleTimeout: time.Minute})
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	dialFrom := func(from string) net.Conn {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+		c, err := d.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(testTimeout))
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	// Two idle connections from 127.0.0.1 hold their slots (the server
+	// takes connections in the order they came); a third is refused.
+	dialFrom("127.0.0.1")
+	dialFrom("127.0.0.1")
+	reply, _ := io.ReadAll(dialFrom("127.0.0.1"))
+	if msg, ok := oneErrorItem(reply); !ok || msg != "too many connections from your address, try again later" {
+		t.Errorf("a third connection from 127.0.0.1 got %.100q", reply)
+	}
+	c := dialFrom("127.0.0.2")
+	c.Write([]byte("/sockets.txt\r\n"))
+	if body, err := io.ReadAll(c); err != nil || !bytes.Contains(body, []byte("socket")) {
+		t.Errorf("127.0.0.2 beside them: %.100q, %v", body, err)
+	}
+	if srv.Refused() < 1 {
+		t.Errorf("%d refused", srv.Refused())
+	}
+}

@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -49,6 +49,11 @@ type ServerOptions struct {
 	// without a goroutine or buffer of its own: with an error item if the
 	// socket takes it without waiting, then it is closed. Default 32.
 	MaxConns int
+	// MaxPerPeer caps the connections one client address (IP, any port)
+	// holds at once, so that one client cannot take every slot; one more
+	// is answered with an error item saying so, and closed (0: no cap per
+	// address).
+	MaxPerPeer int
 	// Report, when set, receives each event (a connection, a failed
 	// request, accept pausing); it must not block.
 	Report func(ServerEvent)
@@ -72,6 +77,7 @@ type Server struct {
 	closed    bool
 	listeners map[net.Listener]struct{}
 	conns     map[net.Conn]struct{}
+	peers     map[netip.Addr]int // connections held per client address (MaxPerPeer)
 	wg        sync.WaitGroup
 }
 
@@ -100,6 +106,7 @@ func NewServer(root string, opts *ServerOptions) (*Server, error) {
 		wait:      CloseWait,
 		listeners: make(map[net.Listener]struct{}),
 		conns:     make(map[net.Conn]struct{}),
+		peers:     make(map[netip.Addr]int),
 	}, nil
 }
 
@@ -193,17 +200,23 @@ func (s *Server) Serve(l net.Listener) error {
 		// Take a slot here, in the order connections were accepted, so a
 		// later connection cannot take the slot of an earlier one whose
 		// goroutine has not run yet; without a slot, no goroutine.
+		peer := addrPortOf(c.RemoteAddr())
 		select {
 		case s.sem <- struct{}{}:
 		default:
-			s.refuse(c, drain)
-			s.report(ServerEvent{Kind: ConnRefused, Local: local, Peer: addrPortOf(c.RemoteAddr())})
+			s.refuse(c, drain, busyReply)
+			s.report(ServerEvent{Kind: ConnRefused, Local: local, Peer: peer})
 			continue
 		}
-		if !s.track(c) {
+		if ok, closed := s.track(c, peer.Addr()); !ok {
 			<-s.sem
-			c.Close()
-			return ErrServerClosed
+			if closed {
+				c.Close()
+				return ErrServerClosed
+			}
+			s.refuse(c, drain, peerBusyReply)
+			s.report(ServerEvent{Kind: ConnRefused, Local: local, Peer: peer, PerPeer: s.opts.MaxPerPeer})
+			continue
 		}
 		go s.handle(c)
 	}
@@ -213,73 +226,6 @@ func (s *Server) isClosed() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.closed
-}
-
-// passingAcceptError reports whether accept may work again later: the
-// process or system is out of descriptors or memory, or the connection
-// went before it was accepted (accept(2) lists the network errors to treat
-// like EAGAIN).
-func passingAcceptError(err error) bool {
-	var errno syscall.Errno
-	if !errors.As(err, &errno) {
-		return false
-	}
-	switch errno {
-	case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM, unix.EAGAIN, unix.EINTR,
-		unix.ECONNABORTED, unix.EPROTO, unix.EPERM, unix.ETIMEDOUT, unix.ENETDOWN, unix.ENOPROTOOPT,
-		unix.EHOSTDOWN, unix.ENONET, unix.EHOSTUNREACH, unix.EOPNOTSUPP, unix.ENETUNREACH:
-		return true
-	}
-	return false
-}
-
-// errnoOf returns the errno inside err, or err itself.
-func errnoOf(err error) error {
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		return errno
-	}
-	return err
-}
-
-// busyReply is the whole answer to a connection over the cap.
-var busyReply = []byte(Item{Type: '3', Display: "server busy, try again later", Host: "error.host", Port: 1}.Line() + ".\r\n")
-
-// refuse answers a connection over the cap from the accepting goroutine,
-// without waiting: it reads and drops whatever request has arrived (so
-// that closing does not reset the connection under the reply), writes the
-// busy error item if the socket takes it at once, and closes it.
-func (s *Server) refuse(c net.Conn, drain []byte) {
-	s.refused.Add(1)
-	defer c.Close()
-	sc, ok := c.(syscall.Conn)
-	if !ok {
-		return
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return
-	}
-	rc.Control(func(fd uintptr) {
-		for range 2 {
-			if n, _, err := unix.Recvfrom(int(fd), drain, unix.MSG_DONTWAIT); n <= 0 || err != nil {
-				break
-			}
-		}
-		unix.Sendto(int(fd), busyReply, unix.MSG_DONTWAIT|unix.MSG_NOSIGNAL, nil)
-	})
-}
-
-// track registers a new connection; it reports false once closed.
-func (s *Server) track(c net.Conn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return false
-	}
-	s.conns[c] = struct{}{}
-	s.wg.Add(1)
-	return true
 }
 
 // Close stops every Serve call, closes the open connections and waits for
@@ -332,6 +278,11 @@ func (s *Server) handle(c net.Conn) {
 		// close and connects again at once finds it free.
 		s.mu.Lock()
 		delete(s.conns, c)
+		if a := ev.Peer.Addr(); a.IsValid() {
+			if s.peers[a]--; s.peers[a] <= 0 {
+				delete(s.peers, a)
+			}
+		}
 		s.mu.Unlock()
 		<-s.sem
 		c.Close()

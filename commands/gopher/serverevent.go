@@ -51,6 +51,7 @@ type ServerEvent struct {
 	BytesOut    int64  // ConnClosed: the reply's bytes
 	End         string // ConnClosed: EndReplied, EndNoRequest or EndFailed
 	Err         error  // RequestFailed, AcceptPaused; ConnClosed with EndFailed
+	PerPeer     int    // ConnRefused for MaxPerPeer: the connections this address holds (0: the server was full)
 }
 
 // String is the event in words, as the server's log says it:
@@ -64,6 +65,9 @@ func (e ServerEvent) String() string {
 	case ConnAccepted:
 		return "connection from " + e.Peer.String()
 	case ConnRefused:
+		if e.PerPeer > 0 {
+			return fmt.Sprintf("refused %s: %d connections from %s already, the most one address may hold", e.Peer, e.PerPeer, e.Peer.Addr())
+		}
 		return fmt.Sprintf("refused %s: the server is busy", e.Peer)
 	case AcceptPaused:
 		return fmt.Sprintf("accept failed (%v); pausing and retrying", errnoOf(e.Err))
