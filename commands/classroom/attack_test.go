@@ -105,9 +105,9 @@ func TestPageOversizedRequests(t *testing.T) {
 	_, addr := servePage(t, false, DefaultLimits)
 	host := "Host: " + addr + "\r\n"
 	for what, req := range map[string]string{
-		"a 1 MiB URL":         "GET /?" + strings.Repeat("a", 1<<20) + " HTTP/1.1\r\n" + host + "\r\n",
-		"a 1 MiB header":      "GET / HTTP/1.1\r\n" + host + "X-Big: " + strings.Repeat("a", 1<<20) + "\r\n\r\n",
-		"20,000 headers":      "GET / HTTP/1.1\r\n" + host + strings.Repeat("X-A: b\r\n", 20000) + "\r\n",
+		"a 1 MiB URL":          "GET /?" + strings.Repeat("a", 1<<20) + " HTTP/1.1\r\n" + host + "\r\n",
+		"a 1 MiB header":       "GET / HTTP/1.1\r\n" + host + "X-Big: " + strings.Repeat("a", 1<<20) + "\r\n\r\n",
+		"20,000 headers":       "GET / HTTP/1.1\r\n" + host + strings.Repeat("X-A: b\r\n", 20000) + "\r\n",
 		"a 1 MiB request line": strings.Repeat("G", 1<<20) + " / HTTP/1.1\r\n" + host + "\r\n",
 	} {
 		reply := exchange(t, addr, []byte(req))
@@ -162,9 +162,9 @@ func TestPageSlowHeaders(t *testing.T) {
 // waitSlots waits until the server holds n connections.
 func waitSlots(t *testing.T, s *Server, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(bound); len(s.limited.slots) != n; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(bound); s.limited.Held() != n; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the server holds %d connections, want %d", len(s.limited.slots), n)
+			t.Fatalf("the server holds %d connections, want %d", s.limited.Held(), n)
 		}
 	}
 }
@@ -357,5 +357,37 @@ func TestPageReconnectGetsMissed(t *testing.T) {
 		if !strings.Contains(first[3], fmt.Sprintf(`"message":"missed %d"`, i)) {
 			t.Errorf("the snapshot lacks missed event %d: %.300s", i, first[3])
 		}
+	}
+}
+
+// TestPagePerPeerCap: one client address holds at most MaxPerPeer of the
+// connections; one more from it is answered 503 saying so, while another
+// address is served.
+func TestPagePerPeerCap(t *testing.T) {
+	lim := DefaultLimits
+	lim.MaxConns, lim.MaxPerPeer = 8, 4
+	s, addr := servePage(t, false, lim)
+	dialFrom := func(from string) net.Conn {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+		c, err := d.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(bound))
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	for range lim.MaxPerPeer {
+		dialFrom("127.0.0.1")
+	}
+	waitSlots(t, s, lim.MaxPerPeer)
+	reply, _ := io.ReadAll(dialFrom("127.0.0.1"))
+	if !strings.HasPrefix(status(string(reply)), "HTTP/1.1 503") || !strings.Contains(string(reply), "4 connections from your address are open already") {
+		t.Errorf("one more from 127.0.0.1: %q", reply)
+	}
+	c := dialFrom("127.0.0.2")
+	fmt.Fprintf(c, "GET /state HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", addr)
+	if reply, _ := io.ReadAll(c); !strings.HasPrefix(status(string(reply)), "HTTP/1.1 200") {
+		t.Errorf("127.0.0.2 beside them: %q", status(string(reply)))
 	}
 }

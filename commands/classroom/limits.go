@@ -8,6 +8,7 @@ package classroom
 
 import (
 	"net"
+	"net/netip"
 	"strconv"
 	"sync"
 	"syscall"
@@ -19,6 +20,9 @@ type Limits struct {
 	// MaxConns caps the connections held at once; more are answered 503
 	// and closed at once.
 	MaxConns int
+	// MaxPerPeer caps the connections one client address holds, so that
+	// one client cannot take them all; one more is answered 503 too.
+	MaxPerPeer int
 	// MaxFollowers caps the browsers following the stream at once; one
 	// more is answered 503 and its page tries again every second.
 	MaxFollowers int
@@ -37,30 +41,52 @@ type Limits struct {
 
 // DefaultLimits are the page's. A request's line (its URL) and headers
 // are bounded by MaxHeaderBytes; a longer one is answered 431 by net/http.
-var DefaultLimits = Limits{MaxConns: 128, MaxFollowers: 64, HeaderTimeout: 10 * time.Second,
+var DefaultLimits = Limits{MaxConns: 128, MaxPerPeer: 32, MaxFollowers: 64, HeaderTimeout: 10 * time.Second,
 	IdleTimeout: 60 * time.Second, WriteTimeout: 2 * keepAlive}
 
 // MaxHeaderBytes bounds a request's line and headers.
 const MaxHeaderBytes = 16 << 10
 
-// busyReply answers a connection over MaxConns.
+// busyReply answers a connection over MaxConns; peerBusyReply one over
+// MaxPerPeer.
 func busyReply(limit int) []byte {
-	body := "503: the page's server has " + strconv.Itoa(limit) + " connections open already; try again in a moment\n"
+	return httpBusy("503: the page's server has " + strconv.Itoa(limit) + " connections open already; try again in a moment\n")
+}
+
+func peerBusyReply(limit int) []byte {
+	return httpBusy("503: " + strconv.Itoa(limit) + " connections from your address are open already, the most one address may hold\n")
+}
+
+func httpBusy(body string) []byte {
 	return []byte("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 1\r\n" +
 		"Connection: close\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body)
 }
 
-// capListener hands out at most cap connections at once; one more is
-// answered busy and closed by Accept itself.
+// capListener hands out at most n connections at once, and perPeer from
+// one client address; one more is answered busy and closed by Accept
+// itself.
 type capListener struct {
 	net.Listener
-	slots   chan struct{}
-	busy    []byte
-	refused func()
+	n, perPeer int
+	refused    func()
+	busy       []byte
+	peerBusy   []byte
+
+	mu    sync.Mutex
+	held  int
+	peers map[netip.Addr]int
 }
 
-func limitListener(l net.Listener, n int, refused func()) *capListener {
-	return &capListener{Listener: l, slots: make(chan struct{}, n), busy: busyReply(n), refused: refused}
+func limitListener(l net.Listener, lim Limits, refused func()) *capListener {
+	return &capListener{Listener: l, n: lim.MaxConns, perPeer: lim.MaxPerPeer, refused: refused,
+		busy: busyReply(lim.MaxConns), peerBusy: peerBusyReply(lim.MaxPerPeer), peers: map[netip.Addr]int{}}
+}
+
+// Held is how many connections are held now.
+func (l *capListener) Held() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.held
 }
 
 func (l *capListener) Accept() (net.Conn, error) {
@@ -69,16 +95,52 @@ func (l *capListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		select {
-		case l.slots <- struct{}{}:
-			return &slotConn{Conn: c, free: func() { <-l.slots }}, nil
-		default:
-			refuseBusy(c, l.busy)
+		peer := peerAddr(c)
+		if reply := l.take(peer); reply != nil {
+			refuseBusy(c, reply)
 			if l.refused != nil {
 				l.refused()
 			}
+			continue
+		}
+		return &slotConn{Conn: c, free: func() { l.give(peer) }}, nil
+	}
+}
+
+// take takes a slot for peer, or returns the reply that refuses it.
+func (l *capListener) take(peer netip.Addr) []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held >= l.n {
+		return l.busy
+	}
+	if l.perPeer > 0 && peer.IsValid() && l.peers[peer] >= l.perPeer {
+		return l.peerBusy
+	}
+	l.held++
+	if peer.IsValid() {
+		l.peers[peer]++
+	}
+	return nil
+}
+
+func (l *capListener) give(peer netip.Addr) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.held--
+	if peer.IsValid() {
+		if l.peers[peer]--; l.peers[peer] <= 0 {
+			delete(l.peers, peer)
 		}
 	}
+}
+
+// peerAddr is a connection's client address, IPv4-mapped as IPv4.
+func peerAddr(c net.Conn) netip.Addr {
+	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+		return a.AddrPort().Addr().Unmap()
+	}
+	return netip.Addr{}
 }
 
 // slotConn frees its slot when it is closed (net/http closes every

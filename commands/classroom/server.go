@@ -74,7 +74,7 @@ func serve(ln net.Listener, hub *Hub, requireToken bool, lim Limits) *Server {
 	}
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: lim.HeaderTimeout, IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: MaxHeaderBytes,
 		ErrorLog: log.New(io.Discard, "", 0)} // a client's bad request is its own business, not the terminal's
-	s.limited = limitListener(ln, lim.MaxConns, func() { s.refused.Add(1) })
+	s.limited = limitListener(ln, lim, func() { s.refused.Add(1) })
 	go func() {
 		s.srv.Serve(s.limited)
 		close(s.done)
