@@ -159,7 +159,7 @@ func serveCommands() []*shell.Command {
 				wrapText("A TCP server serves 32 connections at once, 16 at most from one client address. One more is closed at once: a demo server "+
 					"sends it nothing (the client reads end of file, b''), gopher sends it the error item "+
 					"\"server busy, try again later\" (or \"too many connections from your address\"). A demo server closes a connection idle 5 minutes, or open "+
-					"30 minutes however busy; gopher gives a request 30 s from the connect, then answers "+
+					"30 minutes however busy, and gives a TLS handshake 10 s; gopher gives a request 30 s from the connect, then answers "+
 					"\"no complete request within 30s\" and closes.", 84),
 			Python:   "socketserver.ThreadingTCPServer((host, port), handler).serve_forever()",
 			Examples: []string{"serve gopher docs/gopherhole 127.0.0.1:7070", "serve echo", "serve echo 127.0.0.1:7007 --udp", "serve chargen 127.0.0.1:1919", "serve echo /tmp/echo.sock", "serve echo @echo"},

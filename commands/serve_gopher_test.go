@@ -239,8 +239,9 @@ func TestServeGopherConfined(t *testing.T) {
 			c.Close()
 		}
 	}()
-	for range 40 {
-		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	for i := range 40 { // 16 from 127.0.0.1 (the most one address may hold), the rest from 127.0.0.2
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+min(i/servePerAddress, 1)))}}
+		c, err := d.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
 		if err != nil {
 			t.Fatal(err)
 		}
