@@ -92,8 +92,10 @@ func tableState(s *bsd.Socket) (string, bool) {
 // socketState is the state `sockets` shows: TCP_INFO's, or, when that
 // reads CLOSE on a socket once connected, the kernel's socket table's
 // (TIME_WAIT, as ss shows it).
-func socketState(s *bsd.Socket) string {
-	st := s.State()
+func socketState(s *bsd.Socket) string { return stateFromTable(s, s.State()) }
+
+// stateFromTable is socketState for a socket whose State() is st.
+func stateFromTable(s *bsd.Socket, st string) string {
 	if st != "CLOSE" {
 		return st
 	}

@@ -21,7 +21,7 @@ type keptTable struct {
 
 // maxKeptOutput is the largest buffer kept for reuse; a table that drew
 // more (thousands of rows) gives its buffer back to the collector.
-const maxKeptOutput = 1 << 20
+const maxKeptOutput = 2 << 20
 
 // tablePool holds idle tables, one list for each style (with and without
 // lines between rows). A table is used by one drawing at a time.
@@ -77,22 +77,26 @@ func (noStringerCache) Add(reflect.Type, reflect.Value) bool        { return fal
 func (noStringerCache) Get(reflect.Type) (v reflect.Value, ok bool) { return v, false }
 func (noStringerCache) Purge()                                      {}
 
-// drawnTables remembers the text of the last small tables drawn, by their
+// drawnTables remembers the text of the last tables drawn, by their
 // content: the same header, rows and style always draw the same text, so
 // a table asked for again (a script repeating a lookup, `sockets` when
 // nothing changed) is not drawn again. tablewriter drew every text kept.
 type drawnTables struct {
-	mu   sync.Mutex
-	text map[string][]byte
+	mu    sync.Mutex
+	text  map[string][]byte
+	bytes int // of the keys and texts kept
 }
 
 var drawn drawnTables
 
-// Limits of what is remembered: tables of a few rows, a few dozen of them.
+// Limits of what is remembered: a table of up to a MiB of cells and a MiB
+// of text (the sockets table of a few thousand sockets), 32 tables and
+// 4 MiB in all.
 const (
-	maxDrawnKey   = 2 << 10
-	maxDrawnText  = 8 << 10
+	maxDrawnKey   = 1 << 20
+	maxDrawnText  = 1 << 20
 	maxDrawnCount = 32
+	maxDrawnBytes = 4 << 20
 )
 
 // drawnKey is a table's content as one string, each cell preceded by its
@@ -144,8 +148,11 @@ func (d *drawnTables) put(key string, text []byte) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.text == nil || len(d.text) >= maxDrawnCount {
-		d.text = make(map[string][]byte, maxDrawnCount)
+	if d.text == nil || len(d.text) >= maxDrawnCount || d.bytes+len(key)+len(text) > maxDrawnBytes {
+		d.text, d.bytes = make(map[string][]byte, maxDrawnCount), 0
+	}
+	if _, ok := d.text[key]; !ok {
+		d.bytes += len(key) + len(text)
 	}
 	d.text[key] = bytes.Clone(text)
 }
