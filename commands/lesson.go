@@ -160,10 +160,9 @@ func lessonCommands() []*shell.Command {
 
 // lessonArg is a lesson's number or one of the words.
 var lessonArg = func() *shell.ArgKind {
-	ls, _ := lessons.All("en")
 	words := []string{}
-	for _, l := range ls {
-		words = append(words, strconv.Itoa(l.N))
+	for _, n := range lessons.Numbers("en") {
+		words = append(words, strconv.Itoa(n))
 	}
 	return shell.Choices("lesson", append(words, lessonWords...)...)
 }()

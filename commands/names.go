@@ -277,7 +277,7 @@ func enumRepr(kind string, names map[int]string, v int) shell.Repr {
 	if !ok {
 		return shell.Repr{Text: strconv.Itoa(v), JSON: v}
 	}
-	return shell.Repr{Text: fmt.Sprintf("<%s.%s: %d>", kind, n, v), JSON: n}
+	return shell.Repr{Text: "<" + kind + "." + n + ": " + strconv.Itoa(v) + ">", JSON: n}
 }
 
 func runAddrinfo(c *shell.Call) (any, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,4 +114,20 @@ func BenchmarkInteractiveCtrlC(b *testing.B) {
 		total += (<-done).Sub(start)
 	}
 	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms-to-prompt")
+}
+
+// BenchmarkScriptedNameLines runs row 2's four lines (servport, servname,
+// resolve localhost, addrinfo localhost 80) as a script does, through lex,
+// dispatch and render; an op is the four lines.
+func BenchmarkScriptedNameLines(b *testing.B) {
+	s := shell.NewSession(Table(), io.Discard, io.Discard)
+	defer s.CloseAll()
+	script := strings.Repeat("servport http tcp\nservname 80 tcp\nresolve localhost\naddrinfo localhost 80\n", 100)
+	b.ReportAllocs()
+	for b.Loop() {
+		if st := s.RunLines(strings.NewReader(script), "bench.sock", false); st != 0 {
+			b.Fatalf("exit status %d", st)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100, "ns/4-lines")
 }

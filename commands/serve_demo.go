@@ -95,8 +95,9 @@ func startDemo(c *shell.Call, kind string, ap netip.AddrPort, udp bool, tlsConf 
 // wrapText breaks text into lines of at most width columns, between words.
 func wrapText(text string, width int) string {
 	var b strings.Builder
+	b.Grow(len(text))
 	n := 0
-	for _, w := range strings.Fields(text) {
+	for w := range strings.FieldsSeq(text) {
 		if n > 0 && n+1+len([]rune(w)) > width {
 			b.WriteByte('\n')
 			n = 0

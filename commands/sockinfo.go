@@ -83,15 +83,16 @@ func runSockets(c *shell.Call) (any, error) {
 		// Addresses read as HOST:PORT in the table and are Python's
 		// tuples in json; no address is None.
 		var local, remote any
-		if a, err := s.SockName(); err == nil {
-			local = shell.Shown{Text: addrText(a), Value: addrValue(a)}
+		sn := s.Snapshot() // the names and the state, in one visit to the fd
+		if sn.LocalErr == nil {
+			local = shell.Shown{Text: addrText(sn.Local), Value: addrValue(sn.Local)}
 		}
-		if a, err := s.PeerName(); err == nil {
-			remote = shell.Shown{Text: addrText(a), Value: addrValue(a)}
+		if sn.PeerErr == nil {
+			remote = shell.Shown{Text: addrText(sn.Peer), Value: addrValue(sn.Peer)}
 		}
-		state, more := socketState(s), stateNotes(s)
-		if state != s.State() {
-			more = append(more, "as the kernel's table says; the fd's TCP_INFO reads "+s.State())
+		state, more := stateFromTable(s, sn.State), stateNotes(s)
+		if state != sn.State {
+			more = append(more, "as the kernel's table says; the fd's TCP_INFO reads "+sn.State)
 		}
 		if len(more) > 0 {
 			state += " (" + strings.Join(more, "; ") + ")"

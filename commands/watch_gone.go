@@ -89,11 +89,10 @@ func tableState(s *bsd.Socket) (string, bool) {
 	return bsd.TCPStateName(e.State), true
 }
 
-// socketState is the state `sockets` shows: TCP_INFO's, or, when that
-// reads CLOSE on a socket once connected, the kernel's socket table's
-// (TIME_WAIT, as ss shows it).
-func socketState(s *bsd.Socket) string {
-	st := s.State()
+// stateFromTable is the state `sockets` shows for a socket whose State()
+// is st: TCP_INFO's, or, when that reads CLOSE on a socket once connected,
+// the kernel's socket table's (TIME_WAIT, as ss shows it).
+func stateFromTable(s *bsd.Socket, st string) string {
 	if st != "CLOSE" {
 		return st
 	}

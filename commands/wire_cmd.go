@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/sockshell/sockshell/commands/capture"
 	"github.com/sockshell/sockshell/shell"
 )
 
 // looksLikeSockName is a word that names a socket, open or not: s1, g2.
-var looksLikeSockName = regexp.MustCompile(`^[a-z]+[0-9]+$`)
+var looksLikeSockName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]+[0-9]+$`) })
 
 var wireOnOff = shell.Choices("on|off", "on", "off")
 
@@ -92,7 +93,7 @@ func runWire(c *shell.Call) (any, error) {
 		}
 		return wireSave(c, w, c.Arg(1))
 	}
-	if !looksLikeSockName.MatchString(c.Arg(0)) {
+	if !looksLikeSockName().MatchString(c.Arg(0)) {
 		return nil, c.UsageError(fmt.Sprintf("wire takes on, off, save FILE or a socket's name, not %s", shell.StrRepr(c.Arg(0))))
 	}
 	if c.Has("force") && !c.Has("svg") {

@@ -56,16 +56,16 @@ func displayName(name string) string {
 }
 
 func (s *Session) execAt(ctx context.Context, line string, loc Location) *Error {
-	prefix := loc.prefix(0, false)
+	// The location's prefix is spelled only for an error.
 	if len(line) > maxLine {
 		e := Usagef("line too long (%d bytes; the limit is %d)", len(line), maxLine)
-		s.printError(prefix, e)
+		s.printError(loc.prefix(0, false), e)
 		return e
 	}
 	stmts, err := Lex(line)
 	if err != nil {
 		e := Classify(err)
-		s.printError(prefix, e)
+		s.printError(loc.prefix(0, false), e)
 		return e
 	}
 	var first *Error

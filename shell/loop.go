@@ -4,6 +4,7 @@ package shell
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -134,6 +135,10 @@ type lineReader struct {
 	ask  chan struct{}
 	got  chan scanned
 	done bool
+	// direct is set for a source whose reads never wait (a regular file,
+	// a string): its lines are read on the caller's goroutine, without
+	// two goroutine hand-offs a line.
+	direct *bufio.Scanner
 }
 
 type scanned struct {
@@ -143,9 +148,12 @@ type scanned struct {
 }
 
 func newLineReader(r io.Reader) *lineReader {
-	l := &lineReader{ask: make(chan struct{}), got: make(chan scanned, 1)}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), maxLine+1)
+	if readsWithoutWaiting(r) {
+		return &lineReader{direct: sc}
+	}
+	l := &lineReader{ask: make(chan struct{}), got: make(chan scanned, 1)}
 	go func() {
 		for range l.ask {
 			if sc.Scan() {
@@ -163,8 +171,26 @@ func newLineReader(r io.Reader) *lineReader {
 func (l *lineReader) close() {
 	if !l.done {
 		l.done = true
-		close(l.ask)
+		if l.direct == nil {
+			close(l.ask)
+		}
 	}
+}
+
+// readsWithoutWaiting reports whether a read of r returns at once: a
+// string or bytes in memory, or a regular file (not a pipe, a FIFO, a
+// terminal or a socket, whose reads wait for a writer).
+func readsWithoutWaiting(r io.Reader) bool {
+	switch r := r.(type) {
+	case *strings.Reader, *bytes.Reader:
+		return true
+	case interface{ Regular() bool }: // fileio.Input, a script file
+		return r.Regular()
+	case *os.File:
+		fi, err := r.Stat()
+		return err == nil && fi.Mode().IsRegular()
+	}
+	return false
 }
 
 // next returns the next line; ok is false at the end of the input (err
@@ -172,6 +198,18 @@ func (l *lineReader) close() {
 func (l *lineReader) next(idle <-chan struct{}) (text string, ok bool, err error) {
 	if l.done {
 		return "", false, nil
+	}
+	if l.direct != nil {
+		select {
+		case <-idle:
+			return "", false, errIdleInterrupt
+		default:
+		}
+		if l.direct.Scan() {
+			return l.direct.Text(), true, nil
+		}
+		l.close()
+		return "", false, l.direct.Err()
 	}
 	select {
 	case l.ask <- struct{}{}:

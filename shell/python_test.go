@@ -277,3 +277,74 @@ func TestJSONErrorsEscapeControls(t *testing.T) {
 		}
 	}
 }
+
+// Strings of several characters, the plain ones (written between quotes
+// as they are) and ones with quotes, backslashes and control characters,
+// are repr'd as python3 repr's them.
+func TestStrReprOfWordsMatchesPython(t *testing.T) {
+	py := testenv.NeedPeer(t, "python3", "python3")
+	words := []string{"", "localhost", "http", "a b", `say "hi"`, "it's", `it's "both"`, `back\slash`,
+		"tab\there", "~!@#$%^&*()_+`-={}[]|:;<>?,./", "caf\u00e9", "\x7f", "line\nbreak", "\x1b[31m"}
+	var in strings.Builder
+	for _, w := range words {
+		j, _ := json.Marshal(w)
+		in.Write(append(j, '\n'))
+	}
+	cmd := exec.Command(py, "-c", "import sys, json\nfor line in sys.stdin:\n    print(ascii(repr(json.loads(line))))")
+	cmd.Env = append(os.Environ(), "PYTHONIOENCODING=utf-8")
+	cmd.Stdin = strings.NewReader(in.String())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3: %v", err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(lines) != len(words) {
+		t.Fatalf("python3 gave %d lines for %d words", len(lines), len(words))
+	}
+	for i, w := range words {
+		// python3 printed ascii(repr(w)): repr's text as an ASCII str literal.
+		var want string
+		if err := json.Unmarshal([]byte(pyStrToJSON(lines[i])), &want); err != nil {
+			t.Fatalf("%q: cannot read python3's %s: %v", w, lines[i], err)
+		}
+		if got := StrRepr(w); got != want {
+			t.Errorf("StrRepr(%q) = %s, python3 %s", w, got, want)
+		}
+	}
+}
+
+// pyStrToJSON turns python3's ascii() of a str (a quoted ASCII literal with
+// \xNN, \uNNNN and \\ escapes) into a JSON string.
+func pyStrToJSON(lit string) string {
+	body := lit[1 : len(lit)-1]
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case c == '\\' && i+1 < len(body):
+			n := body[i+1]
+			switch n {
+			case 'x':
+				b.WriteString(`\u00` + body[i+2:i+4])
+				i += 3
+			case 'u':
+				b.WriteString(`\u` + body[i+2:i+6])
+				i += 5
+			case '\'':
+				b.WriteByte('\'')
+				i++
+			default:
+				b.WriteByte('\\')
+				b.WriteByte(n)
+				i++
+			}
+		case c == '"':
+			b.WriteString(`\"`)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}

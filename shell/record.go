@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -307,10 +306,10 @@ func (r *recorder) writeJSON(v any) error {
 
 // sgr matches the colour codes the terminal owner paints with; every other
 // control character was escaped before it was printed (SafeText).
-var sgr = regexp.MustCompile("\x1b\\[[0-9;]*m")
+var sgr = lazyRegexp("\x1b\\[[0-9;]*m")
 
 // plain is printed text without its colours.
-func plain(text string) string { return sgr.ReplaceAllString(text, "") }
+func plain(text string) string { return sgr().ReplaceAllString(text, "") }
 
 // ephemeralPorts is the kernel's range of ephemeral ports (the ports a
 // bind to port 0 or a connect gets), Linux's default when it cannot be read.

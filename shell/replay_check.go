@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // replayCheck runs rec's steps in a fresh session and reports the steps
@@ -129,10 +130,17 @@ func firstLines(want, got string) string {
 }
 
 // location is where an error's line came from, before its message: the
-// file and line (and column) of a script, -c or standard input.
-var location = regexp.MustCompile(`(?m)^[^\s:]+:\d+:(?:\d+:)? `)
+// file and line (and column) of a script, -c or standard input. The
+// patterns of this file compile on first use: only a replay check needs
+// them, and compiling at start-up cost every run.
+var location = lazyRegexp(`(?m)^[^\s:]+:\d+:(?:\d+:)? `)
 
-func stripLocations(t string) string { return location.ReplaceAllString(t, "") }
+func stripLocations(t string) string { return location().ReplaceAllString(t, "") }
+
+// lazyRegexp compiles pattern once, when it is first used.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}
 
 // tolerance holds what a check learnt: which recorded ephemeral port
 // stands for which port now.
@@ -150,22 +158,24 @@ type varying struct {
 }
 
 // The patterns of what varies; the first group of each is the value.
-var varyingPatterns = []varying{
-	// Addresses: Python's ('127.0.0.1', 41234) and ('::1', 41234, 0, 0),
-	// JSON's ["127.0.0.1",41234], and text's 127.0.0.1:41234, [::1]:41234.
-	{"port", regexp.MustCompile(`\('(?:[^'\\]|\\.)*', (\d+)`)},
-	{"port", regexp.MustCompile(`\["[^"]*",\s*(\d+)\]`)},
-	{"port", regexp.MustCompile(`(?:\b\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.%]+\]|\blocalhost):(\d+)\b`)},
-	// Descriptors: a socket's repr, the words of events and notes, JSON,
-	// and a system call's first argument in explain's trace.
-	{"fd", regexp.MustCompile(`\bfd[= ](\d+)\b`)},
-	{"fd", regexp.MustCompile(`"fd":\s*(\d+)`)},
-	{"fd", regexp.MustCompile(`(?m)^\s*# [a-z_0-9]+\((\d+)[,)]`)},
-	// Durations and times.
-	{"time", regexp.MustCompile(`\b(\d+(?:\.\d+)?(?:e-?\d+)?) ?(?:ms|µs|us|ns|s)\b`)},
-	{"time", regexp.MustCompile(`"(?:duration|time|took|seconds|offset|rtt|started)":\s*("[^"]*"|-?[0-9.eE+-]+)`)},
-	{"any", regexp.MustCompile(`"where":\s*("(?:[^"\\]|\\.)*")`)},
-}
+var varyingPatterns = sync.OnceValue(func() []varying {
+	return []varying{
+		// Addresses: Python's ('127.0.0.1', 41234) and ('::1', 41234, 0, 0),
+		// JSON's ["127.0.0.1",41234], and text's 127.0.0.1:41234, [::1]:41234.
+		{"port", regexp.MustCompile(`\('(?:[^'\\]|\\.)*', (\d+)`)},
+		{"port", regexp.MustCompile(`\["[^"]*",\s*(\d+)\]`)},
+		{"port", regexp.MustCompile(`(?:\b\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.%]+\]|\blocalhost):(\d+)\b`)},
+		// Descriptors: a socket's repr, the words of events and notes, JSON,
+		// and a system call's first argument in explain's trace.
+		{"fd", regexp.MustCompile(`\bfd[= ](\d+)\b`)},
+		{"fd", regexp.MustCompile(`"fd":\s*(\d+)`)},
+		{"fd", regexp.MustCompile(`(?m)^\s*# [a-z_0-9]+\((\d+)[,)]`)},
+		// Durations and times.
+		{"time", regexp.MustCompile(`\b(\d+(?:\.\d+)?(?:e-?\d+)?) ?(?:ms|µs|us|ns|s)\b`)},
+		{"time", regexp.MustCompile(`"(?:duration|time|took|seconds|offset|rtt|started)":\s*("[^"]*"|-?[0-9.eE+-]+)`)},
+		{"any", regexp.MustCompile(`"where":\s*("(?:[^"\\]|\\.)*")`)},
+	}
+})
 
 // varyingColumns are table columns whose cells are times or descriptors.
 var varyingColumns = map[string]bool{"fd": true, "time": true, "took": true, "duration": true, "rtt": true}
@@ -203,7 +213,7 @@ func parse(text string) template {
 	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		orig := line
 		switch {
-		case tableBorder.MatchString(line):
+		case tableBorder().MatchString(line):
 			inTable = true
 			continue
 		case inTable && strings.HasPrefix(line, "|") && strings.HasSuffix(line, "|") && len(line) > 1:
@@ -232,7 +242,7 @@ func parse(text string) template {
 	return t
 }
 
-var tableBorder = regexp.MustCompile(`^\+[-+]*\+$`)
+var tableBorder = lazyRegexp(`^\+[-+]*\+$`)
 
 // takeVarying replaces the varying values of one line by marks.
 func takeVarying(line string) (string, []token) {
@@ -241,7 +251,7 @@ func takeVarying(line string) (string, []token) {
 		kind       string
 	}
 	var spans []span
-	for _, v := range varyingPatterns {
+	for _, v := range varyingPatterns() {
 		for _, m := range v.re.FindAllStringSubmatchIndex(line, -1) {
 			spans = append(spans, span{m[2], m[3], v.kind})
 		}

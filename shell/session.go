@@ -54,6 +54,8 @@ type Session struct {
 	// linesFromStdin is set while RunLines reads the commands from Stdin
 	// (StdinHoldsCommands).
 	linesFromStdin atomic.Bool
+	// pyTimeout is the default timeout as Python spells it, kept (settings.go).
+	pyTimeout atomic.Pointer[pyTimeoutText]
 	// DebugPanics prints the stack of a recovered panic (main sets it
 	// from SOCKSHELL_DEBUG=1), for the developers; users see one line.
 	DebugPanics bool

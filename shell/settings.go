@@ -249,10 +249,23 @@ func pyTimeout(s *Session, value string, err error) string {
 // pyDefaultTimeout is the Python statement that gives new sockets the
 // session's timeout, as `set timeout` does.
 func (s *Session) pyDefaultTimeout() string {
-	if d, ok := s.Timeout(); ok {
-		return "socket.setdefaulttimeout(" + PyFloat(d.Seconds()) + ")"
+	d, ok := s.Timeout()
+	if !ok {
+		return "socket.setdefaulttimeout(None)"
 	}
-	return "socket.setdefaulttimeout(None)"
+	// Every command's event carries it: spelled again only when it changed.
+	if c := s.pyTimeout.Load(); c != nil && c.d == d {
+		return c.text
+	}
+	c := &pyTimeoutText{d: d, text: "socket.setdefaulttimeout(" + PyFloat(d.Seconds()) + ")"}
+	s.pyTimeout.Store(c)
+	return c.text
+}
+
+// pyTimeoutText is the last default timeout spelled as Python.
+type pyTimeoutText struct {
+	d    time.Duration
+	text string
 }
 
 // ParseSeconds reads a time in seconds as Python takes it: "1", "0.5", "none".

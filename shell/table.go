@@ -57,12 +57,49 @@ func renderTable(w io.Writer, header []string, rows [][]string, width int) error
 
 // drawTable renders with tablewriter; cells hold their own line breaks.
 // With lines between rows, a row whose cells wrapped reads as one row.
+// The tablewriter.Table is reused (tablePool): a new one costs far more
+// than the drawing of a small table (it allocates a 10,240-entry cache).
 func drawTable(w io.Writer, header []string, rows [][]string, linesBetweenRows bool) error {
+	key, small := drawnKey(header, rows, linesBetweenRows)
+	if small {
+		if out, ok := drawn.get(key); ok {
+			_, err := w.Write(out)
+			return err
+		}
+	}
+	return drawAgain(w, header, rows, linesBetweenRows, key, small)
+}
+
+// drawAgain draws with a kept tablewriter table, and remembers a small
+// table's text under key.
+func drawAgain(w io.Writer, header []string, rows [][]string, linesBetweenRows bool, key string, small bool) error {
+	d := tables.get(linesBetweenRows)
+	defer tables.put(linesBetweenRows, d)
+	d.t.Header(header)
+	for _, r := range rows {
+		if err := d.t.Append(r); err != nil {
+			return err
+		}
+	}
+	err := d.t.Render()
+	if err == nil && small {
+		drawn.put(key, d.out.Bytes())
+	}
+	if _, werr := w.Write(d.out.Bytes()); err == nil {
+		err = werr
+	}
+	return err
+}
+
+// newTablewriter is the table every table of the shell is drawn with:
+// ASCII borders, left-aligned, the cells as given (no case change, no
+// wrapping, no trimming: the shell has wrapped them to the width).
+func newTablewriter(w io.Writer, linesBetweenRows bool) *tablewriter.Table {
 	rendition := tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)}
 	if linesBetweenRows {
 		rendition.Settings.Separators.BetweenRows = tw.On
 	}
-	t := tablewriter.NewTable(w,
+	return tablewriter.NewTable(w,
 		tablewriter.WithRenderer(renderer.NewBlueprint(rendition)),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
@@ -70,14 +107,10 @@ func drawTable(w io.Writer, header []string, rows [][]string, linesBetweenRows b
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
 		tablewriter.WithTrimSpace(tw.Off),
+		// Cells are strings: the stringer cache is never read. A cache that
+		// keeps nothing spares Reset the new 10,240-entry map it would make.
+		tablewriter.WithStringerCacheCustom(noStringerCache{}),
 	)
-	t.Header(header)
-	for _, r := range rows {
-		if err := t.Append(r); err != nil {
-			return err
-		}
-	}
-	return t.Render()
 }
 
 // tableOverhead is the width of the borders and padding of n columns in

@@ -101,11 +101,15 @@ func PyRepr(v any) string {
 // Bytes that are not UTF-8 show as \udcNN, the way Python's surrogateescape
 // shows them.
 func StrRepr(s string) string {
+	if plainASCII(s) {
+		return "'" + s + "'" // nothing to escape: most names, ports and words
+	}
 	q := byte('\'')
 	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
 		q = '"'
 	}
 	var b strings.Builder
+	b.Grow(len(s) + 2)
 	b.WriteByte(q)
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -277,6 +281,17 @@ func TextNote(w Word) string {
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// plainASCII reports whether s is printable ASCII without a quote or a
+// backslash: its repr is s between single quotes.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '\'' || c == '\\' {
 			return false
 		}
 	}

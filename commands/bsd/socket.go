@@ -245,26 +245,31 @@ func (s *Socket) State() string {
 	}
 	state := "?"
 	s.raw.Control(func(fd uintptr) {
-		if s.family == unix.AF_UNIX && s.sotype != unix.SOCK_DGRAM {
-			if on, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ACCEPTCONN); err == nil && on != 0 {
-				state = "LISTEN"
-				return
-			}
-		}
-		if s.sotype == unix.SOCK_STREAM && s.proto == unix.IPPROTO_TCP {
-			info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
-			if err == nil {
-				state = tcpStateName(info.State)
-			}
-			return
-		}
-		if _, err := unix.Getpeername(int(fd)); err == nil {
-			state = "CONNECTED"
-		} else {
-			state = "UNCONN"
-		}
+		state = s.stateAt(int(fd), func() error { _, err := unix.Getpeername(int(fd)); return err })
 	})
 	return state
+}
+
+// stateAt is State's answer for the open descriptor fd; peer is its
+// getpeername, asked only for a socket that is neither TCP nor a
+// listening Unix socket.
+func (s *Socket) stateAt(fd int, peer func() error) string {
+	if s.family == unix.AF_UNIX && s.sotype != unix.SOCK_DGRAM {
+		if on, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ACCEPTCONN); err == nil && on != 0 {
+			return "LISTEN"
+		}
+	}
+	if s.sotype == unix.SOCK_STREAM && s.proto == unix.IPPROTO_TCP {
+		info, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO)
+		if err != nil {
+			return "?"
+		}
+		return tcpStateName(info.State)
+	}
+	if peer() == nil {
+		return "CONNECTED"
+	}
+	return "UNCONN"
 }
 
 // tcpStateName spells the kernel's TCP states (include/net/tcp_states.h).

@@ -236,9 +236,12 @@ func sysName(tr *Trace, fd int, peer bool) (SockAddr, error) {
 	if err == nil {
 		sa, ksa = rawToSockAddr(&rsa, l)
 	}
-	if err == nil {
+	switch {
+	case tr == nil:
+		// No trace: nothing to format (the sockets table asks every socket).
+	case err == nil:
 		tr.record(fmt.Sprintf("%s(%d, %s)", name, fd, formatSockaddr(ksa)), 0, nil)
-	} else {
+	default:
 		tr.record(fmt.Sprintf("%s(%d)", name, fd), 0, err)
 	}
 	return sa, err

@@ -12,6 +12,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"encoding/json"
+	"sync"
 )
 
 //go:embed assets
@@ -22,8 +23,11 @@ var (
 	pageCSS  = mustAsset("assets/page.css")
 	pageJS   = mustAsset("assets/page.js")
 	// pageCSP allows the inline script and style by hash, and nothing else.
-	pageCSP = "default-src 'none'; script-src '" + hash(pageJS) + "'; style-src '" + hash(pageCSS) +
-		"'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	// Hashed on first use, not at every start of the shell.
+	pageCSP = sync.OnceValue(func() string {
+		return "default-src 'none'; script-src '" + hash(pageJS) + "'; style-src '" + hash(pageCSS) +
+			"'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	})
 )
 
 func mustAsset(name string) []byte {
@@ -64,7 +68,7 @@ func Page(st State, live bool) []byte {
 		key string
 		val []byte
 	}{
-		{"{{CSP}}", []byte(pageCSP)},
+		{"{{CSP}}", []byte(pageCSP())},
 		{"{{MODE}}", []byte(mode)},
 		{"{{CSS}}", pageCSS},
 		{"{{JS}}", pageJS},

@@ -53,6 +53,22 @@ type Step struct {
 	After  string   // after: what just happened
 }
 
+// Numbers are the lessons' numbers in lang, in order, read from the file
+// names alone (NN-name.LANG.md): cheap enough for start-up, where All
+// would parse every lesson.
+func Numbers(lang string) []int {
+	names, _ := fs.Glob(data, "data/*."+lang+".md")
+	var out []int
+	for _, name := range names {
+		num, _, _ := strings.Cut(path.Base(name), "-")
+		if n, err := strconv.Atoi(num); err == nil {
+			out = append(out, n)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
 // All returns every lesson in lang, in order.
 func All(lang string) ([]Lesson, error) {
 	names, err := fs.Glob(data, "data/*."+lang+".md")

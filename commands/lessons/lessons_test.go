@@ -1,6 +1,7 @@
 package lessons
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -51,6 +52,23 @@ func TestAllEmbedded(t *testing.T) {
 			if l.N != i+1 {
 				t.Errorf("%s: lesson %d is numbered %d", lang, i+1, l.N)
 			}
+		}
+	}
+}
+
+// Numbers, read from the file names, are All's lessons' numbers in order.
+func TestNumbersMatchAll(t *testing.T) {
+	for _, lang := range Langs {
+		ls, err := All(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []int
+		for _, l := range ls {
+			want = append(want, l.N)
+		}
+		if got := Numbers(lang); !slices.Equal(got, want) || len(got) == 0 {
+			t.Errorf("Numbers(%q) = %v, All's are %v", lang, got, want)
 		}
 	}
 }

@@ -109,13 +109,13 @@ func (cgoBackend) getaddrinfo(ctx context.Context, host, port *string, h addrHin
 		}
 		defer C.freeaddrinfo(res)
 		out := []AddrInfo{}
+		var buf [C.NI_MAXHOST]C.char // one for every address: it goes to C, so to the heap
 		for ai := res; ai != nil; ai = ai.ai_next {
 			row := AddrInfo{Family: int(ai.ai_family), Type: int(ai.ai_socktype), Proto: int(ai.ai_protocol)}
 			if ai.ai_canonname != nil {
 				row.Canonname = C.GoString(ai.ai_canonname)
 			}
 			if ai.ai_addr != nil {
-				var buf [C.NI_MAXHOST]C.char
 				if C.ss_numeric(ai.ai_addr, ai.ai_addrlen, &buf[0], C.socklen_t(len(buf))) == 0 {
 					row.Addr = C.GoString(&buf[0])
 				}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"golang.org/x/sys/unix"
 )
 
 // SystemServicesPath is the services database glibc reads.
@@ -74,8 +76,32 @@ func LoadServices(file string) (*ServicesDB, error) {
 var servicesCache struct {
 	sync.Mutex
 	path  string
-	stamp string
+	stamp stamp
 	db    *ServicesDB
+}
+
+// stamp is what a file looked like: the same stamp, the same contents
+// (as far as a stat can tell: a rewrite or a replacement changes it).
+type stamp struct {
+	missing     bool
+	err         string
+	dev, ino    uint64
+	size        int64
+	mtime, ctim unix.Timespec
+}
+
+// fileStamp stats file (one system call, nothing formatted: every lookup
+// of a service asks whether the file changed).
+func fileStamp(file string) stamp {
+	var st unix.Stat_t
+	err := unix.Stat(file, &st)
+	switch {
+	case err == unix.ENOENT:
+		return stamp{missing: true}
+	case err != nil:
+		return stamp{err: err.Error()}
+	}
+	return stamp{dev: st.Dev, ino: st.Ino, size: st.Size, mtime: st.Mtim, ctim: st.Ctim}
 }
 
 // DefaultServices returns the services database every command reads:
@@ -88,12 +114,7 @@ func DefaultServices() *ServicesDB {
 	if p := servicesPath.Load(); p != nil && *p != "" {
 		file = *p
 	}
-	stamp := "missing"
-	if fi, err := os.Stat(file); err == nil {
-		stamp = fi.ModTime().String() + " " + strconv.FormatInt(fi.Size(), 10)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		stamp = err.Error()
-	}
+	stamp := fileStamp(file)
 	c := &servicesCache
 	c.Lock()
 	defer c.Unlock()

@@ -303,3 +303,48 @@ for f in (lambda: socket.getservbyname("http"), lambda: socket.getaddrinfo("loca
 		t.Errorf("AddrInfo(no-such-service): %v (%#v)", err, err)
 	}
 }
+
+// DefaultServices reads the file again when it changed, however it
+// changed: rewritten in place (another size), replaced by a rename (the
+// same size, another file), removed; and not while it stays the same.
+func TestDefaultServicesFollowsTheFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "services")
+	defer SetServicesPath("")
+	SetServicesPath(file)
+	port := func() (int, string) {
+		s, err := DefaultServices().ByName("sockshell-test", "tcp")
+		if err != nil {
+			return 0, DefaultServices().Source
+		}
+		return s.Port, DefaultServices().Source
+	}
+	write := func(path, text string) {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(file, "sockshell-test 1000/tcp\n")
+	if p, _ := port(); p != 1000 {
+		t.Fatalf("port %d, want 1000", p)
+	}
+	first := DefaultServices()
+	if DefaultServices() != first {
+		t.Error("the database was read again though the file did not change")
+	}
+	write(file, "sockshell-test 20000/tcp\n")
+	if p, _ := port(); p != 20000 {
+		t.Errorf("rewritten in place: port %d, want 20000", p)
+	}
+	write(filepath.Join(dir, "new"), "sockshell-test 30000/tcp\n") // the same size
+	if err := os.Rename(filepath.Join(dir, "new"), file); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := port(); p != 30000 {
+		t.Errorf("replaced by a rename: port %d, want 30000", p)
+	}
+	os.Remove(file)
+	if _, src := port(); src != "embedded" {
+		t.Errorf("removed: the database is %q, want the embedded table", src)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // alertNames are the alert descriptions as RFC 8446 (6) and RFC 5246 name them.
@@ -44,14 +45,14 @@ var opensslAlertReasons = map[byte]string{10: "SSLV3_ALERT_UNEXPECTED_MESSAGE", 
 
 // goRemoteAlerts maps crypto/tls's text of each alert ("tls: certificate
 // required") back to the alert: a received alert reaches the caller only
-// as that text.
-var goRemoteAlerts = func() map[string]byte {
+// as that text. Built on first use (only a failed handshake needs it).
+var goRemoteAlerts = sync.OnceValue(func() map[string]byte {
 	m := map[string]byte{}
 	for d := 0; d < 256; d++ {
 		m[tls.AlertError(d).Error()] = byte(d)
 	}
 	return m
-}()
+})
 
 // alertReason is OpenSSL's reason for a received alert: its code and text.
 func alertReason(d byte) (code, text string) {

@@ -59,7 +59,7 @@ func PythonError(err error, op Op, peerName string) error {
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Op == "remote error" {
-		if d, ok := goRemoteAlerts[oe.Err.Error()]; ok {
+		if d, ok := goRemoteAlerts()[oe.Err.Error()]; ok {
 			code, text := alertReason(d)
 			return &Error{Class: "ssl.SSLError", Msg: fmt.Sprintf("[SSL: %s] %s", code, text), Hint: alertHint(d, op), Err: err}
 		}
