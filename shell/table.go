@@ -60,19 +60,6 @@ func renderTable(w io.Writer, header []string, rows [][]string, width int) error
 // The tablewriter.Table is reused (tablePool): a new one costs far more
 // than the drawing of a small table (it allocates a 10,240-entry cache).
 func drawTable(w io.Writer, header []string, rows [][]string, linesBetweenRows bool) error {
-	key, small := drawnKey(header, rows, linesBetweenRows)
-	if small {
-		if out, ok := drawn.get(key); ok {
-			_, err := w.Write(out)
-			return err
-		}
-	}
-	return drawAgain(w, header, rows, linesBetweenRows, key, small)
-}
-
-// drawAgain draws with a kept tablewriter table, and remembers a small
-// table's text under key.
-func drawAgain(w io.Writer, header []string, rows [][]string, linesBetweenRows bool, key string, small bool) error {
 	d := tables.get(linesBetweenRows)
 	defer tables.put(linesBetweenRows, d)
 	d.t.Header(header)
@@ -82,9 +69,6 @@ func drawAgain(w io.Writer, header []string, rows [][]string, linesBetweenRows b
 		}
 	}
 	err := d.t.Render()
-	if err == nil && small {
-		drawn.put(key, d.out.Bytes())
-	}
 	if _, werr := w.Write(d.out.Bytes()); err == nil {
 		err = werr
 	}
