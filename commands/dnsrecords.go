@@ -205,6 +205,12 @@ func dnsExchangeError(ask dnsAsk, err error) error {
 		e.Hint = fmt.Sprintf("the reply parses as DNS but does not answer ours (%v); a resolver drops such replies, as they may be forged", de.Err)
 		return e
 	}
+	var short *dnsrec.ShortError
+	if errors.As(de.Err, &short) {
+		e := shell.Errorf("dns.resolver.NoNameservers", "All nameservers failed to answer the query %s: Server %s (%s) answered EOFError: %v", ask.query(), ask.server, de.Net, short)
+		e.Hint = "over TCP each DNS message comes after a 2-byte length; the server ended the connection before the whole message it announced (a server that crashed or cut the answer), so nothing of it is shown"
+		return e
+	}
 	x := shell.Classify(de.Err)
 	e := shell.Errorf("dns.resolver.NoNameservers", "All nameservers failed to answer the query %s: Server %s (%s) answered %s", ask.query(), ask.server, de.Net, x.Python().String())
 	if x.HasErrno && x.Errno == 111 && de.Net == "udp" {

@@ -177,7 +177,10 @@ func exchangeOnce(ctx context.Context, network, server string, query *dns.Msg, s
 			return failRead(fail, err)
 		}
 		b = make([]byte, binary.BigEndian.Uint16(n[:]))
-		if _, err := io.ReadFull(conn, b); err != nil {
+		if got, err := io.ReadFull(conn, b); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+				return fail(Network, b[:got], &ShortError{Announced: len(b), Got: got})
+			}
 			return failRead(fail, err)
 		}
 	} else {
@@ -193,18 +196,61 @@ func exchangeOnce(ctx context.Context, network, server string, query *dns.Msg, s
 		b = buf[:n]
 	}
 	trace(fmt.Sprintf("recv() = %d bytes", len(b)))
+	msg, kind, err := ParseReply(query, b, network == "udp")
+	if err != nil {
+		return fail(kind, b, err)
+	}
+	return msg, len(b), nil
+}
+
+// ParseReply reads b as the reply to query: Malformed for bytes that are
+// no DNS message, WrongID for a message that does not answer the query.
+// With udp, a reply whose header has TC set is kept once its header and
+// question parse, even when the records after them do not: a truncated
+// UDP reply may be cut anywhere (RFC 2181 §9), and Exchange asks again
+// over TCP whatever the rest holds, as resolvers (dnspython's Truncated)
+// do. Its records are dropped then: they may be partial.
+func ParseReply(query *dns.Msg, b []byte, udp bool) (*dns.Msg, string, error) {
 	msg := new(dns.Msg)
 	if err := msg.Unpack(b); err != nil {
-		return fail(Malformed, b, err)
+		hdr := new(dns.Msg)
+		if !udp || !truncatedHeader(hdr, b) {
+			return nil, Malformed, err
+		}
+		msg = hdr
 	}
 	if msg.Id != query.Id || !msg.Response {
 		why := fmt.Errorf("ID %d, not the query's %d", msg.Id, query.Id)
 		if msg.Id == query.Id {
 			why = errors.New("a query, not a response (QR clear)")
 		}
-		return fail(WrongID, b, why)
+		return nil, WrongID, why
 	}
-	return msg, len(b), nil
+	return msg, "", nil
+}
+
+// truncatedHeader reads into m the header and question of b, a reply
+// whose records do not parse, and reports whether its TC flag is set.
+func truncatedHeader(m *dns.Msg, b []byte) bool {
+	if len(b) < 12 || b[2]&0x02 == 0 { // the header's TC bit
+		return false
+	}
+	h := make([]byte, 12, len(b))
+	copy(h, b)
+	h[6], h[7], h[8], h[9], h[10], h[11] = 0, 0, 0, 0, 0, 0 // no records
+	if err := m.Unpack(append(h, b[12:]...)); err != nil {
+		return false // the question does not parse either
+	}
+	m.Answer, m.Ns, m.Extra = nil, nil, nil
+	return m.Truncated
+}
+
+// ShortError is a TCP reply whose connection ended before the bytes its
+// length prefix announced had come.
+type ShortError struct{ Announced, Got int }
+
+func (e *ShortError) Error() string {
+	return fmt.Sprintf("the server closed the connection after %d of the %d bytes its length prefix announced", e.Got, e.Announced)
 }
 
 // failRead classifies a read error: a deadline is NoReply, anything else
