@@ -55,10 +55,12 @@ var goRemoteAlerts = sync.OnceValue(func() map[string]byte {
 })
 
 // alertReason is OpenSSL's reason for a received alert: its code and text.
-func alertReason(d byte) (code, text string) {
+// known is false for an alert OpenSSL has no reason for (Python then
+// says "[SSL] unknown error").
+func alertReason(d byte) (code, text string, known bool) {
 	code, ok := opensslAlertReasons[d]
 	if !ok {
-		return fmt.Sprintf("TLSV1_ALERT_%d", d), fmt.Sprintf("tlsv1 alert %d", d)
+		return "", "", false
 	}
-	return code, strings.ToLower(strings.ReplaceAll(code, "_", " "))
+	return code, strings.ToLower(strings.ReplaceAll(code, "_", " ")), true
 }

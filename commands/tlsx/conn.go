@@ -35,6 +35,7 @@ type wire struct {
 	mu          sync.Mutex
 	rctx, wctx  context.Context
 	records     *recordLog
+	first       firstFlight // the server's records until its ServerHello
 }
 
 // set sets the context of the reads (read) or of the writes.
@@ -73,6 +74,9 @@ func (w *wire) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	w.records.add(false, got)
+	if err := w.first.feed(got); err != nil {
+		return 0, err // what OpenSSL refuses, refused here too
+	}
 	return copy(p, got), nil
 }
 

@@ -41,6 +41,10 @@ func PythonError(err error, op Op, peerName string) error {
 	if err == nil {
 		return nil
 	}
+	var te *Error
+	if errors.As(err, &te) {
+		return te // the server's first flight, refused as OpenSSL refuses it
+	}
 	var ve *VerifyError
 	if errors.As(err, &ve) {
 		return &Error{Class: "ssl.SSLCertVerificationError", Msg: ve.Error(), Hint: verifyHint(ve, peerName), Err: err}
@@ -55,14 +59,25 @@ func PythonError(err error, op Op, peerName string) error {
 	var rh tls.RecordHeaderError
 	if errors.As(err, &rh) {
 		return &Error{Class: "ssl.SSLError", Msg: "[SSL: WRONG_VERSION_NUMBER] wrong version number", Err: err,
-			Hint: fmt.Sprintf("the server's first bytes, %s, are not a TLS record (a TLS server answers a ClientHello with 0x16 0x03 …): it speaks something else on this port, plain text most likely; talk to it without tls", bytesRepr(rh.RecordHeader[:]))}
+			Hint: fmt.Sprintf("the server's record header %s is not one this connection takes (%s)", bytesRepr(rh.RecordHeader[:]), strings.TrimPrefix(rh.Msg, "tls: "))}
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Op == "remote error" {
 		if d, ok := goRemoteAlerts()[oe.Err.Error()]; ok {
-			code, text := alertReason(d)
-			return &Error{Class: "ssl.SSLError", Msg: fmt.Sprintf("[SSL: %s] %s", code, text), Hint: alertHint(d, op), Err: err}
+			code, text, known := alertReason(d)
+			msg := fmt.Sprintf("[SSL: %s] %s", code, text)
+			if !known {
+				msg = "[SSL] unknown error" // OpenSSL has no reason for this alert
+			}
+			return &Error{Class: "ssl.SSLError", Msg: msg, Hint: alertHint(d, op), Err: err}
 		}
+	}
+	if errors.As(err, &oe) && oe.Op == "local error" {
+		return localError(oe, err)
+	}
+	if msg, ok := strings.CutPrefix(err.Error(), "tls: server selected unsupported protocol version "); ok {
+		return &Error{Class: "ssl.SSLError", Msg: "[SSL: UNSUPPORTED_PROTOCOL] unsupported protocol", Err: err,
+			Hint: "the server's ServerHello chose the version 0x" + msg + ", which this side did not offer (TLS 1.2 and 1.3, as Python's default context)"}
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		hint := "the peer closed the connection in the middle of a TLS record"
@@ -76,6 +91,23 @@ func PythonError(err error, op Op, peerName string) error {
 			Hint: "this is Go's crypto/tls's wording, which sockshell runs; OpenSSL's reason (Python's) has other words for it"}
 	}
 	return err
+}
+
+// localError is an alert this side (crypto/tls) sent because the
+// server's handshake was bad: Python's class, and OpenSSL's reason where
+// it names the same fault.
+func localError(oe *net.OpError, err error) error {
+	alert := strings.TrimPrefix(oe.Err.Error(), "tls: ")
+	switch alert {
+	case "error decoding message":
+		return &Error{Class: "ssl.SSLError", Msg: "[SSL: LENGTH_MISMATCH] length mismatch", Err: err,
+			Hint: "a handshake message of the server's does not parse: its fields do not fit its length (this side sent the alert decode_error)"}
+	case "unexpected message":
+		return &Error{Class: "ssl.SSLError", Msg: "[SSL: UNEXPECTED_MESSAGE] unexpected message", Err: err,
+			Hint: "the server sent a record or handshake message this side did not expect at this point of the handshake (this side sent the alert unexpected_message)"}
+	}
+	return &Error{Class: "ssl.SSLError", Msg: alert, Err: err,
+		Hint: "this side (Go's crypto/tls, which sockshell runs) found the server's handshake bad and sent the alert " + alert + "; OpenSSL's reason (Python's) has other words for it"}
 }
 
 func bytesRepr(p []byte) string {
@@ -150,6 +182,9 @@ func alertHint(d byte, op Op) string {
 		return "the server supports none of the protocols offered with --alpn"
 	case 70:
 		return "the server does not take the TLS versions offered (TLS 1.2 and 1.3, as Python's default context)"
+	}
+	if _, _, known := alertReason(d); !known {
+		return fmt.Sprintf("the peer sent a fatal alert of description %d (%s), which OpenSSL has no reason for, and ended the connection", d, AlertName(d))
 	}
 	return fmt.Sprintf("the peer sent the TLS alert %s (%d) and ended the connection", AlertName(d), d)
 }
