@@ -259,9 +259,10 @@ func (s *Session) printError(prefix string, e *Error) {
 		s.printErr(string(b))
 		return
 	}
-	line := SafeText(prefix) + s.paint(red, SafeText(e.Error()))
+	// An error and its hint are a line each, whatever text they quote.
+	line := SafeText(prefix) + s.paint(red, OneLine(e.Error()))
 	if e.Hint != "" {
-		line += "\n" + s.paint(dim, "  hint: "+SafeText(e.Hint))
+		line += "\n" + s.paint(dim, "  hint: "+OneLine(e.Hint))
 	}
 	s.printErr(line + "\n")
 }

@@ -251,6 +251,18 @@ func SafeText(s string) string {
 	return b.String()
 }
 
+// OneLine is SafeText for text that must stay on one line (an error, its
+// hint, a note quoting a peer's name): a line end in it shows as \n, as
+// in a repr, so no text a peer chose can start a line of its own (a fake
+// ">>> " prompt, a fake result) below it.
+func OneLine(s string) string {
+	if strings.ContainsAny(s, "\n") {
+		s = strings.ReplaceAll(s, "\r\n", `\r\n`)
+		s = strings.ReplaceAll(s, "\n", `\n`)
+	}
+	return SafeText(s)
+}
+
 // DataExpr is the Python expression for the bytes a DATA word stands for:
 // a bytes literal, or a str literal with .encode() when the word was text
 // with characters beyond ASCII. It is never cut: an explain line must stay
