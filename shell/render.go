@@ -79,7 +79,11 @@ func (s *Session) render(c *Call, v any) error {
 		return err
 	}
 	for _, n := range c.notes {
-		buf.WriteString(s.paint(dim, "# "+SafeText(n)) + "\n")
+		// Every line of a note is a comment, so that no text a note
+		// quotes (a peer's, a file's) can start a line of its own.
+		for _, l := range strings.Split(SafeText(n), "\n") {
+			buf.WriteString(s.paint(dim, "# "+l) + "\n")
+		}
 	}
 	if s.Settings.Timing {
 		buf.WriteString(s.paint(dim, "# "+timingNote(c.timing, time.Since(c.start))) + "\n")
