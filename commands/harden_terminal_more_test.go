@@ -366,3 +366,41 @@ func poison(v any, key string) any {
 	}
 	return v
 }
+
+// The wire view: the session's own packets, a peer's payload in them, as
+// lines under the commands, the ladder of wire SOCK, and its SVG.
+func TestTerminalSafeWire(t *testing.T) {
+	ss := wireSession(t)
+	port := sockGoPeer(t, func(c *net.TCPConn) { io.WriteString(c, attack()); c.CloseWrite(); io.Copy(io.Discard, c) })
+	ss.MustExec("set timeout 5")
+	svg := filepath.Join(t.TempDir(), "ladder.svg")
+	shown := ""
+	for _, format := range []string{"python", "table", "json"} {
+		ss.MustExec("set format " + format)
+		ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", port))
+		sock := openSockets(ss.Session)[0]
+		for _, line := range []string{"recv " + sock + " 4096", "send " + sock + " " + shellQuote(attackLine()), "wire " + sock,
+			"wire " + sock + " --svg " + svg + " --force", "timeline " + sock, "close " + sock} {
+			out, errs := ss.Exec(line)
+			if errs != "" {
+				t.Errorf("%s: %s", line, errs)
+			}
+			checkSafe(t, format+": "+line, out+errs)
+			shown += out + errs
+		}
+		ss.Session.FlushEvents()
+		evs := strings.Join(ss.Events(), "\n")
+		checkSafe(t, format+": the wire's lines", evs)
+		shown += evs
+	}
+	if !strings.Contains(shown, `\x1b]0;owned`) {
+		t.Errorf("the peer's payload is not shown:\n%s", shown)
+	}
+	b, err := os.ReadFile(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "<img") || strings.ContainsAny(string(b), "\x1b\x07") {
+		t.Errorf("the SVG holds the peer's markup or control bytes")
+	}
+}
