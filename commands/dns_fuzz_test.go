@@ -48,6 +48,45 @@ func fuzzDNSSeeds(f *testing.F) {
 	f.Add([]byte("this is not DNS\r\n\x1b[2J"), false, true)
 }
 
+// fuzzDNS is the session FuzzDNSReply renders in, made once: a fuzz
+// worker runs its inputs one at a time, and each sets what the command
+// reads (made per input, the session cost more than the parsing).
+var fuzzDNS struct {
+	s         *shell.Session
+	out, errs bytes.Buffer
+	b         []byte
+	udp       bool
+}
+
+func fuzzDNSSession() *shell.Session {
+	if fuzzDNS.s != nil {
+		return fuzzDNS.s
+	}
+	ask := dnsAsk{name: "x.sockshell.test.", qtype: dns.TypeTXT, server: "127.0.0.1:53", source: "--server"}
+	run := func(c *shell.Call) (any, error) {
+		b, udp := fuzzDNS.b, fuzzDNS.udp
+		q := dnsrec.NewQuery(ask.name, ask.qtype)
+		q.Id = fuzzDNSID
+		network := "tcp"
+		if udp {
+			network = "udp"
+		}
+		msg, kind, err := dnsrec.ParseReply(q, b, udp)
+		if err != nil {
+			return nil, dnsExchangeError(ask, &dnsrec.Error{Kind: kind, Server: ask.server, Net: network, Bytes: b, Err: err})
+		}
+		reply := &dnsrec.Reply{Msg: msg, Server: ask.server, Net: network, Size: len(b), Retry: msg.Truncated}
+		if err := dnsRcodeError(ask, reply); err != nil {
+			return nil, err
+		}
+		return dnsResult(c, ask, reply), nil
+	}
+	tab := shell.NewTable(&shell.Command{Name: "reply", Summary: "a reply", Group: "t", Run: run})
+	tab.Add(shell.Builtins()...)
+	fuzzDNS.s = shell.NewSession(tab, &fuzzDNS.out, &fuzzDNS.errs)
+	return fuzzDNS.s
+}
+
 func FuzzDNSReply(f *testing.F) {
 	fuzzDNSSeeds(f)
 	f.Fuzz(func(t *testing.T, b []byte, fixID, udp bool) {
@@ -55,28 +94,9 @@ func FuzzDNSReply(f *testing.F) {
 			b[0], b[1] = fuzzDNSID>>8, fuzzDNSID&0xff
 			b[2] |= 0x80 // QR: a response
 		}
-		ask := dnsAsk{name: "x.sockshell.test.", qtype: dns.TypeTXT, server: "127.0.0.1:53", source: "--server"}
-		run := func(c *shell.Call) (any, error) {
-			q := dnsrec.NewQuery(ask.name, ask.qtype)
-			q.Id = fuzzDNSID
-			network := "tcp"
-			if udp {
-				network = "udp"
-			}
-			msg, kind, err := dnsrec.ParseReply(q, b, udp)
-			if err != nil {
-				return nil, dnsExchangeError(ask, &dnsrec.Error{Kind: kind, Server: ask.server, Net: network, Bytes: b, Err: err})
-			}
-			reply := &dnsrec.Reply{Msg: msg, Server: ask.server, Net: network, Size: len(b), Retry: msg.Truncated}
-			if err := dnsRcodeError(ask, reply); err != nil {
-				return nil, err
-			}
-			return dnsResult(c, ask, reply), nil
-		}
-		tab := shell.NewTable(&shell.Command{Name: "reply", Summary: "a reply", Group: "t", Run: run})
-		tab.Add(shell.Builtins()...)
-		var out, errs bytes.Buffer
-		s := shell.NewSession(tab, &out, &errs)
+		s := fuzzDNSSession()
+		fuzzDNS.b, fuzzDNS.udp = b, udp
+		out, errs := &fuzzDNS.out, &fuzzDNS.errs
 		for _, format := range []string{"table", "python", "json"} {
 			s.Exec(t.Context(), "set format "+format, "")
 			out.Reset()
