@@ -199,6 +199,9 @@ func dnsExchangeError(ask dnsAsk, err error) error {
 	case dnsrec.Malformed:
 		e := shell.Errorf("dns.resolver.NoNameservers", "All nameservers failed to answer the query %s: Server %s sent a malformed reply: %s", ask.query(), ask.server, shell.BytesRepr(clip(de.Bytes, 24)))
 		e.Hint = fmt.Sprintf("%d bytes came back that do not parse as a DNS message (%v): is a DNS server listening there?", len(de.Bytes), de.Err)
+		if strings.Contains(de.Err.Error(), "compression pointer") {
+			e.Hint = fmt.Sprintf("%d bytes came back whose header and question are DNS, but a name in them is compression pointers that lead back into themselves (%v): a broken or hostile server; a resolver gives up on such a reply", len(de.Bytes), de.Err)
+		}
 		return e
 	case dnsrec.WrongID:
 		e := shell.Errorf("dns.resolver.NoNameservers", "All nameservers failed to answer the query %s: Server %s sent a reply to another query", ask.query(), ask.server)
