@@ -14,6 +14,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -48,10 +49,18 @@ func dnsHostile(t *testing.T, udp func(q *dns.Msg) []byte, tcp func(c net.Conn, 
 	if pc == nil {
 		t.Fatal("no loopback port free for both UDP and TCP")
 	}
-	if ln != nil {
-		t.Cleanup(func() { ln.Close() })
-	}
+	// The test waits, when it ends, for every goroutine of the server.
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		pc.Close()
+		if ln != nil {
+			ln.Close()
+		}
+		wg.Wait()
+	})
+	wg.Add(1)
 	go func() {
+		defer wg.Done()
 		buf := make([]byte, 65535)
 		for {
 			n, from, err := pc.ReadFrom(buf)
@@ -68,13 +77,17 @@ func dnsHostile(t *testing.T, udp func(q *dns.Msg) []byte, tcp func(c net.Conn, 
 		}
 	}()
 	if ln != nil {
+		wg.Add(1)
 		go func() {
+			defer wg.Done()
 			for {
 				c, err := ln.Accept()
 				if err != nil {
 					return
 				}
+				wg.Add(1)
 				go func() {
+					defer wg.Done()
 					defer c.Close()
 					c.SetDeadline(time.Now().Add(30 * time.Second))
 					var n [2]byte
