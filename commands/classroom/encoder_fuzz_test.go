@@ -30,7 +30,7 @@ func FuzzEventEncoder(f *testing.F) {
 		h := NewHub(Options{Address: message, Poll: func() []Row {
 			return []Row{{Name: resource, Kind: "socket", State: value, Notes: message, Detail: value}}
 		}})
-		c, first := h.follow()
+		c, first := h.follow(DefaultLimits.MaxFollowers)
 		h.Add(ev)
 		var delta []byte
 		select {
