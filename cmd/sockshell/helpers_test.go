@@ -62,8 +62,9 @@ type screen struct {
 	pty   *os.File
 	mu    sync.Mutex
 	cond  *sync.Cond
-	out   bytes.Buffer
-	mark  int // Expect searches from here; a match moves it past the match
+	out   bytes.Buffer // every byte, escape sequences included
+	plain screenText   // the same without escape sequences
+	mark  int          // offset in plain: Expect searches from here; a match moves it past the match
 	eof   bool
 	done  chan struct{} // closed when the process has exited
 	state *os.ProcessState
@@ -103,7 +104,9 @@ func startScreenCols(t *testing.T, cols int, env []string, args ...string) *scre
 			n, err := f.Read(buf)
 			sc.mu.Lock()
 			sc.out.Write(buf[:n])
+			sc.plain.feed(buf[:n])
 			if err != nil {
+				sc.plain.flush()
 				sc.eof = true
 			}
 			sc.cond.Broadcast()
@@ -151,13 +154,21 @@ func filteredEnv() []string {
 
 var escapes = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][AB012]|\a`)
 
-// plain is the screen output without terminal escape sequences.
+// plain is the screen output without terminal escape sequences: the
+// reference screenText.feed agrees with.
 func plain(b []byte) string { return escapes.ReplaceAllString(string(b), "") }
 
 func (sc *screen) text() string {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	return plain(sc.out.Bytes())
+	return sc.plain.all()
+}
+
+// sinceMark is the screen's plain text after the mark.
+func (sc *screen) sinceMark() string {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.plain.since(sc.mark)
 }
 
 // Type sends keys to the terminal.
@@ -168,8 +179,21 @@ func (sc *screen) Type(keys string) {
 	}
 }
 
+// Enter types a line and Enter at the prompt and waits for readline's
+// echo of the Enter, so that a later Expect(prompt) sees the prompt the
+// line's end brings, never one of the prompts readline redraws at each key
+// of the line's echo (a test that types on before the line has run has its
+// keys echoed by the tty and, if a Ctrl-C follows, flushed unread).
+func (sc *screen) Enter(line string) {
+	sc.t.Helper()
+	sc.Type(line + "\r")
+	sc.Expect(regexp.QuoteMeta(line) + `\r\n`)
+}
+
 // Expect waits until the output after the mark (escape sequences removed)
-// matches the pattern, and moves the mark past the match.
+// matches the pattern, and moves the mark past the match. The plain text
+// is built once as the bytes come (screenText), and the mark is an offset
+// into it, so a wait costs one regexp search per read from the pty.
 func (sc *screen) Expect(pattern string) string {
 	sc.t.Helper()
 	re := regexp.MustCompile(pattern)
@@ -183,17 +207,9 @@ func (sc *screen) Expect(pattern string) string {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	for {
-		rest := plain(sc.out.Bytes()[sc.mark:])
+		rest := sc.plain.since(sc.mark)
 		if loc := re.FindStringIndex(rest); loc != nil {
-			// Move the mark in raw bytes: past the raw prefix whose plain form
-			// covers the match.
-			raw := sc.out.Bytes()[sc.mark:]
-			for i := 0; i <= len(raw); i++ {
-				if len(plain(raw[:i])) >= loc[1] {
-					sc.mark += i
-					break
-				}
-			}
+			sc.mark += loc[1]
 			return rest[loc[0]:loc[1]]
 		}
 		if sc.eof || time.Now().After(deadline) {

@@ -134,7 +134,7 @@ func TestAttachSMTPOnPTY(t *testing.T) {
 	port, lines := smtpLike(t)
 	sc := startScreen(t, "--no-history")
 	sc.Expect(prompt)
-	sc.Type(fmt.Sprintf("connect 127.0.0.1 %d\r", port))
+	sc.Enter(fmt.Sprintf("connect 127.0.0.1 %d", port))
 	sc.Expect(prompt)
 	// Without --crlf a line ends with \n alone, which this server refuses.
 	sc.Type("attach s1\r")

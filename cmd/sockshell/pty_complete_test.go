@@ -36,6 +36,7 @@ func TestTabCompletesPathsOnPTY(t *testing.T) {
 		sc.Type("connect s1 localh\t")
 		sc.Expect(`connect s1 localhost`)
 		sc.Type("\x03")
+		sc.Expect(`\^C\r\n`)
 		sc.Expect(prompt)
 	}
 	sc.Type("exit\r")

@@ -35,6 +35,7 @@ func TestCtrlRRecallIsKeptInHistory(t *testing.T) {
 	sc2.Type("\x1b[A")
 	sc2.Expect(`servport http tcp`)
 	sc2.Type("\x03")
+	sc2.Expect(`\^C\r\n`)
 	sc2.Expect(prompt)
 	sc2.Type("exit\r")
 	if code := sc2.Exit(); code != 0 {
@@ -67,6 +68,7 @@ func TestCtrlRRecallIsKeptInHistory(t *testing.T) {
 	sc3.Type(" udp")
 	sc3.Expect(`udp`)
 	sc3.Type("\x03")
+	sc3.Expect(`\^C\r\n`)
 	sc3.Expect(prompt)
 	sc3.Type("servname 53 udp\r")
 	sc3.Expect(`'domain'`)
@@ -108,6 +110,7 @@ func TestLongHistoryStaysPrivate(t *testing.T) {
 	sc.Type("\x1b[A")
 	sc.Expect(`servport 5099`)
 	sc.Type("\x03")
+	sc.Expect(`\^C\r\n`)
 	sc.Expect(prompt)
 	sc.Type("exit\r")
 	sc.Exit()

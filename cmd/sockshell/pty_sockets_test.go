@@ -30,9 +30,7 @@ func sockPtyInterrupt(t *testing.T, sc *screen) {
 		sc.Type("\x03")
 		seen := false
 		for end := time.Now().Add(300 * time.Millisecond); time.Now().Before(end) && !seen; time.Sleep(10 * time.Millisecond) {
-			sc.mu.Lock()
-			seen = re.MatchString(plain(sc.out.Bytes()[sc.mark:]))
-			sc.mu.Unlock()
+			seen = re.MatchString(sc.sinceMark())
 		}
 		if seen {
 			break
@@ -64,7 +62,7 @@ func TestSocketCtrlCOnPTY(t *testing.T) {
 	// Wide enough for the sockets table unwrapped, one row a line.
 	sc := startScreenCols(t, 160, []string{"NO_COLOR=1"}, "--no-history")
 	sc.Expect(prompt)
-	sc.Type("set timeout none\r")
+	sc.Enter("set timeout none")
 	sc.Expect(prompt)
 
 	// accept with nobody connecting.
@@ -89,7 +87,11 @@ func TestSocketCtrlCOnPTY(t *testing.T) {
 	sc.Expect(prompt)
 
 	// recv from a peer that never writes.
-	sc.Type(fmt.Sprintf("socket tcp; connect s3 127.0.0.1 %d\r", silent.Addr().(*net.TCPAddr).Port))
+	// Enter: the prompt awaited is the one after the line has run, not one
+	// of readline's redraws in the line's echo; "recv s3" typed while the
+	// connect still ran would be echoed by the tty and flushed unread by
+	// the Ctrl-C below.
+	sc.Enter(fmt.Sprintf("socket tcp; connect s3 127.0.0.1 %d", silent.Addr().(*net.TCPAddr).Port))
 	sc.Expect(prompt)
 	var peer net.Conn
 	select {

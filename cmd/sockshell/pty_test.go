@@ -85,7 +85,7 @@ func TestPromptOnPTY(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer bh.conn.Close()
-	sc.Type(fmt.Sprintf("set dns 127.0.0.1:%d; set timeout none\r", bh.port()))
+	sc.Enter(fmt.Sprintf("set dns 127.0.0.1:%d; set timeout none", bh.port()))
 	sc.Expect(prompt)
 	sc.Type("resolve nosuch.test\r")
 	if !bh.waitQuery(20 * time.Second) {
