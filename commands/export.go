@@ -36,7 +36,7 @@ func exportCommands() []*shell.Command {
 		Python:   "# the session's Python lines, in order: open(file, 'x').write(script)",
 		Examples: []string{"export python session.py", "export python session.py --force"},
 		Args:     []shell.Arg{shell.Req("python", exportFormatArg), shell.Req("FILE", shell.FileArg), shell.OptFlag("force")},
-		Flags:    []shell.Flag{{Name: "force", Help: "replace FILE if it exists"}},
+		Flags:    []shell.Flag{{Name: "force", Help: "replace FILE if it exists, or a symbolic link there (never followed)"}},
 		Run:      runExport,
 	}}
 }

@@ -10,7 +10,7 @@ import (
 )
 
 var (
-	forceFlag       = shell.Flag{Name: "force", Help: "with --out: replace FILE if it exists (only once the transfer succeeds)"}
+	forceFlag       = shell.Flag{Name: "force", Help: "with --out: replace FILE if it exists (only once the transfer succeeds; a symbolic link there is replaced, never followed)"}
 	keepPartialFlag = shell.Flag{Name: "keep-partial", Help: "keep what arrived before a failure or Ctrl-C, as FILE.partial"}
 )
 
@@ -18,7 +18,8 @@ var (
 const outFileHelp = "The bytes go to a temporary file beside FILE, renamed to FILE only when the\n" +
 	"transfer succeeds: a failure or Ctrl-C leaves no half file (--keep-partial keeps\n" +
 	"it as FILE.partial). An existing FILE is never replaced without --force. A FIFO\n" +
-	"or /dev/null is written in place."
+	"or /dev/null is written in place. A symbolic link at FILE is never followed:\n" +
+	"it is a FILE that exists, and --force replaces the link itself."
 
 // createOutput opens FILE for a command's --out, with the policy its
 // --force and --keep-partial ask for.

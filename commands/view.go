@@ -99,7 +99,7 @@ func viewCommands() []*shell.Command {
 			{Name: "open", Help: "open the page in the browser (xdg-open)"},
 			{Name: "token", Help: "require the random token on loopback too (beyond loopback it always is)"},
 			{Name: "snapshot", Value: true, Meta: "FILE", Kind: shell.FileArg, Help: "write the page as it is now to FILE, one self-contained HTML file"},
-			{Name: "force", Help: "with --snapshot: replace FILE if it exists"},
+			{Name: "force", Help: "with --snapshot: replace FILE if it exists, or a symbolic link there (never followed)"},
 		},
 		Run: runView,
 	}}

@@ -19,7 +19,7 @@ var looksLikeSockName = sync.OnceValue(func() *regexp.Regexp { return regexp.Mus
 var wireOnOff = shell.Choices("on|off", "on", "off")
 
 var wireSaveFlags = []shell.Flag{
-	{Name: "force", Help: "replace FILE if it exists"},
+	{Name: "force", Help: "replace FILE if it exists, or a symbolic link there (never followed)"},
 	{Name: "abs", Help: "absolute sequence numbers, not relative ones"},
 	{Name: "svg", Value: true, Meta: "FILE", Kind: shell.FileArg, Help: "write the ladder as an SVG picture to FILE"},
 }

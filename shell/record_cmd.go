@@ -19,7 +19,7 @@ func RecordCommands() []*Command {
 				"sockshell --record FILE records a whole run, -c, script and pipe runs too. replay FILE plays a recording back; replay --check FILE checks that it still gives the same results. (A file named off: record ./off.)",
 			Examples: []string{"record demo.jsonl", "record off"},
 			Args:     []Arg{Opt("FILE", recordFileArg)},
-			Flags:    []Flag{{Name: "force", Help: "replace FILE if it exists (when the recording ends)"}},
+			Flags:    []Flag{{Name: "force", Help: "replace FILE if it exists, or a symbolic link there (never followed) (when the recording ends)"}},
 			Run:      runRecord,
 		},
 		{

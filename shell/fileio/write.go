@@ -61,6 +61,13 @@ type Output struct {
 // place (nothing is replaced), waiting cancellably for a FIFO's reader.
 // Anything else that exists is refused, and an existing regular file too
 // unless the policy is Force or Fresh.
+//
+// name's last part is never followed when it is a symbolic link: a link
+// planted where the file is to go (to ~/.bashrc, say) is refused as a file
+// that exists, and Force replaces the link itself, never the file it names.
+// The temporary file is made with O_EXCL|O_NOFOLLOW and renamed, which
+// never follows a link either, so a link planted during the transfer is
+// replaced (Force) or kept with the data under another name.
 func Create(ctx context.Context, name string, o Options) (*Output, error) {
 	out := &Output{ctx: ctx, target: name, final: name, opts: o}
 	// Fresh never writes into what is there (a FIFO, a file, a directory
@@ -69,33 +76,28 @@ func Create(ctx context.Context, name string, o Options) (*Output, error) {
 	if o.Policy == Fresh {
 		lerr = fs.ErrNotExist
 	}
+	perm := fs.FileMode(0)
 	if lerr == nil {
-		st, err := os.Stat(name)
-		if err != nil {
-			if lst.Mode()&fs.ModeSymlink != 0 {
-				return nil, &KindError{Path: name, Kind: "a symbolic link to nothing", Want: "a file to write",
-					Hint: "remove the link or give another name"}
-			}
-			return nil, err
-		}
-		mode := st.Mode()
+		mode := lst.Mode()
 		switch {
+		case mode&fs.ModeSymlink != 0:
+			if o.Policy != Force {
+				to, _ := os.Readlink(name)
+				return nil, &LinkError{Path: name, To: to}
+			}
 		case mode.IsDir():
 			return nil, &fs.PathError{Op: "open", Path: name, Err: syscall.EISDIR}
-		case mode&fs.ModeNamedPipe != 0 || isDevNull(st):
+		case mode&fs.ModeNamedPipe != 0 || isDevNull(lst):
 			return out.openStream()
 		case !mode.IsRegular():
 			return nil, &KindError{Path: name, Kind: KindName(mode), Want: "a regular file, a FIFO or /dev/null",
 				Hint: writeHint(mode)}
 		case o.Policy == NoClobber:
 			return nil, &ExistsError{Path: name}
-		case o.Policy == Force:
-			// Replace the file a symbolic link names, not the link.
-			real, err := filepath.EvalSymlinks(name)
-			if err != nil {
-				return nil, err
-			}
-			out.final = real
+		default:
+			// The replacement keeps the replaced file's permissions: a
+			// private file stays private.
+			perm = mode.Perm()
 		}
 	} else if !errors.Is(lerr, fs.ErrNotExist) {
 		return nil, lerr
@@ -104,15 +106,33 @@ func Create(ctx context.Context, name string, o Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	if lerr == nil && o.Policy == Force {
-		// The replacement keeps the replaced file's permissions: a
-		// private file stays private.
-		if st, err := os.Stat(out.final); err == nil {
-			f.Chmod(st.Mode().Perm())
-		}
+	if perm != 0 {
+		f.Chmod(perm)
 	}
 	out.f, out.temp = f, temp
 	return out, nil
+}
+
+// LinkError refuses to write where a symbolic link stands: following it
+// would write the file it names, which may be anyone's. It wraps EEXIST
+// (the name is taken), so the shell shows FileExistsError.
+type LinkError struct{ Path, To string }
+
+func (e *LinkError) Error() string {
+	return fmt.Sprintf("%q is a symbolic link to %q; it is not followed", e.Path, e.To)
+}
+
+// Unwrap is the EEXIST error on the link.
+func (e *LinkError) Unwrap() error {
+	return &fs.PathError{Op: "open", Path: e.Path, Err: syscall.EEXIST}
+}
+
+// Python is FileExistsError on the link, with a hint that says what
+// --force does here and how to write the file the link names.
+func (e *LinkError) Python() pyerr.Exception {
+	x := pyerr.Of(e.Unwrap())
+	x.Hint = fmt.Sprintf("it is a symbolic link (to %s), never followed: --force replaces the link itself with the file; to write where it points, give that name", pyStr(e.To))
+	return x
 }
 
 func writeHint(mode fs.FileMode) string {
@@ -139,7 +159,7 @@ func (o *Output) openStream() (*Output, error) {
 		expired = t.C
 	}
 	for {
-		fd, err := openFD(o.target, unix.O_WRONLY)
+		fd, err := openFD(o.target, unix.O_WRONLY|unix.O_NOFOLLOW)
 		if err == nil {
 			o.f = os.NewFile(uintptr(fd), o.target)
 			st, serr := o.f.Stat()
@@ -176,7 +196,7 @@ func createTemp(dir, base string) (*os.File, string, error) {
 		var r [6]byte
 		rand.Read(r[:])
 		name := filepath.Join(dir, "."+short+"."+hex.EncodeToString(r[:])+".tmp")
-		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_CLOEXEC, 0o666)
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o666)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}

@@ -77,27 +77,6 @@ func TestAbortRemovesOnlyTheTempFile(t *testing.T) {
 	}
 }
 
-func TestForceReplacesAtCommitThroughSymlink(t *testing.T) {
-	dir := t.TempDir()
-	real := filepath.Join(dir, "real.txt")
-	link := filepath.Join(dir, "link.txt")
-	os.WriteFile(real, []byte("old"), 0o644)
-	os.Symlink("real.txt", link)
-	o, err := Create(context.Background(), link, Options{Policy: Force})
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.Write([]byte("new"))
-	testenv.WantFile(t, real, "old")
-	if _, err := o.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	testenv.WantFile(t, real, "new")
-	if st, err := os.Lstat(link); err != nil || st.Mode()&fs.ModeSymlink == 0 {
-		t.Fatalf("the link was replaced: %v %v", st, err)
-	}
-}
-
 func TestKeepPartialNeverClobbers(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "f")
