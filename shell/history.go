@@ -40,27 +40,75 @@ func HistoryPath(stateHome, home string) string {
 	return filepath.Join(dir, "sockshell", "history")
 }
 
-// historyFile is the open history file, appended to line by line.
+// historyFile is the open history file, appended to line by line. A
+// history the shell cannot write (a read-only or full file system, a
+// directory it may not write) costs one warning, never one per line: f is
+// nil from then on and the session keeps its lines in memory.
 type historyFile struct {
 	path string
 	f    *os.File
+	warn func(string) // prints one warning line
 }
 
-// openHistory makes the history file with mode 0600 if need be, loads its
-// non-empty lines into the session, and keeps it open for appending. A file
-// over historyLimit lines is rewritten with its newest lines.
-func (s *Session) openHistory(path string) (*historyFile, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+// openHistory makes the history file with mode 0600 if need be (a file
+// found wider, which others could read, is made 0600 and said so once),
+// loads its non-empty lines into the session, and keeps it open for
+// appending. A file over historyLimit lines is rewritten with its newest
+// lines. A file that can be read but not written is loaded, with one
+// warning that new lines are not saved; an error means nothing could be
+// read at all.
+func (s *Session) openHistory(path string, warn func(string)) (*historyFile, error) {
+	h := &historyFile{path: path, warn: warn}
+	f, err := openHistoryFile(path)
 	if err != nil {
-		return nil, err
+		// Read what is there, if anything: Up and Ctrl-R still work.
+		rf, rerr := os.Open(path)
+		if rerr != nil {
+			return nil, err
+		}
+		defer rf.Close()
+		lines, lerr := readHistory(path, rf)
+		if lerr != nil {
+			return nil, lerr
+		}
+		s.History = append(s.History, lines...)
+		h.fail(err)
+		return h, nil
 	}
-	if err := f.Chmod(0o600); err != nil {
+	if st, err := f.Stat(); err == nil && st.Mode().Perm() != 0o600 {
+		if err := f.Chmod(0o600); err != nil {
+			f.Close()
+			return nil, err
+		}
+		warn(fmt.Sprintf("note: %s was mode %04o, which let others read what you typed; it is now 0600", path, st.Mode().Perm()))
+	}
+	lines, err := readHistory(path, f)
+	if err != nil {
 		f.Close()
 		return nil, err
 	}
+	h.f = f
+	if len(lines) > historyLimit {
+		lines = lines[len(lines)-historyLimit:]
+		if err := h.rewrite(lines); err != nil {
+			h.fail(err)
+		}
+	}
+	s.History = append(s.History, lines...)
+	return h, nil
+}
+
+// openHistoryFile opens (or makes, 0600, in a directory made 0700) the
+// history file to read and append.
+func openHistoryFile(path string) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+}
+
+// readHistory reads the non-empty lines of an open history file.
+func readHistory(path string, f *os.File) ([]string, error) {
 	var lines []string
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64*1024), maxLine+1)
@@ -70,22 +118,21 @@ func (s *Session) openHistory(path string) (*historyFile, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		f.Close()
 		if errors.Is(err, bufio.ErrTooLong) {
 			return nil, fmt.Errorf("%s: a line is over 1 MiB", path)
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	h := &historyFile{path: path, f: f}
-	if len(lines) > historyLimit {
-		lines = lines[len(lines)-historyLimit:]
-		if err := h.rewrite(lines); err != nil {
-			f.Close()
-			return nil, err
-		}
+	return lines, nil
+}
+
+// fail stops writing the file after err, with the one warning.
+func (h *historyFile) fail(err error) {
+	if h.f != nil {
+		h.f.Close()
+		h.f = nil
 	}
-	s.History = append(s.History, lines...)
-	return h, nil
+	h.warn(fmt.Sprintf("warning: history is not saved from now on (%v); this session keeps it in memory", err))
 }
 
 // rewrite replaces the file with lines: a temporary file in the same
@@ -123,13 +170,22 @@ func (h *historyFile) rewrite(lines []string) error {
 	return nil
 }
 
-// add appends one line.
-func (h *historyFile) add(line string) error {
-	_, err := h.f.WriteString(line + "\n")
-	return err
+// add appends one line; the first failure is warned of and ends the
+// file's writing.
+func (h *historyFile) add(line string) {
+	if h.f == nil {
+		return
+	}
+	if _, err := h.f.WriteString(line + "\n"); err != nil {
+		h.fail(err)
+	}
 }
 
-func (h *historyFile) close() error { return h.f.Close() }
+func (h *historyFile) close() {
+	if h.f != nil {
+		h.f.Close()
+	}
+}
 
 // loadReadlineHistory gives readline a fresh copy of the session's lines,
 // its cursor after the last one.
@@ -150,9 +206,7 @@ func (s *Session) remember(rl *readline.Instance, h *historyFile, line string) {
 	repeat := len(s.History) > 0 && s.History[len(s.History)-1] == line
 	s.History = append(s.History, line)
 	if h != nil && !repeat {
-		if err := h.add(line); err != nil {
-			s.printErr("warning: history file: " + err.Error() + "\n")
-		}
+		h.add(line)
 	}
 	s.loadReadlineHistory(rl)
 }

@@ -15,7 +15,7 @@ func TestHistoryFileWithAHugeLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := NewSession(NewTable(), nil, nil)
-	_, err := s.openHistory(path)
+	_, err := s.openHistory(path, func(string) {})
 	if err == nil || err.Error() != path+": a line is over 1 MiB" {
 		t.Errorf("error %v", err)
 	}
@@ -54,7 +54,7 @@ func TestHistoryFileWithALongLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := NewSession(NewTable(), nil, nil)
-	h, err := s.openHistory(path)
+	h, err := s.openHistory(path, func(string) {})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -274,7 +274,8 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 	// readline gets no HistoryFile: the shell keeps the file (history.go).
 	var hist *historyFile
 	if o.HistoryFile != "" {
-		h, err := s.openHistory(o.HistoryFile)
+		warn := func(msg string) { s.printErr(SafeText(msg) + "\n") }
+		h, err := s.openHistory(o.HistoryFile, warn)
 		if err != nil {
 			s.printErr(SafeText(fmt.Sprintf("warning: history off: %v\n", err)))
 		} else {
