@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +33,7 @@ type LessonOptions struct {
 type lessonState struct {
 	lang      string
 	stateFile string
+	unsaved   bool // saving failed once: not tried again, not said again
 	progress  lessonProgress
 	active    bool   // a lesson is being walked: the checks run after each command
 	start     uint64 // the Seq of the last event before the current step began
@@ -121,23 +121,6 @@ func (st *lessonState) lessons() []lessons.Lesson {
 		panic(err) // the embedded files are checked by the tests
 	}
 	return ls
-}
-
-// save writes the progress to the state file: a new file renamed over the
-// old, so a crash leaves one or the other.
-func (st *lessonState) save() error {
-	if st.stateFile == "" {
-		return nil
-	}
-	b, _ := json.Marshal(st.progress)
-	if err := os.MkdirAll(filepath.Dir(st.stateFile), 0o700); err != nil {
-		return err
-	}
-	tmp := st.stateFile + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, st.stateFile)
 }
 
 var lessonWords = []string{"next", "back", "quit"}
@@ -231,7 +214,7 @@ func startStep(c *shell.Call, st *lessonState, ls []lessons.Lesson, p lessonProg
 	}
 	st.start = lastSeq(c.Session)
 	if err := st.save(); err != nil {
-		c.Note("%s", shell.Classify(err).Error())
+		c.Note("%s", err)
 	}
 	var b strings.Builder
 	if first {
@@ -380,7 +363,7 @@ func lessonAfter(s *shell.Session, ev shell.Event) {
 	st.start = lastSeq(s)
 	saveErr := st.save()
 	if saveErr != nil {
-		b.WriteString(shell.Classify(saveErr).Error() + "\n")
+		b.WriteString("# " + saveErr.Error() + "\n")
 	}
 	if s.Settings.Format == "json" {
 		// One JSON document, as every result is in this format.

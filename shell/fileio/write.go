@@ -41,6 +41,10 @@ type Options struct {
 	// Timeout bounds each wait on a FIFO (for its reader, for room to
 	// write), as a socket's timeout bounds each send; 0 waits for ever.
 	Timeout time.Duration
+	// Perm, if not 0, is the file's mode (a private file: 0600), whatever
+	// the umask or the replaced file's mode; 0 is 0666 less the umask, or
+	// the replaced file's mode.
+	Perm fs.FileMode
 }
 
 // Output is a file being written. Write to it, then Commit on success or
@@ -106,8 +110,15 @@ func Create(ctx context.Context, name string, o Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Perm != 0 {
+		perm = o.Perm
+	}
 	if perm != 0 {
-		f.Chmod(perm)
+		if err := f.Chmod(perm); err != nil {
+			f.Close()
+			os.Remove(temp)
+			return nil, err
+		}
 	}
 	out.f, out.temp = f, temp
 	return out, nil
