@@ -12,8 +12,10 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/chzyer/readline"
+	"github.com/sockshell/sockshell/shell/fileio"
 )
 
 // Exit statuses of a run.
@@ -29,17 +31,28 @@ var exitProcess = os.Exit
 // handleSignals installs the session's one SIGINT handler: it cancels the
 // running command; a second Ctrl-C while that command still runs (stuck
 // where a cancel cannot reach) leaves the shell. With no command running,
-// onIdle decides what happens.
+// onIdle decides what happens. SIGTERM and SIGHUP end the shell at once
+// (status 128+N, as the signal's default would), removing the temporary
+// files of writes under way first.
 func (s *Session) handleSignals(onIdle func()) (stop func()) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	done := make(chan struct{})
 	go func() {
 		for {
 			select {
-			case <-ch:
+			case sig := <-ch:
+				if n, ok := sig.(syscall.Signal); ok && n != syscall.SIGINT {
+					// Told to end (kill, a closed terminal): the running
+					// command is not waited for, and its half-written
+					// temporary file is removed, as its own end would.
+					fileio.RemoveTemps()
+					exitProcess(128 + int(n))
+					continue
+				}
 				if s.interruptedBefore() {
 					s.printErr("KeyboardInterrupt: the command did not stop at the first Ctrl-C; leaving sockshell\n")
+					fileio.RemoveTemps()
 					exitProcess(ExitInterrupt)
 					continue
 				}

@@ -117,6 +117,7 @@ func Create(ctx context.Context, name string, o Options) (*Output, error) {
 		if err := f.Chmod(perm); err != nil {
 			f.Close()
 			os.Remove(temp)
+			untrack(temp)
 			return nil, err
 		}
 	}
@@ -219,6 +220,7 @@ func createTemp(dir, base string) (*os.File, string, error) {
 			}
 			return nil, "", &tempError{err: err, dir: dir}
 		}
+		track(name)
 		return f, name, nil
 	}
 	return nil, "", &fs.PathError{Op: "create", Path: filepath.Join(dir, base), Err: syscall.EEXIST}
@@ -309,6 +311,7 @@ func (o *Output) Commit() (string, error) {
 	if o.Stream() {
 		return o.target, o.f.Close()
 	}
+	defer untrack(o.temp) // renamed, kept or removed by the time it returns
 	err := o.f.Sync()
 	if cerr := o.f.Close(); err == nil {
 		err = cerr
@@ -376,6 +379,7 @@ func (o *Output) Abort() (kept string) {
 	if o.Stream() {
 		return ""
 	}
+	defer untrack(o.temp)
 	if st, err := os.Stat(o.temp); o.opts.KeepPartial && err == nil && st.Size() > 0 {
 		if name, err := renameFresh(o.temp, o.final, ".partial"); err == nil {
 			return name
