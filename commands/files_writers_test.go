@@ -209,3 +209,34 @@ func TestWritersLeaveNothingOnAFullDisk(t *testing.T) {
 		})
 	}
 }
+
+// TestRecvOutPeerResetLeavesNothing: a peer that sends some bytes and then
+// resets the connection: ConnectionResetError, no file and no temporary
+// file; with --force over an existing file, the file as it was.
+func TestRecvOutPeerResetLeavesNothing(t *testing.T) {
+	for _, force := range []bool{false, true} {
+		ss := newSockSession(t)
+		port := sockGoPeer(t, func(c *net.TCPConn) {
+			c.Read(make([]byte, 1)) // the go: after connect has returned
+			c.Write([]byte("half of it"))
+			c.SetLinger(0)
+		})
+		dir := t.TempDir()
+		file := filepath.Join(dir, "out")
+		flags, want := "", []string(nil)
+		if force {
+			os.WriteFile(file, []byte("precious"), 0o644)
+			flags, want = " --force", []string{"out"}
+		}
+		ss.MustExec(fmt.Sprintf("connect 127.0.0.1 %d", port))
+		ss.MustExec("send s1 go")
+		_, errs := ss.Exec("recv s1 --out " + file + flags)
+		if !strings.HasPrefix(errs, "ConnectionResetError: [Errno 104]") {
+			t.Fatalf("recv --out%s from a peer that resets: %q", flags, errs)
+		}
+		wantOnly(t, dir, want...)
+		if force {
+			testenv.WantFile(t, file, "precious")
+		}
+	}
+}
