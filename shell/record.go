@@ -55,8 +55,9 @@ func (s *Session) startRecording(ctx context.Context, name string, force bool) e
 	if r := s.term.rec.Load(); r != nil {
 		return Usagef("already recording to %s; record off first", StrRepr(r.name))
 	}
-	if st, err := os.Stat(name); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+	if st, err := os.Lstat(name); err == nil && !st.Mode().IsRegular() && !st.IsDir() && st.Mode()&os.ModeSymlink == 0 {
 		// Refused before anything opens it: a FIFO would wait for a reader.
+		// A link is fileio's to refuse (or, with --force, to replace).
 		return notRegular(name)
 	}
 	policy := fileio.NoClobber
