@@ -36,7 +36,13 @@ var exitProcess = os.Exit
 // files of writes under way first.
 func (s *Session) handleSignals(onIdle func()) (stop func()) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Notify(ch, os.Interrupt)
+	for _, sig := range []os.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		// nohup's ignored SIGHUP stays ignored: Notify would undo that.
+		if !signal.Ignored(sig) {
+			signal.Notify(ch, sig)
+		}
+	}
 	done := make(chan struct{})
 	go func() {
 		for {
