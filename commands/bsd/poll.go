@@ -115,11 +115,17 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 	}
 
 	setDeadline := s.deadlineSetter(dir, w)
+	// armed: this call set a deadline and clears it after. A call without
+	// one leaves the poller's deadline alone (each set takes the poller's
+	// lock: a loop of recvs paid two a call for nothing).
+	armed := true
 	switch {
 	case !w.deadline.IsZero():
 		setDeadline(w.deadline)
 	case bounded:
 		setDeadline(time.Now().Add(timeout))
+	default:
+		armed = false
 	}
 	tr := s.tr()
 	var stop func() bool
@@ -166,8 +172,13 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 	w.attempt = nil
 	if stop != nil && !stop() {
 		<-fired
+		armed = true // the cancel's wake-up deadline is set
 	}
-	setDeadline(time.Time{})
+	if armed {
+		setDeadline(time.Time{})
+	}
+	// A kept watch that fires from here on leaves its wake-up set: the
+	// next call sees ctx.Err() first, and done clears it.
 
 	switch {
 	case err == nil:
