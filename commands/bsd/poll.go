@@ -49,6 +49,30 @@ type waits struct {
 	recv    *recvCall // recvOnce's state, reused by each call of a loop
 	send    *sendCall // sendOnce's
 	untimed bool      // the socket's timeout does not apply: only ctx ends the wait
+
+	// A single call's watch, bound once (a method value and a closure
+	// are allocations): set is dir's deadline setter, wake the watch's
+	// callback; fired is made again only after it fired.
+	set    func(time.Time) error
+	setDir direction
+	wake   func()
+
+	idle func() // Reader.Idle: called each time before the call waits
+}
+
+// takeWaits is a waits for one call in direction dir: the one the last
+// call on the socket left (spare), or a new one when another call holds
+// it. putWaits gives it back.
+func (s *Socket) takeWaits(dir direction) *waits {
+	if w := s.spare[dir].Swap(nil); w != nil {
+		return w
+	}
+	return &waits{}
+}
+
+func (s *Socket) putWaits(dir direction, w *waits) {
+	w.n, w.deadline, w.untimed, w.attempt, w.tr = 0, time.Time{}, false, nil, nil
+	s.spare[dir].Store(w)
 }
 
 // done ends a kept watch of the context (see keep); the socket's deadline
@@ -70,10 +94,13 @@ func (s *Socket) deadlineSetter(dir direction, w *waits) func(time.Time) error {
 	switch {
 	case w.keep && w.stop != nil && w.dir == dir:
 		return w.clear
+	case w.set != nil && w.setDir == dir:
 	case dir == writable:
-		return s.file.SetWriteDeadline
+		w.set, w.setDir = s.file.SetWriteDeadline, dir
+	default:
+		w.set, w.setDir = s.file.SetReadDeadline, dir
 	}
-	return s.file.SetReadDeadline
+	return w.set
 }
 
 // longAgo is a deadline in the past: setting it wakes a waiting call.
@@ -97,7 +124,8 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 		return s.awaitShared(ctx, dir, w, attempt)
 	}
 	if w == nil {
-		w = &waits{}
+		w = s.takeWaits(dir)
+		defer s.putWaits(dir, w)
 	}
 	timeout, bounded := s.Timeout()
 	if w.untimed {
@@ -129,14 +157,20 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 	}
 	tr := s.tr()
 	var stop func() bool
-	var fired chan struct{}
 	switch {
+	case ctx.Done() == nil:
+		// Never cancelled: nothing to watch.
 	case !w.keep:
-		fired = make(chan struct{})
-		stop = context.AfterFunc(ctx, func() {
-			setDeadline(longAgo)
-			close(fired)
-		})
+		if w.fired == nil {
+			w.fired = make(chan struct{})
+		}
+		if w.wake == nil {
+			w.wake = func() {
+				w.set(longAgo)
+				close(w.fired)
+			}
+		}
+		stop = context.AfterFunc(ctx, w.wake)
 	case w.stop == nil:
 		f := make(chan struct{})
 		w.fired, w.clear = f, setDeadline
@@ -160,6 +194,9 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 			if w.n == 1 {
 				w.tr.wait(int(fd), w.dir.String())
 			}
+			if w.idle != nil {
+				w.idle()
+			}
 			return false
 		}
 	}
@@ -171,7 +208,8 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 	}
 	w.attempt = nil
 	if stop != nil && !stop() {
-		<-fired
+		<-w.fired
+		w.fired = nil
 		armed = true // the cancel's wake-up deadline is set
 	}
 	if armed {

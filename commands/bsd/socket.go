@@ -42,7 +42,8 @@ type Socket struct {
 	// no disconnect here): getsockname asks the kernel once. conn.go
 	local      atomic.Pointer[SockAddr]
 	localFixed atomic.Bool
-	shared     bool // fromfd of a blocking description: left blocking, waits poll (shared.go)
+	spare      [2]atomic.Pointer[waits] // a single call's waits, per direction, for the next (poll.go)
+	shared     bool                     // fromfd of a blocking description: left blocking, waits poll (shared.go)
 
 	report   func(Event)                   // Config.Report, set once when made; nil: no events
 	outbound func(*Socket, netip.AddrPort) // Config.Outbound, set once when made
