@@ -4,6 +4,7 @@
 package commands
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -22,23 +23,17 @@ import (
 // as its escape, as shell.TextCap counts); --out streams any size.
 var maxText = 16 << 20 // a var: tests lower it
 
-// sockConn reads and writes a bsd.Socket under a context, for gopher.Fetch.
+// sockConn reads and writes a bsd.Socket under a context, for gopher.Fetch:
+// each Read is one recv into Fetch's buffer (r, a bsd.Reader, makes them
+// without allocating), each Write one sendall.
 type sockConn struct {
 	ctx  context.Context
 	s    *bsd.Socket
+	r    *bsd.Reader
 	sent *bool // set once the request was written
 }
 
-func (sc sockConn) Read(p []byte) (int, error) {
-	b, err := sc.s.Recv(sc.ctx, len(p))
-	if err != nil {
-		return 0, err
-	}
-	if len(b) == 0 {
-		return 0, io.EOF
-	}
-	return copy(p, b), nil
-}
+func (sc sockConn) Read(p []byte) (int, error) { return sc.r.Read(p) }
 
 func (sc sockConn) Write(p []byte) (int, error) {
 	if sc.sent != nil {
@@ -138,8 +133,12 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 	}
 	var out io.Writer
 	text := shell.NewTextCap(maxText)
+	var buffered *bufio.Writer
 	if file != nil {
-		out = file
+		// The reply comes in recvs of 4096 bytes (as the Python reads it);
+		// the file takes them in writes of up to 256 KiB, not one each.
+		buffered = bufio.NewWriterSize(file, 256<<10)
+		out = buffered
 	} else if !gopher.IsMenu(t.Type) {
 		out = text
 	}
@@ -165,8 +164,22 @@ func fetchTarget(c *shell.Call, t gopher.Target, record bool) (any, error) {
 		out = bar
 	}
 	var sent bool
-	sc := sockConn{ctx: ctx, s: s, sent: &sent}
+	sc := sockConn{ctx: ctx, s: s, r: s.NewReader(ctx), sent: &sent}
+	if buffered != nil {
+		// Whenever the socket has nothing more for now, what came goes to
+		// the file: a slow server's bytes are on disk as they arrive (a
+		// failed write is kept by the buffer and fails the next Write).
+		sc.r.SetIdle(func() { buffered.Flush() })
+	}
 	reply, err := gopher.Fetch(ctx, sc, t, out, opts)
+	sc.r.Close()
+	if buffered != nil {
+		// What came is written, whether the fetch ended well or not (a
+		// partial download is kept or removed with the rest).
+		if ferr := buffered.Flush(); ferr != nil && err == nil {
+			err = fmt.Errorf("gopher %s: write output: %w", t.URL(), ferr)
+		}
+	}
 	// The Python reads into the file the bytes went to (known once saved).
 	pyFetch := func(saved string) { pyGopherFetch(c, name, t, saved, toFile, sent) }
 	bar.clear()

@@ -86,6 +86,9 @@ func FuzzRepr(f *testing.F) {
 				t.Errorf("%s(%q) = %q holds %U", name, s, out, r)
 			}
 		}
+		if got, want := BytesRepr(b), bytesReprRef(b); got != want {
+			t.Errorf("BytesRepr(%q) = %s, byte by byte: %s", b, got, want)
+		}
 		if r, bad := unsafeForTerminal(SafeText(s), "\n\t"); bad {
 			t.Errorf("SafeText(%q) holds %U", s, r)
 		}

@@ -2,13 +2,11 @@
 package shell
 
 import (
-	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-	"unsafe"
 )
 
 // Tuple is a Python tuple: ('127.0.0.1', 80).
@@ -151,65 +149,6 @@ func writeCodeEscape(b *strings.Builder, r rune) {
 	default:
 		fmt.Fprintf(b, `\U%08x`, r)
 	}
-}
-
-// BytesRepr is Python's repr of bytes: b'...' with printable ASCII kept and
-// everything else escaped, so no byte from a peer reaches the terminal raw.
-func BytesRepr(p []byte) string {
-	q, t := byte('\''), &reprSingle
-	if bytes.IndexByte(p, '\'') >= 0 && bytes.IndexByte(p, '"') < 0 {
-		q, t = '"', &reprDouble
-	}
-	// One pass to size the result exactly, one to fill it from the
-	// table: no growing, one allocation (a byte at a time through a
-	// strings.Builder ran at 143 MB/s; issue 13 asks for 1 GB/s).
-	n := 3
-	for _, c := range p {
-		n += int(t.n[c])
-	}
-	buf := make([]byte, n+3) // 3 spare: every escape is copied as 4 bytes
-	buf[0], buf[1] = 'b', q
-	j := 2
-	for _, c := range p {
-		*(*[4]byte)(buf[j : j+4]) = t.esc[c]
-		j += int(t.n[c])
-	}
-	buf[j] = q
-	return unsafe.String(&buf[0], n)
-}
-
-// reprTable is how each byte shows inside a bytes repr quoted with one
-// quote character: esc[c][:n[c]].
-type reprTable struct {
-	esc [256][4]byte
-	n   [256]uint8
-}
-
-var reprSingle, reprDouble = newReprTable('\''), newReprTable('"')
-
-func newReprTable(q byte) (t reprTable) {
-	const hexd = "0123456789abcdef"
-	for i := range 256 {
-		c := byte(i)
-		var e string
-		switch {
-		case c == q || c == '\\':
-			e = "\\" + string(c)
-		case c == '\n':
-			e = `\n`
-		case c == '\r':
-			e = `\r`
-		case c == '\t':
-			e = `\t`
-		case c < 0x20 || c >= 0x7f:
-			e = `\x` + string(hexd[c>>4]) + string(hexd[c&15])
-		default:
-			e = string(c)
-		}
-		copy(t.esc[i][:], e)
-		t.n[i] = uint8(len(e))
-	}
-	return t
 }
 
 // SafeText escapes what could drive a terminal or disguise text meant for

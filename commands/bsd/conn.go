@@ -36,6 +36,7 @@ func (s *Socket) Connect(ctx context.Context, ip netip.Addr, port int) error {
 		s.peer.Store(int32(PeerOpen))
 		s.peerTold.Store(int32(PeerOpen))
 		s.conned.Store(true)
+		s.fixLocal()
 		peer := netip.AddrPortFrom(ip.Unmap(), uint16(port))
 		s.connPeer.Store(&peer)
 		s.reportConnect(ip, port, nil)
@@ -65,7 +66,7 @@ func (s *Socket) awaitConnect(ctx context.Context) error {
 		case unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
 			return false
 		case 0:
-			if _, perr := unix.Getpeername(fd); perr != nil {
+			if _, perr := sysName(nil, fd, true); perr != nil {
 				return false // woken before the handshake ended
 			}
 		default:
@@ -146,6 +147,7 @@ func (s *Socket) Accept(ctx context.Context) (*Socket, netip.AddrPort, error) {
 		return nil, netip.AddrPort{}, err
 	}
 	c.conned.Store(true)
+	c.fixLocal()
 	c.report, c.outbound = s.report, s.outbound
 	peer := fromSockaddr(sa).AddrPort
 	c.connPeer.Store(&peer)
@@ -194,6 +196,14 @@ func (s *Socket) PeerName() (SockAddr, error) { return s.name("getpeername", tru
 
 func (s *Socket) name(op string, peer bool) (SockAddr, error) {
 	tr := s.tr()
+	// A connected TCP socket's own address is fixed: asked once, unless
+	// explain shows the system calls (then each is made, as Python's).
+	fixed := !peer && tr == nil && s.localFixed.Load()
+	if fixed && !s.closed.Load() {
+		if sa := s.local.Load(); sa != nil {
+			return *sa, nil
+		}
+	}
 	var sa SockAddr
 	err := s.control(func(fd int) error {
 		var err error
@@ -203,7 +213,18 @@ func (s *Socket) name(op string, peer bool) (SockAddr, error) {
 	if err != nil {
 		return SockAddr{}, opError(op, "", err)
 	}
+	if fixed {
+		s.local.Store(&sa)
+	}
 	return sa, nil
+}
+
+// fixLocal marks a TCP socket that just connected (or was accepted): its
+// own address no longer changes.
+func (s *Socket) fixLocal() {
+	if s.sotype == unix.SOCK_STREAM && s.proto == unix.IPPROTO_TCP && (s.family == unix.AF_INET || s.family == unix.AF_INET6) {
+		s.localFixed.Store(true)
+	}
 }
 
 // addrString spells ip:port for messages: 127.0.0.1:8080, [::1]:8080.

@@ -235,15 +235,19 @@ func (s *Socket) localPath(conn *Socket) string {
 // localAddr is the socket's own address, for an event (untraced: the user
 // did not ask for this getsockname).
 func (s *Socket) localAddr() netip.AddrPort {
-	var ap netip.AddrPort
-	s.control(func(fd int) error {
-		sa, err := unix.Getsockname(fd)
-		if err == nil {
-			ap = fromSockaddr(sa).AddrPort
+	if s.localFixed.Load() && !s.closed.Load() {
+		if sa := s.local.Load(); sa != nil {
+			return sa.AddrPort
 		}
-		return err
-	})
-	return ap
+	}
+	var sa SockAddr
+	if s.control(func(fd int) (err error) { sa, err = sysName(nil, fd, false); return err }) != nil {
+		return netip.AddrPort{}
+	}
+	if s.localFixed.Load() {
+		s.local.Store(&sa)
+	}
+	return sa.AddrPort
 }
 
 // reportCall reports one data call, however many system calls it made:

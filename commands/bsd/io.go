@@ -86,7 +86,8 @@ func (s *Socket) SendTo(ctx context.Context, p []byte, ip netip.Addr, port int) 
 // sendOnce makes one successful sendto, waiting while it would block.
 func (s *Socket) sendOnce(ctx context.Context, p []byte, to unix.Sockaddr, w *waits) (int, error) {
 	if w == nil {
-		w = &waits{}
+		w = s.takeWaits(writable)
+		defer s.putWaits(writable, w)
 	}
 	// The call's state lives in w (a loop's calls reuse it): no
 	// allocation a call.
@@ -360,7 +361,8 @@ func (c *recvCall) attempt(fd int) bool {
 // block, and keeps the counters and the peer status.
 func (s *Socket) recvOnce(ctx context.Context, buf []byte, w *waits) (int, SockAddr, bool, error) {
 	if w == nil {
-		w = &waits{}
+		w = s.takeWaits(readable)
+		defer s.putWaits(readable, w)
 	}
 	// The call's state lives in w (a loop's calls reuse it): no
 	// allocation a call.

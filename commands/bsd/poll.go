@@ -49,6 +49,99 @@ type waits struct {
 	recv    *recvCall // recvOnce's state, reused by each call of a loop
 	send    *sendCall // sendOnce's
 	untimed bool      // the socket's timeout does not apply: only ctx ends the wait
+
+	// A single call's watch, bound once (a method value and a closure
+	// are allocations): set is dir's deadline setter, wake the watch's
+	// callback; fired is made again only after it fired.
+	set    func(time.Time) error
+	setDir direction
+	wake   func()
+
+	idle func() // Reader.Idle: called each time before the call waits
+
+	// The call under way, for arm: a call that never waits (the kernel
+	// had the data, the room, the connection) sets no deadline and
+	// watches no context, and so wakes no other thread of the runtime
+	// (a deadline is a timer: setting one woke an idle thread per call).
+	sock        *Socket
+	ctx         context.Context
+	timeout     time.Duration
+	bounded     bool
+	armed       bool        // arm ran for this call
+	hasDeadline bool        // arm set a deadline
+	stopCall    func() bool // a single call's context watch
+}
+
+// takeWaits is a waits for one call in direction dir: the one the last
+// call on the socket left (spare), or a new one when another call holds
+// it. putWaits gives it back.
+func (s *Socket) takeWaits(dir direction) *waits {
+	if w := s.spare[dir].Swap(nil); w != nil {
+		return w
+	}
+	return &waits{}
+}
+
+func (s *Socket) putWaits(dir direction, w *waits) {
+	w.n, w.deadline, w.untimed, w.attempt, w.tr, w.ctx = 0, time.Time{}, false, nil, nil, nil
+	s.spare[dir].Store(w)
+}
+
+// arm readies a call for its first wait: the deadline (the command's, or
+// the socket's timeout from now) and the watch of the context that wakes
+// the wait when it is cancelled (a kept watch is made once).
+func (s *Socket) arm(w *waits) {
+	w.armed = true
+	setDeadline := s.deadlineSetter(w.dir, w)
+	switch {
+	case !w.deadline.IsZero():
+		setDeadline(w.deadline)
+		w.hasDeadline = true
+	case w.bounded:
+		setDeadline(time.Now().Add(w.timeout))
+		w.hasDeadline = true
+	}
+	switch {
+	case w.ctx.Done() == nil:
+		// Never cancelled: nothing to watch.
+	case !w.keep:
+		if w.fired == nil {
+			w.fired = make(chan struct{})
+		}
+		if w.wake == nil {
+			w.wake = func() {
+				w.set(longAgo)
+				close(w.fired)
+			}
+		}
+		w.stopCall = context.AfterFunc(w.ctx, w.wake)
+	case w.stop == nil:
+		f := make(chan struct{})
+		w.fired, w.clear = f, setDeadline
+		w.stop = context.AfterFunc(w.ctx, func() {
+			setDeadline(longAgo)
+			close(f)
+		})
+	case w.ctx.Err() != nil:
+		// Cancelled since the kept watch woke the last call: its wake-up
+		// may have been overwritten by the deadline just set.
+		setDeadline(longAgo)
+	}
+}
+
+// disarm undoes arm once the call is over: the context watch of a single
+// call stopped (waited for, if it fired) and the deadline cleared.
+func (s *Socket) disarm(w *waits) {
+	clear := w.hasDeadline
+	if w.stopCall != nil && !w.stopCall() {
+		<-w.fired
+		w.fired = nil
+		clear = true // the cancel's wake-up deadline is set
+	}
+	if clear {
+		s.deadlineSetter(w.dir, w)(time.Time{})
+	}
+	w.armed, w.hasDeadline, w.stopCall = false, false, nil
 }
 
 // done ends a kept watch of the context (see keep); the socket's deadline
@@ -70,10 +163,13 @@ func (s *Socket) deadlineSetter(dir direction, w *waits) func(time.Time) error {
 	switch {
 	case w.keep && w.stop != nil && w.dir == dir:
 		return w.clear
+	case w.set != nil && w.setDir == dir:
 	case dir == writable:
-		return s.file.SetWriteDeadline
+		w.set, w.setDir = s.file.SetWriteDeadline, dir
+	default:
+		w.set, w.setDir = s.file.SetReadDeadline, dir
 	}
-	return s.file.SetReadDeadline
+	return w.set
 }
 
 // longAgo is a deadline in the past: setting it wakes a waiting call.
@@ -97,7 +193,8 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 		return s.awaitShared(ctx, dir, w, attempt)
 	}
 	if w == nil {
-		w = &waits{}
+		w = s.takeWaits(dir)
+		defer s.putWaits(dir, w)
 	}
 	timeout, bounded := s.Timeout()
 	if w.untimed {
@@ -114,45 +211,23 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 		return nil
 	}
 
-	setDeadline := s.deadlineSetter(dir, w)
-	switch {
-	case !w.deadline.IsZero():
-		setDeadline(w.deadline)
-	case bounded:
-		setDeadline(time.Now().Add(timeout))
-	}
 	tr := s.tr()
-	var stop func() bool
-	var fired chan struct{}
-	switch {
-	case !w.keep:
-		fired = make(chan struct{})
-		stop = context.AfterFunc(ctx, func() {
-			setDeadline(longAgo)
-			close(fired)
-		})
-	case w.stop == nil:
-		f := make(chan struct{})
-		w.fired, w.clear = f, setDeadline
-		w.stop = context.AfterFunc(ctx, func() {
-			setDeadline(longAgo)
-			close(f)
-		})
-	case ctx.Err() != nil:
-		// Cancelled since the last call; its wake-up may have been
-		// overwritten by the deadline just set.
-		setDeadline(time.Time{})
-		return ctx.Err()
-	}
 	w.attempt, w.tr, w.dir = attempt, tr, dir
+	w.sock, w.ctx, w.timeout, w.bounded = s, ctx, timeout, bounded
 	if w.step == nil {
 		w.step = func(fd uintptr) bool {
 			if w.attempt(int(fd)) {
 				return true
 			}
+			if !w.armed {
+				w.sock.arm(w)
+			}
 			w.n++
 			if w.n == 1 {
 				w.tr.wait(int(fd), w.dir.String())
+			}
+			if w.idle != nil {
+				w.idle()
 			}
 			return false
 		}
@@ -164,10 +239,11 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 		err = s.raw.Write(w.step)
 	}
 	w.attempt = nil
-	if stop != nil && !stop() {
-		<-fired
+	if w.armed {
+		s.disarm(w)
 	}
-	setDeadline(time.Time{})
+	// A kept watch that fires from here on leaves its wake-up set: the
+	// next call sees ctx.Err() first, and done clears it.
 
 	switch {
 	case err == nil:

@@ -37,7 +37,13 @@ type Socket struct {
 	// connPeer is the peer it was connected to (connect, accept), kept
 	// when getpeername no longer answers (TCP_INFO reads CLOSE): glance.go
 	connPeer atomic.Pointer[netip.AddrPort]
-	shared   bool // fromfd of a blocking description: left blocking, waits poll (shared.go)
+	// local is the address of a connected TCP socket (connect, accept),
+	// which nothing changes until it closes (a reset leaves it; there is
+	// no disconnect here): getsockname asks the kernel once. conn.go
+	local      atomic.Pointer[SockAddr]
+	localFixed atomic.Bool
+	spare      [2]atomic.Pointer[waits] // a single call's waits, per direction, for the next (poll.go)
+	shared     bool                     // fromfd of a blocking description: left blocking, waits poll (shared.go)
 
 	report   func(Event)                   // Config.Report, set once when made; nil: no events
 	outbound func(*Socket, netip.AddrPort) // Config.Outbound, set once when made

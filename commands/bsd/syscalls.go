@@ -14,8 +14,10 @@ import (
 
 func sysSocket(tr *Trace, family, sotype, proto int) (int, error) {
 	fd, err := unix.Socket(family, sotype|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
-	tr.record(fmt.Sprintf("socket(%s, %s|SOCK_NONBLOCK|SOCK_CLOEXEC, %s)",
-		FamilyName(family), TypeName(sotype), ProtoName(proto)), int64(fd), err)
+	if tr != nil { // explain off: nothing to format
+		tr.record(fmt.Sprintf("socket(%s, %s|SOCK_NONBLOCK|SOCK_CLOEXEC, %s)",
+			FamilyName(family), TypeName(sotype), ProtoName(proto)), int64(fd), err)
+	}
 	return fd, err
 }
 
@@ -35,7 +37,9 @@ func sysSendmsgRights(tr *Trace, fd int, p, oob []byte, fds []int) (int, error) 
 	if err != nil {
 		n = 0
 	}
-	tr.record(fmt.Sprintf("sendmsg(%d, {%s, SCM_RIGHTS %v}, MSG_NOSIGNAL)", fd, count(len(p), "byte"), fds), int64(n), err)
+	if tr != nil {
+		tr.record(fmt.Sprintf("sendmsg(%d, {%s, SCM_RIGHTS %v}, MSG_NOSIGNAL)", fd, count(len(p), "byte"), fds), int64(n), err)
+	}
 	return n, err
 }
 
@@ -85,18 +89,25 @@ func sysGetsockoptBytes(tr *Trace, fd, level, opt int, name string, size int) ([
 
 func sysDup(tr *Trace, fd int) (int, error) {
 	nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
-	tr.record(fmt.Sprintf("fcntl(%d, F_DUPFD_CLOEXEC, 0)", fd), int64(nfd), err)
+	if tr != nil {
+		tr.record(fmt.Sprintf("fcntl(%d, F_DUPFD_CLOEXEC, 0)", fd), int64(nfd), err)
+	}
 	return nfd, err
 }
 
 // sysClose records a close made by os.File.Close, which owns the descriptor.
 func sysClose(tr *Trace, fd int, err error) {
-	tr.record(fmt.Sprintf("close(%d)", fd), 0, err)
+	if tr != nil {
+		tr.record(fmt.Sprintf("close(%d)", fd), 0, err)
+	}
 }
 
 // sysCloseFD closes a descriptor no os.File owns yet.
 func sysCloseFD(tr *Trace, fd int) {
-	tr.record(fmt.Sprintf("close(%d)", fd), 0, unix.Close(fd))
+	err := unix.Close(fd)
+	if tr != nil {
+		tr.record(fmt.Sprintf("close(%d)", fd), 0, err)
+	}
 }
 
 func sysSetNonblock(tr *Trace, fd int) error {
@@ -104,25 +115,33 @@ func sysSetNonblock(tr *Trace, fd int) error {
 	if err == nil {
 		_, err = unix.FcntlInt(uintptr(fd), unix.F_SETFL, flags|unix.O_NONBLOCK)
 	}
-	tr.record(fmt.Sprintf("fcntl(%d, F_SETFL, flags|O_NONBLOCK)", fd), 0, err)
+	if tr != nil {
+		tr.record(fmt.Sprintf("fcntl(%d, F_SETFL, flags|O_NONBLOCK)", fd), 0, err)
+	}
 	return err
 }
 
 func sysConnect(tr *Trace, fd int, sa unix.Sockaddr) error {
 	err := unix.Connect(fd, sa)
-	tr.record(fmt.Sprintf("connect(%d, %s)", fd, formatSockaddr(sa)), 0, err)
+	if tr != nil {
+		tr.record(fmt.Sprintf("connect(%d, %s)", fd, formatSockaddr(sa)), 0, err)
+	}
 	return err
 }
 
 func sysBind(tr *Trace, fd int, sa unix.Sockaddr) error {
 	err := unix.Bind(fd, sa)
-	tr.record(fmt.Sprintf("bind(%d, %s)", fd, formatSockaddr(sa)), 0, err)
+	if tr != nil {
+		tr.record(fmt.Sprintf("bind(%d, %s)", fd, formatSockaddr(sa)), 0, err)
+	}
 	return err
 }
 
 func sysListen(tr *Trace, fd, backlog int) error {
 	err := unix.Listen(fd, backlog)
-	tr.record(fmt.Sprintf("listen(%d, %d)", fd, backlog), 0, err)
+	if tr != nil {
+		tr.record(fmt.Sprintf("listen(%d, %d)", fd, backlog), 0, err)
+	}
 	return err
 }
 
@@ -138,7 +157,9 @@ func sysAccept(tr *Trace, fd int) (int, unix.Sockaddr, error) {
 
 func sysShutdown(tr *Trace, fd, how int, howName string) error {
 	err := unix.Shutdown(fd, how)
-	tr.record(fmt.Sprintf("shutdown(%d, %s)", fd, howName), 0, err)
+	if tr != nil {
+		tr.record(fmt.Sprintf("shutdown(%d, %s)", fd, howName), 0, err)
+	}
 	return err
 }
 
@@ -178,9 +199,13 @@ func sysSendto(tr *Trace, fd int, p []byte, to unix.Sockaddr) (int, error) {
 	switch {
 	case tr == nil: // explain off: no trace, nothing to format
 	case to == nil:
-		tr.record(fmt.Sprintf("sendto(%d, %s)", fd, count(len(p), "byte")), int64(n), err)
+		if tr != nil {
+			tr.record(fmt.Sprintf("sendto(%d, %s)", fd, count(len(p), "byte")), int64(n), err)
+		}
 	default:
-		tr.record(fmt.Sprintf("sendto(%d, %s, %s)", fd, count(len(p), "byte"), formatSockaddr(to)), int64(n), err)
+		if tr != nil {
+			tr.record(fmt.Sprintf("sendto(%d, %s, %s)", fd, count(len(p), "byte"), formatSockaddr(to)), int64(n), err)
+		}
 	}
 	return n, err
 }
@@ -217,7 +242,9 @@ func sysSendfile(tr *Trace, out, in int, off *int64, count int) (int, error) {
 	if err != nil && n < 0 {
 		n = 0
 	}
-	tr.record(fmt.Sprintf("sendfile(%d, %d, [%d], %d)", out, in, start, count), int64(n), err)
+	if tr != nil {
+		tr.record(fmt.Sprintf("sendfile(%d, %d, [%d], %d)", out, in, start, count), int64(n), err)
+	}
 	return n, err
 }
 
@@ -289,7 +316,9 @@ func recordGetsockoptInt(tr *Trace, fd, level int, name string, v int, err error
 
 func sysSetsockoptInt(tr *Trace, fd, level, opt int, name string, v int) error {
 	err := unix.SetsockoptInt(fd, level, opt, v)
-	tr.record(fmt.Sprintf("setsockopt(%d, %s, %s, [%d])", fd, LevelName(level), name, v), 0, err)
+	if tr != nil {
+		tr.record(fmt.Sprintf("setsockopt(%d, %s, %s, [%d])", fd, LevelName(level), name, v), 0, err)
+	}
 	return err
 }
 
@@ -305,7 +334,9 @@ func sysGetsockoptLinger(tr *Trace, fd, level, opt int, name string) (*unix.Ling
 
 func sysSetsockoptLinger(tr *Trace, fd, level, opt int, name string, l *unix.Linger) error {
 	err := unix.SetsockoptLinger(fd, level, opt, l)
-	tr.record(fmt.Sprintf("setsockopt(%d, %s, %s, {l_onoff=%d, l_linger=%d})", fd, LevelName(level), name, l.Onoff, l.Linger), 0, err)
+	if tr != nil {
+		tr.record(fmt.Sprintf("setsockopt(%d, %s, %s, {l_onoff=%d, l_linger=%d})", fd, LevelName(level), name, l.Onoff, l.Linger), 0, err)
+	}
 	return err
 }
 
@@ -321,7 +352,9 @@ func sysGetsockoptTimeval(tr *Trace, fd, level, opt int, name string) (*unix.Tim
 
 func sysSetsockoptTimeval(tr *Trace, fd, level, opt int, name string, tv *unix.Timeval) error {
 	err := unix.SetsockoptTimeval(fd, level, opt, tv)
-	tr.record(fmt.Sprintf("setsockopt(%d, %s, %s, {tv_sec=%d, tv_usec=%d})", fd, LevelName(level), name, tv.Sec, tv.Usec), 0, err)
+	if tr != nil {
+		tr.record(fmt.Sprintf("setsockopt(%d, %s, %s, {tv_sec=%d, tv_usec=%d})", fd, LevelName(level), name, tv.Sec, tv.Usec), 0, err)
+	}
 	return err
 }
 

@@ -53,6 +53,32 @@ func (d *deadlineWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// sendStep is how much of a served file goes out under one deadline: the
+// reply's writes are 32 KiB (the server's bufio.Writer), so a file sent
+// with sendfile(2) gets a fresh deadline as often.
+const sendStep = 32 << 10
+
+// ReadFrom sends r through the connection's own ReadFrom, which for a file
+// is sendfile(2) (no copy through the server's memory), in steps of
+// sendStep bytes, each with its own deadline as each Write has. The
+// server's bufio.Writer hands a served file here when it holds nothing.
+func (d *deadlineWriter) ReadFrom(r io.Reader) (int64, error) {
+	rf, ok := d.conn.(io.ReaderFrom)
+	if !ok {
+		return io.Copy(struct{ io.Writer }{d}, r)
+	}
+	var total int64
+	for {
+		d.conn.SetWriteDeadline(time.Now().Add(d.idle))
+		n, err := rf.ReadFrom(io.LimitReader(r, sendStep))
+		total += n
+		d.n += n
+		if err != nil || n < sendStep {
+			return total, err
+		}
+	}
+}
+
 // writeError writes an error item and the menu terminator.
 func writeError(w io.Writer, msg string) {
 	io.WriteString(w, Item{Type: '3', Display: msg, Host: "error.host", Port: 1}.Line()+".\r\n")

@@ -1,0 +1,47 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"testing"
+
+	"github.com/sockshell/sockshell/shell"
+)
+
+// BenchmarkChurn is issue 13's row 3 inside the shell: one `connect HOST
+// PORT` and one `close` through the whole dispatch, against a loopback
+// listener that accepts and closes. cmd/sockbench times the whole process
+// against python3; this shows the per-command cost and its allocations.
+func BenchmarkChurn(b *testing.B) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	s := shell.NewSession(Table(), io.Discard, io.Discard)
+	defer s.CloseAll()
+	connect := fmt.Sprintf("connect 127.0.0.1 %d", l.Addr().(*net.TCPAddr).Port)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		if e := s.Exec(ctx, connect, ""); e != nil {
+			b.Fatal(e)
+		}
+		if e := s.Exec(ctx, fmt.Sprintf("close s%d", i), ""); e != nil {
+			b.Fatal(e)
+		}
+	}
+}
