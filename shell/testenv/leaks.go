@@ -6,6 +6,7 @@ package testenv
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strconv"
@@ -39,12 +40,14 @@ func Main(m TestingM, opts ...goleak.Option) {
 // goleak's, for a goroutine that truly belongs to a library's
 // process-lifetime pool (say which and why where it is passed).
 func Checked(m TestingM, opts ...goleak.Option) TestingM {
-	return checked{m, opts}
+	return checked{m: m, opts: opts, bound: LeakBound, report: os.Stderr}
 }
 
 type checked struct {
-	m    TestingM
-	opts []goleak.Option
+	m      TestingM
+	opts   []goleak.Option
+	bound  time.Duration // LeakBound
+	report io.Writer     // where leaks are told: standard error
 }
 
 func (c checked) Run() int {
@@ -54,20 +57,20 @@ func (c checked) Run() int {
 	if code != 0 {
 		return code
 	}
-	if err := waitNoGoroutines(c.opts); err != nil {
-		fmt.Fprintf(os.Stderr, "testenv: goroutines still running after the tests passed:\n%v\n", err)
+	if err := waitNoGoroutines(c.opts, c.bound); err != nil {
+		fmt.Fprintf(c.report, "testenv: goroutines still running after the tests passed:\n%v\n", err)
 		return 1
 	}
-	if extra := waitNoNewFDs(before); len(extra) > 0 {
-		fmt.Fprintf(os.Stderr, "testenv: descriptors still open after the tests passed (fd → what):\n%s\n", strings.Join(extra, "\n"))
+	if extra := waitNoNewFDs(before, c.bound); len(extra) > 0 {
+		fmt.Fprintf(c.report, "testenv: descriptors still open after the tests passed (fd → what):\n%s\n", strings.Join(extra, "\n"))
 		return 1
 	}
 	return 0
 }
 
-// waitNoGoroutines asks goleak until it finds none or LeakBound passes.
-func waitNoGoroutines(opts []goleak.Option) error {
-	deadline := time.Now().Add(LeakBound)
+// waitNoGoroutines asks goleak until it finds none or bound passes.
+func waitNoGoroutines(opts []goleak.Option, bound time.Duration) error {
+	deadline := time.Now().Add(bound)
 	for {
 		err := goleak.Find(opts...)
 		if err == nil || time.Now().After(deadline) {
@@ -78,9 +81,9 @@ func waitNoGoroutines(opts []goleak.Option) error {
 }
 
 // waitNoNewFDs returns the descriptors open now that were not open (to the
-// same thing) before, once none are or LeakBound passes.
-func waitNoNewFDs(before map[int]string) []string {
-	deadline := time.Now().Add(LeakBound)
+// same thing) before, once none are or bound passes.
+func waitNoNewFDs(before map[int]string, bound time.Duration) []string {
+	deadline := time.Now().Add(bound)
 	for {
 		extra := NewFDs(before)
 		if len(extra) == 0 || time.Now().After(deadline) {
