@@ -377,6 +377,7 @@ func watchPass(sess *shell.Session, socks []watched, now time.Time) {
 					delete(w.names, s)
 				}
 			}
+			trimFollowed(w)
 		}
 	})
 	for _, e := range evs {
