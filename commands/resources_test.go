@@ -166,6 +166,55 @@ func TestConnectCloseCyclesLeaveNothing(t *testing.T) {
 	}
 }
 
+// TestPeerClosedCyclesLeaveNothing: cycles whose peer closes first (the
+// shell tells it once, and remembers it told) leave nothing either.
+func TestPeerClosedCyclesLeaveNothing(t *testing.T) {
+	const cycles = 200
+	ln := testenv.Listen(t, "tcp")
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	defer wg.Wait()
+	defer ln.Close()
+	var fds map[int]string
+	var goroutines int
+	var start map[string]int
+	probes := 0
+	tab := probeTable(func(sess *shell.Session) {
+		if probes++; probes == 1 {
+			fds, goroutines, start = testenv.OpenFDs(), runtime.NumGoroutine(), perSocketState(sess)
+			return
+		}
+		if why := leftBehind(sess, fds, goroutines, start); why != "" {
+			t.Errorf("after %d cycles the peer closed first: %s", cycles, why)
+		}
+	})
+	var errs, out testenv.Buffer
+	sess := shell.NewSession(tab, &out, &errs)
+	defer sess.CloseAll()
+	var script strings.Builder
+	script.WriteString("probe-state\n")
+	for i := 1; i <= cycles; i++ {
+		fmt.Fprintf(&script, "connect 127.0.0.1 %d\nrecv s%d\nclose s%d\n", testenv.Port(ln.Addr()), i, i)
+	}
+	script.WriteString("probe-state\n")
+	if code := sess.RunLines(strings.NewReader(script.String()), "cycles", false); code != 0 || probes != 2 {
+		t.Fatalf("status %d, %d probes: %s", code, probes, errs.String())
+	}
+	if told := strings.Count(out.String()+errs.String(), "the peer sent FIN"); told != cycles {
+		t.Errorf("the peer's FIN told %d times in %d cycles, want once each", told, cycles)
+	}
+}
+
 // TestThousandSocketsLeaveNothing: 1,000 connections open at once, each
 // registered with the watcher's epoll set, then closed: the set held each
 // socket once, and nothing is left after.
