@@ -80,9 +80,15 @@ func wasClosed(c *shell.Call, name string) (closed bool) {
 	return closed
 }
 
-// markClosed remembers that the socket of that name was closed.
+// markClosed remembers that the socket of that name was closed, and
+// forgets what was told of its peer and its shutdown (a name is never
+// given twice in a session).
 func markClosed(c *shell.Call, name string) {
-	sockMemory.With(c.Session, func(m *sockNotes) { m.closed[name] = true })
+	sockMemory.With(c.Session, func(m *sockNotes) {
+		m.closed[name] = true
+		delete(m.peer, name)
+		delete(m.shutRd, name)
+	})
 }
 
 // closedList is the names closed in this session in the order the sockets

@@ -220,7 +220,7 @@ func plural(n int, word string) string {
 // notices are off or no socket is registered.
 func watchSockets(sess *shell.Session) (stop func()) {
 	on := noticesOn(sess)
-	var following int
+	var following, looked int
 	watchKey.With(sess, func(w *watchState) {
 		if on || w.log != nil {
 			w.readLog(sess) // drained even while off: no stale news later
@@ -228,7 +228,7 @@ func watchSockets(sess *shell.Session) (stop func()) {
 		if !on {
 			clear(w.byName)
 		}
-		following = len(w.gone) + len(w.byName)
+		following, looked = len(w.gone)+len(w.byName), len(w.last)
 	})
 	if !on {
 		return nil
@@ -240,6 +240,11 @@ func watchSockets(sess *shell.Session) (stop func()) {
 		}
 	}
 	if len(socks) == 0 && following == 0 {
+		if looked > 0 {
+			// The sockets looked at last are all closed: one pass forgets
+			// them (else they stay referenced until a socket is made).
+			watchPass(sess, nil, time.Now())
+		}
 		return nil
 	}
 	// The kernel wakes the watcher (an edge-triggered epoll set) when a
@@ -377,6 +382,7 @@ func watchPass(sess *shell.Session, socks []watched, now time.Time) {
 					delete(w.names, s)
 				}
 			}
+			trimFollowed(w)
 		}
 	})
 	for _, e := range evs {

@@ -3,6 +3,8 @@ package commands
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"sort"
 	"time"
 
 	"github.com/sockshell/sockshell/commands/bsd"
@@ -12,9 +14,41 @@ import (
 
 // The watcher after close: a closed socket's connection followed through the kernel's socket table until it is gone, and the TIME_WAIT the sockets table shows.
 
+// maxFollowed bounds the closed connections followed through the kernel's
+// table: each is one lookup a pass, and a connection closed by this side
+// stays in TIME_WAIT for 60 s, so 10,000 connect/close cycles in a row
+// would have made every pass (one between every two lines of a script)
+// 10,000 lookups. The most recently closed are followed; older ones are
+// let go without a word.
+const maxFollowed = 16
+
+// trimFollowed lets go of the connections closed longest ago beyond
+// maxFollowed.
+func trimFollowed(w *watchState) {
+	if len(w.gone)+len(w.byName) <= maxFollowed {
+		return
+	}
+	all := make([]*goneConn, 0, len(w.gone)+len(w.byName))
+	for _, c := range w.byName {
+		all = append(all, c)
+	}
+	for _, c := range w.gone {
+		all = append(all, c)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].closedAt.After(all[j].closedAt) })
+	drop := map[*goneConn]bool{}
+	for _, c := range all[maxFollowed:] {
+		drop[c] = true
+	}
+	maps.DeleteFunc(w.byName, func(_ string, c *goneConn) bool { return drop[c] })
+	maps.DeleteFunc(w.gone, func(_ *bsd.Socket, c *goneConn) bool { return drop[c] })
+}
+
 // followGone asks the kernel's table about each closed connection
-// followed: its state when it changes, and when it is gone.
+// followed (at most maxFollowed): its state when it changes, and when it
+// is gone.
 func followGone(w *watchState, now time.Time) []shell.Event {
+	trimFollowed(w)
 	var evs []shell.Event
 	for name, c := range w.byName {
 		var done bool

@@ -9,13 +9,17 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/sockshell/sockshell/shell/testenv"
 )
 
 // TestMain lets the test binary play the sockshell binary inside scripts:
 // testscript puts a copy named "sockshell" on PATH, and when run under that
-// name it executes run instead of the tests.
+// name it executes run instead of the tests. The tests are leak-checked
+// (testenv.Checked): none may leave a goroutine running or a descriptor
+// open.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(testenv.Checked(m), map[string]func(){
 		"sockshell": main,
 	})
 }

@@ -165,6 +165,8 @@ func (e *Error) Hint() string {
 		return "the address does not match the socket's family (inet or inet6)"
 	case unix.EAGAIN:
 		return "the socket is non-blocking (timeout 0) and the call would block"
+	case unix.EMFILE, unix.ENFILE:
+		return pyerr.LimitHint(errno)
 	}
 	return ""
 }

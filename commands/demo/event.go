@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/netip"
 	"time"
+
+	"github.com/sockshell/sockshell/shell/pyerr"
 )
 
 // EventKind says what happened.
@@ -103,7 +105,7 @@ func (e Event) String() string {
 		}
 		return fmt.Sprintf("refused %s: %d connections already", peer, e.MaxConns)
 	case AcceptError:
-		return fmt.Sprintf("accept: %v (pausing, then trying again; this is said once until accept works)", e.Err)
+		return fmt.Sprintf("accept: %s (pausing, then trying again; this is said once until accept works)", pyerr.Of(e.Err))
 	case AcceptFailed:
 		return fmt.Sprintf("accept: %v: the server stops", e.Err)
 	case Datagram:

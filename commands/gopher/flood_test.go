@@ -277,7 +277,7 @@ func TestServerAcceptEMFILE(t *testing.T) {
 	select {
 	case line := <-logs:
 		fmt.Printf("emfile_child: the server logged %q\n", line)
-		if line != "accept failed (too many open files); pausing and retrying" {
+		if line != "accept failed (OSError: [Errno 24] Too many open files); pausing and retrying" {
 			t.Errorf("log %q", line)
 		}
 	case err := <-served:

@@ -80,12 +80,3 @@ func passingAcceptError(err error) bool {
 	}
 	return false
 }
-
-// errnoOf returns the errno inside err, or err itself.
-func errnoOf(err error) error {
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		return errno
-	}
-	return err
-}

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/sockshell/sockshell/shell/pyerr"
 )
 
 // ServerEventKind says what happened.
@@ -70,7 +72,7 @@ func (e ServerEvent) String() string {
 		}
 		return fmt.Sprintf("refused %s: the server is busy", e.Peer)
 	case AcceptPaused:
-		return fmt.Sprintf("accept failed (%v); pausing and retrying", errnoOf(e.Err))
+		return fmt.Sprintf("accept failed (%s); pausing and retrying", pyerr.Of(e.Err))
 	case AcceptResumed:
 		return "accepting again"
 	case RequestFailed:

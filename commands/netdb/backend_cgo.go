@@ -78,6 +78,8 @@ import (
 	"net/netip"
 	"syscall"
 	"unsafe"
+
+	"github.com/sockshell/sockshell/shell/pyerr"
 )
 
 type cgoBackend struct{}
@@ -103,7 +105,9 @@ func (cgoBackend) getaddrinfo(ctx context.Context, host, port *string, h addrHin
 		if rc != 0 {
 			if int(rc) == EAI_SYSTEM {
 				e := syscall.Errno(errnum)
-				return nil, errnoError(int(e), e.Error(), e)
+				err := errnoError(int(e), pyerr.StrError(e), e)
+				err.Hint = pyerr.LimitHint(e)
+				return nil, err
 			}
 			return nil, gaiError(int(rc), nil)
 		}

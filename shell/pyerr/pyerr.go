@@ -73,6 +73,7 @@ func Of(err error) Exception {
 		return FromErrno(syscall.EBADF)
 	case errors.As(err, &errno):
 		x := FromErrno(errno)
+		x.Hint = LimitHint(errno)
 		var path *fs.PathError
 		if errors.As(err, &path) {
 			x.Filename = path.Path

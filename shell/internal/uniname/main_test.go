@@ -1,0 +1,11 @@
+package uniname_test
+
+import (
+	"testing"
+
+	"github.com/sockshell/sockshell/shell/testenv"
+)
+
+// TestMain fails the package when its tests leave a goroutine running or
+// a descriptor open (testenv.Main).
+func TestMain(m *testing.M) { testenv.Main(m) }
