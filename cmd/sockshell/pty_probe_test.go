@@ -15,7 +15,8 @@ import (
 
 func TestProbeProgressAndCtrlCOnPTY(t *testing.T) {
 	// One closed UDP port (answered at once by ICMP port unreachable), then
-	// 40 silent ones that would each wait a minute.
+	// 40 silent ones that would each wait ten minutes (so that none can be
+	// done before the Ctrl-C, however loaded the machine).
 	ports := []string{fmt.Sprint(testenv.ClosedPort(t, "udp"))}
 	for range 40 {
 		ports = append(ports, fmt.Sprint(testenv.Port(testenv.ListenPacket(t, "udp").LocalAddr())))
@@ -23,7 +24,7 @@ func TestProbeProgressAndCtrlCOnPTY(t *testing.T) {
 	// The long line goes in a script: the screen harness is slow to read
 	// a long line's echo, redrawn at each key.
 	script := filepath.Join(t.TempDir(), "probe.sock")
-	line := "probe 127.0.0.1 " + strings.Join(ports, ",") + " --udp --wait 20\n"
+	line := "probe 127.0.0.1 " + strings.Join(ports, ",") + " --udp --wait 600\n"
 	if err := os.WriteFile(script, []byte(line), 0o644); err != nil {
 		t.Fatal(err)
 	}
