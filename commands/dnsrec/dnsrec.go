@@ -8,6 +8,7 @@
 package dnsrec
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -188,12 +190,14 @@ func exchangeOnce(ctx context.Context, network, server string, query *dns.Msg, s
 			return fail(Network, nil, err)
 		}
 		trace(fmt.Sprintf("send(%d bytes: the %s)", len(packed), what))
-		buf := make([]byte, 65535)
-		n, err := conn.Read(buf)
+		buf := udpBufs.Get().(*[]byte)
+		n, err := conn.Read(*buf)
 		if err != nil {
+			udpBufs.Put(buf)
 			return failRead(fail, err)
 		}
-		b = buf[:n]
+		b = bytes.Clone((*buf)[:n])
+		udpBufs.Put(buf)
 	}
 	trace(fmt.Sprintf("recv() = %d bytes", len(b)))
 	msg, kind, err := ParseReply(query, b, network == "udp")
@@ -252,6 +256,11 @@ type ShortError struct{ Announced, Got int }
 func (e *ShortError) Error() string {
 	return fmt.Sprintf("the server closed the connection after %d of the %d bytes its length prefix announced", e.Got, e.Announced)
 }
+
+// udpBufs are the buffers UDP replies are read into: room for the largest
+// datagram (a server may answer with more than the EDNS size asked), kept
+// for the next query instead of 64 KiB of garbage a query.
+var udpBufs = sync.Pool{New: func() any { b := make([]byte, 65535); return &b }}
 
 // failRead classifies a read error: a deadline is NoReply, anything else
 // (ECONNREFUSED from an ICMP port unreachable, a reset) is Network.
