@@ -377,21 +377,3 @@ func hasCommand(c *config, name string) bool {
 	err := exec.Command(c.ss, "-c", "help "+name).Run()
 	return err == nil
 }
-
-func rowTLS(c *config) error {
-	if !hasCommand(c, "tls") {
-		return notBuilt("6", "TLS handshake + 100 MiB", "connect --tls is not on main")
-	}
-	return notBuilt("6", "TLS handshake + 100 MiB", "the TLS commands landed after this harness; the row is still to write")
-}
-
-func rowDNS(c *config) error {
-	if !hasCommand(c, "dns") {
-		return notBuilt("7", "10,000 DNS queries", "the dns command is not on main")
-	}
-	return notBuilt("7", "10,000 DNS queries", "the dns command landed after this harness; the row is still to write")
-}
-
-func rowFeatures(c *config) error {
-	return notBuilt("8", "watcher, wire view, timeline, record", "this row is not written in the harness yet (the watcher, the wire view and record have Go benchmarks of their own in commands and shell)")
-}

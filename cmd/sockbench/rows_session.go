@@ -1,0 +1,136 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// The budgets of row 8 ("the session's own features cost nearly
+// nothing"). The watcher's: its prompt hook (start and stop, each time the
+// prompt waits) within a millisecond with 1,000 sockets, a fifth of row
+// 10's interactive 5 ms; a pass over 1,000 sockets within 1% of a core at
+// the watcher's period (250 ms: 2.5 ms). The timeline's: `timeline --last
+// 20` after 100,000 events within row 10's 5 ms, and the log's heap after
+// them within 8 MB (it keeps the last 4096). The wire view and recording:
+// at most 15% slower than without (a ratio of at least 1/1.15).
+const (
+	watchPromptBudget = 1e-3
+	watchPassBudget   = 2.5e-3
+	timelineBudget    = 5e-3
+	timelineMemBudget = 8.0 // MB
+	featureSlowdown   = 1 / 1.15
+)
+
+// rowFeatures is row 8: the notice watcher with 1,000 sockets, the wire
+// view on a bulk transfer, the timeline after 100,000 events (Go
+// benchmarks in ./commands), and a recorded script against the same
+// script unrecorded (whole processes).
+func rowFeatures(c *config) error {
+	wire := c.bulk
+	// BenchmarkWireTransfer's size, 1 GiB unless told (the benchmark
+	// reads it from the environment, as a Go benchmark takes no flags).
+	os.Setenv("SOCKSHELL_WIRE_BENCH_BYTES", fmt.Sprint(wire))
+	defer os.Unsetenv("SOCKSHELL_WIRE_BENCH_BYTES")
+	benchtime, count := c.benchtime, c.count
+	r, err := goBench("./commands", "^(BenchmarkWatchPrompt|BenchmarkWatchPass|BenchmarkTimeline)$/^(1000|events=100000)$", count, benchtime)
+	if err != nil {
+		return err
+	}
+	res := benchResult(r)
+	for _, b := range []struct {
+		name, what string
+		budget     float64
+	}{
+		{"BenchmarkWatchPrompt/1000", "watcher: prompt hook with 1,000 sockets", watchPromptBudget},
+		{"BenchmarkWatchPass/1000", "watcher: one pass over 1,000 sockets", watchPassBudget},
+		{"BenchmarkTimeline/events=100000", "timeline --last 20 after 100,000 events", timelineBudget},
+	} {
+		s, err := res.get(b.name, "ns/op")
+		if err != nil {
+			return err
+		}
+		compare("8", b.what, scale(s, 1e-9), sample{b.budget}, 1, seconds, "")
+		figures[len(figures)-1].ref = seconds(b.budget) + " (budget)"
+	}
+	if mem, err := res.get("BenchmarkTimeline/events=100000", "MB-retained"); err == nil {
+		compare("8", "timeline: the log's heap after 100,000 events", mem, sample{timelineMemBudget}, 1,
+			func(v float64) string { return fmt.Sprintf("%.2f MB", v) }, "the log keeps the last 4096 events")
+	}
+
+	// The wire view: one transfer with the capture off, then on, in
+	// one process; 3 transfers each (1 with -short).
+	wbt := "3x"
+	if c.short {
+		wbt = "1x"
+	}
+	r, err = goBench("./commands", "^BenchmarkWireTransfer$", min(count, 3), wbt)
+	if err != nil {
+		return err
+	}
+	res = benchResult(r)
+	off, errOff := res.get("BenchmarkWireTransfer/off", "MB/s")
+	on, errOn := res.get("BenchmarkWireTransfer/on", "MB/s")
+	switch {
+	case errOff != nil:
+		return errOff
+	case errOn != nil:
+		// The benchmark skips "on" where capture cannot run (not root).
+		skip("8", "wire view on a bulk transfer", "the capture could not start (needs root or CAP_NET_RAW): "+errOn.Error())
+	default:
+		note := ""
+		if d, err := res.get("BenchmarkWireTransfer/on", "dropped/op"); err == nil {
+			note = fmt.Sprintf("%.0f packets dropped by the kernel a transfer", d.median())
+		}
+		// Throughput: on over off, at least 1/1.15 (no more than 15% slower).
+		compare("8", fmt.Sprintf("wire view on vs off, %s sendfile", size(wire)), off, on, featureSlowdown, throughput, note)
+		figures[len(figures)-1].ours, figures[len(figures)-1].ref = throughput(on.median())+" (on)", throughput(off.median())+" (off)"
+	}
+	return rowRecording(c)
+}
+
+// rowRecording times one script with `record FILE` as its first line and
+// the same script without (10,000 commands; 500 with -short).
+func rowRecording(c *config) error {
+	n := 10000
+	if c.short {
+		n = 500
+	}
+	var body strings.Builder
+	for i := 0; i < n/2; i++ {
+		body.WriteString("servport http tcp\nservname 80 tcp\n")
+	}
+	plain, recorded := filepath.Join(c.tmp, "plain.sock"), filepath.Join(c.tmp, "recorded.sock")
+	rec := filepath.Join(c.tmp, "rec.jsonl")
+	if err := os.WriteFile(plain, []byte(body.String()), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(recorded, []byte(fmt.Sprintf("record %s --force\n%s", rec, body.String())), 0o644); err != nil {
+		return err
+	}
+	t, err := c.timer.time([]proc{
+		{name: "recorded", line: c.ss + " " + q(recorded)},
+		{name: "plain", line: c.ss + " " + q(plain)},
+	})
+	if err != nil {
+		return err
+	}
+	st, err := os.Stat(rec)
+	if err != nil {
+		return fmt.Errorf("the recorded script left no recording: %v", err)
+	}
+	os.Remove(rec)
+	compare("8", fmt.Sprintf("recording a %d-command script vs not", n/2*2), t["recorded"], t["plain"], featureSlowdown, seconds,
+		fmt.Sprintf("recording %.1f MB", float64(st.Size())/1e6))
+	return nil
+}
+
+// scale multiplies every value of s (a unit to seconds).
+func scale(s sample, k float64) sample {
+	out := make(sample, len(s))
+	for i, v := range s {
+		out[i] = v * k
+	}
+	return out
+}
