@@ -23,6 +23,19 @@ type Waker struct {
 
 // NewWaker makes an epoll set over the open sockets among socks.
 func NewWaker(socks []*Socket) (*Waker, error) {
+	w, err := NewEmptyWaker()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range socks {
+		w.Add(s)
+	}
+	return w, nil
+}
+
+// NewEmptyWaker makes an epoll set of no socket yet (Add adds them), so a
+// caller can add many one at a time and stop between any two.
+func NewEmptyWaker() (*Waker, error) {
 	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, err
@@ -37,13 +50,17 @@ func NewWaker(socks []*Socket) (*Waker, error) {
 		w.Close()
 		return nil, err
 	}
-	for _, s := range socks {
-		s.control(func(fd int) error {
-			ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLERR | unix.EPOLLHUP | unix.EPOLLET, Fd: int32(fd)}
-			return unix.EpollCtl(ep, unix.EPOLL_CTL_ADD, fd, &ev)
-		})
-	}
 	return w, nil
+}
+
+// Add puts an open socket in the set (a closed one is left out): its
+// arrivals, its peer's end and its errors wake Wait, edge-triggered. It may
+// run while another goroutine calls Stop.
+func (w *Waker) Add(s *Socket) {
+	s.control(func(fd int) error {
+		ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLERR | unix.EPOLLHUP | unix.EPOLLET, Fd: int32(fd)}
+		return unix.EpollCtl(w.ep, unix.EPOLL_CTL_ADD, fd, &ev)
+	})
 }
 
 // Wait blocks until a socket has news, Stop is called, or timeout passes;
