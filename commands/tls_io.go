@@ -95,18 +95,20 @@ func tlsRecv(c *shell.Call, t *tlsx.Conn, s *bsd.Socket, name string, n int) (an
 func tlsRecvOut(c *shell.Call, t *tlsx.Conn, s *bsd.Socket, name string, f *fileio.Output, limit int64) (int64, error) {
 	defer traceSock(c, s)()
 	var total int64
+	buf := make([]byte, 65536) // one buffer for every record
 	for limit < 0 || total < limit {
-		want := int64(65536)
+		want := int64(len(buf))
 		if limit >= 0 {
 			want = min(want, limit-total)
 		}
-		p, err := t.Read(c.Ctx, int(want))
+		k, err := t.ReadInto(c.Ctx, buf[:want])
 		if err != nil {
 			return total, tlsx.PythonError(err, tlsx.OpRead, name)
 		}
-		if len(p) == 0 {
+		if k == 0 {
 			break
 		}
+		p := buf[:k]
 		if _, err := f.Write(p); err != nil {
 			return total, err
 		}

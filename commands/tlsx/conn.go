@@ -65,7 +65,24 @@ func (w *wire) context(read bool) context.Context {
 	return ctx
 }
 
+// bufReader is a Transport that reads into the caller's buffer (a
+// bsd.Socket's RecvBuf): crypto/tls's reads then allocate nothing.
+type bufReader interface {
+	RecvBuf(ctx context.Context, p []byte) (int, error)
+}
+
 func (w *wire) Read(p []byte) (int, error) {
+	if br, ok := w.t.(bufReader); ok {
+		got, err := br.RecvBuf(w.context(true), p)
+		if err != nil {
+			return 0, interrupted(err)
+		}
+		if got == 0 {
+			return 0, io.EOF
+		}
+		w.records.add(false, p[:got])
+		return got, nil
+	}
 	got, err := w.t.Recv(w.context(true), len(p))
 	if err != nil {
 		return 0, interrupted(err)
@@ -150,17 +167,30 @@ func (c *Conn) Read(ctx context.Context, n int) ([]byte, error) {
 	if n == 0 {
 		return []byte{}, nil
 	}
-	c.w.set(true, ctx)
-	defer c.w.clear(true)
 	buf := make([]byte, n)
-	got, err := c.tc.Read(buf)
-	if errors.Is(err, io.EOF) {
-		return buf[:got], nil
-	}
-	if err != nil && got == 0 {
+	got, err := c.ReadInto(ctx, buf)
+	if err != nil {
 		return nil, err
 	}
 	return buf[:got], nil
+}
+
+// ReadInto is Read into the caller's buffer: at most one record's data,
+// len(p) bytes at most; 0 at the stream's end.
+func (c *Conn) ReadInto(ctx context.Context, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	c.w.set(true, ctx)
+	defer c.w.clear(true)
+	got, err := c.tc.Read(p)
+	if errors.Is(err, io.EOF) {
+		return got, nil
+	}
+	if err != nil && got == 0 {
+		return 0, err
+	}
+	return got, nil
 }
 
 // Write sends all of p as TLS records (SSLSocket.send and sendall write
