@@ -59,12 +59,18 @@ func runTimeline(c *shell.Call) (any, error) {
 		since = time.Duration(f * float64(time.Second))
 	}
 	s := c.Session
-	evs := s.Events().Recent(0)
-	// In the order things happened: the log's order is the order events
-	// reached it, and a server's goroutine may hand in an event it timed
-	// a few microseconds before one a command emitted meanwhile.
-	slices.SortStableFunc(evs, func(a, b shell.Event) int { return a.Time.Compare(b.Time) })
 	name := c.Arg(0)
+	var evs []shell.Event
+	if name == "" && since < 0 && last > 0 {
+		// The last rows only: the log sorts no more than it must.
+		evs = s.Events().LastByTime(last)
+	} else {
+		evs = s.Events().Recent(0)
+		// In the order things happened: the log's order is the order events
+		// reached it, and a server's goroutine may hand in an event it timed
+		// a few microseconds before one a command emitted meanwhile.
+		slices.SortStableFunc(evs, func(a, b shell.Event) int { return a.Time.Compare(b.Time) })
+	}
 	if name != "" {
 		_, open := s.Resource(name)
 		kept := evs[:0:0]
