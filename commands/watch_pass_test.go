@@ -3,6 +3,8 @@ package commands
 import (
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestWatchPassUntilStops: a pass whose done is closed stops before the
@@ -25,4 +27,11 @@ func TestWatchPassUntilStops(t *testing.T) {
 	if n := len(watchKey.Get(sess).last); n != len(socks) {
 		t.Fatalf("the whole pass looked at %d sockets; want %d", n, len(socks))
 	}
+}
+
+// processCPU is the CPU time the process has used so far, in ns.
+func processCPU() int64 {
+	var ru unix.Rusage
+	unix.Getrusage(unix.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }

@@ -272,13 +272,6 @@ func BenchmarkWatchPass(b *testing.B) {
 	}
 }
 
-// processCPU is the CPU time the process has used so far, in ns.
-func processCPU() int64 {
-	var ru unix.Rusage
-	unix.Getrusage(unix.RUSAGE_SELF, &ru)
-	return ru.Utime.Nano() + ru.Stime.Nano()
-}
-
 // BenchmarkWatchPrompt: what the idle hook costs the prompt each time it
 // waits: start (the list of sockets, a goroutine) and stop (wait for the
 // goroutine). With no socket it starts nothing.
