@@ -137,7 +137,7 @@ ctx = ssl.create_default_context(cafile='%s')
 s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', %d)), server_hostname='localhost')
 `, py, cert, port)
 	}
-	for _, dir := range []struct {
+	for _, way := range []struct {
 		name      string
 		ours      proc
 		sclient   proc
@@ -165,26 +165,26 @@ while True:
     f.write(b)
 f.close(); s.close()"`, get, out)}},
 	} {
-		cmds := []proc{dir.ours, dir.sclient}
+		cmds := []proc{way.ours, way.sclient}
 		if hasPy {
-			cmds = append(cmds, dir.python)
+			cmds = append(cmds, way.python)
 		}
 		t, err := c.timer.time(cmds)
 		if err != nil {
 			return err
 		}
-		rss := peakRSS(dir.ours)
-		if dir.checkSize {
+		rss := peakRSS(way.ours)
+		if way.checkSize {
 			// The answer is the file behind s_server's HTTP header.
 			if st, err := os.Stat(out); err != nil || st.Size() < n {
 				return fmt.Errorf("recv --out over TLS wrote %v, want %d bytes and a header (%v)", st, n, err)
 			}
 			os.Remove(out)
 		}
-		what := fmt.Sprintf("TLS handshake + %s %s vs ", size(n), dir.name)
-		compare("6", what+"openssl s_client", t[dir.ours.name], t[dir.sclient.name], 1, seconds, rss)
+		what := fmt.Sprintf("TLS handshake + %s %s vs ", size(n), way.name)
+		compare("6", what+"openssl s_client", t[way.ours.name], t[way.sclient.name], 1, seconds, rss)
 		if hasPy {
-			compare("6", what+"python3 ssl", t[dir.ours.name], t[dir.python.name], 1, seconds, rss)
+			compare("6", what+"python3 ssl", t[way.ours.name], t[way.python.name], 1, seconds, rss)
 		}
 	}
 	if !hasPy {
