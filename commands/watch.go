@@ -275,7 +275,7 @@ func watchSockets(sess *shell.Session) (stop func()) {
 		mu.Unlock()
 		if wk != nil {
 			for _, w := range socks {
-				if quit(done) {
+				if isDone(done) {
 					return
 				}
 				wk.Add(w.s)

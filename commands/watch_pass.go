@@ -20,8 +20,8 @@ func watchPass(sess *shell.Session, socks []watched, now time.Time) {
 	watchPassUntil(sess, socks, now, nil)
 }
 
-// quit reports whether done is closed (never, for nil).
-func quit(done <-chan struct{}) bool {
+// isDone reports whether done is closed (never, for nil).
+func isDone(done <-chan struct{}) bool {
 	select {
 	case <-done:
 		return true
@@ -40,7 +40,7 @@ func watchPassUntil(sess *shell.Session, socks []watched, now time.Time, done <-
 	watchKey.With(sess, func(w *watchState) {
 		evs = append(evs, followGone(w, now)...)
 		for _, ws := range socks {
-			if done != nil && quit(done) {
+			if done != nil && isDone(done) {
 				whole = false
 				break
 			}
