@@ -72,29 +72,28 @@ type bufReader interface {
 }
 
 func (w *wire) Read(p []byte) (int, error) {
+	var got int
 	if br, ok := w.t.(bufReader); ok {
-		got, err := br.RecvBuf(w.context(true), p)
+		n, err := br.RecvBuf(w.context(true), p)
 		if err != nil {
 			return 0, interrupted(err)
 		}
-		if got == 0 {
-			return 0, io.EOF
+		got = n
+	} else {
+		b, err := w.t.Recv(w.context(true), len(p))
+		if err != nil {
+			return 0, interrupted(err)
 		}
-		w.records.add(false, p[:got])
-		return got, nil
+		got = copy(p, b)
 	}
-	got, err := w.t.Recv(w.context(true), len(p))
-	if err != nil {
-		return 0, interrupted(err)
-	}
-	if len(got) == 0 {
+	if got == 0 {
 		return 0, io.EOF
 	}
-	w.records.add(false, got)
-	if err := w.first.feed(got); err != nil {
+	w.records.add(false, p[:got])
+	if err := w.first.feed(p[:got]); err != nil {
 		return 0, err // what OpenSSL refuses, refused here too
 	}
-	return copy(p, got), nil
+	return got, nil
 }
 
 func (w *wire) Write(p []byte) (int, error) {
