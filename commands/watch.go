@@ -103,7 +103,10 @@ func (w *watchState) readLog(sess *shell.Session) {
 			return false
 		})
 	}
-	var seen map[string]bool // the names the passes know, made at the first close
+	seen := map[string]bool{}
+	for _, n := range w.names {
+		seen[n] = true
+	}
 	for _, e := range w.log.Pending() {
 		attr := func(k string) any { v, _ := e.Attr(k); return v }
 		switch e.Kind {
@@ -122,12 +125,6 @@ func (w *watchState) readLog(sess *shell.Session) {
 				w.ends[name] = [2]netip.AddrPort{local, peer}
 			}
 		case sockClosed:
-			if seen == nil {
-				seen = make(map[string]bool, len(w.names))
-				for _, n := range w.names {
-					seen[n] = true
-				}
-			}
 			name := e.Resource
 			ends, ok := w.ends[name]
 			if ok && w.stream[name] && !seen[name] {
@@ -236,9 +233,8 @@ func watchSockets(sess *shell.Session) (stop func()) {
 	if !on {
 		return nil
 	}
-	res := sess.Resources()
-	socks := make([]watched, 0, len(res))
-	for _, r := range res {
+	var socks []watched
+	for _, r := range sess.Resources() {
 		if s, ok := r.Resource.(*bsd.Socket); ok {
 			socks = append(socks, watched{r.Name, s})
 		}
@@ -255,9 +251,7 @@ func watchSockets(sess *shell.Session) (stop func()) {
 	// socket has news; the tick looks anyway, for what wakes no one (a
 	// closed connection's end in the kernel's table). The set is made in
 	// the watcher's goroutine, so the prompt is drawn at once (1,000
-	// sockets are 1,000 epoll_ctl calls), and a socket at a time, as the
-	// passes look at them, so that stop (a line typed) waits for one
-	// socket, not for all of them.
+	// sockets are 1,000 epoll_ctl calls).
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	var mu sync.Mutex // guards wk and stopped between the goroutine and stop
@@ -266,26 +260,20 @@ func watchSockets(sess *shell.Session) (stop func()) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		all := make([]*bsd.Socket, len(socks))
+		for i, w := range socks {
+			all[i] = w.s
+		}
 		mu.Lock()
 		if !stopped {
-			if w, err := bsd.NewEmptyWaker(); err == nil {
+			if w, err := bsd.NewWaker(all); err == nil {
 				wk = w // else the tick alone
 			}
 		}
 		mu.Unlock()
-		if wk != nil {
-			for _, w := range socks {
-				if isDone(done) {
-					return
-				}
-				wk.Add(w.s)
-			}
-		}
 		var woke time.Time // when news last made a pass
 		for {
-			if !watchPassUntil(sess, socks, time.Now(), done) {
-				return
-			}
+			watchPass(sess, socks, time.Now())
 			news := false
 			if wk != nil {
 				var quit bool
@@ -326,6 +314,79 @@ func watchSockets(sess *shell.Session) (stop func()) {
 		if wk != nil {
 			wk.Close()
 		}
+	}
+}
+
+// watched is a registered socket and its name.
+type watched struct {
+	name string
+	s    *bsd.Socket
+}
+
+// watchPass looks at each socket once and emits what changed.
+func watchPass(sess *shell.Session, socks []watched, now time.Time) {
+	var evs []shell.Event
+	watchKey.With(sess, func(w *watchState) {
+		evs = append(evs, followGone(w, now)...)
+		for _, ws := range socks {
+			g, ok := ws.s.Glance()
+			if !ok {
+				delete(w.last, ws.s)
+				continue
+			}
+			prev, had := w.last[ws.s]
+			recvd := ws.s.Received()
+			if had && recvd != prev.recvd {
+				prev.g.Waiting, prev.told = 0, time.Time{}
+			}
+			if g.TCP && !prev.hasEnds && g.State != "LISTEN" {
+				// The 4-tuple, followed in the kernel's table after close.
+				if r, ok := ws.s.ConnectedPeer(); ok {
+					prev.local, ok = ws.s.LocalEnd()
+					prev.remote, prev.hasEnds = r, ok
+				}
+			}
+			if g.TCP && g.State == "CLOSE" && !g.Error {
+				// TCP_INFO on the descriptor reads CLOSE once both FINs
+				// are through, while the kernel's table may still hold
+				// the connection in TIME_WAIT (where ss shows it).
+				if st, ok := tableState(ws.s); ok {
+					g.State = st
+				}
+			}
+			lines, told := notices(ws.name, prev, had, g, now)
+			next := seen{g: g, told: prev.told, local: prev.local, remote: prev.remote, hasEnds: prev.hasEnds, recvd: recvd}
+			if told {
+				next.told = now
+			} else if g.Waiting != 0 && prev.g.Waiting != 0 {
+				next.g.Waiting = prev.g.Waiting // not told yet: keep what was told
+			}
+			w.last[ws.s] = next
+			w.names[ws.s] = ws.name
+			for _, l := range lines {
+				evs = append(evs, noticeEvent(now, ws.name, l))
+			}
+		}
+		if len(w.last) > 0 { // forget the sockets closed since; follow their connections
+			keep := make(map[*bsd.Socket]bool, len(socks))
+			for _, ws := range socks {
+				keep[ws.s] = true
+			}
+			names := w.names
+			for s, sn := range w.last {
+				if !keep[s] {
+					if sn.hasEnds && sn.g.TCP {
+						w.gone[s] = &goneConn{name: names[s], local: sn.local, remote: sn.remote, closedAt: now}
+					}
+					delete(w.last, s)
+					delete(w.names, s)
+				}
+			}
+			trimFollowed(w)
+		}
+	})
+	for _, e := range evs {
+		sess.Emit(e)
 	}
 }
 
