@@ -123,6 +123,7 @@ func writeValue(buf *bytes.Buffer, v any, format string, width int) error {
 		} else {
 			t = SafeText(string(x.(Text)))
 		}
+		buf.Grow(len(t) + 1) // once: a 16 MiB page and its newline would double the buffer
 		buf.WriteString(t)
 		if t != "" && !strings.HasSuffix(t, "\n") {
 			buf.WriteByte('\n')

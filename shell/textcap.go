@@ -76,9 +76,25 @@ func (t *TextCap) scan(p []byte) int {
 		t.room -= w
 		i += size
 	}
+	t.grow(i)
 	t.buf = append(t.buf, p[:i]...)
 	t.kept += int64(i)
 	return i
+}
+
+// grow makes room for n more bytes. The buffer doubles, never past the
+// most it can hold (every byte kept costs at least one byte of room):
+// append's own growth, 1.25x for large slices, made a 16 MiB page
+// allocate 100 MB on the way.
+func (t *TextCap) grow(n int) {
+	need := len(t.buf) + n
+	if need <= cap(t.buf) {
+		return
+	}
+	c := min(max(2*cap(t.buf), need, 4096), need+t.room)
+	b := make([]byte, len(t.buf), c)
+	copy(b, t.buf)
+	t.buf = b
 }
 
 // shownWidth is the most bytes a character of size bytes takes once shown.
