@@ -3,8 +3,10 @@ package shell
 import (
 	"bytes"
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestTextCapBoundsWhatIsShown: whatever the text, what SafeText and the
@@ -44,5 +46,29 @@ func TestTextCapBoundsWhatIsShown(t *testing.T) {
 				t.Errorf("Kept() %d, %d bytes kept", whole.Kept(), len(want))
 			}
 		}
+	}
+}
+
+// TestTextCapAllocatesLittleOverItsCap: filling the cap allocates at most
+// about twice what is kept (the buffer doubles, up to the most it can
+// hold); append's 1.25x growth for large slices allocated five times.
+func TestTextCapAllocatesLittleOverItsCap(t *testing.T) {
+	const max = 16 << 20
+	chunk := bytes.Repeat([]byte("A"), 64<<10)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	tc := NewTextCap(max)
+	for i := 0; i < max/len(chunk)+1; i++ {
+		tc.Write(chunk)
+	}
+	runtime.ReadMemStats(&after)
+	if got := len(tc.Bytes()); got != max || !tc.Cut() {
+		t.Fatalf("kept %d bytes, cut %v; want %d, cut", got, tc.Cut(), max)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 5*max/2 {
+		t.Errorf("filling a %d-byte cap allocated %d bytes", max, alloc)
+	}
+	if c := cap(tc.Bytes()); c > max+utf8.UTFMax {
+		t.Errorf("the buffer's capacity is %d, over the cap %d", c, max)
 	}
 }
