@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -136,6 +137,9 @@ func TestHostilePeerResetMidStream(t *testing.T) {
 
 func TestHostilePeerNeverSends(t *testing.T) {
 	release := make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	defer free() // before the peer's cleanup waits for it, even on a failure
 	port := sockGoPeer(t, func(c *net.TCPConn) {
 		<-release
 		c.Write([]byte("late"))
@@ -164,7 +168,7 @@ func TestHostilePeerNeverSends(t *testing.T) {
 	}
 	// The socket is as usable as Python's after a timeout: the late bytes
 	// arrive whole.
-	close(release)
+	free()
 	ss.AssertExec("recv s1", "b'late'\n")
 	if row := ss.sockRow("s1"); row["received"] != "4" {
 		t.Errorf("received %s, want 4", row["received"])

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,23 +20,43 @@ import (
 	"github.com/sockshell/sockshell/shell/testenv"
 )
 
-// hostilePeer accepts on loopback and hands each connection to serve.
+// hostilePeer accepts on loopback and hands each connection to serve. When
+// the test ends the listener and the connections are closed and every
+// goroutine has returned.
 func hostilePeer(t *testing.T, serve func(net.Conn)) int {
 	t.Helper()
 	l := testenv.Listen(t, "tcp")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	wg.Add(1)
 	go func() {
+		defer wg.Done()
 		for {
 			c, err := l.Accept()
 			if err != nil {
 				return
 			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Add(1)
 			go func() {
-				defer c.Close()
+				defer wg.Done()
 				c.SetDeadline(time.Now().Add(time.Minute))
 				serve(c)
 			}()
 		}
 	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
 	return testenv.Port(l.Addr())
 }
 
