@@ -112,10 +112,3 @@ func (r *interruptible) interrupt(t *testing.T) string {
 	r.cancel()
 	return sockWait(t, r.run.Done(), "the line to end after Ctrl-C")
 }
-
-// wait returns the line's error output once it ends by itself.
-func (r *interruptible) wait(t *testing.T) string {
-	t.Helper()
-	defer r.cancel()
-	return sockWait(t, r.run.Done(), "the line to end")
-}
