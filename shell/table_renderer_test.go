@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 )
 
@@ -125,5 +126,26 @@ func TestRenderTableAsBlueprint(t *testing.T) {
 		if want := blueprintTable(t, wrap(h), wb, between); got.String() != want {
 			t.Fatalf("table %d at width %d (%q, %q): drew\n%s\nBlueprint\n%s", n, width, header, rows, got.String(), want)
 		}
+	}
+}
+
+// tablewriter's width cache is off: a table drawn keeps none of its
+// strings, and the widths counted afresh are still right for wide text.
+func TestTableWidthsNotCached(t *testing.T) {
+	var out bytes.Buffer
+	if err := drawTable(&out, []string{"name", "寬"}, [][]string{{"日本語", "x"}, {"port 40001", "ＦＵＬＬ"}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if size, capacity, _ := twwidth.GetCacheStats(); size != 0 || capacity != 0 {
+		t.Errorf("twwidth's cache holds %d of %d strings after a table: it should be off", size, capacity)
+	}
+	want := "+------------+----------+\n" +
+		"| name       | 寬       |\n" +
+		"+------------+----------+\n" +
+		"| 日本語     | x        |\n" +
+		"| port 40001 | ＦＵＬＬ |\n" +
+		"+------------+----------+\n"
+	if out.String() != want {
+		t.Errorf("drew\n%s\nwant\n%s", out.String(), want)
 	}
 }
