@@ -78,13 +78,34 @@ func drawTable(w io.Writer, header []string, rows [][]string, linesBetweenRows b
 // newTablewriter is the table every table of the shell is drawn with:
 // ASCII borders, left-aligned, the cells as given (no case change, no
 // wrapping, no trimming: the shell has wrapped them to the width).
+//
+// The renderer is tablewriter's Ocean, not its default Blueprint: on this
+// configuration both draw the same bytes (TestOceanDrawsAsBlueprint), and
+// Ocean allocates about 40% less a row, because Blueprint formats debug
+// arguments for every cell and separator even with its logger off.
 func newTablewriter(w io.Writer, linesBetweenRows bool) *tablewriter.Table {
+	return tablewriter.NewTable(w, tableOptions(tableRenderer(linesBetweenRows))...)
+}
+
+// tableRendition is the ASCII style, with or without lines between rows.
+func tableRendition(linesBetweenRows bool) tw.Rendition {
 	rendition := tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)}
 	if linesBetweenRows {
 		rendition.Settings.Separators.BetweenRows = tw.On
 	}
-	return tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(rendition)),
+	return rendition
+}
+
+func tableRenderer(linesBetweenRows bool) tw.Renderer {
+	r := renderer.NewOcean()
+	r.Rendition(tableRendition(linesBetweenRows))
+	return r
+}
+
+// tableOptions are the table's settings, drawn by the renderer r.
+func tableOptions(r tw.Renderer) []tablewriter.Option {
+	return []tablewriter.Option{
+		tablewriter.WithRenderer(r),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAlignment(tw.AlignLeft),
@@ -94,7 +115,7 @@ func newTablewriter(w io.Writer, linesBetweenRows bool) *tablewriter.Table {
 		// Cells are strings: the stringer cache is never read. A cache that
 		// keeps nothing spares Reset the new 10,240-entry map it would make.
 		tablewriter.WithStringerCacheCustom(noStringerCache{}),
-	)
+	}
 }
 
 // tableOverhead is the width of the borders and padding of n columns in

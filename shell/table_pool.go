@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 )
 
 // keptTable is a table and the buffer it renders into.
@@ -75,3 +76,10 @@ type noStringerCache struct{}
 func (noStringerCache) Add(reflect.Type, reflect.Value) bool        { return false }
 func (noStringerCache) Get(reflect.Type) (v reflect.Value, ok bool) { return v, false }
 func (noStringerCache) Purge()                                      {}
+
+// tablewriter keeps the display width of every string it measured in an
+// 8,192-entry LRU behind a lock (twwidth's cache). The shell's tables are
+// mostly new strings (ports, addresses, counts): each measure was a miss,
+// an eviction and a new entry, dearer than counting the runes again.
+// With the cache off, twwidth.Width counts them every time.
+func init() { twwidth.SetCacheCapacity(0) }
