@@ -11,8 +11,9 @@ import (
 	"net/netip"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/sockshell/sockshell/commands/admit"
 )
 
 // Limits bound what clients may take of the page's server.
@@ -97,7 +98,7 @@ func (l *capListener) Accept() (net.Conn, error) {
 		}
 		peer := peerAddr(c)
 		if reply := l.take(peer); reply != nil {
-			refuseBusy(c, reply)
+			admit.Refuse(c, reply)
 			if l.refused != nil {
 				l.refused()
 			}
@@ -155,28 +156,4 @@ func (c *slotConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(c.free)
 	return err
-}
-
-// refuseBusy answers a connection without waiting: it reads and drops
-// what request has come (so the close is no reset), writes the 503 if the
-// socket takes it at once, and closes.
-func refuseBusy(c net.Conn, reply []byte) {
-	defer c.Close()
-	sc, ok := c.(syscall.Conn)
-	if !ok {
-		return
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return
-	}
-	var buf [4096]byte
-	rc.Control(func(fd uintptr) {
-		for range 16 {
-			if n, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_DONTWAIT); n <= 0 || err != nil {
-				break
-			}
-		}
-		syscall.Sendto(int(fd), reply, syscall.MSG_DONTWAIT|syscall.MSG_NOSIGNAL, nil)
-	})
 }

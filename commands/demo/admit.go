@@ -4,10 +4,10 @@
 package demo
 
 import (
-	"errors"
 	"net"
-	"syscall"
 	"time"
+
+	"github.com/sockshell/sockshell/commands/admit"
 )
 
 // track registers a new connection, or closes it when the server is
@@ -23,7 +23,7 @@ func (s *Server) track(c net.Conn) bool {
 	full := len(s.conns) >= s.opts.MaxConns
 	if full || (s.opts.MaxPerPeer > 0 && peer.IsValid() && s.peers[peer] >= s.opts.MaxPerPeer) {
 		s.refused.Add(1)
-		refuse(c)
+		admit.Refuse(c, nil)
 		ev := Event{Kind: Refused, Peer: addrPort(c.RemoteAddr()), PeerPath: peerPath(c), MaxConns: s.opts.MaxConns}
 		if !full {
 			ev.PerPeer = s.opts.MaxPerPeer
@@ -50,50 +50,4 @@ func (s *Server) sleep(d time.Duration) bool {
 	case <-t.C:
 		return false
 	}
-}
-
-// passingAcceptError reports whether accept may work again later: the
-// process or system is out of descriptors or memory, or the connection
-// went before it was accepted (accept(2) lists the network errors to treat
-// like EAGAIN). Any other error (EINVAL: the socket no longer listens)
-// is for good.
-func passingAcceptError(err error) bool {
-	var errno syscall.Errno
-	if !errors.As(err, &errno) {
-		return false
-	}
-	switch errno {
-	case syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.EAGAIN, syscall.EINTR,
-		syscall.ECONNABORTED, syscall.EPROTO, syscall.EPERM, syscall.ETIMEDOUT, syscall.ENETDOWN, syscall.ENOPROTOOPT,
-		syscall.EHOSTDOWN, syscall.ENONET, syscall.EHOSTUNREACH, syscall.EOPNOTSUPP, syscall.ENETUNREACH:
-		return true
-	}
-	return false
-}
-
-// refuse closes a connection over the cap without a byte sent: the client
-// reads end of file. What the client sent already is read and dropped
-// first (without waiting), so that the close is a FIN, not the reset
-// with which the kernel throws away data nobody read.
-func refuse(c net.Conn) {
-	defer c.Close()
-	if tc, ok := c.(interface{ NetConn() net.Conn }); ok { // TLS: the socket under it
-		c = tc.NetConn()
-	}
-	sc, ok := c.(syscall.Conn)
-	if !ok {
-		return
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return
-	}
-	var buf [4096]byte
-	rc.Control(func(fd uintptr) {
-		for range 16 {
-			if n, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_DONTWAIT); n <= 0 || err != nil {
-				break
-			}
-		}
-	})
 }

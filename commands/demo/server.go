@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sockshell/sockshell/commands/admit"
 )
 
 // DefaultAddr is where a server listens when no address is given.
@@ -240,7 +242,7 @@ func (s *Server) acceptLoop() {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
-			if !passingAcceptError(err) {
+			if !admit.PassingAcceptError(err) {
 				// EINVAL after a shutdown of the listening socket (through
 				// a descriptor fromfd made), ENOTSOCK, EBADF: accept will
 				// never work again. Said once; Failed removes the server.

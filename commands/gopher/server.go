@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sockshell/sockshell/commands/admit"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -170,14 +172,13 @@ func (s *Server) Serve(l net.Listener) error {
 	s.report(ServerEvent{Kind: ServerListening, Local: local})
 	defer s.report(ServerEvent{Kind: ServerStopped, Local: local})
 	var pause time.Duration
-	drain := make([]byte, 2*MaxSelectorBytes+3) // for refused connections, one at a time
 	for {
 		c, err := l.Accept()
 		if err != nil {
 			if s.isClosed() {
 				return ErrServerClosed
 			}
-			if !passingAcceptError(err) {
+			if !admit.PassingAcceptError(err) {
 				return fmt.Errorf("gopher server: accept: %w", err)
 			}
 			if pause == 0 {
@@ -204,7 +205,7 @@ func (s *Server) Serve(l net.Listener) error {
 		select {
 		case s.sem <- struct{}{}:
 		default:
-			s.refuse(c, drain, busyReply)
+			s.refuse(c, busyReply)
 			s.report(ServerEvent{Kind: ConnRefused, Local: local, Peer: peer})
 			continue
 		}
@@ -214,7 +215,7 @@ func (s *Server) Serve(l net.Listener) error {
 				c.Close()
 				return ErrServerClosed
 			}
-			s.refuse(c, drain, peerBusyReply)
+			s.refuse(c, peerBusyReply)
 			s.report(ServerEvent{Kind: ConnRefused, Local: local, Peer: peer, PerPeer: s.opts.MaxPerPeer})
 			continue
 		}
