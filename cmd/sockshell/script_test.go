@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -19,7 +20,7 @@ import (
 // (testenv.Checked): none may leave a goroutine running or a descriptor
 // open.
 func TestMain(m *testing.M) {
-	testscript.Main(testenv.Checked(m), map[string]func(){
+	testscript.Main(testenv.Checked(m, os.Stderr), map[string]func(){
 		"sockshell": main,
 	})
 }

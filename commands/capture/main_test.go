@@ -1,6 +1,7 @@
 package capture_test
 
 import (
+	"os"
 	"testing"
 
 	"github.com/sockshell/sockshell/shell/testenv"
@@ -8,4 +9,4 @@ import (
 
 // TestMain fails the package when its tests leave a goroutine running or
 // a descriptor open (testenv.Main).
-func TestMain(m *testing.M) { testenv.Main(m) }
+func TestMain(m *testing.M) { testenv.Main(m, os.Stderr) }

@@ -27,27 +27,29 @@ type TestingM interface{ Run() int }
 const LeakBound = 10 * time.Second
 
 // Main is a test package's TestMain: it runs the tests, then, when they
-// passed, checks for leaked goroutines and descriptors (Checked), and exits.
+// passed, checks for leaked goroutines and descriptors (Checked), tells
+// the leaks to report (the test binary's standard error, which its
+// TestMain owns), and exits.
 //
-//	func TestMain(m *testing.M) { testenv.Main(m) }
-func Main(m TestingM, opts ...goleak.Option) {
-	os.Exit(Checked(m, opts...).Run())
+//	func TestMain(m *testing.M) { testenv.Main(m, os.Stderr) }
+func Main(m TestingM, report io.Writer, opts ...goleak.Option) {
+	os.Exit(Checked(m, report, opts...).Run())
 }
 
 // Checked wraps m so that its Run, after tests that passed, fails (exit
-// status 1, the leaks on stderr) when a goroutine the tests started is
+// status 1, the leaks told to report) when a goroutine the tests started is
 // still running or a descriptor they opened is still open. opts are
 // goleak's, for a goroutine that truly belongs to a library's
 // process-lifetime pool (say which and why where it is passed).
-func Checked(m TestingM, opts ...goleak.Option) TestingM {
-	return checked{m: m, opts: opts, bound: LeakBound, report: os.Stderr}
+func Checked(m TestingM, report io.Writer, opts ...goleak.Option) TestingM {
+	return checked{m: m, opts: opts, bound: LeakBound, report: report}
 }
 
 type checked struct {
 	m      TestingM
 	opts   []goleak.Option
 	bound  time.Duration // LeakBound
-	report io.Writer     // where leaks are told: standard error
+	report io.Writer     // where leaks are told
 }
 
 func (c checked) Run() int {
