@@ -159,3 +159,29 @@ func TestFIFOSwappedForALinkIsNotFollowed(t *testing.T) {
 		t.Fatalf("openStream(link to a FIFO) = %v, want ELOOP", err)
 	}
 }
+
+// A link that leads to something other than a regular file (a terminal, a
+// device, a FIFO: /dev/stdout is one) gets no advice to --force it, which
+// would replace the link itself; a link to a file or to nothing does.
+func TestLinkHintForceOnlyForFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for to, wantForce := range map[string]bool{fifo: false, "/dev/null": false, file: true, filepath.Join(dir, "none"): true} {
+		link := filepath.Join(dir, "link")
+		os.Remove(link)
+		if err := os.Symlink(to, link); err != nil {
+			t.Fatal(err)
+		}
+		hint := (&LinkError{Path: link, To: to}).Python().Hint
+		if strings.Contains(hint, "--force") != wantForce {
+			t.Errorf("a link to %s: hint %q", to, hint)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"syscall"
 
 	"github.com/sockshell/sockshell/shell/pyerr"
@@ -26,9 +27,17 @@ func (e *LinkError) Unwrap() error {
 }
 
 // Python is FileExistsError on the link, with a hint that says what
-// --force does here and how to write the file the link names.
+// --force does here and how to write the file the link names. A link that
+// leads to something other than a regular file or nothing (/dev/stdout, a
+// terminal, a device) gets no --force advice: replacing such a link (a
+// system name, often) is not what was meant, and the shell writes only
+// regular files, and a FIFO or /dev/null named directly.
 func (e *LinkError) Python() pyerr.Exception {
 	x := pyerr.Of(e.Unwrap())
+	if fi, err := os.Stat(e.Path); err == nil && !fi.Mode().IsRegular() {
+		x.Hint = fmt.Sprintf("it is a symbolic link (to %s), never followed, and it leads to something that is not a regular file; the shell writes regular files, and a FIFO or /dev/null named directly", pyStr(e.To))
+		return x
+	}
 	x.Hint = fmt.Sprintf("it is a symbolic link (to %s), never followed: --force replaces the link itself with the file; to write where it points, give that name", pyStr(e.To))
 	return x
 }
