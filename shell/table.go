@@ -15,7 +15,6 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
-	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
 
@@ -79,10 +78,10 @@ func drawTable(w io.Writer, header []string, rows [][]string, linesBetweenRows b
 // ASCII borders, left-aligned, the cells as given (no case change, no
 // wrapping, no trimming: the shell has wrapped them to the width).
 //
-// The renderer is tablewriter's Ocean, not its default Blueprint: on this
-// configuration both draw the same bytes (TestOceanDrawsAsBlueprint), and
-// Ocean allocates about 40% less a row, because Blueprint formats debug
-// arguments for every cell and separator even with its logger off.
+// The renderer is the shell's lineRenderer (shell/table_draw.go), not
+// tablewriter's default Blueprint: on this configuration both draw the same
+// bytes (TestOceanDrawsAsBlueprint), and Blueprint formats debug arguments
+// and builds strings for every cell and separator.
 func newTablewriter(w io.Writer, linesBetweenRows bool) *tablewriter.Table {
 	return tablewriter.NewTable(w, tableOptions(tableRenderer(linesBetweenRows))...)
 }
@@ -97,9 +96,7 @@ func tableRendition(linesBetweenRows bool) tw.Rendition {
 }
 
 func tableRenderer(linesBetweenRows bool) tw.Renderer {
-	r := renderer.NewOcean()
-	r.Rendition(tableRendition(linesBetweenRows))
-	return r
+	return newLineRenderer(tableRendition(linesBetweenRows))
 }
 
 // tableOptions are the table's settings, drawn by the renderer r.
