@@ -58,9 +58,19 @@ func renderTable(w io.Writer, header []string, rows [][]string, width int) error
 // With lines between rows, a row whose cells wrapped reads as one row.
 // The tablewriter.Table is reused (tablePool): a new one costs far more
 // than the drawing of a small table (it allocates a 10,240-entry cache).
+// Rows of one line each, without lines between them, are given to
+// tablewriter stacked as the lines of one row (stackRows).
 func drawTable(w io.Writer, header []string, rows [][]string, linesBetweenRows bool) error {
-	d := tables.get(linesBetweenRows)
-	defer tables.put(linesBetweenRows, d)
+	st := plainRows
+	switch {
+	case linesBetweenRows:
+		st = linesBetween
+	case len(rows) > 1 && !anyLineBreak(rows):
+		st = stackedRows
+		rows = [][]string{stackRows(rows)}
+	}
+	d := tables.get(st)
+	defer tables.put(st, d)
 	d.t.Header(header)
 	for _, r := range rows {
 		if err := d.t.Append(r); err != nil {
