@@ -90,7 +90,7 @@ func drawTable(w io.Writer, header []string, rows [][]string, linesBetweenRows b
 //
 // The renderer is the shell's lineRenderer (shell/table_draw.go), not
 // tablewriter's default Blueprint: on this configuration both draw the same
-// bytes (TestOceanDrawsAsBlueprint), and Blueprint formats debug arguments
+// bytes (TestLineRendererDrawsAsBlueprint), and Blueprint formats debug arguments
 // and builds strings for every cell and separator.
 func newTablewriter(w io.Writer, linesBetweenRows bool) *tablewriter.Table {
 	return tablewriter.NewTable(w, tableOptions(tableRenderer(linesBetweenRows))...)
