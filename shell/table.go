@@ -249,10 +249,14 @@ func recordRule(n, of, width int) string {
 // textWidth is the display width of the widest line of s.
 func textWidth(s string) int {
 	w := 0
-	for _, l := range strings.Split(s, "\n") {
-		w = max(w, twwidth.Width(l))
+	for {
+		line, rest, more := strings.Cut(s, "\n")
+		w = max(w, twwidth.Width(line))
+		if !more {
+			return w
+		}
+		s = rest
 	}
-	return w
 }
 
 // wrapCell breaks each line of s into lines at most width wide: after the
@@ -260,6 +264,9 @@ func textWidth(s string) int {
 // width. Spaces where a line breaks are dropped; every other character
 // stays, in order.
 func wrapCell(s string, width int) string {
+	if strings.IndexByte(s, '\n') < 0 && twwidth.Width(s) <= width {
+		return s // one line that fits: the common cell
+	}
 	var out []string
 	for _, line := range strings.Split(s, "\n") {
 		out = append(out, wrapLine(line, width)...)
