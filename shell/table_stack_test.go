@@ -3,6 +3,7 @@ package shell
 import (
 	"bytes"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -64,5 +65,30 @@ func TestStackRows(t *testing.T) {
 	want := []string{"a\nd\n", "b\n\ne", "c\n\nf", "\n\ng"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("stackRows = %q, want %q", got, want)
+	}
+}
+
+// BenchmarkDrawLongTable draws a table like `sockets` with 1,000 sockets
+// (ten columns of one line each) at no width (a pipe: tablewriter, the
+// rows stacked), at 200 columns (fitted, then tablewriter) and at 80
+// (too narrow: as records).
+func BenchmarkDrawLongTable(b *testing.B) {
+	header := []string{"name", "fd", "family", "type", "state", "local", "remote", "sent", "received", "timeout"}
+	var rows [][]string
+	for i := range 1000 {
+		rows = append(rows, []string{"s" + strconv.Itoa(i+1), strconv.Itoa(i + 3), "AF_INET", "SOCK_DGRAM", "unbound",
+			"0.0.0.0:0", "", "0", "0", "none"})
+	}
+	for _, width := range []int{0, 200, 80} {
+		b.Run("width="+strconv.Itoa(width), func(b *testing.B) {
+			var out bytes.Buffer
+			b.ReportAllocs()
+			for b.Loop() {
+				out.Reset()
+				if err := renderTable(&out, header, rows, width); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
