@@ -31,12 +31,12 @@ type lineRenderer struct {
 	fixed  bool
 	line   []byte
 	// The symbols of the style, looked up once.
-	column, row                      string
-	rowWidth                         int
-	topL, topM, topR                 string
-	midL, midM, midR                 string
-	botL, botM, botR                 string
-	left, right, betweenCols, anyRow bool
+	column, row              string
+	rowWidth                 int
+	topL, topM, topR         string
+	midL, midM, midR         string
+	botL, botM, botR         string
+	left, right, betweenCols bool
 }
 
 var _ tw.Renderer = (*lineRenderer)(nil)
