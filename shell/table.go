@@ -10,7 +10,6 @@ package shell
 import (
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
@@ -29,7 +28,7 @@ func renderTable(w io.Writer, header []string, rows [][]string, width int) error
 	header, rows = expandTabs(header), expandTabsRows(rows)
 	widths, ok := fitColumns(header, rows, width)
 	if !ok {
-		_, err := io.WriteString(w, renderRecords(header, rows, width))
+		_, err := w.Write(appendRecords(nil, header, rows, width))
 		return err
 	}
 	wrapped := false
@@ -186,72 +185,12 @@ func fitColumns(header []string, rows [][]string, width int) (widths []int, ok b
 	return widths, true
 }
 
-// renderRecords prints each row as a block of "column  value" lines, the
-// values wrapped to the width, blocks separated by a "-[ row N ]-" line.
-func renderRecords(header []string, rows [][]string, width int) string {
-	keyW := 0
-	for _, h := range header {
-		keyW = max(keyW, textWidth(h))
-	}
-	valW := width - keyW - 2
-	ownLine := valW < minColumn // a column name too long: values go below it
-	if ownLine {
-		valW = max(1, width-2)
-	}
-	var b strings.Builder
-	for n, r := range rows {
-		b.WriteString(recordRule(n+1, len(rows), width))
-		for i, h := range header {
-			v := ""
-			if i < len(r) {
-				v = r[i]
-			}
-			lines := strings.Split(wrapCell(v, valW), "\n")
-			if ownLine {
-				for _, l := range strings.Split(wrapCell(h, width), "\n") {
-					b.WriteString(l + "\n")
-				}
-				for _, l := range lines {
-					b.WriteString(strings.TrimRight("  "+l, " ") + "\n")
-				}
-				continue
-			}
-			for j, l := range lines {
-				key := ""
-				if j == 0 {
-					key = h
-				}
-				b.WriteString(strings.TrimRight(key+strings.Repeat(" ", keyW-textWidth(key)+2)+l, " ") + "\n")
-			}
-		}
-	}
-	if len(rows) == 0 {
-		// No rows: the column names alone, as the table's header would show.
-		for _, l := range strings.Split(wrapCell(strings.Join(header, " "), width), "\n") {
-			b.WriteString(l + "\n")
-		}
-	}
-	return b.String()
-}
-
-// recordRule is the line above record n: "-[ row 2 of 5 ]-----", cut to width.
-func recordRule(n, of, width int) string {
-	label := "-[ row " + strconv.Itoa(n) + " of " + strconv.Itoa(of) + " ]"
-	if len(label) > width {
-		label = "-[ " + strconv.Itoa(n) + " ]"
-	}
-	if len(label) > width {
-		return strings.Repeat("-", width) + "\n"
-	}
-	return label + strings.Repeat("-", width-len(label)) + "\n"
-}
-
 // textWidth is the display width of the widest line of s.
 func textWidth(s string) int {
 	w := 0
 	for {
 		line, rest, more := strings.Cut(s, "\n")
-		w = max(w, twwidth.Width(line))
+		w = max(w, displayWidth(line))
 		if !more {
 			return w
 		}
@@ -264,7 +203,7 @@ func textWidth(s string) int {
 // width. Spaces where a line breaks are dropped; every other character
 // stays, in order.
 func wrapCell(s string, width int) string {
-	if strings.IndexByte(s, '\n') < 0 && twwidth.Width(s) <= width {
+	if strings.IndexByte(s, '\n') < 0 && displayWidth(s) <= width {
 		return s // one line that fits: the common cell
 	}
 	var out []string
@@ -276,7 +215,7 @@ func wrapCell(s string, width int) string {
 
 func wrapLine(line string, width int) []string {
 	var out []string
-	for twwidth.Width(line) > width {
+	for displayWidth(line) > width {
 		runes := []rune(line)
 		// The longest prefix that fits.
 		fit, w := 0, 0
