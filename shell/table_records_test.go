@@ -95,4 +95,3 @@ func recordRuleReference(n, of, width int) string {
 	}
 	return label + strings.Repeat("-", width-len(label)) + "\n"
 }
-
