@@ -70,8 +70,9 @@ func TestStackRows(t *testing.T) {
 
 // BenchmarkDrawLongTable draws a table like `sockets` with 1,000 sockets
 // (ten columns of one line each) at no width (a pipe: tablewriter, the
-// rows stacked), at 200 columns (fitted, then tablewriter) and at 80
-// (too narrow: as records).
+// rows stacked), at 200 columns (fitted, then tablewriter), at 90 (some
+// cells wrapped: a line between rows, not stacked) and at 80 (too narrow:
+// as records).
 func BenchmarkDrawLongTable(b *testing.B) {
 	header := []string{"name", "fd", "family", "type", "state", "local", "remote", "sent", "received", "timeout"}
 	var rows [][]string
@@ -79,7 +80,7 @@ func BenchmarkDrawLongTable(b *testing.B) {
 		rows = append(rows, []string{"s" + strconv.Itoa(i+1), strconv.Itoa(i + 3), "AF_INET", "SOCK_DGRAM", "unbound",
 			"0.0.0.0:0", "", "0", "0", "none"})
 	}
-	for _, width := range []int{0, 200, 80} {
+	for _, width := range []int{0, 200, 90, 80} {
 		b.Run("width="+strconv.Itoa(width), func(b *testing.B) {
 			var out bytes.Buffer
 			b.ReportAllocs()
