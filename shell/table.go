@@ -10,12 +10,10 @@ package shell
 import (
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
-	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
 
@@ -30,7 +28,7 @@ func renderTable(w io.Writer, header []string, rows [][]string, width int) error
 	header, rows = expandTabs(header), expandTabsRows(rows)
 	widths, ok := fitColumns(header, rows, width)
 	if !ok {
-		_, err := io.WriteString(w, renderRecords(header, rows, width))
+		_, err := w.Write(appendRecords(nil, header, rows, width))
 		return err
 	}
 	wrapped := false
@@ -59,9 +57,19 @@ func renderTable(w io.Writer, header []string, rows [][]string, width int) error
 // With lines between rows, a row whose cells wrapped reads as one row.
 // The tablewriter.Table is reused (tablePool): a new one costs far more
 // than the drawing of a small table (it allocates a 10,240-entry cache).
+// Rows of one line each, without lines between them, are given to
+// tablewriter stacked as the lines of one row (stackRows).
 func drawTable(w io.Writer, header []string, rows [][]string, linesBetweenRows bool) error {
-	d := tables.get(linesBetweenRows)
-	defer tables.put(linesBetweenRows, d)
+	st := plainRows
+	switch {
+	case linesBetweenRows:
+		st = linesBetween
+	case len(rows) > 1 && !anyLineBreak(rows):
+		st = stackedRows
+		rows = [][]string{stackRows(rows)}
+	}
+	d := tables.get(st)
+	defer tables.put(st, d)
 	d.t.Header(header)
 	for _, r := range rows {
 		if err := d.t.Append(r); err != nil {
@@ -79,10 +87,10 @@ func drawTable(w io.Writer, header []string, rows [][]string, linesBetweenRows b
 // ASCII borders, left-aligned, the cells as given (no case change, no
 // wrapping, no trimming: the shell has wrapped them to the width).
 //
-// The renderer is tablewriter's Ocean, not its default Blueprint: on this
-// configuration both draw the same bytes (TestOceanDrawsAsBlueprint), and
-// Ocean allocates about 40% less a row, because Blueprint formats debug
-// arguments for every cell and separator even with its logger off.
+// The renderer is the shell's lineRenderer (shell/table_draw.go), not
+// tablewriter's default Blueprint: on this configuration both draw the same
+// bytes (TestLineRendererDrawsAsBlueprint), and Blueprint formats debug arguments
+// and builds strings for every cell and separator.
 func newTablewriter(w io.Writer, linesBetweenRows bool) *tablewriter.Table {
 	return tablewriter.NewTable(w, tableOptions(tableRenderer(linesBetweenRows))...)
 }
@@ -97,9 +105,7 @@ func tableRendition(linesBetweenRows bool) tw.Rendition {
 }
 
 func tableRenderer(linesBetweenRows bool) tw.Renderer {
-	r := renderer.NewOcean()
-	r.Rendition(tableRendition(linesBetweenRows))
-	return r
+	return newLineRenderer(tableRendition(linesBetweenRows))
 }
 
 // tableOptions are the table's settings, drawn by the renderer r.
@@ -179,73 +185,17 @@ func fitColumns(header []string, rows [][]string, width int) (widths []int, ok b
 	return widths, true
 }
 
-// renderRecords prints each row as a block of "column  value" lines, the
-// values wrapped to the width, blocks separated by a "-[ row N ]-" line.
-func renderRecords(header []string, rows [][]string, width int) string {
-	keyW := 0
-	for _, h := range header {
-		keyW = max(keyW, textWidth(h))
-	}
-	valW := width - keyW - 2
-	ownLine := valW < minColumn // a column name too long: values go below it
-	if ownLine {
-		valW = max(1, width-2)
-	}
-	var b strings.Builder
-	for n, r := range rows {
-		b.WriteString(recordRule(n+1, len(rows), width))
-		for i, h := range header {
-			v := ""
-			if i < len(r) {
-				v = r[i]
-			}
-			lines := strings.Split(wrapCell(v, valW), "\n")
-			if ownLine {
-				for _, l := range strings.Split(wrapCell(h, width), "\n") {
-					b.WriteString(l + "\n")
-				}
-				for _, l := range lines {
-					b.WriteString(strings.TrimRight("  "+l, " ") + "\n")
-				}
-				continue
-			}
-			for j, l := range lines {
-				key := ""
-				if j == 0 {
-					key = h
-				}
-				b.WriteString(strings.TrimRight(key+strings.Repeat(" ", keyW-textWidth(key)+2)+l, " ") + "\n")
-			}
-		}
-	}
-	if len(rows) == 0 {
-		// No rows: the column names alone, as the table's header would show.
-		for _, l := range strings.Split(wrapCell(strings.Join(header, " "), width), "\n") {
-			b.WriteString(l + "\n")
-		}
-	}
-	return b.String()
-}
-
-// recordRule is the line above record n: "-[ row 2 of 5 ]-----", cut to width.
-func recordRule(n, of, width int) string {
-	label := "-[ row " + strconv.Itoa(n) + " of " + strconv.Itoa(of) + " ]"
-	if len(label) > width {
-		label = "-[ " + strconv.Itoa(n) + " ]"
-	}
-	if len(label) > width {
-		return strings.Repeat("-", width) + "\n"
-	}
-	return label + strings.Repeat("-", width-len(label)) + "\n"
-}
-
 // textWidth is the display width of the widest line of s.
 func textWidth(s string) int {
 	w := 0
-	for _, l := range strings.Split(s, "\n") {
-		w = max(w, twwidth.Width(l))
+	for {
+		line, rest, more := strings.Cut(s, "\n")
+		w = max(w, displayWidth(line))
+		if !more {
+			return w
+		}
+		s = rest
 	}
-	return w
 }
 
 // wrapCell breaks each line of s into lines at most width wide: after the
@@ -253,6 +203,9 @@ func textWidth(s string) int {
 // width. Spaces where a line breaks are dropped; every other character
 // stays, in order.
 func wrapCell(s string, width int) string {
+	if strings.IndexByte(s, '\n') < 0 && displayWidth(s) <= width {
+		return s // one line that fits: the common cell
+	}
 	var out []string
 	for _, line := range strings.Split(s, "\n") {
 		out = append(out, wrapLine(line, width)...)
@@ -262,7 +215,7 @@ func wrapCell(s string, width int) string {
 
 func wrapLine(line string, width int) []string {
 	var out []string
-	for twwidth.Width(line) > width {
+	for displayWidth(line) > width {
 		runes := []rune(line)
 		// The longest prefix that fits.
 		fit, w := 0, 0

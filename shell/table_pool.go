@@ -23,49 +23,40 @@ type keptTable struct {
 // more (thousands of rows) gives its buffer back to the collector.
 const maxKeptOutput = 2 << 20
 
-// tablePool holds idle tables, one list for each style (with and without
-// lines between rows). A table is used by one drawing at a time.
+// tablePool holds idle tables, one list for each style. A table is used
+// by one drawing at a time.
 type tablePool struct {
 	mu   sync.Mutex
-	idle [2][]keptTable
+	idle [tableStyles][]keptTable
 }
 
 var tables tablePool
 
-func style(linesBetweenRows bool) int {
-	if linesBetweenRows {
-		return 1
-	}
-	return 0
-}
-
 // get returns an idle table of the style, reset, or a new one.
-func (p *tablePool) get(linesBetweenRows bool) keptTable {
-	i := style(linesBetweenRows)
+func (p *tablePool) get(st tableStyle) keptTable {
 	p.mu.Lock()
-	if n := len(p.idle[i]); n > 0 {
-		k := p.idle[i][n-1]
-		p.idle[i] = p.idle[i][:n-1]
+	if n := len(p.idle[st]); n > 0 {
+		k := p.idle[st][n-1]
+		p.idle[st] = p.idle[st][:n-1]
 		p.mu.Unlock()
 		return k
 	}
 	p.mu.Unlock()
 	out := &bytes.Buffer{}
-	return keptTable{t: newTablewriter(out, linesBetweenRows), out: out}
+	return keptTable{t: newStyledTable(out, st), out: out}
 }
 
 // put resets a table after its drawing and keeps it (a few of each style).
-func (p *tablePool) put(linesBetweenRows bool, k keptTable) {
+func (p *tablePool) put(st tableStyle, k keptTable) {
 	if k.out.Cap() > maxKeptOutput {
 		return
 	}
 	k.t.Reset()
 	k.out.Reset()
-	i := style(linesBetweenRows)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.idle[i]) < 4 {
-		p.idle[i] = append(p.idle[i], k)
+	if len(p.idle[st]) < 4 {
+		p.idle[st] = append(p.idle[st], k)
 	}
 }
 

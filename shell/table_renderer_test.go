@@ -12,7 +12,7 @@ import (
 )
 
 // blueprintTable draws with a plain new tablewriter table and its default
-// renderer, Blueprint: what the shell drew before it chose Ocean.
+// renderer, Blueprint: the reference every table of the shell must match.
 func blueprintTable(t *testing.T, header []string, rows [][]string, between bool) string {
 	t.Helper()
 	var out bytes.Buffer
@@ -66,7 +66,7 @@ func wideTable(r *rand.Rand) (header []string, rows [][]string) {
 
 // The shell's renderer draws what tablewriter's default renderer draws, in
 // both styles, on random tables: kept tables (drawTable) and new ones.
-func TestOceanDrawsAsBlueprint(t *testing.T) {
+func TestLineRendererDrawsAsBlueprint(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 13))
 	for n := range 800 {
 		var header []string
