@@ -100,14 +100,38 @@ func TestBytesReprMatchesPythonLong(t *testing.T) {
 	}
 }
 
-// TestBytesReprBlocks: counting in blocks (1 GiB each, here 512 bytes) adds
-// up as one count does.
+// TestBytesReprBlocks: input longer than one chunk (64 KiB, here 500 bytes,
+// not a multiple of the 32-byte blocks) is measured first and filled chunk
+// by chunk into one result, as the plain repr prints it.
 func TestBytesReprBlocks(t *testing.T) {
-	defer func(b int) { reprBlock = b }(reprBlock)
-	reprBlock = 512
+	defer func(b int) { reprChunk = b }(reprChunk)
+	reprChunk = 500
 	for _, c := range reprCases(rand.New(rand.NewPCG(5, 6))) {
 		if got, want := BytesRepr(c), bytesReprRef(c); got != want {
-			t.Fatalf("BytesRepr of %d bytes in 512-byte blocks differs from the plain repr", len(c))
+			t.Fatalf("BytesRepr of %d bytes in 500-byte chunks differs from the plain repr", len(c))
+		}
+	}
+}
+
+// TestBytesReprEveryByteEveryPlace: each byte value, at each place of two
+// 32-byte blocks of plain text and after each other kind of byte, in both
+// quotings (a " at the end makes a ' need its backslash), is escaped as the
+// plain repr escapes it, so the block test that lets plain text be copied
+// whole misses no byte.
+func TestBytesReprEveryByteEveryPlace(t *testing.T) {
+	const plain = "abcdefghijklmnopqrstuvwxyz012345"
+	for _, end := range []string{"tail", "tail\"\""} {
+		for v := range 256 {
+			for at := range 64 {
+				p := []byte(plain + plain + end)
+				p[at] = byte(v)
+				if at > 0 {
+					p[at-1] = "\x00'\\\x7f\xff~"[v%6] // a neighbour of every kind
+				}
+				if got, want := BytesRepr(p), bytesReprRef(p); got != want {
+					t.Fatalf("BytesRepr(%q) = %s, byte by byte: %s", p, got, want)
+				}
+			}
 		}
 	}
 }
