@@ -57,6 +57,7 @@ type Output struct {
 	opts   Options
 	done   bool
 	n      int64 // bytes written
+	queued int64 // bytes handed to the disk's writeback (writeback.go)
 }
 
 // Create prepares to write name. A regular file is written to a temporary
@@ -221,6 +222,7 @@ func (o *Output) Write(p []byte) (int, error) {
 	if !o.Stream() {
 		n, err := o.f.Write(p)
 		o.n += int64(n)
+		o.writeback()
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			pe.Path = o.target // the user knows the file by its name, not the temporary one
