@@ -14,54 +14,49 @@ import (
 // It prints every recv, so it is built for speed (issue 13 asks for 1 GB/s;
 // a byte at a time through a strings.Builder ran at 143 MB/s). The quote is
 // chosen first by two IndexByte scans (vector instructions in the runtime).
-// Then one pass writes the escapes into a reused scratch buffer, 64 KiB of
-// input at a time: a 32-byte block that needs no escape is copied as four
-// words, and every other byte's escape is one 4-byte store from a table.
-// The result is allocated once at its exact size through strings.Builder,
-// whose Grow does not zero the memory it gets, and the scratch copied in.
-// Only input longer than one block is measured first, by a pass over the
-// same table, so that the result is allocated once.
+// Then, for up to 64 KiB (a recv's usual most), one pass writes the escapes
+// into a reused scratch buffer: a 32-byte block (or an 8-byte word) that
+// needs no escape is copied whole, and every other byte's escape is one
+// 4-byte store from a table. The result is allocated once at its exact
+// size through strings.Builder, whose Grow does not zero the memory it
+// gets, and the scratch copied in. Longer input is measured first, by a
+// pass over the same table, and written straight into its result.
 func BytesRepr(p []byte) string {
 	q, t := byte('\''), &reprSingle
 	if bytes.IndexByte(p, '\'') >= 0 && bytes.IndexByte(p, '"') < 0 {
 		q, t = '"', &reprDouble
 	}
-	if len(p) == 0 {
-		return "b" + string(q) + string(q)
-	}
-	size := 0 // the result's length, known before the fill only for long input
 	if len(p) > reprChunk {
-		size = 3 + reprLen(p, t)
+		size := 3 + reprLen(p, t)
+		buf := make([]byte, size+3) // 3 spare: every escape is stored as 4 bytes
+		buf[0], buf[1] = 'b', q
+		reprFill(unsafe.Pointer(&buf[2]), p, t)
+		buf[size-1] = q
+		return unsafe.String(&buf[0], size)
 	}
 	sp := reprScratch.Swap(nil) // nil while another goroutine has it
-	if sp == nil || len(*sp) < 4*reprChunk+8 {
+	if sp == nil {
 		sp = &[]byte{}
-		*sp = make([]byte, 4*reprChunk+8)
+		*sp = make([]byte, 4*reprScratchFor+8)
 	}
 	defer reprScratch.Store(sp)
 	sc := *sp
-	base := unsafe.Pointer(&sc[0])
+	n := int(uintptr(reprFill(unsafe.Pointer(&sc[0]), p, t)) - uintptr(unsafe.Pointer(&sc[0])))
 	var b strings.Builder
-	for at := 0; at < len(p); at += reprChunk {
-		n := int(uintptr(reprFill(base, p[at:min(at+reprChunk, len(p))], t)) - uintptr(base))
-		if at == 0 {
-			if size == 0 {
-				size = 3 + n
-			}
-			b.Grow(size)
-			b.WriteByte('b')
-			b.WriteByte(q)
-		}
-		b.Write(sc[:n])
-	}
+	b.Grow(n + 3)
+	b.WriteByte('b')
+	b.WriteByte(q)
+	b.Write(sc[:n])
 	b.WriteByte(q)
 	return b.String()
 }
 
-// reprChunk is how much input one fill writes into the scratch buffer: a
-// recv of up to 64 KiB is printed in one pass. A variable only so that a
-// test can make the chunks small.
-var reprChunk = 64 << 10
+// reprChunk is the longest input printed through the scratch buffer, in
+// one pass; at most reprScratchFor, which sizes the buffer. A variable only
+// so that a test can take the long way with small input.
+var reprChunk = reprScratchFor
+
+const reprScratchFor = 64 << 10
 
 // reprScratch holds the scratch buffer (256 KiB once a repr has run): the
 // worst escape is 4 bytes a byte, and 8 spare for the last 4-byte store.
@@ -86,22 +81,32 @@ func reprEscapes(w uint64) uint64 {
 }
 
 // reprFill writes p's escapes at dst and returns where they end; dst has
-// room for 4 bytes a byte and 8 more.
+// room for 4 bytes a byte and 8 more. A 32-byte block without an escape is
+// copied as four words; in any other, each 8-byte word without one is
+// copied whole (text with a CRLF or a quote now and then) and each other
+// byte takes its escape from the table.
 func reprFill(dst unsafe.Pointer, p []byte, t *reprTable) unsafe.Pointer {
 	for len(p) >= 32 {
 		s := unsafe.Pointer(&p[0])
-		w0, w1 := *(*uint64)(s), *(*uint64)(unsafe.Add(s, 8))
-		w2, w3 := *(*uint64)(unsafe.Add(s, 16)), *(*uint64)(unsafe.Add(s, 24))
-		if reprEscapes(w0)|reprEscapes(w1)|reprEscapes(w2)|reprEscapes(w3) == 0 {
-			*(*uint64)(dst) = w0
-			*(*uint64)(unsafe.Add(dst, 8)) = w1
-			*(*uint64)(unsafe.Add(dst, 16)) = w2
-			*(*uint64)(unsafe.Add(dst, 24)) = w3
+		var w [4]uint64
+		w[0], w[1] = *(*uint64)(s), *(*uint64)(unsafe.Add(s, 8))
+		w[2], w[3] = *(*uint64)(unsafe.Add(s, 16)), *(*uint64)(unsafe.Add(s, 24))
+		e0, e1, e2, e3 := reprEscapes(w[0]), reprEscapes(w[1]), reprEscapes(w[2]), reprEscapes(w[3])
+		if e0|e1|e2|e3 == 0 {
+			*(*uint64)(dst) = w[0]
+			*(*uint64)(unsafe.Add(dst, 8)) = w[1]
+			*(*uint64)(unsafe.Add(dst, 16)) = w[2]
+			*(*uint64)(unsafe.Add(dst, 24)) = w[3]
 			dst = unsafe.Add(dst, 32)
 		} else {
-			// Unrolled by 8: a loop's counter costs as much as a byte's escape.
-			for b := p[:32:32]; len(b) >= 8; b = b[8:] {
-				b := b[:8:8]
+			for k, e := range [4]uint64{e0, e1, e2, e3} {
+				if e == 0 {
+					*(*uint64)(dst) = w[k]
+					dst = unsafe.Add(dst, 8)
+					continue
+				}
+				// Unrolled: a loop's counter costs as much as a byte's escape.
+				b := p[8*k : 8*k+8 : 8*k+8]
 				dst = t.put(t.put(t.put(t.put(dst, b[0]), b[1]), b[2]), b[3])
 				dst = t.put(t.put(t.put(t.put(dst, b[4]), b[5]), b[6]), b[7])
 			}
@@ -114,9 +119,15 @@ func reprFill(dst unsafe.Pointer, p []byte, t *reprTable) unsafe.Pointer {
 	return dst
 }
 
-// reprLen is the length of p's escapes in the quoting t is for.
+// reprLen is the length of p's escapes in the quoting t is for, from the
+// table (unrolled by 8: a loop's counter costs as much as a lookup).
 func reprLen(p []byte, t *reprTable) int {
 	n := uint64(0)
+	for ; len(p) >= 8; p = p[8:] {
+		b := p[:8:8]
+		n += t[b[0]]>>32 + t[b[1]]>>32 + t[b[2]]>>32 + t[b[3]]>>32 +
+			t[b[4]]>>32 + t[b[5]]>>32 + t[b[6]]>>32 + t[b[7]]>>32
+	}
 	for _, c := range p {
 		n += t[c] >> 32
 	}

@@ -100,15 +100,15 @@ func TestBytesReprMatchesPythonLong(t *testing.T) {
 	}
 }
 
-// TestBytesReprBlocks: input longer than one chunk (64 KiB, here 500 bytes,
-// not a multiple of the 32-byte blocks) is measured first and filled chunk
-// by chunk into one result, as the plain repr prints it.
+// TestBytesReprBlocks: input longer than the scratch buffer takes (64 KiB,
+// here 500 bytes) is measured first and written straight into its result,
+// as the plain repr prints it.
 func TestBytesReprBlocks(t *testing.T) {
 	defer func(b int) { reprChunk = b }(reprChunk)
 	reprChunk = 500
 	for _, c := range reprCases(rand.New(rand.NewPCG(5, 6))) {
 		if got, want := BytesRepr(c), bytesReprRef(c); got != want {
-			t.Fatalf("BytesRepr of %d bytes in 500-byte chunks differs from the plain repr", len(c))
+			t.Fatalf("BytesRepr of %d bytes the long way differs from the plain repr", len(c))
 		}
 	}
 }
