@@ -277,6 +277,53 @@ func (s *Socket) RecvFromAddr(ctx context.Context, n int) (p []byte, from SockAd
 	return buf[:got], from, ok, nil
 }
 
+// RecvInto receives until the peer closes (EOF) and writes everything to w,
+// in constant memory (one 64 KiB buffer). It returns the bytes received.
+func (s *Socket) RecvInto(ctx context.Context, w io.Writer) (int64, error) {
+	return s.RecvIntoMax(ctx, w, -1)
+}
+
+// RecvIntoMax is RecvInto that stops after max bytes (max < 0: no limit),
+// never reading a byte more from the socket: what follows stays queued for
+// the next recv.
+func (s *Socket) RecvIntoMax(ctx context.Context, w io.Writer, max int64) (int64, error) {
+	if max == 0 {
+		return 0, nil // asks for nothing: no system call, nothing to report
+	}
+	n, err := s.recvIntoMax(ctx, w, max)
+	s.reportCall(EventReceived, "recv", n, netip.AddrPort{}, err)
+	return n, err
+}
+
+func (s *Socket) recvIntoMax(ctx context.Context, w io.Writer, max int64) (int64, error) {
+	buf := make([]byte, streamChunk)
+	ws := &waits{keep: true}
+	defer ws.done()
+	var total int64
+	for max < 0 || total < max {
+		chunk := buf
+		if max >= 0 && max-total < int64(len(chunk)) {
+			chunk = buf[:max-total]
+		}
+		n, _, _, err := s.recvOnce(ctx, chunk, ws)
+		if err != nil {
+			return total, opError("recv", "", err)
+		}
+		if n == 0 {
+			return total, nil
+		}
+		m, werr := w.Write(chunk[:n])
+		total += int64(m)
+		if werr != nil {
+			if pe := (*fs.PathError)(nil); errors.As(werr, &pe) {
+				return total, werr // a file's write error names its file
+			}
+			return total, opError("write", "", werr)
+		}
+	}
+	return total, nil
+}
+
 // sendCall is one sendto's arguments and results, as a loop's calls share
 // it (fn is its attempt, bound once).
 type sendCall struct {
