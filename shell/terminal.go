@@ -157,6 +157,9 @@ func (t *Terminal) write(w io.Writer, text string) {
 }
 
 func (t *Terminal) writeLocked(w io.Writer, text string) {
+	if text == "" {
+		return // a statement that printed nothing makes no write(2)
+	}
 	if t.status == "" {
 		io.WriteString(w, text)
 		return
