@@ -56,15 +56,15 @@ func SetServicesPath(file string) { servicesPath.Store(&file) }
 // same way. When the file does not exist, the embedded table of well-known
 // services is returned, with Source "embedded".
 func LoadServices(file string) (*ServicesDB, error) {
-	f, err := os.Open(file)
+	// One read of the whole file: the entries' strings are slices of it.
+	data, err := os.ReadFile(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return embeddedServices(file + " is missing"), nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	entries, err := parseServices(f)
+	entries, err := parseServicesText(string(data))
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func errText(err error) string {
 }
 
 func embeddedServices(why string) *ServicesDB {
-	entries, _ := parseServices(strings.NewReader(embeddedServicesText))
+	entries, _ := parseServicesText(embeddedServicesText)
 	return &ServicesDB{Entries: entries, Source: "embedded", Why: why}
 }
 
@@ -154,15 +154,38 @@ func (db *ServicesDB) Describe() string {
 
 // parseServices reads services(5) lines.
 func parseServices(r io.Reader) ([]Service, error) {
-	var out []Service
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		if s, ok := parseServiceLine(sc.Text()); ok {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return parseServicesText(string(data))
+}
+
+// maxServicesLine is the longest line read (as bufio.Scanner's limit
+// refused longer ones before): a longer line makes the file unreadable.
+const maxServicesLine = 1<<20 - 1
+
+// parseServicesText parses a whole services file. The entries' names,
+// protocols and aliases are slices of text, their aliases of one array:
+// a start parses /etc/services in a few allocations, not one a line.
+func parseServicesText(text string) ([]Service, error) {
+	out := make([]Service, 0, strings.Count(text, "\n")+1)
+	var aliases []string
+	for len(text) > 0 {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		if len(line) > maxServicesLine {
+			return nil, bufio.ErrTooLong
+		}
+		if s, ok := parseServiceLine(line, &aliases); ok {
 			out = append(out, s)
 		}
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
 // isSpace reports C's isspace in the "C" locale.
@@ -174,7 +197,10 @@ func isSpace(c byte) bool {
 // rules: the port is read as strtoul with base 0 (so 0x50 and 0120 are 80), must be
 // followed by one or more slashes or end the line (leaving an empty protocol),
 // values above 2^32-1 are rejected and the rest are cut to 16 bits.
-func parseServiceLine(line string) (Service, bool) {
+//
+// The line's aliases are appended to *arena and the entry's Aliases is
+// the part of it they fill (capped, so nothing appended later shows).
+func parseServiceLine(line string, arena *[]string) (Service, bool) {
 	if i := strings.IndexByte(line, '#'); i >= 0 {
 		line = line[:i]
 	}
@@ -214,9 +240,16 @@ func parseServiceLine(line string) (Service, bool) {
 	proto := word()
 	skip()
 	var aliases []string
-	for i < len(line) {
-		aliases = append(aliases, word())
-		skip()
+	if i < len(line) {
+		if *arena == nil {
+			*arena = make([]string, 0, 256)
+		}
+		start := len(*arena)
+		for i < len(line) {
+			*arena = append(*arena, word())
+			skip()
+		}
+		aliases = (*arena)[start:len(*arena):len(*arena)]
 	}
 	return Service{Name: name, Port: int(port & 0xffff), Proto: proto, Aliases: aliases}, true
 }

@@ -40,7 +40,7 @@ func TestParseServiceLine(t *testing.T) {
 		{"", Service{}, false},
 	}
 	for _, c := range cases {
-		got, ok := parseServiceLine(c.line)
+		got, ok := parseServiceLine(c.line, new([]string))
 		if ok != c.ok || !reflect.DeepEqual(got, c.want) {
 			t.Errorf("parseServiceLine(%q) = %+v, %v; want %+v, %v", c.line, got, ok, c.want, c.ok)
 		}
