@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 	"syscall"
 
@@ -36,13 +35,7 @@ var exitProcess = os.Exit
 // files of writes under way first.
 func (s *Session) handleSignals(onIdle func()) (stop func()) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt)
-	for _, sig := range []os.Signal{syscall.SIGTERM, syscall.SIGHUP} {
-		// nohup's ignored SIGHUP stays ignored: Notify would undo that.
-		if !signal.Ignored(sig) {
-			signal.Notify(ch, sig)
-		}
-	}
+	notifySignals(ch) // the process's one subscription (signals.go)
 	done := make(chan struct{})
 	go func() {
 		for {
@@ -70,7 +63,7 @@ func (s *Session) handleSignals(onIdle func()) (stop func()) {
 			}
 		}
 	}()
-	return func() { signal.Stop(ch); close(done) }
+	return func() { stopSignals(ch); close(done) }
 }
 
 // RunLines runs commands read from r, one line at a time, without readline:

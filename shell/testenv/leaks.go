@@ -42,6 +42,10 @@ func Main(m TestingM, report io.Writer, opts ...goleak.Option) {
 // goleak's, for a goroutine that truly belongs to a library's
 // process-lifetime pool (say which and why where it is passed).
 func Checked(m TestingM, report io.Writer, opts ...goleak.Option) TestingM {
+	// The shell's one subscription to SIGINT, SIGTERM and SIGHUP lives as
+	// long as the process, as os/signal's own goroutine does
+	// (shell/signals.go).
+	opts = append(opts, goleak.IgnoreAnyFunction("github.com/sockshell/sockshell/shell.forwardSignals"))
 	return checked{m: m, opts: opts, bound: LeakBound, report: report}
 }
 
