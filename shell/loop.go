@@ -161,7 +161,7 @@ type scanned struct {
 
 func newLineReader(r io.Reader) *lineReader {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), maxLine+1)
+	sc.Buffer(make([]byte, readBufferSize(r)), maxLine+1)
 	if readsWithoutWaiting(r) {
 		return &lineReader{direct: sc}
 	}
@@ -177,6 +177,21 @@ func newLineReader(r io.Reader) *lineReader {
 		}
 	}()
 	return l
+}
+
+// readBufferSize is the first buffer the lines of r are read into: 64 KiB,
+// or for a string in memory (-c) just its size (the buffer grows for a
+// longer line, up to maxLine).
+func readBufferSize(r io.Reader) int {
+	const size = 64 * 1024
+	n := size
+	switch r := r.(type) {
+	case *strings.Reader:
+		n = r.Len() + 1
+	case *bytes.Reader:
+		n = r.Len() + 1
+	}
+	return min(n, size)
 }
 
 // close lets the reading goroutine end (after a read under way returns).
