@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sockshell/sockshell/commands/demo"
 	"github.com/sockshell/sockshell/shell"
@@ -92,21 +94,63 @@ func startDemo(c *shell.Call, kind string, ap netip.AddrPort, udp bool, tlsConf 
 	return srv, nil
 }
 
-// wrapText breaks text into lines of at most width columns, between words.
+// wrapText breaks text into lines of at most width columns, between words
+// (split as strings.Fields splits). The help texts are wrapped as the
+// command table is built, at every start: one pass over the bytes, no
+// iterator and one allocation (issue 13, row 1).
 func wrapText(text string, width int) string {
-	var b strings.Builder
-	b.Grow(len(text))
+	b := make([]byte, 0, len(text))
 	n := 0
-	for w := range strings.FieldsSeq(text) {
-		if n > 0 && n+1+len([]rune(w)) > width {
-			b.WriteByte('\n')
+	for i := 0; i < len(text); {
+		if size := spaceAt(text, i); size > 0 {
+			i += size
+			continue
+		}
+		j, runes := i, 0
+		for j < len(text) {
+			if c := text[j]; c < utf8.RuneSelf {
+				if asciiSpace(c) {
+					break
+				}
+				j++
+			} else {
+				r, size := utf8.DecodeRuneInString(text[j:])
+				if unicode.IsSpace(r) {
+					break
+				}
+				j += size
+			}
+			runes++
+		}
+		if n > 0 && n+1+runes > width {
+			b = append(b, '\n')
 			n = 0
 		} else if n > 0 {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 			n++
 		}
-		b.WriteString(w)
-		n += len([]rune(w))
+		b = append(b, text[i:j]...)
+		n += runes
+		i = j
 	}
-	return b.String()
+	return string(b)
+}
+
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// spaceAt is the size of the space (unicode.IsSpace) at text[i], 0 for none.
+func spaceAt(text string, i int) int {
+	if c := text[i]; c < utf8.RuneSelf {
+		if asciiSpace(c) {
+			return 1
+		}
+		return 0
+	}
+	r, size := utf8.DecodeRuneInString(text[i:])
+	if unicode.IsSpace(r) {
+		return size
+	}
+	return 0
 }
