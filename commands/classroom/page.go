@@ -19,13 +19,15 @@ import (
 var assets embed.FS
 
 var (
-	pageHTML = mustAsset("assets/page.html")
-	pageCSS  = mustAsset("assets/page.css")
-	pageJS   = mustAsset("assets/page.js")
+	// The page's parts, read (embed.FS copies them) on first use, not at
+	// every start of the shell.
+	pageHTML = sync.OnceValue(func() []byte { return mustAsset("assets/page.html") })
+	pageCSS  = sync.OnceValue(func() []byte { return mustAsset("assets/page.css") })
+	pageJS   = sync.OnceValue(func() []byte { return mustAsset("assets/page.js") })
 	// pageCSP allows the inline script and style by hash, and nothing else.
 	// Hashed on first use, not at every start of the shell.
 	pageCSP = sync.OnceValue(func() string {
-		return "default-src 'none'; script-src '" + hash(pageJS) + "'; style-src '" + hash(pageCSS) +
+		return "default-src 'none'; script-src '" + hash(pageJS()) + "'; style-src '" + hash(pageCSS()) +
 			"'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 	})
 )
@@ -63,15 +65,15 @@ func Page(st State, live bool) []byte {
 	}
 	// Each placeholder once; the state last, since it holds text from
 	// peers, which may spell a placeholder.
-	out := pageHTML
+	out := pageHTML()
 	for _, p := range []struct {
 		key string
 		val []byte
 	}{
 		{"{{CSP}}", []byte(pageCSP())},
 		{"{{MODE}}", []byte(mode)},
-		{"{{CSS}}", pageCSS},
-		{"{{JS}}", pageJS},
+		{"{{CSS}}", pageCSS()},
+		{"{{JS}}", pageJS()},
 		{"{{STATE}}", stateJSON(st)},
 	} {
 		out = bytes.Replace(out, []byte(p.key), p.val, 1)

@@ -88,13 +88,11 @@ func load() {
 // The Hangul syllables U+AC00-U+D7A3 are named from their leading
 // consonant, vowel and optional trailing consonant (the Unicode Standard,
 // section 3.12, with the short names of Jamo.txt).
-var (
-	hangulL = strings.Split("G GG N D DD R M B BB S SS  J JJ C K T P H", " ")
-	hangulV = strings.Split("A AE YA YAE EO E YEO YE O WA WAE OE YO U WEO WE WI YU EU YI I", " ")
-	hangulT = strings.Split(" G GG GS N NJ NH D L LG LM LB LS LT LP LH M B BS S SS NG J C K T P H", " ")
-)
-
 func addHangul() {
+	// Split here, on first use, not at every start of the shell.
+	hangulL := strings.Split("G GG N D DD R M B BB S SS  J JJ C K T P H", " ")
+	hangulV := strings.Split("A AE YA YAE EO E YEO YE O WA WAE OE YO U WEO WE WI YU EU YI I", " ")
+	hangulT := strings.Split(" G GG GS N NJ NH D L LG LM LB LS LT LP LH M B BS S SS NG J C K T P H", " ")
 	hangul = map[string]rune{}
 	r := rune(0xac00)
 	for _, l := range hangulL {
