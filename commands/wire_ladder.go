@@ -6,7 +6,6 @@
 package commands
 
 import (
-	"encoding/xml"
 	"fmt"
 	"strings"
 	"time"
@@ -363,11 +362,7 @@ func (p *wirePacket) flagsOrKind() string {
 // arrow.
 func (l *ladder) svg() string {
 	const left, right, top, step, width = 260, 620, 90, 34, 820
-	esc := func(s string) string {
-		var b strings.Builder
-		xml.EscapeText(&b, []byte(s))
-		return b.String()
-	}
+	esc := xmlEscape
 	height := top + step*(len(l.Rows)+1)
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="monospace" font-size="12">`+"\n", width, height, width, height)
