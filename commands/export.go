@@ -22,17 +22,19 @@ func exportCommands() []*shell.Command {
 	return []*shell.Command{{
 		Name: "export", Group: shell.GroupShell,
 		Summary: "Write the session as a runnable Python 3 script: the same calls in order, printing the same results.",
-		Help: wrapText("Writes FILE: `import socket`, the session's timeout as socket.setdefaulttimeout, then each "+
-			"command of the session in order as a comment (# >>> the line) followed by its Python lines (the ones "+
-			"explain shows). A result the shell printed as a Python value (a number, bytes, a tuple) is printed "+
-			"with print(repr(...)), so the script's output matches the session's results line for line; a table or "+
-			"a socket's repr is not printed. A call that failed in the session is wrapped in try/except of the "+
-			"class it raised, printing the error as the shell did, so the script goes on as the session did. "+
-			"The demo servers the session started (serve echo, discard, daytime, chargen, over TCP or UDP) are "+
-			"written at the top as socketserver threads on the same addresses; a gopher server becomes a comment "+
-			"saying how to start one. Commands with no Python equivalent (help, set format, timeline) are comments. "+
-			"The shell keeps the last 65536 commands for export; the script's header says how many older ones "+
-			"it does not have. An existing FILE is never replaced without --force.", 80),
+		HelpFunc: func() string {
+			return wrapText("Writes FILE: `import socket`, the session's timeout as socket.setdefaulttimeout, then each "+
+				"command of the session in order as a comment (# >>> the line) followed by its Python lines (the ones "+
+				"explain shows). A result the shell printed as a Python value (a number, bytes, a tuple) is printed "+
+				"with print(repr(...)), so the script's output matches the session's results line for line; a table or "+
+				"a socket's repr is not printed. A call that failed in the session is wrapped in try/except of the "+
+				"class it raised, printing the error as the shell did, so the script goes on as the session did. "+
+				"The demo servers the session started (serve echo, discard, daytime, chargen, over TCP or UDP) are "+
+				"written at the top as socketserver threads on the same addresses; a gopher server becomes a comment "+
+				"saying how to start one. Commands with no Python equivalent (help, set format, timeline) are comments. "+
+				"The shell keeps the last 65536 commands for export; the script's header says how many older ones "+
+				"it does not have. An existing FILE is never replaced without --force.", 80)
+		},
 		Python:   "# the session's Python lines, in order: open(file, 'x').write(script)",
 		Examples: []string{"export python session.py", "export python session.py --force"},
 		Args:     []shell.Arg{shell.Req("python", exportFormatArg), shell.Req("FILE", shell.FileArg), shell.OptFlag("force")},

@@ -129,11 +129,13 @@ func lessonCommands() []*shell.Command {
 	return []*shell.Command{{
 		Name: "lesson", Group: groupClassroom,
 		Summary: "Guided lessons from the notes, one step at a time: lesson lists them, lesson N starts one.",
-		Help: wrapText("Each step says what to type and why, waits until the session shows it done (any command "+
-			"that does it counts, not only the one suggested), then explains what happened: the Python, the "+
-			"system calls, the packets when wire is on. lesson next skips a step, lesson back goes back one, "+
-			"lesson quit stops checking (progress is kept, across restarts too). set lang zh: the lessons in Chinese. "+
-			"docs/tutorial.md is the same lessons as one page.", 80),
+		HelpFunc: func() string {
+			return wrapText("Each step says what to type and why, waits until the session shows it done (any command "+
+				"that does it counts, not only the one suggested), then explains what happened: the Python, the "+
+				"system calls, the packets when wire is on. lesson next skips a step, lesson back goes back one, "+
+				"lesson quit stops checking (progress is kept, across restarts too). set lang zh: the lessons in Chinese. "+
+				"docs/tutorial.md is the same lessons as one page.", 80)
+		},
 		Python:   "# (no Python: the lessons guide the other commands)",
 		Examples: []string{"lesson", "lesson 1", "lesson next", "set lang zh; lesson 2"},
 		Args:     []shell.Arg{shell.Opt("N|next|back|quit", lessonArg)},

@@ -140,27 +140,29 @@ func serveCommands() []*shell.Command {
 		{
 			Name: "serve", Group: groupGopher,
 			Summary: "Start a server in the background of the session (on 127.0.0.1, any free port, by default).",
-			Help: wrapText("gopher serves a directory (directories as menus, a gophermap file honoured; never "+
-				"anything outside DIR). "+demoServersHelp()+" (one reply datagram per datagram). "+
-				"`servers` lists them; `stop NAME` ends one; leaving the shell ends them all. "+
-				"A demo server given a PATH (with a slash) or @name listens on a Unix stream socket there "+
-				"(the socket file goes when it stops).", 84) + "\n" +
-				"What a server reports (\"[echo 127.0.0.1:7007] connection from ...\") is an event:\n" +
-				"at the prompt it prints above the line being typed; in -c, script and pipe runs\n" +
-				"it prints on standard output as a '#' line (JSON in json format) before the next\n" +
-				"command's output.\n\n" +
-				"A UDP server answers the address a datagram says it comes from, which anyone can\n" +
-				"forge; so it answers none from its own address, from another of this shell's servers\n" +
-				"or from a well-known small-service port (echo, chargen, …), which would start a loop,\n" +
-				"and each peer at most 50 times a second after a burst of 50; `servers` counts the\n" +
-				"datagrams and the drops. chargen over UDP answers the others, an empty one too, as\n" +
-				"RFC 864 says, with 444 characters (RFC 864 asks\n" +
-				"for a random count from 0 to 512; a fixed reply is predictable).\n\n" +
-				wrapText("A TCP server serves 32 connections at once, 16 at most from one client address. One more is closed at once: a demo server "+
-					"sends it nothing (the client reads end of file, b''), gopher sends it the error item "+
-					"\"server busy, try again later\" (or \"too many connections from your address\"). A demo server closes a connection idle 5 minutes, or open "+
-					"30 minutes however busy, and gives a TLS handshake 10 s; gopher gives a request 30 s from the connect, then answers "+
-					"\"no complete request within 30s\" and closes.", 84),
+			HelpFunc: func() string {
+				return wrapText("gopher serves a directory (directories as menus, a gophermap file honoured; never "+
+					"anything outside DIR). "+demoServersHelp()+" (one reply datagram per datagram). "+
+					"`servers` lists them; `stop NAME` ends one; leaving the shell ends them all. "+
+					"A demo server given a PATH (with a slash) or @name listens on a Unix stream socket there "+
+					"(the socket file goes when it stops).", 84) + "\n" +
+					"What a server reports (\"[echo 127.0.0.1:7007] connection from ...\") is an event:\n" +
+					"at the prompt it prints above the line being typed; in -c, script and pipe runs\n" +
+					"it prints on standard output as a '#' line (JSON in json format) before the next\n" +
+					"command's output.\n\n" +
+					"A UDP server answers the address a datagram says it comes from, which anyone can\n" +
+					"forge; so it answers none from its own address, from another of this shell's servers\n" +
+					"or from a well-known small-service port (echo, chargen, …), which would start a loop,\n" +
+					"and each peer at most 50 times a second after a burst of 50; `servers` counts the\n" +
+					"datagrams and the drops. chargen over UDP answers the others, an empty one too, as\n" +
+					"RFC 864 says, with 444 characters (RFC 864 asks\n" +
+					"for a random count from 0 to 512; a fixed reply is predictable).\n\n" +
+					wrapText("A TCP server serves 32 connections at once, 16 at most from one client address. One more is closed at once: a demo server "+
+						"sends it nothing (the client reads end of file, b''), gopher sends it the error item "+
+						"\"server busy, try again later\" (or \"too many connections from your address\"). A demo server closes a connection idle 5 minutes, or open "+
+						"30 minutes however busy, and gives a TLS handshake 10 s; gopher gives a request 30 s from the connect, then answers "+
+						"\"no complete request within 30s\" and closes.", 84)
+			},
 			Python:   "socketserver.ThreadingTCPServer((host, port), handler).serve_forever()",
 			Examples: []string{"serve gopher docs/gopherhole 127.0.0.1:7070", "serve echo", "serve echo 127.0.0.1:7007 --udp", "serve chargen 127.0.0.1:1919", "serve echo /tmp/echo.sock", "serve echo @echo"},
 			Forms: [][]shell.Arg{

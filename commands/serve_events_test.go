@@ -85,7 +85,7 @@ func TestServeKindsComeFromOneTable(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("completion %q, want %q", got, want)
 	}
-	help := strings.Join(strings.Fields(cmd.Help), " ")
+	help := strings.Join(strings.Fields(cmd.HelpProse()), " ")
 	for _, k := range demo.Kinds() {
 		if !strings.Contains(help, fmt.Sprintf("%s (RFC %d)", k.Name, k.RFC)) {
 			t.Errorf("help does not name %s (RFC %d)", k.Name, k.RFC)

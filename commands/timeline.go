@@ -25,12 +25,14 @@ func timelineCommands() []*shell.Command {
 	return []*shell.Command{{
 		Name: "timeline", Group: shell.GroupShell,
 		Summary: "Show what happened in the session, in order: commands, sockets' and servers' events.",
-		Help: wrapText("One row an event, oldest first: its time in seconds since the session started, the "+
-			"socket or server it happened to, its kind and what happened (a command with its result's type or "+
-			"its error's class, and how long it took). SOCK or SERVER keeps that resource's rows, open or closed "+
-			"since; --last N the last N rows; --since SECONDS the rows from that time on (the time column's "+
-			"clock). The log keeps the last 4096 events. With set format json the result is one document: a "+
-			"list with one object an event, its fields as the log keeps them (durations in milliseconds).", 80),
+		HelpFunc: func() string {
+			return wrapText("One row an event, oldest first: its time in seconds since the session started, the "+
+				"socket or server it happened to, its kind and what happened (a command with its result's type or "+
+				"its error's class, and how long it took). SOCK or SERVER keeps that resource's rows, open or closed "+
+				"since; --last N the last N rows; --since SECONDS the rows from that time on (the time column's "+
+				"clock). The log keeps the last 4096 events. With set format json the result is one document: a "+
+				"list with one object an event, its fields as the log keeps them (durations in milliseconds).", 80)
+		},
 		Examples: []string{"timeline", "timeline s1", "timeline --last 10", "timeline echo1 --since 5"},
 		Args:     []shell.Arg{shell.Opt("SOCK|SERVER", timelineResourceArg), shell.OptFlag("last"), shell.OptFlag("since")},
 		Flags: []shell.Flag{

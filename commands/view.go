@@ -74,20 +74,22 @@ func viewCommands() []*shell.Command {
 	return []*shell.Command{{
 		Name: "view", Group: shell.GroupShell,
 		Summary: "Serve a live, read-only web page of the session, for a projector (127.0.0.1, a free port, by default).",
-		Help: wrapText("The page shows, as the session goes on: every socket and server (family, type, addresses, "+
-			"state, bytes out and in, data waiting); for each TCP socket RFC 9293's state diagram with its current "+
-			"state lit and the path it took (states from the kernel, its TCP_INFO and, after close or when TCP_INFO "+
-			"reads CLOSE, its TCP table; and from the calls that completed: a connect() went through SYN-SENT); the session as a sequence diagram, the commands down the side and "+
-			"the socket events (the packets, when the wire view reports them) as arrows between this shell and the "+
-			"peer; and the last command with its Python and its result. Changes are pushed to the browser "+
-			"(Server-Sent Events); a browser that reconnects gets the whole state again. ?big in the URL makes the "+
-			"type larger. Every asset is in the binary: the page loads nothing from anywhere. No request can run "+
-			"a command.", 80) + "\n\n" +
-			wrapText("Bound beyond loopback (0.0.0.0:8000) the page is visible to the network: it then requires "+
-				"the random token printed with its URL (?token=), and refuses a wrong one (403); --token requires "+
-				"one on loopback too (on a machine others log in to). `view` while it runs says where it is; "+
-				"`view off` stops it; `view --snapshot FILE.html` writes the page as it is now as one "+
-				"self-contained file (never over an existing one without --force).", 80),
+		HelpFunc: func() string {
+			return wrapText("The page shows, as the session goes on: every socket and server (family, type, addresses, "+
+				"state, bytes out and in, data waiting); for each TCP socket RFC 9293's state diagram with its current "+
+				"state lit and the path it took (states from the kernel, its TCP_INFO and, after close or when TCP_INFO "+
+				"reads CLOSE, its TCP table; and from the calls that completed: a connect() went through SYN-SENT); the session as a sequence diagram, the commands down the side and "+
+				"the socket events (the packets, when the wire view reports them) as arrows between this shell and the "+
+				"peer; and the last command with its Python and its result. Changes are pushed to the browser "+
+				"(Server-Sent Events); a browser that reconnects gets the whole state again. ?big in the URL makes the "+
+				"type larger. Every asset is in the binary: the page loads nothing from anywhere. No request can run "+
+				"a command.", 80) + "\n\n" +
+				wrapText("Bound beyond loopback (0.0.0.0:8000) the page is visible to the network: it then requires "+
+					"the random token printed with its URL (?token=), and refuses a wrong one (403); --token requires "+
+					"one on loopback too (on a machine others log in to). `view` while it runs says where it is; "+
+					"`view off` stops it; `view --snapshot FILE.html` writes the page as it is now as one "+
+					"self-contained file (never over an existing one without --force).", 80)
+		},
 		Python:   "http.server.ThreadingHTTPServer((host, port), handler).serve_forever()",
 		Examples: []string{"view", "view --open", "view 0.0.0.0:8000", "view --snapshot class.html", "view off"},
 		Forms: [][]shell.Arg{

@@ -28,22 +28,24 @@ func wireCommands() []*shell.Command {
 	return []*shell.Command{{
 		Name: "wire", Group: shell.GroupShell,
 		Summary: "Capture the session's own packets and show them under the commands that sent them.",
-		Help: wrapText("wire on starts capturing the packets of the session's own sockets (AF_PACKET on loopback and "+
-			"the interfaces the sockets' addresses are on; a kernel filter takes only their addresses and ports, "+
-			"and ICMP errors, which sockshell matches to the datagrams they answer: no other traffic of the "+
-			"machine is shown). Each packet then prints as a line under the "+
-			"command during which it was seen, or as a notice between commands: direction (→ sent, ← received), "+
-			"flags, sequence numbers relative to the connection's start (--abs: as on the wire), ack, the window "+
-			"and options of a SYN, the payload's length and first bytes. Loopback shows each packet twice, leaving "+
-			"and arriving: the kernel filter takes one, as tcpdump shows one. A bulk transfer folds into summary lines. wire off "+
-			"stops (what was captured stays); wire alone says whether it is on, where it listens and the counts: "+
-			"captured, dropped by the kernel (the ring was full), filtered out (packets the kernel filter let "+
-			"through that are no socket's of the session: ICMP errors about others' datagrams, another client of "+
-			"a peer the session is connecting to). wire save FILE writes the "+
-			"packets as a pcap file that tcpdump -r and Wireshark read (never over an existing file without "+
-			"--force). wire SOCK draws that socket's life as a ladder: this side and the peer, one arrow a packet, "+
-			"each side's TCP state as the packets change it (RFC 9293), the command in the margin; --svg FILE "+
-			"writes it as an SVG picture. Capture needs root or CAP_NET_RAW: sudo setcap cap_net_raw+ep $(which sockshell).", 80),
+		HelpFunc: func() string {
+			return wrapText("wire on starts capturing the packets of the session's own sockets (AF_PACKET on loopback and "+
+				"the interfaces the sockets' addresses are on; a kernel filter takes only their addresses and ports, "+
+				"and ICMP errors, which sockshell matches to the datagrams they answer: no other traffic of the "+
+				"machine is shown). Each packet then prints as a line under the "+
+				"command during which it was seen, or as a notice between commands: direction (→ sent, ← received), "+
+				"flags, sequence numbers relative to the connection's start (--abs: as on the wire), ack, the window "+
+				"and options of a SYN, the payload's length and first bytes. Loopback shows each packet twice, leaving "+
+				"and arriving: the kernel filter takes one, as tcpdump shows one. A bulk transfer folds into summary lines. wire off "+
+				"stops (what was captured stays); wire alone says whether it is on, where it listens and the counts: "+
+				"captured, dropped by the kernel (the ring was full), filtered out (packets the kernel filter let "+
+				"through that are no socket's of the session: ICMP errors about others' datagrams, another client of "+
+				"a peer the session is connecting to). wire save FILE writes the "+
+				"packets as a pcap file that tcpdump -r and Wireshark read (never over an existing file without "+
+				"--force). wire SOCK draws that socket's life as a ladder: this side and the peer, one arrow a packet, "+
+				"each side's TCP state as the packets change it (RFC 9293), the command in the margin; --svg FILE "+
+				"writes it as an SVG picture. Capture needs root or CAP_NET_RAW: sudo setcap cap_net_raw+ep $(which sockshell).", 80)
+		},
 		Python:   "s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.ntohs(0x0003))  # ETH_P_ALL, needs CAP_NET_RAW",
 		Examples: []string{"wire on", "wire", "wire s1", "wire s1 --svg s1.svg", "wire save session.pcap", "wire off"},
 		Forms: [][]shell.Arg{

@@ -28,7 +28,7 @@ func Builtins() []*Command {
 		{
 			Name: "set", Group: GroupShell,
 			Summary:  "Show or change a setting (set alone lists them with their values).",
-			Help:     setIntro, // and a line for each setting: see Table.describeSettings
+			Help:     setIntro, // and a line for each setting: Table.Add sets its HelpFunc, describeSettings
 			Python:   "socket.setdefaulttimeout(30)",
 			Examples: []string{"set", "set format json", "set timeout 2.5", "set dns 127.0.0.1:5353"},
 			Args:     []Arg{Opt("NAME", settingArg), Opt("VALUE", settingValueArg).Nested(InPrev)},
@@ -158,8 +158,8 @@ func runHelp(c *Call) (any, error) {
 func HelpText(cmd *Command) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "usage: %s\n\n%s\n", cmd.Usage(), cmd.Summary)
-	if cmd.Help != "" {
-		fmt.Fprintf(&b, "\n%s\n", cmd.Help)
+	if help := cmd.HelpProse(); help != "" {
+		fmt.Fprintf(&b, "\n%s\n", help)
 	}
 	if len(cmd.Flags) > 0 {
 		b.WriteString("\noptions:\n")

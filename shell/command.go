@@ -42,6 +42,10 @@ type Command struct {
 	Group    Group    // heading in the help listing
 	Summary  string   // one sentence, shown in the grouped help list
 	Help     string   // longer prose
+	// HelpFunc, when set, makes the longer prose when it is shown (help
+	// CMD, the reference) instead of Help: prose that would otherwise be
+	// wrapped or assembled at every start, as the table is built.
+	HelpFunc func() string
 	Python   string   // the Python it corresponds to
 	Examples []string // example lines, shown by help and the reference
 	// Args are the positional arguments, in order (args.go).
@@ -175,7 +179,20 @@ func (t *Table) Add(cmds ...*Command) {
 		}
 		t.cmds = append(t.cmds, c)
 	}
-	t.describeSettings()
+	for _, c := range cmds {
+		if c.Name == "set" && c.Run != nil {
+			// Its help lists the settings declared when it is shown.
+			c.HelpFunc = t.describeSettings
+		}
+	}
+}
+
+// HelpProse is the command's longer prose: HelpFunc's when set, else Help.
+func (c *Command) HelpProse() string {
+	if c.HelpFunc != nil {
+		return c.HelpFunc()
+	}
+	return c.Help
 }
 
 // Lookup finds a command by name or alias.

@@ -30,8 +30,8 @@ func (t *Table) Markdown() string {
 			}
 			fmt.Fprintf(&b, "### %s\n\n", c.Name)
 			fmt.Fprintf(&b, "    %s\n\n%s\n\n", c.Usage(), c.Summary)
-			if c.Help != "" {
-				fmt.Fprintf(&b, "```\n%s\n```\n\n", c.Help)
+			if help := c.HelpProse(); help != "" {
+				fmt.Fprintf(&b, "```\n%s\n```\n\n", help)
 			}
 			if len(c.Flags) > 0 {
 				b.WriteString("Options:\n\n")

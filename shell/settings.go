@@ -52,7 +52,6 @@ func (t *Table) AddSettings(settings ...*Setting) {
 		}
 		t.settings = append(t.settings, st)
 	}
-	t.describeSettings()
 }
 
 // Settings lists the settings in the order they were declared.
@@ -80,13 +79,9 @@ func (t *Table) settingNames() []string {
 // setIntro begins the set command's help; a line for each setting follows.
 const setIntro = "set alone shows every setting; set NAME shows one; set NAME VALUE changes it."
 
-// describeSettings writes the set command's help from the declared
-// settings, so `help set` and docs/commands.md list every one.
-func (t *Table) describeSettings() {
-	set := t.Lookup("set")
-	if set == nil || set.Run == nil {
-		return
-	}
+// describeSettings is the set command's help, from the settings declared
+// (its HelpFunc), so `help set` and docs/commands.md list every one.
+func (t *Table) describeSettings() string {
 	width := 0
 	for _, st := range t.settings {
 		width = max(width, len(st.Name))
@@ -96,7 +91,7 @@ func (t *Table) describeSettings() {
 	for _, st := range t.settings {
 		b.WriteString("\n  " + st.Name + strings.Repeat(" ", width-len(st.Name)+2) + st.Help)
 	}
-	set.Help = b.String()
+	return b.String()
 }
 
 // lookupSetting finds a setting, or says which there are.
