@@ -57,10 +57,15 @@ type Step struct {
 // names alone (NN-name.LANG.md): cheap enough for start-up, where All
 // would parse every lesson.
 func Numbers(lang string) []int {
-	names, _ := fs.Glob(data, "data/*."+lang+".md")
+	// The directory's names, not fs.Glob: no pattern matched at each start.
+	ents, _ := data.ReadDir("data")
 	var out []int
-	for _, name := range names {
-		num, _, _ := strings.Cut(path.Base(name), "-")
+	for _, e := range ents {
+		name, ok := strings.CutSuffix(e.Name(), "."+lang+".md") // as data/*.LANG.md matches
+		if !ok {
+			continue
+		}
+		num, _, _ := strings.Cut(name, "-")
 		if n, err := strconv.Atoi(num); err == nil {
 			out = append(out, n)
 		}
