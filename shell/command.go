@@ -37,11 +37,11 @@ func (f Flag) Synopsis() string {
 // (Usage), arity check (Arity), Tab completion, help and the reference all
 // derive from its Args (or Forms) and Flags.
 type Command struct {
-	Name     string   // canonical name
-	Aliases  []string // other names
-	Group    Group    // heading in the help listing
-	Summary  string   // one sentence, shown in the grouped help list
-	Help     string   // longer prose
+	Name    string   // canonical name
+	Aliases []string // other names
+	Group   Group    // heading in the help listing
+	Summary string   // one sentence, shown in the grouped help list
+	Help    string   // longer prose
 	// HelpFunc, when set, makes the longer prose when it is shown (help
 	// CMD, the reference) instead of Help: prose that would otherwise be
 	// wrapped or assembled at every start, as the table is built.

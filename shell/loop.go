@@ -34,36 +34,28 @@ var exitProcess = os.Exit
 // (status 128+N, as the signal's default would), removing the temporary
 // files of writes under way first.
 func (s *Session) handleSignals(onIdle func()) (stop func()) {
-	ch := make(chan os.Signal, 1)
-	notifySignals(ch) // the process's one subscription (signals.go)
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case sig := <-ch:
-				if n, ok := sig.(syscall.Signal); ok && n != syscall.SIGINT {
-					// Told to end (kill, a closed terminal): the running
-					// command is not waited for, and its half-written
-					// temporary file is removed, as its own end would.
-					fileio.RemoveTemps()
-					exitProcess(128 + int(n))
-					continue
-				}
-				if s.interruptedBefore() {
-					s.printErr("KeyboardInterrupt: the command did not stop at the first Ctrl-C; leaving sockshell\n")
-					fileio.RemoveTemps()
-					exitProcess(ExitInterrupt)
-					continue
-				}
-				if !s.Interrupt() && onIdle != nil {
-					onIdle()
-				}
-			case <-done:
-				return
-			}
+	// Called on the process's one goroutine that receives signals
+	// (signals.go): a run starts no goroutine of its own for them.
+	sub := notifySignals(func(sig os.Signal) {
+		if n, ok := sig.(syscall.Signal); ok && n != syscall.SIGINT {
+			// Told to end (kill, a closed terminal): the running command
+			// is not waited for, and its half-written temporary file is
+			// removed, as its own end would.
+			fileio.RemoveTemps()
+			exitProcess(128 + int(n))
+			return
 		}
-	}()
-	return func() { stopSignals(ch); close(done) }
+		if s.interruptedBefore() {
+			s.printErr("KeyboardInterrupt: the command did not stop at the first Ctrl-C; leaving sockshell\n")
+			fileio.RemoveTemps()
+			exitProcess(ExitInterrupt)
+			return
+		}
+		if !s.Interrupt() && onIdle != nil {
+			onIdle()
+		}
+	})
+	return func() { stopSignals(sub) }
 }
 
 // RunLines runs commands read from r, one line at a time, without readline:

@@ -6,8 +6,9 @@
 // Three signals subscribed and unsubscribed at each run cost a start about
 // a third of a millisecond, mostly waiting (issue 13, row 1). So the process
 // subscribes once, the first time a run needs it, and keeps the
-// subscription; each run adds and removes its own channel here, under a
-// mutex. A signal that comes while no run listens does what it would have
+// subscription; each run adds and removes its handler here, under a
+// mutex, and the handlers run on the one goroutine that receives the
+// signals (a run starts none of its own). A signal that comes while no run listens does what it would have
 // done without a subscription: the signal's own action (for SIGINT, SIGTERM
 // and SIGHUP, the end of the process).
 package shell
@@ -15,6 +16,7 @@ package shell
 import (
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"syscall"
 )
@@ -23,18 +25,22 @@ var procSignals struct {
 	once sync.Once
 	in   chan os.Signal // what signal.Notify sends to
 	mu   sync.Mutex
-	subs []chan<- os.Signal
+	subs []*sigSub
 	// reset: signals given back to their default action while nobody
 	// listened (one that was ignored at the start stays ignored then, and
 	// the process goes on); the next run subscribes to them again.
 	reset []os.Signal
 }
 
-// notifySignals sends SIGINT, SIGTERM and SIGHUP to ch until stopSignals(ch):
-// as signal.Notify does, without blocking (a full channel misses the
-// signal). A SIGHUP that was ignored when the process first asked (nohup)
-// stays ignored.
-func notifySignals(ch chan<- os.Signal) {
+// sigSub is one run's subscription.
+type sigSub struct{ handle func(os.Signal) }
+
+// notifySignals calls handle with each SIGINT, SIGTERM and SIGHUP until
+// stopSignals, on the goroutine that receives them (handle must not wait
+// long: the next signal waits for it). A SIGHUP that was ignored when the
+// process first asked (nohup) stays ignored.
+func notifySignals(handle func(os.Signal)) *sigSub {
+	sub := &sigSub{handle}
 	procSignals.once.Do(subscribeProcess)
 	procSignals.mu.Lock()
 	defer procSignals.mu.Unlock()
@@ -42,15 +48,17 @@ func notifySignals(ch chan<- os.Signal) {
 		signal.Notify(procSignals.in, procSignals.reset...)
 		procSignals.reset = nil
 	}
-	procSignals.subs = append(procSignals.subs, ch)
+	procSignals.subs = append(procSignals.subs, sub)
+	return sub
 }
 
-// stopSignals stops sending signals to ch.
-func stopSignals(ch chan<- os.Signal) {
+// stopSignals ends the subscription: its handler is called no more (once
+// a call under way, if any, returns).
+func stopSignals(sub *sigSub) {
 	procSignals.mu.Lock()
 	defer procSignals.mu.Unlock()
 	for i, c := range procSignals.subs {
-		if c == ch {
+		if c == sub {
 			procSignals.subs = append(procSignals.subs[:i:i], procSignals.subs[i+1:]...)
 			return
 		}
@@ -87,22 +95,21 @@ func forwardSignals(in <-chan os.Signal) {
 	}
 }
 
-// forwardSignal sends sig to every channel subscribed and reports true;
+// forwardSignal calls every subscribed handler with sig and reports true;
 // with none, it gives sig back its default action (the next run subscribes
 // to it again) and reports false.
 func forwardSignal(sig os.Signal) bool {
 	procSignals.mu.Lock()
-	defer procSignals.mu.Unlock()
 	if len(procSignals.subs) == 0 {
 		signal.Reset(sig)
 		procSignals.reset = append(procSignals.reset, sig)
+		procSignals.mu.Unlock()
 		return false
 	}
-	for _, c := range procSignals.subs {
-		select {
-		case c <- sig:
-		default:
-		}
+	subs := slices.Clone(procSignals.subs)
+	procSignals.mu.Unlock()
+	for _, sub := range subs {
+		sub.handle(sig) // outside the lock: a handler may end a run
 	}
 	return true
 }

@@ -17,8 +17,8 @@ import (
 func TestSignalsReachEveryRunSubscribed(t *testing.T) {
 	for round := 1; round <= 2; round++ {
 		a, b := make(chan os.Signal, 1), make(chan os.Signal, 1)
-		notifySignals(a)
-		notifySignals(b)
+		subA := notifySignals(func(sig os.Signal) { a <- sig })
+		subB := notifySignals(func(sig os.Signal) { b <- sig })
 		syscall.Kill(os.Getpid(), syscall.SIGINT)
 		for _, ch := range []chan os.Signal{a, b} {
 			select {
@@ -30,8 +30,8 @@ func TestSignalsReachEveryRunSubscribed(t *testing.T) {
 				t.Fatalf("round %d: a subscribed run did not get the SIGINT", round)
 			}
 		}
-		stopSignals(a)
-		stopSignals(b)
+		stopSignals(subA)
+		stopSignals(subB)
 	}
 }
 
