@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"sort"
 	"strconv"
@@ -58,7 +57,7 @@ func SetServicesPath(file string) { servicesPath.Store(&file) }
 // services is returned, with Source "embedded".
 func LoadServices(file string) (*ServicesDB, error) {
 	// One read of the whole file: the entries' strings are slices of it.
-	data, err := os.ReadFile(file)
+	data, err := readFile(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return embeddedServices(file + " is missing"), nil
 	}
