@@ -4,13 +4,14 @@
 // runtime locked to its own thread: every signal.Notify and signal.Stop of a
 // signal is a round trip to that thread (a futex wake and a sleep each way).
 // Three signals subscribed and unsubscribed at each run cost a start about
-// a third of a millisecond, mostly waiting (issue 13, row 1). So the process
-// subscribes once, the first time a run needs it, and keeps the
-// subscription; each run adds and removes its handler here, under a
+// a third of a millisecond of CPU, and more of waiting (issue 13, row 1).
+// So the process subscribes once, the first time a run needs it, and keeps
+// the subscription; each run adds and removes its handler here, under a
 // mutex, and the handlers run on the one goroutine that receives the
-// signals (a run starts none of its own). A signal that comes while no run listens does what it would have
-// done without a subscription: the signal's own action (for SIGINT, SIGTERM
-// and SIGHUP, the end of the process).
+// signals (a run starts none of its own). A signal that comes while no run
+// listens does what it would have done without a subscription: the
+// signal's own action (for SIGINT, SIGTERM and SIGHUP, the end of the
+// process; for one ignored from the start, nothing).
 package shell
 
 import (
