@@ -6,6 +6,7 @@ package commands
 import (
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sockshell/sockshell/commands/bsd"
@@ -66,6 +67,7 @@ type watchState struct {
 	last  map[*bsd.Socket]seen
 	names map[*bsd.Socket]string // the name each socket in last had
 	gone  map[*bsd.Socket]*goneConn
+	kept  *watchKept // the epoll sets kept between prompts (watch_kept.go)
 
 	// The sockets' events, read between commands: a TCP connection closed
 	// before the watcher ever looked at it (connect and close in one
@@ -162,45 +164,54 @@ func watchSockets(sess *shell.Session) (stop func()) {
 			socks = append(socks, watched{r.Name, s})
 		}
 	}
-	if len(socks) == 0 && following == 0 {
-		if looked > 0 {
-			// The sockets looked at last are all closed: one pass forgets
-			// them (else they stay referenced until a socket is made).
-			watchPass(sess, nil, time.Now())
+	kept := keptSets(sess)
+	if len(socks) == 0 {
+		kept.release() // no socket left: the sets are made again for the next
+		if following == 0 {
+			if looked > 0 {
+				// The sockets looked at last are all closed: one pass
+				// forgets them (else they stay referenced until a socket
+				// is made).
+				watchPass(sess, nil, time.Now())
+			}
+			return nil
 		}
-		return nil
 	}
 	// The kernel wakes the watcher (an edge-triggered epoll set) when a
 	// socket has news; the tick looks anyway, for what wakes no one (a
-	// closed connection's end in the kernel's table). The set is made in
-	// the watcher's goroutine, so the prompt is drawn at once (1,000
-	// sockets are 1,000 epoll_ctl calls).
+	// closed connection's end in the kernel's table). The sets are kept
+	// from one prompt to the next, and filled by the watcher's goroutine,
+	// so nothing of this waits on the prompt's path: stop (a line typed)
+	// ends the goroutine between two sockets, and waits for nothing else.
+	var quit atomic.Bool // a line was typed
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	var mu sync.Mutex // guards wk and stopped between the goroutine and stop
-	var wk *bsd.Waker
+	var mu sync.Mutex // guards set and stopped between the goroutine and stop
+	var set *bsd.WatchSet
 	stopped := false
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		all := make([]*bsd.Socket, len(socks))
-		for i, w := range socks {
-			all[i] = w.s
-		}
 		mu.Lock()
-		if !stopped {
-			if w, err := bsd.NewWaker(all); err == nil {
-				wk = w // else the tick alone
-			}
+		if !stopped && len(socks) > 0 && kept.open() {
+			set = kept.set // else the tick alone, each socket polled on its own
+			set.Rearm()    // the last prompt's Stop
 		}
 		mu.Unlock()
+		if set != nil {
+			kept.addNew(socks, &quit)
+		} else {
+			kept = nil
+		}
 		var woke time.Time // when news last made a pass
 		for {
-			watchPass(sess, socks, time.Now())
+			if !watchPassWith(sess, socks, time.Now(), kept, &quit) {
+				return
+			}
 			news := false
-			if wk != nil {
-				var quit bool
-				if quit, news = wk.Wait(watchEvery); quit {
+			if set != nil {
+				var q bool
+				if q, news = set.Wait(watchEvery); q {
 					return
 				}
 			} else {
@@ -209,6 +220,9 @@ func watchSockets(sess *shell.Session) (stop func()) {
 					return
 				case <-time.After(watchEvery):
 				}
+			}
+			if quit.Load() {
+				return
 			}
 			if !news {
 				continue
@@ -226,90 +240,15 @@ func watchSockets(sess *shell.Session) (stop func()) {
 		}
 	}()
 	return func() {
+		quit.Store(true)
 		close(done)
 		mu.Lock()
 		stopped = true
-		if wk != nil {
-			wk.Stop()
+		if set != nil {
+			set.Stop()
 		}
 		mu.Unlock()
 		wg.Wait()
-		if wk != nil {
-			wk.Close()
-		}
-	}
-}
-
-// watched is a registered socket and its name.
-type watched struct {
-	name string
-	s    *bsd.Socket
-}
-
-// watchPass looks at each socket once and emits what changed.
-func watchPass(sess *shell.Session, socks []watched, now time.Time) {
-	var evs []shell.Event
-	watchKey.With(sess, func(w *watchState) {
-		evs = append(evs, followGone(w, now)...)
-		for _, ws := range socks {
-			g, ok := ws.s.Glance()
-			if !ok {
-				delete(w.last, ws.s)
-				continue
-			}
-			prev, had := w.last[ws.s]
-			recvd := ws.s.Received()
-			if had && recvd != prev.recvd {
-				prev.g.Waiting, prev.told = 0, time.Time{}
-			}
-			if g.TCP && !prev.hasEnds && g.State != "LISTEN" {
-				// The 4-tuple, followed in the kernel's table after close.
-				if r, ok := ws.s.ConnectedPeer(); ok {
-					prev.local, ok = ws.s.LocalEnd()
-					prev.remote, prev.hasEnds = r, ok
-				}
-			}
-			if g.TCP && g.State == "CLOSE" && !g.Error {
-				// TCP_INFO on the descriptor reads CLOSE once both FINs
-				// are through, while the kernel's table may still hold
-				// the connection in TIME_WAIT (where ss shows it).
-				if st, ok := tableState(ws.s); ok {
-					g.State = st
-				}
-			}
-			lines, told := notices(ws.name, prev, had, g, now)
-			next := seen{g: g, told: prev.told, local: prev.local, remote: prev.remote, hasEnds: prev.hasEnds, recvd: recvd}
-			if told {
-				next.told = now
-			} else if g.Waiting != 0 && prev.g.Waiting != 0 {
-				next.g.Waiting = prev.g.Waiting // not told yet: keep what was told
-			}
-			w.last[ws.s] = next
-			w.names[ws.s] = ws.name
-			for _, l := range lines {
-				evs = append(evs, noticeEvent(now, ws.name, l))
-			}
-		}
-		if len(w.last) > 0 { // forget the sockets closed since; follow their connections
-			keep := make(map[*bsd.Socket]bool, len(socks))
-			for _, ws := range socks {
-				keep[ws.s] = true
-			}
-			names := w.names
-			for s, sn := range w.last {
-				if !keep[s] {
-					if sn.hasEnds && sn.g.TCP {
-						w.gone[s] = &goneConn{name: names[s], local: sn.local, remote: sn.remote, closedAt: now}
-					}
-					delete(w.last, s)
-					delete(w.names, s)
-				}
-			}
-			trimFollowed(w)
-		}
-	})
-	for _, e := range evs {
-		sess.Emit(e)
 	}
 }
 

@@ -32,3 +32,28 @@ func (s *Session) startIdle() (stop func()) {
 		}
 	}
 }
+
+// keptKey holds, for each session, what idle hooks keep from one wait to
+// the next, by name: the function that releases it.
+var keptKey = NewStateKey("idle kept", func() map[string]func() { return map[string]func(){} })
+
+// KeepUntilClose registers release to run once when the session closes
+// what it holds (CloseAll), for what an idle hook keeps between two waits
+// (the watcher's epoll sets); registering key again replaces it.
+func (s *Session) KeepUntilClose(key string, release func()) {
+	keptKey.With(s, func(m *map[string]func()) { (*m)[key] = release })
+}
+
+// releaseKept runs and forgets every release registered.
+func (s *Session) releaseKept() {
+	var fs []func()
+	keptKey.With(s, func(m *map[string]func()) {
+		for k, f := range *m {
+			fs = append(fs, f)
+			delete(*m, k)
+		}
+	})
+	for _, f := range fs {
+		f()
+	}
+}

@@ -152,13 +152,15 @@ func (s *Session) ResourceNames(keep func(Resource) bool) []string {
 	return out
 }
 
-// CloseAll closes every resource, newest first, and empties the registry.
+// CloseAll closes every resource, newest first, and empties the registry;
+// what idle hooks keep between two waits is released.
 func (s *Session) CloseAll() {
 	all := s.Resources()
 	for i := len(all) - 1; i >= 0; i-- {
 		all[i].Resource.Close()
 		s.Remove(all[i].Name)
 	}
+	s.releaseKept() // what idle hooks kept between waits (idle.go)
 }
 
 // Exit asks the loop to end after the current command.

@@ -39,23 +39,30 @@ func (s *Socket) Glance() (g Glance, ok bool) {
 }
 
 func glanceFD(fd int, tcp, stream, shutRd bool) Glance {
-	g := Glance{TCP: tcp, Stream: stream}
 	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN | unix.POLLRDHUP}}
 	// Timeout 0: poll only looks; it never waits and never reads.
+	var r int16
 	if n, err := unix.Poll(pfd, 0); err == nil && n == 1 {
-		r := pfd[0].Revents
-		g.Readable = r&unix.POLLIN != 0
-		g.FIN = r&unix.POLLRDHUP != 0 // confirmed by the TCP state below
-		g.Error = r&unix.POLLERR != 0
+		r = pfd[0].Revents
 	}
+	return glanceFrom(fd, tcp, stream, shutRd, r)
+}
+
+// glanceFrom is the Glance of a socket whose poll answered r (its revents
+// for POLLIN and POLLRDHUP; POLLERR and POLLHUP always come).
+func glanceFrom(fd int, tcp, stream, shutRd bool, r int16) Glance {
+	g := Glance{TCP: tcp, Stream: stream}
+	g.Readable = r&unix.POLLIN != 0
+	g.FIN = r&unix.POLLRDHUP != 0 // confirmed by the TCP state below
+	g.Error = r&unix.POLLERR != 0
 	if !tcp {
 		// A datagram socket has no end of stream. A Unix stream's
 		// POLLRDHUP is the peer's close or shutdown(SHUT_WR), or this
 		// side's shutdown(SHUT_RD): only the first is the peer's doing.
 		g.FIN = g.FIN && stream && !shutRd
 	} else {
-		info, err := unix.GetsockoptTCPInfo(fd, unix.IPPROTO_TCP, unix.TCP_INFO)
-		if err == nil {
+		var info unix.TCPInfo
+		if err := tcpInfo(fd, &info); err == nil {
 			g.State = tcpStateName(info.State)
 			g.FIN = g.FIN && peerFINArrived(fd)
 			if info.State == 10 { // LISTEN: tcpi_unacked holds the accept queue's length
