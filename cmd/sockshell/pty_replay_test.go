@@ -5,6 +5,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // demoRecording records a short run to a file and returns its name.
@@ -19,11 +22,47 @@ func demoRecording(t *testing.T) string {
 
 // stepReady waits until a replayed step is typed out and readline holds
 // it, ready for keys: the typed text, then readline's prompt drawn again
-// with the line in its buffer. (A key sent while it is being typed reaches
-// the terminal in cooked mode, which keeps Ctrl-U for itself.)
+// with the line in its buffer, and the terminal in raw mode. The drawing
+// alone is not enough: ReadlineWithDefault draws the line when it sets its
+// buffer, while the terminal is still in cooked mode, and only then puts
+// it in raw mode (chzyer/readline's Operation.Runes). A Ctrl-U sent in
+// between reaches the line discipline, which keeps it for itself (erasing
+// nothing), and the Enter after it runs the step: without the wait for raw
+// mode this test failed 1 run in 10 on main, watcher or not.
 func stepReady(sc *screen, line string) {
 	sc.t.Helper()
 	sc.Expect(regexp.QuoteMeta(prompt+line) + `\r*` + regexp.QuoteMeta(prompt+line))
+	sc.waitRaw()
+}
+
+// waitRaw waits until the terminal is out of canonical mode (readline
+// reads keys one at a time): on Linux the pty's master reads the same
+// termios as its slave.
+func (sc *screen) waitRaw() {
+	sc.t.Helper()
+	raw, err := sc.pty.SyscallConn()
+	if err != nil {
+		sc.t.Fatal(err)
+	}
+	for deadline := time.Now().Add(waitLimit); ; time.Sleep(time.Millisecond) {
+		var canon bool
+		var terr error
+		raw.Control(func(fd uintptr) {
+			var tio *unix.Termios
+			if tio, terr = unix.IoctlGetTermios(int(fd), unix.TCGETS); terr == nil {
+				canon = tio.Lflag&unix.ICANON != 0
+			}
+		})
+		if terr != nil {
+			sc.t.Fatalf("the pty's termios: %v", terr)
+		}
+		if !canon {
+			return
+		}
+		if time.Now().After(deadline) {
+			sc.t.Fatal("the terminal never left canonical mode: readline is not reading")
+		}
+	}
 }
 
 // TestReplayAtThePromptOnPTY: replay FILE types each step out at the
