@@ -104,10 +104,7 @@ func (w *watchState) readLog(sess *shell.Session) {
 			return false
 		})
 	}
-	seen := map[string]bool{}
-	for _, n := range w.names {
-		seen[n] = true
-	}
+	var seen map[string]bool // the names the passes know, gathered at the first close
 	for _, e := range w.log.Pending() {
 		attr := func(k string) any { v, _ := e.Attr(k); return v }
 		switch e.Kind {
@@ -126,6 +123,12 @@ func (w *watchState) readLog(sess *shell.Session) {
 				w.ends[name] = [2]netip.AddrPort{local, peer}
 			}
 		case sockClosed:
+			if seen == nil {
+				seen = make(map[string]bool, len(w.names))
+				for _, n := range w.names {
+					seen[n] = true
+				}
+			}
 			name := e.Resource
 			ends, ok := w.ends[name]
 			if ok && w.stream[name] && !seen[name] {
@@ -158,8 +161,9 @@ func watchSockets(sess *shell.Session) (stop func()) {
 	if !on {
 		return nil
 	}
-	var socks []watched
-	for _, r := range sess.Resources() {
+	res := sess.Resources()
+	socks := make([]watched, 0, len(res))
+	for _, r := range res {
 		if s, ok := r.Resource.(*bsd.Socket); ok {
 			socks = append(socks, watched{r.Name, s})
 		}
