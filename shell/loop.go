@@ -40,13 +40,16 @@ func (s *Session) handleSignals(onIdle func()) (stop func()) {
 		if n, ok := sig.(syscall.Signal); ok && n != syscall.SIGINT {
 			// Told to end (kill, a closed terminal): the running command
 			// is not waited for, and its half-written temporary file is
-			// removed, as its own end would.
+			// removed, as its own end would; a recording keeps its
+			// finished records (saveOnExit).
+			s.saveOnExit()
 			fileio.RemoveTemps()
 			exitProcess(128 + int(n))
 			return
 		}
 		if s.interruptedBefore() {
 			s.printErr("KeyboardInterrupt: the command did not stop at the first Ctrl-C; leaving sockshell\n")
+			s.saveOnExit()
 			fileio.RemoveTemps()
 			exitProcess(ExitInterrupt)
 			return
@@ -326,6 +329,7 @@ func (s *Session) RunPrompt(o PromptOptions) int {
 		// prompt, perhaps from a sourced script) is shown escaped, never
 		// sent to the terminal.
 		rl.SetPrompt(SafeText(s.PromptText()))
+		s.flushRecording() // before the wait for a line: nothing finished waits in memory
 		endIdle := s.startIdle()
 		s.term.beginPrompt()
 		line, err := s.promptLine(rl) // rl.Readline(), or a replay's step (replay.go)

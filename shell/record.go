@@ -7,6 +7,7 @@
 package shell
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -43,6 +44,17 @@ type recorder struct {
 
 	steps, commands, events int
 	err                     error // the first write error; the recording stops there
+
+	// The records are encoded into pending and written in one write at a
+	// flush (record_flush.go): when the prompt waits for a line, at the
+	// latest recordFlushAfter after a record came (a command that blocks,
+	// a script that runs on), when pending reaches recordFlushSize, when
+	// the recording ends, and before the process ends on a signal.
+	unwritten bytes.Buffer
+	scratch  bytes.Buffer
+	enc      *json.Encoder // encodes into scratch
+	timer    *time.Timer   // the flush recordFlushAfter after a record
+	armed    bool          // timer runs
 }
 
 // recordingEvents bounds the events that wait for a command boundary to be
@@ -81,6 +93,7 @@ func (s *Session) startRecording(ctx context.Context, name string, force bool) e
 	}
 	r := &recorder{file: f, name: name, started: time.Now(), width: s.Width(),
 		sub: s.events.Subscribe(recordingEvents, func(e Event) bool { return e.Kind != EventCommand })}
+	r.initFlush()
 	lo, hi := ephemeralPorts()
 	h := recordingHeader{Type: recHeader, Format: RecordingFormat, Version: RecordingVersion,
 		Sockshell: s.Version, Started: r.started.Format(time.RFC3339Nano), Width: r.width,
@@ -91,7 +104,13 @@ func (s *Session) startRecording(ctx context.Context, name string, force bool) e
 	for _, n := range s.Resources() {
 		h.Open = append(h.Open, n.Name)
 	}
-	if err := r.writeJSON(h); err != nil {
+	r.mu.Lock() // the flush timer's goroutine takes it too
+	r.writeJSON(h)
+	r.flushLocked() // at once: a file that cannot be written fails record itself
+	err = r.err
+	r.mu.Unlock()
+	if err != nil {
+		r.stopTimer()
 		r.sub.Close()
 		f.Abort()
 		return err
@@ -116,6 +135,8 @@ func (s *Session) stopRecording() (name string, steps int, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.writeEnd()
+	r.flushLocked()
+	r.stopTimer()
 	if r.err != nil {
 		r.file.Abort()
 		return "", r.steps, r.err
@@ -291,18 +312,21 @@ func (r *recorder) writeEnd() {
 		Offset: r.offset(now), Steps: r.steps, Commands: r.commands, Events: r.events})
 }
 
-// writeJSON writes one record as one line. After a failed write nothing
-// more is written; stopRecording reports the error.
+// writeJSON adds one record, as one line, to what the next flush writes.
+// After a failed write nothing more is written; stopRecording reports the
+// error.
 func (r *recorder) writeJSON(v any) error {
 	if r.err != nil {
 		return r.err
 	}
-	b, err := marshalJSON(v)
-	if err == nil {
-		_, err = r.file.Write(b)
+	r.scratch.Reset()
+	if err := r.enc.Encode(v); err != nil { // as marshalJSON encodes
+		r.err = err
+		return err
 	}
-	r.err = err
-	return err
+	r.unwritten.Write(escapeJSONText(r.scratch.Bytes()))
+	r.wrote()
+	return r.err
 }
 
 // sgr matches the colour codes the terminal owner paints with; every other
@@ -310,7 +334,12 @@ func (r *recorder) writeJSON(v any) error {
 var sgr = lazyRegexp("\x1b\\[[0-9;]*m")
 
 // plain is printed text without its colours.
-func plain(text string) string { return sgr().ReplaceAllString(text, "") }
+func plain(text string) string {
+	if strings.IndexByte(text, 0x1b) < 0 {
+		return text // no colour: most text, and every text with colour off
+	}
+	return sgr().ReplaceAllString(text, "")
+}
 
 // ephemeralPorts is the kernel's range of ephemeral ports (the ports a
 // bind to port 0 or a connect gets), Linux's default when it cannot be read.
