@@ -61,12 +61,13 @@ const (
 type wire struct {
 	sess *shell.Session
 
-	mu     sync.Mutex
-	on     bool
-	abs    bool
-	ifaces map[int]*wireIface
-	socks  map[*bsd.Socket]*wireSock
-	filter string // the endpoints the kernel filters take now, as text
+	mu        sync.Mutex
+	on        bool
+	abs       bool
+	ifaces    map[int]*wireIface
+	socks     map[*bsd.Socket]*wireSock
+	filter    []capture.Endpoint // the endpoints the kernel filters take now (sorted)
+	filterSet bool               // filter was given to every interface's capture
 	// filterErr is why the kernel refused the last filter (the one
 	// before stays): wire says it.
 	filterErr error
@@ -169,7 +170,7 @@ func (w *wire) start(abs bool) error {
 	w.ifaces[lo] = &wireIface{h: h, name: name, loopback: true, parser: capture.NewParser()}
 	w.on = true
 	w.enabled.Store(true)
-	w.filter = ""
+	w.filter, w.filterSet = nil, false
 	for _, r := range w.sess.Resources() {
 		s, ok := r.Resource.(*bsd.Socket)
 		if !ok || s.Closed() {
@@ -219,6 +220,9 @@ func (w *wire) stopCapture() {
 // the bursts that have gone quiet.
 func (w *wire) read(stop, done chan struct{}) {
 	defer close(done)
+	batch := time.NewTimer(time.Hour)
+	batch.Stop()
+	defer batch.Stop()
 	for {
 		select {
 		case <-stop:
@@ -246,9 +250,27 @@ func (w *wire) read(stop, done chan struct{}) {
 			w.mu.Lock()
 			w.foldIdleLocked(time.Now())
 			w.mu.Unlock()
+			continue
+		}
+		// Packets came: let more gather before the next look. The kernel
+		// wakes a reader for every frame, so a bulk transfer woke this
+		// goroutine for nearly every packet, taking a core from the
+		// transfer itself on a small machine; a socket's own events still
+		// read the rings through at once (sync), so what a call caused is
+		// logged before it returns.
+		batch.Reset(wireBatch)
+		select {
+		case <-stop:
+			return
+		case <-batch.C:
 		}
 	}
 }
+
+// wireBatch is how long the reader lets packets gather in the ring after
+// it found some (the ring holds 8192: at loopback's 64 KiB segments, half
+// a gigabyte).
+const wireBatch = 2 * time.Millisecond
 
 // syncAll reads every ring through now.
 func (w *wire) syncAll(ifaces map[int]*wireIface) {

@@ -1,9 +1,9 @@
 package commands
 
 import (
-	"fmt"
+	"cmp"
 	"net/netip"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/sockshell/sockshell/commands/bsd"
@@ -32,7 +32,9 @@ func (w *wire) outbound(s *bsd.Socket, peer netip.AddrPort) {
 }
 
 // socketEvent follows a socket's event: its addresses, its end; then
-// reads the rings through.
+// reads the rings through. The filter is worked out again only when the
+// event changed an endpoint (a send or a receive on a connected socket,
+// most of a bulk transfer's events, changes none).
 func (w *wire) socketEvent(e bsd.Event) {
 	if !w.enabled.Load() {
 		return
@@ -43,6 +45,8 @@ func (w *wire) socketEvent(e bsd.Event) {
 		return
 	}
 	ws := w.sockLocked(e.Socket)
+	local, pending := ws.local, len(ws.pending)
+	changed := false
 	switch e.Kind {
 	case bsd.EventBound, bsd.EventListening:
 		ws.local = e.Local
@@ -62,6 +66,7 @@ func (w *wire) socketEvent(e bsd.Event) {
 	case bsd.EventAccepted:
 		c := w.sockLocked(e.Conn)
 		c.local, c.peer = e.Local, e.Peer
+		changed = true
 	case bsd.EventSent, bsd.EventReceived:
 		if ws.proto != 0 && (!ws.local.IsValid() || ws.local.Port() == 0) {
 			if in := e.Socket.Info(); in.HasLocal {
@@ -73,9 +78,11 @@ func (w *wire) socketEvent(e bsd.Event) {
 			clear(ws.pending)
 		}
 	case bsd.EventClosed:
-		ws.closed = time.Now()
+		ws.closed = time.Now() // its endpoint stays closedLinger
 	}
-	w.updateFilterLocked()
+	if changed || ws.local != local || len(ws.pending) != pending {
+		w.updateFilterLocked()
+	}
 	w.mu.Unlock()
 	w.sync(ws)
 }
@@ -109,7 +116,9 @@ func (w *wire) endpointsLocked(now time.Time) []capture.Endpoint {
 			add(capture.Endpoint{Proto: ws.proto, Addr: p.Addr(), Port: p.Port()})
 		}
 	}
-	sort.Slice(eps, func(i, j int) bool { return fmt.Sprint(eps[i]) < fmt.Sprint(eps[j]) })
+	slices.SortFunc(eps, func(a, b capture.Endpoint) int {
+		return cmp.Or(cmp.Compare(a.Proto, b.Proto), a.Addr.Compare(b.Addr), cmp.Compare(a.Port, b.Port))
+	})
 	return eps
 }
 
@@ -124,12 +133,11 @@ func (w *wire) updateFilterLocked() {
 		if idx, name, ok := capture.InterfaceOf(e.Addr); ok && w.ifaces[idx] == nil {
 			if h, err := capture.Open(idx, false); err == nil {
 				w.ifaces[idx] = &wireIface{h: h, name: name, parser: capture.NewParser()}
-				w.filter = "" // the new one has none yet
+				w.filterSet = false // the new one has none yet
 			}
 		}
 	}
-	key := fmt.Sprint(eps)
-	if key == w.filter {
+	if w.filterSet && slices.Equal(eps, w.filter) {
 		return
 	}
 	w.filterErr = nil
@@ -138,5 +146,5 @@ func (w *wire) updateFilterLocked() {
 			w.filterErr = err
 		}
 	}
-	w.filter = key
+	w.filter, w.filterSet = eps, true
 }
