@@ -51,10 +51,10 @@ type recorder struct {
 	// a script that runs on), when pending reaches recordFlushSize, when
 	// the recording ends, and before the process ends on a signal.
 	unwritten bytes.Buffer
-	scratch  bytes.Buffer
-	enc      *json.Encoder // encodes into scratch
-	timer    *time.Timer   // the flush recordFlushAfter after a record
-	armed    bool          // timer runs
+	scratch   bytes.Buffer
+	enc       *json.Encoder // encodes into scratch
+	timer     *time.Timer   // the flush recordFlushAfter after a record
+	armed     bool          // timer runs
 }
 
 // recordingEvents bounds the events that wait for a command boundary to be
