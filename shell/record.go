@@ -48,13 +48,14 @@ type recorder struct {
 	// The records are encoded into pending and written in one write at a
 	// flush (record_flush.go): when the prompt waits for a line, at the
 	// latest recordFlushAfter after a record came (a command that blocks,
-	// a script that runs on), when pending reaches recordFlushSize, when
+	// a script that runs on), when unwritten reaches recordFlushSize, when
 	// the recording ends, and before the process ends on a signal.
 	unwritten bytes.Buffer
 	scratch   bytes.Buffer
 	enc       *json.Encoder // encodes into scratch
 	timer     *time.Timer   // the flush recordFlushAfter after a record
 	armed     bool          // timer runs
+	line      []byte        // a step's record, encoded (record_json.go)
 }
 
 // recordingEvents bounds the events that wait for a command boundary to be
@@ -293,7 +294,7 @@ func (r *recorder) writeStep(e Event) {
 			}
 		}
 	}
-	r.writeJSON(st)
+	r.writeStepRecord(&st)
 }
 
 func (r *recorder) writeEvent(e Event) {

@@ -1,0 +1,147 @@
+// A step's record encoded without reflection: the same bytes as the
+// encoder (encoding/json, HTML left unescaped) gives for recordingStep,
+// which a recording writes once a command. Every value the direct path
+// does not know to spell as encoding/json does (a string with a quote, a
+// backslash, a control character or any byte above ASCII; a float
+// encoding/json writes with an exponent) is handed to the encoder itself,
+// so the direct path never decides an escape. TestAppendStepIsEncoding
+// compares the two on random steps.
+package shell
+
+import (
+	"bytes"
+	"math"
+	"strconv"
+)
+
+// appendStep appends st's record and its newline, as r.enc.Encode(st)
+// would write it.
+func (r *recorder) appendStep(b []byte, st *recordingStep) []byte {
+	b = append(b, `{"type":`...)
+	b = r.appendString(b, st.Type)
+	if st.Step != 0 {
+		b = append(b, `,"step":`...)
+		b = strconv.AppendInt(b, int64(st.Step), 10)
+	}
+	b = append(b, `,"depth":`...)
+	b = strconv.AppendInt(b, int64(st.Depth), 10)
+	b = append(b, `,"time":`...)
+	b = r.appendString(b, st.Time)
+	b = append(b, `,"offset":`...)
+	b = r.appendFloat(b, st.Offset)
+	b = append(b, `,"line":`...)
+	b = r.appendString(b, st.Line)
+	b = append(b, `,"command":`...)
+	b = r.appendString(b, st.Command)
+	if st.Resource != "" {
+		b = append(b, `,"resource":`...)
+		b = r.appendString(b, st.Resource)
+	}
+	if st.Made != "" {
+		b = append(b, `,"made":`...)
+		b = r.appendString(b, st.Made)
+	}
+	b = append(b, `,"duration":`...)
+	b = r.appendFloat(b, st.Duration)
+	if st.Result != "" {
+		b = append(b, `,"result":`...)
+		b = r.appendString(b, st.Result)
+	}
+	if st.Error != "" {
+		b = append(b, `,"error":`...)
+		b = r.appendString(b, st.Error)
+	}
+	if st.Errno != nil {
+		b = append(b, `,"errno":`...)
+		b = strconv.AppendInt(b, int64(*st.Errno), 10)
+	}
+	if len(st.Python) > 0 {
+		b = append(b, `,"python":[`...)
+		for i, l := range st.Python {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = r.appendString(b, l)
+		}
+		b = append(b, ']')
+	}
+	if len(st.Timing) > 0 {
+		b = append(b, `,"timing":[`...)
+		for i, p := range st.Timing {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"phase":`...)
+			b = r.appendString(b, p.Phase)
+			b = append(b, `,"seconds":`...)
+			b = r.appendFloat(b, p.Seconds)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if st.Width != nil {
+		b = append(b, `,"width":`...)
+		b = strconv.AppendInt(b, int64(*st.Width), 10)
+	}
+	b = append(b, `,"output":`...)
+	b = r.appendString(b, st.Output)
+	b = append(b, `,"errors":`...)
+	b = r.appendString(b, st.Errors)
+	return append(b, "}\n"...)
+}
+
+// plainJSON reports whether s is printable ASCII with no quote and no
+// backslash: JSON spells it as it is, between quotes.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// appendString appends s as a JSON string: directly when it is plain,
+// else as the encoder writes it.
+func (r *recorder) appendString(b []byte, s string) []byte {
+	if plainJSON(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	return r.appendEncoded(b, s)
+}
+
+// appendFloat appends f as encoding/json does where it writes plain
+// decimals (0, and magnitudes from 1e-6 up to 1e21: the shortest 'f'
+// form); else as the encoder writes it.
+func (r *recorder) appendFloat(b []byte, f float64) []byte {
+	if a := math.Abs(f); f == 0 && !math.Signbit(f) || a >= 1e-6 && a < 1e21 {
+		return strconv.AppendFloat(b, f, 'f', -1, 64)
+	}
+	return r.appendEncoded(b, f)
+}
+
+// appendEncoded appends v as the recording's encoder writes it (without
+// its newline).
+func (r *recorder) appendEncoded(b []byte, v any) []byte {
+	r.scratch.Reset()
+	if err := r.enc.Encode(v); err != nil && r.err == nil {
+		r.err = err
+	}
+	return append(b, bytes.TrimSuffix(r.scratch.Bytes(), []byte("\n"))...)
+}
+
+// writeStepRecord adds st's record to what the next flush writes, as
+// writeJSON(st) would.
+func (r *recorder) writeStepRecord(st *recordingStep) {
+	if r.err != nil {
+		return
+	}
+	r.line = r.appendStep(r.line[:0], st)
+	if r.err != nil {
+		return
+	}
+	r.unwritten.Write(escapeJSONText(r.line))
+	r.wrote()
+}

@@ -1,0 +1,89 @@
+package shell
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestAppendStepIsEncoding: a step's record as appendStep writes it is
+// byte for byte what the encoder (encoding/json, HTML unescaped, then
+// escapeJSONText) writes, on random steps: strings plain and not (quotes,
+// backslashes, control characters, DEL, non-ASCII, U+2028, invalid UTF-8),
+// floats of every size (tiny, huge, negative, zero, negative zero), fields
+// left out and not, empty and nil lists.
+func TestAppendStepIsEncoding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pieces := []string{"", "a", "servport http tcp", `"`, `\`, "\n", "\r\n", "\t", "\x00", "\x1b[31m", "\x7f",
+		"é", "日本", "\u2028", "\u2029", "\xff", "\xe2\x80", "<&>", "😀", " ", "80\n", "OSError: [Errno 111]"}
+	str := func() string {
+		var b bytes.Buffer
+		for range rng.IntN(5) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	floats := []float64{0, math.Copysign(0, -1), 1e-7, 1e-6, 0.000123, 1.5, 3, 12345.678901, 1e20, 1e21, 1e22, -2.5, -1e-9, 5e-324, math.MaxFloat64}
+	flt := func() float64 {
+		if rng.IntN(3) == 0 {
+			return floats[rng.IntN(len(floats))]
+		}
+		return rng.Float64() * math.Pow(10, float64(rng.IntN(30)-15))
+	}
+	s, _, _ := recordSession(t)
+	_ = s
+	r := &recorder{}
+	r.initFlush()
+	defer r.stopTimer()
+	for i := range 20000 {
+		st := recordingStep{Type: recCommand, Depth: rng.IntN(3), Time: str(), Offset: flt(), Line: str(),
+			Command: str(), Duration: flt(), Output: str(), Errors: str()}
+		if rng.IntN(2) == 0 {
+			st.Step = rng.IntN(100)
+		}
+		if rng.IntN(2) == 0 {
+			st.Resource, st.Made, st.Result, st.Error = str(), str(), str(), str()
+		}
+		if rng.IntN(3) == 0 {
+			n := rng.IntN(200) - 100
+			st.Errno = &n
+		}
+		if rng.IntN(3) == 0 {
+			w := rng.IntN(300)
+			st.Width = &w
+		}
+		switch rng.IntN(3) {
+		case 0:
+			st.Python = []string{}
+		case 1:
+			for range rng.IntN(4) {
+				st.Python = append(st.Python, str())
+			}
+		}
+		switch rng.IntN(3) {
+		case 0:
+			st.Timing = []recordingPhase{}
+		case 1:
+			for range rng.IntN(4) {
+				st.Timing = append(st.Timing, recordingPhase{Phase: str(), Seconds: flt()})
+			}
+		}
+		want, err := marshalJSON(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := escapeJSONText(r.appendStep(nil, &st))
+		if !bytes.Equal(got, want) {
+			t.Fatalf("step %d:\nappendStep %s\nencoder    %s", i, got, want)
+		}
+		var back recordingStep
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("step %d: %v: %s", i, err, got)
+		}
+	}
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+}
