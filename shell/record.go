@@ -32,8 +32,9 @@ type recorder struct {
 	name    string
 	started time.Time
 	width   int
-	sub     *Subscription // every event but the commands' own
-	dropped uint64        // sub.Dropped() when last written
+	log     *EventLog // the session's: its events but the commands' own are recorded
+	seq     uint64    // the Seq of the last event taken from log
+	evbuf   []Event   // the events taken at a boundary, reused
 
 	out, errs strings.Builder // what was printed since the last boundary
 	pending   *Event          // the command event waiting for its error text
@@ -58,9 +59,9 @@ type recorder struct {
 	line      []byte        // a step's record, encoded (record_json.go)
 }
 
-// recordingEvents bounds the events that wait for a command boundary to be
-// written; more are counted in a "dropped" record.
-const recordingEvents = 4096
+// notCommand keeps the events a recording writes as events: all but the
+// commands' own (each is a step).
+func notCommand(e Event) bool { return e.Kind != EventCommand }
 
 // startRecording opens name (refusing an existing file unless force) and
 // writes the header.
@@ -93,7 +94,7 @@ func (s *Session) startRecording(ctx context.Context, name string, force bool) e
 		return notRegular(name)
 	}
 	r := &recorder{file: f, name: name, started: time.Now(), width: s.Width(),
-		sub: s.events.Subscribe(recordingEvents, func(e Event) bool { return e.Kind != EventCommand })}
+		log: s.events, seq: s.events.LastSeq()}
 	r.initFlush()
 	lo, hi := ephemeralPorts()
 	h := recordingHeader{Type: recHeader, Format: RecordingFormat, Version: RecordingVersion,
@@ -112,7 +113,6 @@ func (s *Session) startRecording(ctx context.Context, name string, force bool) e
 	r.mu.Unlock()
 	if err != nil {
 		r.stopTimer()
-		r.sub.Close()
 		f.Abort()
 		return err
 	}
@@ -132,7 +132,6 @@ func (s *Session) stopRecording() (name string, steps int, err error) {
 		return "", 0, Usagef("not recording (record FILE starts a recording)")
 	}
 	r.boundary()
-	r.sub.Close()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.writeEnd()
@@ -209,12 +208,15 @@ func (s *Session) recordCommand(e Event, name string) {
 func (r *recorder) boundary() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	evs := append(r.waiting, r.sub.Pending()...)
+	// The events since the last boundary, read from the session's log,
+	// which keeps the last EventLogSize of every kind.
+	var missed uint64
+	r.evbuf, missed, r.seq = r.log.AppendSince(append(r.evbuf[:0], r.waiting...), r.seq, notCommand)
+	evs := r.evbuf
 	r.waiting = nil
-	if d := r.sub.Dropped(); d > r.dropped {
-		r.writeJSON(recordingDropped{Type: recDropped, Count: d - r.dropped,
-			Why: "more events came between two command boundaries than the recording keeps waiting"})
-		r.dropped = d
+	if missed > 0 {
+		r.writeJSON(recordingDropped{Type: recDropped, Count: missed,
+			Why: fmt.Sprintf("more events came between two command boundaries than the session's log keeps (%d); the count includes the commands' own events", EventLogSize)})
 	}
 	cmd := r.pending
 	for _, e := range evs {

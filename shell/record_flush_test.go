@@ -2,6 +2,8 @@ package shell
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,5 +58,59 @@ func TestRecordFlushesWhileACommandBlocks(t *testing.T) {
 	}
 	if strings.Contains(got, `"line":"block"`) {
 		t.Errorf("the blocked command is recorded as finished: %q", got)
+	}
+}
+
+// TestRecordCountsWhatTheLogLetGo: a command that makes more events than
+// the session's log keeps: the recording writes the last ones, in order,
+// and a "dropped" record counts the rest.
+func TestRecordCountsWhatTheLogLetGo(t *testing.T) {
+	s, _, _ := recordSession(t)
+	const n = EventLogSize + 900
+	s.Table.Add(&Command{Name: "burst", Summary: "many events", Group: "t",
+		Run: func(c *Call) (any, error) {
+			for i := 1; i <= n; i++ {
+				c.Session.Emit(Event{Kind: "tick", Resource: "t", Message: fmt.Sprint(i), Quiet: true})
+			}
+			return None, nil
+		}})
+	file := filepath.Join(t.TempDir(), "r.jsonl")
+	if err := s.StartRecording(file, false); err != nil {
+		t.Fatal(err)
+	}
+	s.Exec(context.Background(), "burst", "")
+	s.EndRecording()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dropped uint64
+	var ticks []string
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var rec struct {
+			Type  string
+			Count uint64
+			Event struct {
+				Kind    string `json:"event"`
+				Message string
+			}
+		}
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case rec.Type == "dropped":
+			dropped += rec.Count
+		case rec.Type == "event" && rec.Event.Kind == "tick":
+			ticks = append(ticks, rec.Event.Message)
+		}
+	}
+	if dropped == 0 || uint64(len(ticks))+dropped != n {
+		t.Fatalf("%d events recorded and %d counted dropped, want %d in all, some dropped", len(ticks), dropped, n)
+	}
+	for i, m := range ticks {
+		if want := fmt.Sprint(int(dropped) + i + 1); m != want {
+			t.Fatalf("recorded event %d is %s, want %s (the last ones, in order)", i, m, want)
+		}
 	}
 }
