@@ -223,6 +223,7 @@ func (w *wire) read(stop, done chan struct{}) {
 	batch := time.NewTimer(time.Hour)
 	batch.Stop()
 	defer batch.Stop()
+	busy := 0 // looks in a row that found packets
 	for {
 		select {
 		case <-stop:
@@ -247,17 +248,24 @@ func (w *wire) read(stop, done chan struct{}) {
 			// The rings are empty: a burst whose last packet is old has
 			// truly gone quiet (with packets still waiting, a slow reader
 			// would see old packets and end bursts that go on).
+			busy = 0
 			w.mu.Lock()
 			w.foldIdleLocked(time.Now())
 			w.mu.Unlock()
 			continue
 		}
-		// Packets came: let more gather before the next look. The kernel
-		// wakes a reader for every frame, so a bulk transfer woke this
-		// goroutine for nearly every packet, taking a core from the
-		// transfer itself on a small machine; a socket's own events still
-		// read the rings through at once (sync), so what a call caused is
-		// logged before it returns.
+		// The kernel wakes a reader for every frame, so a bulk transfer
+		// woke this goroutine for nearly every packet, taking a core from
+		// the transfer itself on a small machine. A few packets in a row
+		// (a handshake, an exchange) are read at once, as they come: one
+		// sent by the kernel just after a call returned (the handshake's
+		// last ACK) is then still logged before the prompt. Past
+		// wireBurst looks in a row that found packets, it is a bulk
+		// transfer: more are let gather before the next look (a socket's
+		// own events still read the rings through at once).
+		if busy++; busy < wireBurst {
+			continue
+		}
 		batch.Reset(wireBatch)
 		select {
 		case <-stop:
@@ -271,6 +279,10 @@ func (w *wire) read(stop, done chan struct{}) {
 // it found some (the ring holds 8192: at loopback's 64 KiB segments, half
 // a gigabyte).
 const wireBatch = 2 * time.Millisecond
+
+// wireBurst is how many looks in a row find packets before the reader
+// takes it for a bulk transfer and lets packets gather.
+const wireBurst = 16
 
 // syncAll reads every ring through now.
 func (w *wire) syncAll(ifaces map[int]*wireIface) {
