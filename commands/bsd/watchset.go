@@ -15,7 +15,7 @@ import (
 // a token its caller chooses:
 //
 //   - an edge-triggered set that wakes the watcher (Wait) when a socket has
-//     news, as Waker does: an arrival wakes it once, data left waiting does
+//     news: an arrival wakes it once, data left waiting does
 //     not wake it again;
 //   - a level-triggered set that a pass asks, in one epoll_wait that never
 //     waits (Ready), which sockets poll would call readable, hung up or in
