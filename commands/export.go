@@ -32,7 +32,8 @@ func exportCommands() []*shell.Command {
 				"The demo servers the session started (serve echo, discard, daytime, chargen, over TCP or UDP) are "+
 				"written at the top as socketserver threads on the same addresses; a gopher server becomes a comment "+
 				"saying how to start one. Commands with no Python equivalent (help, set format, timeline) are comments. "+
-				"The shell keeps the last 65536 commands for export; the script's header says how many older ones "+
+				"The shell keeps the last 65536 commands for export (and at most 16 MiB of their text: lines, Python); "+
+				"the script's header says how many older ones "+
 				"it does not have. An existing FILE is never replaced without --force.", 80)
 		},
 		Python:   "# the session's Python lines, in order: open(file, 'x').write(script)",
@@ -70,7 +71,7 @@ func runExport(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	if dropped > 0 {
-		c.Note("the session's first %s are not in the script (the shell keeps the last %d)", count(int(dropped), "command"), shell.CommandLogSize)
+		c.Note("the session's first %s are not in the script (the shell keeps the last %d, and at most %d MiB of their text)", count(int(dropped), "command"), shell.CommandLogSize, shell.CommandLogBytes>>20)
 	}
 	for _, n := range sc.gophers {
 		c.Note("%s is a gopher server, with no short Python equivalent: the script says how to start it", n)
@@ -112,8 +113,9 @@ func buildScript(entries []shell.CommandEntry, dropped uint64, servers []servedS
 		"# an error the session hit is caught with its class, so the script goes on.\n")
 	if dropped > 0 {
 		fmt.Fprintf(&b, "#\n# NOTE: the session's first %s are not here: sockshell keeps the\n"+
-			"# last %d for export. Names they made (sockets, servers) are not defined below.\n",
-			count(int(dropped), "command"), shell.CommandLogSize)
+			"# last %d (at most %d MiB of their text) for export. Names they made (sockets,\n"+
+			"# servers) are not defined below.\n",
+			count(int(dropped), "command"), shell.CommandLogSize, shell.CommandLogBytes>>20)
 	}
 	// Only the servers whose serve command is here: the others' commands
 	// were dropped with their names.

@@ -73,39 +73,63 @@ func (s *Session) afterCommand() {
 	}
 }
 
+// cmdFacts are what a statement's command event says; event spells them
+// as the event, for the event log and again for the command log.
+type cmdFacts struct {
+	name, line, resource, made string
+	end                        time.Time
+	dur                        time.Duration
+	result                     string // ResultKind, on success
+	class                      string // the error's class, on failure
+	errno                      int
+	hasErrno, failed           bool
+	python                     []string
+	timing                     []Attr
+}
+
+// event is the command event of f (its Seq is the log's to set).
+func (f *cmdFacts) event() Event {
+	attrs := make([]Attr, 0, 6)
+	attrs = append(attrs, Attr{"line", f.line}, Attr{"command", f.name}, Attr{"duration", f.dur})
+	msg := f.line
+	if f.failed {
+		attrs = append(attrs, Attr{"error", f.class})
+		if f.hasErrno {
+			attrs = append(attrs, Attr{"errno", f.errno})
+		}
+		msg += " → " + f.class
+	} else {
+		attrs = append(attrs, Attr{"result", f.result})
+		if f.made != "" {
+			// What it made says more than its type ("object").
+			attrs = append(attrs, Attr{"made", f.made})
+			msg += " → " + f.made
+		} else {
+			msg += " → " + f.result
+		}
+	}
+	if len(f.python) > 0 {
+		attrs = append(attrs, Attr{"python", f.python})
+	}
+	if len(f.timing) > 0 {
+		attrs = append(attrs, Attr{"timing", f.timing})
+	}
+	return Event{Time: f.end, Kind: EventCommand, Resource: f.resource, Message: msg, Attrs: attrs, Quiet: true}
+}
+
 // emitCommand records the event of one statement that ended at end.
 func (s *Session) emitCommand(name, line, resource, made string, start time.Time, v any, e *Error, python []string, timing []Attr) {
 	end := time.Now()
-	attrs := make([]Attr, 0, 6)
-	attrs = append(attrs, Attr{"line", line}, Attr{"command", name}, Attr{"duration", end.Sub(start)})
-	msg := line
+	f := cmdFacts{name: name, line: line, resource: resource, made: made, end: end, dur: end.Sub(start),
+		python: python, timing: timing}
 	if e != nil {
-		attrs = append(attrs, Attr{"error", e.Class})
-		if e.HasErrno {
-			attrs = append(attrs, Attr{"errno", e.Errno})
-		}
-		msg += " → " + e.Class
+		f.failed, f.class, f.hasErrno, f.errno = true, e.Class, e.HasErrno, e.Errno
 	} else {
-		k := ResultKind(v)
-		attrs = append(attrs, Attr{"result", k})
-		if made != "" {
-			// What it made says more than its type ("object").
-			attrs = append(attrs, Attr{"made", made})
-			msg += " → " + made
-		} else {
-			msg += " → " + k
-		}
+		f.result = ResultKind(v)
 	}
-	if len(python) > 0 {
-		attrs = append(attrs, Attr{"python", python})
-	}
-	if len(timing) > 0 {
-		attrs = append(attrs, Attr{"timing", timing})
-	}
-	ev := Event{Time: end, Kind: EventCommand, Resource: resource, Message: msg, Attrs: attrs, Quiet: true}
-	ev = s.events.emit(ev)
+	ev := s.events.emit(f.event())
 	s.lastCommand = ev
-	s.commands.add(CommandEntry{Event: ev, DefaultTimeout: s.pyDefaultTimeout()})
+	s.commands.add(ev.Seq, &f, s.pyDefaultTimeout())
 	s.recordCommand(ev, name)
 }
 

@@ -3,8 +3,10 @@ package shell
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The command log keeps every statement even when the event log's ring has
@@ -34,8 +36,7 @@ func TestCommandLogOutlivesTheEventRing(t *testing.T) {
 		t.Errorf("default timeouts %q, %q; want 30.0 then 5.0", got[0].DefaultTimeout, got[1].DefaultTimeout)
 	}
 
-	s.commands.size = 3 // a small ring, to see it drop
-	s.commands.ring, s.commands.next = nil, 0
+	s.commands = commandLog{size: 3} // a small ring, to see it drop
 	var lines []string
 	for i := 0; i < 5; i++ {
 		lines = append(lines, fmt.Sprintf("val x%d", i))
@@ -49,5 +50,92 @@ func TestCommandLogOutlivesTheEventRing(t *testing.T) {
 		if line, _ := e.Attr("line"); line != lines[i+2] {
 			t.Errorf("entry %d is %v, want %q", i, line, lines[i+2])
 		}
+	}
+}
+
+// logResource is a resource for the command log's tests.
+type logResource struct{}
+
+func (logResource) Kind() string { return "thing" }
+func (logResource) Close() error { return nil }
+
+// The command log keeps a statement compactly and spells its event again:
+// Commands() gives the same events the event log took (Seq, Time, message,
+// every Attr in order), for results, errors with and without errno, usage
+// errors, a resource made and used, Python lines and timing phases.
+func TestCommandLogSpellsTheEvents(t *testing.T) {
+	s, _, _ := testSession()
+	s.Table.Add(
+		&Command{Name: "make", Summary: "makes one", Group: "t",
+			Run: func(c *Call) (any, error) {
+				c.Python("t = thing()")
+				return Repr{Text: "made " + c.Session.Register("t", logResource{})}, nil
+			}},
+		&Command{Name: "use", Summary: "uses one", Group: "t", Args: []Arg{Req("T", nil), Opt("X", nil)},
+			Run: func(c *Call) (any, error) {
+				c.Python("%s.use(%s)", c.Arg(0), StrRepr(c.Arg(1)))
+				c.Python("# a second line, 'quoted' \\ and ünïcode")
+				c.Timing("DNS", 400*time.Microsecond)
+				c.Timing("handshake", 2*time.Millisecond+7)
+				return "done", nil
+			}},
+	)
+	s.KeepGoing = true
+	for _, line := range []string{"val a", "make", "use t1 'x y'", "refused", "val a b c", "nosuch",
+		"rows", "use t1", "boom", "val " + strings.Repeat("ü", 300), "set timeout 5"} {
+		s.Exec(context.Background(), line, "")
+	}
+	var want []Event
+	for _, e := range s.Events().Recent(0) {
+		if e.Kind == EventCommand {
+			want = append(want, e)
+		}
+	}
+	got, dropped := s.Commands()
+	if dropped != 0 || len(got) != len(want) || len(want) != 11 {
+		t.Fatalf("Commands() = %d entries, %d dropped; the event log has %d command events (want 11)", len(got), dropped, len(want))
+	}
+	for i := range want {
+		if !reflect.DeepEqual(got[i].Event, want[i]) {
+			t.Errorf("entry %d:\n got %#v\nwant %#v", i, got[i].Event, want[i])
+		}
+	}
+	if _, ok := got[2].Attr("timing"); !ok {
+		t.Errorf("use's entry has no timing: %+v", got[2].Event)
+	}
+	if got[len(got)-1].DefaultTimeout != "socket.setdefaulttimeout(5.0)" {
+		t.Errorf("last default timeout %q", got[len(got)-1].DefaultTimeout)
+	}
+}
+
+// The command log is bounded by the bytes of its text as well as by count:
+// past the bytes, the oldest statements go (and are counted), and the
+// last one stays even when it alone is over the bound.
+func TestCommandLogBoundedByBytes(t *testing.T) {
+	s, _, _ := testSession()
+	s.commands = commandLog{maxBytes: 1000}
+	s.KeepGoing = true
+	for i := 0; i < 40; i++ {
+		s.Exec(context.Background(), fmt.Sprintf("val %03d%s", i, strings.Repeat("x", 40)), "")
+	}
+	got, dropped := s.Commands()
+	if len(got) == 0 || len(got) >= 40 || dropped != uint64(40-len(got)) {
+		t.Fatalf("kept %d, dropped %d of 40 statements; want some dropped and the rest kept", len(got), dropped)
+	}
+	if s.commands.bytes > 1000 {
+		t.Errorf("the log keeps %d bytes of text, over its bound of 1000", s.commands.bytes)
+	}
+	for i, e := range got {
+		if line, _ := e.Attr("line"); !strings.HasPrefix(fmt.Sprint(line), fmt.Sprintf("val %03d", 40-len(got)+i)) {
+			t.Errorf("entry %d is %v", i, line)
+		}
+	}
+	s.Exec(context.Background(), "val "+strings.Repeat("y", 2000), "")
+	got, _ = s.Commands()
+	if len(got) != 1 {
+		t.Fatalf("after a statement over the bound alone the log keeps %d; want that one", len(got))
+	}
+	if line, _ := got[0].Attr("line"); fmt.Sprint(line) != "val "+strings.Repeat("y", 2000) {
+		t.Errorf("the one kept is %.20v", line)
 	}
 }

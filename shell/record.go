@@ -194,7 +194,8 @@ func (s *Session) recordCommand(e Event, name string) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.pending = &e
+	kept := e // only a recording's statements go to the heap
+	r.pending = &kept
 	r.depth = max(s.depth-1-s.replayNest, 0)
 	r.stepWidth = s.Width()
 	// The recording's own commands are not steps: replaying one would
