@@ -113,7 +113,10 @@ func (cgoBackend) getaddrinfo(ctx context.Context, host, port *string, h addrHin
 		}
 		defer C.freeaddrinfo(res)
 		out := []AddrInfo{}
-		var buf [C.NI_MAXHOST]C.char // one for every address: it goes to C, so to the heap
+		// One buffer for every address, on C's heap: a Go array handed to C
+		// would be 1 KiB of garbage a lookup.
+		buf := (*[C.NI_MAXHOST]C.char)(C.malloc(C.NI_MAXHOST))
+		defer C.free(unsafe.Pointer(buf))
 		for ai := res; ai != nil; ai = ai.ai_next {
 			row := AddrInfo{Family: int(ai.ai_family), Type: int(ai.ai_socktype), Proto: int(ai.ai_protocol)}
 			if ai.ai_canonname != nil {
