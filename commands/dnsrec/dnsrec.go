@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -112,17 +113,16 @@ func Exchange(ctx context.Context, q Question) (*Reply, error) {
 	if q.TCP {
 		network = "tcp"
 	}
-	trace := q.Trace
-	if trace == nil {
-		trace = func(string) {}
-	}
+	trace := q.Trace // nil: no step is spelled
 	msg, size, err := exchangeOnce(ctx, network, q.Server, query, start, trace)
 	if err != nil {
 		return nil, err
 	}
 	r := &Reply{Msg: msg, Server: q.Server, Net: network, Size: size}
 	if network == "udp" && msg.Truncated {
-		trace("the UDP reply has TC set (truncated): asking again over TCP")
+		if trace != nil {
+			trace("the UDP reply has TC set (truncated): asking again over TCP")
+		}
 		msg, size, err = exchangeOnce(ctx, "tcp", q.Server, query, start, trace)
 		if err != nil {
 			return nil, err
@@ -148,6 +148,28 @@ func exchangeOnce(ctx context.Context, network, server string, query *dns.Msg, s
 	if err != nil {
 		return nil, 0, err
 	}
+	if ap, err := netip.ParseAddrPort(server); err == nil && network == "udp" && ap.Addr().Zone() == "" {
+		// A numeric server over UDP: one blocking socket (udp.go).
+		var step func(sent bool)
+		if trace != nil {
+			step = func(sent bool) {
+				if !sent {
+					trace(fmt.Sprintf("socket(SOCK_DGRAM), connect(%s) = 0", server))
+				} else {
+					trace(fmt.Sprintf("send(%d bytes: the %s)", len(packed), queryWhat(query)))
+				}
+			}
+		}
+		buf := udpBufs.Get().(*[]byte)
+		n, err := udpExchange(ctx, ap, packed, *buf, step)
+		if err != nil {
+			udpBufs.Put(buf)
+			return failRead(fail, err)
+		}
+		b := bytes.Clone((*buf)[:n])
+		udpBufs.Put(buf)
+		return parsed(query, b, network, trace, fail)
+	}
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, network, server)
 	if err != nil {
@@ -158,9 +180,9 @@ func exchangeOnce(ctx context.Context, network, server string, query *dns.Msg, s
 	if network == "tcp" {
 		kind = "SOCK_STREAM"
 	}
-	trace(fmt.Sprintf("socket(%s), connect(%s) = 0", kind, server))
-	q := query.Question[0]
-	what := fmt.Sprintf("query id %d: %s %s?", query.Id, q.Name, dns.TypeToString[q.Qtype])
+	if trace != nil {
+		trace(fmt.Sprintf("socket(%s), connect(%s) = 0", kind, server))
+	}
 	// The context ends the exchange: its deadline, or a cancel (Ctrl-C).
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
@@ -173,7 +195,9 @@ func exchangeOnce(ctx context.Context, network, server string, query *dns.Msg, s
 		if _, err := conn.Write(append(out, packed...)); err != nil {
 			return fail(Network, nil, err)
 		}
-		trace(fmt.Sprintf("send(2 + %d bytes: a length, then the %s)", len(packed), what))
+		if trace != nil {
+			trace(fmt.Sprintf("send(2 + %d bytes: a length, then the %s)", len(packed), queryWhat(query)))
+		}
 		var n [2]byte
 		if _, err := io.ReadFull(conn, n[:]); err != nil {
 			return failRead(fail, err)
@@ -189,7 +213,9 @@ func exchangeOnce(ctx context.Context, network, server string, query *dns.Msg, s
 		if _, err := conn.Write(packed); err != nil {
 			return fail(Network, nil, err)
 		}
-		trace(fmt.Sprintf("send(%d bytes: the %s)", len(packed), what))
+		if trace != nil {
+			trace(fmt.Sprintf("send(%d bytes: the %s)", len(packed), queryWhat(query)))
+		}
 		buf := udpBufs.Get().(*[]byte)
 		n, err := conn.Read(*buf)
 		if err != nil {
@@ -199,12 +225,25 @@ func exchangeOnce(ctx context.Context, network, server string, query *dns.Msg, s
 		b = bytes.Clone((*buf)[:n])
 		udpBufs.Put(buf)
 	}
-	trace(fmt.Sprintf("recv() = %d bytes", len(b)))
+	return parsed(query, b, network, trace, fail)
+}
+
+// parsed is the end of an exchange: the reply's bytes b, traced and parsed.
+func parsed(query *dns.Msg, b []byte, network string, trace func(string), fail func(string, []byte, error) (*dns.Msg, int, error)) (*dns.Msg, int, error) {
+	if trace != nil {
+		trace(fmt.Sprintf("recv() = %d bytes", len(b)))
+	}
 	msg, kind, err := ParseReply(query, b, network == "udp")
 	if err != nil {
 		return fail(kind, b, err)
 	}
 	return msg, len(b), nil
+}
+
+// queryWhat names the query in a trace: "query id 7: example.com. A?".
+func queryWhat(query *dns.Msg) string {
+	q := query.Question[0]
+	return fmt.Sprintf("query id %d: %s %s?", query.Id, q.Name, dns.TypeToString[q.Qtype])
 }
 
 // ParseReply reads b as the reply to query: Malformed for bytes that are

@@ -1,0 +1,103 @@
+// A UDP exchange over a blocking socket. A query is one datagram out and
+// one back, so the socket lives for one send and one recv: through the
+// net package it would be made non-blocking, registered with the runtime's
+// netpoller (epoll_ctl), read once for EAGAIN, parked until epoll says the
+// reply came, and taken out of epoll again. Here the recv waits in the
+// kernel, which wakes it when the reply comes. The context still ends the
+// wait at once: when it is cancelled (Ctrl-C) or its deadline passes (its
+// timer), shutdown(2) on the socket wakes the recv, which returns 0.
+
+package dnsrec
+
+import (
+	"context"
+	"net/netip"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// udpExchange sends packed to ap from a new connected UDP socket and
+// reads one datagram into buf; step, unless nil, is told when the socket
+// is connected (sent false) and when the query is sent. An error is a socket's (*os.SyscallError,
+// with the errno) or, when ctx ended the wait, os.ErrDeadlineExceeded (a
+// net.Error whose Timeout is true), as a net.Conn's read says it.
+func udpExchange(ctx context.Context, ap netip.AddrPort, packed, buf []byte, step func(sent bool)) (int, error) {
+	var sa unix.Sockaddr
+	family := unix.AF_INET
+	if a := ap.Addr().Unmap(); a.Is4() {
+		sa = &unix.SockaddrInet4{Port: int(ap.Port()), Addr: a.As4()}
+	} else {
+		family = unix.AF_INET6
+		sa = &unix.SockaddrInet6{Port: int(ap.Port()), Addr: a.As16()}
+	}
+	fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return 0, os.NewSyscallError("socket", err)
+	}
+	// The context's end shuts the socket down; the descriptor is closed
+	// only once that can no longer happen (so another file that reuses
+	// its number is never shut down).
+	var mu sync.Mutex
+	closed := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !closed {
+			unix.Shutdown(fd, unix.SHUT_RDWR)
+		}
+	})
+	defer func() {
+		stop()
+		mu.Lock()
+		closed = true
+		unix.Close(fd)
+		mu.Unlock()
+	}()
+	if dl, ok := ctx.Deadline(); ok {
+		// A guard only: the context's timer ends the wait at the deadline;
+		// this bounds it, DefaultTimeout later, should the wake-up ever
+		// not come.
+		tv := unix.NsecToTimeval(int64(time.Until(dl) + DefaultTimeout))
+		unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
+	}
+	if err := unix.Connect(fd, sa); err != nil {
+		return 0, os.NewSyscallError("connect", err)
+	}
+	if step != nil {
+		step(false)
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, os.ErrDeadlineExceeded
+	}
+	if _, err := ignoringEINTR(func() (int, error) { return unix.Write(fd, packed) }); err != nil {
+		if ctx.Err() != nil {
+			return 0, os.ErrDeadlineExceeded
+		}
+		return 0, os.NewSyscallError("write", err)
+	}
+	if step != nil {
+		step(true)
+	}
+	n, err := ignoringEINTR(func() (int, error) { return unix.Read(fd, buf) })
+	switch {
+	case ctx.Err() != nil && n <= 0:
+		return 0, os.ErrDeadlineExceeded // shut down by the context's end
+	case err == unix.EAGAIN:
+		return 0, os.ErrDeadlineExceeded // the guard's SO_RCVTIMEO
+	case err != nil:
+		return 0, os.NewSyscallError("read", err)
+	}
+	return n, nil
+}
+
+func ignoringEINTR(f func() (int, error)) (int, error) {
+	for {
+		n, err := f()
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
+}
