@@ -301,29 +301,36 @@ func negativeTTL(m *dns.Msg) string {
 func dnsResult(c *shell.Call, ask dnsAsk, r *dnsrec.Reply) *shell.Rows {
 	m := r.Msg
 	rows := &shell.Rows{Header: []string{"section", "name", "ttl", "class", "type", "data"}}
-	var py shell.List
-	sections := map[string]shell.List{}
-	add := func(section string, rrs []dns.RR) {
-		for _, rr := range rrs {
+	type record struct {
+		section string
+		rr      dns.RR
+		data    string
+	}
+	var records []record // the rows, for the Python and JSON values
+	for _, sec := range []struct {
+		name string
+		rrs  []dns.RR
+	}{{"answer", m.Answer}, {"authority", m.Ns}, {"additional", m.Extra}} {
+		for _, rr := range sec.rrs {
 			if rr.Header().Rrtype == dns.TypeOPT {
 				continue // EDNS0's pseudo-record: the header's extension, not a record
 			}
 			h := rr.Header()
 			data := rdata(rr)
-			typ := dns.TypeToString[h.Rrtype]
-			rows.Append(section, h.Name, int(h.Ttl), dns.ClassToString[h.Class], typ, data)
-			if section == "answer" && (h.Rrtype == ask.qtype || ask.qtype == dns.TypeANY) {
-				py = append(py, data)
-			}
-			sections[section] = append(sections[section], map[string]any{
-				"name": h.Name, "ttl": int(h.Ttl), "class": dns.ClassToString[h.Class], "type": typ, "data": data})
+			rows.Append(sec.name, h.Name, int(h.Ttl), dns.ClassToString[h.Class], dns.TypeToString[h.Rrtype], data)
+			records = append(records, record{sec.name, rr, data})
 		}
 	}
-	add("answer", m.Answer)
-	add("authority", m.Ns)
-	add("additional", m.Extra)
 	// set format python: the records' texts, as [str(r) for r in answer].
-	rows.Py = py
+	rows.Py = shell.Lazy(func() any {
+		var py shell.List
+		for _, r := range records {
+			if t := r.rr.Header().Rrtype; r.section == "answer" && (t == ask.qtype || ask.qtype == dns.TypeANY) {
+				py = append(py, r.data)
+			}
+		}
+		return py
+	})
 	flags := headerFlags(m)
 	source := ask.source
 	if source == resolvConf {
@@ -340,19 +347,24 @@ func dnsResult(c *shell.Call, ask dnsAsk, r *dnsrec.Reply) *shell.Rows {
 	if ask.qtype == dns.TypeANY {
 		c.Note("%s", anyNote(m))
 	}
-	json := map[string]any{
-		"question": map[string]any{"name": ask.name, "type": dns.TypeToString[ask.qtype], "class": "IN"},
-		"server":   ask.server, "transport": r.Net, "server_from": ask.source,
-		"rcode": rcodeName(m.Rcode), "flags": flags, "bytes": r.Size,
-		"seconds": r.RTT.Seconds(), "retried_over_tcp": r.Retry,
-	}
-	for _, s := range []string{"answer", "authority", "additional"} {
-		if sections[s] == nil {
-			sections[s] = shell.List{}
+	// set format json: the whole reply, built only for it.
+	rows.JSON = shell.Lazy(func() any {
+		json := map[string]any{
+			"question": map[string]any{"name": ask.name, "type": dns.TypeToString[ask.qtype], "class": "IN"},
+			"server":   ask.server, "transport": r.Net, "server_from": ask.source,
+			"rcode": rcodeName(m.Rcode), "flags": flags, "bytes": r.Size,
+			"seconds": r.RTT.Seconds(), "retried_over_tcp": r.Retry,
 		}
-		json[s] = sections[s]
-	}
-	rows.JSON = json
+		for _, s := range []string{"answer", "authority", "additional"} {
+			json[s] = shell.List{}
+		}
+		for _, rec := range records {
+			h := rec.rr.Header()
+			json[rec.section] = append(json[rec.section].(shell.List), map[string]any{
+				"name": h.Name, "ttl": int(h.Ttl), "class": dns.ClassToString[h.Class], "type": dns.TypeToString[h.Rrtype], "data": rec.data})
+		}
+		return json
+	})
 	return rows
 }
 

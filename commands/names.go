@@ -319,19 +319,29 @@ func runAddrinfo(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	rows := &shell.Rows{Header: []string{"family", "type", "proto", "canonname", "sockaddr"}}
-	pyList := shell.List{}
+	rows.Rows = make([][]any, 0, len(infos))
 	for _, ai := range infos {
-		var sa shell.Tuple
-		if ai.Family == unix.AF_INET6 {
-			sa = shell.Tuple{ai.Addr, ai.Port, int64(ai.FlowInfo), int64(ai.ScopeID)}
-		} else {
-			sa = shell.Tuple{ai.Addr, ai.Port}
-		}
-		fam := enumRepr("AddressFamily", familyNames, ai.Family)
-		typ := enumRepr("SocketKind", typeNames, ai.Type)
-		rows.Append(familyNames[ai.Family], typeNames[ai.Type], ai.Proto, ai.Canonname, sa)
-		pyList = append(pyList, shell.Tuple{fam, typ, ai.Proto, ai.Canonname, sa})
+		rows.Append(familyNames[ai.Family], typeNames[ai.Type], ai.Proto, ai.Canonname, sockaddrTuple(ai))
 	}
-	rows.Py = pyList
+	// Python's list of 5-tuples, with the enums' reprs: for set format
+	// python only.
+	rows.Py = shell.Lazy(func() any {
+		pyList := make(shell.List, 0, len(infos))
+		for _, ai := range infos {
+			fam := enumRepr("AddressFamily", familyNames, ai.Family)
+			typ := enumRepr("SocketKind", typeNames, ai.Type)
+			pyList = append(pyList, shell.Tuple{fam, typ, ai.Proto, ai.Canonname, sockaddrTuple(ai)})
+		}
+		return pyList
+	})
 	return rows, nil
+}
+
+// sockaddrTuple is a getaddrinfo row's sockaddr as Python gives it:
+// (host, port), or (host, port, flowinfo, scope_id) for IPv6.
+func sockaddrTuple(ai netdb.AddrInfo) shell.Tuple {
+	if ai.Family == unix.AF_INET6 {
+		return shell.Tuple{ai.Addr, ai.Port, int64(ai.FlowInfo), int64(ai.ScopeID)}
+	}
+	return shell.Tuple{ai.Addr, ai.Port}
 }

@@ -21,6 +21,11 @@ type Rows struct {
 	JSON any
 }
 
+// Lazy is a value built only when it is shown, as Rows' Py or JSON: the
+// table format, which most lines print, needs neither, so a command that
+// gives them as Lazy does not build them for nothing.
+type Lazy func() any
+
 // Append adds a row.
 func (r *Rows) Append(cells ...any) { r.Rows = append(r.Rows, cells) }
 
@@ -132,6 +137,9 @@ func writeValue(buf *bytes.Buffer, v any, format string, width int) error {
 	case *Rows:
 		if format == "python" {
 			py := x.Py
+			if l, ok := py.(Lazy); ok {
+				py = l()
+			}
 			if py == nil {
 				l := make(List, len(x.Rows))
 				for i, r := range x.Rows {
@@ -208,6 +216,8 @@ func toJSON(v any) any {
 		return x
 	case Text:
 		return string(x)
+	case Lazy:
+		return toJSON(x())
 	case *Rows:
 		if x.JSON != nil {
 			return toJSON(x.JSON)
