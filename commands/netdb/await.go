@@ -2,7 +2,8 @@
 // library's calls cannot be interrupted, and Go's resolver does not watch
 // its context while it waits for a UDP answer (a PTR query to a silent
 // server waits out its whole per-try timeout), so each call runs in its own
-// goroutine and the caller leaves as soon as its context ends.
+// goroutine and the caller leaves as soon as its context ends; except a
+// getaddrinfo answered from local files alone (local.go), which cannot wait.
 
 package netdb
 
@@ -35,6 +36,20 @@ func await[T any](ctx context.Context, what string, f func() (T, error)) (T, err
 	case <-ctx.Done():
 		return zero, fmt.Errorf("%s: %w", what, ctx.Err())
 	}
+}
+
+// awaitUnlessLocal is await, except for a lookup the caller knows never
+// leaves the machine (local.go): that one runs on the caller's goroutine,
+// since it returns at once whatever happens.
+func awaitUnlessLocal[T any](ctx context.Context, local bool, what string, f func() (T, error)) (T, error) {
+	if !local {
+		return await(ctx, what, f)
+	}
+	if err := ctx.Err(); err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s: %w", what, err)
+	}
+	return f()
 }
 
 // cancellable wraps a backend so that each of its calls returns as soon as

@@ -95,7 +95,9 @@ func cstring(s *string) *C.char {
 }
 
 func (cgoBackend) getaddrinfo(ctx context.Context, host, port *string, h addrHints) ([]AddrInfo, error) {
-	return await(ctx, "getaddrinfo", func() ([]AddrInfo, error) {
+	local := (host == nil || h.flags&AI_NUMERICHOST != 0 || numericHost(*host) || systemHosts.answersLocally(*host, h.family)) &&
+		(h.flags&AI_NUMERICSERV != 0 || numericPort(port))
+	return awaitUnlessLocal(ctx, local, "getaddrinfo", func() ([]AddrInfo, error) {
 		ch, cp := cstring(host), cstring(port)
 		defer C.free(unsafe.Pointer(ch))
 		defer C.free(unsafe.Pointer(cp))
