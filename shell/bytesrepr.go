@@ -84,39 +84,49 @@ func reprEscapes(w uint64) uint64 {
 // room for 4 bytes a byte and 8 more. A 32-byte block without an escape is
 // copied as four words; in any other, each 8-byte word without one is
 // copied whole (text with a CRLF or a quote now and then) and each other
-// byte takes its escape from the table.
+// word takes its bytes' escapes from the table (reprTable.word). The words
+// stay in registers and the bytes are loaded at fixed offsets from the
+// block: an earlier version ranged over arrays of the words and their
+// tests, which the compiler kept on the stack, and sliced each word out of
+// p, which cost eight address computations a word.
 func reprFill(dst unsafe.Pointer, p []byte, t *reprTable) unsafe.Pointer {
-	for len(p) >= 32 {
-		s := unsafe.Pointer(&p[0])
-		var w [4]uint64
-		w[0], w[1] = *(*uint64)(s), *(*uint64)(unsafe.Add(s, 8))
-		w[2], w[3] = *(*uint64)(unsafe.Add(s, 16)), *(*uint64)(unsafe.Add(s, 24))
-		e0, e1, e2, e3 := reprEscapes(w[0]), reprEscapes(w[1]), reprEscapes(w[2]), reprEscapes(w[3])
+	i := 0
+	for ; i+32 <= len(p); i += 32 {
+		s := unsafe.Pointer(&p[i])
+		w0, w1 := *(*uint64)(s), *(*uint64)(unsafe.Add(s, 8))
+		w2, w3 := *(*uint64)(unsafe.Add(s, 16)), *(*uint64)(unsafe.Add(s, 24))
+		e0, e1, e2, e3 := reprEscapes(w0), reprEscapes(w1), reprEscapes(w2), reprEscapes(w3)
 		if e0|e1|e2|e3 == 0 {
-			*(*uint64)(dst) = w[0]
-			*(*uint64)(unsafe.Add(dst, 8)) = w[1]
-			*(*uint64)(unsafe.Add(dst, 16)) = w[2]
-			*(*uint64)(unsafe.Add(dst, 24)) = w[3]
+			*(*uint64)(dst) = w0
+			*(*uint64)(unsafe.Add(dst, 8)) = w1
+			*(*uint64)(unsafe.Add(dst, 16)) = w2
+			*(*uint64)(unsafe.Add(dst, 24)) = w3
 			dst = unsafe.Add(dst, 32)
-		} else {
-			for k, e := range [4]uint64{e0, e1, e2, e3} {
-				if e == 0 {
-					*(*uint64)(dst) = w[k]
-					dst = unsafe.Add(dst, 8)
-					continue
-				}
-				// Unrolled: a loop's counter costs as much as a byte's escape.
-				b := p[8*k : 8*k+8 : 8*k+8]
-				dst = t.put(t.put(t.put(t.put(dst, b[0]), b[1]), b[2]), b[3])
-				dst = t.put(t.put(t.put(t.put(dst, b[4]), b[5]), b[6]), b[7])
-			}
+			continue
 		}
-		p = p[32:]
+		dst = t.word(dst, s, w0, e0)
+		dst = t.word(dst, unsafe.Add(s, 8), w1, e1)
+		dst = t.word(dst, unsafe.Add(s, 16), w2, e2)
+		dst = t.word(dst, unsafe.Add(s, 24), w3, e3)
 	}
-	for _, c := range p {
+	for _, c := range p[i:] {
 		dst = t.put(dst, c)
 	}
 	return dst
+}
+
+// word writes the 8 bytes at s (w, loaded from there; e, its reprEscapes)
+// at dst and returns where they end: w whole if no byte needs an escape,
+// else each byte's escape from the table, unrolled (a loop's counter costs
+// as much as a byte's escape). Each byte's load and store go together:
+// loading all eight table entries first ran out of registers.
+func (t *reprTable) word(dst, s unsafe.Pointer, w, e uint64) unsafe.Pointer {
+	if e == 0 {
+		*(*uint64)(dst) = w
+		return unsafe.Add(dst, 8)
+	}
+	dst = t.put(t.put(t.put(t.put(dst, *(*byte)(s)), *(*byte)(unsafe.Add(s, 1))), *(*byte)(unsafe.Add(s, 2))), *(*byte)(unsafe.Add(s, 3)))
+	return t.put(t.put(t.put(t.put(dst, *(*byte)(unsafe.Add(s, 4))), *(*byte)(unsafe.Add(s, 5))), *(*byte)(unsafe.Add(s, 6))), *(*byte)(unsafe.Add(s, 7)))
 }
 
 // reprLen is the length of p's escapes in the quoting t is for, from the
