@@ -2,7 +2,8 @@
 // encoder (encoding/json, HTML left unescaped) gives for recordingStep,
 // which a recording writes once a command. Every value the direct path
 // does not know to spell as encoding/json does (a string with a quote, a
-// backslash, a control character or any byte above ASCII; a float
+// backslash, a control character but a newline, a carriage return and a
+// tab, or any byte above ASCII; a float
 // encoding/json writes with an exponent) is handed to the encoder itself,
 // so the direct path never decides an escape. TestAppendStepIsEncoding
 // compares the two on random steps.
@@ -90,26 +91,37 @@ func (r *recorder) appendStep(b []byte, st *recordingStep) []byte {
 	return append(b, "}\n"...)
 }
 
-// plainJSON reports whether s is printable ASCII with no quote and no
-// backslash: JSON spells it as it is, between quotes.
-func plainJSON(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
-}
-
-// appendString appends s as a JSON string: directly when it is plain,
-// else as the encoder writes it.
+// appendString appends s as a JSON string. Printable ASCII but a quote
+// and a backslash is written as it is, a newline, a carriage return and a
+// tab as \n, \r and \t (as encoding/json spells them: nearly every output
+// ends with a newline); a string with any other byte is handed whole to
+// the encoder.
 func (r *recorder) appendString(b []byte, s string) []byte {
-	if plainJSON(s) {
-		b = append(b, '"')
-		b = append(b, s...)
-		return append(b, '"')
+	mark := len(b)
+	b = append(b, '"')
+	from := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' {
+			continue
+		}
+		var esc string
+		switch c {
+		case '\n':
+			esc = `\n`
+		case '\r':
+			esc = `\r`
+		case '\t':
+			esc = `\t`
+		default:
+			return r.appendEncoded(b[:mark], s)
+		}
+		b = append(b, s[from:i]...)
+		b = append(b, esc...)
+		from = i + 1
 	}
-	return r.appendEncoded(b, s)
+	b = append(b, s[from:]...)
+	return append(b, '"')
 }
 
 // appendFloat appends f as encoding/json does where it writes plain
