@@ -56,7 +56,7 @@ type recorder struct {
 	enc       *json.Encoder // encodes into scratch
 	timer     *time.Timer   // the flush recordFlushAfter after a record
 	armed     bool          // timer runs
-	line      []byte        // a step's record, encoded (record_json.go)
+	encoded   bool          // the step's record has a value the encoder wrote (record_json.go)
 }
 
 // notCommand keeps the events a recording writes as events: all but the

@@ -137,6 +137,7 @@ func (r *recorder) appendFloat(b []byte, f float64) []byte {
 // appendEncoded appends v as the recording's encoder writes it (without
 // its newline).
 func (r *recorder) appendEncoded(b []byte, v any) []byte {
+	r.encoded = true
 	r.scratch.Reset()
 	if err := r.enc.Encode(v); err != nil && r.err == nil {
 		r.err = err
@@ -145,15 +146,22 @@ func (r *recorder) appendEncoded(b []byte, v any) []byte {
 }
 
 // writeStepRecord adds st's record to what the next flush writes, as
-// writeJSON(st) would.
+// writeJSON(st) would. It is appended in place at the end of what waits;
+// only a record with a value the encoder wrote can hold a byte above
+// ASCII, so only such a record is scanned by escapeJSONText (the direct
+// path writes printable ASCII).
 func (r *recorder) writeStepRecord(st *recordingStep) {
 	if r.err != nil {
 		return
 	}
-	r.line = r.appendStep(r.line[:0], st)
+	r.encoded = false
+	b := r.appendStep(r.unwritten.AvailableBuffer(), st)
 	if r.err != nil {
 		return
 	}
-	r.unwritten.Write(escapeJSONText(r.line))
+	if r.encoded {
+		b = escapeJSONText(b)
+	}
+	r.unwritten.Write(b)
 	r.wrote()
 }
