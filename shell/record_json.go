@@ -5,8 +5,10 @@
 // backslash, a control character but a newline, a carriage return and a
 // tab, or any byte above ASCII; a float
 // encoding/json writes with an exponent) is handed to the encoder itself,
-// so the direct path never decides an escape. TestAppendStepIsEncoding
-// compares the two on random steps.
+// so the direct path never decides an escape. Offsets and durations, whole
+// microseconds, are spelt from the integer (appendMicroseconds), the rest
+// by strconv. TestAppendStepIsEncoding compares the two on random steps,
+// TestAppendFloatIsStrconv the floats.
 package shell
 
 import (
@@ -128,11 +130,51 @@ func (r *recorder) appendString(b []byte, s string) []byte {
 // decimals (0, and magnitudes from 1e-6 up to 1e21: the shortest 'f'
 // form); else as the encoder writes it.
 func (r *recorder) appendFloat(b []byte, f float64) []byte {
+	if us, ok := wholeMicroseconds(f); ok {
+		return appendMicroseconds(b, us)
+	}
 	if a := math.Abs(f); f == 0 && !math.Signbit(f) || a >= 1e-6 && a < 1e21 {
 		return strconv.AppendFloat(b, f, 'f', -1, 64)
 	}
 	return r.appendEncoded(b, f)
 }
+
+// wholeMicroseconds reports whether f is the float64 nearest to a whole
+// number of microseconds us, 0 <= us < 1e15 (what roundSeconds makes of
+// every offset and duration). Such a number has at most 15 significant
+// digits, and a decimal of at most 15 digits is the only one that short
+// to round to its float64 (float64 keeps 15 decimal digits), so the
+// shortest form strconv writes is that decimal itself.
+func wholeMicroseconds(f float64) (int64, bool) {
+	if !(f >= 0 && f < 1e9) || f == 0 && math.Signbit(f) {
+		return 0, false
+	}
+	us := int64(math.Round(f * 1e6))
+	return us, float64(us)/1e6 == f
+}
+
+// appendMicroseconds appends us microseconds as seconds, as strconv's
+// shortest 'f' form spells them: no trailing zeros, no point for whole
+// seconds.
+func appendMicroseconds(b []byte, us int64) []byte {
+	b = strconv.AppendInt(b, us/1e6, 10)
+	frac := us % 1e6
+	if frac == 0 {
+		return b
+	}
+	digits := 6
+	for frac%10 == 0 {
+		frac /= 10
+		digits--
+	}
+	b = append(b, '.')
+	for n := frac; digits > 1 && n < pow10[digits-1]; digits-- {
+		b = append(b, '0')
+	}
+	return strconv.AppendInt(b, frac, 10)
+}
+
+var pow10 = [...]int64{1, 10, 100, 1000, 10000, 100000}
 
 // appendEncoded appends v as the recording's encoder writes it (without
 // its newline).

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // TestAppendStepIsEncoding: a step's record as appendStep writes it is
@@ -27,8 +28,11 @@ func TestAppendStepIsEncoding(t *testing.T) {
 	}
 	floats := []float64{0, math.Copysign(0, -1), 1e-7, 1e-6, 0.000123, 1.5, 3, 12345.678901, 1e20, 1e21, 1e22, -2.5, -1e-9, 5e-324, math.MaxFloat64}
 	flt := func() float64 {
-		if rng.IntN(3) == 0 {
+		switch rng.IntN(4) {
+		case 0:
 			return floats[rng.IntN(len(floats))]
+		case 1: // an offset or a duration as a recording has them
+			return roundSeconds(time.Duration(rng.Int64N(int64(1) << (10 + rng.IntN(45)))))
 		}
 		return rng.Float64() * math.Pow(10, float64(rng.IntN(30)-15))
 	}
@@ -90,5 +94,43 @@ func TestAppendStepIsEncoding(t *testing.T) {
 	}
 	if r.err != nil {
 		t.Fatal(r.err)
+	}
+}
+
+// TestAppendFloatIsStrconv: a float written by appendFloat, whole
+// microseconds (the direct decimal) or not, is what strconv's shortest
+// form (encoding/json's, at these magnitudes) writes, over every number
+// of digits before and after the point.
+func TestAppendFloatIsStrconv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	r := &recorder{}
+	r.initFlush()
+	defer r.stopTimer()
+	check := func(f float64) {
+		t.Helper()
+		want, err := json.Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.appendFloat(nil, f); !bytes.Equal(got, want) {
+			t.Fatalf("%v (%b): appendFloat %s, encoder %s", f, math.Float64bits(f), got, want)
+		}
+	}
+	for _, us := range []int64{0, 1, 9, 10, 100, 999999, 1000000, 1000001, 1500000, 999999999999999, 100000000000000} {
+		check(roundSeconds(time.Duration(us) * time.Microsecond))
+	}
+	for range 100000 {
+		us := rng.Int64N(int64(1) << (1 + rng.IntN(49)))
+		f := roundSeconds(time.Duration(us) * time.Microsecond)
+		check(f)
+		check(math.Nextafter(f, 0)) // near whole microseconds, not one
+		check(math.Nextafter(f, 10))
+		check(f + 1e-7)
+	}
+	if got := string(r.appendFloat(nil, roundSeconds(375*time.Microsecond))); got != "0.000375" {
+		t.Fatalf("375 µs: %s", got)
+	}
+	if _, ok := wholeMicroseconds(1.0000005); ok {
+		t.Fatal("1.0000005 taken for whole microseconds")
 	}
 }
