@@ -77,9 +77,11 @@ func pyPort(c *shell.Call, ip netip.Addr, port int) string {
 	return strconv.Itoa(port)
 }
 
-// pyPeerPort is pyPort for a socket that connected: its peer's address.
+// pyPeerPort is pyPort for a socket that connected: the address it just
+// connected to (the one Connect stored; no getpeername, which would answer
+// the same for a socket that has just connected).
 func pyPeerPort(c *shell.Call, s *bsd.Socket, port int) string {
-	if pa, err := s.PeerName(); err == nil {
+	if pa, ok := s.ConnectedPeer(); ok {
 		return pyPort(c, pa.Addr(), port)
 	}
 	return strconv.Itoa(port)

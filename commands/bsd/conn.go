@@ -56,6 +56,14 @@ func (s *Socket) awaitConnect(ctx context.Context) error {
 	// socket looked writable before connect was called: so ask the kernel
 	// first, and after every wake-up, whether the connect has ended.
 	err := s.await(ctx, writable, nil, func(fd int) bool {
+		// Untraced, a peer name is the whole answer: the connect has ended
+		// and succeeded (one call where SO_ERROR and getpeername are two).
+		// Traced, or when there is no peer yet, SO_ERROR says how it ended.
+		if tr == nil {
+			if _, perr := sysName(nil, fd, true); perr == nil {
+				return true
+			}
+		}
 		soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
 		if err != nil {
 			recordGetsockoptInt(tr, fd, unix.SOL_SOCKET, "SO_ERROR", soerr, err)
