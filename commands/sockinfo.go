@@ -18,16 +18,26 @@ func sockRepr(name string, s *bsd.Socket) shell.Repr {
 		return sslRepr(name, s)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "<socket fd=%d, family=%s, type=%s, proto=%d", s.FD(), bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()), s.Proto())
+	// Written piece by piece, not with fmt: every connect shows it.
+	b.WriteString("<socket fd=")
+	b.WriteString(strconv.Itoa(s.FD()))
+	b.WriteString(", family=")
+	b.WriteString(bsd.FamilyName(s.Family()))
+	b.WriteString(", type=")
+	b.WriteString(bsd.TypeName(s.Type()))
+	b.WriteString(", proto=")
+	b.WriteString(strconv.Itoa(s.Proto()))
 	obj := map[string]any{"name": name, "fd": s.FD(), "family": bsd.FamilyName(s.Family()), "type": bsd.TypeName(s.Type()), "proto": s.Proto()}
 	// Python shows an address only when it is truthy: a Unix socket's
 	// '' (unnamed) is left out.
 	if la, err := s.SockName(); err == nil && !(la.Unix && la.Path == "") {
-		fmt.Fprintf(&b, ", laddr=%s", addrReprText(la))
+		b.WriteString(", laddr=")
+		b.WriteString(addrReprText(la))
 		obj["laddr"] = addrValue(la)
 	}
 	if ra, err := s.PeerName(); err == nil && !(ra.Unix && ra.Path == "") {
-		fmt.Fprintf(&b, ", raddr=%s", addrReprText(ra))
+		b.WriteString(", raddr=")
+		b.WriteString(addrReprText(ra))
 		obj["raddr"] = addrValue(ra)
 	}
 	b.WriteString(">")

@@ -32,10 +32,12 @@ func (a SockAddr) Abstract() bool { return a.Unix && len(a.Path) > 0 && a.Path[0
 // Tuple returns the address as Python's repr shows it:
 // ('127.0.0.1', 8080) or ('::1', 8080, 0, 0).
 func (a SockAddr) Tuple() string {
+	// Concatenated, not fmt: each connected socket's repr shows two.
+	port := strconv.Itoa(int(a.Port()))
 	if a.IPv6 {
-		return fmt.Sprintf("('%s', %d, %d, %d)", a.Addr().String(), a.Port(), a.FlowInfo, a.ScopeID)
+		return "('" + a.Addr().String() + "', " + port + ", " + strconv.FormatUint(uint64(a.FlowInfo), 10) + ", " + strconv.FormatUint(uint64(a.ScopeID), 10) + ")"
 	}
-	return fmt.Sprintf("('%s', %d)", a.Addr().String(), a.Port())
+	return "('" + a.Addr().String() + "', " + port + ")"
 }
 
 // toSockaddr builds the kernel address for ip:port on a socket of the family.
