@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -140,7 +141,7 @@ func (c Config) FromFD(fd int, family, sotype int) (*Socket, error) {
 }
 
 func newSocket(fd, family, sotype, proto int, tr *Trace) (*Socket, error) {
-	f := os.NewFile(uintptr(fd), fmt.Sprintf("socket:%d", fd))
+	f := os.NewFile(uintptr(fd), "socket:"+strconv.Itoa(fd))
 	raw, err := f.SyscallConn()
 	if err != nil {
 		f.Close()
