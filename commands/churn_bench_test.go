@@ -15,23 +15,10 @@ import (
 // listener that accepts and closes. cmd/sockbench times the whole process
 // against python3; this shows the per-command cost and its allocations.
 func BenchmarkChurn(b *testing.B) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	port := sockGoPeer(b, func(*net.TCPConn) {}) // accepts, and closes
 	s := shell.NewSession(Table(), io.Discard, io.Discard)
 	defer s.CloseAll()
-	connect := fmt.Sprintf("connect 127.0.0.1 %d", l.Addr().(*net.TCPAddr).Port)
+	connect := fmt.Sprintf("connect 127.0.0.1 %d", port)
 	ctx := context.Background()
 	b.ReportAllocs()
 	i := 0

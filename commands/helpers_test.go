@@ -113,7 +113,7 @@ func (ss *sockSession) sockRow(name string) map[string]string {
 }
 
 // sockGoPeer is a Go TCP listener on loopback; handle runs for each connection.
-func sockGoPeer(t *testing.T, handle func(c *net.TCPConn)) int {
+func sockGoPeer(t testing.TB, handle func(c *net.TCPConn)) int {
 	t.Helper()
 	l := testenv.Listen(t, "tcp")
 	var wg sync.WaitGroup

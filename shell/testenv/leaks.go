@@ -29,9 +29,8 @@ const LeakBound = 10 * time.Second
 // Main is a test package's TestMain: it runs the tests, then, when they
 // passed, checks for leaked goroutines and descriptors (Checked), tells
 // the leaks to report (the test binary's standard error, which its
-// TestMain owns), and exits.
-//
-//	func TestMain(m *testing.M) { testenv.Main(m, os.Stderr) }
+// TestMain owns), and exits. Each test package's main_test.go calls it,
+// giving it that standard error.
 func Main(m TestingM, report io.Writer, opts ...goleak.Option) {
 	os.Exit(Checked(m, report, opts...).Run())
 }
