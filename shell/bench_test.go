@@ -10,20 +10,19 @@ import (
 
 // BenchmarkBytesRepr measures the repr of 64 KiB of mixed bytes (every
 // value in turn: 64% need an escape, the result is 2.9 times the input),
-// the cost of printing one recv.
+// the cost of printing one recv: AppendBytesRepr into a buffer reused from
+// call to call, as the shell prints a bytes result (into the render buffer
+// the session keeps: BenchmarkPrintBytes times that whole path). sockbench
+// reads this one for row 9; BenchmarkBytesReprString times BytesRepr, which
+// also allocates its 188 KB string.
 func BenchmarkBytesRepr(b *testing.B) {
-	p := make([]byte, 64<<10)
-	for i := range p {
-		p[i] = byte(i * 7)
-	}
-	benchRepr(b, p)
+	benchRepr(b, benchReprInput())
 }
 
-// benchRepr times BytesRepr(p) in a warm heap, as a session prints: the
-// first reprs of a fresh process land on pages the kernel has not yet
-// given it (a few dozen page faults for each 64 KiB), and sockbench's short
-// run (20 calls) would time those faults and not the printer.
-func benchRepr(b *testing.B, p []byte) {
+// BenchmarkBytesReprString is BytesRepr on BenchmarkBytesRepr's input: the
+// same fill, and a string allocated for each result.
+func BenchmarkBytesReprString(b *testing.B) {
+	p := benchReprInput()
 	for range 64 { // about 12 MB: past the first collection, so memory is reused
 		BytesRepr(p)
 	}
@@ -34,11 +33,32 @@ func benchRepr(b *testing.B, p []byte) {
 	}
 }
 
+func benchReprInput() []byte {
+	p := make([]byte, 64<<10)
+	for i := range p {
+		p[i] = byte(i * 7)
+	}
+	return p
+}
+
+// benchRepr times AppendBytesRepr(buf[:0], p) into one buffer, after a
+// first call that grows it (the first reprs of a fresh process land on
+// pages the kernel has not yet given it).
+func benchRepr(b *testing.B, p []byte) {
+	buf := AppendBytesRepr(nil, p)
+	b.SetBytes(int64(len(p)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = AppendBytesRepr(buf[:0], p)
+	}
+}
+
 // BenchmarkBytesReprKinds measures the repr of each kind of input a peer
 // sends, 64 KiB each unless named: random bytes, HTTP-like text with its
 // CRLFs and quotes, printable text, text with 10% random bytes, text full
 // of quotes and backslashes, and 256 KiB of the mixed text (longer than
-// one fill, so measured first).
+// the 64 KiB that BytesRepr fills in its scratch), each appended into a
+// reused buffer as BenchmarkBytesRepr.
 func BenchmarkBytesReprKinds(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
 	fill := func(n int, f func(i int) byte) []byte {

@@ -2,31 +2,21 @@ package shell
 
 import (
 	"bytes"
-	"strings"
+	"slices"
 	"sync/atomic"
 	"unsafe"
 )
 
-// BytesRepr is Python's repr of bytes: b'...' with printable ASCII kept and
-// everything else escaped, so no byte from a peer reaches the terminal raw.
-// Python quotes with ' unless the bytes hold a ' and no ", then with ".
-//
-// It prints every recv, so it is built for speed (issue 13 asks for 1 GB/s;
-// a byte at a time through a strings.Builder ran at 143 MB/s). The quote is
-// chosen first by two IndexByte scans (vector instructions in the runtime).
-// Then, for up to 64 KiB (a recv's usual most), one pass writes the escapes
-// into a reused scratch buffer: a 32-byte block (or an 8-byte word) that
-// needs no escape is copied whole, and every other byte's escape is one
-// 4-byte store from a table. The result is allocated once at its exact
-// size through strings.Builder, whose Grow does not zero the memory it
-// gets, and the scratch copied in. Longer input is measured first, by a
-// pass over the same table, and written straight into its result.
+// BytesRepr is Python's repr of bytes, as a string: AppendBytesRepr into
+// a reused scratch buffer (up to 64 KiB of input, a recv's usual most),
+// then one allocation of the result at its exact size, which a string
+// conversion does not zero. Longer input is measured first, by a pass over
+// the escape table, and written straight into a result of that size. For
+// a caller that prints the repr, AppendBytesRepr into a buffer it keeps
+// costs no allocation at all.
 func BytesRepr(p []byte) string {
-	q, t := byte('\''), &reprSingle
-	if bytes.IndexByte(p, '\'') >= 0 && bytes.IndexByte(p, '"') < 0 {
-		q, t = '"', &reprDouble
-	}
 	if len(p) > reprChunk {
+		q, t := reprQuote(p)
 		size := 3 + reprLen(p, t)
 		buf := make([]byte, size+3) // 3 spare: every escape is stored as 4 bytes
 		buf[0], buf[1] = 'b', q
@@ -37,29 +27,66 @@ func BytesRepr(p []byte) string {
 	sp := reprScratch.Swap(nil) // nil while another goroutine has it
 	if sp == nil {
 		sp = &[]byte{}
-		*sp = make([]byte, 4*reprScratchFor+8)
+		*sp = make([]byte, 0, 4*reprScratchFor+reprRoom)
 	}
 	defer reprScratch.Store(sp)
-	sc := *sp
-	n := int(uintptr(reprFill(unsafe.Pointer(&sc[0]), p, t)) - uintptr(unsafe.Pointer(&sc[0])))
-	var b strings.Builder
-	b.Grow(n + 3)
-	b.WriteByte('b')
-	b.WriteByte(q)
-	b.Write(sc[:n])
-	b.WriteByte(q)
-	return b.String()
+	return string(AppendBytesRepr((*sp)[:0], p))
 }
 
-// reprChunk is the longest input printed through the scratch buffer, in
-// one pass; at most reprScratchFor, which sizes the buffer. A variable only
-// so that a test can take the long way with small input.
+// AppendBytesRepr appends Python's repr of the bytes p to dst: b'...' with
+// printable ASCII kept and everything else escaped, so no byte from a peer
+// reaches the terminal raw. Python quotes with ' unless the bytes hold a '
+// and no ", then with ". It may write in dst's spare capacity past the
+// end of what it returns (each escape is stored as 4 bytes).
+//
+// It prints every recv, so it is built for speed (issue 13 asks for 1 GB/s;
+// a byte at a time through a strings.Builder ran at 143 MB/s). The quote is
+// chosen first by two IndexByte scans (vector instructions in the runtime).
+// Then reprFill writes the escapes straight into dst, 64 KiB of input at a
+// time, dst grown first (as append grows) when it has less room than the
+// worst case, 4 bytes a byte; a dst reused from call to call soon has it.
+func AppendBytesRepr(dst, p []byte) []byte {
+	q, t := reprQuote(p)
+	dst = append(dst, 'b', q)
+	for {
+		k := min(len(p), reprChunk)
+		if cap(dst)-len(dst) < 4*k+4 {
+			dst = slices.Grow(dst, 4*k+4)
+		}
+		base := unsafe.Pointer(unsafe.SliceData(dst))
+		end := reprFill(unsafe.Add(base, len(dst)), p[:k], t)
+		dst = dst[:uintptr(end)-uintptr(base)]
+		if p = p[k:]; len(p) == 0 {
+			return append(dst, q) // in the 4 spare bytes: never a new array
+		}
+	}
+}
+
+// reprQuote is the quote Python's bytes repr uses for p, and the escape
+// table for it.
+func reprQuote(p []byte) (byte, *reprTable) {
+	if bytes.IndexByte(p, '\'') >= 0 && bytes.IndexByte(p, '"') < 0 {
+		return '"', &reprDouble
+	}
+	return '\'', &reprSingle
+}
+
+// reprRoom is the room AppendBytesRepr needs in dst beyond 4 bytes a byte
+// of input to need no new array: b and the two quotes, and 3 bytes for the
+// last escape's 4-byte store.
+const reprRoom = 6
+
+// reprChunk is the longest input BytesRepr prints through the scratch
+// buffer, and the most AppendBytesRepr fills at a time (so that dst grows
+// by at most 4 times that beyond what the result needs); at most
+// reprScratchFor, which sizes the scratch. A variable only so that a test
+// can take the long ways with small input.
 var reprChunk = reprScratchFor
 
 const reprScratchFor = 64 << 10
 
-// reprScratch holds the scratch buffer (256 KiB once a repr has run): the
-// worst escape is 4 bytes a byte, and 8 spare for the last 4-byte store.
+// reprScratch holds BytesRepr's scratch buffer (256 KiB once a repr has
+// run): the worst escape is 4 bytes a byte, and reprRoom more.
 // Not a sync.Pool, which each collection empties: a session that prints
 // big recvs would allocate a new one every few collections.
 var reprScratch atomic.Pointer[[]byte]
@@ -81,7 +108,7 @@ func reprEscapes(w uint64) uint64 {
 }
 
 // reprFill writes p's escapes at dst and returns where they end; dst has
-// room for 4 bytes a byte and 8 more. A 32-byte block without an escape is
+// room for p's escapes and 3 bytes more (the last 4-byte store). A 32-byte block without an escape is
 // copied as four words; in any other, each 8-byte word without one is
 // copied whole (text with a CRLF or a quote now and then) and each other
 // word takes its bytes' escapes from the table (reprTable.word). The words

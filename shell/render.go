@@ -48,7 +48,6 @@ func cell(v any) string {
 
 // render prints a result in the session's format.
 func (s *Session) render(c *Call, v any) error {
-	var buf bytes.Buffer
 	format := s.Settings.Format
 	if format == "json" {
 		doc := map[string]any{"command": c.Line, "result": toJSON(v)}
@@ -68,9 +67,11 @@ func (s *Session) render(c *Call, v any) error {
 		s.Print(string(b))
 		return nil
 	}
+	buf := s.takeRenderBuf()
+	defer s.keepRenderBuf(buf)
 	if s.Settings.Explain {
 		for _, p := range c.python {
-			writePython(&buf, s, p)
+			writePython(buf, s, p)
 		}
 		for _, t := range c.trace {
 			buf.WriteString(s.paint(dim, "  # "+SafeText(t)) + "\n")
@@ -80,7 +81,7 @@ func (s *Session) render(c *Call, v any) error {
 			buf.WriteString(s.paint(dim, "  # timing: "+phasesText(c.timing)) + "\n")
 		}
 	}
-	if err := writeValue(&buf, v, format, s.Width()); err != nil {
+	if err := writeValue(buf, v, format, s.Width()); err != nil {
 		return err
 	}
 	for _, n := range c.notes {
@@ -93,9 +94,32 @@ func (s *Session) render(c *Call, v any) error {
 	if s.Settings.Timing {
 		buf.WriteString(s.paint(dim, "# "+timingNote(c.timing, time.Since(c.start))) + "\n")
 	}
-	s.Print(buf.String())
+	s.term.writeBytes(s.term.out, buf.Bytes())
 	return nil
 }
+
+// takeRenderBuf is an empty buffer for a render, the one the last render
+// used: printing a result allocates nothing for the text in a warm
+// session. (A render on another goroutine meanwhile gets a new one.)
+func (s *Session) takeRenderBuf() *bytes.Buffer {
+	if b := s.term.renderBuf.Swap(nil); b != nil {
+		b.Reset()
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+// keepRenderBuf keeps buf for the next render, unless it grew past
+// keepRender (a page of megabytes is not held for the rest of the session).
+func (s *Session) keepRenderBuf(buf *bytes.Buffer) {
+	if buf.Cap() <= keepRender {
+		s.term.renderBuf.Store(buf)
+	}
+}
+
+// keepRender bounds the render buffer kept between results: the repr of a
+// 1 MiB recv at its worst (4 bytes a byte).
+const keepRender = 4<<20 + 64<<10
 
 // writePython prints one Python statement as the interactive interpreter
 // shows it: ">>> " before its first line, "... " before the others, and a
@@ -171,7 +195,9 @@ func writeValue(buf *bytes.Buffer, v any, format string, width int) error {
 	if format == "table" {
 		return renderTable(buf, []string{"result"}, [][]string{{cell(v)}}, width)
 	}
-	buf.WriteString(PyRepr(v) + "\n")
+	// Appended to the buffer's own bytes (and the buffer made again over
+	// them: no copy), so a bytes result is printed straight into it.
+	*buf = *bytes.NewBuffer(append(appendPyRepr(buf.Bytes(), v), '\n'))
 	return nil
 }
 

@@ -7,6 +7,7 @@
 package shell
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -57,6 +58,10 @@ type Terminal struct {
 	liveDone     chan struct{}
 
 	rec atomic.Pointer[recorder] // the recording under way (record.go); nil: none
+
+	// renderBuf is the buffer a result is rendered into, kept for the next
+	// one (render.go); nil while a render has it.
+	renderBuf atomic.Pointer[bytes.Buffer]
 }
 
 // maxQueuedEvents bounds the events that wait to be printed (in -c,
@@ -160,16 +165,45 @@ func (t *Terminal) writeLocked(w io.Writer, text string) {
 	if text == "" {
 		return // a statement that printed nothing makes no write(2)
 	}
-	if t.status == "" {
-		io.WriteString(w, text)
+	t.statusAside()
+	io.WriteString(w, text)
+	t.statusBack(text[len(text)-1] == '\n')
+}
+
+// writeBytes is write for text in a buffer its caller reuses (a rendered
+// result): w.Write keeps no reference to p (io.Writer's contract), so
+// printing it copies nothing; only a recording takes a copy.
+func (t *Terminal) writeBytes(w io.Writer, p []byte) {
+	if t.rec.Load() != nil {
+		t.recordOutput(w, string(p))
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(p) == 0 {
 		return
 	}
-	io.WriteString(t.errw, "\r\x1b[K")
-	io.WriteString(w, text)
-	if strings.HasSuffix(text, "\n") {
+	t.statusAside()
+	w.Write(p)
+	t.statusBack(p[len(p)-1] == '\n')
+}
+
+// statusAside clears the status line, if any, before text is written.
+func (t *Terminal) statusAside() {
+	if t.status != "" {
+		io.WriteString(t.errw, "\r\x1b[K")
+	}
+}
+
+// statusBack draws the status line again after text that ended its line;
+// after text that did not, the line is the text's now.
+func (t *Terminal) statusBack(endedLine bool) {
+	if t.status == "" {
+		return
+	}
+	if endedLine {
 		io.WriteString(t.errw, t.status)
 	} else {
-		t.status = "" // the line is the text's now
+		t.status = ""
 	}
 }
 

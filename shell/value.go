@@ -90,6 +90,45 @@ func PyRepr(v any) string {
 	return SafeText(fmt.Sprint(v))
 }
 
+// appendPyRepr appends PyRepr(v) to dst. Bytes, alone or in a tuple or a
+// list (recvfrom's (bytes, address)), are printed straight into dst by
+// AppendBytesRepr, and so are an address's plain host and its port; every
+// other value is PyRepr's text, appended.
+func appendPyRepr(dst []byte, v any) []byte {
+	switch x := v.(type) {
+	case []byte:
+		return AppendBytesRepr(dst, x)
+	case int:
+		return strconv.AppendInt(dst, int64(x), 10)
+	case string:
+		if plainASCII(x) {
+			return append(append(append(dst, '\''), x...), '\'')
+		}
+	case Tuple:
+		dst = append(dst, '(')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ", "...)
+			}
+			dst = appendPyRepr(dst, e)
+		}
+		if len(x) == 1 {
+			dst = append(dst, ',')
+		}
+		return append(dst, ')')
+	case List:
+		dst = append(dst, '[')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ", "...)
+			}
+			dst = appendPyRepr(dst, e)
+		}
+		return append(dst, ']')
+	}
+	return append(dst, PyRepr(v)...)
+}
+
 // StrRepr is Python's repr of a str: single quotes unless the text holds a
 // single quote and no double quote; \\, \n, \r, \t escaped; every other
 // character Python's str.isprintable() rejects (controls, C1, DEL, format

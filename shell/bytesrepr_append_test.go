@@ -1,0 +1,90 @@
+package shell
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestAppendBytesRepr: AppendBytesRepr keeps what dst holds and appends the
+// plain repr after it, whatever room dst has: none, just the worst case's,
+// plenty; short input and input past reprChunk (500 here), which is
+// measured first when dst lacks the worst case's room.
+func TestAppendBytesRepr(t *testing.T) {
+	defer func(b int) { reprChunk = b }(reprChunk)
+	for _, chunk := range []int{reprScratchFor, 500} {
+		reprChunk = chunk
+		for _, c := range reprCases(rand.New(rand.NewPCG(7, 8))) {
+			want := "head:" + bytesReprRef(c)
+			for _, spare := range []int{0, 1, 4*len(c) + reprRoom - 1, 4*len(c) + reprRoom, 5*len(c) + 64} {
+				dst := append(make([]byte, 0, 5+spare), "head:"...)
+				got := AppendBytesRepr(dst, c)
+				if string(got) != want {
+					t.Fatalf("AppendBytesRepr(%d bytes of room, %d bytes) = %.80q…, want %.80q…", spare, len(c), got, want)
+				}
+				if spare >= 4*len(c)+reprRoom && &got[0] != &dst[0] {
+					t.Fatalf("AppendBytesRepr grew a dst that had the room (%d spare for %d bytes)", spare, len(c))
+				}
+			}
+		}
+	}
+	if got := AppendBytesRepr(nil, nil); string(got) != "b''" {
+		t.Fatalf("AppendBytesRepr(nil, nil) = %q", got)
+	}
+}
+
+// TestAppendPyReprMatchesPyRepr: the render path's appending repr gives
+// PyRepr's text for every kind of value a result holds, bytes alone and
+// inside tuples and lists, as recvfrom returns them.
+func TestAppendPyReprMatchesPyRepr(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	var vals []any
+	for _, c := range reprCases(r)[:20] {
+		vals = append(vals, c, Tuple{c, Tuple{"127.0.0.1", 5353}}, List{c, c})
+	}
+	vals = append(vals, []byte{}, []byte("it's"), []byte(`it's "x"`), Tuple{}, Tuple{1}, Tuple{[]byte("a")},
+		List{}, List{"a'b", "é\u202e", "x\\y", -3, nil, true, 1.5, None},
+		Tuple{"::1", 80, 0, 0}, Repr{Text: "<socket fd=3>"}, Text("line\n"), []string{"a", "b"}, "plain", "it's", 0, int64(7))
+	for _, v := range vals {
+		if got, want := string(appendPyRepr([]byte("x"), v)), "x"+PyRepr(v); got != want {
+			t.Fatalf("appendPyRepr(%.60q…) = %.80q…, PyRepr: %.80q…", PyRepr(v), got, want)
+		}
+	}
+}
+
+// TestPrintBytesAllocatesNothing: in a warm session, printing a 64 KiB
+// bytes result (alone, or recvfrom's tuple) through Session.Exec, the
+// python format and the terminal allocates no more than printing None:
+// the repr goes into the render buffer the session keeps, and from there
+// to the terminal's writer.
+func TestPrintBytesAllocatesNothing(t *testing.T) {
+	p := make([]byte, 64<<10)
+	for i := range p {
+		p[i] = byte(i * 7)
+	}
+	var result any
+	tab := NewTable(&Command{Name: "data", Summary: "x", Group: "g",
+		Run: func(c *Call) (any, error) { return result, nil }})
+	var out bytes.Buffer
+	s := NewSession(tab, &out, io.Discard)
+	allocs := func(v any) float64 {
+		result = v
+		return testing.AllocsPerRun(50, func() {
+			out.Reset()
+			if e := s.Exec(context.Background(), "data", ""); e != nil {
+				t.Fatal(e)
+			}
+		})
+	}
+	none := allocs(None)
+	for _, v := range []any{p, Tuple{p, Tuple{"127.0.0.1", 40000}}} {
+		if a := allocs(v); a > none {
+			t.Errorf("printing %.20s… allocated %.0f times a call, printing None %.0f", PyRepr(v), a, none)
+		}
+		if want := PyRepr(v) + "\n"; out.String() != want {
+			t.Fatalf("the terminal got %d bytes, not the repr (%d bytes)", out.Len(), len(want))
+		}
+	}
+}
