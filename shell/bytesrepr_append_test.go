@@ -88,3 +88,29 @@ func TestPrintBytesAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestBytesReprDenseEveryByteEveryPlace: after a block of escapes (32
+// NULs, which put the fill in its dense way: no word tests), each byte
+// value at each place of the next two blocks, of binary filler or of plain
+// text (the block after the dense one is also filled the dense way), in
+// both quotings, is escaped as the plain repr escapes it.
+func TestBytesReprDenseEveryByteEveryPlace(t *testing.T) {
+	const plain = "abcdefghijklmnopqrstuvwxyz012345"
+	var binary [64]byte
+	for i := range binary {
+		binary[i] = byte(0x80 + i*5)
+	}
+	for _, filler := range []string{string(binary[:]), plain + plain} {
+		for _, end := range []string{"tail" + plain, "tail\"\"" + plain} {
+			for v := range 256 {
+				for at := range 64 {
+					p := []byte(string(make([]byte, 32)) + filler + end)
+					p[32+at] = byte(v)
+					if got, want := BytesRepr(p), bytesReprRef(p); got != want {
+						t.Fatalf("BytesRepr(%q) = %s, byte by byte: %s", p, got, want)
+					}
+				}
+			}
+		}
+	}
+}
