@@ -19,7 +19,7 @@ func BytesRepr(p []byte) string {
 	if len(p) > reprChunk {
 		q, t := reprQuote(p)
 		size := 3 + reprLen(p, t)
-		buf := make([]byte, size+3) // 3 spare: every escape is stored as 4 bytes
+		buf := make([]byte, size+64) // spare: escapes are stored 4 bytes, or 64, at a time
 		buf[0], buf[1] = 'b', q
 		reprFill(unsafe.Pointer(&buf[2]), p, t)
 		buf[size-1] = q
@@ -46,6 +46,9 @@ func BytesRepr(p []byte) string {
 // Then reprFill writes the escapes straight into dst, 64 KiB of input at a
 // time, dst grown first (as append grows) when it has less room than the
 // worst case, 4 bytes a byte; a dst reused from call to call soon has it.
+// On a processor with AVX-512's byte instructions the fill does 16 bytes
+// at a time with them (bytesrepr_amd64.s); elsewhere, and for the last
+// bytes, it goes by words and a table.
 func AppendBytesRepr(dst, p []byte) []byte {
 	q, t := reprQuote(p)
 	dst = append(dst, 'b', q)
@@ -108,10 +111,13 @@ func reprEscapes(w uint64) uint64 {
 	return ((w-0x20*swarOnes)&^w | (w + swarOnes) | w | (bs-swarOnes)&^bs | (sq-swarOnes)&^sq) & swarHigh
 }
 
-// reprFill writes p's escapes at dst and returns where they end; dst has
-// room for p's escapes and 3 bytes more (the last 4-byte store). It goes
-// by 32-byte blocks. A block without an escape is copied as four words; in
-// any other, each 8-byte word without one is copied whole (text with a
+// reprFill writes p's escapes at dst and returns where they end. dst has
+// room for 4 bytes a byte of p and 4 more, or for p's escapes and 64 more:
+// no store goes past either (a 4-byte store of the last escape, or a
+// 64-byte one of 16 bytes' escapes where 64 are allowed for them). The
+// vector fill (reprFillVec) does what it can, in 16-byte blocks; the rest,
+// or all of p without it, goes by 32-byte blocks. A block without an
+// escape is copied as four words; in any other, each 8-byte word without one is copied whole (text with a
 // CRLF or a quote now and then) and each other word takes its bytes'
 // escapes from the table (reprTable.word). After a block whose escapes
 // took at least half as much room again as its bytes (binary data: its
@@ -121,7 +127,8 @@ func reprEscapes(w uint64) uint64 {
 // The words stay in registers and the bytes are loaded at fixed offsets
 // from the block.
 func reprFill(dst unsafe.Pointer, p []byte, t *reprTable) unsafe.Pointer {
-	i, dense := 0, false
+	dst, i := reprFillVec(dst, p, t)
+	dense := false
 	base := unsafe.Pointer(unsafe.SliceData(p))
 	for ; i+32 <= len(p); i += 32 {
 		s, from := unsafe.Add(base, i), dst

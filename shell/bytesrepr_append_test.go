@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // TestAppendBytesRepr: AppendBytesRepr keeps what dst holds and appends the
@@ -109,6 +110,64 @@ func TestBytesReprDenseEveryByteEveryPlace(t *testing.T) {
 					if got, want := BytesRepr(p), bytesReprRef(p); got != want {
 						t.Fatalf("BytesRepr(%q) = %s, byte by byte: %s", p, got, want)
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestBytesReprPortable: with the vector fill turned off (as on a
+// processor without AVX-512, or another architecture), the portable fill
+// gives the same repr on the same inputs as the tests above use.
+func TestBytesReprPortable(t *testing.T) {
+	if !reprVector {
+		t.Skip("the portable fill is the only one here; the other tests use it")
+	}
+	reprVector = false
+	defer func() { reprVector = true }()
+	t.Run("EveryByteEveryPlace", TestBytesReprEveryByteEveryPlace)
+	t.Run("DenseEveryByteEveryPlace", TestBytesReprDenseEveryByteEveryPlace)
+	t.Run("Blocks", TestBytesReprBlocks)
+	t.Run("Append", TestAppendBytesRepr)
+	t.Run("Room", TestReprFillStaysInRoom)
+	for _, c := range reprCases(rand.New(rand.NewPCG(11, 12))) {
+		if got, want := BytesRepr(c), bytesReprRef(c); got != want {
+			t.Fatalf("BytesRepr of %d bytes differs from the plain repr", len(c))
+		}
+	}
+}
+
+// TestReprFillStaysInRoom: the fill writes nothing past the room it is
+// promised (4 bytes a byte of input, and 4 more), whatever the input: 64
+// guard bytes after that room stay as they were.
+func TestReprFillStaysInRoom(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, n := range []int{0, 1, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 1000, 4097} {
+		for _, kind := range []int{0, 1, 2} {
+			p := make([]byte, n)
+			for i := range p {
+				switch kind {
+				case 0:
+					p[i] = byte(r.IntN(256))
+				case 1:
+					p[i] = 0 // every byte a 4-byte escape: the most room
+				case 2:
+					p[i] = "a\n'\\\x00"[r.IntN(5)]
+				}
+			}
+			room := 4*n + 4
+			buf := make([]byte, room+64)
+			for i := range buf {
+				buf[i] = 0xa5
+			}
+			_, tab := reprQuote(p)
+			m := int(uintptr(reprFill(unsafe.Pointer(&buf[0]), p, tab)) - uintptr(unsafe.Pointer(&buf[0])))
+			if want := bytesReprRef(p); "b"+want[1:2]+string(buf[:m])+want[1:2] != want {
+				t.Fatalf("fill of %d bytes (kind %d) = %.60q…, want %.60q…", n, kind, buf[:m], want)
+			}
+			for i, c := range buf[room:] {
+				if c != 0xa5 {
+					t.Fatalf("fill of %d bytes (kind %d) wrote at %d, past its room of %d", n, kind, room+i, room)
 				}
 			}
 		}
