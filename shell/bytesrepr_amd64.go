@@ -60,6 +60,16 @@ func reprFillVec(dst unsafe.Pointer, p []byte, t *reprTable) (unsafe.Pointer, in
 	if t == &reprDouble {
 		v = reprVecDouble
 	}
+	src := unsafe.Pointer(unsafe.SliceData(p))
 	n := len(p) / 16
-	return reprFill16(dst, unsafe.Pointer(unsafe.SliceData(p)), n, v), 16 * n
+	for i := 0; i < n; i += reprVecBlocks {
+		// At most 64 KiB a call: the goroutine can be preempted only
+		// between calls (the collector waits for it to stop).
+		dst = reprFill16(dst, unsafe.Add(src, 16*i), min(n-i, reprVecBlocks), v)
+	}
+	return dst, 16 * n
 }
+
+// reprVecBlocks is the most blocks one reprFill16 call does: 64 KiB,
+// about 30 µs.
+const reprVecBlocks = 4096
