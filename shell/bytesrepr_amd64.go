@@ -1,9 +1,8 @@
 package shell
 
 import (
+	"sync"
 	"unsafe"
-
-	"golang.org/x/sys/cpu"
 )
 
 // reprVec is what reprFill16 reads for one quoting: for each byte below
@@ -22,10 +21,50 @@ type reprVec struct {
 func reprFill16(dst, src unsafe.Pointer, blocks int, v *reprVec) unsafe.Pointer
 
 // reprVector says reprFill may use reprFill16: the processor has the
-// AVX-512 byte instructions it needs (VBMI for VPERMI2B, VBMI2 for
-// VPCOMPRESSB, BW and VL) and the system saves their registers. A variable
-// so that tests can take the portable way too.
-var reprVector = cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512VBMI && cpu.X86.HasAVX512VBMI2 && cpu.X86.HasPOPCNT
+// AVX-512 byte instructions it needs and the system saves their registers
+// (reprHasVector). It is found out at the first repr, not at start: the
+// processor is asked with CPUID, which a virtual machine may trap, and a
+// start that prints no bytes need not pay for it. A variable so that tests
+// can take the portable way too.
+var (
+	reprVector     bool
+	reprVectorOnce sync.Once
+)
+
+// reprVectorOn finds reprVector out, once, and returns it.
+func reprVectorOn() bool {
+	reprVectorOnce.Do(func() { reprVector = reprHasVector() })
+	return reprVector
+}
+
+// reprHasVector asks the processor for AVX-512 F, BW, VL, VBMI (VPERMI2B)
+// and VBMI2 (VPCOMPRESSB), and POPCNT, and the system (XCR0, read with
+// XGETBV once CPUID says the system uses it) for the state of the SSE, AVX
+// and AVX-512 registers (opmasks and all 32 registers' upper halves).
+func reprHasVector() bool {
+	max, _, _, _ := reprCPUID(0, 0)
+	if max < 7 {
+		return false
+	}
+	_, _, c1, _ := reprCPUID(1, 0)
+	const popcnt, osxsave = 1 << 23, 1 << 27
+	if c1&popcnt == 0 || c1&osxsave == 0 {
+		return false
+	}
+	const xmm, ymm, opmask, zmmHi256, hi16Zmm = 1 << 1, 1 << 2, 1 << 5, 1 << 6, 1 << 7
+	const state = xmm | ymm | opmask | zmmHi256 | hi16Zmm
+	if reprXCR0()&state != state {
+		return false
+	}
+	_, b7, c7, _ := reprCPUID(7, 0)
+	const f, bw, vl = 1 << 16, 1 << 30, 1 << 31
+	const vbmi, vbmi2 = 1 << 1, 1 << 6
+	return b7&(f|bw|vl) == f|bw|vl && c7&(vbmi|vbmi2) == vbmi|vbmi2
+}
+
+func reprCPUID(leaf, sub uint32) (a, b, c, d uint32)
+
+func reprXCR0() uint32
 
 var reprVecSingle, reprVecDouble = newReprVec('\''), newReprVec('"')
 
@@ -53,7 +92,7 @@ func newReprVec(q byte) *reprVec {
 // vector code, when the processor has it, and returns where dst ends and
 // how many bytes of p it did (0 without the vector code).
 func reprFillVec(dst unsafe.Pointer, p []byte, t *reprTable) (unsafe.Pointer, int) {
-	if !reprVector || len(p) < 16 {
+	if !reprVectorOn() || len(p) < 16 {
 		return dst, 0
 	}
 	v := reprVecSingle

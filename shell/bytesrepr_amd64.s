@@ -84,3 +84,21 @@ done:
 	VZEROUPPER
 	MOVQ DI, ret+32(FP)
 	RET
+
+// func reprCPUID(leaf, sub uint32) (a, b, c, d uint32)
+TEXT ·reprCPUID(SB), NOSPLIT, $0-24
+	MOVL leaf+0(FP), AX
+	MOVL sub+4(FP), CX
+	CPUID
+	MOVL AX, a+8(FP)
+	MOVL BX, b+12(FP)
+	MOVL CX, c+16(FP)
+	MOVL DX, d+20(FP)
+	RET
+
+// func reprXCR0() uint32
+TEXT ·reprXCR0(SB), NOSPLIT, $0-4
+	MOVL $0, CX
+	XGETBV
+	MOVL AX, ret+0(FP)
+	RET

@@ -120,7 +120,7 @@ func TestBytesReprDenseEveryByteEveryPlace(t *testing.T) {
 // processor without AVX-512, or another architecture), the portable fill
 // gives the same repr on the same inputs as the tests above use.
 func TestBytesReprPortable(t *testing.T) {
-	if !reprVector {
+	if !reprVectorOn() {
 		t.Skip("the portable fill is the only one here; the other tests use it")
 	}
 	reprVector = false

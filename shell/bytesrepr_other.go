@@ -12,3 +12,5 @@ func reprFillVec(dst unsafe.Pointer, _ []byte, _ *reprTable) (unsafe.Pointer, in
 
 // reprVector is false: there is no vector fill here (bytesrepr_amd64.go).
 var reprVector = false
+
+func reprVectorOn() bool { return reprVector }
