@@ -44,6 +44,8 @@ type waits struct {
 	clear   func(time.Time) error // the watched direction's deadline setter
 	attempt func(fd int) bool
 	step    func(fd uintptr) bool
+	try     func(fd uintptr) // attempt before the socket joins the poller, bound once
+	tried   bool             // try's attempt was done
 	tr      *Trace
 	dir     direction
 	recv    *recvCall // recvOnce's state, reused by each call of a loop
@@ -165,9 +167,9 @@ func (s *Socket) deadlineSetter(dir direction, w *waits) func(time.Time) error {
 		return w.clear
 	case w.set != nil && w.setDir == dir:
 	case dir == writable:
-		w.set, w.setDir = s.file.SetWriteDeadline, dir
+		w.set, w.setDir = s.polled.Load().file.SetWriteDeadline, dir
 	default:
-		w.set, w.setDir = s.file.SetReadDeadline, dir
+		w.set, w.setDir = s.polled.Load().file.SetReadDeadline, dir
 	}
 	return w.set
 }
@@ -202,7 +204,7 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 	}
 	if bounded && timeout == 0 {
 		done := false
-		if err := s.raw.Control(func(fd uintptr) { done = attempt(int(fd)) }); err != nil {
+		if err := s.rawControl(func(fd uintptr) { done = attempt(int(fd)) }); err != nil {
 			return s.closedAsEBADF(err)
 		}
 		if !done {
@@ -214,6 +216,31 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 	tr := s.tr()
 	w.attempt, w.tr, w.dir = attempt, tr, dir
 	w.sock, w.ctx, w.timeout, w.bounded = s, ctx, timeout, bounded
+	p := s.polled.Load()
+	if p == nil && tr == nil {
+		// A call the kernel answers at once needs no poller (poller.go).
+		// Traced, the poller comes first, so that the trace shows the
+		// call once (a second attempt would count a second EAGAIN).
+		if w.try == nil {
+			w.try = func(fd uintptr) { w.tried = w.attempt(int(fd)) }
+		}
+		w.tried = false
+		if err := s.rawControl(w.try); err != nil {
+			w.attempt = nil
+			return s.closedAsEBADF(err)
+		}
+		if w.tried {
+			w.attempt = nil
+			return nil
+		}
+	}
+	if p == nil {
+		var err error
+		if p, err = s.poller(); err != nil {
+			w.attempt = nil
+			return s.closedAsEBADF(err)
+		}
+	}
 	if w.step == nil {
 		w.step = func(fd uintptr) bool {
 			if w.attempt(int(fd)) {
@@ -234,9 +261,9 @@ func (s *Socket) await(ctx context.Context, dir direction, w *waits, attempt fun
 	}
 	var err error
 	if dir == readable {
-		err = s.raw.Read(w.step)
+		err = p.raw.Read(w.step)
 	} else {
-		err = s.raw.Write(w.step)
+		err = p.raw.Write(w.step)
 	}
 	w.attempt = nil
 	if w.armed {

@@ -15,7 +15,7 @@ func (s *Socket) RTT() (time.Duration, bool) {
 	}
 	var rtt time.Duration
 	ok := false
-	s.raw.Control(func(fd uintptr) {
+	s.rawControl(func(fd uintptr) {
 		info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
 		if err == nil && info.Rtt > 0 {
 			rtt, ok = time.Duration(info.Rtt)*time.Microsecond, true
@@ -33,7 +33,7 @@ func (s *Socket) InQueue() (int, bool) {
 		return 0, false
 	}
 	n, ok := 0, false
-	s.raw.Control(func(fd uintptr) {
+	s.rawControl(func(fd uintptr) {
 		v, err := unix.IoctlGetInt(int(fd), unix.SIOCINQ)
 		if err == nil {
 			n, ok = v, true
@@ -52,7 +52,7 @@ func (s *Socket) Waiting() int {
 		return 0
 	}
 	n := 0
-	s.raw.Control(func(fd uintptr) {
+	s.rawControl(func(fd uintptr) {
 		if s.sotype == unix.SOCK_STREAM && s.proto == unix.IPPROTO_TCP {
 			info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
 			if err == nil && info.State == 10 { // TCP_LISTEN

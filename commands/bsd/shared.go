@@ -67,7 +67,7 @@ func (s *Socket) awaitShared(ctx context.Context, dir direction, w *waits, attem
 			slice = min(slice, time.Until(deadline))
 		}
 		ready, done := false, false
-		err := s.raw.Control(func(fd uintptr) {
+		err := s.rawControl(func(fd uintptr) {
 			fds := []unix.PollFd{{Fd: int32(fd), Events: events}}
 			n, perr := unix.Poll(fds, int(max(slice, 0).Milliseconds()))
 			if perr != nil && !errors.Is(perr, unix.EINTR) {

@@ -8,24 +8,27 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
 // Socket is a real OS socket in non-blocking mode, driven through Go's
-// runtime poller. Its methods may be called from several goroutines, but
-// one blocking call per direction at a time is the intended use.
+// runtime poller once a call has to wait (poller.go). Its methods may be
+// called from several goroutines, but one blocking call per direction at
+// a time is the intended use.
 type Socket struct {
 	family, sotype, proto int
 	fd                    int // the descriptor number, kept for traces and FD()
 
-	file *os.File        // owns fd; closing it closes the socket
-	raw  syscall.RawConn // file's poller-aware access to fd
+	// The runtime poller's hold on fd, made when a call first has to wait
+	// (poller.go); until then the socket owns fd itself, and pmu keeps it
+	// open while a call uses it.
+	polled atomic.Pointer[polled]
+	pmu    sync.RWMutex
+	fdGone bool // fd was closed while unpolled; guarded by pmu
 
 	trace  atomic.Pointer[Trace]
 	closed atomic.Bool
@@ -141,13 +144,7 @@ func (c Config) FromFD(fd int, family, sotype int) (*Socket, error) {
 }
 
 func newSocket(fd, family, sotype, proto int, tr *Trace) (*Socket, error) {
-	f := os.NewFile(uintptr(fd), "socket:"+strconv.Itoa(fd))
-	raw, err := f.SyscallConn()
-	if err != nil {
-		f.Close()
-		return nil, opError("socket", "", err)
-	}
-	s := &Socket{family: family, sotype: sotype, proto: proto, fd: fd, file: f, raw: raw}
+	s := &Socket{family: family, sotype: sotype, proto: proto, fd: fd}
 	s.trace.Store(tr)
 	return s, nil
 }
@@ -236,7 +233,7 @@ func (s *Socket) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	err := s.file.Close()
+	err := s.closeFD()
 	sysClose(s.tr(), s.fd, err)
 	err = opError("close", "", err)
 	s.emit(Event{Kind: EventClosed, BytesSent: s.sent.Load(), BytesReceived: s.recvd.Load(), Err: err})
@@ -251,7 +248,7 @@ func (s *Socket) State() string {
 		return "closed"
 	}
 	state := "?"
-	s.raw.Control(func(fd uintptr) {
+	s.rawControl(func(fd uintptr) {
 		state = s.stateAt(int(fd), func() error { _, err := unix.Getpeername(int(fd)); return err })
 	})
 	return state
@@ -297,7 +294,7 @@ func (s *Socket) control(fn func(fd int) error) error {
 		return unix.EBADF
 	}
 	var err error
-	if cerr := s.raw.Control(func(fd uintptr) { err = fn(int(fd)) }); cerr != nil {
+	if cerr := s.rawControl(func(fd uintptr) { err = fn(int(fd)) }); cerr != nil {
 		return s.closedAsEBADF(cerr)
 	}
 	return err

@@ -158,7 +158,7 @@ func (w *WatchSet) Glance(s *Socket, events uint32) (g Glance, ok bool) {
 		gl.run = gl.look
 	}
 	gl.s, gl.events, gl.g = s, int16(events&0xffff), Glance{}
-	err := s.raw.Control(gl.run)
+	err := s.rawControl(gl.run)
 	g, gl.s = gl.g, nil
 	return g, err == nil
 }
