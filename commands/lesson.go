@@ -297,13 +297,13 @@ func stepText(s *shell.Session, st *lessonState, l *lessons.Lesson, i int) strin
 // it checks the current step after each statement (but lesson's own),
 // and once the step is done explains it and shows the next.
 func lessonAfter(s *shell.Session, ev shell.Event) {
-	if name, _ := ev.Attr("command"); name == "lesson" {
-		return
-	}
 	lessonMu.Lock()
 	defer lessonMu.Unlock()
 	st := lessonsOf(s)
 	if !st.active {
+		return // no lesson: the statement's event is not even spelled
+	}
+	if name, _ := ev.Attr("command"); name == "lesson" {
 		return
 	}
 	refreshBindings(s, st)

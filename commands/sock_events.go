@@ -38,9 +38,21 @@ const (
 // "error" where the event has them; "socket", the new socket's name, on
 // accepted; "bytes_in" and "bytes_out" on closed, as a server's
 // connection_closed counts them.
+//
+// The message and the fields are spelled when the event is read
+// (shell.Event.Speller): sockSpeller keeps the bsd.Event, which nothing
+// changes once reported.
 func sockEvent(e bsd.Event) shell.Event {
-	ev := shell.Event{Time: e.Time, Kind: shell.EventKind(e.Kind.String()), Message: e.String(), Quiet: true,
-		Attrs: make([]shell.Attr, 1, 5)}
+	return shell.Event{Time: e.Time, Kind: shell.EventKind(e.Kind.String()), Quiet: true, Speller: &sockSpeller{e}}
+}
+
+// sockSpeller spells a socket's event from the bsd.Event.
+type sockSpeller struct{ e bsd.Event }
+
+func (sp *sockSpeller) SpellEvent(ev *shell.Event) {
+	e := sp.e
+	ev.Message = e.String()
+	ev.Attrs = make([]shell.Attr, 1, 5)
 	ev.Attrs[0] = shell.Attr{Key: "fd", Value: e.FD}
 	add := func(k string, v any) { ev.Attrs = append(ev.Attrs, shell.Attr{Key: k, Value: v}) }
 	// An address is an AF_UNIX socket's path (or @name) when it has one.
@@ -87,7 +99,6 @@ func sockEvent(e bsd.Event) shell.Event {
 		}
 		add("error", e.Err)
 	}
-	return ev
 }
 
 // sockEvents takes one session's socket events to its log: it knows the
@@ -194,6 +205,7 @@ func (l *sockEvents) wait(s *bsd.Socket, w waitingEvent) {
 func (l *sockEvents) flush(s *bsd.Socket, name string) {
 	for _, w := range l.waiting[s] {
 		if w.accepted && name != "" {
+			w.ev = w.ev.Spelled()
 			w.ev.Attrs = append(w.ev.Attrs, shell.Attr{Key: "socket", Value: name})
 		} else {
 			w.ev.Resource = name

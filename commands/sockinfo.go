@@ -27,20 +27,34 @@ func sockRepr(name string, s *bsd.Socket) shell.Repr {
 	b.WriteString(bsd.TypeName(s.Type()))
 	b.WriteString(", proto=")
 	b.WriteString(strconv.Itoa(s.Proto()))
-	obj := map[string]any{"name": name, "fd": s.FD(), "family": bsd.FamilyName(s.Family()), "type": bsd.TypeName(s.Type()), "proto": s.Proto()}
 	// Python shows an address only when it is truthy: a Unix socket's
 	// '' (unnamed) is left out.
-	if la, err := s.SockName(); err == nil && !(la.Unix && la.Path == "") {
+	la, lerr := s.SockName()
+	hasLocal := lerr == nil && !(la.Unix && la.Path == "")
+	if hasLocal {
 		b.WriteString(", laddr=")
 		b.WriteString(addrReprText(la))
-		obj["laddr"] = addrValue(la)
 	}
-	if ra, err := s.PeerName(); err == nil && !(ra.Unix && ra.Path == "") {
+	ra, rerr := s.PeerName()
+	hasPeer := rerr == nil && !(ra.Unix && ra.Path == "")
+	if hasPeer {
 		b.WriteString(", raddr=")
 		b.WriteString(addrReprText(ra))
-		obj["raddr"] = addrValue(ra)
 	}
 	b.WriteString(">")
+	// The JSON object is built only when shown (set format json), from
+	// the same names as the text.
+	fd, family, sotype, proto := s.FD(), s.Family(), s.Type(), s.Proto()
+	obj := shell.Lazy(func() any {
+		obj := map[string]any{"name": name, "fd": fd, "family": bsd.FamilyName(family), "type": bsd.TypeName(sotype), "proto": proto}
+		if hasLocal {
+			obj["laddr"] = addrValue(la)
+		}
+		if hasPeer {
+			obj["raddr"] = addrValue(ra)
+		}
+		return obj
+	})
 	return shell.Repr{Text: name + "  " + b.String(), JSON: obj}
 }
 

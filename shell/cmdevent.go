@@ -54,7 +54,9 @@ const EventCommand EventKind = "command"
 
 // AfterCommand is told of each statement once it has ended and its
 // result or error is printed, with the statement's command event; what it
-// prints comes after them (a lesson checks its step here).
+// prints comes after them (a lesson checks its step here). The event is
+// as the log keeps it: its fields are spelled when read with Attr (or
+// Spelled), so a function that looks at none costs nothing.
 type AfterCommand func(s *Session, ev Event)
 
 // AddAfterCommand adds f to the functions run after each statement.
@@ -87,8 +89,16 @@ type cmdFacts struct {
 	timing                     []Attr
 }
 
-// event is the command event of f (its Seq is the log's to set).
+// event is the command event of f (its Seq is the log's to set), spelled.
 func (f *cmdFacts) event() Event {
+	ev := Event{Time: f.end, Kind: EventCommand, Resource: f.resource, Quiet: true}
+	f.SpellEvent(&ev)
+	return ev
+}
+
+// SpellEvent spells the command event's message and fields (the event
+// log keeps f, and spells them when read: event_spell.go).
+func (f *cmdFacts) SpellEvent(e *Event) {
 	attrs := make([]Attr, 0, 6)
 	attrs = append(attrs, Attr{"line", f.line}, Attr{"command", f.name}, Attr{"duration", f.dur})
 	msg := f.line
@@ -114,22 +124,26 @@ func (f *cmdFacts) event() Event {
 	if len(f.timing) > 0 {
 		attrs = append(attrs, Attr{"timing", f.timing})
 	}
-	return Event{Time: f.end, Kind: EventCommand, Resource: f.resource, Message: msg, Attrs: attrs, Quiet: true}
+	e.Message, e.Attrs = msg, attrs
 }
 
 // emitCommand records the event of one statement that ended at end.
 func (s *Session) emitCommand(name, line, resource, made string, start time.Time, v any, e *Error, python []string, timing []Attr) {
 	end := time.Now()
-	f := cmdFacts{name: name, line: line, resource: resource, made: made, end: end, dur: end.Sub(start),
+	f := &cmdFacts{name: name, line: line, resource: resource, made: made, end: end, dur: end.Sub(start),
 		python: python, timing: timing}
 	if e != nil {
 		f.failed, f.class, f.hasErrno, f.errno = true, e.Class, e.HasErrno, e.Errno
 	} else {
 		f.result = ResultKind(v)
 	}
-	ev := s.events.emit(f.event())
+	// Spelled when read: the log keeps f (it holds nothing that changes).
+	ev := s.events.emit(Event{Time: f.end, Kind: EventCommand, Resource: f.resource, Quiet: true, Speller: f})
 	s.lastCommand = ev
-	s.commands.add(ev.Seq, &f, s.pyDefaultTimeout())
+	s.commands.add(ev.Seq, f, s.pyDefaultTimeout())
+	if s.term.rec.Load() != nil {
+		ev = ev.Spelled() // a recording keeps the statement's event to write it
+	}
 	s.recordCommand(ev, name)
 }
 

@@ -49,10 +49,20 @@ type Event struct {
 	// result already said it (a server listening), or there would be one
 	// a datagram.
 	Quiet bool
+	// Speller, when not nil, spells Message and Attrs from the facts it
+	// holds when something reads the event, not when it is emitted: most
+	// events (a socket's, a command's) are kept and never read, and
+	// spelling them (the text, each field's boxed value) was most of
+	// their cost. The log's readers (Recent, LastByTime, AppendSince, a
+	// subscription's events, Attr) see them spelled; a subscription's
+	// keep sees the event before (its kind, resource, label, time and
+	// flags are set). event_spell.go
+	Speller EventSpeller
 }
 
 // Attr returns the value of the field key.
 func (e Event) Attr(key string) (any, bool) {
+	e.spell()
 	for _, a := range e.Attrs {
 		if a.Key == key {
 			return a.Value, true
@@ -101,21 +111,24 @@ func (l *EventLog) emit(e Event) Event {
 	}
 	l.seq++
 	e.Seq = l.seq
-	if len(l.ring) < EventLogSize {
-		l.ring = append(l.ring, e)
-	} else {
-		l.ring[l.next] = e
-		l.next = (l.next + 1) % EventLogSize
-	}
+	// Spelled once, before the first subscription that keeps it gets it;
+	// kept unspelled when none does.
 	for sub := range l.subs {
 		if sub.keep != nil && !sub.keep(e) {
 			continue
 		}
+		e.spell()
 		select {
 		case sub.ch <- e:
 		default:
 			sub.dropped.Add(1)
 		}
+	}
+	if len(l.ring) < EventLogSize {
+		l.ring = append(l.ring, e)
+	} else {
+		l.ring[l.next] = e
+		l.next = (l.next + 1) % EventLogSize
 	}
 	return e
 }
@@ -131,6 +144,7 @@ func (l *EventLog) Recent(n int) []Event {
 	if n > 0 && n < len(all) {
 		all = all[len(all)-n:]
 	}
+	spellEach(all)
 	return all
 }
 

@@ -29,10 +29,10 @@ func (l *EventLog) LastByTime(n int) []Event {
 		}
 		slices.SortStableFunc(win, byTime)
 		if m <= n {
-			return win
+			return spellEach(win)
 		}
 		if m == size {
-			return win[m-n:]
+			return spellEach(win[m-n:])
 		}
 		t := win[m-n].Time
 		older := true
@@ -43,7 +43,7 @@ func (l *EventLog) LastByTime(n int) []Event {
 			}
 		}
 		if older {
-			return win[m-n:]
+			return spellEach(win[m-n:])
 		}
 	}
 }

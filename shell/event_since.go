@@ -23,6 +23,7 @@ func (l *EventLog) AppendSince(dst []Event, seq uint64, keep func(Event) bool) (
 	}
 	for s := from; s <= l.seq; s++ {
 		e := l.ring[(uint64(l.next)+s-oldest)%n]
+		e.spell()
 		if keep == nil || keep(e) {
 			dst = append(dst, e)
 		}
