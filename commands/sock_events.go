@@ -49,12 +49,11 @@ func sockEvent(e bsd.Event) shell.Event {
 // sockSpeller spells a socket's event from the bsd.Event.
 type sockSpeller struct{ e bsd.Event }
 
-func (sp *sockSpeller) SpellEvent(ev *shell.Event) {
-	e := sp.e
-	ev.Message = e.String()
-	ev.Attrs = make([]shell.Attr, 1, 5)
-	ev.Attrs[0] = shell.Attr{Key: "fd", Value: e.FD}
-	add := func(k string, v any) { ev.Attrs = append(ev.Attrs, shell.Attr{Key: k, Value: v}) }
+func (sp *sockSpeller) SpellEvent() (string, []shell.Attr) {
+	e := &sp.e
+	attrs := make([]shell.Attr, 1, 5)
+	attrs[0] = shell.Attr{Key: "fd", Value: e.FD}
+	add := func(k string, v any) { attrs = append(attrs, shell.Attr{Key: k, Value: v}) }
 	// An address is an AF_UNIX socket's path (or @name) when it has one.
 	addr := func(k string, ap netip.AddrPort, path string) {
 		switch {
@@ -99,6 +98,7 @@ func (sp *sockSpeller) SpellEvent(ev *shell.Event) {
 		}
 		add("error", e.Err)
 	}
+	return e.String(), attrs
 }
 
 // sockEvents takes one session's socket events to its log: it knows the

@@ -92,13 +92,13 @@ type cmdFacts struct {
 // event is the command event of f (its Seq is the log's to set), spelled.
 func (f *cmdFacts) event() Event {
 	ev := Event{Time: f.end, Kind: EventCommand, Resource: f.resource, Quiet: true}
-	f.SpellEvent(&ev)
+	ev.Message, ev.Attrs = f.SpellEvent()
 	return ev
 }
 
 // SpellEvent spells the command event's message and fields (the event
 // log keeps f, and spells them when read: event_spell.go).
-func (f *cmdFacts) SpellEvent(e *Event) {
+func (f *cmdFacts) SpellEvent() (string, []Attr) {
 	attrs := make([]Attr, 0, 6)
 	attrs = append(attrs, Attr{"line", f.line}, Attr{"command", f.name}, Attr{"duration", f.dur})
 	msg := f.line
@@ -124,7 +124,7 @@ func (f *cmdFacts) SpellEvent(e *Event) {
 	if len(f.timing) > 0 {
 		attrs = append(attrs, Attr{"timing", f.timing})
 	}
-	e.Message, e.Attrs = msg, attrs
+	return msg, attrs
 }
 
 // emitCommand records the event of one statement that ended at end.

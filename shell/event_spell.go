@@ -1,17 +1,17 @@
 package shell
 
 // EventSpeller spells an event's Message and Attrs from the facts it
-// holds (see Event.Speller). SpellEvent sets e.Message and e.Attrs and
-// nothing else; spelling the same event twice gives the same text.
+// holds (see Event.Speller); spelling the same event twice gives the
+// same text and fields.
 type EventSpeller interface {
-	SpellEvent(e *Event)
+	SpellEvent() (message string, attrs []Attr)
 }
 
 // spell fills e's Message and Attrs from its Speller, once.
 func (e *Event) spell() {
 	if sp := e.Speller; sp != nil {
 		e.Speller = nil
-		sp.SpellEvent(e)
+		e.Message, e.Attrs = sp.SpellEvent()
 	}
 }
 

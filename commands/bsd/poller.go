@@ -19,18 +19,13 @@ type polled struct {
 	raw  syscall.RawConn // file's poller-aware access to fd
 }
 
-// rawControl runs f on the descriptor, which stays open meanwhile: through
-// the poller's file once the socket has joined it, or else under pmu
-// (Close waits for it). A closed socket gives os.ErrClosed.
+// rawControl runs f on the descriptor, which stays open meanwhile: Close
+// waits for it (pmu), whether or not the socket has joined the poller,
+// and f is called directly (no closure for the poller's Control to keep,
+// so neither f nor what it captures has to live on the heap). A closed
+// socket gives os.ErrClosed. f must not call Close.
 func (s *Socket) rawControl(f func(fd uintptr)) error {
-	if p := s.polled.Load(); p != nil {
-		return p.raw.Control(f)
-	}
 	s.pmu.RLock()
-	if p := s.polled.Load(); p != nil {
-		s.pmu.RUnlock()
-		return p.raw.Control(f)
-	}
 	if s.fdGone {
 		s.pmu.RUnlock()
 		return os.ErrClosed
@@ -66,17 +61,23 @@ func (s *Socket) poller() (*polled, error) {
 	return p, nil
 }
 
-// closeFD closes the descriptor: through the poller's file, which wakes
-// the calls waiting in it, or directly once no call uses it.
+// closeFD closes the descriptor once no rawControl uses it: directly, or
+// through the poller's file, which also wakes the calls waiting in it
+// (and waits for them to let go; they may call rawControl meanwhile,
+// which then finds the socket closed).
 func (s *Socket) closeFD() error {
 	s.pmu.Lock()
-	defer s.pmu.Unlock()
-	if p := s.polled.Load(); p != nil {
-		return p.file.Close()
-	}
 	if s.fdGone {
+		s.pmu.Unlock()
 		return nil
 	}
 	s.fdGone = true
-	return syscall.Close(s.fd)
+	p := s.polled.Load()
+	if p == nil {
+		err := syscall.Close(s.fd)
+		s.pmu.Unlock()
+		return err
+	}
+	s.pmu.Unlock()
+	return p.file.Close()
 }

@@ -24,11 +24,11 @@ type Socket struct {
 	fd                    int // the descriptor number, kept for traces and FD()
 
 	// The runtime poller's hold on fd, made when a call first has to wait
-	// (poller.go); until then the socket owns fd itself, and pmu keeps it
-	// open while a call uses it.
+	// (poller.go); until then the socket owns fd itself. pmu keeps fd open
+	// while a call uses it, polled or not.
 	polled atomic.Pointer[polled]
 	pmu    sync.RWMutex
-	fdGone bool // fd was closed while unpolled; guarded by pmu
+	fdGone bool // Close has closed fd (or handed it to the poller's file to close); guarded by pmu
 
 	trace  atomic.Pointer[Trace]
 	closed atomic.Bool
@@ -293,10 +293,13 @@ func (s *Socket) control(fn func(fd int) error) error {
 	if s.closed.Load() {
 		return unix.EBADF
 	}
-	var err error
-	if cerr := s.rawControl(func(fd uintptr) { err = fn(int(fd)) }); cerr != nil {
-		return s.closedAsEBADF(cerr)
+	s.pmu.RLock()
+	if s.fdGone {
+		s.pmu.RUnlock()
+		return unix.EBADF
 	}
+	err := fn(s.fd) // open until RUnlock: rawControl
+	s.pmu.RUnlock()
 	return err
 }
 
