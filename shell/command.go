@@ -237,8 +237,8 @@ func (t *Table) Groups() []Group {
 // parseArgs separates options from positional words. A quoted word is
 // never an option; "--" ends options.
 func parseArgs(cmd *Command, words []Word) ([]Word, map[string]string, error) {
-	flags := map[string]string{}
-	var pos []Word
+	var flags map[string]string // made for the first option (most lines have none)
+	pos := make([]Word, 0, len(words))
 	endOpts := false
 	for i := 0; i < len(words); i++ {
 		w := words[i]
@@ -268,6 +268,9 @@ func parseArgs(cmd *Command, words []Word) ([]Word, map[string]string, error) {
 			val = words[i].Text
 		} else if !f.Value && hasVal {
 			return nil, nil, fmt.Errorf("option --%s takes no value", name)
+		}
+		if flags == nil {
+			flags = map[string]string{}
 		}
 		flags[name] = val
 	}
