@@ -108,6 +108,11 @@ func (sp *sockSpeller) SpellEvent() (string, []shell.Attr) {
 type sockEvents struct {
 	sess *shell.Session
 
+	// report and outbound are the Config callbacks of the session's
+	// sockets, made once (each is a closure or method value: a heap object).
+	report   func(bsd.Event)
+	outbound func(*bsd.Socket, netip.AddrPort)
+
 	mu      sync.Mutex
 	names   map[*bsd.Socket]string
 	waiting map[*bsd.Socket][]waitingEvent // by the socket whose name they wait for
@@ -140,10 +145,17 @@ func sockEventsOf(sess *shell.Session) *sockEvents {
 // sockConfig is the bsd.Config of a socket the commands make: traced by
 // tr, reporting to the session's log and to the wire.
 func sockConfig(c *shell.Call, tr *bsd.Trace) bsd.Config {
-	l, w := sockEventsOf(c.Session), wireOf(c.Session)
-	// The wire (wire.go) hears of each event after the log, and of the
-	// peers a connect or sendto is about to reach.
-	return bsd.Config{Trace: tr, Report: func(e bsd.Event) { l.report(e); w.socketEvent(e) }, Outbound: w.outbound}
+	l := sockEventsOf(c.Session)
+	l.mu.Lock()
+	if l.report == nil {
+		// The wire (wire.go) hears of each event after the log, and of the
+		// peers a connect or sendto is about to reach.
+		w := wireOf(c.Session)
+		l.report, l.outbound = func(e bsd.Event) { l.reportEvent(e); w.socketEvent(e) }, w.outbound
+	}
+	report, outbound := l.report, l.outbound
+	l.mu.Unlock()
+	return bsd.Config{Trace: tr, Report: report, Outbound: outbound}
 }
 
 // registerSock registers a socket under the next name with prefix ("s" →
@@ -155,9 +167,9 @@ func registerSock(c *shell.Call, prefix string, s *bsd.Socket) string {
 	return name
 }
 
-// report is the sockets' bsd.Config.Report. It never waits: the
+// reportEvent is the sockets' bsd.Config.Report. It never waits: the
 // session's Emit does not.
-func (l *sockEvents) report(e bsd.Event) {
+func (l *sockEvents) reportEvent(e bsd.Event) {
 	ev := sockEvent(e)
 	l.mu.Lock()
 	defer l.mu.Unlock()

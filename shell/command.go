@@ -80,6 +80,9 @@ type Call struct {
 // "rtt", "first byte"): it goes into the command's event and, with set
 // timing on, under the result.
 func (c *Call) Timing(phase string, d time.Duration) {
+	if c.timing == nil {
+		c.timing = make([]Attr, 0, 4) // a connect has three: DNS, handshake, rtt
+	}
 	c.timing = append(c.timing, Attr{Key: phase, Value: d})
 }
 
