@@ -18,8 +18,10 @@ func sockRepr(name string, s *bsd.Socket) shell.Repr {
 		return sslRepr(name, s)
 	}
 	var b strings.Builder
+	b.Grow(len(name) + 128) // an AF_INET socket's fits: one allocation
 	// Written piece by piece, not with fmt: every connect shows it.
-	b.WriteString("<socket fd=")
+	b.WriteString(name)
+	b.WriteString("  <socket fd=")
 	b.WriteString(strconv.Itoa(s.FD()))
 	b.WriteString(", family=")
 	b.WriteString(bsd.FamilyName(s.Family()))
@@ -55,7 +57,7 @@ func sockRepr(name string, s *bsd.Socket) shell.Repr {
 		}
 		return obj
 	})
-	return shell.Repr{Text: name + "  " + b.String(), JSON: obj}
+	return shell.Repr{Text: b.String(), JSON: obj}
 }
 
 func runName(c *shell.Call, peer bool) (any, error) {

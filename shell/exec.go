@@ -246,17 +246,34 @@ func (s *Session) unknown(name string) *Error {
 }
 
 func joinWords(words []Word) string {
-	parts := make([]string, len(words))
+	if len(words) == 1 && plainWord(words[0]) {
+		return words[0].Text
+	}
+	n := len(words)
+	for _, w := range words {
+		n += len(w.Text)
+	}
+	var b strings.Builder
+	b.Grow(n) // enough when every word is plain (most lines)
 	for i, w := range words {
-		if w.Bytes {
-			parts[i] = BytesRepr([]byte(w.Text))
-		} else if w.Quoted || strings.ContainsAny(w.Text, " \t;#'\"\\") || w.Text == "" {
-			parts[i] = PyRepr(w.Text)
-		} else {
-			parts[i] = w.Text
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		switch {
+		case w.Bytes:
+			b.WriteString(BytesRepr([]byte(w.Text)))
+		case !plainWord(w):
+			b.WriteString(PyRepr(w.Text))
+		default:
+			b.WriteString(w.Text)
 		}
 	}
-	return strings.Join(parts, " ")
+	return b.String()
+}
+
+// plainWord reports whether a word reads the same unquoted.
+func plainWord(w Word) bool {
+	return !w.Bytes && !w.Quoted && w.Text != "" && !strings.ContainsAny(w.Text, " \t;#'\"\\")
 }
 
 func editDistance(a, b string) int {

@@ -4,6 +4,7 @@
 package shell
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -58,13 +59,24 @@ type literal struct {
 func Lex(line string) ([][]Word, error) {
 	var stmts [][]Word
 	var cur []Word
-	var buf strings.Builder
+	// buf is reused from word to word; a word spelled as the line has it
+	// (no quotes, no escapes: most are) is the line's own text.
+	var buf bytes.Buffer
 	inWord, quoted := false, false
 	hasBytes, hasText := false, false // the kinds of the word's parts so far
 	start := 0
 	flush := func() {
 		if inWord {
-			cur = append(cur, Word{Text: buf.String(), Quoted: quoted, Bytes: hasBytes, Pos: start})
+			text := ""
+			if rest := line[start:]; len(rest) >= buf.Len() && string(buf.Bytes()) == rest[:buf.Len()] {
+				text = rest[:buf.Len()]
+			} else {
+				text = buf.String()
+			}
+			if cur == nil {
+				cur = make([]Word, 0, 4)
+			}
+			cur = append(cur, Word{Text: text, Quoted: quoted, Bytes: hasBytes, Pos: start})
 		}
 		buf.Reset()
 		inWord, quoted, hasBytes, hasText = false, false, false, false
@@ -158,7 +170,7 @@ func isPrefix(p string) bool {
 
 // readQuoted reads a quoted string starting at line[i] (the quote) into buf and
 // returns the index after the closing quote.
-func readQuoted(line string, i int, lit literal, buf *strings.Builder) (int, error) {
+func readQuoted(line string, i int, lit literal, buf *bytes.Buffer) (int, error) {
 	q := line[i]
 	open := i
 	i++
@@ -196,7 +208,7 @@ func readQuoted(line string, i int, lit literal, buf *strings.Builder) (int, err
 // returns the index after it. In str literals a \x, octal, \u or \U escape
 // names a code point, written as UTF-8; in bytes literals \x and octal name
 // a byte.
-func readEscape(line string, i int, lit literal, buf *strings.Builder) (int, error) {
+func readEscape(line string, i int, lit literal, buf *bytes.Buffer) (int, error) {
 	if i+1 >= len(line) {
 		return 0, &SyntaxError{Pos: i, Msg: "a backslash at the end of the line escapes nothing"}
 	}

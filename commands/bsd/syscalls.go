@@ -230,7 +230,7 @@ func sysRecvfrom(tr *Trace, fd int, p []byte) (n int, from SockAddr, ok bool, er
 		tr.record(fmt.Sprintf("recvfrom(%d, %d)", fd, len(p)), int64(n), err)
 	}
 	if err == nil && l > 0 && rsa.Addr.Family != unix.AF_UNSPEC {
-		from, _ = rawToSockAddr(&rsa, l)
+		from = rawSockAddr(&rsa, l)
 		ok = true
 	}
 	return n, from, ok, err
@@ -260,7 +260,10 @@ func sysName(tr *Trace, fd int, peer bool) (SockAddr, error) {
 	err := errnoErr(e)
 	var sa SockAddr
 	var ksa unix.Sockaddr
-	if err == nil {
+	switch {
+	case err == nil && tr == nil:
+		sa = rawSockAddr(&rsa, l) // the kernel's form is only for the trace
+	case err == nil:
 		sa, ksa = rawToSockAddr(&rsa, l)
 	}
 	switch {
@@ -292,6 +295,26 @@ func rawToSockAddr(rsa *unix.RawSockaddrAny, l uint32) (SockAddr, unix.Sockaddr)
 		return sa, ksa
 	}
 	return SockAddr{}, nil
+}
+
+// rawSockAddr is rawToSockAddr's SockAddr alone: the kernel's form it is
+// read through stays on the stack.
+func rawSockAddr(rsa *unix.RawSockaddrAny, l uint32) SockAddr {
+	switch rsa.Addr.Family {
+	case unix.AF_UNIX:
+		return SockAddr{Unix: true, Path: unixPathOf((*unix.RawSockaddrUnix)(unsafe.Pointer(rsa)), l)}
+	case unix.AF_INET:
+		p := (*unix.RawSockaddrInet4)(unsafe.Pointer(rsa))
+		ksa := unix.SockaddrInet4{Port: getPort(p.Port), Addr: p.Addr}
+		return fromSockaddr(&ksa)
+	case unix.AF_INET6:
+		p := (*unix.RawSockaddrInet6)(unsafe.Pointer(rsa))
+		ksa := unix.SockaddrInet6{Port: getPort(p.Port), Addr: p.Addr, ZoneId: p.Scope_id}
+		sa := fromSockaddr(&ksa)
+		sa.FlowInfo = ntohl(p.Flowinfo)
+		return sa
+	}
+	return SockAddr{}
 }
 
 func sysGetsockoptInt(tr *Trace, fd, level, opt int, name string) (int, error) {
