@@ -270,7 +270,7 @@ func dialRegistered(c *shell.Call, prefix, host string, port int, tr *bsd.Trace)
 		return nil, "", refused
 	}
 	ips = allowed
-	var last error = netdb.GaiError(netdb.EAI_NONAME)
+	var last error // nil: no address to try (EAI_NONAME, below)
 	var tries []string // "[::1]:70: [Errno 111] Connection refused", for the hint
 	for _, ip := range ips {
 		family := unix.AF_INET
@@ -306,6 +306,9 @@ func dialRegistered(c *shell.Call, prefix, host string, port int, tr *bsd.Trace)
 		}
 		s.SetTrace(nil)
 		return s, registerSock(c, prefix, s), nil
+	}
+	if last == nil {
+		last = netdb.GaiError(netdb.EAI_NONAME)
 	}
 	if len(tries) > 1 {
 		// Python raises the last error; the hint names every address tried.

@@ -33,15 +33,16 @@ func sockRepr(name string, s *bsd.Socket) shell.Repr {
 	// '' (unnamed) is left out.
 	la, lerr := s.SockName()
 	hasLocal := lerr == nil && !(la.Unix && la.Path == "")
+	var tuple [80]byte // an address's text, on the stack
 	if hasLocal {
 		b.WriteString(", laddr=")
-		b.WriteString(addrReprText(la))
+		b.Write(appendAddrRepr(tuple[:0], la))
 	}
 	ra, rerr := s.PeerName()
 	hasPeer := rerr == nil && !(ra.Unix && ra.Path == "")
 	if hasPeer {
 		b.WriteString(", raddr=")
-		b.WriteString(addrReprText(ra))
+		b.Write(appendAddrRepr(tuple[:0], ra))
 	}
 	b.WriteString(">")
 	// The JSON object is built only when shown (set format json), from
@@ -85,6 +86,14 @@ func addrReprText(a bsd.SockAddr) string {
 		return unixReprText(a.Path)
 	}
 	return a.Tuple()
+}
+
+// appendAddrRepr appends addrReprText's text to dst.
+func appendAddrRepr(dst []byte, a bsd.SockAddr) []byte {
+	if a.Unix {
+		return append(dst, unixReprText(a.Path)...)
+	}
+	return a.AppendTuple(dst)
 }
 
 // addrValue is a socket address as Python's value: a tuple; for a Unix

@@ -32,12 +32,24 @@ func (a SockAddr) Abstract() bool { return a.Unix && len(a.Path) > 0 && a.Path[0
 // Tuple returns the address as Python's repr shows it:
 // ('127.0.0.1', 8080) or ('::1', 8080, 0, 0).
 func (a SockAddr) Tuple() string {
-	// Concatenated, not fmt: each connected socket's repr shows two.
-	port := strconv.Itoa(int(a.Port()))
+	var buf [80]byte
+	return string(a.AppendTuple(buf[:0]))
+}
+
+// AppendTuple appends Tuple's text to dst: appended, not formatted with
+// fmt, since each connected socket's repr shows two.
+func (a SockAddr) AppendTuple(dst []byte) []byte {
+	dst = append(dst, "('"...)
+	dst = a.Addr().AppendTo(dst)
+	dst = append(dst, "', "...)
+	dst = strconv.AppendUint(dst, uint64(a.Port()), 10)
 	if a.IPv6 {
-		return "('" + a.Addr().String() + "', " + port + ", " + strconv.FormatUint(uint64(a.FlowInfo), 10) + ", " + strconv.FormatUint(uint64(a.ScopeID), 10) + ")"
+		dst = append(dst, ", "...)
+		dst = strconv.AppendUint(dst, uint64(a.FlowInfo), 10)
+		dst = append(dst, ", "...)
+		dst = strconv.AppendUint(dst, uint64(a.ScopeID), 10)
 	}
-	return "('" + a.Addr().String() + "', " + port + ")"
+	return append(dst, ')')
 }
 
 // toSockaddr builds the kernel address for ip:port on a socket of the family.
