@@ -270,7 +270,7 @@ func dialRegistered(c *shell.Call, prefix, host string, port int, tr *bsd.Trace)
 		return nil, "", refused
 	}
 	ips = allowed
-	var last error // nil: no address to try (EAI_NONAME, below)
+	var last error     // nil: no address to try (EAI_NONAME, below)
 	var tries []string // "[::1]:70: [Errno 111] Connection refused", for the hint
 	for _, ip := range ips {
 		family := unix.AF_INET

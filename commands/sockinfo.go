@@ -79,16 +79,8 @@ func runName(c *shell.Call, peer bool) (any, error) {
 	return addrValue(a), nil
 }
 
-// addrReprText is an address as a socket's repr shows it: a tuple, or a
-// Unix address bare (laddr=/tmp/x.sock, laddr=b'\x00name').
-func addrReprText(a bsd.SockAddr) string {
-	if a.Unix {
-		return unixReprText(a.Path)
-	}
-	return a.Tuple()
-}
-
-// appendAddrRepr appends addrReprText's text to dst.
+// appendAddrRepr appends an address as a socket's repr shows it: a tuple,
+// or a Unix address bare (laddr=/tmp/x.sock, laddr=b'\x00name').
 func appendAddrRepr(dst []byte, a bsd.SockAddr) []byte {
 	if a.Unix {
 		return append(dst, unixReprText(a.Path)...)

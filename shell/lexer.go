@@ -68,7 +68,7 @@ func Lex(line string) ([][]Word, error) {
 	flush := func() {
 		if inWord {
 			text := ""
-			if rest := line[start:]; len(rest) >= buf.Len() && string(buf.Bytes()) == rest[:buf.Len()] {
+			if rest := line[start:]; len(rest) >= buf.Len() && buf.String() == rest[:buf.Len()] {
 				text = rest[:buf.Len()]
 			} else {
 				text = buf.String()

@@ -10,8 +10,17 @@ package bsd
 import (
 	"os"
 	"strconv"
+	"sync"
 	"syscall"
 )
+
+// firstSocket makes the process's first socket join the poller at once,
+// so that the runtime's own poller (its epoll and eventfd descriptors,
+// made when the first os.File joins it) exists from the start: made later,
+// with every descriptor the process may have in use (ulimit -n), it could
+// not be made, and the runtime would stop the program (fatal error:
+// netpollinit failed) instead of a call failing with EMFILE.
+var firstSocket sync.Once
 
 // polled is the runtime poller's hold on a socket's descriptor.
 type polled struct {

@@ -146,6 +146,7 @@ func (c Config) FromFD(fd int, family, sotype int) (*Socket, error) {
 func newSocket(fd, family, sotype, proto int, tr *Trace) (*Socket, error) {
 	s := &Socket{family: family, sotype: sotype, proto: proto, fd: fd}
 	s.trace.Store(tr)
+	firstSocket.Do(func() { s.poller() }) // poller.go
 	return s, nil
 }
 
