@@ -297,26 +297,6 @@ func rawToSockAddr(rsa *unix.RawSockaddrAny, l uint32) (SockAddr, unix.Sockaddr)
 	return SockAddr{}, nil
 }
 
-// rawSockAddr is rawToSockAddr's SockAddr alone: the kernel's form it is
-// read through stays on the stack.
-func rawSockAddr(rsa *unix.RawSockaddrAny, l uint32) SockAddr {
-	switch rsa.Addr.Family {
-	case unix.AF_UNIX:
-		return SockAddr{Unix: true, Path: unixPathOf((*unix.RawSockaddrUnix)(unsafe.Pointer(rsa)), l)}
-	case unix.AF_INET:
-		p := (*unix.RawSockaddrInet4)(unsafe.Pointer(rsa))
-		ksa := unix.SockaddrInet4{Port: getPort(p.Port), Addr: p.Addr}
-		return fromSockaddr(&ksa)
-	case unix.AF_INET6:
-		p := (*unix.RawSockaddrInet6)(unsafe.Pointer(rsa))
-		ksa := unix.SockaddrInet6{Port: getPort(p.Port), Addr: p.Addr, ZoneId: p.Scope_id}
-		sa := fromSockaddr(&ksa)
-		sa.FlowInfo = ntohl(p.Flowinfo)
-		return sa
-	}
-	return SockAddr{}
-}
-
 func sysGetsockoptInt(tr *Trace, fd, level, opt int, name string) (int, error) {
 	v, err := unix.GetsockoptInt(fd, level, opt)
 	recordGetsockoptInt(tr, fd, level, name, v, err)
