@@ -7,9 +7,7 @@
 package shell
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,8 +24,11 @@ import (
 // dispatcher command, and both boundary (at each command boundary, where
 // the terminal flushes events), so a step's record holds exactly what the
 // command printed, its error's text included (printed after its event).
+// They add records to a batch in memory; the writer (record_writer.go)
+// encodes and writes them on a goroutine of its own.
 type recorder struct {
 	mu      sync.Mutex
+	cond    *sync.Cond // on mu: the writer finished a batch
 	file    *fileio.Output
 	name    string
 	started time.Time
@@ -36,27 +37,28 @@ type recorder struct {
 	seq     uint64    // the Seq of the last event taken from log
 	evbuf   []Event   // the events taken at a boundary, reused
 
-	out, errs strings.Builder // what was printed since the last boundary
-	pending   *Event          // the command event waiting for its error text
-	depth     int             // the pending command's nesting (source, replay --auto)
-	skip      bool            // the pending command is record or replay itself
-	stepWidth int             // the width tables were fitted to when it ran
-	waiting   []Event         // events drained but not yet written (after the command's time)
+	// What was printed since the last boundary is fill's text from
+	// outMark and errMark on.
+	outMark, errMark int
+	pending          Event // the command event waiting for its error text
+	hasPending       bool
+	depth            int     // the pending command's nesting (source, replay --auto)
+	skip             bool    // the pending command is record or replay itself
+	stepWidth        int     // the width tables were fitted to when it ran
+	waiting          []Event // events drained but not yet written (after the command's time)
 
 	steps, commands, events int
 	err                     error // the first write error; the recording stops there
 
-	// The records are encoded into pending and written in one write at a
-	// flush (record_flush.go): when the prompt waits for a line, at the
-	// latest recordFlushAfter after a record came (a command that blocks,
-	// a script that runs on), when unwritten reaches recordFlushSize, when
-	// the recording ends, and before the process ends on a signal.
-	unwritten bytes.Buffer
-	scratch   bytes.Buffer
-	enc       *json.Encoder // encodes into scratch
-	timer     *time.Timer   // the flush recordFlushAfter after a record
-	armed     bool          // timer runs
-	encoded   bool          // the step's record has a value the encoder wrote (record_json.go)
+	// The batch being filled, the writer's spare one, and the writer's
+	// state (record_writer.go, record_flush.go).
+	fill, spare *recBatch
+	enc         *recEncoder // the writer's
+	busy        bool        // a writer runs
+	again       bool        // it takes the next batch when done with its own
+	closed      bool        // the recording ended: nothing more is added
+	timer       *time.Timer // hands the batch over recordFlushAfter after a record
+	armed       bool        // timer runs
 }
 
 // notCommand keeps the events a recording writes as events: all but the
@@ -106,13 +108,14 @@ func (s *Session) startRecording(ctx context.Context, name string, force bool) e
 	for _, n := range s.Resources() {
 		h.Open = append(h.Open, n.Name)
 	}
-	r.mu.Lock() // the flush timer's goroutine takes it too
-	r.writeJSON(h)
-	r.flushLocked() // at once: a file that cannot be written fails record itself
-	err = r.err
-	r.mu.Unlock()
+	// The header is written at once, before any writer runs: a file that
+	// cannot be written fails record itself.
+	r.enc.json(h)
+	err = r.enc.err
+	if err == nil {
+		_, err = f.Write(r.enc.buf)
+	}
 	if err != nil {
-		r.stopTimer()
 		f.Abort()
 		return err
 	}
@@ -135,8 +138,7 @@ func (s *Session) stopRecording() (name string, steps int, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.writeEnd()
-	r.flushLocked()
-	r.stopTimer()
+	r.closeLocked()
 	if r.err != nil {
 		r.file.Abort()
 		return "", r.steps, r.err
@@ -171,10 +173,13 @@ func (t *Terminal) recordOutput(w io.Writer, text string) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.err != nil || r.closed {
+		return // the recording stopped at a write error, or ended
+	}
 	if w == t.errw {
-		r.errs.WriteString(text)
+		r.fill.errs = append(r.fill.errs, text...)
 	} else {
-		r.out.WriteString(text)
+		r.fill.out = append(r.fill.out, text...)
 	}
 }
 
@@ -194,8 +199,7 @@ func (s *Session) recordCommand(e Event, name string) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	kept := e // only a recording's statements go to the heap
-	r.pending = &kept
+	r.pending, r.hasPending = e, true
 	r.depth = max(s.depth-1-s.replayNest, 0)
 	r.stepWidth = s.Width()
 	// The recording's own commands are not steps: replaying one would
@@ -209,6 +213,10 @@ func (s *Session) recordCommand(e Event, name string) {
 func (r *recorder) boundary() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.err != nil || r.closed {
+		r.hasPending = false
+		return
+	}
 	// The events since the last boundary, read from the session's log,
 	// which keeps the last EventLogSize of every kind.
 	var missed uint64
@@ -219,30 +227,34 @@ func (r *recorder) boundary() {
 		r.writeJSON(recordingDropped{Type: recDropped, Count: missed,
 			Why: fmt.Sprintf("more events came between two command boundaries than the session's log keeps (%d); the count includes the commands' own events", EventLogSize)})
 	}
-	cmd := r.pending
+	var at time.Time
+	if r.hasPending {
+		at = r.pending.Time
+	}
 	for _, e := range evs {
-		if cmd != nil && e.Time.After(cmd.Time) {
+		if r.hasPending && e.Time.After(at) {
 			r.waiting = append(r.waiting, e)
 			continue
 		}
 		r.writeEvent(e)
 	}
-	if cmd != nil {
+	// What was printed since the last boundary.
+	out := [2]int{r.outMark, len(r.fill.out)}
+	errs := [2]int{r.errMark, len(r.fill.errs)}
+	r.outMark, r.errMark = out[1], errs[1]
+	if r.hasPending {
 		if !r.skip {
-			r.writeStep(*cmd)
+			r.writeStep(out, errs)
 		}
 		for _, e := range r.waiting {
 			r.writeEvent(e)
 		}
-		r.waiting = nil
-	} else if r.out.Len() > 0 || r.errs.Len() > 0 {
+		r.waiting = r.waiting[:0]
+	} else if out[0] < out[1] || errs[0] < errs[1] {
 		// Printed outside any command (the banner, a line that did not lex).
-		r.writeJSON(recordingOutput{Type: recOutput, Offset: r.offset(time.Now()),
-			Output: plain(r.out.String()), Errors: plain(r.errs.String())})
+		r.enqueueLocked(recItem{kind: itemOutput, at: time.Now(), out: out, errs: errs})
 	}
-	r.pending = nil
-	r.out.Reset()
-	r.errs.Reset()
+	r.pending, r.hasPending = Event{}, false
 }
 
 func (r *recorder) offset(t time.Time) float64 {
@@ -254,60 +266,21 @@ func roundSeconds(d time.Duration) float64 {
 	return float64(d.Round(time.Microsecond)) / float64(time.Second)
 }
 
-func (r *recorder) writeStep(e Event) {
-	st := recordingStep{Type: recCommand, Depth: r.depth, Time: e.Time.Format(time.RFC3339Nano),
-		Offset: r.offset(e.Time), Resource: e.Resource,
-		Output: plain(r.out.String()), Errors: plain(r.errs.String())}
-	if r.stepWidth != r.width {
-		w := r.stepWidth // the terminal was resized since the header
-		st.Width = &w
-	}
+// writeStep adds the pending command's record, which printed out and
+// errs (ranges of the batch's text).
+func (r *recorder) writeStep(out, errs [2]int) {
 	r.commands++
+	it := recItem{kind: itemStep, ev: r.pending, depth: r.depth, width: r.stepWidth, out: out, errs: errs}
 	if r.depth == 0 {
 		r.steps++
-		st.Step = r.steps
+		it.step = r.steps
 	}
-	for _, a := range e.Attrs {
-		switch a.Key {
-		case "line":
-			st.Line, _ = a.Value.(string)
-		case "command":
-			st.Command, _ = a.Value.(string)
-		case "duration":
-			if d, ok := a.Value.(time.Duration); ok {
-				st.Duration = roundSeconds(d)
-			}
-		case "result":
-			st.Result, _ = a.Value.(string)
-		case "error":
-			st.Error, _ = a.Value.(string)
-		case "errno":
-			if n, ok := a.Value.(int); ok {
-				st.Errno = &n
-			}
-		case "made":
-			st.Made, _ = a.Value.(string)
-		case "python":
-			st.Python, _ = a.Value.([]string)
-		case "timing":
-			phases, _ := a.Value.([]Attr)
-			for _, p := range phases {
-				d, _ := p.Value.(time.Duration)
-				st.Timing = append(st.Timing, recordingPhase{Phase: p.Key, Seconds: roundSeconds(d)})
-			}
-		}
-	}
-	r.writeStepRecord(&st)
+	r.enqueueLocked(it)
 }
 
 func (r *recorder) writeEvent(e Event) {
 	r.events++
-	rec := recordingEvent{Type: recEvent, Offset: r.offset(e.Time),
-		Event: json.RawMessage(strings.TrimSuffix(string(EventJSON(e)), "\n"))}
-	if !e.Quiet {
-		rec.Shown = EventText(e)
-	}
-	r.writeJSON(rec)
+	r.enqueueLocked(recItem{kind: itemEvent, ev: e})
 }
 
 func (r *recorder) writeEnd() {
@@ -316,21 +289,9 @@ func (r *recorder) writeEnd() {
 		Offset: r.offset(now), Steps: r.steps, Commands: r.commands, Events: r.events})
 }
 
-// writeJSON adds one record, as one line, to what the next flush writes.
-// After a failed write nothing more is written; stopRecording reports the
-// error.
-func (r *recorder) writeJSON(v any) error {
-	if r.err != nil {
-		return r.err
-	}
-	r.scratch.Reset()
-	if err := r.enc.Encode(v); err != nil { // as marshalJSON encodes
-		r.err = err
-		return err
-	}
-	r.unwritten.Write(escapeJSONText(r.scratch.Bytes()))
-	r.wrote()
-	return r.err
+// writeJSON adds one record, encoded by encoding/json.
+func (r *recorder) writeJSON(v any) {
+	r.enqueueLocked(recItem{kind: itemJSON, v: v})
 }
 
 // sgr matches the colour codes the terminal owner paints with; every other

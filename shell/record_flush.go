@@ -1,73 +1,68 @@
-// When a recording's records reach its file: they are encoded into memory
-// and written in one write at a flush, so that a script of 10,000 commands
-// is a few dozen writes, not 20,000; and nothing finished is lost: the
-// prompt flushes before it waits for a line, a timer flushes what has
-// waited recordFlushAfter (a command that blocks for long, a script that
-// runs on), and a signal that ends the process flushes and puts the file in
-// place first (saveOnExit).
+// When a recording's records reach its file: they are collected in memory
+// and handed to the writer (record_writer.go), which encodes them and
+// writes them in a few large writes, so that a script of 10,000 commands
+// is a few dozen writes, not 20,000, made beside the commands; and nothing
+// finished is lost: the prompt waits for the writer before it waits for a
+// line, a timer hands over what has waited recordFlushAfter (a command
+// that blocks for long, a script that runs on), and a signal that ends the
+// process waits for the writer and puts the file in place first
+// (saveOnExit).
 package shell
 
 import (
-	"encoding/json"
+	"sync"
 	"time"
 )
 
 // recordFlushAfter bounds how long a finished record waits in memory;
-// recordFlushSize how much may wait.
+// recordFlushSize how much may wait before the writer takes it.
 const (
 	recordFlushAfter = 50 * time.Millisecond
 	recordFlushSize  = 64 << 10
 )
 
-// initFlush makes the encoder and the (stopped) timer.
+// initFlush makes the batches, the writer's encoder and the (stopped)
+// timer.
 func (r *recorder) initFlush() {
-	r.enc = json.NewEncoder(&r.scratch)
-	r.enc.SetEscapeHTML(false)
+	r.cond = sync.NewCond(&r.mu)
+	r.fill = &recBatch{}
+	r.enc = newRecEncoder()
 	r.timer = time.AfterFunc(time.Hour, func() {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.armed = false
-		r.flushLocked()
+		r.kickLocked()
 	})
 	r.timer.Stop()
 }
 
-// wrote is told that a record was added: it flushes when enough waits, and
-// else makes sure the timer runs.
-func (r *recorder) wrote() {
-	if r.unwritten.Len() >= recordFlushSize {
-		r.flushLocked()
-		return
-	}
-	if !r.armed {
-		r.armed = true
-		r.timer.Reset(recordFlushAfter)
-	}
-}
-
-// flushLocked writes what waits, in one write; the caller holds r.mu.
-func (r *recorder) flushLocked() {
-	if r.unwritten.Len() == 0 {
-		return
-	}
-	if r.err == nil {
-		_, r.err = r.file.Write(r.unwritten.Bytes())
-	}
-	r.unwritten.Reset()
-}
-
 // stopTimer stops the timer; the caller holds r.mu.
 func (r *recorder) stopTimer() {
-	r.timer.Stop()
-	r.armed = false
+	if r.armed {
+		r.timer.Stop()
+		r.armed = false
+	}
+}
+
+// closeLocked writes everything handed over and ends the recording's
+// writing (the caller holds r.mu); r.err says whether all was written.
+func (r *recorder) closeLocked() {
+	r.drainLocked()
+	r.closed = true
+	r.stopTimer()
+	r.fill, r.spare = nil, nil
+	r.cond.Broadcast() // a command waiting for room goes on
 }
 
 // flushRecording writes what the recording holds in memory (the prompt
-// calls it before it waits for a line).
+// calls it before it waits for a line): it returns when the writer has
+// written it.
 func (s *Session) flushRecording() {
 	if r := s.term.rec.Load(); r != nil {
 		r.mu.Lock()
-		r.flushLocked()
+		if !r.closed {
+			r.drainLocked()
+		}
 		r.mu.Unlock()
 	}
 }
@@ -86,8 +81,7 @@ func (s *Session) saveOnExit() string {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.flushLocked()
-	r.stopTimer()
+	r.closeLocked()
 	if r.err != nil {
 		return ""
 	}

@@ -19,9 +19,9 @@ import (
 
 // appendStep appends st's record and its newline, as r.enc.Encode(st)
 // would write it.
-func (r *recorder) appendStep(b []byte, st *recordingStep) []byte {
+func (e *recEncoder) appendStep(b []byte, st *recordingStep) []byte {
 	b = append(b, `{"type":`...)
-	b = r.appendString(b, st.Type)
+	b = e.appendString(b, st.Type)
 	if st.Step != 0 {
 		b = append(b, `,"step":`...)
 		b = strconv.AppendInt(b, int64(st.Step), 10)
@@ -29,30 +29,30 @@ func (r *recorder) appendStep(b []byte, st *recordingStep) []byte {
 	b = append(b, `,"depth":`...)
 	b = strconv.AppendInt(b, int64(st.Depth), 10)
 	b = append(b, `,"time":`...)
-	b = r.appendString(b, st.Time)
+	b = e.appendString(b, st.Time)
 	b = append(b, `,"offset":`...)
-	b = r.appendFloat(b, st.Offset)
+	b = e.appendFloat(b, st.Offset)
 	b = append(b, `,"line":`...)
-	b = r.appendString(b, st.Line)
+	b = e.appendString(b, st.Line)
 	b = append(b, `,"command":`...)
-	b = r.appendString(b, st.Command)
+	b = e.appendString(b, st.Command)
 	if st.Resource != "" {
 		b = append(b, `,"resource":`...)
-		b = r.appendString(b, st.Resource)
+		b = e.appendString(b, st.Resource)
 	}
 	if st.Made != "" {
 		b = append(b, `,"made":`...)
-		b = r.appendString(b, st.Made)
+		b = e.appendString(b, st.Made)
 	}
 	b = append(b, `,"duration":`...)
-	b = r.appendFloat(b, st.Duration)
+	b = e.appendFloat(b, st.Duration)
 	if st.Result != "" {
 		b = append(b, `,"result":`...)
-		b = r.appendString(b, st.Result)
+		b = e.appendString(b, st.Result)
 	}
 	if st.Error != "" {
 		b = append(b, `,"error":`...)
-		b = r.appendString(b, st.Error)
+		b = e.appendString(b, st.Error)
 	}
 	if st.Errno != nil {
 		b = append(b, `,"errno":`...)
@@ -64,7 +64,7 @@ func (r *recorder) appendStep(b []byte, st *recordingStep) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = r.appendString(b, l)
+			b = e.appendString(b, l)
 		}
 		b = append(b, ']')
 	}
@@ -75,9 +75,9 @@ func (r *recorder) appendStep(b []byte, st *recordingStep) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"phase":`...)
-			b = r.appendString(b, p.Phase)
+			b = e.appendString(b, p.Phase)
 			b = append(b, `,"seconds":`...)
-			b = r.appendFloat(b, p.Seconds)
+			b = e.appendFloat(b, p.Seconds)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
@@ -87,9 +87,9 @@ func (r *recorder) appendStep(b []byte, st *recordingStep) []byte {
 		b = strconv.AppendInt(b, int64(*st.Width), 10)
 	}
 	b = append(b, `,"output":`...)
-	b = r.appendString(b, st.Output)
+	b = e.appendString(b, st.Output)
 	b = append(b, `,"errors":`...)
-	b = r.appendString(b, st.Errors)
+	b = e.appendString(b, st.Errors)
 	return append(b, "}\n"...)
 }
 
@@ -98,7 +98,7 @@ func (r *recorder) appendStep(b []byte, st *recordingStep) []byte {
 // tab as \n, \r and \t (as encoding/json spells them: nearly every output
 // ends with a newline); a string with any other byte is handed whole to
 // the encoder.
-func (r *recorder) appendString(b []byte, s string) []byte {
+func (e *recEncoder) appendString(b []byte, s string) []byte {
 	mark := len(b)
 	b = append(b, '"')
 	from := 0
@@ -116,7 +116,7 @@ func (r *recorder) appendString(b []byte, s string) []byte {
 		case '\t':
 			esc = `\t`
 		default:
-			return r.appendEncoded(b[:mark], s)
+			return e.appendEncoded(b[:mark], s)
 		}
 		b = append(b, s[from:i]...)
 		b = append(b, esc...)
@@ -129,14 +129,14 @@ func (r *recorder) appendString(b []byte, s string) []byte {
 // appendFloat appends f as encoding/json does where it writes plain
 // decimals (0, and magnitudes from 1e-6 up to 1e21: the shortest 'f'
 // form); else as the encoder writes it.
-func (r *recorder) appendFloat(b []byte, f float64) []byte {
+func (e *recEncoder) appendFloat(b []byte, f float64) []byte {
 	if us, ok := wholeMicroseconds(f); ok {
 		return appendMicroseconds(b, us)
 	}
 	if a := math.Abs(f); f == 0 && !math.Signbit(f) || a >= 1e-6 && a < 1e21 {
 		return strconv.AppendFloat(b, f, 'f', -1, 64)
 	}
-	return r.appendEncoded(b, f)
+	return e.appendEncoded(b, f)
 }
 
 // wholeMicroseconds reports whether f is the float64 nearest to a whole
@@ -178,32 +178,29 @@ var pow10 = [...]int64{1, 10, 100, 1000, 10000, 100000}
 
 // appendEncoded appends v as the recording's encoder writes it (without
 // its newline).
-func (r *recorder) appendEncoded(b []byte, v any) []byte {
-	r.encoded = true
-	r.scratch.Reset()
-	if err := r.enc.Encode(v); err != nil && r.err == nil {
-		r.err = err
+func (e *recEncoder) appendEncoded(b []byte, v any) []byte {
+	e.encoded = true
+	e.scratch.Reset()
+	if err := e.enc.Encode(v); err != nil && e.err == nil {
+		e.err = err
 	}
-	return append(b, bytes.TrimSuffix(r.scratch.Bytes(), []byte("\n"))...)
+	return append(b, bytes.TrimSuffix(e.scratch.Bytes(), []byte("\n"))...)
 }
 
-// writeStepRecord adds st's record to what the next flush writes, as
-// writeJSON(st) would. It is appended in place at the end of what waits;
-// only a record with a value the encoder wrote can hold a byte above
-// ASCII, so only such a record is scanned by escapeJSONText (the direct
-// path writes printable ASCII).
-func (r *recorder) writeStepRecord(st *recordingStep) {
-	if r.err != nil {
+// writeStepRecord appends st's record to buf, as json(st) would. Only a
+// record with a value the encoder wrote can hold a byte above ASCII, so
+// only such a record is scanned by escapeJSONText (the direct path writes
+// printable ASCII).
+func (e *recEncoder) writeStepRecord(st *recordingStep) {
+	if e.err != nil {
 		return
 	}
-	r.encoded = false
-	b := r.appendStep(r.unwritten.AvailableBuffer(), st)
-	if r.err != nil {
+	e.encoded = false
+	mark := len(e.buf)
+	e.buf = e.appendStep(e.buf, st)
+	if e.err != nil || !e.encoded {
 		return
 	}
-	if r.encoded {
-		b = escapeJSONText(b)
-	}
-	r.unwritten.Write(b)
-	r.wrote()
+	esc := escapeJSONText(e.buf[mark:])
+	e.buf = append(e.buf[:mark], esc...)
 }

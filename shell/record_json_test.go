@@ -36,12 +36,7 @@ func TestAppendStepIsEncoding(t *testing.T) {
 		}
 		return rng.Float64() * math.Pow(10, float64(rng.IntN(30)-15))
 	}
-	s, _, _ := recordSession(t)
-	_ = s
-	r := &recorder{}
-	r.initFlush()
-	defer r.stopTimer()
-	r.armed = true // no flush: there is no file; what a step adds is read from r.unwritten
+	e := newRecEncoder() // the writer's, without a file: what a step adds is read from e.buf
 	for i := range 20000 {
 		st := recordingStep{Type: recCommand, Depth: rng.IntN(3), Time: str(), Offset: flt(), Line: str(),
 			Command: str(), Duration: flt(), Output: str(), Errors: str()}
@@ -79,11 +74,15 @@ func TestAppendStepIsEncoding(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The record as a recording adds it to what it writes (appended in
-		// place, escaped only when the encoder wrote a part).
-		r.unwritten.Reset()
-		r.writeStepRecord(&st)
-		got := r.unwritten.Bytes()
+		// The record as the writer adds it to what it writes (appended in
+		// place after what was there, escaped only when the encoder wrote a
+		// part).
+		e.buf = append(e.buf[:0], "{}\n"...)
+		e.writeStepRecord(&st)
+		if !bytes.HasPrefix(e.buf, []byte("{}\n")) {
+			t.Fatalf("step %d: what was before the record changed: %q", i, e.buf)
+		}
+		got := e.buf[3:]
 		if !bytes.Equal(got, want) {
 			t.Fatalf("step %d:\nappendStep %s\nencoder    %s", i, got, want)
 		}
@@ -92,8 +91,8 @@ func TestAppendStepIsEncoding(t *testing.T) {
 			t.Fatalf("step %d: %v: %s", i, err, got)
 		}
 	}
-	if r.err != nil {
-		t.Fatal(r.err)
+	if e.err != nil {
+		t.Fatal(e.err)
 	}
 }
 
@@ -103,9 +102,7 @@ func TestAppendStepIsEncoding(t *testing.T) {
 // of digits before and after the point.
 func TestAppendFloatIsStrconv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	r := &recorder{}
-	r.initFlush()
-	defer r.stopTimer()
+	r := newRecEncoder()
 	check := func(f float64) {
 		t.Helper()
 		want, err := json.Marshal(f)

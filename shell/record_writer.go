@@ -1,0 +1,260 @@
+// The recording's writer. A command's path only collects what a record
+// needs (the command's event, the ranges of what it printed, the events
+// between commands) into a batch in memory; encoding the records and
+// writing them to the file happen on a goroutine of the writer's own, one
+// batch at a time, beside the commands that follow (on another core when
+// there is one). The batch is handed over when it holds recordFlushSize of
+// text, when a record has waited recordFlushAfter (record_flush.go), and
+// when the recording ends or the process is told to end: then the caller
+// waits until everything handed over is written (drainLocked). The batch
+// waiting is bounded: past recordQueueMax a command waits for the writer.
+package shell
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+)
+
+// recordQueueMax bounds what waits for the writer: a command that adds to
+// a batch this large while the writer is busy waits for it.
+const recordQueueMax = 1 << 20
+
+// recKind is what a recItem becomes.
+type recKind uint8
+
+const (
+	itemStep   recKind = iota // a command record: ev, its output and errors
+	itemEvent                 // an event record: ev
+	itemOutput                // text printed outside any command
+	itemJSON                  // any other record, v, by encoding/json
+)
+
+// recItem is one record waiting in a batch. Its printed text is the
+// ranges out and errs of the batch's text (no string of its own).
+type recItem struct {
+	kind        recKind
+	ev          Event
+	at          time.Time // itemOutput: when
+	step, depth int
+	width       int // the tables' width when the command ran
+	out, errs   [2]int
+	v           any
+}
+
+// recBatch is records waiting, and the text they printed.
+type recBatch struct {
+	items     []recItem
+	out, errs []byte
+}
+
+// size is what the batch will take in the file, roughly.
+func (b *recBatch) size() int { return len(b.out) + len(b.errs) + 256*len(b.items) }
+
+// enqueueLocked adds it to the batch being filled (the caller holds r.mu,
+// and has set its text ranges): nothing after the first write error, or
+// once the recording ended.
+func (r *recorder) enqueueLocked(it recItem) {
+	if r.err != nil || r.closed {
+		return
+	}
+	r.fill.items = append(r.fill.items, it)
+	size := r.fill.size()
+	if size >= recordFlushSize {
+		r.kickLocked()
+	} else if !r.armed {
+		r.armed = true
+		r.timer.Reset(recordFlushAfter)
+	}
+	// Bounded: the writer is behind (a slow disk); wait for it.
+	for r.busy && r.fill.size() >= recordQueueMax && r.err == nil && !r.closed {
+		r.cond.Wait()
+	}
+}
+
+// kickLocked hands the batch being filled to the writer, which starts if
+// it is not running; if it is, it takes the batch when it is done with
+// its own.
+func (r *recorder) kickLocked() {
+	if r.closed || len(r.fill.items) == 0 {
+		return
+	}
+	if r.busy {
+		r.again = true
+		return
+	}
+	r.busy = true
+	go r.writeLoop(r.takeLocked())
+}
+
+// takeLocked takes the batch being filled, and starts another with the
+// text printed since the last record (the command running has not ended).
+func (r *recorder) takeLocked() *recBatch {
+	b := r.fill
+	next := r.spare
+	r.spare = nil
+	if next == nil {
+		next = &recBatch{}
+	}
+	next.out = append(next.out[:0], b.out[r.outMark:]...)
+	next.errs = append(next.errs[:0], b.errs[r.errMark:]...)
+	b.out, b.errs = b.out[:r.outMark], b.errs[:r.errMark]
+	r.outMark, r.errMark = 0, 0
+	r.fill = next
+	r.stopTimer()
+	return b
+}
+
+// writeLoop encodes and writes batches until none is waiting. It runs
+// without r.mu; only one runs at a time (r.busy), so the encoder is its.
+func (r *recorder) writeLoop(b *recBatch) {
+	for {
+		err := r.enc.writeBatch(b, r)
+		clear(b.items) // what they hold may go
+		b.items = b.items[:0]
+		r.mu.Lock()
+		if err != nil && r.err == nil {
+			r.err = err
+		}
+		r.spare = b
+		if r.again && len(r.fill.items) > 0 && r.err == nil {
+			r.again = false
+			b = r.takeLocked()
+			r.cond.Broadcast()
+			r.mu.Unlock()
+			continue
+		}
+		r.again, r.busy = false, false
+		r.cond.Broadcast()
+		r.mu.Unlock()
+		return
+	}
+}
+
+// drainLocked hands over what waits and returns when the writer has
+// written everything (or failed); the caller holds r.mu.
+func (r *recorder) drainLocked() {
+	for !r.closed {
+		if !r.busy {
+			if len(r.fill.items) == 0 || r.err != nil {
+				return
+			}
+			r.kickLocked()
+		} else {
+			r.again = true
+		}
+		r.cond.Wait()
+	}
+}
+
+// recEncoder is the writer's: it encodes a batch into buf and writes it.
+type recEncoder struct {
+	buf     []byte
+	scratch bytes.Buffer
+	enc     *json.Encoder // encodes into scratch
+	encoded bool          // the step's record has a value the encoder wrote (record_json.go)
+	err     error         // an encoding error
+}
+
+func newRecEncoder() *recEncoder {
+	e := &recEncoder{}
+	e.enc = json.NewEncoder(&e.scratch)
+	e.enc.SetEscapeHTML(false)
+	return e
+}
+
+// writeBatch encodes b's records and writes them to r's file in writes of
+// about recordFlushSize (or more: a record is never split).
+func (e *recEncoder) writeBatch(b *recBatch, r *recorder) error {
+	e.buf = e.buf[:0]
+	for i := range b.items {
+		e.item(r, b, &b.items[i])
+		if e.err != nil {
+			return e.err
+		}
+		if len(e.buf) >= recordFlushSize {
+			if _, err := r.file.Write(e.buf); err != nil {
+				return err
+			}
+			e.buf = e.buf[:0]
+		}
+	}
+	if len(e.buf) > 0 {
+		if _, err := r.file.Write(e.buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// item appends one record.
+func (e *recEncoder) item(r *recorder, b *recBatch, it *recItem) {
+	switch it.kind {
+	case itemStep:
+		e.step(r, it, plain(string(b.out[it.out[0]:it.out[1]])), plain(string(b.errs[it.errs[0]:it.errs[1]])))
+	case itemEvent:
+		rec := recordingEvent{Type: recEvent, Offset: r.offset(it.ev.Time),
+			Event: json.RawMessage(bytes.TrimSuffix(EventJSON(it.ev), []byte("\n")))}
+		if !it.ev.Quiet {
+			rec.Shown = EventText(it.ev)
+		}
+		e.json(rec)
+	case itemOutput:
+		e.json(recordingOutput{Type: recOutput, Offset: r.offset(it.at),
+			Output: plain(string(b.out[it.out[0]:it.out[1]])), Errors: plain(string(b.errs[it.errs[0]:it.errs[1]]))})
+	case itemJSON:
+		e.json(it.v)
+	}
+}
+
+// json appends one record by encoding/json, as one line.
+func (e *recEncoder) json(v any) {
+	e.scratch.Reset()
+	if err := e.enc.Encode(v); err != nil { // as marshalJSON encodes
+		e.err = err
+		return
+	}
+	e.buf = append(e.buf, escapeJSONText(e.scratch.Bytes())...)
+}
+
+// step appends a command's record.
+func (e *recEncoder) step(r *recorder, it *recItem, out, errs string) {
+	ev := &it.ev
+	st := recordingStep{Type: recCommand, Step: it.step, Depth: it.depth, Time: ev.Time.Format(time.RFC3339Nano),
+		Offset: r.offset(ev.Time), Resource: ev.Resource, Output: out, Errors: errs}
+	if it.width != r.width {
+		w := it.width // the terminal was resized since the header
+		st.Width = &w
+	}
+	for _, a := range ev.Attrs {
+		switch a.Key {
+		case "line":
+			st.Line, _ = a.Value.(string)
+		case "command":
+			st.Command, _ = a.Value.(string)
+		case "duration":
+			if d, ok := a.Value.(time.Duration); ok {
+				st.Duration = roundSeconds(d)
+			}
+		case "result":
+			st.Result, _ = a.Value.(string)
+		case "error":
+			st.Error, _ = a.Value.(string)
+		case "errno":
+			if n, ok := a.Value.(int); ok {
+				st.Errno = &n
+			}
+		case "made":
+			st.Made, _ = a.Value.(string)
+		case "python":
+			st.Python, _ = a.Value.([]string)
+		case "timing":
+			phases, _ := a.Value.([]Attr)
+			for _, p := range phases {
+				d, _ := p.Value.(time.Duration)
+				st.Timing = append(st.Timing, recordingPhase{Phase: p.Key, Seconds: roundSeconds(d)})
+			}
+		}
+	}
+	e.writeStepRecord(&st)
+}
