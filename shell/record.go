@@ -80,7 +80,7 @@ func (s *Session) startRecording(ctx context.Context, name string, force bool) e
 	if force {
 		policy = fileio.Force
 	}
-	f, err := fileio.Create(ctx, name, fileio.Options{Policy: policy})
+	f, err := fileio.Create(ctx, name, fileio.Options{Policy: policy, WritebackStep: recordWritebackStep})
 	if err != nil {
 		var ex *fileio.ExistsError
 		if errors.As(err, &ex) {

@@ -15,11 +15,15 @@ import (
 	"bytes"
 	"math"
 	"strconv"
+	"time"
 )
 
-// appendStep appends st's record and its newline, as r.enc.Encode(st)
-// would write it.
-func (e *recEncoder) appendStep(b []byte, st *recordingStep) []byte {
+// appendStep appends st's record and its newline, as e.enc.Encode(st)
+// would write it. The writer gives the step's time as at (st.Time is its
+// RFC 3339 form, printable ASCII, written without a string of its own)
+// and what it printed as out and errs (st.Output, st.Errors); a zero at
+// and nil out and errs take st's fields.
+func (e *recEncoder) appendStep(b []byte, st *recordingStep, at time.Time, out, errs []byte) []byte {
 	b = append(b, `{"type":`...)
 	b = e.appendString(b, st.Type)
 	if st.Step != 0 {
@@ -29,7 +33,13 @@ func (e *recEncoder) appendStep(b []byte, st *recordingStep) []byte {
 	b = append(b, `,"depth":`...)
 	b = strconv.AppendInt(b, int64(st.Depth), 10)
 	b = append(b, `,"time":`...)
-	b = e.appendString(b, st.Time)
+	if at.IsZero() {
+		b = e.appendString(b, st.Time)
+	} else {
+		b = append(b, '"')
+		b = at.AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
 	b = append(b, `,"offset":`...)
 	b = e.appendFloat(b, st.Offset)
 	b = append(b, `,"line":`...)
@@ -87,9 +97,17 @@ func (e *recEncoder) appendStep(b []byte, st *recordingStep) []byte {
 		b = strconv.AppendInt(b, int64(*st.Width), 10)
 	}
 	b = append(b, `,"output":`...)
-	b = e.appendString(b, st.Output)
+	if out != nil {
+		b = appendJSONString(e, b, out)
+	} else {
+		b = e.appendString(b, st.Output)
+	}
 	b = append(b, `,"errors":`...)
-	b = e.appendString(b, st.Errors)
+	if errs != nil {
+		b = appendJSONString(e, b, errs)
+	} else {
+		b = e.appendString(b, st.Errors)
+	}
 	return append(b, "}\n"...)
 }
 
@@ -99,6 +117,11 @@ func (e *recEncoder) appendStep(b []byte, st *recordingStep) []byte {
 // ends with a newline); a string with any other byte is handed whole to
 // the encoder.
 func (e *recEncoder) appendString(b []byte, s string) []byte {
+	return appendJSONString(e, b, s)
+}
+
+// appendJSONString is appendString for a string or the bytes of one.
+func appendJSONString[T string | []byte](e *recEncoder, b []byte, s T) []byte {
 	mark := len(b)
 	b = append(b, '"')
 	from := 0
@@ -116,7 +139,7 @@ func (e *recEncoder) appendString(b []byte, s string) []byte {
 		case '\t':
 			esc = `\t`
 		default:
-			return e.appendEncoded(b[:mark], s)
+			return e.appendEncoded(b[:mark], string(s))
 		}
 		b = append(b, s[from:i]...)
 		b = append(b, esc...)
@@ -187,17 +210,18 @@ func (e *recEncoder) appendEncoded(b []byte, v any) []byte {
 	return append(b, bytes.TrimSuffix(e.scratch.Bytes(), []byte("\n"))...)
 }
 
-// writeStepRecord appends st's record to buf, as json(st) would. Only a
+// writeStepRecord appends st's record to buf, as json(st) would (at, out
+// and errs as appendStep takes them). Only a
 // record with a value the encoder wrote can hold a byte above ASCII, so
 // only such a record is scanned by escapeJSONText (the direct path writes
 // printable ASCII).
-func (e *recEncoder) writeStepRecord(st *recordingStep) {
+func (e *recEncoder) writeStepRecord(st *recordingStep, at time.Time, out, errs []byte) {
 	if e.err != nil {
 		return
 	}
 	e.encoded = false
 	mark := len(e.buf)
-	e.buf = e.appendStep(e.buf, st)
+	e.buf = e.appendStep(e.buf, st, at, out, errs)
 	if e.err != nil || !e.encoded {
 		return
 	}

@@ -70,6 +70,18 @@ func TestAppendStepIsEncoding(t *testing.T) {
 				st.Timing = append(st.Timing, recordingPhase{Phase: str(), Seconds: flt()})
 			}
 		}
+		// Half of them as the writer gives them: the time as a time, what
+		// was printed as bytes.
+		var at time.Time
+		var out, errs []byte
+		if rng.IntN(2) == 0 {
+			at = time.Unix(rng.Int64N(1<<34), rng.Int64N(1e9))
+			if rng.IntN(2) == 0 {
+				at = at.UTC()
+			}
+			st.Time = at.Format(time.RFC3339Nano)
+			out, errs = []byte(st.Output), []byte(st.Errors)
+		}
 		want, err := marshalJSON(st)
 		if err != nil {
 			t.Fatal(err)
@@ -78,7 +90,10 @@ func TestAppendStepIsEncoding(t *testing.T) {
 		// place after what was there, escaped only when the encoder wrote a
 		// part).
 		e.buf = append(e.buf[:0], "{}\n"...)
-		e.writeStepRecord(&st)
+		if at != (time.Time{}) {
+			st.Time, st.Output, st.Errors = "", "", "" // taken from at, out and errs
+		}
+		e.writeStepRecord(&st, at, out, errs)
 		if !bytes.HasPrefix(e.buf, []byte("{}\n")) {
 			t.Fatalf("step %d: what was before the record changed: %q", i, e.buf)
 		}

@@ -191,7 +191,7 @@ func (e *recEncoder) writeBatch(b *recBatch, r *recorder) error {
 func (e *recEncoder) item(r *recorder, b *recBatch, it *recItem) {
 	switch it.kind {
 	case itemStep:
-		e.step(r, it, plain(string(b.out[it.out[0]:it.out[1]])), plain(string(b.errs[it.errs[0]:it.errs[1]])))
+		e.step(r, it, plainBytes(b.out[it.out[0]:it.out[1]]), plainBytes(b.errs[it.errs[0]:it.errs[1]]))
 	case itemEvent:
 		rec := recordingEvent{Type: recEvent, Offset: r.offset(it.ev.Time),
 			Event: json.RawMessage(bytes.TrimSuffix(EventJSON(it.ev), []byte("\n")))}
@@ -217,11 +217,23 @@ func (e *recEncoder) json(v any) {
 	e.buf = append(e.buf, escapeJSONText(e.scratch.Bytes())...)
 }
 
-// step appends a command's record.
-func (e *recEncoder) step(r *recorder, it *recItem, out, errs string) {
+// plainBytes is plain for printed bytes: themselves when they hold no
+// colour (never nil, as appendStep takes them).
+func plainBytes(p []byte) []byte {
+	if bytes.IndexByte(p, 0x1b) < 0 {
+		if p == nil {
+			return []byte{}
+		}
+		return p
+	}
+	return []byte(plain(string(p)))
+}
+
+// step appends a command's record; out and errs are what it printed.
+func (e *recEncoder) step(r *recorder, it *recItem, out, errs []byte) {
 	ev := &it.ev
-	st := recordingStep{Type: recCommand, Step: it.step, Depth: it.depth, Time: ev.Time.Format(time.RFC3339Nano),
-		Offset: r.offset(ev.Time), Resource: ev.Resource, Output: out, Errors: errs}
+	st := recordingStep{Type: recCommand, Step: it.step, Depth: it.depth,
+		Offset: r.offset(ev.Time), Resource: ev.Resource}
 	if it.width != r.width {
 		w := it.width // the terminal was resized since the header
 		st.Width = &w
@@ -256,5 +268,9 @@ func (e *recEncoder) step(r *recorder, it *recItem, out, errs string) {
 			}
 		}
 	}
-	e.writeStepRecord(&st)
+	at := ev.Time
+	if at.IsZero() {
+		st.Time = at.Format(time.RFC3339Nano) // appendStep's zero time takes st.Time
+	}
+	e.writeStepRecord(&st, at, out, errs)
 }

@@ -44,6 +44,10 @@ type Options struct {
 	// the umask or the replaced file's mode; 0 is 0666 less the umask, or
 	// the replaced file's mode.
 	Perm fs.FileMode
+	// WritebackStep, if not 0, is how much a regular output writes before
+	// it asks the kernel to start writing it to the disk (writeback.go);
+	// 0 is 4 MiB.
+	WritebackStep int64
 }
 
 // Output is a file being written. Write to it, then Commit on success or

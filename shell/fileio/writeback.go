@@ -3,7 +3,9 @@ package fileio
 import "golang.org/x/sys/unix"
 
 // writebackStep is how much a regular output writes before it asks the
-// kernel to start writing it to the disk.
+// kernel to start writing it to the disk, unless Options.WritebackStep
+// says otherwise (a recording, which comes slowly and whose end waits for
+// the fsync, asks every 256 KiB).
 const writebackStep = 4 << 20
 
 // writeback starts the disk writes of what was written since the last
@@ -14,7 +16,11 @@ const writebackStep = 4 << 20
 // file (for an 8 MiB download, 6.5 ms of its 22). It is only a hint: an
 // error here is left for the fsync to report.
 func (o *Output) writeback() {
-	if o.n-o.queued < writebackStep {
+	step := o.opts.WritebackStep
+	if step <= 0 {
+		step = writebackStep
+	}
+	if o.n-o.queued < step {
 		return
 	}
 	unix.SyncFileRange(int(o.f.Fd()), o.queued, o.n-o.queued, unix.SYNC_FILE_RANGE_WRITE)

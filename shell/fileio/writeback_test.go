@@ -37,3 +37,23 @@ func TestWritebackEachStep(t *testing.T) {
 		t.Fatalf("the file holds %d bytes (%v), not the 9 MiB written", len(got), err)
 	}
 }
+
+// TestWritebackStepOption: Options.WritebackStep sets the step (a
+// recording's 256 KiB).
+func TestWritebackStepOption(t *testing.T) {
+	o, err := Create(context.Background(), filepath.Join(t.TempDir(), "rec"), Options{WritebackStep: 256 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Abort()
+	chunk := make([]byte, 100<<10)
+	for i := 1; i <= 8; i++ {
+		if _, err := o.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+		// Handed over at 300, 600 KiB: the first write at or past each step.
+		if want := int64(i/3) * 300 << 10; o.queued != want {
+			t.Fatalf("after %d KiB, %d bytes handed to writeback, want %d", i*100, o.queued, want)
+		}
+	}
+}
