@@ -56,9 +56,10 @@ type recorder struct {
 	enc         *recEncoder // the writer's
 	busy        bool        // a writer runs
 	again       bool        // it takes the next batch when done with its own
-	closed      bool        // the recording ended: nothing more is added
+	closed      bool        // the recording is ending: nothing more is added
 	timer       *time.Timer // hands the batch over recordFlushAfter after a record
 	armed       bool        // timer runs
+	waitingRoom int         // commands waiting for the writer to make room
 }
 
 // notCommand keeps the events a recording writes as events: all but the

@@ -50,13 +50,13 @@ func (r *recorder) stopTimer() {
 	}
 }
 
-// closeLocked writes everything handed over and ends the recording's
-// writing (the caller holds r.mu); r.err says whether all was written.
+// closeLocked ends the recording's writing (the caller holds r.mu): what
+// was added so far is written, nothing more is added (a signal's save does
+// not chase a command still running); r.err says whether all was written.
 func (r *recorder) closeLocked() {
-	r.drainLocked()
 	r.closed = true
+	r.drainLocked()
 	r.stopTimer()
-	r.fill, r.spare = nil, nil
 	r.cond.Broadcast() // a command waiting for room goes on
 }
 
@@ -66,9 +66,7 @@ func (r *recorder) closeLocked() {
 func (s *Session) flushRecording() {
 	if r := s.term.rec.Load(); r != nil {
 		r.mu.Lock()
-		if !r.closed {
-			r.drainLocked()
-		}
+		r.drainLocked()
 		r.mu.Unlock()
 	}
 }

@@ -68,7 +68,9 @@ func (r *recorder) enqueueLocked(it recItem) {
 	}
 	// Bounded: the writer is behind (a slow disk); wait for it.
 	for r.busy && r.fill.size() >= recordQueueMax && r.err == nil && !r.closed {
+		r.waitingRoom++
 		r.cond.Wait()
+		r.waitingRoom--
 	}
 }
 
@@ -76,7 +78,7 @@ func (r *recorder) enqueueLocked(it recItem) {
 // it is not running; if it is, it takes the batch when it is done with
 // its own.
 func (r *recorder) kickLocked() {
-	if r.closed || len(r.fill.items) == 0 {
+	if len(r.fill.items) == 0 {
 		return
 	}
 	if r.busy {
@@ -134,7 +136,7 @@ func (r *recorder) writeLoop(b *recBatch) {
 // drainLocked hands over what waits and returns when the writer has
 // written everything (or failed); the caller holds r.mu.
 func (r *recorder) drainLocked() {
-	for !r.closed {
+	for {
 		if !r.busy {
 			if len(r.fill.items) == 0 || r.err != nil {
 				return

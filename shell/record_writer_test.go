@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sockshell/sockshell/shell/testenv"
 )
@@ -152,5 +153,57 @@ func TestRecordWriteErrorGoesOn(t *testing.T) {
 	s.Exec(context.Background(), "say again", "")
 	if _, steps, err := s.stopRecording(); err != nil || steps != 1 {
 		t.Fatalf("the next recording: %d steps, %v", steps, err)
+	}
+}
+
+// TestRecordWaitsForTheWriter: what waits for the writer is bounded: while
+// the writer is busy (held here), a command that adds more than
+// recordQueueMax waits for it, and goes on, its step recorded whole, when
+// the writer is done.
+func TestRecordWaitsForTheWriter(t *testing.T) {
+	s, _, _ := recordSession(t)
+	file := filepath.Join(t.TempDir(), "r.jsonl")
+	if err := s.StartRecording(file, false); err != nil {
+		t.Fatal(err)
+	}
+	r := s.term.rec.Load()
+	r.mu.Lock()
+	r.busy = true // a writer at work: none runs until the test lets go
+	r.mu.Unlock()
+	big := strings.Repeat("b", recordQueueMax/4)
+	done := make(chan struct{})
+	release := func() {
+		r.mu.Lock()
+		r.busy = false // the writer done: the next one takes what waits
+		r.kickLocked()
+		r.mu.Unlock()
+		<-done
+	}
+	go func() {
+		defer close(done)
+		for range 5 {
+			s.Exec(context.Background(), "say "+big, "")
+		}
+	}()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		r.mu.Lock()
+		waiting := r.waitingRoom
+		r.mu.Unlock()
+		if waiting == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			release()
+			t.Fatal("the command did not wait for the busy writer")
+		}
+	}
+	release()
+	s.EndRecording()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), `"output":"`+big+`\n"`); n != 5 {
+		t.Fatalf("%d of the 5 steps recorded whole", n)
 	}
 }
