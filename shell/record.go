@@ -253,7 +253,10 @@ func (r *recorder) boundary() {
 		r.waiting = r.waiting[:0]
 	} else if out[0] < out[1] || errs[0] < errs[1] {
 		// Printed outside any command (the banner, a line that did not lex).
-		r.enqueueLocked(recItem{kind: itemOutput, at: time.Now(), out: out, errs: errs})
+		if it := r.addLocked(itemOutput); it != nil {
+			it.ev.Time, it.out, it.errs = time.Now(), out, errs
+			r.addedLocked()
+		}
 	}
 	r.pending, r.hasPending = Event{}, false
 }
@@ -271,17 +274,26 @@ func roundSeconds(d time.Duration) float64 {
 // errs (ranges of the batch's text).
 func (r *recorder) writeStep(out, errs [2]int) {
 	r.commands++
-	it := recItem{kind: itemStep, ev: r.pending, depth: r.depth, width: r.stepWidth, out: out, errs: errs}
 	if r.depth == 0 {
 		r.steps++
+	}
+	it := r.addLocked(itemStep)
+	if it == nil {
+		return
+	}
+	it.ev, it.depth, it.width, it.out, it.errs = r.pending, r.depth, r.stepWidth, out, errs
+	if r.depth == 0 {
 		it.step = r.steps
 	}
-	r.enqueueLocked(it)
+	r.addedLocked()
 }
 
 func (r *recorder) writeEvent(e Event) {
 	r.events++
-	r.enqueueLocked(recItem{kind: itemEvent, ev: e})
+	if it := r.addLocked(itemEvent); it != nil {
+		it.ev = e
+		r.addedLocked()
+	}
 }
 
 func (r *recorder) writeEnd() {
@@ -292,7 +304,10 @@ func (r *recorder) writeEnd() {
 
 // writeJSON adds one record, encoded by encoding/json.
 func (r *recorder) writeJSON(v any) {
-	r.enqueueLocked(recItem{kind: itemJSON, v: v})
+	if it := r.addLocked(itemJSON); it != nil {
+		it.v = v
+		r.addedLocked()
+	}
 }
 
 // sgr matches the colour codes the terminal owner paints with; every other

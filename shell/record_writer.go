@@ -34,8 +34,7 @@ const (
 // ranges out and errs of the batch's text (no string of its own).
 type recItem struct {
 	kind        recKind
-	ev          Event
-	at          time.Time // itemOutput: when
+	ev          Event // the command's event, the event; itemOutput: its Time only
 	step, depth int
 	width       int // the tables' width when the command ran
 	out, errs   [2]int
@@ -51,22 +50,28 @@ type recBatch struct {
 // size is what the batch will take in the file, roughly.
 func (b *recBatch) size() int { return len(b.out) + len(b.errs) + 256*len(b.items) }
 
-// enqueueLocked adds it to the batch being filled (the caller holds r.mu,
-// and has set its text ranges): nothing after the first write error, or
-// once the recording ended.
-func (r *recorder) enqueueLocked(it recItem) {
+// addLocked adds a record of kind to the batch being filled and returns
+// it for the caller (who holds r.mu) to fill in, in place; nil after the
+// first write error, or once the recording is ending. The caller calls
+// addedLocked when it is filled in.
+func (r *recorder) addLocked(kind recKind) *recItem {
 	if r.err != nil || r.closed {
-		return
+		return nil
 	}
-	r.fill.items = append(r.fill.items, it)
-	size := r.fill.size()
-	if size >= recordFlushSize {
+	r.fill.items = append(r.fill.items, recItem{kind: kind})
+	return &r.fill.items[len(r.fill.items)-1]
+}
+
+// addedLocked hands the batch to the writer when it holds enough, and
+// else makes sure the timer runs; when the writer is behind (a slow disk)
+// and the batch holds recordQueueMax, it waits for the writer.
+func (r *recorder) addedLocked() {
+	if r.fill.size() >= recordFlushSize {
 		r.kickLocked()
 	} else if !r.armed {
 		r.armed = true
 		r.timer.Reset(recordFlushAfter)
 	}
-	// Bounded: the writer is behind (a slow disk); wait for it.
 	for r.busy && r.fill.size() >= recordQueueMax && r.err == nil && !r.closed {
 		r.waitingRoom++
 		r.cond.Wait()
@@ -202,7 +207,7 @@ func (e *recEncoder) item(r *recorder, b *recBatch, it *recItem) {
 		}
 		e.json(rec)
 	case itemOutput:
-		e.json(recordingOutput{Type: recOutput, Offset: r.offset(it.at),
+		e.json(recordingOutput{Type: recOutput, Offset: r.offset(it.ev.Time),
 			Output: plain(string(b.out[it.out[0]:it.out[1]])), Errors: plain(string(b.errs[it.errs[0]:it.errs[1]]))})
 	case itemJSON:
 		e.json(it.v)
