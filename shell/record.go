@@ -40,7 +40,7 @@ type recorder struct {
 	// What was printed since the last boundary is fill's text from
 	// outMark and errMark on.
 	outMark, errMark int
-	pending          Event // the command event waiting for its error text
+	pending          stepEvent // the command event waiting for its error text
 	hasPending       bool
 	depth            int     // the pending command's nesting (source, replay --auto)
 	skip             bool    // the pending command is record or replay itself
@@ -200,7 +200,7 @@ func (s *Session) recordCommand(e Event, name string) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.pending, r.hasPending = e, true
+	r.pending, r.hasPending = stepEvent{at: e.Time, resource: e.Resource, attrs: e.Attrs}, true
 	r.depth = max(s.depth-1-s.replayNest, 0)
 	r.stepWidth = s.Width()
 	// The recording's own commands are not steps: replaying one would
@@ -230,7 +230,7 @@ func (r *recorder) boundary() {
 	}
 	var at time.Time
 	if r.hasPending {
-		at = r.pending.Time
+		at = r.pending.at
 	}
 	for _, e := range evs {
 		if r.hasPending && e.Time.After(at) {
@@ -254,11 +254,11 @@ func (r *recorder) boundary() {
 	} else if out[0] < out[1] || errs[0] < errs[1] {
 		// Printed outside any command (the banner, a line that did not lex).
 		if it := r.addLocked(itemOutput); it != nil {
-			it.ev.Time, it.out, it.errs = time.Now(), out, errs
+			it.cmd.at, it.out, it.errs = time.Now(), out, errs
 			r.addedLocked()
 		}
 	}
-	r.pending, r.hasPending = Event{}, false
+	r.pending, r.hasPending = stepEvent{}, false
 }
 
 func (r *recorder) offset(t time.Time) float64 {
@@ -281,7 +281,7 @@ func (r *recorder) writeStep(out, errs [2]int) {
 	if it == nil {
 		return
 	}
-	it.ev, it.depth, it.width, it.out, it.errs = r.pending, r.depth, r.stepWidth, out, errs
+	it.cmd, it.depth, it.width, it.out, it.errs = r.pending, r.depth, r.stepWidth, out, errs
 	if r.depth == 0 {
 		it.step = r.steps
 	}
@@ -291,7 +291,8 @@ func (r *recorder) writeStep(out, errs [2]int) {
 func (r *recorder) writeEvent(e Event) {
 	r.events++
 	if it := r.addLocked(itemEvent); it != nil {
-		it.ev = e
+		it.ev = len(r.fill.events)
+		r.fill.events = append(r.fill.events, e)
 		r.addedLocked()
 	}
 }

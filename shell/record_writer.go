@@ -34,16 +34,26 @@ const (
 // ranges out and errs of the batch's text (no string of its own).
 type recItem struct {
 	kind        recKind
-	ev          Event // the command's event, the event; itemOutput: its Time only
+	cmd         stepEvent // itemStep: the command's event; itemOutput: its time only
 	step, depth int
 	width       int // the tables' width when the command ran
 	out, errs   [2]int
+	ev          int // itemEvent: its index in the batch's events
 	v           any
 }
 
-// recBatch is records waiting, and the text they printed.
+// stepEvent is what a command's record takes of its event.
+type stepEvent struct {
+	at       time.Time
+	resource string
+	attrs    []Attr
+}
+
+// recBatch is records waiting, and the text they printed and the events
+// they are.
 type recBatch struct {
 	items     []recItem
+	events    []Event
 	out, errs []byte
 }
 
@@ -118,7 +128,8 @@ func (r *recorder) writeLoop(b *recBatch) {
 	for {
 		err := r.enc.writeBatch(b, r)
 		clear(b.items) // what they hold may go
-		b.items = b.items[:0]
+		clear(b.events)
+		b.items, b.events = b.items[:0], b.events[:0]
 		r.mu.Lock()
 		if err != nil && r.err == nil {
 			r.err = err
@@ -200,14 +211,15 @@ func (e *recEncoder) item(r *recorder, b *recBatch, it *recItem) {
 	case itemStep:
 		e.step(r, it, plainBytes(b.out[it.out[0]:it.out[1]]), plainBytes(b.errs[it.errs[0]:it.errs[1]]))
 	case itemEvent:
-		rec := recordingEvent{Type: recEvent, Offset: r.offset(it.ev.Time),
-			Event: json.RawMessage(bytes.TrimSuffix(EventJSON(it.ev), []byte("\n")))}
-		if !it.ev.Quiet {
-			rec.Shown = EventText(it.ev)
+		ev := &b.events[it.ev]
+		rec := recordingEvent{Type: recEvent, Offset: r.offset(ev.Time),
+			Event: json.RawMessage(bytes.TrimSuffix(EventJSON(*ev), []byte("\n")))}
+		if !ev.Quiet {
+			rec.Shown = EventText(*ev)
 		}
 		e.json(rec)
 	case itemOutput:
-		e.json(recordingOutput{Type: recOutput, Offset: r.offset(it.ev.Time),
+		e.json(recordingOutput{Type: recOutput, Offset: r.offset(it.cmd.at),
 			Output: plain(string(b.out[it.out[0]:it.out[1]])), Errors: plain(string(b.errs[it.errs[0]:it.errs[1]]))})
 	case itemJSON:
 		e.json(it.v)
@@ -238,14 +250,14 @@ func plainBytes(p []byte) []byte {
 
 // step appends a command's record; out and errs are what it printed.
 func (e *recEncoder) step(r *recorder, it *recItem, out, errs []byte) {
-	ev := &it.ev
+	ev := &it.cmd
 	st := recordingStep{Type: recCommand, Step: it.step, Depth: it.depth,
-		Offset: r.offset(ev.Time), Resource: ev.Resource}
+		Offset: r.offset(ev.at), Resource: ev.resource}
 	if it.width != r.width {
 		w := it.width // the terminal was resized since the header
 		st.Width = &w
 	}
-	for _, a := range ev.Attrs {
+	for _, a := range ev.attrs {
 		switch a.Key {
 		case "line":
 			st.Line, _ = a.Value.(string)
@@ -275,7 +287,7 @@ func (e *recEncoder) step(r *recorder, it *recItem, out, errs []byte) {
 			}
 		}
 	}
-	at := ev.Time
+	at := ev.at
 	if at.IsZero() {
 		st.Time = at.Format(time.RFC3339Nano) // appendStep's zero time takes st.Time
 	}
