@@ -127,7 +127,7 @@ func appendJSONString[T string | []byte](e *recEncoder, b []byte, s T) []byte {
 	from := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' {
+		if jsonPlain[c] {
 			continue
 		}
 		var esc string
@@ -148,6 +148,15 @@ func appendJSONString[T string | []byte](e *recEncoder, b []byte, s T) []byte {
 	b = append(b, s[from:]...)
 	return append(b, '"')
 }
+
+// jsonPlain marks the bytes a JSON string holds as they are: printable
+// ASCII but a quote and a backslash.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c <= 0x7e; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // appendFloat appends f as encoding/json does where it writes plain
 // decimals (0, and magnitudes from 1e-6 up to 1e21: the shortest 'f'
