@@ -1,7 +1,7 @@
 // When a recording's records reach its file: they are collected in memory
 // and handed to the writer (record_writer.go), which encodes them and
 // writes them in a few large writes, so that a script of 10,000 commands
-// is a few dozen writes, not 20,000, made beside the commands; and nothing
+// is about ten writes, not 20,000, made beside the commands; and nothing
 // finished is lost: the prompt waits for the writer before it waits for a
 // line, a timer hands over what has waited recordFlushAfter (a command
 // that blocks for long, a script that runs on), and a signal that ends the
@@ -23,7 +23,7 @@ import (
 // 2.5 MB recording, 0.3 to 1.8 ms instead of 3 to 8).
 const (
 	recordFlushAfter    = 50 * time.Millisecond
-	recordFlushSize     = 64 << 10
+	recordFlushSize     = 256 << 10
 	recordWritebackStep = 256 << 10
 )
 
