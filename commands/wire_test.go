@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -38,15 +39,43 @@ type tcpdumpRun struct {
 	cmd  *exec.Cmd
 	file string
 	bin  string
+	// sentinel is where stop sends the datagram that ends the capture
+	// (the filter takes it); sender sends it.
+	sentinel, sender *net.UDPConn
+	// stderr is all tcpdump wrote there, given once it has closed it.
+	stderr chan string
 }
 
-// startTcpdump starts tcpdump -i lo -w FILE with the filter expr and waits
-// until it listens.
+// tcpdumpSnap is tcpdump's snapshot length: every header the tests compare
+// (an ICMP error's quoted IP and UDP headers too), not the payload. The
+// kernel's ring is tcpdump's buffer (2 MiB) cut into frames of the
+// snapshot length: at the default (262144, cut to loopback's MTU) it held
+// 32 frames, and on loopback each packet takes two (leaving and
+// arriving), so a tcpdump that read behind on a loaded machine lost the
+// session's last packets ("8 packets dropped by kernel"). At 256 bytes the
+// ring holds over 6000 frames (measured: tcpdump stopped, 10,000 datagrams
+// sent, 3120 captured).
+const tcpdumpSnap = "256"
+
+// startTcpdump starts tcpdump -i lo -w FILE with the filter expr (and the
+// sentinel's datagram) and waits until it listens.
 func startTcpdump(t *testing.T, expr string) *tcpdumpRun {
 	t.Helper()
 	bin := testenv.NeedPeer(t, "tcpdump", "tcpdump", "/usr/bin/tcpdump", "/usr/sbin/tcpdump")
+	sentinel, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sentinel.Close() })
+	sender, err := net.DialUDP("udp4", nil, sentinel.LocalAddr().(*net.UDPAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sender.Close() })
+	expr = fmt.Sprintf("(%s) or (udp and src port %d and dst port %d)", expr,
+		sender.LocalAddr().(*net.UDPAddr).Port, sentinel.LocalAddr().(*net.UDPAddr).Port)
 	file := filepath.Join(t.TempDir(), "ref.pcap")
-	cmd := exec.Command(bin, "-i", "lo", "--immediate-mode", "-U", "-n", "-w", file, expr)
+	cmd := exec.Command(bin, "-i", "lo", "--immediate-mode", "-U", "-s", tcpdumpSnap, "-n", "-w", file, expr)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -54,23 +83,25 @@ func startTcpdump(t *testing.T, expr string) *tcpdumpRun {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	ready := make(chan string, 1)
+	ready, all := make(chan string, 1), make(chan string, 1)
 	go func() {
 		buf := make([]byte, 4096)
 		var got string
+		listening := false
 		for {
 			n, err := stderr.Read(buf)
 			got += string(buf[:n])
-			if strings.Contains(got, "listening on") {
+			if !listening && strings.Contains(got, "listening on") {
+				listening = true
 				ready <- ""
-				// Keep draining so tcpdump never blocks on its stderr.
-				for err == nil {
-					_, err = stderr.Read(buf)
-				}
-				return
 			}
 			if err != nil {
-				ready <- got
+				// Read through to the end, so tcpdump never blocks on
+				// its stderr and its last counts are kept.
+				if !listening {
+					ready <- got
+				}
+				all <- got
 				return
 			}
 		}
@@ -86,39 +117,68 @@ func startTcpdump(t *testing.T, expr string) *tcpdumpRun {
 		cmd.Process.Kill()
 		t.Fatal("tcpdump never said it was listening")
 	}
-	r := &tcpdumpRun{t: t, cmd: cmd, file: file, bin: bin}
+	r := &tcpdumpRun{t: t, cmd: cmd, file: file, bin: bin, sentinel: sentinel, sender: sender, stderr: all}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	return r
 }
 
-// stop ends the capture once its file holds at least n packets that
-// counts takes (or a generous while has passed) and returns its packets as tcpdumpRead gives
-// them.
-func (r *tcpdumpRun) stop(n int, counts func(string) bool) []string {
+// tcpdumpDropped is tcpdump's count, as it exits, of the packets the
+// kernel took for it and could not keep (its ring was full).
+var tcpdumpDropped = regexp.MustCompile(`(\d+) packets? dropped by kernel`)
+
+// stop ends the capture and returns its packets as tcpdumpRead gives
+// them, without the sentinel. Each packet the test waited for (a reply
+// received, a refused connect's reset, an ICMP error) reached tcpdump's
+// ring before the call that waited returned. So stop sends the sentinel,
+// a datagram from one loopback socket to another, and stops tcpdump once
+// the sentinel is in its file: tcpdump reads its ring in order and writes
+// each packet as it reads it (-U), so every packet before the sentinel is
+// in the file too. (Stopping tcpdump loses what it has not read yet.)
+// stop fails when tcpdump says the kernel dropped a packet: the reference
+// would lack it.
+func (r *tcpdumpRun) stop() []string {
 	r.t.Helper()
-	// tcpdump writes each packet as it comes (-U); on a loaded machine it
-	// may lag behind the session.
-	for deadline := time.Now().Add(sockPeerTimeout); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		out, _ := exec.Command(r.bin, "-r", r.file, "-n").Output()
-		k := 0
-		for _, p := range tcpdumpParse(string(out)) {
-			if counts(p) {
-				k++
-			}
+	const mark = "sockshell test sentinel"
+	sentinel := fmt.Sprintf("%s > %s UDP %d", tcpdumpAddr(r.sender.LocalAddr().(*net.UDPAddr).AddrPort()),
+		tcpdumpAddr(r.sentinel.LocalAddr().(*net.UDPAddr).AddrPort()), len(mark))
+	seen := func() bool {
+		// Sent again each look: a ring that was full (the count below
+		// fails the test) may have dropped the last one.
+		if _, err := r.sender.Write([]byte(mark)); err != nil {
+			r.t.Fatal(err)
 		}
-		if k >= n {
-			break
+		out, _ := exec.Command(r.bin, "-r", r.file, "-n").Output()
+		return slices.Contains(tcpdumpParse(string(out)), sentinel)
+	}
+	// A guard against a hang, not a timing: tcpdump writes the sentinel
+	// once it is scheduled.
+	for deadline := time.Now().Add(sockPeerTimeout); !seen(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("tcpdump did not write the sentinel %q in %v", sentinel, sockPeerTimeout)
 		}
 	}
 	r.cmd.Process.Signal(syscall.SIGINT)
-	done := make(chan error, 1)
-	go func() { done <- r.cmd.Wait() }()
+	var stderr string
 	select {
-	case <-done:
+	case stderr = <-r.stderr:
 	case <-time.After(sockPeerTimeout):
 		r.t.Fatal("tcpdump did not stop")
 	}
-	return tcpdumpRead(r.t, r.bin, r.file)
+	r.cmd.Wait()
+	m := tcpdumpDropped.FindStringSubmatch(stderr)
+	if m == nil {
+		r.t.Fatalf("tcpdump did not say how many packets the kernel dropped:\n%s", stderr)
+	}
+	if m[1] != "0" {
+		r.t.Fatalf("tcpdump's reference lacks packets: its ring was full\n%s", stderr)
+	}
+	var pkts []string
+	for _, p := range tcpdumpRead(r.t, r.bin, r.file) {
+		if p != sentinel {
+			pkts = append(pkts, p)
+		}
+	}
+	return pkts
 }
 
 // tcpdumpLine picks, from tcpdump -r -n output, the addresses, the flags
@@ -246,9 +306,7 @@ func TestWireAgreesWithTcpdump(t *testing.T) {
 	notOther := func(p string) bool {
 		return !strings.Contains(p, fmt.Sprintf(".%d ", otherPort)) && !strings.Contains(p, fmt.Sprintf(".%d [", otherPort))
 	}
-	// tcpdump's file has at least as many packets of the session's ports
-	// as the wire saw (or the wait ran out, and they differ).
-	want := ref.stop(len(wirePackets(ss.Session)), notOther)
+	want := ref.stop()
 	// What the session's packets share with tcpdump's: its own only.
 	var wantMine []string
 	for _, p := range want {
@@ -265,14 +323,12 @@ func TestWireAgreesWithTcpdump(t *testing.T) {
 			wantMine[i] = strings.TrimSuffix(p, fmt.Sprint(closedUDP)) + "PORT"
 		}
 	}
-	// The wire's ring is read by its own goroutine: a packet tcpdump has
-	// may not be in the session's log yet on a loaded machine. Wait (a
-	// bound, not a timing assertion) until it has as many.
+	// The wire keeps loopback's leaving copy of a packet, tcpdump the
+	// arriving one, which the kernel hands over after it: every packet
+	// tcpdump has before the sentinel is in the wire's ring. Its
+	// goroutine may not have read them yet: read the ring through.
+	wireOf(ss.Session).sync(nil)
 	got := wirePackets(ss.Session)
-	for deadline := time.Now().Add(10 * time.Second); len(got) < len(wantMine) && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
-		got = wirePackets(ss.Session)
-	}
 	if strings.Join(got, "\n") != strings.Join(wantMine, "\n") {
 		t.Errorf("the wire's packets differ from tcpdump's\n got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantMine, "\n"))
 	}
