@@ -8,7 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os/exec"
+
 	"github.com/sockshell/sockshell/commands/capture"
+	"github.com/sockshell/sockshell/shell/testenv"
 )
 
 // The state machine on the exchanges of RFC 9293's figures: both sides'
@@ -137,4 +144,123 @@ func TestWireCompletes(t *testing.T) {
 			t.Errorf("%s<Tab>: %q", line, got)
 		}
 	}
+}
+
+// lastStates are each side's state at the end of a ladder.
+func lastStates(l *ladder) (local, peer string) {
+	local, peer = l.StartLocal, l.StartPeer
+	for _, r := range l.Rows {
+		if r.Local != "" {
+			local = r.Local
+		}
+		if r.Peer != "" {
+			peer = r.Peer
+		}
+	}
+	return local, peer
+}
+
+// ssConnState is the kernel's state of the connection between two loopback
+// ports, as ss names it ("ESTAB", "TIME-WAIT"), "" when there is none.
+func ssConnState(t *testing.T, ss string, local, peer int) string {
+	t.Helper()
+	out, err := exec.Command(ss, "-tanH", "src", fmt.Sprintf("127.0.0.1:%d", local), "dst", fmt.Sprintf("127.0.0.1:%d", peer)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ss: %v %s", err, out)
+	}
+	if f := strings.Fields(string(out)); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
+// The ladder's states are derived from the packets by RFC 9293's state
+// machine, and true: where the kernel still has the connection, ss says
+// the same state (ESTABLISHED after connect; TIME_WAIT once this side
+// shut down its writing half and the peer closed). The SVG is well-formed
+// XML with one arrow a packet.
+func TestWireLadderStates(t *testing.T) {
+	ssBin := testenv.NeedPeer(t, "iproute2", "ss")
+	ss := wireSession(t)
+	_, port := ss.serve("echo 127.0.0.1:0")
+	ss.MustExec("socket tcp")
+	ss.MustExec(fmt.Sprintf("connect s1 127.0.0.1 %d", port))
+	w := wireOf(ss.Session)
+	lport := int(ss.sock("s1").Info().Local.Port())
+	lad, err := w.ladderOf(ss.Session, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, p := lastStates(lad); l != tcpEstablished || p != tcpEstablished {
+		t.Errorf("after connect the ladder says %s / %s, want ESTABLISHED on both sides", l, p)
+	}
+	if k := ssConnState(t, ssBin, lport, port); k != "ESTAB" {
+		t.Errorf("ss says %q after connect", k)
+	}
+	ss.MustExec(`send s1 "hello\r\n"`)
+	ss.MustExec("recv s1 100")
+	ss.MustExec("shutdown s1 wr")
+	if got := ss.MustExec("recv s1 100"); !strings.Contains(got, "b''") {
+		t.Fatalf("the echo server did not close: %q", got)
+	}
+	lad, err = w.ladderOf(ss.Session, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var states []string
+	for _, r := range lad.Rows {
+		if r.Local != "" {
+			states = append(states, r.Local)
+		}
+	}
+	if got, want := strings.Join(states, " "), "SYN_SENT ESTABLISHED FIN_WAIT_1"; !strings.HasPrefix(got, want) {
+		t.Errorf("this side went %s, want %s … TIME_WAIT", got, want)
+	}
+	if l, p := lastStates(lad); l != tcpTimeWait || p != tcpClosed {
+		t.Errorf("at the end the ladder says %s / %s, want TIME_WAIT / CLOSED", l, p)
+	}
+	if k := ssConnState(t, ssBin, lport, port); k != "TIME-WAIT" {
+		t.Errorf("ss says %q at the end, the ladder TIME_WAIT", k)
+	}
+	text := ss.MustExec("wire s1")
+	for _, want := range []string{"SYN_SENT", "TIME_WAIT", fmt.Sprintf("connect s1 127.0.0.1 %d", port), "shutdown s1 wr", "► "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("wire s1 lacks %q:\n%s", want, text)
+		}
+	}
+	svgFile := filepath.Join(t.TempDir(), "s1.svg")
+	ss.MustExec("wire s1 --svg " + svgFile)
+	data, err := os.ReadFile(svgFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arrows := 0
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("the SVG is not well-formed: %v", err)
+		}
+		if el, ok := tok.(xml.StartElement); ok && el.Name.Local == "line" {
+			for _, a := range el.Attr {
+				if a.Name.Local == "class" && a.Value == "packet" {
+					arrows++
+				}
+			}
+		}
+	}
+	packets := 0
+	for _, e := range ss.Session.Events().Recent(0) {
+		if e.Kind == eventPacket && e.Resource == "s1" {
+			packets++
+		}
+	}
+	if arrows != packets || packets < 8 {
+		t.Errorf("the SVG has %d arrows, s1 %d packets", arrows, packets)
+	}
+	ss.AssertExecError("wire s1 --svg "+svgFile, "FileExistsError")
+	ss.AssertExecError("wire s9", "NameError")
 }
