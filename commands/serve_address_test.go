@@ -32,7 +32,7 @@ func TestServeAddressForms(t *testing.T) {
 		}
 	}
 	// A path is a Unix socket's address: the demo servers take one
-	// (unix_test.go), gopher does not.
+	// (unix_peers_test.go), gopher does not.
 	sock := filepath.Join(t.TempDir(), "g.sock")
 	want := "UsageError: '" + sock + "' looks like a file path; serve gopher listens on TCP at HOST:PORT, not on a Unix socket (the demo servers do: serve echo PATH)"
 	if _, errs := ss.Exec("serve gopher " + t.TempDir() + " " + sock); !strings.HasPrefix(errs, want) {
