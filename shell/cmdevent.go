@@ -141,10 +141,7 @@ func (s *Session) emitCommand(name, line, resource, made string, start time.Time
 	ev := s.events.emit(Event{Time: f.end, Kind: EventCommand, Resource: f.resource, Quiet: true, Speller: f})
 	s.lastCommand = ev
 	s.commands.add(ev.Seq, f, s.pyDefaultTimeout())
-	if s.term.rec.Load() != nil {
-		ev = ev.Spelled() // a recording keeps the statement's event to write it
-	}
-	s.recordCommand(ev, name)
+	s.recordCommand(ev, name) // the recording's writer spells it
 }
 
 // ResultKind names a command's result by its Python type ("bytes",

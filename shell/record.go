@@ -200,7 +200,7 @@ func (s *Session) recordCommand(e Event, name string) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.pending, r.hasPending = stepEvent{at: e.Time, resource: e.Resource, attrs: e.Attrs}, true
+	r.pending, r.hasPending = stepEvent{at: e.Time, resource: e.Resource, attrs: e.Attrs, speller: e.Speller}, true
 	r.depth = max(s.depth-1-s.replayNest, 0)
 	r.stepWidth = s.Width()
 	// The recording's own commands are not steps: replaying one would

@@ -42,11 +42,14 @@ type recItem struct {
 	v           any
 }
 
-// stepEvent is what a command's record takes of its event.
+// stepEvent is what a command's record takes of its event. An event not
+// yet spelled keeps its speller, and the writer spells it (a command's
+// facts do not change), so that the command's own thread does not.
 type stepEvent struct {
 	at       time.Time
 	resource string
 	attrs    []Attr
+	speller  EventSpeller
 }
 
 // recBatch is records waiting, and the text they printed and the events
@@ -257,7 +260,11 @@ func (e *recEncoder) step(r *recorder, it *recItem, out, errs []byte) {
 		w := it.width // the terminal was resized since the header
 		st.Width = &w
 	}
-	for _, a := range ev.attrs {
+	attrs := ev.attrs
+	if ev.speller != nil {
+		_, attrs = ev.speller.SpellEvent()
+	}
+	for _, a := range attrs {
 		switch a.Key {
 		case "line":
 			st.Line, _ = a.Value.(string)
