@@ -339,3 +339,31 @@ func isValidText(s string) bool {
 	}
 	return true
 }
+
+// startReaped starts cmd and returns a wait for its end: the error Wait
+// gave, and false if it had not ended within limit. A process still
+// running when the test ends is killed and reaped then.
+func startReaped(t *testing.T, cmd *exec.Cmd) (wait func(limit time.Duration) (error, bool)) {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	reaped := false
+	t.Cleanup(func() {
+		if !reaped {
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	return func(limit time.Duration) (error, bool) {
+		select {
+		case err := <-done:
+			reaped = true
+			return err, true
+		case <-time.After(limit):
+			return nil, false
+		}
+	}
+}

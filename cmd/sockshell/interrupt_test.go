@@ -35,27 +35,13 @@ func interruptLookup(t *testing.T, bin, lookup string) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Stdin = nil
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	reaped := false
-	defer func() {
-		if !reaped {
-			cmd.Process.Kill()
-			<-done
-		}
-	}()
+	wait := startReaped(t, cmd)
 	if !bh.waitQuery(20 * time.Second) {
 		t.Fatal("the lookup never reached the silent DNS server")
 	}
 	cmd.Process.Signal(syscall.SIGINT)
-	var werr error
-	select {
-	case werr = <-done:
-		reaped = true
-	case <-time.After(interruptGuard):
+	werr, ended := wait(interruptGuard)
+	if !ended {
 		t.Fatalf("sockshell did not end within %v of SIGINT", interruptGuard)
 	}
 	var ee *exec.ExitError

@@ -41,18 +41,7 @@ func TestSignalDuringRecvOutLeavesNoTempFile(t *testing.T) {
 			cmd := exec.Command(bin, "--no-history", "-c",
 				fmt.Sprintf("set timeout none; connect 127.0.0.1 %d; recv s1 --out %s", testenv.Port(ln.Addr()), filepath.Join(dir, "out")))
 			cmd.Env = append(filteredEnv(), "HOME="+t.TempDir(), "XDG_STATE_HOME="+t.TempDir())
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			reaped := false
-			defer func() {
-				if !reaped {
-					cmd.Process.Kill()
-					<-done
-				}
-			}()
+			wait := startReaped(t, cmd)
 			// The first bytes are in the temporary file.
 			for deadline := time.Now().Add(waitLimit); ; time.Sleep(5 * time.Millisecond) {
 				if names := testenv.DirNames(t, dir); len(names) == 1 {
@@ -65,10 +54,7 @@ func TestSignalDuringRecvOutLeavesNoTempFile(t *testing.T) {
 				}
 			}
 			cmd.Process.Signal(sig)
-			select {
-			case <-done:
-				reaped = true
-			case <-time.After(waitLimit):
+			if _, ended := wait(waitLimit); !ended {
 				t.Fatalf("sockshell did not end after %v", sig)
 			}
 			if code := cmd.ProcessState.ExitCode(); code != 128+int(sig) {

@@ -31,18 +31,7 @@ func TestSignalKeepsRecordedSteps(t *testing.T) {
 			line := strings.Join(finished, "; ") + fmt.Sprintf("; connect 127.0.0.1 %d; recv s2 10", testenv.Port(ln.Addr()))
 			cmd := exec.Command(bin, "--no-history", "--record", file, "-c", line)
 			cmd.Env = append(filteredEnv(), "HOME="+t.TempDir(), "XDG_STATE_HOME="+t.TempDir())
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			reaped := false
-			defer func() {
-				if !reaped {
-					cmd.Process.Kill()
-					<-done
-				}
-			}()
+			wait := startReaped(t, cmd)
 			accepted := make(chan error, 1)
 			go func() {
 				c, err := ln.Accept()
@@ -60,10 +49,7 @@ func TestSignalKeepsRecordedSteps(t *testing.T) {
 				t.Fatal("the shell never connected")
 			}
 			cmd.Process.Signal(sig)
-			select {
-			case <-done:
-				reaped = true
-			case <-time.After(waitLimit):
+			if _, ended := wait(waitLimit); !ended {
 				t.Fatalf("sockshell did not end after %v", sig)
 			}
 			if code := cmd.ProcessState.ExitCode(); code != 128+int(sig) {
