@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -49,10 +50,43 @@ func TestAppendPyReprMatchesPyRepr(t *testing.T) {
 		List{}, List{"a'b", "é\u202e", "x\\y", -3, nil, true, 1.5, None},
 		Tuple{"::1", 80, 0, 0}, Repr{Text: "<socket fd=3>"}, Text("line\n"), []string{"a", "b"}, "plain", "it's", 0, int64(7))
 	for _, v := range vals {
-		if got, want := string(appendPyRepr([]byte("x"), v)), "x"+PyRepr(v); got != want {
-			t.Fatalf("appendPyRepr(%.60q…) = %.80q…, PyRepr: %.80q…", PyRepr(v), got, want)
+		if got, want := string(appendPyRepr([]byte("x"), v)), "x"+reprJoined(v); got != want {
+			t.Fatalf("appendPyRepr(%.60q…) = %.80q…, want %.80q…", PyRepr(v), got, want)
+		}
+		if got, want := PyRepr(v), reprJoined(v); got != want {
+			t.Fatalf("PyRepr = %.80q…, want %.80q…", got, want)
 		}
 	}
+}
+
+// reprJoined is Python's repr of a tuple or a list written the plain way,
+// each element's repr joined as strings (PyRepr for anything else): what
+// appendPyRepr, which PyRepr's tuples and lists use too, must give.
+func reprJoined(v any) string {
+	var parts []string
+	var l, r string
+	switch x := v.(type) {
+	case Tuple:
+		for _, e := range x {
+			parts = append(parts, reprJoined(e))
+		}
+		if len(x) == 1 {
+			return "(" + parts[0] + ",)"
+		}
+		l, r = "(", ")"
+	case List:
+		for _, e := range x {
+			parts = append(parts, reprJoined(e))
+		}
+		l, r = "[", "]"
+	case []byte:
+		return bytesReprRef(x)
+	case string:
+		return StrRepr(x)
+	default:
+		return PyRepr(v)
+	}
+	return l + strings.Join(parts, ", ") + r
 }
 
 // TestPrintBytesAllocatesNothing: in a warm session, printing a 64 KiB

@@ -59,21 +59,8 @@ func PyRepr(v any) string {
 		return StrRepr(x)
 	case []byte:
 		return BytesRepr(x)
-	case Tuple:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = PyRepr(e)
-		}
-		if len(x) == 1 {
-			return "(" + parts[0] + ",)"
-		}
-		return "(" + strings.Join(parts, ", ") + ")"
-	case List:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = PyRepr(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
+	case Tuple, List:
+		return string(appendPyRepr(nil, x)) // one spelling of a tuple and a list
 	case []string:
 		l := make(List, len(x))
 		for i, e := range x {
