@@ -125,7 +125,12 @@ func TestUDPReplyRateLimit(t *testing.T) {
 		}
 	}
 	elapsed := time.Since(begin)
+	// The server counts a datagram as it reads it, and its reply or drop
+	// just after: wait for the last one's outcome to be counted.
 	st := s.Stats()
+	for deadline := time.Now().Add(10 * time.Second); st.BytesOut+st.Dropped < sent && time.Now().Before(deadline); st = s.Stats() {
+		time.Sleep(time.Millisecond)
+	}
 	replies := st.BytesOut
 	allowed := burst + int64(rate*elapsed.Seconds()) + 1
 	t.Logf("%d datagrams in %v: %d replies, %d dropped (at most %d allowed)", sent, elapsed, replies, st.Dropped, allowed)
