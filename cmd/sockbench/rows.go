@@ -44,42 +44,6 @@ func rowColdStart(c *config) error {
 	return nil
 }
 
-// rowScripted is row 2: many name-service lines through the whole path.
-func rowScripted(c *config) error {
-	py, ok := have("python3")
-	if !ok {
-		skip("2", "scripted throughput", "python3 is not installed (Debian: python3)")
-		return nil
-	}
-	var ss, pyb strings.Builder
-	pyb.WriteString("import socket\n")
-	for i := 0; i < c.lines/4; i++ {
-		ss.WriteString("servport http tcp\nservname 80 tcp\nresolve localhost\naddrinfo localhost 80\n")
-	}
-	fmt.Fprintf(&pyb, "for i in range(%d):\n", c.lines/4)
-	pyb.WriteString("    print(repr(socket.getservbyname('http', 'tcp')))\n" +
-		"    print(repr(socket.getservbyport(80, 'tcp')))\n" +
-		"    print(repr(socket.gethostbyname('localhost')))\n" +
-		"    print(repr(socket.getaddrinfo('localhost', 80)))\n")
-	sf := filepath.Join(c.tmp, "names.sock")
-	pf := filepath.Join(c.tmp, "names.py")
-	if err := os.WriteFile(sf, []byte(ss.String()), 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(pf, []byte(pyb.String()), 0o644); err != nil {
-		return err
-	}
-	t, err := c.timer.time([]proc{
-		{name: "sockshell", line: c.ss + " " + q(sf)},
-		{name: "python3", line: py + " " + q(pf)},
-	})
-	if err != nil {
-		return err
-	}
-	compare("2", fmt.Sprintf("%d name-service lines vs python3", c.lines/4*4), t["sockshell"], t["python3"], 1, seconds, "")
-	return nil
-}
-
 // listen is a loopback listener whose connections are handled by serve,
 // each in a goroutine, until the returned stop is called.
 func listen(serve func(net.Conn)) (port int, stop func(), err error) {
