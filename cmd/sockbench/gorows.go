@@ -91,6 +91,13 @@ func rowInteractive(c *config) error {
 		}
 		compare("10", b.what, secs, sample{b.budget}, 1, seconds, "")
 		figures[len(figures)-1].ref = seconds(b.budget) + " (budget)"
+		if b.name == "BenchmarkInteractiveSocketsTable" {
+			if err := addTablesFloor(c, "10", "BenchmarkTableFloorSockets", 1,
+				"a table of 1,000 rows like it", sample{b.budget}, "the budget"); err != nil {
+				return err
+			}
+			figures[len(figures)-1].ref = seconds(b.budget) + " (budget)"
+		}
 	}
 	return nil
 }

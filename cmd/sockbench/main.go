@@ -42,6 +42,7 @@ type config struct {
 	ss        string // the sockshell binary
 	tmp       string
 	timer     *timer
+	floors    benchResult // the table floors, measured once (floors.go)
 }
 
 // figure is one line of the table.
@@ -54,6 +55,7 @@ type figure struct {
 	lo, hi float64 // the ratio's spread (from the quartiles)
 	target string  // where the issue says we must stand
 	meets  bool
+	floor  bool   // a floor beside a row (floors.go): a ratio, no target
 	note   string // a skip's reason, or extra facts (allocations, RSS)
 }
 
@@ -216,7 +218,7 @@ func printTable(md bool) {
 		return "MISSES"
 	}
 	ratio := func(f figure) string {
-		if f.target == "" {
+		if f.target == "" && !f.floor {
 			return ""
 		}
 		return fmt.Sprintf("%.2f× (%.2f–%.2f)", f.ratio, f.lo, f.hi)

@@ -167,6 +167,10 @@ for i in range(%d): print(r.resolve('h%%d.bench.test' %% (i %% %d), 'A').rrset)"
 	rss := peakRSS(cmds[0])
 	if hasDig {
 		compare("7", what+" vs dig -f", t["sockshell dns"], t["dig -f"], 1, seconds, rss)
+		if err := addTablesFloor(c, "7", "BenchmarkTableFloorAnswer", queries,
+			fmt.Sprintf("the %d one-row answer tables", queries), t["dig -f"], "dig -f's whole run"); err != nil {
+			return err
+		}
 	}
 	if hasPy {
 		compare("7", what+" vs python3 dnspython", t["sockshell dns"], t["python3 dnspython"], 1, seconds, rss)

@@ -58,7 +58,8 @@ func rowScripted(c *config) error {
 		t["sockshell -format python"], t["python3"], 1, seconds, "output byte for byte python3's (checked)")
 	compare("2", fmt.Sprintf("%d name-service lines vs python3, addrinfo as tables (the default)", n),
 		t["sockshell"], t["python3"], 1, seconds, "each addrinfo result drawn as a table by tablewriter; python3 prints a list")
-	return nil
+	return addTablesFloor(c, "2", "BenchmarkDrawSmallTable", c.lines/4,
+		fmt.Sprintf("the %d addrinfo tables", c.lines/4), t["python3"], "python3's whole loop")
 }
 
 // sameOutput runs both commands and says where their standard outputs
