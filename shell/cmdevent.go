@@ -141,7 +141,7 @@ func (s *Session) emitCommand(name, line, resource, made string, start time.Time
 	ev := s.events.emit(Event{Time: f.end, Kind: EventCommand, Resource: f.resource, Quiet: true, Speller: f})
 	s.lastCommand = ev
 	s.commands.add(ev.Seq, f, s.pyDefaultTimeout())
-	s.recordCommand(ev, name) // the recording's writer spells it
+	s.recordCommand(f, name) // the recording's writer writes its record from f
 }
 
 // ResultKind names a command's result by its Python type ("bytes",

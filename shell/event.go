@@ -55,8 +55,8 @@ type Event struct {
 	// spelling them (the text, each field's boxed value) was most of
 	// their cost. The log's readers (Recent, LastByTime, AppendSince, a
 	// subscription's events, Attr) see them spelled; a subscription's
-	// keep sees the event before (its kind, resource, label, time and
-	// flags are set). event_spell.go
+	// keep, and AppendSince's, sees the event before (its kind, resource,
+	// label, time and flags are set). event_spell.go
 	Speller EventSpeller
 }
 

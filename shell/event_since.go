@@ -6,7 +6,11 @@ package shell
 // buffer of its own (a subscription's is made at its full size at once).
 
 // AppendSince appends to dst the events after seq that keep accepts (nil:
-// all), oldest first. missed is how many events after seq the log no
+// all), oldest first, spelled. keep sees each event as the log keeps it,
+// as a subscription's keep does (its kind, resource, label, time and
+// flags are set; Message and Attrs may wait for its Speller): an event it
+// refuses is never spelled (the recording refuses every command's own
+// event, one a boundary, which it records from the command's facts). missed is how many events after seq the log no
 // longer holds (it keeps the last EventLogSize, of every kind); last is
 // the newest Seq, the seq to ask from next time.
 func (l *EventLog) AppendSince(dst []Event, seq uint64, keep func(Event) bool) (_ []Event, missed, last uint64) {
@@ -22,10 +26,10 @@ func (l *EventLog) AppendSince(dst []Event, seq uint64, keep func(Event) bool) (
 		missed, from = oldest-from, oldest
 	}
 	for s := from; s <= l.seq; s++ {
-		e := l.ring[(uint64(l.next)+s-oldest)%n]
-		e.spell()
-		if keep == nil || keep(e) {
-			dst = append(dst, e)
+		e := &l.ring[(uint64(l.next)+s-oldest)%n]
+		if keep == nil || keep(*e) {
+			dst = append(dst, *e)
+			dst[len(dst)-1].spell() // the copy: the log keeps its own as it was
 		}
 	}
 	return dst, missed, l.seq

@@ -17,8 +17,9 @@ func (c countSpeller) SpellEvent() (string, []Attr) {
 
 // TestEventsSpelledWhenRead: an event with a Speller is kept unspelled
 // (no reader, no subscription that keeps it: its text is never made), and
-// every reader sees it spelled: Recent, LastByTime, AppendSince (its keep
-// too), a subscription that keeps it, Attr.
+// every reader sees it spelled: Recent, LastByTime, AppendSince (whose
+// keep, like a subscription's, sees it as kept and whose refused events are
+// never spelled), a subscription that keeps it, Attr.
 func TestEventsSpelledWhenRead(t *testing.T) {
 	log := NewEventLog()
 	spelled := 0
@@ -43,16 +44,25 @@ func TestEventsSpelledWhenRead(t *testing.T) {
 	if got := log.LastByTime(2); len(got) != 2 || got[0].Message != "said" || got[1].Message != "said" {
 		t.Errorf("LastByTime(2) = %+v, want both spelled", got)
 	}
+	// AppendSince's keep sees the event as kept, as a subscription's
+	// does; what it keeps comes spelled, what it refuses is not spelled.
 	var keepSaw []string
-	got, _, _ := log.AppendSince(nil, 98, func(e Event) bool { keepSaw = append(keepSaw, e.Message); return true })
-	if len(got) != 2 || got[1].Message != "said" || len(keepSaw) != 2 || keepSaw[0] != "said" {
-		t.Errorf("AppendSince = %+v, keep saw %q; want them spelled", got, keepSaw)
+	before := spelled
+	got, _, _ := log.AppendSince(nil, 97, func(e Event) bool { keepSaw = append(keepSaw, e.Message); return e.Seq != 99 })
+	if len(got) != 2 || got[0].Message != "said" || got[1].Message != "said" || got[0].Speller != nil || got[1].Seq != 100 {
+		t.Errorf("AppendSince = %+v; want events 98 and 100 spelled", got)
+	}
+	if len(keepSaw) != 3 || keepSaw[0] != "" || keepSaw[1] != "" || keepSaw[2] != "" {
+		t.Errorf("AppendSince's keep saw %q; want three events as the log keeps them (not spelled)", keepSaw)
+	}
+	if spelled-before != 2 {
+		t.Errorf("AppendSince of three events, two kept: %d spelled, want 2", spelled-before)
 	}
 	// A subscription that keeps an event gets it spelled; one that does
 	// not costs nothing.
 	sub := log.Subscribe(8, func(e Event) bool { return e.Resource == "s2" })
 	defer sub.Close()
-	before := spelled
+	before = spelled
 	log.Emit(Event{Kind: "made", Resource: "s3", Speller: countSpeller{&spelled, 1}})
 	log.Emit(Event{Kind: "made", Resource: "s2", Speller: countSpeller{&spelled, 2}})
 	if spelled != before+1 {

@@ -191,16 +191,17 @@ func (t *Terminal) recordBoundary() {
 	}
 }
 
-// recordCommand is the dispatcher's hook: a statement's event, emitted as
-// it ends (its error prints after; the step is written at the boundary).
-func (s *Session) recordCommand(e Event, name string) {
+// recordCommand is the dispatcher's hook: the facts of a statement's
+// event, emitted as it ends (its error prints after; the step is written
+// at the boundary).
+func (s *Session) recordCommand(f *cmdFacts, name string) {
 	r := s.term.rec.Load()
 	if r == nil {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.pending, r.hasPending = stepEvent{at: e.Time, resource: e.Resource, attrs: e.Attrs, speller: e.Speller}, true
+	r.pending, r.hasPending = stepEvent{at: f.end, facts: f}, true
 	r.depth = max(s.depth-1-s.replayNest, 0)
 	r.stepWidth = s.Width()
 	// The recording's own commands are not steps: replaying one would

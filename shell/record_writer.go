@@ -42,14 +42,15 @@ type recItem struct {
 	v           any
 }
 
-// stepEvent is what a command's record takes of its event. An event not
-// yet spelled keeps its speller, and the writer spells it (a command's
-// facts do not change), so that the command's own thread does not.
+// stepEvent is what a command's record takes of its event: its time and
+// the facts it is spelled from (nil for text printed outside a command).
+// The writer writes the record from the facts (a command's facts do not
+// change once made), so that neither the command's thread nor the writer
+// spells the event's message and boxed fields, which the record does not
+// hold.
 type stepEvent struct {
-	at       time.Time
-	resource string
-	attrs    []Attr
-	speller  EventSpeller
+	at    time.Time
+	facts *cmdFacts
 }
 
 // recBatch is records waiting, and the text they printed and the events
@@ -253,50 +254,38 @@ func plainBytes(p []byte) []byte {
 
 // step appends a command's record; out and errs are what it printed.
 func (e *recEncoder) step(r *recorder, it *recItem, out, errs []byte) {
-	ev := &it.cmd
-	st := recordingStep{Type: recCommand, Step: it.step, Depth: it.depth,
-		Offset: r.offset(ev.at), Resource: ev.resource}
+	st := stepRecord(it.cmd.facts)
+	st.Step, st.Depth, st.Offset = it.step, it.depth, r.offset(it.cmd.at)
 	if it.width != r.width {
 		w := it.width // the terminal was resized since the header
 		st.Width = &w
 	}
-	attrs := ev.attrs
-	if ev.speller != nil {
-		_, attrs = ev.speller.SpellEvent()
-	}
-	for _, a := range attrs {
-		switch a.Key {
-		case "line":
-			st.Line, _ = a.Value.(string)
-		case "command":
-			st.Command, _ = a.Value.(string)
-		case "duration":
-			if d, ok := a.Value.(time.Duration); ok {
-				st.Duration = roundSeconds(d)
-			}
-		case "result":
-			st.Result, _ = a.Value.(string)
-		case "error":
-			st.Error, _ = a.Value.(string)
-		case "errno":
-			if n, ok := a.Value.(int); ok {
-				st.Errno = &n
-			}
-		case "made":
-			st.Made, _ = a.Value.(string)
-		case "python":
-			st.Python, _ = a.Value.([]string)
-		case "timing":
-			phases, _ := a.Value.([]Attr)
-			for _, p := range phases {
-				d, _ := p.Value.(time.Duration)
-				st.Timing = append(st.Timing, recordingPhase{Phase: p.Key, Seconds: roundSeconds(d)})
-			}
-		}
-	}
-	at := ev.at
+	at := it.cmd.at
 	if at.IsZero() {
 		st.Time = at.Format(time.RFC3339Nano) // appendStep's zero time takes st.Time
 	}
 	e.writeStepRecord(&st, at, out, errs)
+}
+
+// stepRecord is the record of the statement f: the fields its command
+// event has (cmdFacts.SpellEvent), as they are; the caller sets the step,
+// depth, offset, width, time and what it printed.
+// TestStepRecordIsTheEvent compares it with the event's fields.
+func stepRecord(f *cmdFacts) recordingStep {
+	st := recordingStep{Type: recCommand, Line: f.line, Command: f.name, Resource: f.resource,
+		Duration: roundSeconds(f.dur), Python: f.python}
+	if f.failed {
+		st.Error = f.class
+		if f.hasErrno {
+			n := f.errno
+			st.Errno = &n
+		}
+	} else {
+		st.Result, st.Made = f.result, f.made
+	}
+	for _, p := range f.timing {
+		d, _ := p.Value.(time.Duration)
+		st.Timing = append(st.Timing, recordingPhase{Phase: p.Key, Seconds: roundSeconds(d)})
+	}
+	return st
 }
