@@ -32,7 +32,7 @@ const (
 func (r *recorder) initFlush() {
 	r.cond = sync.NewCond(&r.mu)
 	r.fill = &recBatch{}
-	r.enc = newRecEncoder()
+	r.enc = newRecEncoder(r.started, r.width)
 	r.timer = time.AfterFunc(time.Hour, func() {
 		r.mu.Lock()
 		defer r.mu.Unlock()

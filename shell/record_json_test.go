@@ -36,7 +36,7 @@ func TestAppendStepIsEncoding(t *testing.T) {
 		}
 		return rng.Float64() * math.Pow(10, float64(rng.IntN(30)-15))
 	}
-	e := newRecEncoder() // the writer's, without a file: what a step adds is read from e.buf
+	e := newRecEncoder(time.Time{}, 0) // the writer's, without a file: what a step adds is read from e.buf
 	for i := range 20000 {
 		st := recordingStep{Type: recCommand, Depth: rng.IntN(3), Time: str(), Offset: flt(), Line: str(),
 			Command: str(), Duration: flt(), Output: str(), Errors: str()}
@@ -117,7 +117,7 @@ func TestAppendStepIsEncoding(t *testing.T) {
 // of digits before and after the point.
 func TestAppendFloatIsStrconv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	r := newRecEncoder()
+	r := newRecEncoder(time.Time{}, 0)
 	check := func(f float64) {
 		t.Helper()
 		want, err := json.Marshal(f)

@@ -14,6 +14,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"time"
+
+	"github.com/sockshell/sockshell/shell/fileio"
 )
 
 // recordQueueMax bounds what waits for the writer: a command that adds to
@@ -130,7 +132,7 @@ func (r *recorder) takeLocked() *recBatch {
 // without r.mu; only one runs at a time (r.busy), so the encoder is its.
 func (r *recorder) writeLoop(b *recBatch) {
 	for {
-		err := r.enc.writeBatch(b, r)
+		err := r.enc.writeBatch(b, r.file)
 		clear(b.items) // what they hold may go
 		clear(b.events)
 		b.items, b.events = b.items[:0], b.events[:0]
@@ -170,7 +172,13 @@ func (r *recorder) drainLocked() {
 }
 
 // recEncoder is the writer's: it encodes a batch into buf and writes it.
+// It keeps its own copy of what every record needs of the recording (when
+// it started, the header's width), so that the writer does not read the
+// recorder's memory record after record while the command's thread locks
+// and writes it (the two cores would pass its cache lines to and fro).
 type recEncoder struct {
+	started time.Time // the recording's: offsets are from it
+	width   int       // the header's
 	buf     []byte
 	scratch bytes.Buffer
 	enc     *json.Encoder // encodes into scratch
@@ -178,31 +186,31 @@ type recEncoder struct {
 	err     error         // an encoding error
 }
 
-func newRecEncoder() *recEncoder {
-	e := &recEncoder{}
+func newRecEncoder(started time.Time, width int) *recEncoder {
+	e := &recEncoder{started: started, width: width}
 	e.enc = json.NewEncoder(&e.scratch)
 	e.enc.SetEscapeHTML(false)
 	return e
 }
 
-// writeBatch encodes b's records and writes them to r's file in writes of
-// about recordFlushSize (or more: a record is never split).
-func (e *recEncoder) writeBatch(b *recBatch, r *recorder) error {
+// writeBatch encodes b's records and writes them to f in writes of about
+// recordFlushSize (or more: a record is never split).
+func (e *recEncoder) writeBatch(b *recBatch, f *fileio.Output) error {
 	e.buf = e.buf[:0]
 	for i := range b.items {
-		e.item(r, b, &b.items[i])
+		e.item(b, &b.items[i])
 		if e.err != nil {
 			return e.err
 		}
 		if len(e.buf) >= recordFlushSize {
-			if _, err := r.file.Write(e.buf); err != nil {
+			if _, err := f.Write(e.buf); err != nil {
 				return err
 			}
 			e.buf = e.buf[:0]
 		}
 	}
 	if len(e.buf) > 0 {
-		if _, err := r.file.Write(e.buf); err != nil {
+		if _, err := f.Write(e.buf); err != nil {
 			return err
 		}
 	}
@@ -210,20 +218,20 @@ func (e *recEncoder) writeBatch(b *recBatch, r *recorder) error {
 }
 
 // item appends one record.
-func (e *recEncoder) item(r *recorder, b *recBatch, it *recItem) {
+func (e *recEncoder) item(b *recBatch, it *recItem) {
 	switch it.kind {
 	case itemStep:
-		e.step(r, it, plainBytes(b.out[it.out[0]:it.out[1]]), plainBytes(b.errs[it.errs[0]:it.errs[1]]))
+		e.step(it, plainBytes(b.out[it.out[0]:it.out[1]]), plainBytes(b.errs[it.errs[0]:it.errs[1]]))
 	case itemEvent:
 		ev := &b.events[it.ev]
-		rec := recordingEvent{Type: recEvent, Offset: r.offset(ev.Time),
+		rec := recordingEvent{Type: recEvent, Offset: e.offset(ev.Time),
 			Event: json.RawMessage(bytes.TrimSuffix(EventJSON(*ev), []byte("\n")))}
 		if !ev.Quiet {
 			rec.Shown = EventText(*ev)
 		}
 		e.json(rec)
 	case itemOutput:
-		e.json(recordingOutput{Type: recOutput, Offset: r.offset(it.cmd.at),
+		e.json(recordingOutput{Type: recOutput, Offset: e.offset(it.cmd.at),
 			Output: plain(string(b.out[it.out[0]:it.out[1]])), Errors: plain(string(b.errs[it.errs[0]:it.errs[1]]))})
 	case itemJSON:
 		e.json(it.v)
@@ -240,6 +248,11 @@ func (e *recEncoder) json(v any) {
 	e.buf = append(e.buf, escapeJSONText(e.scratch.Bytes())...)
 }
 
+// offset is t's offset in the recording, in seconds (recorder.offset).
+func (e *recEncoder) offset(t time.Time) float64 {
+	return roundSeconds(t.Sub(e.started))
+}
+
 // plainBytes is plain for printed bytes: themselves when they hold no
 // colour (never nil, as appendStep takes them).
 func plainBytes(p []byte) []byte {
@@ -253,10 +266,10 @@ func plainBytes(p []byte) []byte {
 }
 
 // step appends a command's record; out and errs are what it printed.
-func (e *recEncoder) step(r *recorder, it *recItem, out, errs []byte) {
+func (e *recEncoder) step(it *recItem, out, errs []byte) {
 	st := stepRecord(it.cmd.facts)
-	st.Step, st.Depth, st.Offset = it.step, it.depth, r.offset(it.cmd.at)
-	if it.width != r.width {
+	st.Step, st.Depth, st.Offset = it.step, it.depth, e.offset(it.cmd.at)
+	if it.width != e.width {
 		w := it.width // the terminal was resized since the header
 		st.Width = &w
 	}
