@@ -40,12 +40,11 @@ type recorder struct {
 	// What was printed since the last boundary is fill's text from
 	// outMark and errMark on.
 	outMark, errMark int
-	pending          stepEvent // the command event waiting for its error text
-	hasPending       bool
-	depth            int     // the pending command's nesting (source, replay --auto)
-	skip             bool    // the pending command is record or replay itself
-	stepWidth        int     // the width tables were fitted to when it ran
-	waiting          []Event // events drained but not yet written (after the command's time)
+	pending          *cmdFacts // the statement waiting for its error text; nil: none
+	depth            int       // the pending command's nesting (source, replay --auto)
+	skip             bool      // the pending command is record or replay itself
+	stepWidth        int       // the width tables were fitted to when it ran
+	waiting          []Event   // events drained but not yet written (after the command's time)
 
 	steps, commands, events int
 	err                     error // the first write error; the recording stops there
@@ -201,7 +200,7 @@ func (s *Session) recordCommand(f *cmdFacts, name string) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.pending, r.hasPending = stepEvent{at: f.end, facts: f}, true
+	r.pending = f
 	r.depth = max(s.depth-1-s.replayNest, 0)
 	r.stepWidth = s.Width()
 	// The recording's own commands are not steps: replaying one would
@@ -216,7 +215,7 @@ func (r *recorder) boundary() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.err != nil || r.closed {
-		r.hasPending = false
+		r.pending = nil
 		return
 	}
 	// The events since the last boundary, read from the session's log,
@@ -230,36 +229,38 @@ func (r *recorder) boundary() {
 			Why: fmt.Sprintf("more events came between two command boundaries than the session's log keeps (%d); the count includes the commands' own events", EventLogSize)})
 	}
 	var at time.Time
-	if r.hasPending {
-		at = r.pending.at
+	if r.pending != nil {
+		at = r.pending.end
 	}
 	for _, e := range evs {
-		if r.hasPending && e.Time.After(at) {
+		if r.pending != nil && e.Time.After(at) {
 			r.waiting = append(r.waiting, e)
 			continue
 		}
 		r.writeEvent(e)
 	}
-	// What was printed since the last boundary.
-	out := [2]int{r.outMark, len(r.fill.out)}
-	errs := [2]int{r.errMark, len(r.fill.errs)}
-	r.outMark, r.errMark = out[1], errs[1]
-	if r.hasPending {
-		if !r.skip {
-			r.writeStep(out, errs)
+	// What was printed since the last boundary is the next record's, or
+	// is cut (a command that is not recorded).
+	if r.pending != nil {
+		if r.skip {
+			r.fill.out, r.fill.errs = r.fill.out[:r.outMark], r.fill.errs[:r.errMark]
+		} else {
+			r.outMark, r.errMark = len(r.fill.out), len(r.fill.errs)
+			r.writeStep()
 		}
 		for _, e := range r.waiting {
 			r.writeEvent(e)
 		}
 		r.waiting = r.waiting[:0]
-	} else if out[0] < out[1] || errs[0] < errs[1] {
+	} else if r.outMark < len(r.fill.out) || r.errMark < len(r.fill.errs) {
 		// Printed outside any command (the banner, a line that did not lex).
+		r.outMark, r.errMark = len(r.fill.out), len(r.fill.errs)
 		if it := r.addLocked(itemOutput); it != nil {
-			it.cmd.at, it.out, it.errs = time.Now(), out, errs
+			r.fill.times = append(r.fill.times, time.Now())
 			r.addedLocked()
 		}
 	}
-	r.pending, r.hasPending = stepEvent{}, false
+	r.pending = nil
 }
 
 func (r *recorder) offset(t time.Time) float64 {
@@ -271,9 +272,9 @@ func roundSeconds(d time.Duration) float64 {
 	return float64(d.Round(time.Microsecond)) / float64(time.Second)
 }
 
-// writeStep adds the pending command's record, which printed out and
-// errs (ranges of the batch's text).
-func (r *recorder) writeStep(out, errs [2]int) {
+// writeStep adds the pending command's record, which printed the text up
+// to the marks.
+func (r *recorder) writeStep() {
 	r.commands++
 	if r.depth == 0 {
 		r.steps++
@@ -282,7 +283,7 @@ func (r *recorder) writeStep(out, errs [2]int) {
 	if it == nil {
 		return
 	}
-	it.cmd, it.depth, it.width, it.out, it.errs = r.pending, r.depth, r.stepWidth, out, errs
+	it.facts, it.depth, it.width = r.pending, int32(r.depth), int32(r.stepWidth)
 	if r.depth == 0 {
 		it.step = r.steps
 	}
@@ -291,8 +292,7 @@ func (r *recorder) writeStep(out, errs [2]int) {
 
 func (r *recorder) writeEvent(e Event) {
 	r.events++
-	if it := r.addLocked(itemEvent); it != nil {
-		it.ev = len(r.fill.events)
+	if r.addLocked(itemEvent) != nil {
 		r.fill.events = append(r.fill.events, e)
 		r.addedLocked()
 	}
@@ -306,8 +306,8 @@ func (r *recorder) writeEnd() {
 
 // writeJSON adds one record, encoded by encoding/json.
 func (r *recorder) writeJSON(v any) {
-	if it := r.addLocked(itemJSON); it != nil {
-		it.v = v
+	if r.addLocked(itemJSON) != nil {
+		r.fill.values = append(r.fill.values, v)
 		r.addedLocked()
 	}
 }

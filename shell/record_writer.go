@@ -26,55 +26,50 @@ const recordQueueMax = 1 << 20
 type recKind uint8
 
 const (
-	itemStep   recKind = iota // a command record: ev, its output and errors
-	itemEvent                 // an event record: ev
-	itemOutput                // text printed outside any command
-	itemJSON                  // any other record, v, by encoding/json
+	itemStep   recKind = iota // a command record: facts, its output and errors
+	itemEvent                 // an event record: the batch's next event
+	itemOutput                // text printed outside any command, at the batch's next time
+	itemJSON                  // any other record, the batch's next value, by encoding/json
 )
 
-// recItem is one record waiting in a batch. Its printed text is the
-// ranges out and errs of the batch's text (no string of its own).
+// recItem is one record waiting in a batch, small (48 bytes: the command's
+// thread writes one a command, into memory the writer read last). Its
+// printed text is the batch's text from where the item before it ended
+// (0 for the first) to outEnd and errEnd: every piece of the batch's text
+// is some item's (what a command that is not recorded printed is cut).
+// An event, a time and a value an item needs are the batch's next ones,
+// in the items' order.
 type recItem struct {
-	kind        recKind
-	cmd         stepEvent // itemStep: the command's event; itemOutput: its time only
-	step, depth int
-	width       int // the tables' width when the command ran
-	out, errs   [2]int
-	ev          int // itemEvent: its index in the batch's events
-	v           any
+	facts          *cmdFacts // itemStep: the statement's (its time is facts.end)
+	outEnd, errEnd int
+	step           int   // itemStep: its number at depth 0
+	depth, width   int32 // itemStep: its nesting, the tables' width when it ran
+	kind           recKind
 }
 
-// stepEvent is what a command's record takes of its event: its time and
-// the facts it is spelled from (nil for text printed outside a command).
-// The writer writes the record from the facts (a command's facts do not
-// change once made), so that neither the command's thread nor the writer
-// spells the event's message and boxed fields, which the record does not
-// hold.
-type stepEvent struct {
-	at    time.Time
-	facts *cmdFacts
-}
-
-// recBatch is records waiting, and the text they printed and the events
-// they are.
+// recBatch is records waiting, and the text they printed, the events they
+// are, the times of text printed outside a command, and other records.
 type recBatch struct {
 	items     []recItem
 	events    []Event
+	times     []time.Time
+	values    []any
 	out, errs []byte
 }
 
 // size is what the batch will take in the file, roughly.
 func (b *recBatch) size() int { return len(b.out) + len(b.errs) + 256*len(b.items) }
 
-// addLocked adds a record of kind to the batch being filled and returns
-// it for the caller (who holds r.mu) to fill in, in place; nil after the
+// addLocked adds a record of kind to the batch being filled, its text
+// ending at the marks, and returns it for the caller (who holds r.mu) to
+// fill in, in place; nil after the
 // first write error, or once the recording is ending. The caller calls
 // addedLocked when it is filled in.
 func (r *recorder) addLocked(kind recKind) *recItem {
 	if r.err != nil || r.closed {
 		return nil
 	}
-	r.fill.items = append(r.fill.items, recItem{kind: kind})
+	r.fill.items = append(r.fill.items, recItem{kind: kind, outEnd: r.outMark, errEnd: r.errMark})
 	return &r.fill.items[len(r.fill.items)-1]
 }
 
@@ -135,7 +130,8 @@ func (r *recorder) writeLoop(b *recBatch) {
 		err := r.enc.writeBatch(b, r.file)
 		clear(b.items) // what they hold may go
 		clear(b.events)
-		b.items, b.events = b.items[:0], b.events[:0]
+		clear(b.values)
+		b.items, b.events, b.times, b.values = b.items[:0], b.events[:0], b.times[:0], b.values[:0]
 		r.mu.Lock()
 		if err != nil && r.err == nil {
 			r.err = err
@@ -197,8 +193,9 @@ func newRecEncoder(started time.Time, width int) *recEncoder {
 // recordFlushSize (or more: a record is never split).
 func (e *recEncoder) writeBatch(b *recBatch, f *fileio.Output) error {
 	e.buf = e.buf[:0]
+	var c batchCursor
 	for i := range b.items {
-		e.item(b, &b.items[i])
+		e.item(b, &b.items[i], &c)
 		if e.err != nil {
 			return e.err
 		}
@@ -217,13 +214,22 @@ func (e *recEncoder) writeBatch(b *recBatch, f *fileio.Output) error {
 	return nil
 }
 
+// batchCursor is where the items read so far end in the batch's text,
+// events, times and values.
+type batchCursor struct {
+	out, errs, event, time, value int
+}
+
 // item appends one record.
-func (e *recEncoder) item(b *recBatch, it *recItem) {
+func (e *recEncoder) item(b *recBatch, it *recItem, c *batchCursor) {
+	out, errs := b.out[c.out:it.outEnd], b.errs[c.errs:it.errEnd]
+	c.out, c.errs = it.outEnd, it.errEnd
 	switch it.kind {
 	case itemStep:
-		e.step(it, plainBytes(b.out[it.out[0]:it.out[1]]), plainBytes(b.errs[it.errs[0]:it.errs[1]]))
+		e.step(it, plainBytes(out), plainBytes(errs))
 	case itemEvent:
-		ev := &b.events[it.ev]
+		ev := &b.events[c.event]
+		c.event++
 		rec := recordingEvent{Type: recEvent, Offset: e.offset(ev.Time),
 			Event: json.RawMessage(bytes.TrimSuffix(EventJSON(*ev), []byte("\n")))}
 		if !ev.Quiet {
@@ -231,10 +237,14 @@ func (e *recEncoder) item(b *recBatch, it *recItem) {
 		}
 		e.json(rec)
 	case itemOutput:
-		e.json(recordingOutput{Type: recOutput, Offset: e.offset(it.cmd.at),
-			Output: plain(string(b.out[it.out[0]:it.out[1]])), Errors: plain(string(b.errs[it.errs[0]:it.errs[1]]))})
+		at := b.times[c.time]
+		c.time++
+		e.json(recordingOutput{Type: recOutput, Offset: e.offset(at),
+			Output: plain(string(out)), Errors: plain(string(errs))})
 	case itemJSON:
-		e.json(it.v)
+		v := b.values[c.value]
+		c.value++
+		e.json(v)
 	}
 }
 
@@ -267,13 +277,13 @@ func plainBytes(p []byte) []byte {
 
 // step appends a command's record; out and errs are what it printed.
 func (e *recEncoder) step(it *recItem, out, errs []byte) {
-	st := stepRecord(it.cmd.facts)
-	st.Step, st.Depth, st.Offset = it.step, it.depth, e.offset(it.cmd.at)
-	if it.width != e.width {
-		w := it.width // the terminal was resized since the header
+	st := stepRecord(it.facts)
+	at := it.facts.end
+	st.Step, st.Depth, st.Offset = it.step, int(it.depth), e.offset(at)
+	if int(it.width) != e.width {
+		w := int(it.width) // the terminal was resized since the header
 		st.Width = &w
 	}
-	at := it.cmd.at
 	if at.IsZero() {
 		st.Time = at.Format(time.RFC3339Nano) // appendStep's zero time takes st.Time
 	}
