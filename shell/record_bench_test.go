@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -57,4 +58,32 @@ func benchCPU() int64 {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// BenchmarkRecordEncode: the writer's work for one step's record, without
+// the file: the row's two commands' records (servport, servname), encoded
+// from their facts into the writer's buffer.
+func BenchmarkRecordEncode(b *testing.B) {
+	start := time.Now()
+	e := newRecEncoder(start, 0)
+	facts := []*cmdFacts{
+		{name: "servport", line: "servport http tcp", dur: 8 * time.Microsecond, result: "int",
+			python: []string{"socket.getservbyname('http', 'tcp')"}},
+		{name: "servname", line: "servname 80 tcp", dur: 6 * time.Microsecond, result: "str",
+			python: []string{"socket.getservbyport(80, 'tcp')"}},
+	}
+	outs := [][]byte{[]byte("80\n"), []byte("'http'\n")}
+	n := 0
+	for b.Loop() {
+		if len(e.buf) > 1<<20 {
+			e.buf = e.buf[:0]
+		}
+		n++
+		f := facts[n%2]
+		f.end = start.Add(time.Duration(n) * 11 * time.Microsecond)
+		e.step(&recItem{kind: itemStep, facts: f, step: n}, outs[n%2], []byte{})
+	}
+	if e.err != nil {
+		b.Fatal(e.err)
+	}
 }
