@@ -37,7 +37,7 @@ func (e *recEncoder) appendStep(b []byte, st *recordingStep, at time.Time, out, 
 		b = e.appendString(b, st.Time)
 	} else {
 		b = append(b, '"')
-		b = at.AppendFormat(b, time.RFC3339Nano)
+		b = appendRFC3339Nano(b, at)
 		b = append(b, '"')
 	}
 	b = append(b, `,"offset":`...)
