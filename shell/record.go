@@ -1,8 +1,9 @@
 // Recording: while `record FILE` (or sockshell --record FILE) is on, the
 // session is written to FILE as JSON Lines, one record a line. The writer
 // is the engine's: the terminal owner hands it every result and error as it
-// prints them (plain, without colour), the dispatcher the command's event,
-// and the session's event log everything that happened between commands.
+// prints them (plain, without colour), the dispatcher the facts of the
+// command's event (the writer makes the step's record from them), and the
+// session's event log everything that happened between commands.
 // The format is in recordfile.go; replay reads it (replay.go).
 package shell
 
