@@ -27,10 +27,16 @@ func rowColdStart(c *config) error {
 	if hasGe {
 		cmds = append(cmds, proc{name: "getent", line: ge + " services http"})
 	}
+	floor, err := buildStartFloor(c)
+	if err != nil {
+		return err
+	}
+	cmds = append(cmds, proc{name: "floor", line: floor})
 	t, err := c.timer.time(cmds)
 	if err != nil {
 		return err
 	}
+	defer startFloorLines(t)
 	if hasPy {
 		compare("1", "cold start vs python3", t["sockshell"], t["python3"], 30, seconds, "")
 	} else {
