@@ -11,7 +11,6 @@ package commands
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +33,7 @@ type lessonState struct {
 	lang      string
 	stateFile string
 	unsaved   bool // saving failed once: not tried again, not said again
+	loaded    bool // the state file has been read (load, on the first lesson command)
 	progress  lessonProgress
 	active    bool   // a lesson is being walked: the checks run after each command
 	start     uint64 // the Seq of the last event before the current step began
@@ -66,8 +66,9 @@ var lessonMu sync.Mutex
 
 func lessonsOf(s *shell.Session) *lessonState { return lessonKey.Get(s) }
 
-// SetupLessons sets a session's lesson language and state file, and
-// reads the progress kept there.
+// SetupLessons sets a session's lesson language and state file; the
+// progress kept there is read by the first lesson command (load), not at
+// every start.
 func SetupLessons(s *shell.Session, o LessonOptions) error {
 	st := lessonsOf(s)
 	if o.Lang != "" {
@@ -76,15 +77,7 @@ func SetupLessons(s *shell.Session, o LessonOptions) error {
 		}
 		st.lang = o.Lang
 	}
-	st.stateFile = o.StateFile
-	if o.StateFile != "" {
-		if b, err := os.ReadFile(o.StateFile); err == nil {
-			var p lessonProgress
-			if json.Unmarshal(b, &p) == nil {
-				st.progress = p
-			}
-		}
-	}
+	st.stateFile, st.loaded = o.StateFile, false
 	return nil
 }
 
@@ -156,6 +149,7 @@ func runLesson(c *shell.Call) (any, error) {
 	lessonMu.Lock()
 	defer lessonMu.Unlock()
 	st := lessonsOf(c.Session)
+	st.load()
 	ls := st.lessons()
 	msg := lessonMessages[st.lang]
 	if c.NArg() == 0 {

@@ -13,6 +13,26 @@ import (
 	"github.com/sockshell/sockshell/shell/fileio"
 )
 
+// load reads the progress kept in the state file, once: by the first
+// lesson command, the one thing that shows or changes it (a lesson walked
+// starts with one, so the checks after each command see it loaded). A
+// missing or unreadable file leaves the progress as it is.
+func (st *lessonState) load() {
+	if st.loaded {
+		return
+	}
+	st.loaded = true
+	if st.stateFile == "" {
+		return
+	}
+	if b, err := os.ReadFile(st.stateFile); err == nil {
+		var p lessonProgress
+		if json.Unmarshal(b, &p) == nil {
+			st.progress = p
+		}
+	}
+}
+
 // save writes the progress to the state file (mode 0600) through
 // shell/fileio: a temporary file renamed over the old one, so a crash
 // leaves one or the other, and a link there is replaced, never followed. A

@@ -56,3 +56,29 @@ func TestLessonStateUnwritableSaidOnce(t *testing.T) {
 		t.Fatalf("%d notes of the unsaved progress, want 1:\n%s", n, all.String())
 	}
 }
+
+// TestLessonStateReadByTheFirstLesson: the progress file is read when the
+// lessons are first used, not at the start (a one-shot -c run never reads
+// it): progress saved after the session started, and before its first
+// lesson command, is what that command shows; once read, it is not read
+// again.
+func TestLessonStateReadByTheFirstLesson(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "lessons.json")
+	tm := newTerm(t)
+	if err := SetupLessons(tm.Session, LessonOptions{StateFile: file}); err != nil {
+		t.Fatal(err)
+	}
+	tm.MustExec("servport http tcp")
+	if err := os.WriteFile(file, []byte(`{"lesson":1,"step":1}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if list := tm.MustExec("lesson"); !strings.Contains(list, "at step 2") {
+		t.Fatalf("the list does not show the progress saved before the first lesson command:\n%s", list)
+	}
+	if err := os.WriteFile(file, []byte(`{"lesson":2,"step":0}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if list := tm.MustExec("lesson"); !strings.Contains(list, "at step 2") || strings.Count(list, "at step") != 1 {
+		t.Fatalf("the progress was read again, or lost:\n%s", list)
+	}
+}

@@ -158,7 +158,7 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 		s.cancel = nil
 		s.mu.Unlock()
 	}()
-	c.Ctx = ctx
+	c.Ctx = signalCtx{ctx} // a command that can wait arms the signals (signals.go)
 	defer func() {
 		if r := recover(); r != nil {
 			out = &Error{Class: "InternalError", Msg: fmt.Sprintf("%s crashed: %v (a bug in sockshell; the session goes on)", name, r)}

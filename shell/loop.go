@@ -34,9 +34,24 @@ var exitProcess = os.Exit
 // (status 128+N, as the signal's default would), removing the temporary
 // files of writes under way first.
 func (s *Session) handleSignals(onIdle func()) (stop func()) {
+	sub := notifySignals(s.signalHandler(onIdle))
+	return func() { stopSignals(sub) }
+}
+
+// handleSignalsWhenArmed is handleSignals for a run whose reads of its
+// lines never wait (-c, a script file): the handler is in place, and the
+// process subscribes when something a signal must stop or save appears
+// (armSignals, signals.go).
+func (s *Session) handleSignalsWhenArmed(onIdle func()) (stop func()) {
+	sub := addSignalHandler(s.signalHandler(onIdle))
+	return func() { stopSignals(sub) }
+}
+
+// signalHandler is the session's handler of SIGINT, SIGTERM and SIGHUP.
+func (s *Session) signalHandler(onIdle func()) func(os.Signal) {
 	// Called on the process's one goroutine that receives signals
 	// (signals.go): a run starts no goroutine of its own for them.
-	sub := notifySignals(func(sig os.Signal) {
+	return func(sig os.Signal) {
 		if n, ok := sig.(syscall.Signal); ok && n != syscall.SIGINT {
 			// Told to end (kill, a closed terminal): the running command
 			// is not waited for, and its half-written temporary file is
@@ -57,8 +72,7 @@ func (s *Session) handleSignals(onIdle func()) (stop func()) {
 		if !s.Interrupt() && onIdle != nil {
 			onIdle()
 		}
-	})
-	return func() { stopSignals(sub) }
+	}
 }
 
 // RunLines runs commands read from r, one line at a time, without readline:
@@ -72,18 +86,24 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 	s.KeepGoing = keepGoing
 	defer func() { s.KeepGoing = false }()
 	idle := make(chan struct{}, 1)
-	stop := s.handleSignals(func() {
+	onIdle := func() {
 		s.idleInterrupt.Store(true)
 		select {
 		case idle <- struct{}{}:
 		default:
 		}
-	})
+	}
+	lines := newLineReader(r)
+	handle := s.handleSignals
+	if lines.direct != nil {
+		// Its lines never wait: the signals are armed by what waits.
+		handle = s.handleSignalsWhenArmed
+	}
+	stop := handle(onIdle)
 	defer stop()
 	defer s.EndRecording() // the last records: what the servers said as they stopped
 	defer s.FlushEvents()  // what the servers said as they stopped
 	defer s.CloseAll()
-	lines := newLineReader(r)
 	defer lines.close()
 	if r == s.Stdin {
 		s.linesFromStdin.Store(true)

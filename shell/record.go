@@ -96,6 +96,7 @@ func (s *Session) startRecording(ctx context.Context, name string, force bool) e
 		f.Abort()
 		return notRegular(name)
 	}
+	armSignals() // SIGTERM and SIGHUP save what is recorded (saveOnExit)
 	r := &recorder{file: f, name: name, started: time.Now(), width: s.Width(),
 		log: s.events, seq: s.events.LastSeq()}
 	r.initFlush()

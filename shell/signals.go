@@ -12,14 +12,27 @@
 // listens does what it would have done without a subscription: the
 // signal's own action (for SIGINT, SIGTERM and SIGHUP, the end of the
 // process; for one ignored from the start, nothing).
+//
+// A run that reads its lines without waiting (-c, a script file) adds its
+// handler without subscribing the process: the subscription is made when
+// something appears that a signal must stop or save (armSignals): a
+// command that can wait asks its context whether it is cancelled
+// (signalCtx), a recording starts, a write makes a temporary file. Until
+// then a signal does what it does to a process that never subscribed,
+// which is what it did before the run began: a one-shot lookup (`-c
+// 'servport http tcp'`) never pays the subscription's round trips.
 package shell
 
 import (
+	"context"
 	"os"
 	"os/signal"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"syscall"
+
+	"github.com/sockshell/sockshell/shell/fileio"
 )
 
 var procSignals struct {
@@ -31,6 +44,9 @@ var procSignals struct {
 	// listened (one that was ignored at the start stays ignored then, and
 	// the process goes on); the next run subscribes to them again.
 	reset []os.Signal
+	// armed: the process is subscribed to every signal the shell handles
+	// (none is waiting in reset); armSignals' fast path.
+	armed atomic.Bool
 }
 
 // sigSub is one run's subscription.
@@ -41,7 +57,28 @@ type sigSub struct{ handle func(os.Signal) }
 // long: the next signal waits for it). A SIGHUP that was ignored when the
 // process first asked (nohup) stays ignored.
 func notifySignals(handle func(os.Signal)) *sigSub {
+	sub := addSignalHandler(handle)
+	armSignals()
+	return sub
+}
+
+// addSignalHandler adds a run's handler without subscribing the process:
+// it gets the signals once something calls armSignals.
+func addSignalHandler(handle func(os.Signal)) *sigSub {
 	sub := &sigSub{handle}
+	procSignals.mu.Lock()
+	defer procSignals.mu.Unlock()
+	procSignals.subs = append(procSignals.subs, sub)
+	return sub
+}
+
+// armSignals subscribes the process to SIGINT, SIGTERM and SIGHUP, once,
+// and again to any given back to its default action while nobody
+// listened. Once armed, a call is one atomic load.
+func armSignals() {
+	if procSignals.armed.Load() {
+		return
+	}
 	procSignals.once.Do(subscribeProcess)
 	procSignals.mu.Lock()
 	defer procSignals.mu.Unlock()
@@ -49,8 +86,29 @@ func notifySignals(handle func(os.Signal)) *sigSub {
 		signal.Notify(procSignals.in, procSignals.reset...)
 		procSignals.reset = nil
 	}
-	procSignals.subs = append(procSignals.subs, sub)
-	return sub
+	procSignals.armed.Store(true)
+}
+
+func init() {
+	// A write's temporary file must be removed by SIGTERM and SIGHUP
+	// (handleSignals): making one arms the signals.
+	fileio.OnTemp = armSignals
+}
+
+// signalCtx is a command's context (Call.Ctx). A command that can wait
+// asks it whether it is cancelled (Done, or Err between two tries, or a
+// context made from it), and a wait is what Ctrl-C must be able to stop:
+// the first ask arms the signals.
+type signalCtx struct{ context.Context }
+
+func (c signalCtx) Done() <-chan struct{} {
+	armSignals()
+	return c.Context.Done()
+}
+
+func (c signalCtx) Err() error {
+	armSignals()
+	return c.Context.Err()
 }
 
 // stopSignals ends the subscription: its handler is called no more (once
@@ -104,6 +162,7 @@ func forwardSignal(sig os.Signal) bool {
 	if len(procSignals.subs) == 0 {
 		signal.Reset(sig)
 		procSignals.reset = append(procSignals.reset, sig)
+		procSignals.armed.Store(false)
 		procSignals.mu.Unlock()
 		return false
 	}

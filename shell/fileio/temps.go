@@ -13,7 +13,14 @@ var live = struct {
 	names map[string]bool
 }{names: map[string]bool{}}
 
+// OnTemp, when set, is called as a write makes its temporary file (the
+// shell starts its signal handling then, so that SIGTERM removes it).
+var OnTemp func()
+
 func track(name string) {
+	if OnTemp != nil {
+		OnTemp()
+	}
 	live.Lock()
 	live.names[name] = true
 	live.Unlock()
