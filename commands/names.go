@@ -78,7 +78,7 @@ func netdbCommands() []*shell.Command {
 				} else {
 					c.Python("open(%s).read()", shell.StrRepr(db.Source))
 				}
-				entries := db.Entries
+				entries := db.All()
 				if c.NArg() == 1 {
 					entries = db.Match(c.Arg(0))
 				}

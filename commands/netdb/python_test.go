@@ -162,7 +162,7 @@ func referenceQueries(t *testing.T) []query {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range db.Entries {
+	for _, s := range db.All() {
 		for _, n := range append([]string{s.Name}, s.Aliases...) {
 			add("servbyname", n)
 			add("servbyname", n, s.Proto)

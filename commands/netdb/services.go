@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,13 +31,17 @@ type Service struct {
 	Aliases []string
 }
 
-// ServicesDB is a parsed services database, its entries in file order.
+// ServicesDB is a services database, its entries in file order. It is
+// parsed as far as the questions asked so far needed (services_lazy.go):
+// a lookup by name or port reads lines until its answer, as glibc's
+// getservbyname reads /etc/services, and All the rest.
 type ServicesDB struct {
-	Entries []Service
-	Source  string // the file path, or "embedded" when the built-in table answered
+	Source string // the file path, or "embedded" when the built-in table answered
 	// Why says, when Source is "embedded", why the file was not used: "/etc/services
 	// is missing" or "/etc/services cannot be read: …".
 	Why string
+
+	lazyEntries
 }
 
 // ServicesEnv names the environment variable that points the services
@@ -65,11 +70,11 @@ func LoadServices(file string) (*ServicesDB, error) {
 	}
 	// The entries' strings point into data, which nothing changes after
 	// this read: a string of it without a copy.
-	entries, err := parseServicesText(unsafe.String(unsafe.SliceData(data), len(data)))
-	if err != nil {
+	db := &ServicesDB{Source: file}
+	if err := db.start(unsafe.String(unsafe.SliceData(data), len(data))); err != nil {
 		return nil, err
 	}
-	return &ServicesDB{Entries: entries, Source: file}, nil
+	return db, nil
 }
 
 // servicesCache holds the last database DefaultServices loaded, with what the
@@ -140,8 +145,9 @@ func errText(err error) string {
 }
 
 func embeddedServices(why string) *ServicesDB {
-	entries, _ := parseServicesText(embeddedServicesText)
-	return &ServicesDB{Entries: entries, Source: "embedded", Why: why}
+	db := &ServicesDB{Source: "embedded", Why: why}
+	db.start(embeddedServicesText)
+	return db
 }
 
 // Describe says where the database came from, for a note: "" for a file,
@@ -163,18 +169,13 @@ func (db *ServicesDB) ByName(name string, proto ...string) (Service, error) {
 	if strings.IndexByte(name, 0) >= 0 || strings.IndexByte(p, 0) >= 0 {
 		return Service{}, plainError(ClassValue, "embedded null character", "")
 	}
-	for _, s := range db.Entries {
+	if s, ok := db.first(func(s *Service) bool {
 		if !any && s.Proto != p {
-			continue
+			return false
 		}
-		if s.Name == name {
-			return s, nil
-		}
-		for _, a := range s.Aliases {
-			if a == name {
-				return s, nil
-			}
-		}
+		return s.Name == name || slices.Contains(s.Aliases, name)
+	}); ok {
+		return s, nil
 	}
 	return Service{}, plainError(ClassOS, "service/proto not found",
 		"no line of "+db.describe()+" names the service "+pyRepr(name)+forProto(p, any))
@@ -191,10 +192,8 @@ func (db *ServicesDB) ByPort(port int, proto ...string) (Service, error) {
 	if strings.IndexByte(p, 0) >= 0 {
 		return Service{}, plainError(ClassValue, "embedded null character", "")
 	}
-	for _, s := range db.Entries {
-		if s.Port == port && (any || s.Proto == p) {
-			return s, nil
-		}
+	if s, ok := db.first(func(s *Service) bool { return s.Port == port && (any || s.Proto == p) }); ok {
+		return s, nil
 	}
 	return Service{}, plainError(ClassOS, "port/proto not found",
 		"no line of "+db.describe()+" lists port "+strconv.Itoa(port)+forProto(p, any))
@@ -241,7 +240,7 @@ func (db *ServicesDB) Match(pattern string) []Service {
 		}
 		return strings.Contains(strings.ToLower(word), lower)
 	}
-	for _, s := range db.Entries {
+	for _, s := range db.All() {
 		port := strconv.Itoa(s.Port)
 		hit := pattern == "" || match(s.Name) || (glob && match(port)) || (!glob && port == pattern)
 		for _, a := range s.Aliases {
@@ -265,7 +264,7 @@ func (db *ServicesDB) Names() []string {
 			out = append(out, n)
 		}
 	}
-	for _, s := range db.Entries {
+	for _, s := range db.All() {
 		add(s.Name)
 		for _, a := range s.Aliases {
 			add(a)

@@ -80,8 +80,8 @@ beta   1000/tcp  second a
 broken line
 HTTP   82/tcp
 `)
-	if len(db.Entries) != 5 {
-		t.Fatalf("%d entries, want 5: %+v", len(db.Entries), db.Entries)
+	if len(db.All()) != 5 {
+		t.Fatalf("%d entries, want 5: %+v", len(db.All()), db.All())
 	}
 	byName := []struct {
 		name, proto string
@@ -205,8 +205,8 @@ func TestMissingFileGivesEmbedded(t *testing.T) {
 	if s, err := db.ByPort(7, "udp"); err != nil || s.Name != "echo" {
 		t.Errorf("embedded ByPort(7, udp) = %+v, %v", s, err)
 	}
-	if len(db.Entries) < 50 {
-		t.Errorf("embedded table has only %d entries", len(db.Entries))
+	if len(db.All()) < 50 {
+		t.Errorf("embedded table has only %d entries", len(db.All()))
 	}
 	_, err = db.ByName("nope")
 	if !strings.Contains(err.(*Error).Hint, "embedded table of well-known services") {
