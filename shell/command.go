@@ -62,6 +62,7 @@ type Command struct {
 // explain trace it builds.
 type Call struct {
 	Ctx     context.Context
+	sctx    signalCtx // what Ctx points to while the command runs (exec.go)
 	Session *Session
 	Cmd     *Command
 	Line    string // the statement as typed

@@ -158,7 +158,10 @@ func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
 		s.cancel = nil
 		s.mu.Unlock()
 	}()
-	c.Ctx = signalCtx{ctx} // a command that can wait arms the signals (signals.go)
+	// A command that can wait arms the signals (signals.go); the context
+	// lives in the Call, so that it costs no allocation of its own.
+	c.sctx = signalCtx{ctx}
+	c.Ctx = &c.sctx
 	defer func() {
 		if r := recover(); r != nil {
 			out = &Error{Class: "InternalError", Msg: fmt.Sprintf("%s crashed: %v (a bug in sockshell; the session goes on)", name, r)}
