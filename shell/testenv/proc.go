@@ -182,12 +182,12 @@ func waitHolds(p *Proc, network string, port int) (bool, string) {
 // portSockets counts the sockets on a local port in /proc/net/<network>
 // (listening ones for TCP) that belong to pid, and the others on that port.
 func portSockets(pid int, network string, port int) (mine, others int) {
-	inodes := socketInodes(pid)
 	tables := []string{"tcp", "tcp6"}
 	if strings.HasPrefix(network, "udp") {
 		tables = []string{"udp", "udp6"}
 	}
 	want := fmt.Sprintf(":%04X", port)
+	var found []string // the sockets' inodes on the port
 	for _, table := range tables {
 		data, _ := os.ReadFile("/proc/net/" + table)
 		for _, line := range strings.Split(string(data), "\n")[1:] {
@@ -198,11 +198,18 @@ func portSockets(pid int, network string, port int) (mine, others int) {
 			if table[:3] == "tcp" && f[3] != "0A" { // not LISTEN: a connection
 				continue
 			}
-			if inodes[f[9]] {
-				mine++
-			} else {
-				others++
-			}
+			found = append(found, f[9])
+		}
+	}
+	// The program's descriptors are read after the tables: a socket it
+	// made between the two reads is then among them (read before, it was
+	// counted as another's, and the port given up, on a loaded machine).
+	inodes := socketInodes(pid)
+	for _, ino := range found {
+		if inodes[ino] {
+			mine++
+		} else {
+			others++
 		}
 	}
 	return mine, others
