@@ -22,28 +22,31 @@ const (
 var groups = []shell.Group{groupNetdb, groupSockets, groupIO, groupGopher, groupClassroom, shell.GroupShell}
 
 // Table is the full command table: every family, then the shell's own
-// commands; and the families' settings, after the shell's own.
+// commands; and the families' settings, after the shell's own. Each
+// family's commands are made when a lookup first needs them, the families
+// in this order (shell.Table.AddLater): the name service's first, so a
+// one-shot lookup's start makes only those.
 func Table() *shell.Table {
 	t := shell.NewTable()
 	t.SetGroups(groups...)
-	t.Add(netdbCommands()...)
-	t.Add(dnsCommands()...)
-	t.Add(socketCommands()...)
-	t.Add(probeCommands()...)
-	t.Add(ioCommands()...)
-	t.Add(unixCommands()...)
-	t.Add(attachCommands()...)
-	t.Add(sockoptCommands()...)
-	t.Add(gopherCommands()...)
-	t.Add(serveCommands()...)
-	t.Add(timelineCommands()...)
-	t.Add(exportCommands()...)
-	t.Add(viewCommands()...)
-	t.Add(tlsCommands()...)
-	t.Add(lessonCommands()...)
-	t.Add(wireCommands()...)
-	t.Add(shell.Builtins()...)
-	t.Add(shell.RecordCommands()...)
+	t.AddLater(netdbCommands)
+	t.AddLater(dnsCommands)
+	t.AddLater(socketCommands)
+	t.AddLater(probeCommands)
+	t.AddLater(ioCommands)
+	t.AddLater(unixCommands)
+	t.AddLater(attachCommands)
+	t.AddLater(sockoptCommands)
+	t.AddLater(gopherCommands)
+	t.AddLater(serveCommands)
+	t.AddLater(timelineCommands)
+	t.AddLater(exportCommands)
+	t.AddLater(viewCommands)
+	t.AddLater(tlsCommands)
+	t.AddLater(lessonCommands)
+	t.AddLater(wireCommands)
+	t.AddLater(shell.Builtins)
+	t.AddLater(shell.RecordCommands)
 	t.AddSettings(netdbSettings()...)
 	t.AddSettings(allowSettings()...)
 	t.AddSettings(lessonSettings()...)

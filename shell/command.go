@@ -5,8 +5,6 @@ package shell
 import (
 	"context"
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 )
@@ -144,99 +142,6 @@ type Group string
 
 // GroupShell is the group of the shell's own commands.
 const GroupShell Group = "The shell"
-
-// Table is the set of commands, looked up by name or alias.
-type Table struct {
-	cmds     []*Command
-	index    map[string]*Command
-	groups   []Group        // the order of the help listing; nil: first seen
-	settings []*Setting     // the shell's own, then the families' (settings.go)
-	tokens   []PromptToken  // the prompt's {NAME} words (prompt.go)
-	idle     []IdleHook     // what runs while the prompt waits (idle.go)
-	after    []AfterCommand // run after each statement (cmdevent.go)
-}
-
-// SetGroups declares the help groups in the order help lists them; a
-// command of another group is then refused by Add, a programming error
-// found by any test.
-func (t *Table) SetGroups(groups ...Group) { t.groups = groups }
-
-// NewTable builds a command table; it panics on a duplicate name, which is a
-// programming error found by any test.
-func NewTable(cmds ...*Command) *Table {
-	t := &Table{index: map[string]*Command{}, settings: shellSettings()}
-	t.Add(cmds...)
-	return t
-}
-
-// Add adds commands to the table.
-func (t *Table) Add(cmds ...*Command) {
-	for _, c := range cmds {
-		if t.groups != nil && !slices.Contains(t.groups, c.Group) {
-			panic(fmt.Sprintf("command %s is in group %q, which is not declared", c.Name, c.Group))
-		}
-		for _, n := range append([]string{c.Name}, c.Aliases...) {
-			if _, dup := t.index[n]; dup {
-				panic("duplicate command name " + n)
-			}
-			t.index[n] = c
-		}
-		t.cmds = append(t.cmds, c)
-	}
-	for _, c := range cmds {
-		if c.Name == "set" && c.Run != nil {
-			// Its help lists the settings declared when it is shown.
-			c.HelpFunc = t.describeSettings
-		}
-	}
-}
-
-// HelpProse is the command's longer prose: HelpFunc's when set, else Help.
-func (c *Command) HelpProse() string {
-	if c.HelpFunc != nil {
-		return c.HelpFunc()
-	}
-	return c.Help
-}
-
-// Lookup finds a command by name or alias.
-func (t *Table) Lookup(name string) *Command { return t.index[name] }
-
-// Commands returns the commands in the order they were added.
-func (t *Table) Commands() []*Command { return t.cmds }
-
-// Names returns every name and alias, sorted.
-func (t *Table) Names() []string {
-	out := make([]string, 0, len(t.index))
-	for n := range t.index {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// Groups returns the groups in the order SetGroups declared, else in
-// first-seen order; a group with no command is left out.
-func (t *Table) Groups() []Group {
-	if t.groups != nil {
-		var out []Group
-		for _, g := range t.groups {
-			if slices.ContainsFunc(t.cmds, func(c *Command) bool { return c.Group == g }) {
-				out = append(out, g)
-			}
-		}
-		return out
-	}
-	var out []Group
-	seen := map[Group]bool{}
-	for _, c := range t.cmds {
-		if !seen[c.Group] {
-			seen[c.Group] = true
-			out = append(out, c.Group)
-		}
-	}
-	return out
-}
 
 // parseArgs separates options from positional words. A quoted word is
 // never an option; "--" ends options.

@@ -18,13 +18,13 @@ func (t *Table) Markdown() string {
 	for _, g := range t.Groups() {
 		fmt.Fprintf(&b, "## %s\n\n", g)
 		b.WriteString("| command | summary |\n|---|---|\n")
-		for _, c := range t.cmds {
+		for _, c := range t.Commands() {
 			if c.Group == g {
 				fmt.Fprintf(&b, "| [`%s`](#%s) | %s |\n", c.Name, anchor(c.Name), mdEscape(c.Summary))
 			}
 		}
 		b.WriteString("\n")
-		for _, c := range t.cmds {
+		for _, c := range t.Commands() {
 			if c.Group != g {
 				continue
 			}
