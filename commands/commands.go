@@ -50,6 +50,7 @@ func Table() *shell.Table {
 	t.AddSettings(netdbSettings()...)
 	t.AddSettings(allowSettings()...)
 	t.AddSettings(lessonSettings()...)
+	t.AddAfterCommand(wireAfterCommand) // before the lesson's check: it sees the command's packets
 	t.AddAfterCommand(lessonAfter)
 	t.AddPromptTokens(promptTokens()...)
 	t.AddSettings(noticesSetting())

@@ -46,7 +46,7 @@ func (w *wire) socketEvent(e bsd.Event) {
 	}
 	ws := w.sockLocked(e.Socket)
 	local, pending := ws.local, len(ws.pending)
-	changed := false
+	changed, handshake := false, false
 	switch e.Kind {
 	case bsd.EventBound, bsd.EventListening:
 		ws.local = e.Local
@@ -54,6 +54,7 @@ func (w *wire) socketEvent(e bsd.Event) {
 		ws.local, ws.peer = e.Local, e.Peer
 		if ws.proto == capture.ProtoTCP {
 			clear(ws.pending)
+			handshake = true
 		}
 	case bsd.EventConnectFailed:
 		// Its RST is in the ring already: the next connect says again.
@@ -84,6 +85,9 @@ func (w *wire) socketEvent(e bsd.Event) {
 		w.updateFilterLocked()
 	}
 	w.mu.Unlock()
+	if handshake {
+		handshakeDone(e.Socket) // its last ACK is in the ring now (wire_boundary.go)
+	}
 	w.sync(ws)
 }
 

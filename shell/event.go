@@ -120,6 +120,11 @@ func (l *EventLog) emit(e Event) Event {
 		e.spell()
 		select {
 		case sub.ch <- e:
+			sub.offered.Store(e.Seq)
+			select {
+			case sub.wake <- struct{}{}:
+			default: // a wake is waiting already
+			}
 		default:
 			sub.dropped.Add(1)
 		}
@@ -155,11 +160,13 @@ type Subscription struct {
 	ch      chan Event
 	keep    func(Event) bool
 	dropped atomic.Uint64
+	offered atomic.Uint64 // the Seq of the last event put in ch
+	wake    chan struct{} // holds one signal while ch may have events
 }
 
 // Subscribe makes a subscription with room for size events.
 func (l *EventLog) Subscribe(size int, keep func(Event) bool) *Subscription {
-	sub := &Subscription{log: l, ch: make(chan Event, max(size, 1)), keep: keep}
+	sub := &Subscription{log: l, ch: make(chan Event, max(size, 1)), keep: keep, wake: make(chan struct{}, 1)}
 	l.mu.Lock()
 	l.subs[sub] = struct{}{}
 	l.mu.Unlock()
@@ -168,6 +175,16 @@ func (l *EventLog) Subscribe(size int, keep func(Event) bool) *Subscription {
 
 // C delivers the events. It is never closed.
 func (s *Subscription) C() <-chan Event { return s.ch }
+
+// Wake signals after events were put in the buffer, without taking
+// them: a reader that takes them with Pending under its own lock never
+// holds an event outside it (the terminal's live printer). One signal
+// may stand for several events, or for events another reader took.
+func (s *Subscription) Wake() <-chan struct{} { return s.wake }
+
+// Offered is the Seq of the last event the subscription took (put in its
+// buffer); 0 before the first.
+func (s *Subscription) Offered() uint64 { return s.offered.Load() }
 
 // Dropped is how many events the subscription missed because its buffer
 // was full.

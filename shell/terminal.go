@@ -41,11 +41,19 @@ type Terminal struct {
 	input   *promptInput
 	reading bool
 	// printMu keeps the live printer and a command boundary's flush from
-	// printing events out of their order.
+	// printing events out of their order: each takes events off the
+	// subscription only while holding it (terminal_live.go).
 	printMu sync.Mutex
-	held    string
-	status  string    // the status line shown now on errw; "" for none
-	eventw  io.Writer // where events print outside the prompt; nil: out
+	// notesUntil is the last event offered before the line being run
+	// was read: printed later, such an event is still a note between
+	// commands, not a line under the command.
+	notesUntil uint64
+	// testPrinterWoken, when set, is called as the live printer wakes,
+	// before it takes the events (a test seam).
+	testPrinterWoken func()
+	held             string
+	status           string    // the status line shown now on errw; "" for none
+	eventw           io.Writer // where events print outside the prompt; nil: out
 
 	info       TerminalInfo
 	color      atomic.Bool
@@ -221,47 +229,6 @@ func (t *Terminal) paint(code, text string) string {
 	return "\x1b[" + code + "m" + text + "\x1b[0m"
 }
 
-// startLive prints events at once until stopLive: while a line is typed,
-// through w (readline's writer, which clears the half-typed line and draws
-// it again after) from readline's key loop, woken through in; else
-// straight to standard output.
-func (t *Terminal) startLive(w io.Writer, in *promptInput) {
-	t.mu.Lock()
-	t.prompt, t.input = w, in
-	t.live, t.liveDone = make(chan struct{}), make(chan struct{})
-	live, done := t.live, t.liveDone
-	t.mu.Unlock()
-	go func() {
-		defer close(done)
-		for {
-			select {
-			case e := <-t.events.C():
-				t.printMu.Lock()
-				t.printEvents(append([]Event{e}, t.events.Pending()...))
-				t.printMu.Unlock()
-			case <-live:
-				return
-			}
-		}
-	}()
-}
-
-// stopLive stops the live printer and prints what is still waiting.
-func (t *Terminal) stopLive() {
-	t.mu.Lock()
-	live, done := t.live, t.liveDone
-	t.mu.Unlock()
-	if live == nil {
-		return
-	}
-	close(live)
-	<-done
-	t.printEvents(t.events.Pending())
-	t.mu.Lock()
-	t.live, t.prompt, t.input = nil, nil, nil
-	t.mu.Unlock()
-}
-
 // beginPrompt: readline is about to read a line; event lines go above it
 // from now on.
 func (t *Terminal) beginPrompt() {
@@ -279,6 +246,7 @@ func (t *Terminal) endPrompt() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.reading = false
+	t.notesUntil = t.events.Offered()
 	if t.input != nil {
 		t.input.unwake()
 	}
@@ -325,7 +293,8 @@ func (s *Session) FlushEvents() {
 	t.mu.Unlock()
 	if live {
 		// At a command's end what it made happen prints now, under it and
-		// before the next prompt, not whenever the live printer gets to it.
+		// before the next prompt, not whenever the live printer gets to it:
+		// every event it logged is still in the buffer or printed already.
 		t.printMu.Lock()
 		t.printEvents(t.events.Pending())
 		t.printMu.Unlock()
@@ -359,7 +328,7 @@ func (t *Terminal) printEvents(evs []Event) {
 		switch {
 		case t.jsonEvents.Load():
 			b.Write(EventJSON(e))
-		case t.prompt != nil && e.Under && !t.reading:
+		case t.prompt != nil && e.Under && !t.reading && e.Seq > t.notesUntil:
 			// A command runs: its packets go under it, indented.
 			b.WriteString(t.paint(dim, "  "+SafeText(strings.ReplaceAll(e.Message, "\n", `\n`))) + "\n")
 		case t.prompt != nil && !e.Note:
