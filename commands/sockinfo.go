@@ -131,10 +131,10 @@ func runSockets(c *shell.Call) (any, error) {
 		rows.Append(r.Name, s.FD(), bsd.FamilyName(s.Family()), bsd.TypeName(s.Type()), state, local, remote, s.Sent(), s.Received(), timeout)
 	}
 	if len(rows.Rows) == 0 {
-		if closed := closedList(c); len(closed) > 0 {
+		if closed, total := closedFirst(c, 6); total > 0 {
 			names := strings.Join(closed, ", ")
-			if len(closed) > 6 {
-				names = strings.Join(closed[:5], ", ") + fmt.Sprintf(" and %d more", len(closed)-5)
+			if total > 6 {
+				names = strings.Join(closed[:5], ", ") + fmt.Sprintf(" and %d more", total-5)
 			}
 			c.Note("no open sockets (%s closed: a closed socket leaves the table); make one with: socket tcp", names)
 		} else {

@@ -5,7 +5,6 @@ package commands
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/sockshell/sockshell/commands/bsd"
@@ -65,18 +64,18 @@ func peerNews(c *shell.Call, name string, s *bsd.Socket) (st bsd.PeerStatus, fre
 type sockNotes struct {
 	// closed are the socket names closed in this session, so that a
 	// command on one says it was closed rather than never made.
-	closed map[string]bool
+	closed closedNames
 	peer   map[string]bsd.PeerStatus // the peer's status last told, per socket
 	shutRd map[string]bool           // sockets whose own SHUT_RD was told as the reason for b''
 }
 
 var sockMemory = shell.NewStateKey("sockets", func() sockNotes {
-	return sockNotes{closed: map[string]bool{}, peer: map[string]bsd.PeerStatus{}, shutRd: map[string]bool{}}
+	return sockNotes{peer: map[string]bsd.PeerStatus{}, shutRd: map[string]bool{}}
 })
 
 // wasClosed reports whether a socket of that name was closed in this session.
 func wasClosed(c *shell.Call, name string) (closed bool) {
-	sockMemory.With(c.Session, func(m *sockNotes) { closed = m.closed[name] })
+	sockMemory.With(c.Session, func(m *sockNotes) { closed = m.closed.has(name) })
 	return closed
 }
 
@@ -85,28 +84,17 @@ func wasClosed(c *shell.Call, name string) (closed bool) {
 // given twice in a session).
 func markClosed(c *shell.Call, name string) {
 	sockMemory.With(c.Session, func(m *sockNotes) {
-		m.closed[name] = true
+		m.closed.add(name)
 		delete(m.peer, name)
 		delete(m.shutRd, name)
 	})
 }
 
-// closedList is the names closed in this session in the order the sockets
-// were made (s2 before s10).
-func closedList(c *shell.Call) []string {
-	var names []string
-	sockMemory.With(c.Session, func(m *sockNotes) {
-		for n := range m.closed {
-			names = append(names, n)
-		}
-	})
-	sort.Slice(names, func(i, j int) bool {
-		if len(names[i]) != len(names[j]) {
-			return len(names[i]) < len(names[j])
-		}
-		return names[i] < names[j]
-	})
-	return names
+// closedFirst is up to n of the names closed in this session, in the
+// order the sockets were made (s2 before s10), and how many were closed.
+func closedFirst(c *shell.Call, n int) (names []string, total int) {
+	sockMemory.With(c.Session, func(m *sockNotes) { names, total = m.closed.first(n), m.closed.count() })
+	return names, total
 }
 
 func isSocket(r shell.Resource) bool { _, ok := r.(*bsd.Socket); return ok }
