@@ -191,7 +191,7 @@ func runAddrCall(c *shell.Call, method string, call func(*bsd.Socket, netip.Addr
 			phase = "connect"
 		}
 		c.Timing(phase, time.Since(handshake))
-		if rtt, ok := s.RTT(); ok && err == nil {
+		if rtt, ok := s.HandshakeRTT(); ok && err == nil {
 			c.Timing("rtt", rtt)
 		}
 	}
@@ -291,7 +291,7 @@ func dialRegistered(c *shell.Call, prefix, host string, port int, tr *bsd.Trace)
 				c.Timing("failed attempts", failed)
 			}
 			c.Timing("handshake", took)
-			if rtt, ok := s.RTT(); ok {
+			if rtt, ok := s.HandshakeRTT(); ok {
 				c.Timing("rtt", rtt)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"net/netip"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -25,12 +26,17 @@ func (s *Socket) Connect(ctx context.Context, ip netip.Addr, port int) error {
 	}
 	tr := s.tr()
 	s.beforeOutbound(ip, port)
+	s.connRTT.Store(0)
 	err = s.control(func(fd int) error { return sysConnect(tr, fd, sa) })
 	if err == unix.EINPROGRESS || err == unix.EALREADY || err == unix.EINTR {
 		if t, bounded := s.Timeout(); bounded && t == 0 {
 			return opError("connect", addr, err)
 		}
-		err = s.awaitConnect(ctx)
+		if s.establishedNow(ctx, tr) {
+			err = nil
+		} else {
+			err = s.awaitConnect(ctx)
+		}
 	}
 	if err == nil || err == unix.EISCONN && s.sotype == unix.SOCK_STREAM && s.connectedTo(sa) {
 		s.peer.Store(int32(PeerOpen))
@@ -47,6 +53,42 @@ func (s *Socket) Connect(ctx context.Context, ip netip.Addr, port int) error {
 	s.reportConnect(ip, port, err)
 	return err
 }
+
+// establishedNow asks the kernel once, without waiting, whether a TCP
+// connect in progress has ended with a connection: TCP_INFO's state is
+// neither SYN_SENT (under way) nor CLOSE (failed, or never started), which
+// is exactly when getpeername answers (inet_getname, net/ipv4/af_inet.c;
+// inet6_getname likewise). A loopback connect has got that far by the time
+// connect(2) returns EINPROGRESS: the kernel ran the handshake before
+// returning. The same read gives the kernel's RTT estimate, kept for
+// HandshakeRTT, so the `rtt` phase needs no second read. false leaves it to
+// awaitConnect: it waits (SYN_SENT) or reads SO_ERROR (CLOSE). Not for a
+// traced connect (explain lists the SO_ERROR read of awaitConnect), nor
+// once ctx is cancelled (the wait reports the cancel first, as before).
+func (s *Socket) establishedNow(ctx context.Context, tr *Trace) bool {
+	if tr != nil || s.shared || ctx.Err() != nil || s.sotype != unix.SOCK_STREAM || s.proto != unix.IPPROTO_TCP {
+		return false
+	}
+	var info unix.TCPInfo
+	var err error
+	if s.rawControl(func(fd uintptr) { err = tcpInfo(int(fd), &info) }) != nil || err != nil {
+		return false
+	}
+	switch info.State {
+	case tcpSynSent, tcpClose:
+		return false
+	}
+	if info.Rtt > 0 {
+		s.connRTT.Store(int64(time.Duration(info.Rtt) * time.Microsecond))
+	}
+	return true
+}
+
+// The kernel's TCP states establishedNow tells apart (include/net/tcp_states.h).
+const (
+	tcpSynSent = 2
+	tcpClose   = 7
+)
 
 // awaitConnect waits for a connect in progress to end and returns its result.
 func (s *Socket) awaitConnect(ctx context.Context) error {

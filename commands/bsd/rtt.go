@@ -16,12 +16,24 @@ func (s *Socket) RTT() (time.Duration, bool) {
 	var rtt time.Duration
 	ok := false
 	s.rawControl(func(fd uintptr) {
-		info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
-		if err == nil && info.Rtt > 0 {
+		var info unix.TCPInfo
+		if err := tcpInfo(int(fd), &info); err == nil && info.Rtt > 0 {
 			rtt, ok = time.Duration(info.Rtt)*time.Microsecond, true
 		}
 	})
 	return rtt, ok
+}
+
+// HandshakeRTT is RTT as the last Connect ended: the estimate the TCP_INFO
+// read that saw the connection established gave (establishedNow, conn.go),
+// or, when the connect ended another way (it waited for the handshake, or
+// explain traced it), RTT read now. Read right after a connect, both are
+// the estimate the handshake left: no segment in between was acknowledged.
+func (s *Socket) HandshakeRTT() (time.Duration, bool) {
+	if d := s.connRTT.Load(); d > 0 && !s.closed.Load() {
+		return time.Duration(d), true
+	}
+	return s.RTT()
 }
 
 // InQueue is how many bytes wait in the socket's receive queue

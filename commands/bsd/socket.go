@@ -46,6 +46,7 @@ type Socket struct {
 	// no disconnect here): getsockname asks the kernel once. conn.go
 	local      atomic.Pointer[SockAddr]
 	localFixed atomic.Bool
+	connRTT    atomic.Int64             // the RTT the last Connect's own TCP_INFO read gave (ns; 0: none): rtt.go
 	spare      [2]atomic.Pointer[waits] // a single call's waits, per direction, for the next (poll.go)
 	shared     bool                     // fromfd of a blocking description: left blocking, waits poll (shared.go)
 
