@@ -116,6 +116,9 @@ type sockEvents struct {
 	mu      sync.Mutex
 	names   map[*bsd.Socket]string
 	waiting map[*bsd.Socket][]waitingEvent // by the socket whose name they wait for
+	// spare holds emptied waiting lists for the next socket (every new
+	// socket's created and connected events wait for its name).
+	spare [][]waitingEvent
 }
 
 // waitingEvent is an event that waits for a socket's name: as its
@@ -208,10 +211,17 @@ func (l *sockEvents) named(s *bsd.Socket, name string) {
 
 // wait keeps an event until s has a name; the caller holds l.mu.
 func (l *sockEvents) wait(s *bsd.Socket, w waitingEvent) {
-	if len(l.waiting[s]) < maxWaiting {
-		l.waiting[s] = append(l.waiting[s], w)
+	list, ok := l.waiting[s]
+	if !ok && len(l.spare) > 0 {
+		list, l.spare = l.spare[len(l.spare)-1], l.spare[:len(l.spare)-1]
+	}
+	if len(list) < maxWaiting {
+		l.waiting[s] = append(list, w)
 	}
 }
+
+// maxSpare bounds the emptied lists sockEvents keeps.
+const maxSpare = 8
 
 // flush emits the events that waited for s's name; the caller holds l.mu.
 func (l *sockEvents) flush(s *bsd.Socket, name string) {
@@ -223,6 +233,10 @@ func (l *sockEvents) flush(s *bsd.Socket, name string) {
 			w.ev.Resource = name
 		}
 		l.sess.Emit(w.ev)
+	}
+	if list, ok := l.waiting[s]; ok && len(l.spare) < maxSpare {
+		clear(list) // the emitted events are the log's now
+		l.spare = append(l.spare, list[:0])
 	}
 	delete(l.waiting, s)
 }

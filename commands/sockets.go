@@ -306,9 +306,11 @@ func runClose(c *shell.Call) (any, error) {
 		name string
 		s    *bsd.Socket // nil: closed already
 	}
-	var targets []target
+	var targetBuf [4]target // close s1: no allocation for a few names
+	targets := targetBuf[:0]
 	seen := map[string]bool{}
-	for _, n := range c.Texts(0) {
+	for _, w := range c.Args {
+		n := w.Text
 		if seen[n] || wasClosed(c, n) {
 			if _, open := c.Session.Resource(n); !open {
 				targets = append(targets, target{n, nil})

@@ -4,6 +4,7 @@ package commands
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 
 	"github.com/sockshell/sockshell/commands/bsd"
@@ -17,6 +18,12 @@ func traceSock(c *shell.Call, socks ...*bsd.Socket) func() {
 	if !tracing(c) {
 		return func() {}
 	}
+	// Only here does socks live on in a closure: traced, it is copied, so
+	// that an untraced call's socks stay on the caller's stack.
+	return traceSocks(c, slices.Clone(socks))
+}
+
+func traceSocks(c *shell.Call, socks []*bsd.Socket) func() {
 	tr := bsd.NewTrace()
 	for _, s := range socks {
 		s.SetTrace(tr)

@@ -177,7 +177,12 @@ func fits(f []Arg, n int) bool {
 // also refuses a word a required argument's kind does not take, as
 // completion does to tell forms apart (connect localhost: no SOCK).
 func assign(s *Session, f []Arg, words []string, strict bool) ([]int, bool) {
-	slots := make([]int, len(words))
+	return assignInto(s, f, words, strict, make([]int, len(words)))
+}
+
+// assignInto is assign with the slots written into slots (len(words) of
+// them), so that a caller can keep them on its stack.
+func assignInto(s *Session, f []Arg, words []string, strict bool, slots []int) ([]int, bool) {
 	j := 0
 	for i, w := range words {
 		for j < len(f) && (!f[j].words() || f[j].Optional && !takes(s, f[j], w) && leaves(s, f, j, words[i:])) {
@@ -241,9 +246,16 @@ func hasLiteral(f []Arg) bool {
 // shell's usage error ("missing argument") when no form fits.
 func (c *Call) bind() error {
 	cmd := c.Cmd
-	words := make([]string, len(c.Args))
-	for i, w := range c.Args {
-		words[i] = w.Text
+	// The words and their slots, on the stack for a line of a few words
+	// (every line pays for them).
+	var wordBuf [8]string
+	var slotBuf [8]int
+	words, slotSpace := wordBuf[:0], slotBuf[:]
+	if len(c.Args) > len(wordBuf) {
+		words, slotSpace = make([]string, 0, len(c.Args)), make([]int, len(c.Args))
+	}
+	for _, w := range c.Args {
+		words = append(words, w.Text)
 	}
 	form, slots := -1, []int(nil)
 	for pass := 0; pass < 2 && form < 0; pass++ {
@@ -251,7 +263,7 @@ func (c *Call) bind() error {
 			if hasLiteral(f) != (pass == 0) || !fits(f, len(words)) {
 				continue
 			}
-			if sl, ok := assign(c.Session, f, words, false); ok {
+			if sl, ok := assignInto(c.Session, f, words, false, slotSpace[:len(words)]); ok {
 				form, slots = i, sl
 				break
 			}
@@ -268,7 +280,11 @@ func (c *Call) bind() error {
 		return c.UsageError("")
 	}
 	c.form = form
-	c.values = make([]any, len(words))
+	if len(words) <= len(c.valueBuf) {
+		c.values = c.valueBuf[:len(words):len(words)]
+	} else {
+		c.values = make([]any, len(words))
+	}
 	f := cmd.forms()[form]
 	for i, w := range c.Args {
 		a := f[slots[i]]

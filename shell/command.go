@@ -68,11 +68,14 @@ type Call struct {
 	flags   map[string]string
 	form    int   // the form of Cmd the words are
 	values  []any // the words as their kinds parsed them
-	python  []string
-	trace   []string
-	notes   []string
-	timing  []Attr    // the phases the command measured, in order (Timing)
-	start   time.Time // when the statement began
+	// valueBuf holds values for a line of a few words (no allocation
+	// of its own: the Call is one already).
+	valueBuf [4]any
+	python   []string
+	trace    []string
+	notes    []string
+	timing   []Attr    // the phases the command measured, in order (Timing)
+	start    time.Time // when the statement began
 }
 
 // Timing records one measured phase of the command ("DNS", "handshake",

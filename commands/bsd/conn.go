@@ -17,10 +17,9 @@ import (
 // writability and reads SO_ERROR. On timeout or cancel the connection
 // attempt goes on in the kernel; calling Connect again resumes the wait.
 func (s *Socket) Connect(ctx context.Context, ip netip.Addr, port int) error {
-	addr := addrString(ip, port)
 	sa, err := toSockaddr(s.family, ip, port)
 	if err != nil {
-		err = opError("connect", addr, err)
+		err = opError("connect", addrString(ip, port), err)
 		s.reportConnect(ip, port, err)
 		return err
 	}
@@ -30,7 +29,7 @@ func (s *Socket) Connect(ctx context.Context, ip netip.Addr, port int) error {
 	err = s.control(func(fd int) error { return sysConnect(tr, fd, sa) })
 	if err == unix.EINPROGRESS || err == unix.EALREADY || err == unix.EINTR {
 		if t, bounded := s.Timeout(); bounded && t == 0 {
-			return opError("connect", addr, err)
+			return opError("connect", addrString(ip, port), err)
 		}
 		if s.establishedNow(ctx, tr) {
 			err = nil
@@ -49,7 +48,7 @@ func (s *Socket) Connect(ctx context.Context, ip netip.Addr, port int) error {
 		return nil
 	}
 	s.notePeer(err)
-	err = opError("connect", addr, err)
+	err = opError("connect", addrString(ip, port), err)
 	s.reportConnect(ip, port, err)
 	return err
 }
