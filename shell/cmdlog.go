@@ -50,17 +50,33 @@ type cmdRecord struct {
 	defaultTimeout string
 }
 
-// commandLog is a ring of the last entries: at most size (0:
+// commandLog is a queue of the last entries: at most size (0:
 // CommandLogSize), with at most maxBytes (0: CommandLogBytes) of text.
+//
+// The records are kept in chunks of cmdChunk, the oldest first: the log
+// grows a chunk at a time as statements come, and never copies what it
+// has (a ring that doubles made and copied arrays of up to 64Ki records
+// as a long script ran, and its empty half was the collector's to scan).
 type commandLog struct {
 	mu       sync.Mutex
 	size     int
 	maxBytes int
-	ring     []cmdRecord // grows to size; the oldest at head
-	head, n  int
+	chunks   [][]cmdRecord // each of cap cmdChunk, all full but the last
+	head     int           // the oldest record's index in chunks[0]
+	n        int
+	spare    []cmdRecord // the last chunk emptied, for the next
 	bytes    int
 	dropped  uint64
 	scratch  []byte // pack's buffer, reused
+}
+
+// cmdChunk is how many records a chunk of the command log holds.
+const cmdChunk = 256
+
+// at is the i-th record kept, the oldest first.
+func (l *commandLog) at(i int) *cmdRecord {
+	j := l.head + i
+	return &l.chunks[j/cmdChunk][j%cmdChunk]
 }
 
 func (l *commandLog) limits() (size, maxBytes int) {
@@ -86,15 +102,15 @@ func (l *commandLog) add(seq uint64, f *cmdFacts, defaultTimeout string) {
 	if l.n == size {
 		l.pop()
 	}
-	if l.n == len(l.ring) {
-		// Grow in order (the oldest first again), up to size.
-		grown := make([]cmdRecord, min(max(2*len(l.ring), 64), size))
-		for i := 0; i < l.n; i++ {
-			grown[i] = l.ring[(l.head+i)%len(l.ring)]
+	if k := len(l.chunks); k == 0 || len(l.chunks[k-1]) == cmdChunk {
+		next := l.spare
+		if next == nil {
+			next = make([]cmdRecord, 0, cmdChunk)
 		}
-		l.ring, l.head = grown, 0
+		l.chunks, l.spare = append(l.chunks, next), nil
 	}
-	l.ring[(l.head+l.n)%len(l.ring)] = r
+	last := &l.chunks[len(l.chunks)-1]
+	*last = append(*last, r)
 	l.n++
 	l.bytes += len(r.blob)
 	for l.bytes > maxBytes && l.n > 1 {
@@ -104,11 +120,18 @@ func (l *commandLog) add(seq uint64, f *cmdFacts, defaultTimeout string) {
 
 // pop drops the oldest record.
 func (l *commandLog) pop() {
-	l.bytes -= len(l.ring[l.head].blob)
-	l.ring[l.head] = cmdRecord{}
-	l.head = (l.head + 1) % len(l.ring)
+	r := l.at(0)
+	l.bytes -= len(r.blob)
+	*r = cmdRecord{}
+	l.head++
 	l.n--
 	l.dropped++
+	if l.head == len(l.chunks[0]) {
+		// The oldest chunk is used up (full, or the last and emptied).
+		l.spare = l.chunks[0][:0]
+		l.chunks[0] = nil
+		l.chunks, l.head = l.chunks[1:], 0
+	}
 }
 
 // Commands returns the statements the command log keeps, oldest first, and
@@ -120,7 +143,7 @@ func (s *Session) Commands() (entries []CommandEntry, dropped uint64) {
 	defer l.mu.Unlock()
 	out := make([]CommandEntry, 0, l.n)
 	for i := 0; i < l.n; i++ {
-		r := &l.ring[(l.head+i)%len(l.ring)]
+		r := l.at(i)
 		f := r.facts()
 		ev := f.event()
 		ev.Seq = r.seq

@@ -139,3 +139,31 @@ func TestCommandLogBoundedByBytes(t *testing.T) {
 		t.Errorf("the one kept is %.20v", line)
 	}
 }
+
+// The log's chunks (cmdChunk records each): across their boundaries it
+// keeps the last statements in order, drops the oldest a chunk at a time
+// without losing one, and holds no more chunks than its records need.
+func TestCommandLogChunks(t *testing.T) {
+	s, _, _ := testSession()
+	const size = cmdChunk + cmdChunk/2 // a bound inside a chunk
+	s.commands = commandLog{size: size}
+	total := 3*cmdChunk + 7
+	for i := 0; i < total; i++ {
+		s.Exec(context.Background(), fmt.Sprintf("val x%d", i), "")
+		if want := min(i+1, size); s.commands.n != want {
+			t.Fatalf("after %d statements the log keeps %d, want %d", i+1, s.commands.n, want)
+		}
+		if k, most := len(s.commands.chunks), (s.commands.n+cmdChunk-1)/cmdChunk+1; k > most {
+			t.Fatalf("after %d statements: %d chunks for %d records", i+1, k, s.commands.n)
+		}
+	}
+	got, dropped := s.Commands()
+	if len(got) != size || dropped != uint64(total-size) {
+		t.Fatalf("Commands() = %d entries, %d dropped; want %d, %d", len(got), dropped, size, total-size)
+	}
+	for i, e := range got {
+		if line, _ := e.Attr("line"); line != fmt.Sprintf("val x%d", total-size+i) {
+			t.Fatalf("entry %d is %v, want val x%d", i, line, total-size+i)
+		}
+	}
+}
