@@ -76,10 +76,10 @@ func (s *Session) execAt(ctx context.Context, line string, loc Location) *Error 
 			// Ctrl-C came between two statements: the run ends here.
 			return &Error{Class: "KeyboardInterrupt", reported: true}
 		}
-		e := s.execStmt(ctx, words)
+		e := s.execStmt(ctx, line, words)
 		s.term.endCommand()
 		if e != nil {
-			e.command = joinWords(words)
+			e.command = joinWordsOf(line, words)
 			s.printError(loc.prefix(words[0].Pos, len(stmts) > 1), e)
 			s.afterCommand()
 			if !s.KeepGoing || e.Class == "KeyboardInterrupt" {
@@ -99,9 +99,9 @@ func (s *Session) execAt(ctx context.Context, line string, loc Location) *Error 
 	return first
 }
 
-func (s *Session) execStmt(parent context.Context, words []Word) (out *Error) {
+func (s *Session) execStmt(parent context.Context, source string, words []Word) (out *Error) {
 	name := words[0].Text
-	start, line := time.Now(), joinWords(words)
+	start, line := time.Now(), joinWordsOf(source, words)
 	var (
 		result   any
 		c        *Call
@@ -246,6 +246,26 @@ func (s *Session) unknown(name string) *Error {
 		msg += fmt.Sprintf("; did you mean %q?", best)
 	}
 	return &Error{Class: "UsageError", Msg: msg + " (type help for the list)"}
+}
+
+// joinWordsOf is joinWords for words Lex read from source: when the
+// statement stands in source just as joinWords spells it (plain words,
+// one space between), it is that part of source, and nothing is built.
+func joinWordsOf(source string, words []Word) string {
+	if len(words) == 0 {
+		return ""
+	}
+	start, end := words[0].Pos, 0
+	for i, w := range words {
+		if i > 0 && (w.Pos != end+1 || source[end] != ' ') {
+			return joinWords(words)
+		}
+		end = w.Pos + len(w.Text)
+		if w.Pos < 0 || end > len(source) || source[w.Pos:end] != w.Text || !plainWord(w) {
+			return joinWords(words)
+		}
+	}
+	return source[start:end]
 }
 
 func joinWords(words []Word) string {
