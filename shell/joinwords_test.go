@@ -42,3 +42,18 @@ func TestJoinWordsOf(t *testing.T) {
 		t.Errorf("a plain statement's line took %v allocations, want 0", n)
 	}
 }
+
+// Lex copies no plain word: a line of them costs its statement's word
+// list and the list of statements, nothing per word (the word buffer is
+// used only for a quoted or escaped word). It fails when a plain word is
+// written into the buffer again.
+func TestLexPlainWordsNotCopied(t *testing.T) {
+	line := "connect 127.0.0.1 8080"
+	if n := testing.AllocsPerRun(100, func() { Lex(line) }); n > 2 {
+		t.Errorf("Lex(%q) took %v allocations, want at most 2", line, n)
+	}
+	got, err := Lex(`send s1 'a b' c\ d`)
+	if err != nil || len(got) != 1 || len(got[0]) != 4 || got[0][2].Text != "a b" || got[0][3].Text != "c d" {
+		t.Errorf("quoted and escaped words: %#v %v", got, err)
+	}
+}

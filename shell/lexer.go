@@ -64,11 +64,22 @@ func Lex(line string) ([][]Word, error) {
 	var buf bytes.Buffer
 	inWord, quoted := false, false
 	hasBytes, hasText := false, false // the kinds of the word's parts so far
-	start := 0
+	// lazy: the word so far is line[start:i] as it stands, and buf holds
+	// none of it yet (a plain word is never copied into buf).
+	lazy := false
+	start, i := 0, 0
+	unlazy := func() {
+		if lazy {
+			buf.WriteString(line[start:i])
+			lazy = false
+		}
+	}
 	flush := func() {
 		if inWord {
 			text := ""
-			if rest := line[start:]; len(rest) >= buf.Len() && buf.String() == rest[:buf.Len()] {
+			if lazy {
+				text = line[start:i]
+			} else if rest := line[start:]; len(rest) >= buf.Len() && buf.String() == rest[:buf.Len()] {
 				text = rest[:buf.Len()]
 			} else {
 				text = buf.String()
@@ -79,7 +90,7 @@ func Lex(line string) ([][]Word, error) {
 			cur = append(cur, Word{Text: text, Quoted: quoted, Bytes: hasBytes, Pos: start})
 		}
 		buf.Reset()
-		inWord, quoted, hasBytes, hasText = false, false, false, false
+		inWord, quoted, hasBytes, hasText, lazy = false, false, false, false, false
 	}
 	endStmt := func() {
 		flush()
@@ -99,7 +110,6 @@ func Lex(line string) ([][]Word, error) {
 		}
 		return nil
 	}
-	i := 0
 	for i < len(line) {
 		c := line[i]
 		switch {
@@ -113,6 +123,7 @@ func Lex(line string) ([][]Word, error) {
 			i = len(line)
 		case c == '\'' || c == '"':
 			var lit literal
+			unlazy()
 			if !inWord {
 				inWord, start = true, i
 			} else if p := line[start:i]; !quoted && buf.Len() == len(p) && isPrefix(p) {
@@ -137,12 +148,13 @@ func Lex(line string) ([][]Word, error) {
 			i = j
 		default:
 			if !inWord {
-				inWord, start = true, i
+				inWord, start, lazy = true, i, true
 			}
 			if err := mix(i, false); err != nil {
 				return nil, err
 			}
 			if c == '\\' {
+				unlazy()
 				j, err := readEscape(line, i, literal{bare: true}, &buf)
 				if err != nil {
 					return nil, err
@@ -150,7 +162,9 @@ func Lex(line string) ([][]Word, error) {
 				i = j
 				continue
 			}
-			buf.WriteByte(c)
+			if !lazy {
+				buf.WriteByte(c)
+			}
 			i++
 		}
 	}
