@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/sockshell/sockshell/shell"
@@ -30,5 +31,23 @@ func BenchmarkChurn(b *testing.B) {
 		if e := s.Exec(ctx, fmt.Sprintf("close s%d", i), ""); e != nil {
 			b.Fatal(e)
 		}
+	}
+}
+
+// BenchmarkChurnScript is BenchmarkChurn as a script runs it (RunLines):
+// the lines read, the idle hooks started and stopped between them, as
+// `sockshell FILE` does for cmd/sockbench's row 3.
+func BenchmarkChurnScript(b *testing.B) {
+	port := sockGoPeer(b, func(*net.TCPConn) {}) // accepts, and closes
+	var script strings.Builder
+	for i := 1; i <= b.N; i++ {
+		fmt.Fprintf(&script, "connect 127.0.0.1 %d\nclose s%d\n", port, i)
+	}
+	s := shell.NewSession(Table(), io.Discard, io.Discard)
+	defer s.CloseAll()
+	b.ReportAllocs()
+	b.ResetTimer()
+	if status := s.RunLines(strings.NewReader(script.String()), "churn", false); status != shell.ExitOK {
+		b.Fatalf("the script ended with status %d", status)
 	}
 }

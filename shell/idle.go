@@ -26,6 +26,9 @@ func (s *Session) startIdle() (stop func()) {
 			stops = append(stops, st)
 		}
 	}
+	if len(stops) == 0 {
+		return func() {} // no hook started (a script's lines): nothing to stop, nothing made
+	}
 	return func() {
 		for _, st := range stops {
 			st()
