@@ -217,7 +217,7 @@ func runCreateConnection(c *shell.Call) (any, error) {
 		}
 		return nil, err
 	}
-	c.Python("%s = socket.create_connection((%s, %s))", name, shell.StrRepr(host), pyPeerPort(c, s, port))
+	c.PythonLine(name + " = socket.create_connection((" + shell.StrRepr(host) + ", " + pyPeerPort(c, s, port) + "))")
 	if c.Has("tls") {
 		c.Syscalls(tr.Lines()...) // create_connection's calls, then the handshake's
 		tr = nil

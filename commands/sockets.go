@@ -325,7 +325,7 @@ func runClose(c *shell.Call) (any, error) {
 		targets = append(targets, target{n, s})
 	}
 	for _, t := range targets {
-		c.Python("%s.close()", t.name)
+		c.PythonLine(t.name + ".close()")
 		if t.s == nil || t.s.Closed() {
 			c.Note("%s was already closed; closing it again does nothing, as in Python", t.name)
 			continue

@@ -119,6 +119,10 @@ func (c *Call) Python(format string, args ...any) {
 	c.python = append(c.python, fmt.Sprintf(format, args...))
 }
 
+// PythonLine records a Python line spelled already (no formatting: a
+// command on every line's path joins its pieces itself).
+func (c *Call) PythonLine(line string) { c.python = append(c.python, line) }
+
 // Syscalls records system calls the command made, as they happened.
 func (c *Call) Syscalls(lines ...string) { c.trace = append(c.trace, lines...) }
 
