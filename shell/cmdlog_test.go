@@ -140,20 +140,20 @@ func TestCommandLogBoundedByBytes(t *testing.T) {
 	}
 }
 
-// The log's chunks (cmdChunk records each): across their boundaries it
+// The log's chunks (cmdChunkSize records each): across their boundaries it
 // keeps the last statements in order, drops the oldest a chunk at a time
 // without losing one, and holds no more chunks than its records need.
 func TestCommandLogChunks(t *testing.T) {
 	s, _, _ := testSession()
-	const size = cmdChunk + cmdChunk/2 // a bound inside a chunk
+	const size = cmdChunkSize + cmdChunkSize/2 // a bound inside a chunk
 	s.commands = commandLog{size: size}
-	total := 3*cmdChunk + 7
+	total := 3*cmdChunkSize + 7
 	for i := 0; i < total; i++ {
 		s.Exec(context.Background(), fmt.Sprintf("val x%d", i), "")
 		if want := min(i+1, size); s.commands.n != want {
 			t.Fatalf("after %d statements the log keeps %d, want %d", i+1, s.commands.n, want)
 		}
-		if k, most := len(s.commands.chunks), (s.commands.n+cmdChunk-1)/cmdChunk+1; k > most {
+		if k, most := len(s.commands.chunks), (s.commands.n+cmdChunkSize-1)/cmdChunkSize+1; k > most {
 			t.Fatalf("after %d statements: %d chunks for %d records", i+1, k, s.commands.n)
 		}
 	}
@@ -166,4 +166,28 @@ func TestCommandLogChunks(t *testing.T) {
 			t.Fatalf("entry %d is %v, want val x%d", i, line, total-size+i)
 		}
 	}
+}
+
+// A command log record holds no pointer (its text is in its chunk's
+// buffer, its end time beside it), so the collector never scans the
+// records: it fails when a field that is or holds a pointer is added.
+func TestCommandRecordHoldsNoPointer(t *testing.T) {
+	var walk func(reflect.Type) bool
+	walk = func(ty reflect.Type) bool {
+		switch ty.Kind() {
+		case reflect.Pointer, reflect.String, reflect.Slice, reflect.Map, reflect.Chan,
+			reflect.Func, reflect.Interface, reflect.UnsafePointer:
+			return true
+		case reflect.Struct:
+			for i := 0; i < ty.NumField(); i++ {
+				if walk(ty.Field(i).Type) {
+					t.Errorf("cmdRecord field %s (%s) holds a pointer", ty.Field(i).Name, ty.Field(i).Type)
+				}
+			}
+		case reflect.Array:
+			return walk(ty.Elem())
+		}
+		return false
+	}
+	walk(reflect.TypeOf(cmdRecord{}))
 }
