@@ -1,8 +1,9 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,25 +63,55 @@ func rowScripted(c *config) error {
 		fmt.Sprintf("the %d addrinfo tables", c.lines/4), t["python3"], "python3's whole loop")
 }
 
-// sameOutput runs both commands and says where their standard outputs
-// first differ, if they do.
+// sameOutput runs both commands at once and compares their standard
+// outputs line by line as they come, and says where they first differ.
+// Nothing is kept whole: the harness must stay small, because a child's
+// peak RSS as wait4 reports it (peakRSS) counts the memory of the process
+// it was started from, up to its exec.
 func sameOutput(ours, ref *exec.Cmd) error {
-	a, err := ours.Output()
+	a, err := ours.StdoutPipe()
 	if err != nil {
-		return fmt.Errorf("%s: %v", ours.Path, err)
+		return err
 	}
-	b, err := ref.Output()
+	b, err := ref.StdoutPipe()
 	if err != nil {
-		return fmt.Errorf("%s: %v", ref.Path, err)
+		return err
 	}
-	if bytes.Equal(a, b) {
-		return nil
+	if err := ours.Start(); err != nil {
+		return err
 	}
-	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
-	for i := 0; i < min(len(la), len(lb)); i++ {
-		if la[i] != lb[i] {
-			return fmt.Errorf("the outputs differ at line %d: sockshell %q, python3 %q", i+1, la[i], lb[i])
+	if err := ref.Start(); err != nil {
+		ours.Process.Kill()
+		ours.Wait()
+		return err
+	}
+	diff := firstDifference(bufio.NewReader(a), bufio.NewReader(b))
+	io.Copy(io.Discard, a)
+	io.Copy(io.Discard, b)
+	errA, errB := ours.Wait(), ref.Wait()
+	switch {
+	case errA != nil:
+		return fmt.Errorf("%s: %v", ours.Path, errA)
+	case errB != nil:
+		return fmt.Errorf("%s: %v", ref.Path, errB)
+	}
+	return diff
+}
+
+// firstDifference reads two streams a line at a time and says where they
+// first differ (nil when they are the same).
+func firstDifference(a, b *bufio.Reader) error {
+	for n := 1; ; n++ {
+		la, errA := a.ReadString('\n')
+		lb, errB := b.ReadString('\n')
+		if la != lb {
+			return fmt.Errorf("the outputs differ at line %d: sockshell %q, python3 %q", n, la, lb)
+		}
+		if errA != nil || errB != nil {
+			if errA != errB {
+				return fmt.Errorf("the outputs differ in length: one ends at line %d", n)
+			}
+			return nil
 		}
 	}
-	return fmt.Errorf("the outputs differ in length: sockshell %d lines, python3 %d", len(la), len(lb))
 }
