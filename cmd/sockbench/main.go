@@ -88,13 +88,29 @@ func seconds(v float64) string {
 
 func main() {
 	short := flag.Bool("short", false, "small sizes and few runs (the CI check that the benchmark works)")
-	rows := flag.String("rows", "", "comma-separated rows to run (default: all)")
+	rows := flag.String("rows", "", "rows to run, with commas and ranges: 1,4 or 1-5 (default: all)")
 	runs := flag.Int("runs", 0, "runs per timed process (default 10, 3 with -short)")
 	ss := flag.String("sockshell", "", "the sockshell binary (default: built from ./cmd/sockshell)")
 	bulk := flag.Int64("bulk", 0, "bytes per bulk transfer (default 1 GiB, 8 MiB with -short)")
 	md := flag.Bool("markdown", false, "print the table as Markdown (for docs/performance.md)")
 	flag.Parse()
 
+	all := []struct {
+		id  string
+		run func(*config) error
+	}{
+		{"1", rowColdStart}, {"2", rowScripted}, {"3", rowChurn}, {"4", rowBulk},
+		{"5", rowGopher}, {"6", rowTLS}, {"7", rowDNS}, {"8", rowFeatures},
+		{"9", rowSocketLayer}, {"10", rowInteractive},
+	}
+	ids := make([]string, len(all))
+	for i, r := range all {
+		ids[i] = r.id
+	}
+	want, err := parseRows(*rows, ids)
+	if err != nil {
+		fatal(err)
+	}
 	tmp, err := os.MkdirTemp("", "sockbench-")
 	if err != nil {
 		fatal(err)
@@ -128,20 +144,6 @@ func main() {
 		}
 	}
 
-	want := map[string]bool{}
-	for _, r := range strings.Split(*rows, ",") {
-		if r = strings.TrimSpace(r); r != "" {
-			want[r] = true
-		}
-	}
-	all := []struct {
-		id  string
-		run func(*config) error
-	}{
-		{"1", rowColdStart}, {"2", rowScripted}, {"3", rowChurn}, {"4", rowBulk},
-		{"5", rowGopher}, {"6", rowTLS}, {"7", rowDNS}, {"8", rowFeatures},
-		{"9", rowSocketLayer}, {"10", rowInteractive},
-	}
 	failed := false
 	for _, r := range all {
 		if len(want) > 0 && !want[r.id] {

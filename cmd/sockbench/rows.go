@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sockshell/sockshell/commands/gopher"
@@ -178,15 +179,12 @@ func peakRSS(p proc) string {
 	return fmt.Sprintf("peak RSS ≤ %.1f MB (wait4, counts the harness; Debian: time)", float64(kib)/1024)
 }
 
-// gnuTime is GNU time's path, if it is installed.
-func gnuTime() (string, bool) {
-	for _, p := range []string{"/usr/bin/time"} {
-		if out, err := exec.Command(p, "--version").CombinedOutput(); err == nil && strings.Contains(string(out), "GNU") {
-			return p, true
-		}
-	}
-	return "", false
-}
+// gnuTime is GNU time's path, if it is installed there (asked once).
+var gnuTime = sync.OnceValues(func() (string, bool) {
+	const p = "/usr/bin/time"
+	out, err := exec.Command(p, "--version").CombinedOutput()
+	return p, err == nil && strings.Contains(string(out), "GNU")
+})
 
 // lastField is the last word of s (GNU time's -o file may hold a line
 // about the command's exit status before the figure).
