@@ -94,6 +94,15 @@ func FuzzDNSReply(f *testing.F) {
 			b[0], b[1] = fuzzDNSID>>8, fuzzDNSID&0xff
 			b[2] |= 0x80 // QR: a response
 		}
+		q := dnsrec.NewQuery("x.sockshell.test.", dns.TypeTXT)
+		q.Id = fuzzDNSID
+		if msg, _, err := dnsrec.ParseReply(q, b, udp); err == nil {
+			for _, sec := range dnsSections(msg) {
+				for _, rr := range sec.rrs {
+					checkRdata(t, rr)
+				}
+			}
+		}
 		s := fuzzDNSSession()
 		fuzzDNS.b, fuzzDNS.udp = b, udp
 		out, errs := &fuzzDNS.out, &fuzzDNS.errs

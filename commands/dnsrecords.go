@@ -8,11 +8,13 @@
 package commands
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -97,7 +99,7 @@ func runDNS(c *shell.Call) (any, error) {
 		}
 	}
 	dnsPython(c, ask)
-	ctx, cancel := bounded(c)
+	ctx, cancel := dnsBounded(c)
 	defer cancel()
 	q := dnsrec.Question{Name: ask.name, Type: ask.qtype, Server: ask.server, TCP: c.Has("tcp")}
 	if c.Explaining() {
@@ -112,6 +114,17 @@ func runDNS(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	return dnsResult(c, ask, reply), nil
+}
+
+// dnsBounded is the call's context bounded by the session's timeout or
+// the exchange's own bound (dnsrec.DefaultTimeout, 5 s), the sooner: one
+// timer for both, where bounded's and the exchange's would be two.
+func dnsBounded(c *shell.Call) (context.Context, context.CancelFunc) {
+	d, ok := c.Session.Timeout()
+	if !ok || d > dnsrec.DefaultTimeout {
+		d = dnsrec.DefaultTimeout
+	}
+	return context.WithTimeout(c.Ctx, d)
 }
 
 // dnsQuestion reads the call's words: the type, the name (a reverse name
@@ -162,12 +175,12 @@ func dnsQuestion(c *shell.Call) (dnsAsk, error) {
 // dnsPython records dnspython's way to ask the same: the module-level
 // resolver for the system's server, a Resolver of its own for another.
 func dnsPython(c *shell.Call, ask dnsAsk) {
-	c.Python("import dns.resolver  # dnspython, a third-party module: pip install dnspython")
+	c.PythonLine("import dns.resolver  # dnspython, a third-party module: pip install dnspython")
 	call := "dns.resolver."
 	if ask.source != resolvConf {
 		host, port, _ := net.SplitHostPort(ask.server)
-		c.Python("r = dns.resolver.Resolver(configure=False)")
-		c.Python("r.nameservers = [%s]; r.port = %s", shell.StrRepr(host), port)
+		c.PythonLine("r = dns.resolver.Resolver(configure=False)")
+		c.PythonLine("r.nameservers = [" + shell.StrRepr(host) + "]; r.port = " + port)
 		call = "r."
 	}
 	tcp := ""
@@ -175,10 +188,10 @@ func dnsPython(c *shell.Call, ask dnsAsk) {
 		tcp = ", tcp=True"
 	}
 	if ask.addr != "" {
-		c.Python("%sresolve_address(%s%s)", call, shell.StrRepr(ask.addr), tcp)
+		c.PythonLine(call + "resolve_address(" + shell.StrRepr(ask.addr) + tcp + ")")
 		return
 	}
-	c.Python("%sresolve(%s, %s%s)", call, shell.StrRepr(strings.TrimSuffix(ask.name, ".")), shell.StrRepr(dns.TypeToString[ask.qtype]), tcp)
+	c.PythonLine(call + "resolve(" + shell.StrRepr(strings.TrimSuffix(ask.name, ".")) + ", " + shell.StrRepr(dns.TypeToString[ask.qtype]) + tcp + ")")
 }
 
 // dnsQuery names the question as dnspython's messages do: "name. IN MX".
@@ -238,19 +251,19 @@ func clip(b []byte, n int) []byte {
 // the other failing rcodes.
 func dnsRcodeError(ask dnsAsk, r *dnsrec.Reply) error {
 	m := r.Msg
-	who := fmt.Sprintf("the server %s (%s)", ask.server, r.Net)
+	who := func() string { return "the server " + ask.server + " (" + r.Net + ")" } // spelled for an error only
 	switch {
 	case m.Rcode == dns.RcodeNameError:
 		e := shell.Errorf("dns.resolver.NXDOMAIN", "The DNS query name does not exist: %s", ask.name)
-		e.Hint = who + " answered NXDOMAIN (rcode 3): no record of any type exists for this name" + negativeTTL(m)
+		e.Hint = who() + " answered NXDOMAIN (rcode 3): no record of any type exists for this name" + negativeTTL(m)
 		return e
 	case m.Rcode == dns.RcodeSuccess && ask.qtype == dns.TypeANY && len(m.Answer) == 0:
 		e := shell.Errorf("dns.resolver.NoAnswer", "The DNS response does not contain an answer to the question: %s", ask.query())
-		e.Hint = who + " answered ANY with NOERROR and no records: RFC 8482 lets a server answer ANY with less than every record, here none; ask for each type instead"
+		e.Hint = who() + " answered ANY with NOERROR and no records: RFC 8482 lets a server answer ANY with less than every record, here none; ask for each type instead"
 		return e
 	case m.Rcode == dns.RcodeSuccess && !answersQuestion(ask, m):
 		e := shell.Errorf("dns.resolver.NoAnswer", "The DNS response does not contain an answer to the question: %s", ask.query())
-		e.Hint = who + " answered NOERROR with no " + dns.TypeToString[ask.qtype] + " record (NODATA): the name exists, but has no record of this type" + negativeTTL(m)
+		e.Hint = who() + " answered NOERROR with no " + dns.TypeToString[ask.qtype] + " record (NODATA): the name exists, but has no record of this type" + negativeTTL(m)
 		return e
 	case m.Rcode != dns.RcodeSuccess:
 		rc := dns.RcodeToString[m.Rcode]
@@ -260,13 +273,13 @@ func dnsRcodeError(ask dnsAsk, r *dnsrec.Reply) error {
 		e := shell.Errorf("dns.resolver.NoNameservers", "All nameservers failed to answer the query %s: Server %s answered %s", ask.query(), ask.server, rc)
 		switch m.Rcode {
 		case dns.RcodeServerFailure:
-			e.Hint = who + " answered SERVFAIL (rcode 2): it could not get an answer itself (an upstream server failed or did not answer, or DNSSEC validation failed)"
+			e.Hint = who() + " answered SERVFAIL (rcode 2): it could not get an answer itself (an upstream server failed or did not answer, or DNSSEC validation failed)"
 		case dns.RcodeRefused:
-			e.Hint = who + " answered REFUSED (rcode 5): it will not answer this question for us (not a zone it serves, and it does not recurse for us)"
+			e.Hint = who() + " answered REFUSED (rcode 5): it will not answer this question for us (not a zone it serves, and it does not recurse for us)"
 		case dns.RcodeFormatError:
-			e.Hint = who + " answered FORMERR (rcode 1): it could not parse our query"
+			e.Hint = who() + " answered FORMERR (rcode 1): it could not parse our query"
 		case dns.RcodeNotImplemented:
-			e.Hint = who + " answered NOTIMP (rcode 4): it does not support this kind of query"
+			e.Hint = who() + " answered NOTIMP (rcode 4): it does not support this kind of query"
 		}
 		return e
 	}
@@ -328,7 +341,7 @@ func anyNote(m *dns.Msg) string {
 func dnsSeconds(d interface{ Seconds() float64 }) string {
 	s := d.Seconds()
 	if s < 1 {
-		return fmt.Sprintf("%.1f ms", s*1000)
+		return strconv.FormatFloat(s*1000, 'f', 1, 64) + " ms"
 	}
-	return fmt.Sprintf("%.3f s", s)
+	return strconv.FormatFloat(s, 'f', 3, 64) + " s"
 }

@@ -11,47 +11,58 @@ import (
 	"github.com/sockshell/sockshell/shell"
 )
 
+// dnsHeader is the answer table's header (shared by every table: the
+// renderer only reads it).
+var dnsHeader = []string{"section", "name", "ttl", "class", "type", "data"}
+
+// dnsSection is a section of the reply, as the table names it.
+type dnsSection struct {
+	name string
+	rrs  []dns.RR
+}
+
+// dnsSections are m's sections in the table's order.
+func dnsSections(m *dns.Msg) [3]dnsSection {
+	return [3]dnsSection{{"answer", m.Answer}, {"authority", m.Ns}, {"additional", m.Extra}}
+}
+
+// dnsRecords calls f with each record of m the table shows, with its
+// section's name and its data as rdata spells it (EDNS0's OPT
+// pseudo-record is the header's extension, not a record, and is left out).
+func dnsRecords(m *dns.Msg, f func(section string, rr dns.RR, data string)) {
+	for _, sec := range dnsSections(m) {
+		for _, rr := range sec.rrs {
+			if rr.Header().Rrtype != dns.TypeOPT {
+				f(sec.name, rr, rdata(rr))
+			}
+		}
+	}
+}
+
 // dnsResult is the reply as a table, its notes, and its JSON.
 func dnsResult(c *shell.Call, ask dnsAsk, r *dnsrec.Reply) *shell.Rows {
 	m := r.Msg
-	rows := &shell.Rows{Header: []string{"section", "name", "ttl", "class", "type", "data"}}
-	type record struct {
-		section string
-		rr      dns.RR
-		data    string
-	}
-	var records []record // the rows, for the Python and JSON values
-	for _, sec := range []struct {
-		name string
-		rrs  []dns.RR
-	}{{"answer", m.Answer}, {"authority", m.Ns}, {"additional", m.Extra}} {
-		for _, rr := range sec.rrs {
-			if rr.Header().Rrtype == dns.TypeOPT {
-				continue // EDNS0's pseudo-record: the header's extension, not a record
-			}
-			h := rr.Header()
-			data := rdata(rr)
-			rows.Append(sec.name, h.Name, int(h.Ttl), dns.ClassToString[h.Class], dns.TypeToString[h.Rrtype], data)
-			records = append(records, record{sec.name, rr, data})
-		}
-	}
+	rows := &shell.Rows{Header: dnsHeader}
+	dnsRecords(m, func(section string, rr dns.RR, data string) {
+		h := rr.Header()
+		rows.Append(section, h.Name, int(h.Ttl), dns.ClassToString[h.Class], dns.TypeToString[h.Rrtype], data)
+	})
 	// set format python: the records' texts, as [str(r) for r in answer].
 	rows.Py = shell.Lazy(func() any {
 		var py shell.List
-		for _, r := range records {
-			if t := r.rr.Header().Rrtype; r.section == "answer" && (t == ask.qtype || ask.qtype == dns.TypeANY) {
-				py = append(py, r.data)
+		dnsRecords(m, func(section string, rr dns.RR, data string) {
+			if t := rr.Header().Rrtype; section == "answer" && (t == ask.qtype || ask.qtype == dns.TypeANY) {
+				py = append(py, data)
 			}
-		}
+		})
 		return py
 	})
-	flags := headerFlags(m)
 	source := ask.source
 	if source == resolvConf {
 		source = "the first nameserver of " + resolvConf
 	}
-	c.Note("server %s (%s, from %s), %s, flags %s, %s, %s in %s", ask.server, r.Net, source,
-		rcodeName(m.Rcode), strings.Join(flags, " "), count(r.Size, "byte"), "answered", dnsSeconds(r.RTT))
+	c.Note("%s", "server "+ask.server+" ("+r.Net+", from "+source+"), "+rcodeName(m.Rcode)+", flags "+
+		flagsText(m)+", "+count(r.Size, "byte")+", answered in "+dnsSeconds(r.RTT))
 	if r.Retry {
 		c.Note("the UDP answer came back truncated (TC set), so the question was asked again over TCP, as resolvers do: this is the TCP answer")
 	}
@@ -66,41 +77,69 @@ func dnsResult(c *shell.Call, ask dnsAsk, r *dnsrec.Reply) *shell.Rows {
 		json := map[string]any{
 			"question": map[string]any{"name": ask.name, "type": dns.TypeToString[ask.qtype], "class": "IN"},
 			"server":   ask.server, "transport": r.Net, "server_from": ask.source,
-			"rcode": rcodeName(m.Rcode), "flags": flags, "bytes": r.Size,
+			"rcode": rcodeName(m.Rcode), "flags": headerFlags(m), "bytes": r.Size,
 			"seconds": r.RTT.Seconds(), "retried_over_tcp": r.Retry,
 		}
 		for _, s := range []string{"answer", "authority", "additional"} {
 			json[s] = shell.List{}
 		}
-		for _, rec := range records {
-			h := rec.rr.Header()
-			json[rec.section] = append(json[rec.section].(shell.List), map[string]any{
-				"name": h.Name, "ttl": int(h.Ttl), "class": dns.ClassToString[h.Class], "type": dns.TypeToString[h.Rrtype], "data": rec.data})
-		}
+		dnsRecords(m, func(section string, rr dns.RR, data string) {
+			h := rr.Header()
+			json[section] = append(json[section].(shell.List), map[string]any{
+				"name": h.Name, "ttl": int(h.Ttl), "class": dns.ClassToString[h.Class], "type": dns.TypeToString[h.Rrtype], "data": data})
+		})
 		return json
 	})
 	return rows
 }
 
-// rdata is a record's data as a zone file writes it (the text after its
-// name, TTL, class and type).
+// rdata is a record's data as a zone file writes it: the text after its
+// name, TTL, class and type. miekg/dns spells a record as its header
+// (RR_Header.String: the name, TTL, class and type, each followed by a
+// tab) and then its data; the name is escaped there (a tab in a label is
+// \009), so the data is what follows the fourth tab.
 func rdata(rr dns.RR) string {
 	s := rr.String()
-	h := rr.Header().String()
-	return strings.TrimPrefix(s, h)
+	rest := s
+	for range 4 {
+		i := strings.IndexByte(rest, '\t')
+		if i < 0 {
+			return strings.TrimPrefix(s, rr.Header().String()) // not spelled as a header and data: as before
+		}
+		rest = rest[i+1:]
+	}
+	return rest
 }
 
-// headerFlags are the reply's flags among AA, TC, RD, RA and AD, in the
-// header's order.
-func headerFlags(m *dns.Msg) []string {
-	out := []string{}
-	for _, f := range []struct {
+// eachFlag calls f with each of the reply's flags among AA, TC, RD, RA
+// and AD that is set, in the header's order.
+func eachFlag(m *dns.Msg, f func(name string)) {
+	for _, fl := range [...]struct {
 		on   bool
 		name string
 	}{{m.Authoritative, "AA"}, {m.Truncated, "TC"}, {m.RecursionDesired, "RD"}, {m.RecursionAvailable, "RA"}, {m.AuthenticatedData, "AD"}} {
-		if f.on {
-			out = append(out, f.name)
+		if fl.on {
+			f(fl.name)
 		}
 	}
+}
+
+// headerFlags are the reply's flags, as JSON lists them: ["AA", "RD"].
+func headerFlags(m *dns.Msg) []string {
+	out := []string{}
+	eachFlag(m, func(name string) { out = append(out, name) })
 	return out
+}
+
+// flagsText is the reply's flags as the note says them: "AA RD RA".
+func flagsText(m *dns.Msg) string {
+	var b [len("AA TC RD RA AD")]byte
+	out := b[:0]
+	eachFlag(m, func(name string) {
+		if len(out) > 0 {
+			out = append(out, ' ')
+		}
+		out = append(out, name...)
+	})
+	return string(out)
 }

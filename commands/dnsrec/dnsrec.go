@@ -105,8 +105,13 @@ func NewQuery(name string, qtype uint16) *dns.Msg {
 // again over TCP when the UDP answer is truncated. The context's deadline,
 // or DefaultTimeout when it has none or a later one, bounds the whole.
 func Exchange(ctx context.Context, q Question) (*Reply, error) {
-	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout) // the sooner deadline wins
-	defer cancel()
+	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > DefaultTimeout {
+		// The sooner deadline wins; a context that ends sooner already
+		// bounds the exchange, and a second timer would add nothing.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
 	query := NewQuery(q.Name, q.Type)
 	start := time.Now()
 	network := "udp"

@@ -40,21 +40,11 @@ func udpExchange(ctx context.Context, ap netip.AddrPort, packed, buf []byte, ste
 	// The context's end shuts the socket down; the descriptor is closed
 	// only once that can no longer happen (so another file that reuses
 	// its number is never shut down).
-	var mu sync.Mutex
-	closed := false
-	stop := context.AfterFunc(ctx, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if !closed {
-			unix.Shutdown(fd, unix.SHUT_RDWR)
-		}
-	})
+	u := &udpSocket{fd: fd}
+	stop := context.AfterFunc(ctx, u.shutdown)
 	defer func() {
 		stop()
-		mu.Lock()
-		closed = true
-		unix.Close(fd)
-		mu.Unlock()
+		u.close()
 	}()
 	if dl, ok := ctx.Deadline(); ok {
 		// A guard only: the context's timer ends the wait at the deadline;
@@ -91,6 +81,33 @@ func udpExchange(ctx context.Context, ap netip.AddrPort, packed, buf []byte, ste
 		return 0, os.NewSyscallError("read", err)
 	}
 	return n, nil
+}
+
+// udpSocket is an exchange's socket, as its context's end and the
+// exchange share it: one object for the descriptor and the lock that keeps
+// a shutdown from reaching a closed number.
+type udpSocket struct {
+	mu     sync.Mutex
+	fd     int
+	closed bool
+}
+
+// shutdown wakes the exchange's recv (it returns 0), unless the socket is
+// closed already.
+func (u *udpSocket) shutdown() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if !u.closed {
+		unix.Shutdown(u.fd, unix.SHUT_RDWR)
+	}
+}
+
+// close closes the descriptor, once no shutdown can be under way.
+func (u *udpSocket) close() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.closed = true
+	unix.Close(u.fd)
 }
 
 func ignoringEINTR(f func() (int, error)) (int, error) {
