@@ -45,7 +45,7 @@ func dnsResult(c *shell.Call, ask dnsAsk, r *dnsrec.Reply) *shell.Rows {
 	rows := &shell.Rows{Header: dnsHeader}
 	dnsRecords(m, func(section string, rr dns.RR, data string) {
 		h := rr.Header()
-		rows.Append(section, h.Name, int(h.Ttl), dns.ClassToString[h.Class], dns.TypeToString[h.Rrtype], data)
+		rows.Append(section, h.Name, int(h.Ttl), dns.Class(h.Class).String(), dns.Type(h.Rrtype).String(), data)
 	})
 	// set format python: the records' texts, as [str(r) for r in answer].
 	rows.Py = shell.Lazy(func() any {
@@ -86,7 +86,7 @@ func dnsResult(c *shell.Call, ask dnsAsk, r *dnsrec.Reply) *shell.Rows {
 		dnsRecords(m, func(section string, rr dns.RR, data string) {
 			h := rr.Header()
 			json[section] = append(json[section].(shell.List), map[string]any{
-				"name": h.Name, "ttl": int(h.Ttl), "class": dns.ClassToString[h.Class], "type": dns.TypeToString[h.Rrtype], "data": data})
+				"name": h.Name, "ttl": int(h.Ttl), "class": dns.Class(h.Class).String(), "type": dns.Type(h.Rrtype).String(), "data": data})
 		})
 		return json
 	})

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"encoding/json"
 	"net"
 	"strings"
 	"testing"
@@ -55,5 +56,41 @@ func TestRdataIsTheTextAfterTheHeader(t *testing.T) {
 	// here: its header is not spelled as RR_Header.String spells it).
 	if got, want := rdata(rrs[8]), `\# 2 0a0b`; got != want {
 		t.Errorf("RFC 3597 record %q: rdata %q, want %q", rrs[8].String(), got, want)
+	}
+}
+
+// TestDNSUnknownTypeAndClass: a record of a type and class miekg/dns has
+// no name for is shown as RFC 3597 spells them, TYPE65280 and CLASS65000,
+// with its data in the generic form, in the table and in JSON (the cells
+// were empty).
+func TestDNSUnknownTypeAndClass(t *testing.T) {
+	server := dnsUDPServer(t, func(q []byte) []byte {
+		m := new(dns.Msg)
+		if m.Unpack(q) != nil {
+			return nil
+		}
+		r := new(dns.Msg)
+		r.SetReply(m)
+		r.Answer = []dns.RR{&dns.A{Hdr: dns.RR_Header{Name: m.Question[0].Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: net.IPv4(192, 0, 2, 7)}}
+		r.Extra = []dns.RR{&dns.RFC3597{Hdr: dns.RR_Header{Name: "odd.sockshell.test.", Rrtype: 65280, Class: 65000, Ttl: 1}, Rdata: "0a0b"}}
+		b, _ := r.Pack()
+		return b
+	})
+	tm := newTerm(t)
+	out := tm.MustExec("dns www.sockshell.test --server " + server)
+	if want := "| additional | odd.sockshell.test. | 1   | CLASS65000 | TYPE65280 | \\# 2 0a0b |"; !strings.Contains(out, want) {
+		t.Errorf("want the row %q in\n%s", want, out)
+	}
+	tm.MustExec("set format json")
+	var doc struct {
+		Result struct {
+			Additional []map[string]any `json:"additional"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(tm.MustExec("dns www.sockshell.test --server "+server)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if a := doc.Result.Additional; len(a) != 1 || a[0]["type"] != "TYPE65280" || a[0]["class"] != "CLASS65000" || a[0]["data"] != `\# 2 0a0b` {
+		t.Errorf("additional: %v", a)
 	}
 }
