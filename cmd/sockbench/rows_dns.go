@@ -143,6 +143,10 @@ func rowDNS(c *config) error {
 		return fmt.Errorf("the dns script did not end with %s's answer (%v): %s", last, err, firstLine(string(out[max(0, len(out)-500):])))
 	}
 	cmds := []proc{{name: "sockshell dns", line: c.ss + " " + q(sf)}}
+	floors, err := dnsFloorProcs(c, server, queries)
+	if err != nil {
+		return err
+	}
 	dig, hasDig := have("dig")
 	if hasDig {
 		cmds = append(cmds, proc{name: "dig -f", line: dig + " -f " + q(df)})
@@ -160,6 +164,9 @@ for i in range(%d): print(r.resolve('h%%d.bench.test' %% (i %% %d), 'A').rrset)"
 			hasPy, pyWhy = false, "python3 has no dnspython (Debian: python3-dnspython)"
 		}
 	}
+	if hasDig {
+		cmds = append(cmds, floors...) // the floors are read against dig -f's run
+	}
 	t, err := c.timer.time(cmds)
 	if err != nil {
 		return err
@@ -171,6 +178,11 @@ for i in range(%d): print(r.resolve('h%%d.bench.test' %% (i %% %d), 'A').rrset)"
 			fmt.Sprintf("the %d one-row answer tables", queries), t["dig -f"], "dig -f's whole run"); err != nil {
 			return err
 		}
+		tables, err := tablesFloor(c, "BenchmarkTableFloorAnswer", queries)
+		if err != nil {
+			return err
+		}
+		dnsFloorLines(t, queries, tables)
 	}
 	if hasPy {
 		compare("7", what+" vs python3 dnspython", t["sockshell dns"], t["python3 dnspython"], 1, seconds, rss)
