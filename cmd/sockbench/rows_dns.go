@@ -130,19 +130,25 @@ func rowDNS(c *config) error {
 		fmt.Fprintf(&dg, "@127.0.0.1 -p %d %s A\n", port, name)
 	}
 	sf, df := filepath.Join(c.tmp, "dns.sock"), filepath.Join(c.tmp, "dns.dig")
+	pf := filepath.Join(c.tmp, "dns-python.sock") // the same script, the answers as Python lists
 	if err := os.WriteFile(sf, []byte(ss.String()), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(pf, []byte("set format python\n"+ss.String()), 0o644); err != nil {
 		return err
 	}
 	if err := os.WriteFile(df, []byte(dg.String()), 0o644); err != nil {
 		return err
 	}
 	// One check that every answer came: the last name's address.
-	out, err := exec.Command(c.ss, sf).CombinedOutput()
 	last := fmt.Sprintf("192.0.2.%d", (queries-1)%dnsNames+1)
-	if err != nil || !bytes.Contains(out[max(0, len(out)-2000):], []byte(last)) {
-		return fmt.Errorf("the dns script did not end with %s's answer (%v): %s", last, err, firstLine(string(out[max(0, len(out)-500):])))
+	for _, f := range []string{sf, pf} {
+		out, err := exec.Command(c.ss, f).CombinedOutput()
+		if err != nil || !bytes.Contains(out[max(0, len(out)-2000):], []byte(last)) {
+			return fmt.Errorf("the dns script %s did not end with %s's answer (%v): %s", f, last, err, firstLine(string(out[max(0, len(out)-500):])))
+		}
 	}
-	cmds := []proc{{name: "sockshell dns", line: c.ss + " " + q(sf)}}
+	cmds := []proc{{name: "sockshell dns", line: c.ss + " " + q(sf)}, {name: dnsNoTables, line: c.ss + " " + q(pf)}}
 	floors, err := dnsFloorProcs(c, server, queries)
 	if err != nil {
 		return err

@@ -16,15 +16,20 @@ import (
 // floors against dig -f's whole run, and the row's floor: the answer
 // tables drawn by tablewriter alone (floors.go) plus the round trips, the
 // least row 7 can cost while each answer is drawn as a table; against dig
-// -f, and against sockshell's run (how far above its floor it is).
+// -f, and against sockshell's run (how far above its floor it is). The
+// row's script also runs with `set format python` first: the same
+// queries, each answer printed as a Python list and no table drawn, so
+// the row shows what is ours beside what is the tables'.
 
 // dnsFloorPackage is the floor's main package, from the checkout's root.
 const dnsFloorPackage = "./cmd/sockbench/dnsfloor"
 
-// The names of the floor's two runs among the row's timings.
+// The names of the floor's two runs among the row's timings, and of the
+// row's script run with `set format python` (no table drawn).
 const (
 	dnsFloorEach = "round trips, a socket each"
 	dnsFloorOne  = "round trips, one socket"
+	dnsNoTables  = "sockshell dns, set format python"
 )
 
 // dnsFloorProcs builds the floor into the run's temporary directory and
@@ -62,6 +67,10 @@ func dnsFloorLines(t map[string]sample, queries int, tables sample) {
 	if one, ok := t[dnsFloorOne]; ok {
 		floorLine("7", fmt.Sprintf("floor: the %d round trips alone, one socket, vs dig -f's whole run", queries), one, dig,
 			"a socket a query (as dns and dig make) costs the difference from the line above")
+	}
+	if py, ok := t[dnsNoTables]; ok {
+		floorLine("7", fmt.Sprintf("%d DNS queries without the tables (set format python), vs dig -f", queries), py, dig,
+			"not the row: the same script, each answer printed as a Python list, no table drawn")
 	}
 	if len(tables) == 0 {
 		return
