@@ -83,10 +83,10 @@ func run(ap netip.AddrPort, count, names int, one bool) error {
 		q := wire[i%names]
 		id := uint16(dns.Id())
 		q[0], q[1] = byte(id>>8), byte(id)
-		if _, err := unix.Write(fd, q); err != nil {
+		if _, err := retry(func() (int, error) { return unix.Write(fd, q) }); err != nil {
 			return err
 		}
-		n, err := unix.Read(fd, buf)
+		n, err := retry(func() (int, error) { return unix.Read(fd, buf) })
 		if err != nil {
 			return fmt.Errorf("query %d: no reply: %v", i, err)
 		}
@@ -99,4 +99,16 @@ func run(ap netip.AddrPort, count, names int, one bool) error {
 		}
 	}
 	return nil
+}
+
+// retry calls f again while a signal interrupts it (a socket with a
+// receive timeout is not restarted after one: the runtime's preemption
+// signal ends the recv with EINTR), as the dns command's exchange does.
+func retry(f func() (int, error)) (int, error) {
+	for {
+		n, err := f()
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
 }
