@@ -8,7 +8,6 @@
 package commands
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -99,13 +98,14 @@ func runDNS(c *shell.Call) (any, error) {
 		}
 	}
 	dnsPython(c, ask)
-	ctx, cancel := dnsBounded(c)
-	defer cancel()
 	q := dnsrec.Question{Name: ask.name, Type: ask.qtype, Server: ask.server, TCP: c.Has("tcp")}
+	if d, ok := c.Session.Timeout(); ok {
+		q.Timeout = d // set timeout bounds the exchange, as bounded(c) bounds other calls
+	}
 	if c.Explaining() {
 		q.Trace = func(step string) { c.Syscalls(step) }
 	}
-	reply, err := dnsrec.Exchange(ctx, q)
+	reply, err := dnsrec.Exchange(c.Ctx, q)
 	if err != nil {
 		return nil, dnsExchangeError(ask, err)
 	}
@@ -114,17 +114,6 @@ func runDNS(c *shell.Call) (any, error) {
 		return nil, err
 	}
 	return dnsResult(c, ask, reply), nil
-}
-
-// dnsBounded is the call's context bounded by the session's timeout or
-// the exchange's own bound (dnsrec.DefaultTimeout, 5 s), the sooner: one
-// timer for both, where bounded's and the exchange's would be two.
-func dnsBounded(c *shell.Call) (context.Context, context.CancelFunc) {
-	d, ok := c.Session.Timeout()
-	if !ok || d > dnsrec.DefaultTimeout {
-		d = dnsrec.DefaultTimeout
-	}
-	return context.WithTimeout(c.Ctx, d)
 }
 
 // dnsQuestion reads the call's words: the type, the name (a reverse name

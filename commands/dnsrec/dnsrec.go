@@ -37,6 +37,9 @@ type Question struct {
 	Type   uint16 // dns.TypeA, dns.TypeMX, ...
 	Server string // HOST:PORT
 	TCP    bool   // ask over TCP from the start
+	// Timeout, unless 0, bounds the exchange (the shell's `set timeout`);
+	// DefaultTimeout bounds it when that is sooner.
+	Timeout time.Duration
 	// Trace, if set, is told each step of the exchange as it happens, in
 	// the system calls' terms ("sendto ... 45 bytes").
 	Trace func(step string)
@@ -102,24 +105,26 @@ func NewQuery(name string, qtype uint16) *dns.Msg {
 }
 
 // Exchange asks q.Server the question over UDP (TCP with q.TCP), and asks
-// again over TCP when the UDP answer is truncated. The context's deadline,
-// or DefaultTimeout when it has none or a later one, bounds the whole.
+// again over TCP when the UDP answer is truncated. The soonest of the
+// context's deadline, q.Timeout and DefaultTimeout bounds the whole; a
+// cancel of the context (Ctrl-C) ends it at once.
 func Exchange(ctx context.Context, q Question) (*Reply, error) {
-	if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > DefaultTimeout {
-		// The sooner deadline wins; a context that ends sooner already
-		// bounds the exchange, and a second timer would add nothing.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
-		defer cancel()
+	start := time.Now()
+	bound := DefaultTimeout
+	if q.Timeout > 0 && q.Timeout < bound {
+		bound = q.Timeout
+	}
+	deadline := start.Add(bound)
+	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
+		deadline = dl
 	}
 	query := NewQuery(q.Name, q.Type)
-	start := time.Now()
 	network := "udp"
 	if q.TCP {
 		network = "tcp"
 	}
 	trace := q.Trace // nil: no step is spelled
-	msg, size, err := exchangeOnce(ctx, network, q.Server, query, start, trace)
+	msg, size, err := exchangeOnce(ctx, deadline, network, q.Server, query, start, trace)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +133,7 @@ func Exchange(ctx context.Context, q Question) (*Reply, error) {
 		if trace != nil {
 			trace("the UDP reply has TC set (truncated): asking again over TCP")
 		}
-		msg, size, err = exchangeOnce(ctx, "tcp", q.Server, query, start, trace)
+		msg, size, err = exchangeOnce(ctx, deadline, "tcp", q.Server, query, start, trace)
 		if err != nil {
 			return nil, err
 		}
@@ -138,8 +143,9 @@ func Exchange(ctx context.Context, q Question) (*Reply, error) {
 	return r, nil
 }
 
-// exchangeOnce sends the query over one transport and reads one reply.
-func exchangeOnce(ctx context.Context, network, server string, query *dns.Msg, start time.Time, trace func(string)) (*dns.Msg, int, error) {
+// exchangeOnce sends the query over one transport and reads one reply,
+// by the deadline.
+func exchangeOnce(ctx context.Context, deadline time.Time, network, server string, query *dns.Msg, start time.Time, trace func(string)) (*dns.Msg, int, error) {
 	fail := func(kind string, b []byte, err error) (*dns.Msg, int, error) {
 		if errors.Is(ctx.Err(), context.Canceled) {
 			return nil, 0, ctx.Err() // Ctrl-C: no failure of the server's
@@ -166,7 +172,7 @@ func exchangeOnce(ctx context.Context, network, server string, query *dns.Msg, s
 			}
 		}
 		buf := udpBufs.Get().(*[]byte)
-		n, err := udpExchange(ctx, ap, packed, *buf, step)
+		n, err := udpExchange(ctx, deadline, ap, packed, *buf, step)
 		if err != nil {
 			udpBufs.Put(buf)
 			return failRead(fail, err)
@@ -175,6 +181,10 @@ func exchangeOnce(ctx context.Context, network, server string, query *dns.Msg, s
 		udpBufs.Put(buf)
 		return parsed(query, b, network, trace, fail)
 	}
+	// Through the net package (TCP, a server's name, a zoned address): the
+	// deadline is the context's.
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, network, server)
 	if err != nil {

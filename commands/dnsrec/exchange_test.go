@@ -140,6 +140,31 @@ func TestExchangeDeadline(t *testing.T) {
 	}
 }
 
+// Question.Timeout ends the wait with no timer of the runtime's: the
+// socket's receive timeout, which the kernel counts in clock ticks and may
+// end up to a tick early; the exchange waits again for what is left, so
+// no reply comes after the whole time given, never before it (five tries:
+// one alone could fall on a tick's edge).
+func TestExchangeTimeout(t *testing.T) {
+	addr, _ := udpServer(t, "udp4", func(*dns.Msg) *dns.Msg { return nil })
+	const given = 50 * time.Millisecond
+	for range 5 {
+		start := time.Now()
+		_, err := dnsrec.Exchange(context.Background(), dnsrec.Question{Name: "www.example.test", Type: dns.TypeA, Server: addr, Timeout: given})
+		took := time.Since(start)
+		var de *dnsrec.Error
+		if !errors.As(err, &de) || de.Kind != dnsrec.NoReply || de.Net != "udp" {
+			t.Fatalf("err %v, want no reply over udp", err)
+		}
+		if de.Waited < given || took < given {
+			t.Errorf("gave up after %v (waited %v), before the %v given", took, de.Waited, given)
+		}
+		if took >= dnsrec.DefaultTimeout-time.Second {
+			t.Fatalf("ended after %v: the timeout did not end the wait", took)
+		}
+	}
+}
+
 // A closed UDP port: the kernel's ICMP port unreachable comes back as
 // ECONNREFUSED on the recv, a network failure.
 func TestExchangeRefused(t *testing.T) {
