@@ -104,7 +104,8 @@ type wireSock struct {
 
 // wirePacket is a captured packet of the session's.
 type wirePacket struct {
-	*capture.Packet
+	*capture.Packet // pkt, when the wire captured it
+	pkt             capture.Packet
 	Sock     string // the socket's name ("" when it had none yet)
 	sock     *wireSock
 	Dir      string // "out" or "in"

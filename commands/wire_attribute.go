@@ -15,13 +15,16 @@ func (w *wire) frame(i *wireIface, f capture.Frame) {
 		// kernel filter takes only the leaving copy (capture.Program).
 		return
 	}
-	p, err := i.parser.Parse(f, wireKeepBytes)
+	// The packet is parsed into its record: one allocation a packet.
+	wp := &wirePacket{Iface: i.name}
+	err := i.parser.ParseInto(&wp.pkt, f, wireKeepBytes)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err != nil {
 		w.filtered++
 		return
 	}
+	p := &wp.pkt
 	ws, dir := w.attributeLocked(p)
 	if ws == nil {
 		w.filtered++
@@ -30,7 +33,7 @@ func (w *wire) frame(i *wireIface, f capture.Frame) {
 	if ws.name == "" {
 		ws.name = w.nameOf(ws.s)
 	}
-	wp := &wirePacket{Packet: p, Sock: ws.name, sock: ws, Dir: dir, Iface: i.name}
+	wp.Packet, wp.Sock, wp.sock, wp.Dir = p, ws.name, ws, dir
 	w.captured++
 	w.keepLocked(wp)
 	w.showLocked(wp)

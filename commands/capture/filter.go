@@ -35,9 +35,10 @@ func takeAll(outgoingOnly bool) []bpf.Instruction {
 		bpf.RetConstant{Val: 0}}
 }
 
-// accept is what the filter returns for a packet it takes: keep it all
-// (the ring keeps at most Snaplen bytes of it).
-const accept = 0x40000
+// accept is what the filter returns for a packet it takes: how many of
+// its bytes the kernel copies into the ring (the headers and the
+// payload's start; not a whole 64 KiB loopback segment).
+const accept = Snaplen
 
 // Program is the classic BPF program that takes the packets of the
 // endpoints (the packet starts at its IP header, as on a SOCK_DGRAM packet

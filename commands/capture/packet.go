@@ -53,17 +53,49 @@ type Packet struct {
 	ICMPType, ICMPCode uint8
 	InnerProto         uint8
 	InnerSrc, InnerDst netip.AddrPort
+
+	// optBuf holds Options when they are few (a data segment has one,
+	// "TS"), so that reading them allocates nothing.
+	optBuf [4]string
 }
 
-// Parser parses captured packets. It holds no state today; it is kept so
-// that each interface has its own (one goroutine at a time).
-type Parser struct{}
+// Parser parses captured packets, one goroutine at a time (each interface
+// has its own). What it keeps of each packet (Data, and Payload when the
+// kept bytes do not hold it) it copies into a shared block of memory that
+// holds no pointers: a bulk transfer's tens of thousands of packets are a
+// few hundred blocks to allocate, and nothing for the garbage collector to
+// scan. A block lives as long as one packet copied into it is kept.
+type Parser struct {
+	block []byte // the rest of the current block
+}
+
+// parserBlock is the size of one block of a Parser's copies: 256 packets'
+// worth at the wire's 256 bytes a packet.
+const parserBlock = 64 << 10
 
 // NewParser makes a Parser.
 func NewParser() *Parser { return &Parser{} }
 
 // Parse parses a captured network-layer packet; it keeps a copy of data.
 func Parse(f Frame) (*Packet, error) { return NewParser().Parse(f, len(f.Data)) }
+
+// copyOf is a copy of b in the parser's block (a new block when the rest
+// is too short), its capacity its length: an append to it copies.
+func (ps *Parser) copyOf(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	if len(b) > len(ps.block) {
+		if len(b) > parserBlock/4 {
+			return append([]byte(nil), b...)
+		}
+		ps.block = make([]byte, parserBlock)
+	}
+	c := ps.block[:len(b):len(b)]
+	copy(c, b)
+	ps.block = ps.block[len(b):]
+	return c
+}
 
 // The IP protocol numbers of the headers Parse reads besides the ones a
 // Packet can be.
@@ -81,19 +113,42 @@ const (
 // with an extension header other than hop-by-hop, stops the parse: it
 // is not a TCP, UDP or ICMP packet to the wire view.
 func (ps *Parser) Parse(f Frame, keep int) (*Packet, error) {
-	if len(f.Data) == 0 {
-		return nil, fmt.Errorf("empty packet")
+	p := new(Packet)
+	if err := ps.ParseInto(p, f, keep); err != nil {
+		return nil, err
 	}
-	p := &Packet{Time: f.Time, Len: f.Len}
+	return p, nil
+}
+
+// ParseInto is Parse into a Packet the caller has (a field of its own
+// record of the packet: one allocation a packet, not two); p is
+// overwritten whole.
+func (ps *Parser) ParseInto(p *Packet, f Frame, keep int) error {
+	*p = Packet{Time: f.Time, Len: f.Len}
+	if len(f.Data) == 0 {
+		return fmt.Errorf("empty packet")
+	}
 	err := p.parseIP(f.Data)
-	p.Data = clip(f.Data, keep)
+	kept := f.Data[:min(len(f.Data), keep)]
+	p.Data = ps.copyOf(kept)
+	if n := len(p.Payload); n > 0 {
+		// Payload is still a slice of f.Data (parseTCP, parseUDP): where
+		// it starts is how much shorter its capacity is than the frame's.
+		if at := cap(f.Data) - cap(p.Payload); at >= 0 && at+n <= len(kept) {
+			p.Payload = p.Data[at : at+n : at+n]
+		} else {
+			p.Payload = ps.copyOf(p.Payload)
+		}
+	} else {
+		p.Payload = nil
+	}
 	if !p.Src.IsValid() {
 		if err == nil {
 			err = fmt.Errorf("not a TCP, UDP or ICMP packet")
 		}
-		return nil, err
+		return err
 	}
-	return p, nil
+	return nil
 }
 
 // parseIP reads the IP header at the start of b (IPv6 if its version is
@@ -201,7 +256,7 @@ func (p *Packet) parseTCP(b []byte, src, dst netip.Addr, ipPayload int) error {
 	if off > len(b) {
 		return fmt.Errorf("TCP header truncated: data offset %d beyond %d bytes", off, len(b))
 	}
-	opts, err := tcpOptions(b[20:off])
+	opts, err := tcpOptions(p.optBuf[:0], b[20:off])
 	if err != nil {
 		return err
 	}
@@ -213,7 +268,7 @@ func (p *Packet) parseTCP(b []byte, src, dst netip.Addr, ipPayload int) error {
 	p.Win = binary.BigEndian.Uint16(b[14:16])
 	p.Options = opts
 	p.PayloadLen = max(ipPayload-off, 0)
-	p.Payload = clip(b[off:], min(64, p.PayloadLen))
+	p.Payload = b[off:][:min(64, p.PayloadLen, len(b)-off)] // copied by ParseInto
 	return nil
 }
 
@@ -235,7 +290,7 @@ func (p *Packet) parseUDP(b []byte, src, dst netip.Addr) error {
 	p.Src = netip.AddrPortFrom(src, binary.BigEndian.Uint16(b[0:2]))
 	p.Dst = netip.AddrPortFrom(dst, binary.BigEndian.Uint16(b[2:4]))
 	p.PayloadLen = max(length-8, 0)
-	p.Payload = clip(payload, min(64, p.PayloadLen))
+	p.Payload = payload[:min(64, p.PayloadLen, len(payload))] // copied by ParseInto
 	return nil
 }
 
@@ -287,10 +342,10 @@ func FlagNames(f uint8) string {
 	return strings.Join(names, ",")
 }
 
-// tcpOptions reads a TCP header's options, named as tcpdump names them;
-// an option whose length runs past the header is an error.
-func tcpOptions(b []byte) ([]string, error) {
-	var out []string
+// tcpOptions reads a TCP header's options, named as tcpdump names them,
+// appended to out (nil when there are none); an option whose length runs
+// past the header is an error.
+func tcpOptions(out []string, b []byte) ([]string, error) {
 	for len(b) > 0 {
 		kind := b[0]
 		if kind == 0 { // end of the list
@@ -328,6 +383,9 @@ func tcpOptions(b []byte) ([]string, error) {
 		}
 		b = b[n:]
 	}
+	if len(out) == 0 {
+		return nil, nil
+	}
 	return out, nil
 }
 
@@ -336,9 +394,4 @@ func tcpOptions(b []byte) ([]string, error) {
 func (p *Packet) PortUnreachable() bool {
 	return p.Proto == ProtoICMP && p.ICMPType == 3 && p.ICMPCode == 3 ||
 		p.Proto == ProtoICMPv6 && p.ICMPType == 1 && p.ICMPCode == 4
-}
-
-// clip copies at most n bytes of b.
-func clip(b []byte, n int) []byte {
-	return append([]byte(nil), b[:min(len(b), n)]...)
 }

@@ -32,9 +32,16 @@ const (
 	Blocks    = 128
 
 	frameData = 80 // where a frame's packet starts, at most (TPACKET_ALIGN(hdr) + sockaddr_ll, aligned)
-	// Snaplen is how much of each packet the ring keeps.
-	Snaplen = FrameSize - frameData
+	// Snaplen is how much of each packet the kernel copies into the ring
+	// (the filter returns it, filter.go): the headers, nested IP headers
+	// too, and the payload's start (Packet.Payload's 64 bytes after them).
+	// A bulk transfer's 64 KiB segment is copied for its first Snaplen
+	// bytes only.
+	Snaplen = 384
 )
+
+// A frame holds Snaplen bytes after its headers.
+var _ [FrameSize - frameData - Snaplen]struct{}
 
 // ErrPermission is what Open returns when the process may not capture:
 // AF_PACKET needs root or CAP_NET_RAW.
