@@ -106,17 +106,17 @@ type wireSock struct {
 type wirePacket struct {
 	*capture.Packet // pkt, when the wire captured it
 	pkt             capture.Packet
-	Sock     string // the socket's name ("" when it had none yet)
-	sock     *wireSock
-	Dir      string // "out" or "in"
-	Iface    string
-	RelSeq   uint32
-	RelAck   uint32
-	Shown    bool   // printed one by one (not folded)
-	Line     string // as printed
-	flowKey  flowKey
-	flowNew  bool // a SYN that began the flow's sequence numbers
-	ackKnown bool // RelAck is relative to a sequence number seen
+	Sock            string // the socket's name ("" when it had none yet)
+	sock            *wireSock
+	Dir             string // "out" or "in"
+	Iface           string
+	RelSeq          uint32
+	RelAck          uint32
+	Shown           bool   // printed one by one (not folded)
+	Line            string // as printed
+	flowKey         flowKey
+	flowNew         bool // a SYN that began the flow's sequence numbers
+	ackKnown        bool // RelAck is relative to a sequence number seen
 }
 
 var wireKey = shell.NewStateKey("wire", func() *wire { return nil })

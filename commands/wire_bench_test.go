@@ -30,12 +30,31 @@ func wireBenchBytes(b *testing.B) int64 {
 	return 1 << 30
 }
 
+// wireBenchRounds is how many times BenchmarkWireTransfer runs its off
+// and on sub-benchmarks in turn: 1, or SOCKSHELL_WIRE_BENCH_ROUNDS.
+func wireBenchRounds(b *testing.B) int {
+	if v := os.Getenv("SOCKSHELL_WIRE_BENCH_ROUNDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			b.Fatalf("SOCKSHELL_WIRE_BENCH_ROUNDS=%q", v)
+		}
+		return n
+	}
+	return 1
+}
+
 // BenchmarkWireTransfer sends a file (1 GiB) over loopback with sendfile
 // to a peer that reads and discards it, with the wire off and on: the
 // capture's cost on a bulk transfer, the packets the kernel dropped
 // (dropped/op) and the packets it kept (captured/op).
 //
+// With SOCKSHELL_WIRE_BENCH_ROUNDS=n it runs off, on, off, on, ... n times
+// each (off#01, on#01, ... after the first), so that both see the same
+// moments of a shared machine's load (-count runs one sub-benchmark's
+// counts in a row: all the offs, then all the ons).
+//
 //	go test ./commands -run '^$' -bench WireTransfer -benchtime 3x
+//	SOCKSHELL_WIRE_BENCH_ROUNDS=8 go test ./commands -run '^$' -bench WireTransfer -benchtime 1x
 func BenchmarkWireTransfer(b *testing.B) {
 	size := wireBenchBytes(b)
 	file := filepath.Join(b.TempDir(), "big")
@@ -60,39 +79,49 @@ func BenchmarkWireTransfer(b *testing.B) {
 		}
 	}()
 	port := l.Addr().(*net.TCPAddr).Port
-	for _, on := range []bool{false, true} {
-		name := "off"
-		if on {
-			name = "on"
+	rounds := wireBenchRounds(b)
+	for r := 0; r < rounds; r++ {
+		for _, on := range []bool{false, true} {
+			wireTransferRun(b, on, port, file, size)
 		}
-		b.Run(name, func(b *testing.B) {
-			tm := faketerm.New(b, Table())
-			if on {
-				if _, errs := tm.Exec("wire on"); errs != "" {
-					b.Skip(errs)
-				}
-				defer wireOf(tm.Session).stopCapture()
-			}
-			b.SetBytes(size)
-			cpu0 := processCPU()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				tm.MustExec("socket tcp")
-				tm.MustExec(fmt.Sprintf("connect s%d 127.0.0.1 %d", i+1, port))
-				tm.MustExec(fmt.Sprintf("sendfile s%d %s", i+1, file))
-				tm.MustExec(fmt.Sprintf("close s%d", i+1))
-			}
-			b.StopTimer()
-			// The process's CPU a transfer (the peer that discards is in
-			// it too): on a loaded machine the wall time is mostly waiting.
-			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
-			if on {
-				_, _, st, _, _, _ := wireOf(tm.Session).status()
-				b.ReportMetric(float64(st.Dropped)/float64(b.N), "dropped/op")
-				b.ReportMetric(float64(st.Captured)/float64(b.N), "captured/op")
-			}
-		})
 	}
+}
+
+// wireTransferRun is one sub-benchmark of BenchmarkWireTransfer: b.N
+// transfers of file to the discarding peer at port, in a new session
+// with the wire off or on.
+func wireTransferRun(b *testing.B, on bool, port int, file string, size int64) {
+	name := "off"
+	if on {
+		name = "on"
+	}
+	b.Run(name, func(b *testing.B) {
+		tm := faketerm.New(b, Table())
+		if on {
+			if _, errs := tm.Exec("wire on"); errs != "" {
+				b.Skip(errs)
+			}
+			defer wireOf(tm.Session).stopCapture()
+		}
+		b.SetBytes(size)
+		cpu0 := processCPU()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			tm.MustExec("socket tcp")
+			tm.MustExec(fmt.Sprintf("connect s%d 127.0.0.1 %d", i+1, port))
+			tm.MustExec(fmt.Sprintf("sendfile s%d %s", i+1, file))
+			tm.MustExec(fmt.Sprintf("close s%d", i+1))
+		}
+		b.StopTimer()
+		// The process's CPU a transfer (the peer that discards is in
+		// it too): on a loaded machine the wall time is mostly waiting.
+		b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+		if on {
+			_, _, st, _, _, _ := wireOf(tm.Session).status()
+			b.ReportMetric(float64(st.Dropped)/float64(b.N), "dropped/op")
+			b.ReportMetric(float64(st.Captured)/float64(b.N), "captured/op")
+		}
+	})
 }
 
 // BenchmarkWirePacketToLine is the time from a packet on the wire (the

@@ -61,33 +61,8 @@ func rowFeatures(c *config) error {
 			func(v float64) string { return fmt.Sprintf("%.2f MB", v) }, "the log keeps the last 4096 events")
 	}
 
-	// The wire view: one transfer with the capture off, then on, in
-	// one process; 3 transfers each (1 with -short).
-	wbt := "3x"
-	if c.short {
-		wbt = "1x"
-	}
-	r, err = goBench("./commands", "^BenchmarkWireTransfer$", min(count, 3), wbt)
-	if err != nil {
+	if err := rowWire(c, wire); err != nil {
 		return err
-	}
-	res = benchResult(r)
-	off, errOff := res.get("BenchmarkWireTransfer/off", "MB/s")
-	on, errOn := res.get("BenchmarkWireTransfer/on", "MB/s")
-	switch {
-	case errOff != nil:
-		return errOff
-	case errOn != nil:
-		// The benchmark skips "on" where capture cannot run (not root).
-		skip("8", "wire view on a bulk transfer", "the capture could not start (needs root or CAP_NET_RAW): "+errOn.Error())
-	default:
-		note := ""
-		if d, err := res.get("BenchmarkWireTransfer/on", "dropped/op"); err == nil {
-			note = fmt.Sprintf("%.0f packets dropped by the kernel a transfer", d.median())
-		}
-		// Throughput: on over off, at least 1/1.15 (no more than 15% slower).
-		compare("8", fmt.Sprintf("wire view on vs off, %s sendfile", size(wire)), off, on, featureSlowdown, throughput, note)
-		figures[len(figures)-1].ours, figures[len(figures)-1].ref = throughput(on.median())+" (on)", throughput(off.median())+" (off)"
 	}
 	return rowRecording(c)
 }
