@@ -114,9 +114,8 @@ type wirePacket struct {
 	RelAck          uint32
 	Shown           bool   // printed one by one (not folded)
 	Line            string // as printed
-	flowKey         flowKey
-	flowNew         bool // a SYN that began the flow's sequence numbers
-	ackKnown        bool // RelAck is relative to a sequence number seen
+	flowNew         bool   // a SYN that began the flow's sequence numbers
+	ackKnown        bool   // RelAck is relative to a sequence number seen
 }
 
 var wireKey = shell.NewStateKey("wire", func() *wire { return nil })

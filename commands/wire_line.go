@@ -79,7 +79,6 @@ func (w *wire) showLocked(wp *wirePacket) {
 		w.flows[k] = f
 	}
 	f.sock, f.last = wp.sock, p.Time
-	wp.flowKey = k
 	if p.Proto == capture.ProtoTCP {
 		if p.Flags&capture.SYN != 0 {
 			f.base[p.Src] = p.Seq

@@ -54,9 +54,9 @@ type Packet struct {
 	InnerProto         uint8
 	InnerSrc, InnerDst netip.AddrPort
 
-	// optBuf holds Options when they are few (a data segment has one,
-	// "TS"), so that reading them allocates nothing.
-	optBuf [4]string
+	// optBuf holds Options when they are few (a data segment has "TS",
+	// and a SACK), so that reading them allocates nothing.
+	optBuf [2]string
 }
 
 // Parser parses captured packets, one goroutine at a time (each interface
