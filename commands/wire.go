@@ -89,6 +89,22 @@ type wireIface struct {
 	parser   *capture.Parser // used under the handle's Drain, one at a time
 	name     string
 	loopback bool
+	// recs are records made ahead for this interface's packets (used
+	// under the handle's Drain too): one allocation for wireRecs packets.
+	recs []wirePacket
+}
+
+// wireRecs is how many packet records an interface makes at a time.
+const wireRecs = 64
+
+// record is a new record for a packet of the interface's.
+func (i *wireIface) record() *wirePacket {
+	if len(i.recs) == 0 {
+		i.recs = make([]wirePacket, wireRecs)
+	}
+	wp := &i.recs[0]
+	i.recs = i.recs[1:]
+	return wp
 }
 
 // wireSock is what the wire knows of one of the session's sockets.

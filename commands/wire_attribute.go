@@ -15,8 +15,9 @@ func (w *wire) frame(i *wireIface, f capture.Frame) {
 		// kernel filter takes only the leaving copy (capture.Program).
 		return
 	}
-	// The packet is parsed into its record: one allocation a packet.
-	wp := &wirePacket{Iface: i.name}
+	// The packet is parsed into its record: no allocation of its own.
+	wp := i.record()
+	wp.Iface = i.name
 	err := i.parser.ParseInto(&wp.pkt, f, wireKeepBytes)
 	w.mu.Lock()
 	defer w.mu.Unlock()
