@@ -94,18 +94,6 @@ type wireIface struct {
 	recs []wirePacket
 }
 
-// wireRecs is how many packet records an interface makes at a time.
-const wireRecs = 64
-
-// record is a new record for a packet of the interface's.
-func (i *wireIface) record() *wirePacket {
-	if len(i.recs) == 0 {
-		i.recs = make([]wirePacket, wireRecs)
-	}
-	wp := &i.recs[0]
-	i.recs = i.recs[1:]
-	return wp
-}
 
 // wireSock is what the wire knows of one of the session's sockets.
 type wireSock struct {

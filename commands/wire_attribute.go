@@ -105,3 +105,16 @@ func sameAddr(sock, pkt netip.Addr, wild bool) bool {
 	sock, pkt = sock.Unmap(), pkt.Unmap()
 	return sock == pkt || wild && sock.IsUnspecified()
 }
+
+// wireRecs is how many packet records an interface makes at a time.
+const wireRecs = 64
+
+// record is a new record for a packet of the interface's.
+func (i *wireIface) record() *wirePacket {
+	if len(i.recs) == 0 {
+		i.recs = make([]wirePacket, wireRecs)
+	}
+	wp := &i.recs[0]
+	i.recs = i.recs[1:]
+	return wp
+}
