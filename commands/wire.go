@@ -94,7 +94,6 @@ type wireIface struct {
 	recs []wirePacket
 }
 
-
 // wireSock is what the wire knows of one of the session's sockets.
 type wireSock struct {
 	s       *bsd.Socket
@@ -267,12 +266,9 @@ func (w *wire) read(stop, done chan struct{}) {
 		// last ACK) is then still logged before the prompt. Past
 		// wireBurst looks in a row that found packets, it is a bulk
 		// transfer: more are let gather before the next look (a socket's
-		// own events still read the rings through at once). The longer
-		// the transfer goes on, the longer they gather, up to
-		// wireBatchMax: each look is a goroutine woken on a timer, whose
-		// scheduling (a thread woken, a P taken from the sender's
-		// sendfile) cost the transfer about as much CPU as reading the
-		// packets did, at 500 looks a second.
+		// own events still read the rings through at once), longer as
+		// it goes on, up to wireBatchMax: each look's wake (a thread, a
+		// P) cost as much CPU as reading the packets, at 500 a second.
 		if busy++; busy < wireBurst {
 			continue
 		}
