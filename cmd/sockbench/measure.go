@@ -38,11 +38,15 @@ func (s sample) quantile(q float64) float64 {
 func (s sample) median() float64 { return s.quantile(0.5) }
 
 // proc is one whole process to time: a command line, run by the shell
-// when shell is set (it has a redirection), or split into words.
+// when shell is set (it has a redirection), or split into words. prepare,
+// if set, is a command line (split into words) run before every run,
+// warm-ups included, outside the timed part (hyperfine's --prepare): what
+// a run needs set up again, such as a file it must create being gone.
 type proc struct {
-	name  string
-	line  string
-	shell bool
+	name    string
+	line    string
+	shell   bool
+	prepare string
 }
 
 // timer times whole processes: hyperfine when it is installed, else its
@@ -63,6 +67,11 @@ func (t *timer) time(cmds []proc) (map[string]sample, error) {
 	out := map[string]sample{}
 	for _, c := range cmds {
 		for i := 0; i < t.warmup+t.runs; i++ {
+			if c.prepare != "" {
+				if _, _, err := runOnce(proc{name: c.name, line: c.prepare}); err != nil {
+					return nil, fmt.Errorf("%s: prepare: %v", c.name, err)
+				}
+			}
 			d, _, err := runOnce(c)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %v", c.name, err)
@@ -82,14 +91,29 @@ func (t *timer) viaHyperfine(cmds []proc) (map[string]sample, error) {
 	// A row is timed uniformly: without a shell when no command needs one
 	// (-N, so the shell's own start is not in the figure), else through
 	// the shell, whose start hyperfine measures and subtracts.
-	noShell := true
+	noShell, prepare := true, false
 	for _, c := range cmds {
 		if c.shell {
 			noShell = false
 		}
+		if c.prepare != "" {
+			prepare = true
+		}
 	}
 	if noShell {
 		args = append(args, "-N")
+	}
+	// hyperfine takes one --prepare for all commands or one each, in order;
+	// a command without one gets `true`.
+	for _, c := range cmds {
+		if !prepare {
+			break
+		}
+		p := c.prepare
+		if p == "" {
+			p = "true"
+		}
+		args = append(args, "--prepare", p)
 	}
 	for _, c := range cmds {
 		args = append(args, "--command-name", c.name)
