@@ -9,6 +9,7 @@ package netdb
 /*
 #include <errno.h>
 #include <netdb.h>
+#include <stdint.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,58 @@ static unsigned int ss_scope(const struct sockaddr *sa) {
 	return 0;
 }
 
+// ss_getaddrinfo_rows is getaddrinfo and the reading of its rows in one
+// call from Go (each call from Go into C is a switch of stacks and of the
+// scheduler's state; reading a row field by field took four). Each row is
+// written into out as 8 int32 (family, socktype, protocol, port, flowinfo,
+// scope id, the numeric address's length or -1, the canonical name's
+// length or -1), then the address's and the name's bytes. It returns
+// getaddrinfo's code, and in *nrows the rows written; when they do not fit
+// in outlen, it writes none and leaves the list in *rest for the caller
+// to read and free.
+static int ss_getaddrinfo_rows(const char *host, const char *port, int family, int socktype,
+		int proto, int flags, int *err, char *out, size_t outlen, int *nrows, struct addrinfo **rest) {
+	struct addrinfo *res = NULL;
+	*nrows = 0;
+	*rest = NULL;
+	int rc = ss_getaddrinfo(host, port, family, socktype, proto, flags, &res, err);
+	if (rc != 0) return rc;
+	char addr[NI_MAXHOST];
+	size_t off = 0;
+	int n = 0;
+	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+		int32_t f[8] = {ai->ai_family, ai->ai_socktype, ai->ai_protocol, 0, 0, 0, -1, -1};
+		size_t alen = 0, clen = 0;
+		if (ai->ai_addr != NULL) {
+			if (ss_numeric(ai->ai_addr, ai->ai_addrlen, addr, sizeof addr) == 0) {
+				alen = strlen(addr);
+				f[6] = (int32_t)alen;
+			}
+			f[3] = ss_port(ai->ai_addr);
+			f[4] = (int32_t)ss_flowinfo(ai->ai_addr);
+			f[5] = (int32_t)ss_scope(ai->ai_addr);
+		}
+		if (ai->ai_canonname != NULL) {
+			clen = strlen(ai->ai_canonname);
+			f[7] = (int32_t)clen;
+		}
+		if (off + sizeof f + alen + clen > outlen) {
+			*rest = res;
+			return 0;
+		}
+		memcpy(out + off, f, sizeof f);
+		off += sizeof f;
+		memcpy(out + off, addr, alen);
+		off += alen;
+		memcpy(out + off, ai->ai_canonname, clen);
+		off += clen;
+		n++;
+	}
+	freeaddrinfo(res);
+	*nrows = n;
+	return 0;
+}
+
 // ss_gethostbyname returns 1 with *h filled, or 0 with *herr the h_errno CPython reads.
 static int ss_gethostbyname(const char *name, struct hostent *h, char *buf, size_t buflen,
 		int *herr, int *rc) {
@@ -75,7 +128,9 @@ import "C"
 
 import (
 	"context"
+	"encoding/binary"
 	"net/netip"
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -98,44 +153,113 @@ func (cgoBackend) getaddrinfo(ctx context.Context, host, port *string, h addrHin
 	local := (host == nil || h.flags&AI_NUMERICHOST != 0 || numericHost(*host) || systemHosts.answersLocally(*host, h.family)) &&
 		(h.flags&AI_NUMERICSERV != 0 || numericPort(port))
 	return awaitUnlessLocal(ctx, local, "getaddrinfo", func() ([]AddrInfo, error) {
-		ch, cp := cstring(host), cstring(port)
-		defer C.free(unsafe.Pointer(ch))
-		defer C.free(unsafe.Pointer(cp))
-		var res *C.struct_addrinfo
-		var errnum C.int
-		rc := C.ss_getaddrinfo(ch, cp, C.int(h.family), C.int(h.socktype), C.int(h.proto), C.int(h.flags), &res, &errnum)
-		if rc != 0 {
-			if int(rc) == EAI_SYSTEM {
-				e := syscall.Errno(errnum)
-				err := errnoError(int(e), pyerr.StrError(e), e)
-				err.Hint = pyerr.LimitHint(e)
-				return nil, err
-			}
-			return nil, gaiError(int(rc), nil)
-		}
-		defer C.freeaddrinfo(res)
-		out := []AddrInfo{}
-		// One buffer for every address, on C's heap: a Go array handed to C
-		// would be 1 KiB of garbage a lookup.
-		buf := (*[C.NI_MAXHOST]C.char)(C.malloc(C.NI_MAXHOST))
-		defer C.free(unsafe.Pointer(buf))
-		for ai := res; ai != nil; ai = ai.ai_next {
-			row := AddrInfo{Family: int(ai.ai_family), Type: int(ai.ai_socktype), Proto: int(ai.ai_protocol)}
-			if ai.ai_canonname != nil {
-				row.Canonname = C.GoString(ai.ai_canonname)
-			}
-			if ai.ai_addr != nil {
-				if C.ss_numeric(ai.ai_addr, ai.ai_addrlen, &buf[0], C.socklen_t(len(buf))) == 0 {
-					row.Addr = C.GoString(&buf[0])
-				}
-				row.Port = int(C.ss_port(ai.ai_addr))
-				row.FlowInfo = uint32(C.ss_flowinfo(ai.ai_addr))
-				row.ScopeID = uint32(C.ss_scope(ai.ai_addr))
-			}
-			out = append(out, row)
-		}
-		return out, nil
+		return cgoGetaddrinfo(host, port, h)
 	})
+}
+
+// gaiBufSize is the Go buffer a lookup's arguments and rows are written
+// into (the rows of an answer from /etc/hosts take about 40 bytes each).
+const gaiBufSize = 4096
+
+var gaiBufs = sync.Pool{New: func() any { return new([gaiBufSize]byte) }}
+
+// cgoGetaddrinfo calls getaddrinfo through ss_getaddrinfo_rows: the host
+// and the port go to C as NUL-terminated copies in a reused Go buffer, the
+// rows come back in the rest of it, in one call.
+func cgoGetaddrinfo(host, port *string, h addrHints) ([]AddrInfo, error) {
+	pb := gaiBufs.Get().(*[gaiBufSize]byte)
+	defer gaiBufs.Put(pb)
+	return getaddrinfoInto(host, port, h, pb[:])
+}
+
+// getaddrinfoInto is cgoGetaddrinfo with buf as its buffer (a larger one
+// is made when the arguments take more than half of it).
+func getaddrinfoInto(host, port *string, h addrHints, buf []byte) ([]AddrInfo, error) {
+	need := 2
+	if host != nil {
+		need += len(*host)
+	}
+	if port != nil {
+		need += len(*port)
+	}
+	if need > len(buf)/2 {
+		buf = make([]byte, 2*need+len(buf))
+	}
+	args := buf[:0]
+	var ch, cp *C.char
+	if host != nil {
+		ch = (*C.char)(unsafe.Pointer(&buf[len(args)]))
+		args = append(append(args, *host...), 0)
+	}
+	if port != nil {
+		cp = (*C.char)(unsafe.Pointer(&buf[len(args)]))
+		args = append(append(args, *port...), 0)
+	}
+	rows := buf[len(args):]
+	var errnum, nrows C.int
+	var rest *C.struct_addrinfo
+	rc := C.ss_getaddrinfo_rows(ch, cp, C.int(h.family), C.int(h.socktype), C.int(h.proto), C.int(h.flags), &errnum,
+		(*C.char)(unsafe.Pointer(&rows[0])), C.size_t(len(rows)), &nrows, &rest)
+	if rc != 0 {
+		if int(rc) == EAI_SYSTEM {
+			e := syscall.Errno(errnum)
+			err := errnoError(int(e), pyerr.StrError(e), e)
+			err.Hint = pyerr.LimitHint(e)
+			return nil, err
+		}
+		return nil, gaiError(int(rc), nil)
+	}
+	if rest != nil {
+		defer C.freeaddrinfo(rest)
+		return addrinfoRows(rest), nil
+	}
+	return unpackRows(rows, int(nrows)), nil
+}
+
+// unpackRows reads n rows written by ss_getaddrinfo_rows.
+func unpackRows(p []byte, n int) []AddrInfo {
+	out := make([]AddrInfo, n)
+	field := func(i int) int32 { return int32(binary.NativeEndian.Uint32(p[4*i:])) }
+	for i := range out {
+		row := &out[i]
+		row.Family, row.Type, row.Proto, row.Port = int(field(0)), int(field(1)), int(field(2)), int(field(3))
+		row.FlowInfo, row.ScopeID = uint32(field(4)), uint32(field(5))
+		alen, clen := field(6), field(7)
+		p = p[32:]
+		if alen >= 0 {
+			row.Addr = string(p[:alen])
+			p = p[alen:]
+		}
+		if clen >= 0 {
+			row.Canonname = string(p[:clen])
+			p = p[clen:]
+		}
+	}
+	return out
+}
+
+// addrinfoRows reads a getaddrinfo list row by row (an answer too large
+// for the buffer).
+func addrinfoRows(res *C.struct_addrinfo) []AddrInfo {
+	out := []AddrInfo{}
+	buf := (*[C.NI_MAXHOST]C.char)(C.malloc(C.NI_MAXHOST))
+	defer C.free(unsafe.Pointer(buf))
+	for ai := res; ai != nil; ai = ai.ai_next {
+		row := AddrInfo{Family: int(ai.ai_family), Type: int(ai.ai_socktype), Proto: int(ai.ai_protocol)}
+		if ai.ai_canonname != nil {
+			row.Canonname = C.GoString(ai.ai_canonname)
+		}
+		if ai.ai_addr != nil {
+			if C.ss_numeric(ai.ai_addr, ai.ai_addrlen, &buf[0], C.socklen_t(len(buf))) == 0 {
+				row.Addr = C.GoString(&buf[0])
+			}
+			row.Port = int(C.ss_port(ai.ai_addr))
+			row.FlowInfo = uint32(C.ss_flowinfo(ai.ai_addr))
+			row.ScopeID = uint32(C.ss_scope(ai.ai_addr))
+		}
+		out = append(out, row)
+	}
+	return out
 }
 
 // hostentCall runs a *_r call with a growing buffer and converts its answer.
