@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/sockshell/sockshell/commands/lazyctx"
 	"github.com/sockshell/sockshell/shell"
 )
 
@@ -58,12 +59,13 @@ func Table() *shell.Table {
 	return t
 }
 
-// bounded returns the call's context bounded by the session's timeout.
+// bounded returns the call's context bounded by the session's timeout;
+// its timer is made only when something waits on it (lazyctx).
 func bounded(c *shell.Call) (context.Context, context.CancelFunc) {
 	if d, ok := c.Session.Timeout(); ok {
-		return context.WithTimeout(c.Ctx, d)
+		return lazyctx.WithTimeout(c.Ctx, d)
 	}
-	return context.WithCancel(c.Ctx)
+	return lazyctx.WithCancel(c.Ctx)
 }
 
 // protos are the protocols of the services database.

@@ -8,6 +8,21 @@ import (
 	"strings"
 )
 
+// parseAddr is netip.ParseAddr for a string that may be an address: one
+// with a byte that no address has before its %zone (a host name: every
+// name lookup asks first) is refused without calling it, whose error for
+// it is an allocation.
+func parseAddr(s string) (netip.Addr, bool) {
+	for i := 0; i < len(s) && s[i] != '%'; i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == '.' || c == ':') {
+			return netip.Addr{}, false
+		}
+	}
+	a, err := netip.ParseAddr(s)
+	return a, err == nil
+}
+
 func parseRowAddr(row AddrInfo) netip.Addr {
 	host := row.Addr
 	if i := strings.IndexByte(host, '%'); i >= 0 {

@@ -227,7 +227,12 @@ func unpackRows(p []byte, n int) []AddrInfo {
 		alen, clen := field(6), field(7)
 		p = p[32:]
 		if alen >= 0 {
-			row.Addr = string(p[:alen])
+			// The rows of one address (one a socket type) share its string.
+			if i > 0 && out[i-1].Addr == string(p[:alen]) {
+				row.Addr = out[i-1].Addr
+			} else {
+				row.Addr = string(p[:alen])
+			}
 			p = p[alen:]
 		}
 		if clen >= 0 {

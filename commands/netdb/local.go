@@ -12,7 +12,6 @@ package netdb
 
 import (
 	"bufio"
-	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -142,8 +141,8 @@ func hostFamilies(file string) map[string]byte {
 // numericHost reports whether host is an address literal getaddrinfo
 // reads without a lookup (an IPv6 one may carry a %zone).
 func numericHost(host string) bool {
-	_, err := netip.ParseAddr(host)
-	return err == nil
+	_, ok := parseAddr(host)
+	return ok
 }
 
 // numericPort: nil, or digits only (a service name is a lookup too).

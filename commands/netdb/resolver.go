@@ -327,7 +327,7 @@ func setipaddr(ctx context.Context, b backend, name string, af int) (netip.Addr,
 		}
 		return netip.AddrFrom4([4]byte{255, 255, 255, 255}), nil
 	}
-	if a, err := netip.ParseAddr(name); err == nil && a.Zone() == "" {
+	if a, ok := parseAddr(name); ok && a.Zone() == "" {
 		if a.Is4() && (af == AF_UNSPEC || af == AF_INET) {
 			return a, nil
 		}
