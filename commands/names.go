@@ -318,23 +318,7 @@ func runAddrinfo(c *shell.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows := &shell.Rows{Header: []string{"family", "type", "proto", "canonname", "sockaddr"}}
-	rows.Rows = make([][]any, 0, len(infos))
-	for _, ai := range infos {
-		rows.Append(familyNames[ai.Family], typeNames[ai.Type], ai.Proto, ai.Canonname, sockaddrTuple(ai))
-	}
-	// Python's list of 5-tuples, with the enums' reprs: for set format
-	// python only.
-	rows.Py = shell.Lazy(func() any {
-		pyList := make(shell.List, 0, len(infos))
-		for _, ai := range infos {
-			fam := enumRepr("AddressFamily", familyNames, ai.Family)
-			typ := enumRepr("SocketKind", typeNames, ai.Type)
-			pyList = append(pyList, shell.Tuple{fam, typ, ai.Proto, ai.Canonname, sockaddrTuple(ai)})
-		}
-		return pyList
-	})
-	return rows, nil
+	return addrinfoRows(infos), nil
 }
 
 // sockaddrTuple is a getaddrinfo row's sockaddr as Python gives it:
