@@ -141,9 +141,10 @@ func TestNetworkLookupsStillEndAtTheTimeout(t *testing.T) {
 	if err := os.WriteFile("/etc/resolv.conf", []byte("nameserver 127.0.0.2\noptions timeout:4 attempts:1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile("/etc/hosts", []byte("127.0.0.1 localhost\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// A file of its own over /etc/hosts, in the sandbox's mount namespace:
+	// writing /etc/hosts itself rewrote the machine's (truncated first, so
+	// a lookup of localhost anywhere on the machine failed meanwhile).
+	bindOver(t, "/etc/hosts", "127.0.0.1 localhost\n")
 	r := &Resolver{}
 	for name, lookup := range map[string]func(context.Context) error{
 		"HostByName": func(ctx context.Context) error { _, err := r.HostByName(ctx, "silent.test"); return err },
