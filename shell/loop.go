@@ -59,6 +59,7 @@ func (s *Session) signalHandler(onIdle func()) func(os.Signal) {
 			// finished records (saveOnExit).
 			s.saveOnExit()
 			fileio.RemoveTemps()
+			s.FlushOutput()
 			exitProcess(128 + int(n))
 			return
 		}
@@ -66,6 +67,7 @@ func (s *Session) signalHandler(onIdle func()) func(os.Signal) {
 			s.printErr("KeyboardInterrupt: the command did not stop at the first Ctrl-C; leaving sockshell\n")
 			s.saveOnExit()
 			fileio.RemoveTemps()
+			s.FlushOutput()
 			exitProcess(ExitInterrupt)
 			return
 		}
@@ -112,6 +114,11 @@ func (s *Session) RunLines(r io.Reader, name string, keepGoing bool) int {
 	status := ExitOK
 	lineNo := 0
 	for {
+		if lines.direct == nil {
+			// A pipe or a terminal may make the read wait: whoever feeds
+			// the lines sees every answer before the shell waits for more.
+			s.FlushOutput()
+		}
 		endIdle := s.startIdle()
 		text, ok, err := lines.next(idle)
 		endIdle() // before the line runs

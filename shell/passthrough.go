@@ -20,5 +20,6 @@ func (s *Session) WriteRaw(p []byte) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.out.Write(p)
+	t.flushOutLocked() // pass-through is live: its bytes go out at once
 	return true
 }

@@ -67,6 +67,10 @@ type Terminal struct {
 
 	rec atomic.Pointer[recorder] // the recording under way (record.go); nil: none
 
+	// outBuf, when standard output is not a terminal, is out's buffer
+	// (terminal_buffer.go); nil: every result is written as it comes.
+	outBuf *outBuffer
+
 	// renderBuf is the buffer a result is rendered into, kept for the next
 	// one (render.go); nil while a render has it.
 	renderBuf atomic.Pointer[bytes.Buffer]
@@ -173,6 +177,9 @@ func (t *Terminal) writeLocked(w io.Writer, text string) {
 	if text == "" {
 		return // a statement that printed nothing makes no write(2)
 	}
+	if w != t.out {
+		t.flushOutLocked() // what came before goes first
+	}
 	t.statusAside()
 	io.WriteString(w, text)
 	t.statusBack(text[len(text)-1] == '\n')
@@ -189,6 +196,9 @@ func (t *Terminal) writeBytes(w io.Writer, p []byte) {
 	defer t.mu.Unlock()
 	if len(p) == 0 {
 		return
+	}
+	if w != t.out {
+		t.flushOutLocked()
 	}
 	t.statusAside()
 	w.Write(p)
@@ -235,6 +245,7 @@ func (t *Terminal) beginPrompt() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.reading = true
+	t.flushOutLocked()
 	if t.held != "" && t.input != nil {
 		t.input.wake()
 	}

@@ -174,6 +174,13 @@ flags:
 		info.Width = terminalWidth(stdout.(*os.File))
 	}
 	s.UseTerminal(info)
+	if !outTTY {
+		// A file or a pipe: results gathered into larger writes, each out
+		// within moments, all out before the process ends
+		// (shell/terminal_buffer.go).
+		s.BufferOutput()
+		defer s.FlushOutput()
+	}
 	if *force && *record == "" {
 		fmt.Fprintln(stderr, "sockshell: --force goes with --record FILE")
 		return 2
