@@ -140,11 +140,9 @@ func TestExchangeDeadline(t *testing.T) {
 	}
 }
 
-// Question.Timeout ends the wait with no timer of the runtime's: the
-// socket's receive timeout, which the kernel counts in clock ticks and may
-// end up to a tick early; the exchange waits again for what is left, so
-// no reply comes after the whole time given, never before it (five tries:
-// one alone could fall on a tick's edge).
+// Question.Timeout ends the wait: a runtime timer set for the deadline
+// shuts the socket down, which wakes the recv; the test checks the wait
+// ends, and never before the whole time given (five tries).
 func TestExchangeTimeout(t *testing.T) {
 	addr, _ := udpServer(t, "udp4", func(*dns.Msg) *dns.Msg { return nil })
 	const given = 50 * time.Millisecond

@@ -12,6 +12,11 @@
 // select, an AfterFunc, a child context, a Dialer. From then on every
 // method is the real context's, so it ends as context.WithDeadline's
 // would: at the deadline, when its parent ends, or when it is cancelled.
+//
+// One difference: while nothing waits on it, it is not registered with
+// its parent, so when both its deadline has passed and its parent has
+// ended before anything asks, Err says the parent's error (Canceled, for
+// a Ctrl-C), where context.WithDeadline's says whichever came first.
 package lazyctx
 
 import (
@@ -31,6 +36,10 @@ type ctx struct {
 	mu        sync.Mutex                      // making real, cancelling
 	stop      context.CancelFunc              // real's
 	cancelled bool                            // the CancelFunc was called
+	// cancelledFirst: the CancelFunc was called before the real context
+	// was made, while neither the deadline nor the parent had ended, so
+	// Canceled is the context's end, whatever comes after.
+	cancelledFirst bool
 }
 
 // WithDeadline is context.WithDeadline(parent, d), made when first waited
@@ -62,9 +71,15 @@ func (c *ctx) made() context.Context {
 		return *r
 	}
 	var r context.Context
-	if c.timed {
+	switch {
+	case c.cancelledFirst:
+		// Ended by its CancelFunc, before the deadline or the parent: a
+		// context.WithDeadline says Canceled from then on. Values still
+		// come from the parent.
+		r, c.stop = context.WithCancel(context.WithoutCancel(c.parent))
+	case c.timed:
 		r, c.stop = context.WithDeadline(c.parent, c.deadline)
-	} else {
+	default:
 		r, c.stop = context.WithCancel(c.parent)
 	}
 	if c.cancelled {
@@ -76,6 +91,10 @@ func (c *ctx) made() context.Context {
 
 func (c *ctx) cancel() {
 	c.mu.Lock()
+	if !c.cancelled && c.real.Load() == nil && c.parent.Err() == nil &&
+		(!c.timed || time.Now().Before(c.deadline)) {
+		c.cancelledFirst = true
+	}
 	c.cancelled = true
 	stop := c.stop
 	c.mu.Unlock()
@@ -119,4 +138,9 @@ func (c *ctx) Err() error {
 // children a context.WithCancel hangs on it look themselves up by value.
 func (c *ctx) Value(key any) any { return c.made().Value(key) }
 
-func (c *ctx) String() string { return "lazyctx.WithDeadline" }
+func (c *ctx) String() string {
+	if c.timed {
+		return "lazyctx.WithDeadline"
+	}
+	return "lazyctx.WithCancel"
+}

@@ -144,3 +144,26 @@ func TestChildrenHangOnTheRealOne(t *testing.T) {
 	cancel()
 	waitDone(t, child, "the child")
 }
+
+// TestCancelledBeforeTheDeadline: cancelled while nothing waited, then the
+// deadline passes: Canceled, as context.WithDeadline says, not
+// DeadlineExceeded (the real context made after the deadline).
+func TestCancelledBeforeTheDeadline(t *testing.T) {
+	type key struct{}
+	parent := context.WithValue(context.Background(), key{}, "v")
+	c, cancel := WithTimeout(parent, 20*time.Millisecond)
+	ref, refCancel := context.WithTimeout(parent, 20*time.Millisecond)
+	cancel()
+	refCancel()
+	time.Sleep(40 * time.Millisecond)
+	if got, want := c.Err(), ref.Err(); got != want {
+		t.Fatalf("Err = %v, want %v (context.WithDeadline's)", got, want)
+	}
+	if got, want := context.Cause(c), context.Cause(ref); got != want {
+		t.Fatalf("Cause = %v, want %v", got, want)
+	}
+	waitDone(t, c, "after cancel")
+	if c.Value(key{}) != "v" {
+		t.Fatal("a value of the parent is lost")
+	}
+}

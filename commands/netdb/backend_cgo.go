@@ -57,8 +57,9 @@ static unsigned int ss_scope(const struct sockaddr *sa) {
 // scope id, the numeric address's length or -1, the canonical name's
 // length or -1), then the address's and the name's bytes. It returns
 // getaddrinfo's code, and in *nrows the rows written; when they do not fit
-// in outlen, it writes none and leaves the list in *rest for the caller
-// to read and free.
+// in outlen, it reports none (*nrows 0; the bytes written so far are to
+// be ignored) and leaves the list in *rest for the caller to read and
+// free.
 static int ss_getaddrinfo_rows(const char *host, const char *port, int family, int socktype,
 		int proto, int flags, int *err, char *out, size_t outlen, int *nrows, struct addrinfo **rest) {
 	struct addrinfo *res = NULL;
@@ -91,9 +92,9 @@ static int ss_getaddrinfo_rows(const char *host, const char *port, int family, i
 		}
 		memcpy(out + off, f, sizeof f);
 		off += sizeof f;
-		memcpy(out + off, addr, alen);
+		if (alen) memcpy(out + off, addr, alen);
 		off += alen;
-		memcpy(out + off, ai->ai_canonname, clen);
+		if (clen) memcpy(out + off, ai->ai_canonname, clen);
 		off += clen;
 		n++;
 	}
@@ -140,14 +141,6 @@ import (
 type cgoBackend struct{}
 
 func systemBackend() backend { return cgoBackend{} }
-
-// cstring is a C copy of s, or NULL for nil.
-func cstring(s *string) *C.char {
-	if s == nil {
-		return nil
-	}
-	return C.CString(*s)
-}
 
 func (cgoBackend) getaddrinfo(ctx context.Context, host, port *string, h addrHints) ([]AddrInfo, error) {
 	local := (host == nil || h.flags&AI_NUMERICHOST != 0 || numericHost(*host) || systemHosts.answersLocally(*host, h.family)) &&
