@@ -13,12 +13,14 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -365,5 +367,16 @@ func startReaped(t *testing.T, cmd *exec.Cmd) (wait func(limit time.Duration) (e
 		case <-time.After(limit):
 			return nil, false
 		}
+	}
+}
+
+// skipIfIgnored skips a test that ends a child with sig when this process
+// ignores sig (started under nohup, which ignores SIGHUP): a child
+// inherits the ignore, and sockshell keeps nohup's SIGHUP ignored on
+// purpose (shell/signals.go), so the child would rightly not end.
+func skipIfIgnored(t *testing.T, sig syscall.Signal) {
+	t.Helper()
+	if signal.Ignored(sig) {
+		t.Skipf("%v is ignored in this process (nohup?): the child would inherit that and rightly not end", sig)
 	}
 }

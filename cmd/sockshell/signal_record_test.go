@@ -24,6 +24,7 @@ func TestSignalKeepsRecordedSteps(t *testing.T) {
 	bin := sockshellBinary(t)
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
+			skipIfIgnored(t, sig)
 			ln := testenv.Listen(t, "tcp")
 			dir := t.TempDir()
 			file := filepath.Join(dir, "r.jsonl")
