@@ -1,7 +1,6 @@
 package shell
 
 import (
-	"bytes"
 	"io"
 	"strings"
 	"sync"
@@ -116,7 +115,7 @@ func TestBufferedOutputLingersBriefly(t *testing.T) {
 // is an hour here: the answer must come from the flush before the read).
 func TestBufferedOutputBeforeReadingAPipe(t *testing.T) {
 	base, _, _ := testSession()
-	var out syncBuffer
+	var out fakeTerminal // a stream safe to read while the session writes
 	s := NewSession(base.Table, &out, io.Discard)
 	s.BufferOutput()
 	s.term.outBuf.linger = time.Hour // only the flush before the read can send it
@@ -140,22 +139,4 @@ func TestBufferedOutputBeforeReadingAPipe(t *testing.T) {
 	if rc := <-done; rc != ExitOK {
 		t.Fatalf("run ended %d", rc)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe to read while the session writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
