@@ -5,9 +5,11 @@
 package testenv
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -65,6 +67,11 @@ func (c checked) Run() int {
 	if err := waitNoGoroutines(c.opts, c.bound); err != nil {
 		fmt.Fprintf(c.report, "testenv: goroutines still running after the tests passed:\n%v\n", err)
 		return 1
+	}
+	// The testing package leaves a -cpuprofile (and -trace) file open
+	// after the run: it is the go command's, not a test's.
+	for _, f := range testOutputFiles() {
+		before[-1-len(before)] = f
 	}
 	if extra := waitNoNewFDs(before, c.bound); len(extra) > 0 {
 		fmt.Fprintf(c.report, "testenv: descriptors still open after the tests passed (fd → what):\n%s\n", strings.Join(extra, "\n"))
@@ -135,13 +142,45 @@ func startPoller() {
 	}
 }
 
+// testOutputFiles are the files the testing package writes for the go
+// command (-test.cpuprofile and the like), as absolute paths.
+func testOutputFiles() []string {
+	dir := ""
+	if f := flag.Lookup("test.outputdir"); f != nil {
+		dir = f.Value.String()
+	}
+	var out []string
+	for _, name := range []string{"cpuprofile", "memprofile", "blockprofile", "mutexprofile", "trace", "coverprofile"} {
+		f := flag.Lookup("test." + name)
+		if f == nil || f.Value.String() == "" {
+			continue
+		}
+		path := f.Value.String()
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		if abs, err := filepath.Abs(path); err == nil {
+			out = append(out, abs)
+		}
+	}
+	return out
+}
+
 // NewFDs returns, sorted, "fd → what" for each descriptor open now that
-// was not open to the same thing in before.
+// was not open to the same thing in before. A negative key of before
+// holds a path that may be open on any descriptor (the go command's
+// output files).
 func NewFDs(before map[int]string) []string {
 	var extra []int
 	now := OpenFDs()
+	anywhere := map[string]bool{}
+	for fd, link := range before {
+		if fd < 0 {
+			anywhere[link] = true
+		}
+	}
 	for fd, link := range now {
-		if before[fd] != link {
+		if before[fd] != link && !anywhere[link] {
 			extra = append(extra, fd)
 		}
 	}
