@@ -2,30 +2,19 @@ package capture
 
 import (
 	"encoding/binary"
-	"errors"
-	"golang.org/x/net/bpf"
 	"net"
 	"net/netip"
 	"testing"
 	"time"
+
+	"golang.org/x/net/bpf"
 )
 
 // A capture on loopback filtered to one listener's port sees that
 // connection's handshake, and never a second connection between ports
 // the filter does not name.
 func TestCaptureLoopbackFiltered(t *testing.T) {
-	lo, _, err := LoopbackIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := Open(lo, true)
-	if errors.Is(err, ErrPermission) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
+	h := openLoopback(t)
 	mine, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

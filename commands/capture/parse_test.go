@@ -2,7 +2,6 @@ package capture
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -25,18 +24,7 @@ import (
 // the parser read must be what tcpdump prints for the same packet.
 func TestParseMatchesTcpdump(t *testing.T) {
 	tcpdump := testenv.NeedPeer(t, "tcpdump", "tcpdump")
-	lo, _, err := LoopbackIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := Open(lo, true)
-	if errors.Is(err, ErrPermission) {
-		testenv.SkipOrFail(t, err.Error())
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
+	h := openLoopback(t)
 	l4, l6 := testenv.Listen(t, "tcp4"), testenv.Listen(t, "tcp6")
 	u4, u6 := testenv.ClosedPort(t, "udp4"), closedUDP6(t)
 	var eps []Endpoint

@@ -2,7 +2,6 @@ package capture
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"net"
 	"net/netip"
@@ -14,18 +13,7 @@ import (
 // only (the filter's return value), with its whole length beside them,
 // and still parses: the headers and the payload's start are there.
 func TestCaptureCopiesSnaplen(t *testing.T) {
-	lo, _, err := LoopbackIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := Open(lo, true)
-	if errors.Is(err, ErrPermission) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
+	h := openLoopback(t)
 	l, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
